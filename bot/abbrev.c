@@ -1,0 +1,409 @@
+#include "abbrev.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+enum abbrev_cond { COND_NONE, COND_NEAR, COND_AFTER_NUMBER };
+
+struct abbrev_sense {
+	char *expansion;        /* exact form, may hold "a | b" alternatives */
+	enum abbrev_cond cond;
+	char **near;            /* folded words or word pairs */
+	size_t nnear;
+};
+
+struct abbrev_entry {
+	char *key;              /* exact form; đ→d already applied if ascii */
+	bool ascii;
+	struct abbrev_sense *senses;
+	size_t nsenses, asenses;
+};
+
+struct abbrev {
+	struct abbrev_entry *e;
+	size_t n, alloc;
+};
+
+#define NEAR_WINDOW 3
+
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+static bool
+is_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return false;
+	return true;
+}
+
+/* Exact form of one token with đ written as d (how ASCII keys compare). */
+static void
+d_to_ascii(char *dst, const char *src, size_t n)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)src[i] == 0xC4 && i + 1 < n &&
+		    (unsigned char)src[i + 1] == 0x91) {
+			dst[o++] = 'd';
+			i++;
+		} else {
+			dst[o++] = src[i];
+		}
+	}
+	dst[o] = '\0';
+}
+
+static struct abbrev_entry *
+find(const struct abbrev *a, const char *key)
+{
+	size_t lo = 0, hi = a->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(key, a->e[mid].key);
+
+		if (c == 0)
+			return &a->e[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static int
+entry_cmp(const void *x, const void *y)
+{
+	const struct abbrev_entry *a = x, *b = y;
+
+	return strcmp(a->key, b->key);
+}
+
+static int
+parse_line(struct abbrev *a, const char *path, int lineno, char *line,
+    struct diag *d)
+{
+	char *eq = strchr(line, '='), *key, *rhs, *cond, *expn;
+	struct abbrev_entry *e = NULL;
+	struct abbrev_sense s = { 0 };
+	struct text kt;
+	size_t i;
+
+	if (!eq) {
+		diag_error(d, path, lineno, "expected 'abbreviation = expansion'");
+		return -1;
+	}
+	*eq = '\0';
+	key = trim(line);
+	rhs = eq + 1;
+	cond = strchr(rhs, ';');
+	if (cond)
+		*cond++ = '\0';
+	expn = trim(rhs);
+	if (!*key || strchr(key, ' ')) {
+		diag_error(d, path, lineno, "the abbreviation must be one word");
+		return -1;
+	}
+	if (!*expn) {
+		diag_error(d, path, lineno, "missing expansion for '%s'", key);
+		return -1;
+	}
+	if (cond) {
+		cond = trim(cond);
+		if (strcmp(cond, "after-number") == 0) {
+			s.cond = COND_AFTER_NUMBER;
+		} else if (strncmp(cond, "near ", 5) == 0) {
+			char *p = cond + 5, *tok;
+
+			s.cond = COND_NEAR;
+			while ((tok = strsep(&p, ",")) != NULL) {
+				tok = trim(tok);
+				if (!*tok)
+					continue;
+				s.near = xrealloc(s.near, (s.nnear + 1) * sizeof(*s.near));
+				s.near[s.nnear++] = text_fold_phrase(tok);
+			}
+			if (!s.nnear) {
+				diag_error(d, path, lineno, "'near' needs at least one word");
+				free(s.near);
+				return -1;
+			}
+		} else {
+			diag_error(d, path, lineno,
+			    "unknown condition '%s' (use 'near w1, w2' or 'after-number')",
+			    cond);
+			return -1;
+		}
+	}
+
+	/* Keys compare in normalized exact form (NFC, lower case). */
+	text_normalize(&kt, key, strlen(key));
+	if (kt.ntok != 1) {
+		diag_error(d, path, lineno, "the abbreviation must be one word");
+		text_release(&kt);
+		for (i = 0; i < s.nnear; i++)
+			free(s.near[i]);
+		free(s.near);
+		return -1;
+	}
+	{
+		char *k = xmalloc(strlen(kt.exact) + 1);
+
+		d_to_ascii(k, kt.exact, strlen(kt.exact));
+		for (i = 0; i < a->n; i++)
+			if (strcmp(a->e[i].key, k) == 0)
+				e = &a->e[i];
+		if (!e) {
+			a->e = xgrow(a->e, &a->alloc, a->n + 1, sizeof(*a->e));
+			e = &a->e[a->n++];
+			memset(e, 0, sizeof(*e));
+			e->key = k;
+			e->ascii = is_ascii(k);
+		} else {
+			free(k);
+		}
+	}
+	text_release(&kt);
+	for (i = 0; i < e->nsenses; i++) {
+		if (e->senses[i].cond == COND_NONE) {
+			diag_warn(d, path, lineno,
+			    "'%s' already has an unconditional expansion above; this "
+			    "line is never used (write 'a | b' for several senses)", e->key);
+			break;
+		}
+	}
+	s.expansion = xstrdup(expn);
+	e->senses = xgrow(e->senses, &e->asenses, e->nsenses + 1, sizeof(s));
+	e->senses[e->nsenses++] = s;
+	return 0;
+}
+
+struct abbrev *
+abbrev_parse(const char *path, const char *data, struct diag *d)
+{
+	struct abbrev *a = xcalloc(1, sizeof(*a));
+	char *copy = xstrdup(data), *p = copy, *line;
+	int lineno = 0;
+	long bad = text_utf8_invalid(data, strlen(data));
+
+	if (bad >= 0) {
+		int ln = 1;
+		long i;
+
+		for (i = 0; i < bad; i++)
+			if (data[i] == '\n')
+				ln++;
+		diag_error(d, path, ln, "invalid UTF-8 (save the file as UTF-8)");
+		free(copy);
+		return a;
+	}
+	while ((line = strsep(&p, "\n")) != NULL) {
+		char *t;
+
+		lineno++;
+		t = trim(line);
+		if (!*t || *t == '#')
+			continue;
+		(void)parse_line(a, path, lineno, t, d);
+	}
+	free(copy);
+	qsort(a->e, a->n, sizeof(*a->e), entry_cmp);
+	return a;
+}
+
+struct abbrev *
+abbrev_load(const char *path, struct diag *d)
+{
+	struct buf b;
+	struct abbrev *a;
+
+	buf_init(&b, BUF_CAP_FILE);
+	if (buf_read_file(&b, path) < 0) {
+		diag_error(d, path, 0, "cannot read: %s", strerror(errno));
+		buf_release(&b);
+		return NULL;
+	}
+	a = abbrev_parse(path, b.data, d);
+	buf_release(&b);
+	return a;
+}
+
+void
+abbrev_free(struct abbrev *a)
+{
+	size_t i, j, k;
+
+	if (!a)
+		return;
+	for (i = 0; i < a->n; i++) {
+		for (j = 0; j < a->e[i].nsenses; j++) {
+			struct abbrev_sense *s = &a->e[i].senses[j];
+
+			for (k = 0; k < s->nnear; k++)
+				free(s->near[k]);
+			free(s->near);
+			free(s->expansion);
+		}
+		free(a->e[i].senses);
+		free(a->e[i].key);
+	}
+	free(a->e);
+	free(a);
+}
+
+size_t
+abbrev_count(const struct abbrev *a)
+{
+	return a ? a->n : 0;
+}
+
+static bool
+all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* Does the folded phrase occur at token j (whole tokens only)? */
+static bool
+phrase_at(const struct text *t, size_t j, const char *phrase)
+{
+	const char *s = t->folded + t->tok[j].foff;
+	size_t pl = strlen(phrase);
+
+	if (strncmp(s, phrase, pl) != 0)
+		return false;
+	return s[pl] == '\0' || s[pl] == ' ';
+}
+
+static bool
+sense_applies(const struct abbrev_sense *s, const struct text *t, size_t i,
+    bool after_number)
+{
+	size_t j, k, lo, hi;
+
+	switch (s->cond) {
+	case COND_NONE:
+		return true;
+	case COND_AFTER_NUMBER:
+		return after_number;
+	case COND_NEAR:
+		lo = i > NEAR_WINDOW ? i - NEAR_WINDOW : 0;
+		hi = i + NEAR_WINDOW < t->ntok ? i + NEAR_WINDOW : t->ntok - 1;
+		for (j = lo; j <= hi; j++) {
+			if (j == i)
+				continue;
+			for (k = 0; k < s->nnear; k++)
+				if (phrase_at(t, j, s->near[k]))
+					return true;
+		}
+		return false;
+	}
+	return false;
+}
+
+/* Writes one sense, turning "a | b" into "a b" so every sense is seen. */
+static void
+put_expansion(struct buf *out, const char *e)
+{
+	for (; *e; e++) {
+		if (*e == '|')
+			continue;
+		if (*e == ' ' && out->len && out->data[out->len - 1] == ' ')
+			continue;
+		(void)buf_addc(out, *e);
+	}
+	while (out->len && out->data[out->len - 1] == ' ')
+		out->data[--out->len] = '\0';
+}
+
+static const struct abbrev_sense *
+pick(const struct abbrev_entry *e, const struct text *t, size_t i,
+    bool after_number)
+{
+	size_t k;
+
+	for (k = 0; k < e->nsenses; k++)
+		if (sense_applies(&e->senses[k], t, i, after_number))
+			return &e->senses[k];
+	return NULL;
+}
+
+bool
+abbrev_expand(const struct abbrev *a, const struct text *in, struct buf *out)
+{
+	bool changed = false;
+	char key[TEXT_MAX_INPUT + 1];
+	size_t i;
+
+	for (i = 0; i < in->ntok; i++) {
+		const struct text_tok *k = &in->tok[i];
+		const char *tok = in->exact + k->eoff;
+		const struct abbrev_entry *e = NULL;
+		const struct abbrev_sense *s = NULL;
+		size_t dl = 0;
+
+		if (out->len)
+			(void)buf_addc(out, ' ');
+		if (a) {
+			d_to_ascii(key, tok, k->elen);
+			e = find(a, key);
+			/* Keys compare with đ as d: "dc" matches "đc", never "dć". */
+			if (e) {
+				bool num = i > 0 && all_digits(in->exact + in->tok[i - 1].eoff,
+				    in->tok[i - 1].elen);
+				s = pick(e, in, i, num);
+			} else {
+				/* "50k", "10tr": a number glued to an after-number unit */
+				while (dl < k->elen && isdigit((unsigned char)tok[dl]))
+					dl++;
+				if (dl && dl < k->elen) {
+					e = find(a, key + dl);
+					if (e) {
+						size_t m;
+
+						s = NULL;
+						for (m = 0; m < e->nsenses; m++)
+							if (e->senses[m].cond == COND_AFTER_NUMBER)
+								s = &e->senses[m];
+					}
+				}
+			}
+		}
+		if (s) {
+			if (dl) {
+				(void)buf_add(out, tok, dl);
+				(void)buf_addc(out, ' ');
+			}
+			put_expansion(out, s->expansion);
+			changed = true;
+		} else {
+			(void)buf_add(out, tok, k->elen);
+		}
+	}
+	return changed;
+}

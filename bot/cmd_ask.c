@@ -1,0 +1,150 @@
+/* hoidap ask: one reply per question, as text or as the JSON contract. */
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "conv.h"
+#include "util.h"
+
+static void
+print_json(const struct conv_reply *r, const struct buf *text)
+{
+	cJSON *o = cJSON_CreateObject(), *sug = cJSON_CreateArray();
+	const char *action = "fallback";
+	const struct kb_topic *topic = NULL;
+	double score = 0;
+	char *s;
+	int i;
+
+	if (r->matched) {
+		action = match_action_name(r->match.action);
+		topic = r->match.topic;
+		score = r->match.score;
+		if (r->match.action == MATCH_FALLBACK)
+			topic = NULL;
+	} else if (r->topic) {
+		/* menu commands ("0", a digit) open a topic without matching */
+		action = "answer";
+		topic = r->topic;
+		score = 1;
+	}
+	if (r->matched && r->match.action == MATCH_CLARIFY) {
+		size_t k;
+
+		for (k = 0; k < r->match.ncand; k++) {
+			cJSON *c = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(c, "topic", r->match.cand[k].topic->id);
+			cJSON_AddStringToObject(c, "title", r->match.cand[k].topic->title);
+			cJSON_AddItemToArray(sug, c);
+		}
+	} else {
+		for (i = 0; i < r->nopt; i++) {
+			cJSON *c = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(c, "topic", r->opt[i].topic);
+			cJSON_AddStringToObject(c, "title", r->opt[i].title);
+			cJSON_AddItemToArray(sug, c);
+		}
+	}
+	cJSON_AddStringToObject(o, "action", action);
+	if (topic)
+		cJSON_AddStringToObject(o, "topic", topic->id);
+	else
+		cJSON_AddNullToObject(o, "topic");
+	cJSON_AddNumberToObject(o, "score", (double)(long)(score * 1000 + 0.5) / 1000);
+	cJSON_AddItemToObject(o, "suggestions", sug);
+	cJSON_AddStringToObject(o, "reply", text->data);
+	s = cJSON_PrintUnformatted(o);
+	if (!s)
+		fatal("out of memory (JSON)");
+	puts(s);
+	free(s);
+	cJSON_Delete(o);
+}
+
+static void
+answer_one(struct kb *kb, const char *q, int json)
+{
+	struct conv_state st;
+	struct conv_reply r;
+	struct buf out;
+
+	conv_state_init(&st);
+	conv_reply_init(&r);
+	buf_init(&out, BUF_CAP_REPLY);
+	conv_handle(kb, &st, q, &r);
+	conv_render_text(&r, &out);
+	if (json)
+		print_json(&r, &out);
+	else
+		printf("%s\n", out.data);
+	buf_release(&out);
+	conv_reply_release(&r);
+}
+
+int
+cmd_ask(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kb", required_argument, NULL, 'k' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "batch", no_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir = NULL;
+	int json = 0, batch = 0, c, i, rc = 0;
+	struct kb *kb;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:jb", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			dir = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'b':
+			batch = 1;
+			break;
+		default:
+			return cmd_usage("ask");
+		}
+	}
+	if (batch == (optind < argc))
+		return cmd_usage("ask");
+	kb = cmd_load_kb(cmd_kb_dir(dir), 1);
+	if (!kb)
+		return 1;
+	if (batch) {
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t n;
+
+		while ((n = getline(&line, &cap, stdin)) != -1) {
+			while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+				line[--n] = '\0';
+			answer_one(kb, line, json);
+			if (!json)
+				puts("--");
+		}
+		free(line);
+	} else {
+		struct buf q;
+
+		buf_init(&q, BUF_CAP_TEXT);
+		for (i = optind; i < argc; i++) {
+			if (i > optind)
+				(void)buf_addc(&q, ' ');
+			(void)buf_adds(&q, argv[i]);
+		}
+		answer_one(kb, q.data, json);
+		buf_release(&q);
+	}
+	kb_free(kb);
+	return rc;
+}

@@ -1,0 +1,130 @@
+/*
+ * hoidap eval: scores the matcher on labelled questions (question TAB topic,
+ * `out_of_scope` for questions no topic may answer). Prints the rates and
+ * every miss; exits 1 when a rate is below the floor the project promises.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "match.h"
+
+#define FLOOR_TOP1 0.95
+#define FLOOR_OOS 0.90
+#define CEIL_WRONG 0.02
+
+int
+cmd_eval(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "kb", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir = NULL;
+	struct kb *kb;
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0, nin = 0, nin_ok = 0, nin_top = 0, nin_clar = 0, noos = 0,
+	    noos_rej = 0, nwrong = 0, lineno = 0;
+	ssize_t n;
+	int c, rc;
+	double top1, answered, rej, wrong;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:", opts, NULL)) != -1) {
+		if (c != 'k')
+			return cmd_usage("eval");
+		dir = optarg;
+	}
+	if (optind + 1 != argc)
+		return cmd_usage("eval");
+	f = fopen(argv[optind], "r");
+	if (!f) {
+		perror(argv[optind]);
+		return EXIT_USAGE;
+	}
+	kb = cmd_load_kb(cmd_kb_dir(dir), 1);
+	if (!kb) {
+		fclose(f);
+		return 1;
+	}
+	while ((n = getline(&line, &cap, f)) != -1) {
+		char *tab, *want;
+		struct match_result r;
+		bool oos;
+
+		lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (!*line || *line == '#')
+			continue;
+		tab = strchr(line, '\t');
+		if (!tab) {
+			fprintf(stderr, "%s:%zu: expected 'question<TAB>topic'\n",
+			    argv[optind], lineno);
+			continue;
+		}
+		*tab = '\0';
+		want = tab + 1;
+		oos = strcmp(want, "out_of_scope") == 0;
+		if (!oos && !kb_find(kb, want))
+			fprintf(stderr, "%s:%zu: warning: unknown topic '%s'\n",
+			    argv[optind], lineno, want);
+		kb_match(kb, line, strlen(line), &r);
+		if (oos) {
+			noos++;
+			if (r.action != MATCH_ANSWER) {
+				noos_rej++;
+			} else {
+				nwrong++;
+				printf("ANSWERED-OOS\t%s\t%s %.2f\n", line, r.topic->id, r.score);
+			}
+			continue;
+		}
+		nin++;
+		if (r.topic && strcmp(r.topic->id, want) == 0)
+			nin_top++;
+		if (r.action == MATCH_ANSWER && strcmp(r.topic->id, want) == 0) {
+			nin_ok++;
+			continue;
+		}
+		if (r.action == MATCH_ANSWER) {
+			nwrong++;
+			printf("WRONG\t%s\twant %s, got %s %.2f\n", line, want,
+			    r.topic->id, r.score);
+		} else if (r.action == MATCH_CLARIFY) {
+			size_t k;
+			bool in = false;
+
+			for (k = 0; k < r.ncand; k++)
+				if (strcmp(r.cand[k].topic->id, want) == 0)
+					in = true;
+			nin_clar += in;
+			printf("CLARIFY\t%s\twant %s, offered %s%s %.2f\n", line, want,
+			    r.topic->id, in ? " (in list)" : "", r.score);
+		} else {
+			printf("FALLBACK\t%s\twant %s, best %s %.2f\n", line, want,
+			    r.topic ? r.topic->id : "-", r.score);
+		}
+	}
+	free(line);
+	fclose(f);
+	kb_free(kb);
+
+	answered = nin ? (double)nin_ok / (double)nin : 1;
+	top1 = nin ? (double)nin_top / (double)nin : 1;
+	rej = noos ? (double)noos_rej / (double)noos : 1;
+	wrong = (nin + noos) ? (double)nwrong / (double)(nin + noos) : 0;
+	printf("in-scope: %zu, answered right (top-1): %.3f, best candidate right: "
+	    "%.3f, right topic offered in a clarify list: %zu\n",
+	    nin, answered, top1, nin_clar);
+	printf("out-of-scope: %zu, rejected: %.3f\n", noos, rej);
+	printf("confidently wrong: %zu of %zu = %.3f\n", nwrong, nin + noos, wrong);
+	rc = (answered >= FLOOR_TOP1 && rej >= FLOOR_OOS && wrong <= CEIL_WRONG) ?
+	    0 : 1;
+	printf("%s (floors: top-1 >= %.2f, rejected >= %.2f, wrong <= %.2f)\n",
+	    rc ? "BELOW FLOOR" : "ok", FLOOR_TOP1, FLOOR_OOS, CEIL_WRONG);
+	return rc;
+}

@@ -1,0 +1,252 @@
+#include "conv.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+#include "util.h"
+
+#define MAIN_MENU "greeting"
+#define HANDOFF "handoff.human"
+
+void
+conv_state_init(struct conv_state *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void
+conv_reply_init(struct conv_reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->text, BUF_CAP_REPLY);
+}
+
+void
+conv_reply_release(struct conv_reply *r)
+{
+	buf_release(&r->text);
+}
+
+static void
+reply_reset(struct conv_reply *r)
+{
+	struct buf keep = r->text;
+
+	memset(r, 0, sizeof(*r));
+	r->text = keep;
+	buf_reset(&r->text);
+}
+
+static void
+add_opt(struct conv_reply *r, const struct kb *kb, const char *id)
+{
+	const struct kb_topic *t = kb_find(kb, id);
+	int i;
+
+	if (!t || r->nopt >= CONV_MAX_OPT)
+		return;
+	for (i = 0; i < r->nopt; i++)
+		if (strcmp(r->opt[i].topic, id) == 0)
+			return;
+	snprintf(r->opt[r->nopt].topic, CONV_ID_MAX, "%s", id);
+	r->opt[r->nopt].title = t->title;
+	r->nopt++;
+}
+
+static void
+remember_menu(struct conv_state *s, const struct conv_reply *r)
+{
+	int i;
+
+	s->nmenu = r->nopt;
+	for (i = 0; i < r->nopt; i++)
+		snprintf(s->menu[i], CONV_ID_MAX, "%s", r->opt[i].topic);
+}
+
+/* "2026-11-28" -> "28/11/2026", the way residents read dates. */
+static void
+vn_date(char out[11], const char *iso)
+{
+	if (iso && strlen(iso) == 10)
+		snprintf(out, 11, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+	else
+		snprintf(out, 11, "%s", iso ? iso : "");
+}
+
+static void
+show_page(struct kb *kb, struct conv_state *s, const struct kb_topic *t,
+    int page, struct conv_reply *r)
+{
+	size_t i;
+	bool last = (size_t)page + 1 >= t->npages;
+
+	r->kind = t->nmenu ? CONV_MENU : CONV_ANSWER;
+	r->topic = t;
+	(void)buf_adds(&r->text, t->pages[page]);
+	if (last) {
+		if (t->nlinks)
+			(void)buf_addc(&r->text, '\n');
+		for (i = 0; i < t->nlinks; i++)
+			(void)buf_printf(&r->text, "\n👉 %s: %s", t->links[i].label,
+			    t->links[i].url);
+		if (!t->system && t->source && t->nmenu == 0) {
+			char d[11];
+
+			vn_date(d, t->reviewed);
+			(void)buf_printf(&r->text, "\n\n(Nguồn: %s; cập nhật %s)",
+			    t->source, d);
+		}
+	} else {
+		r->more = true;
+		(void)buf_printf(&r->text, "\n\n%s", kb_system_text(kb, "sys.more",
+		    "Dạ, hướng dẫn còn tiếp: bác gõ \"tiếp\" để xem phần sau ạ."));
+	}
+	snprintf(s->topic, CONV_ID_MAX, "%s", t->id);
+	s->page = page;
+	if (t->nmenu) {
+		for (i = 0; i < t->nmenu; i++)
+			add_opt(r, kb, t->menu[i]);
+	} else if (last) {
+		for (i = 0; i < t->nsee; i++)
+			add_opt(r, kb, t->see[i]);
+	}
+	if (strcmp(t->id, HANDOFF) == 0)
+		r->handoff = true;
+	remember_menu(s, r);
+}
+
+int
+conv_open(struct kb *kb, struct conv_state *s, const char *topic_id,
+    struct conv_reply *r)
+{
+	const struct kb_topic *t = kb_find(kb, topic_id);
+
+	reply_reset(r);
+	if (!t || t->system || !t->npages)
+		return -1;
+	s->fallbacks = 0;
+	show_page(kb, s, t, 0, r);
+	return 0;
+}
+
+/* Lower-cased, folded, trimmed command word ("Tiếp!" -> "tiep"). */
+static void
+command_word(const char *msg, char *out, size_t n)
+{
+	char *f = text_fold_phrase(msg);
+
+	snprintf(out, n, "%s", f);
+	free(f);
+}
+
+static bool
+is_digit_reply(const char *w, int *d)
+{
+	if (w[0] >= '0' && w[0] <= '9' && w[1] == '\0') {
+		*d = w[0] - '0';
+		return true;
+	}
+	return false;
+}
+
+void
+conv_handle(struct kb *kb, struct conv_state *s, const char *msg,
+    struct conv_reply *r)
+{
+	char w[64];
+	int d;
+
+	reply_reset(r);
+	command_word(msg, w, sizeof(w));
+	if (strcmp(w, "menu") == 0 || strcmp(w, "0") == 0 ||
+	    strcmp(w, "quay lai") == 0 || strcmp(w, "start") == 0) {
+		if (conv_open(kb, s, MAIN_MENU, r) == 0)
+			return;
+	}
+	if (strcmp(w, "tiep") == 0 || strcmp(w, "xem tiep") == 0 ||
+	    strcmp(w, "tiep theo") == 0) {
+		const struct kb_topic *t = s->topic[0] ? kb_find(kb, s->topic) : NULL;
+
+		if (t && (size_t)s->page + 1 < t->npages) {
+			show_page(kb, s, t, s->page + 1, r);
+			return;
+		}
+		r->kind = CONV_NOTICE;
+		(void)buf_adds(&r->text, kb_system_text(kb, "sys.end",
+		    "Dạ, hướng dẫn đã hết rồi ạ. Bác gõ câu hỏi khác, hoặc gõ 0 để "
+		    "về menu chính."));
+		return;
+	}
+	if (is_digit_reply(w, &d) && d >= 1) {
+		if (d <= s->nmenu) {
+			char id[CONV_ID_MAX];
+
+			snprintf(id, sizeof(id), "%s", s->menu[d - 1]);
+			if (conv_open(kb, s, id, r) == 0)
+				return;
+		}
+		r->kind = CONV_NOTICE;
+		if (s->nmenu)
+			(void)buf_printf(&r->text, "Dạ, bác chọn một số từ 1 đến %d, "
+			    "hoặc gõ 0 để về menu chính ạ.", s->nmenu);
+		else
+			(void)buf_adds(&r->text, "Dạ, bác gõ 0 để xem menu chính, "
+			    "hoặc gõ câu hỏi của bác ạ.");
+		return;
+	}
+
+	kb_match(kb, msg, strlen(msg), &r->match);
+	r->matched = true;
+	switch (r->match.action) {
+	case MATCH_ANSWER:
+		s->fallbacks = 0;
+		show_page(kb, s, r->match.topic, 0, r);
+		return;
+	case MATCH_CLARIFY: {
+		size_t i;
+
+		s->fallbacks = 0;
+		r->kind = CONV_CLARIFY;
+		(void)buf_adds(&r->text, kb_system_text(kb, "sys.clarify",
+		    "Dạ, có phải bác muốn hỏi một trong các việc sau không ạ? "
+		    "Bác gõ số tương ứng:"));
+		for (i = 0; i < r->match.ncand; i++)
+			add_opt(r, kb, r->match.cand[i].topic->id);
+		add_opt(r, kb, HANDOFF);
+		s->topic[0] = '\0';
+		remember_menu(s, r);
+		return;
+	}
+	case MATCH_FALLBACK:
+		s->fallbacks++;
+		r->kind = CONV_FALLBACK;
+		(void)buf_adds(&r->text, kb_system_text(kb, "sys.fallback",
+		    "Dạ, cháu chưa hiểu câu hỏi của bác. Bác gõ 0 để xem menu, "
+		    "hoặc chọn 1 để gặp người hỗ trợ ạ."));
+		add_opt(r, kb, HANDOFF);
+		s->topic[0] = '\0';
+		remember_menu(s, r);
+		return;
+	}
+}
+
+void
+conv_render_text(const struct conv_reply *r, struct buf *out)
+{
+	int i;
+
+	(void)buf_add(out, r->text.data, r->text.len);
+	if (r->nopt) {
+		if (r->kind == CONV_ANSWER)
+			(void)buf_adds(out, "\n\nXem thêm:");
+		else
+			(void)buf_addc(out, '\n');
+		for (i = 0; i < r->nopt; i++)
+			(void)buf_printf(out, "\n%d. %s", i + 1, r->opt[i].title);
+	}
+	if (r->kind != CONV_MENU)
+		(void)buf_adds(out, "\n0. Về menu chính");
+}

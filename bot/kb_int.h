@@ -1,0 +1,87 @@
+/*
+ * Private to kb.c (parser) and match.c (index and scoring): the parts of a
+ * kb nobody else needs to see.
+ */
+#ifndef HOIDAP_KB_INT_H
+#define HOIDAP_KB_INT_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdint.h>
+
+#include "abbrev.h"
+#include "kb.h"
+
+struct kb_pattern {
+	char *src;
+	int line;
+	pcre2_code *exact;      /* NULL when the pattern has no diacritics */
+	pcre2_code *folded;
+};
+
+/* A feature a topic holds; `w` only matters for the similarity side. */
+struct kb_feat_post {
+	uint32_t topic;
+};
+
+struct kb_feat {
+	uint64_t key;
+	uint32_t df;            /* topics holding it (similarity features only) */
+	uint32_t npost, apost;
+	uint32_t *post;         /* topic indexes, ascending */
+};
+
+struct kb_topic_int {
+	struct kb_topic pub;
+	struct kb_pattern *match;
+	size_t nmatch;
+	struct kb_pattern *not;
+	size_t nnot;
+	int see_line, menu_line;
+	uint64_t *feats;        /* sorted similarity feature keys */
+	size_t nfeats;
+};
+
+struct kb_hash {
+	struct kb_feat *slot;   /* open addressing; key 0 = empty */
+	size_t mask;
+	size_t n;
+};
+
+struct kb {
+	char *dir;
+	struct kb_topic_int *t;
+	size_t n, alloc;
+	struct abbrev *abbrev;
+	struct kb_hash sim;     /* feature -> topics (title/keywords/asks) */
+	struct kb_hash vocab;   /* folded word of a pattern -> topics */
+	uint32_t *always;       /* topics with a pattern that has no word */
+	size_t nalways;
+	uint64_t *stop;         /* sorted folded stop-word keys */
+	size_t nstop;
+	pcre2_match_context *mctx;
+	pcre2_match_data *md;
+	/* matcher scratch, sized to n */
+	double *acc;
+	uint32_t *mark;
+	uint32_t epoch;
+	uint32_t *cands;
+};
+
+/* match.c: builds the index once all topics parsed. */
+void kb_index_build(struct kb *kb);
+void kb_index_free(struct kb *kb);
+/* Features of a normalized, expanded text, as used by both sides. */
+void kb_text_expand(const struct kb *kb, const char *s, size_t len,
+    struct text *out);
+
+#define FEAT_FOLD_UNI   1
+#define FEAT_FOLD_BI    2
+#define FEAT_EXACT_UNI  3
+#define FEAT_EXACT_BI   4
+#define FEAT_MARKED_UNI 5       /* this folded word occurs with marks */
+#define FEAT_VOCAB      6
+
+uint64_t kb_feat_key(int kind, const char *s, size_t n);
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * hoidap: answers residents' "how do I…" questions about digital public
+ * services. This file owns the command table and the shared setup.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "diag.h"
+#include "util.h"
+
+static const struct cmd_entry commands[] = {
+	{ "ask", "ask [--kb DIR] [--json] TEXT… | ask [--kb DIR] [--json] --batch",
+	  "print the reply a resident would see", cmd_ask },
+	{ "check", "check [--kb DIR]",
+	  "validate the knowledge base; errors as path:line: message", cmd_check },
+	{ "chat", "chat [--kb DIR]", "talk to the bot in this terminal", cmd_chat },
+	{ "eval", "eval [--kb DIR] FILE.tsv",
+	  "score the matcher on labelled questions (question TAB topic)", cmd_eval },
+};
+
+static void
+usage_all(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: hoidap COMMAND [OPTIONS]\n\n");
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  hoidap %-58s %s\n", commands[i].usage, commands[i].help);
+	fprintf(f, "\nThe knowledge directory is --kb DIR, else $HOIDAP_KB, "
+	    "else ./knowledge.\n");
+}
+
+int
+cmd_usage(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(commands[i].name, name) == 0) {
+			fprintf(stderr, "usage: hoidap %s\n", commands[i].usage);
+			return EXIT_USAGE;
+		}
+	}
+	usage_all(stderr);
+	return EXIT_USAGE;
+}
+
+const char *
+cmd_kb_dir(const char *opt)
+{
+	const char *env = getenv("HOIDAP_KB");
+
+	if (opt)
+		return opt;
+	if (env && *env)
+		return env;
+	return "knowledge";
+}
+
+struct kb *
+cmd_load_kb(const char *dir, int quiet_warnings)
+{
+	struct diag d;
+	struct kb *kb;
+
+	diag_init(&d);
+	kb = kb_load(dir, &d);
+	if (d.nerr || !quiet_warnings)
+		fputs(d.text.data, stderr);
+	if (kb && d.nerr) {
+		fprintf(stderr, "hoidap: %zu error(s) in %s; run 'hoidap check' "
+		    "after fixing them\n", d.nerr, dir);
+		kb_free(kb);
+		kb = NULL;
+	}
+	diag_release(&d);
+	return kb;
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t i;
+	int rc;
+
+	if (argc < 2) {
+		usage_all(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage_all(stdout);
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(commands[i].name, argv[1]) != 0)
+			continue;
+		rc = commands[i].run(argc - 1, argv + 1);
+		/* A full disk or closed pipe must not look like success (git). */
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			perror("hoidap: write error on standard output");
+			return 1;
+		}
+		return rc;
+	}
+	fprintf(stderr, "hoidap: unknown command '%s'\n", argv[1]);
+	usage_all(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,657 @@
+#include "match.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kb_int.h"
+#include "util.h"
+
+/* Weights of the score; README "How a question is answered" explains them. */
+#define W_STOP          0.15    /* a stop word counts this much of a word */
+#define W_MISMARK       0.7     /* "thuê" asked, topic knows only "thuế" */
+#define R_EXACT         1.0
+#define R_FOLDED_MARKED 0.6     /* hit only without the diacritics typed */
+#define SIM_ONLY        0.85
+
+uint64_t
+kb_feat_key(int kind, const char *s, size_t n)
+{
+	uint64_t h = hash64(s, n, (uint64_t)kind * 0x9E3779B97F4A7C15ULL);
+
+	return h ? h : 1;
+}
+
+/* ---- a small open-addressing map: feature key -> topic postings ---- */
+
+static void
+hash_init(struct kb_hash *h, size_t want)
+{
+	size_t sz = 64;
+
+	while (sz < want * 2)
+		sz *= 2;
+	h->slot = xcalloc(sz, sizeof(*h->slot));
+	h->mask = sz - 1;
+	h->n = 0;
+}
+
+static struct kb_feat *
+hash_get(const struct kb_hash *h, uint64_t key)
+{
+	size_t i;
+
+	if (!h->slot)
+		return NULL;
+	for (i = key & h->mask; h->slot[i].key; i = (i + 1) & h->mask)
+		if (h->slot[i].key == key)
+			return &h->slot[i];
+	return NULL;
+}
+
+static void hash_add(struct kb_hash *h, uint64_t key, uint32_t topic);
+
+static void
+hash_grow(struct kb_hash *h)
+{
+	struct kb_hash nh;
+	size_t i;
+
+	hash_init(&nh, (h->mask + 1));
+	for (i = 0; i <= h->mask; i++) {
+		struct kb_feat *f = &h->slot[i];
+		size_t j;
+
+		if (!f->key)
+			continue;
+		for (j = f->key & nh.mask; nh.slot[j].key; j = (j + 1) & nh.mask)
+			;
+		nh.slot[j] = *f;
+		nh.n++;
+	}
+	free(h->slot);
+	*h = nh;
+}
+
+static void
+hash_add(struct kb_hash *h, uint64_t key, uint32_t topic)
+{
+	struct kb_feat *f;
+	size_t i;
+
+	if ((h->n + 1) * 2 > h->mask + 1)
+		hash_grow(h);
+	for (i = key & h->mask; h->slot[i].key && h->slot[i].key != key;
+	    i = (i + 1) & h->mask)
+		;
+	f = &h->slot[i];
+	if (!f->key) {
+		f->key = key;
+		h->n++;
+	}
+	/* Topics are added in index order, so postings stay sorted. */
+	if (f->npost && f->post[f->npost - 1] == topic)
+		return;
+	if (f->npost == f->apost) {
+		f->apost = f->apost ? f->apost * 2 : 2;
+		f->post = xrealloc(f->post, f->apost * sizeof(*f->post));
+	}
+	f->post[f->npost++] = topic;
+	f->df = f->npost;
+}
+
+static void
+hash_free(struct kb_hash *h)
+{
+	size_t i;
+
+	if (!h->slot)
+		return;
+	for (i = 0; i <= h->mask; i++)
+		free(h->slot[i].post);
+	free(h->slot);
+	h->slot = NULL;
+}
+
+/* ---- texts ---- */
+
+void
+kb_text_expand(const struct kb *kb, const char *s, size_t len, struct text *out)
+{
+	struct text raw;
+	struct buf b;
+
+	text_normalize(&raw, s, len);
+	buf_init(&b, BUF_CAP_TEXT);
+	if (kb->abbrev && abbrev_expand(kb->abbrev, &raw, &b)) {
+		text_normalize(out, b.data, b.len);
+		out->truncated = raw.truncated;
+		out->repaired = raw.repaired;
+		text_release(&raw);
+	} else {
+		*out = raw;
+	}
+	buf_release(&b);
+}
+
+static const char *
+tok_f(const struct text *t, size_t i, size_t *n)
+{
+	*n = t->tok[i].flen;
+	return t->folded + t->tok[i].foff;
+}
+
+static uint64_t
+bigram_key(int kind, const struct text *t, size_t i)
+{
+	const char *base = kind == FEAT_FOLD_BI ? t->folded : t->exact;
+	size_t a = kind == FEAT_FOLD_BI ? t->tok[i].foff : t->tok[i].eoff;
+	size_t e = kind == FEAT_FOLD_BI ? t->tok[i + 1].foff + t->tok[i + 1].flen :
+	    t->tok[i + 1].eoff + t->tok[i + 1].elen;
+
+	return kb_feat_key(kind, base + a, e - a);
+}
+
+static void
+topic_feats_add(uint64_t **v, size_t *n, size_t *alloc, const struct text *t)
+{
+	size_t i, fl;
+	const char *f;
+
+	for (i = 0; i < t->ntok; i++) {
+		*v = xgrow(*v, alloc, *n + 4, sizeof(**v));
+		f = tok_f(t, i, &fl);
+		(*v)[(*n)++] = kb_feat_key(FEAT_FOLD_UNI, f, fl);
+		if (t->tok[i].marked) {
+			(*v)[(*n)++] = kb_feat_key(FEAT_MARKED_UNI, f, fl);
+			(*v)[(*n)++] = kb_feat_key(FEAT_EXACT_UNI,
+			    t->exact + t->tok[i].eoff, t->tok[i].elen);
+		}
+		if (i + 1 < t->ntok)
+			(*v)[(*n)++] = bigram_key(FEAT_FOLD_BI, t, i);
+	}
+}
+
+static int
+u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Words written in a pattern, so the pattern is tried for messages with them. */
+static bool
+pattern_vocab(struct kb *kb, uint32_t topic, const char *src)
+{
+	char *fo = text_pattern_fold(src);
+	const char *p;
+	bool any = false;
+	int depth_class = 0;
+
+	if (!fo)
+		return false;
+	for (p = fo; *p;) {
+		if (*p == '\\') {
+			p += p[1] ? 2 : 1;
+			continue;
+		}
+		if (*p == '[') {
+			depth_class = 1;
+			p++;
+			continue;
+		}
+		if (*p == ']' && depth_class) {
+			depth_class = 0;
+			p++;
+			continue;
+		}
+		if (!depth_class && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) {
+			const char *s = p;
+			char w[64];
+			size_t n, i;
+
+			while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			    (*p >= '0' && *p <= '9'))
+				p++;
+			n = (size_t)(p - s);
+			if (n >= 2 && n < sizeof(w)) {
+				for (i = 0; i < n; i++)
+					w[i] = (char)(s[i] | 0x20);
+				hash_add(&kb->vocab, kb_feat_key(FEAT_FOLD_UNI, w, n), topic);
+				any = true;
+			}
+			continue;
+		}
+		p++;
+	}
+	free(fo);
+	return any;
+}
+
+void
+kb_index_build(struct kb *kb)
+{
+	size_t i, j;
+
+	hash_init(&kb->sim, 1024);
+	hash_init(&kb->vocab, 256);
+	qsort(kb->stop, kb->nstop, sizeof(*kb->stop), u64_cmp);
+	for (i = 0; i < kb->n; i++) {
+		struct kb_topic_int *ti = &kb->t[i];
+		struct kb_topic *t = &ti->pub;
+		size_t alloc = 0, n = 0, k;
+		uint64_t *v = NULL;
+		struct text tx;
+		bool always = false;
+
+		if (t->system)
+			continue;
+		if (t->title) {
+			kb_text_expand(kb, t->title, strlen(t->title), &tx);
+			topic_feats_add(&v, &n, &alloc, &tx);
+			text_release(&tx);
+		}
+		for (j = 0; j < t->nkeywords; j++) {
+			kb_text_expand(kb, t->keywords[j], strlen(t->keywords[j]), &tx);
+			topic_feats_add(&v, &n, &alloc, &tx);
+			text_release(&tx);
+		}
+		for (j = 0; j < t->nasks; j++) {
+			kb_text_expand(kb, t->asks[j], strlen(t->asks[j]), &tx);
+			topic_feats_add(&v, &n, &alloc, &tx);
+			text_release(&tx);
+		}
+		qsort(v, n, sizeof(*v), u64_cmp);
+		for (j = 0, k = 0; j < n; j++)
+			if (!k || v[k - 1] != v[j])
+				v[k++] = v[j];
+		ti->feats = v;
+		ti->nfeats = k;
+		for (j = 0; j < k; j++)
+			hash_add(&kb->sim, v[j], (uint32_t)i);
+		for (j = 0; j < ti->nmatch; j++)
+			if (!pattern_vocab(kb, (uint32_t)i, ti->match[j].src))
+				always = true;
+		if (always) {
+			kb->always = xrealloc(kb->always,
+			    (kb->nalways + 1) * sizeof(*kb->always));
+			kb->always[kb->nalways++] = (uint32_t)i;
+		}
+	}
+	kb->acc = xcalloc(kb->n + 1, 3 * sizeof(double));
+	kb->mark = xcalloc(kb->n + 1, sizeof(uint32_t));
+	kb->cands = xcalloc(kb->n + 1, sizeof(uint32_t));
+}
+
+void
+kb_index_free(struct kb *kb)
+{
+	hash_free(&kb->sim);
+	hash_free(&kb->vocab);
+	free(kb->always);
+	free(kb->acc);
+	free(kb->mark);
+	free(kb->cands);
+}
+
+/* ---- matching ---- */
+
+struct qfeat {
+	uint64_t key;
+	double w;
+	int kind;
+	uint64_t exact;         /* FEAT_EXACT_UNI key when the token is marked */
+};
+
+static bool
+is_stop(const struct kb *kb, uint64_t key)
+{
+	return kb->nstop &&
+	    bsearch(&key, kb->stop, kb->nstop, sizeof(*kb->stop), u64_cmp) != NULL;
+}
+
+static double
+idf(const struct kb *kb, uint32_t df)
+{
+	double n = (double)(kb->n ? kb->n : 1);
+
+	return log(1.0 + n / (double)(df ? df : 1));
+}
+
+/* Runs one compiled pattern; PCRE2 limits turn runaway patterns into misses. */
+static bool
+run(struct kb *kb, pcre2_code *re, const char *s, size_t *so, size_t *eo)
+{
+	int rc;
+	PCRE2_SIZE *ov;
+
+	if (!re)
+		return false;
+	rc = pcre2_match(re, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0,
+	    PCRE2_NO_UTF_CHECK, kb->md, kb->mctx);
+	if (rc < 0)
+		return false;   /* no match, or MATCHLIMIT/HEAPLIMIT/JIT stack */
+	ov = pcre2_get_ovector_pointer(kb->md);
+	*so = ov[0];
+	*eo = ov[1];
+	return true;
+}
+
+/* Did the resident type diacritics on any token in folded bytes [so,eo)? */
+static bool
+span_marked(const struct text *t, size_t so, size_t eo)
+{
+	size_t i;
+
+	for (i = 0; i < t->ntok; i++) {
+		size_t a = t->tok[i].foff, b = a + t->tok[i].flen;
+
+		if (b > so && a < eo && t->tok[i].marked)
+			return true;
+	}
+	return false;
+}
+
+static double
+pattern_hit(struct kb *kb, const struct kb_pattern *p, const struct text *t,
+    double *spec)
+{
+	size_t so, eo, len = strlen(t->folded);
+
+	if (p->exact && run(kb, p->exact, t->exact, &so, &eo)) {
+		size_t el = strlen(t->exact);
+
+		*spec = el ? (double)(eo - so) / (double)el : 0;
+		return R_EXACT;
+	}
+	if (run(kb, p->folded, t->folded, &so, &eo)) {
+		*spec = len ? (double)(eo - so) / (double)len : 0;
+		return p->exact && span_marked(t, so, eo) ? R_FOLDED_MARKED : R_EXACT;
+	}
+	return 0;
+}
+
+static double
+patterns_best(struct kb *kb, const struct kb_pattern *v, size_t n,
+    const struct text *t, const struct text *t0, double *spec)
+{
+	double best = 0, bspec = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double s = 0, r = pattern_hit(kb, &v[i], t, &s);
+
+		if (t0 && r < R_EXACT) {
+			double s0 = 0, r0 = pattern_hit(kb, &v[i], t0, &s0);
+
+			if (r0 > r || (r0 == r && s0 > s)) {
+				r = r0;
+				s = s0;
+			}
+		}
+		if (r > best || (r == best && s > bspec)) {
+			best = r;
+			bspec = s;
+		}
+	}
+	*spec = bspec;
+	return best;
+}
+
+const char *
+match_action_name(enum match_action a)
+{
+	switch (a) {
+	case MATCH_ANSWER:
+		return "answer";
+	case MATCH_CLARIFY:
+		return "clarify";
+	case MATCH_FALLBACK:
+		return "fallback";
+	}
+	return "fallback";
+}
+
+static void
+consider(struct match_result *r, struct match_cand *all, size_t *nall,
+    const struct kb_topic *t, double score, double rx, double sim)
+{
+	(void)r;
+	all[*nall].topic = t;
+	all[*nall].score = score;
+	all[*nall].regex = rx;
+	all[*nall].sim = sim;
+	(*nall)++;
+}
+
+static int
+cand_cmp(const void *a, const void *b)
+{
+	const struct match_cand *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	if (x->regex != y->regex)
+		return x->regex > y->regex ? -1 : 1;
+	/* file order: topics are stored in load order */
+	return x->topic < y->topic ? -1 : x->topic > y->topic;
+}
+
+void
+kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
+{
+	struct text t, t0;
+	bool have_t0 = false;
+	struct qfeat q[3 * TEXT_MAX_TOKENS];
+	size_t nq = 0, i, j, ncand = 0, nall = 0;
+	double total_uni = 0;
+	double *acc_uni = kb->acc, *acc_bi = kb->acc + kb->n + 1,
+	    *acc_pen = kb->acc + 2 * (kb->n + 1);
+	struct match_cand *all;
+
+	memset(r, 0, sizeof(*r));
+	r->action = MATCH_FALLBACK;
+	if (!kb->n)
+		return;
+	text_normalize(&t0, msg, len);
+	if (kb->abbrev) {
+		struct buf b;
+
+		buf_init(&b, BUF_CAP_TEXT);
+		if (abbrev_expand(kb->abbrev, &t0, &b)) {
+			text_normalize(&t, b.data, b.len);
+			have_t0 = true;
+		} else {
+			t = t0;
+		}
+		buf_release(&b);
+	} else {
+		t = t0;
+	}
+	if (!t.ntok)
+		goto out;
+
+	if (++kb->epoch == 0) {
+		memset(kb->mark, 0, (kb->n + 1) * sizeof(*kb->mark));
+		kb->epoch = 1;
+	}
+
+	/* Query features, each counted once. */
+	for (i = 0; i < t.ntok; i++) {
+		size_t fl;
+		const char *f = tok_f(&t, i, &fl);
+		uint64_t key = kb_feat_key(FEAT_FOLD_UNI, f, fl);
+		bool dup = false, stop = is_stop(kb, key);
+
+		for (j = 0; j < nq; j++)
+			if (q[j].key == key)
+				dup = true;
+		if (!dup) {
+			struct kb_feat *kf = hash_get(&kb->sim, key);
+
+			q[nq].key = key;
+			q[nq].kind = FEAT_FOLD_UNI;
+			q[nq].w = idf(kb, kf ? kf->df : 0) * (stop ? W_STOP : 1.0);
+			q[nq].exact = t.tok[i].marked ? kb_feat_key(FEAT_EXACT_UNI,
+			    t.exact + t.tok[i].eoff, t.tok[i].elen) : 0;
+			total_uni += q[nq].w;
+			nq++;
+		}
+		if (i + 1 < t.ntok) {
+			uint64_t bk = bigram_key(FEAT_FOLD_BI, &t, i);
+			size_t fl2;
+			const char *f2 = tok_f(&t, i + 1, &fl2);
+			bool stop2 = is_stop(kb, kb_feat_key(FEAT_FOLD_UNI, f2, fl2));
+			struct kb_feat *kf = hash_get(&kb->sim, bk);
+
+			dup = false;
+			for (j = 0; j < nq; j++)
+				if (q[j].key == bk)
+					dup = true;
+			if (!dup && kf) {
+				q[nq].key = bk;
+				q[nq].kind = FEAT_FOLD_BI;
+				q[nq].w = idf(kb, kf->df) * (stop && stop2 ? W_STOP : 1.0);
+				q[nq].exact = 0;
+				nq++;
+			}
+		}
+	}
+
+	/* Accumulate over postings; candidates are the topics touched. */
+	for (i = 0; i < nq; i++) {
+		struct kb_feat *kf = hash_get(&kb->sim, q[i].key);
+
+		if (!kf)
+			continue;
+		for (j = 0; j < kf->npost; j++) {
+			uint32_t ti = kf->post[j];
+
+			if (kb->mark[ti] != kb->epoch) {
+				kb->mark[ti] = kb->epoch;
+				acc_uni[ti] = acc_bi[ti] = acc_pen[ti] = 0;
+				kb->cands[ncand++] = ti;
+			}
+			if (q[i].kind == FEAT_FOLD_UNI)
+				acc_uni[ti] += q[i].w;
+			else
+				acc_bi[ti] += q[i].w;
+		}
+	}
+	/*
+	 * The resident typed diacritics: a topic that knows this word only
+	 * with other marks ("thuế" for "thuê") loses most of its weight.
+	 */
+	for (i = 0; i < t.ntok; i++) {
+		size_t fl, a, b;
+		const char *f;
+		struct kb_feat *mk, *ex;
+		double w = 0;
+
+		if (!t.tok[i].marked)
+			continue;
+		f = tok_f(&t, i, &fl);
+		mk = hash_get(&kb->sim, kb_feat_key(FEAT_MARKED_UNI, f, fl));
+		if (!mk)
+			continue;
+		ex = hash_get(&kb->sim, kb_feat_key(FEAT_EXACT_UNI,
+		    t.exact + t.tok[i].eoff, t.tok[i].elen));
+		for (j = 0; j < nq; j++)
+			if (q[j].key == kb_feat_key(FEAT_FOLD_UNI, f, fl))
+				w = q[j].w;
+		/* merge-walk two sorted posting lists: marked but not exact */
+		for (a = 0, b = 0; a < mk->npost; a++) {
+			uint32_t ti = mk->post[a];
+
+			while (ex && b < ex->npost && ex->post[b] < ti)
+				b++;
+			if (ex && b < ex->npost && ex->post[b] == ti)
+				continue;
+			if (kb->mark[ti] == kb->epoch)
+				acc_pen[ti] += w * W_MISMARK;
+		}
+	}
+	/* Topics whose pattern words occur in the message. */
+	for (i = 0; i < t.ntok; i++) {
+		size_t fl;
+		const char *f = tok_f(&t, i, &fl);
+		struct kb_feat *kf = hash_get(&kb->vocab, kb_feat_key(FEAT_FOLD_UNI, f, fl));
+
+		if (!kf)
+			continue;
+		for (j = 0; j < kf->npost; j++) {
+			uint32_t ti = kf->post[j];
+
+			if (kb->mark[ti] != kb->epoch) {
+				kb->mark[ti] = kb->epoch;
+				acc_uni[ti] = acc_bi[ti] = acc_pen[ti] = 0;
+				kb->cands[ncand++] = ti;
+			}
+		}
+	}
+	for (i = 0; i < kb->nalways; i++) {
+		uint32_t ti = kb->always[i];
+
+		if (kb->mark[ti] != kb->epoch) {
+			kb->mark[ti] = kb->epoch;
+			acc_uni[ti] = acc_bi[ti] = acc_pen[ti] = 0;
+			kb->cands[ncand++] = ti;
+		}
+	}
+
+	all = ncand ? xmalloc(ncand * sizeof(*all)) : NULL;
+	for (i = 0; i < ncand; i++) {
+		uint32_t ti = kb->cands[i];
+		struct kb_topic_int *tp = &kb->t[ti];
+		double matched = acc_uni[ti] - acc_pen[ti], sim, rx, spec = 0, score;
+
+		if (matched < 0)
+			matched = 0;
+		sim = total_uni > 0 ?
+		    (matched + acc_bi[ti]) / (total_uni + acc_bi[ti]) : 0;
+		rx = patterns_best(kb, tp->match, tp->nmatch, &t,
+		    have_t0 ? &t0 : NULL, &spec);
+		score = sim * SIM_ONLY;
+		if (rx > 0) {
+			double s2 = rx * (0.50 + 0.35 * sim + 0.15 * spec);
+
+			if (s2 > score)
+				score = s2;
+		}
+		if (score <= 0)
+			continue;
+		if (tp->nnot) {
+			double ns = 0;
+
+			if (patterns_best(kb, tp->not, tp->nnot, &t,
+			    have_t0 ? &t0 : NULL, &ns) >= R_EXACT)
+				continue;
+		}
+		consider(r, all, &nall, &tp->pub, score, rx, sim);
+	}
+	if (nall) {
+		qsort(all, nall, sizeof(*all), cand_cmp);
+		r->topic = all[0].topic;
+		r->score = all[0].score;
+		for (i = 0; i < nall && r->ncand < MATCH_MAX_CAND; i++) {
+			if (i > 0 && all[i].score < MATCH_CLARIFY_MIN)
+				break;
+			if (i > 0 && all[i].score < all[0].score - 0.25)
+				break;
+			r->cand[r->ncand++] = all[i];
+		}
+		if (r->score >= MATCH_ANSWER_MIN &&
+		    (nall == 1 || all[1].score <= r->score - MATCH_MARGIN))
+			r->action = MATCH_ANSWER;
+		else if (r->score >= MATCH_CLARIFY_MIN)
+			r->action = MATCH_CLARIFY;
+		else
+			r->action = MATCH_FALLBACK;
+	}
+	free(all);
+out:
+	if (have_t0)
+		text_release(&t);
+	text_release(&t0);
+}

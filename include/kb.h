@@ -1,0 +1,70 @@
+/*
+ * kb: the knowledge base — every topic file, the abbreviation table and the
+ * stop-word list in one directory, parsed, validated, compiled and indexed.
+ *
+ * A struct kb is immutable after kb_load() except for the matcher's scratch
+ * space, so one kb serves one thread. Reloading means loading a new kb and
+ * swapping pointers only when its diag has no errors (the daemon keeps the
+ * last good one).
+ */
+#ifndef HOIDAP_KB_H
+#define HOIDAP_KB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+
+struct kb;
+
+struct kb_link {
+	char *label;
+	char *url;
+};
+
+/* Read-only view of one topic; owned by its kb. */
+struct kb_topic {
+	char *id;
+	char *title;
+	char *source;
+	char *reviewed;         /* YYYY-MM-DD */
+	char *file;             /* path it came from */
+	int line;               /* line of its "== id" */
+	char **pages;           /* the answer, split at "---" lines */
+	size_t npages;
+	struct kb_link *links;
+	size_t nlinks;
+	char **see;             /* related topic ids */
+	size_t nsee;
+	char **menu;            /* ids a digit selects */
+	size_t nmenu;
+	char **asks;
+	int *ask_lines;
+	size_t nasks;
+	char **keywords;
+	size_t nkeywords;
+	bool system;            /* sys.*: never matched */
+};
+
+#define KB_STALE_DAYS 180
+
+/*
+ * Loads every file in dir; all problems go to d as path:line messages.
+ * Returns NULL only when the directory cannot be read; otherwise a kb that
+ * holds the topics that parsed (check d->nerr before serving it).
+ */
+struct kb *kb_load(const char *dir, struct diag *d);
+void kb_free(struct kb *kb);
+
+size_t kb_count(const struct kb *kb);
+const struct kb_topic *kb_topic(const struct kb *kb, size_t i);
+const struct kb_topic *kb_find(const struct kb *kb, const char *id);
+const char *kb_dir(const struct kb *kb);
+/* Text of a sys.* topic's first page, or fallback if it does not exist. */
+const char *kb_system_text(const struct kb *kb, const char *id,
+    const char *fallback);
+
+/* Today as YYYY-MM-DD (HOIDAP_TODAY overrides it, for tests). */
+void kb_today(char out[11]);
+
+#endif
