@@ -15,10 +15,14 @@ LDLIBS += $(PKG_LIBS) -lm
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
-SRC := $(filter-out bot/main.c,$(wildcard bot/*.c))
+# The library part (everything but the CLI) is what tests and bench link.
+CLI := bot/main.c $(wildcard bot/cmd_*.c)
+SRC := $(filter-out $(CLI),$(wildcard bot/*.c))
 HDR := $(wildcard include/*.h bot/*.h)
 OBJ := $(SRC:bot/%.c=build/obj/%.o)
 AOBJ := $(SRC:bot/%.c=build/asan/%.o)
+COBJ := $(CLI:bot/%.c=build/obj/%.o)
+CAOBJ := $(CLI:bot/%.c=build/asan/%.o)
 UNIT := $(wildcard tests/unit/test_*.c)
 UBIN := $(UNIT:tests/unit/%.c=build/tests/%)
 ABIN := $(UNIT:tests/unit/%.c=build/asan/tests/%)
@@ -32,9 +36,9 @@ build/obj/%.o: bot/%.c $(HDR) | build/obj
 	$(CC) $(CFLAGS) -c -o $@ $<
 build/asan/%.o: bot/%.c $(HDR) | build/asan
 	$(CC) $(CFLAGS) -O1 $(SAN) -c -o $@ $<
-build/hoidap: build/obj/main.o $(OBJ)
+build/hoidap: $(COBJ) $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
-build/asan/hoidap: build/asan/main.o $(AOBJ)
+build/asan/hoidap: $(CAOBJ) $(AOBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 build/tests/%: tests/unit/%.c $(OBJ) tests/unit/testutil.h | build/tests
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(OBJ) $(LDLIBS) $(CMOCKA_LIBS)

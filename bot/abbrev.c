@@ -17,8 +17,7 @@ struct abbrev_sense {
 };
 
 struct abbrev_entry {
-	char *key;              /* exact form; đ→d already applied if ascii */
-	bool ascii;
+	char *key;              /* normalized exact form */
 	struct abbrev_sense *senses;
 	size_t nsenses, asenses;
 };
@@ -41,15 +40,6 @@ trim(char *s)
 	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
 		*--end = '\0';
 	return s;
-}
-
-static bool
-is_ascii(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s >= 0x80)
-			return false;
-	return true;
 }
 
 /* Exact form of one token with đ written as d (how ASCII keys compare). */
@@ -165,9 +155,8 @@ parse_line(struct abbrev *a, const char *path, int lineno, char *line,
 		return -1;
 	}
 	{
-		char *k = xmalloc(strlen(kt.exact) + 1);
+		char *k = xstrdup(kt.exact);
 
-		d_to_ascii(k, kt.exact, strlen(kt.exact));
 		for (i = 0; i < a->n; i++)
 			if (strcmp(a->e[i].key, k) == 0)
 				e = &a->e[i];
@@ -176,7 +165,6 @@ parse_line(struct abbrev *a, const char *path, int lineno, char *line,
 			e = &a->e[a->n++];
 			memset(e, 0, sizeof(*e));
 			e->key = k;
-			e->ascii = is_ascii(k);
 		} else {
 			free(k);
 		}
@@ -370,9 +358,17 @@ abbrev_expand(const struct abbrev *a, const struct text *in, struct buf *out)
 		if (out->len)
 			(void)buf_addc(out, ' ');
 		if (a) {
-			d_to_ascii(key, tok, k->elen);
+			/*
+			 * The key as typed first ("đt"), then with đ as d, so "dc"
+			 * also covers "đc" — but never a toned word ("hong" ≠ "hỏng").
+			 */
+			memcpy(key, tok, k->elen);
+			key[k->elen] = '\0';
 			e = find(a, key);
-			/* Keys compare with đ as d: "dc" matches "đc", never "dć". */
+			if (!e) {
+				d_to_ascii(key, tok, k->elen);
+				e = find(a, key);
+			}
 			if (e) {
 				bool num = i > 0 && all_digits(in->exact + in->tok[i - 1].eoff,
 				    in->tok[i - 1].elen);

@@ -66,8 +66,26 @@ print_json(const struct conv_reply *r, const struct buf *text)
 	cJSON_Delete(o);
 }
 
+/* --explain: why the matcher decided what it did (for admins). */
 static void
-answer_one(struct kb *kb, const char *q, int json)
+explain(const struct conv_reply *r)
+{
+	size_t k;
+
+	if (!r->matched) {
+		printf("# not matched: a menu command\n");
+		return;
+	}
+	printf("# %s, score %.3f\n", match_action_name(r->match.action),
+	    r->match.score);
+	for (k = 0; k < r->match.ncand; k++)
+		printf("#   %-28s score %.3f  pattern %.2f  words %.3f\n",
+		    r->match.cand[k].topic->id, r->match.cand[k].score,
+		    r->match.cand[k].regex, r->match.cand[k].sim);
+}
+
+static void
+answer_one(struct kb *kb, const char *q, int json, int why)
 {
 	struct conv_state st;
 	struct conv_reply r;
@@ -78,6 +96,8 @@ answer_one(struct kb *kb, const char *q, int json)
 	buf_init(&out, BUF_CAP_REPLY);
 	conv_handle(kb, &st, q, &r);
 	conv_render_text(&r, &out);
+	if (why)
+		explain(&r);
 	if (json)
 		print_json(&r, &out);
 	else
@@ -93,14 +113,15 @@ cmd_ask(int argc, char **argv)
 		{ "kb", required_argument, NULL, 'k' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "batch", no_argument, NULL, 'b' },
+		{ "explain", no_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL;
-	int json = 0, batch = 0, c, i, rc = 0;
+	int json = 0, batch = 0, why = 0, c, i, rc = 0;
 	struct kb *kb;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:jb", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:jbe", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			dir = optarg;
@@ -110,6 +131,9 @@ cmd_ask(int argc, char **argv)
 			break;
 		case 'b':
 			batch = 1;
+			break;
+		case 'e':
+			why = 1;
 			break;
 		default:
 			return cmd_usage("ask");
@@ -128,7 +152,7 @@ cmd_ask(int argc, char **argv)
 		while ((n = getline(&line, &cap, stdin)) != -1) {
 			while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 				line[--n] = '\0';
-			answer_one(kb, line, json);
+			answer_one(kb, line, json, why);
 			if (!json)
 				puts("--");
 		}
@@ -142,7 +166,7 @@ cmd_ask(int argc, char **argv)
 				(void)buf_addc(&q, ' ');
 			(void)buf_adds(&q, argv[i]);
 		}
-		answer_one(kb, q.data, json);
+		answer_one(kb, q.data, json, why);
 		buf_release(&q);
 	}
 	kb_free(kb);

@@ -248,5 +248,6 @@ conv_render_text(const struct conv_reply *r, struct buf *out)
 			(void)buf_printf(out, "\n%d. %s", i + 1, r->opt[i].title);
 	}
 	if (r->kind != CONV_MENU)
-		(void)buf_adds(out, "\n0. Về menu chính");
+		(void)buf_adds(out, r->nopt ? "\n0. Về menu chính" :
+		    "\n\n0. Về menu chính");
 }

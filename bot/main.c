@@ -11,7 +11,7 @@
 #include "util.h"
 
 static const struct cmd_entry commands[] = {
-	{ "ask", "ask [--kb DIR] [--json] TEXT… | ask [--kb DIR] [--json] --batch",
+	{ "ask", "ask [--kb DIR] [--json] [--explain] (TEXT… | --batch)",
 	  "print the reply a resident would see", cmd_ask },
 	{ "check", "check [--kb DIR]",
 	  "validate the knowledge base; errors as path:line: message", cmd_check },

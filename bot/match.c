@@ -12,7 +12,7 @@
 #define W_MISMARK       0.7     /* "thuê" asked, topic knows only "thuế" */
 #define R_EXACT         1.0
 #define R_FOLDED_MARKED 0.6     /* hit only without the diacritics typed */
-#define SIM_ONLY        0.85
+#define SIM_ONLY        0.70
 
 uint64_t
 kb_feat_key(int kind, const char *s, size_t n)
