@@ -1,6 +1,6 @@
 # hoidap — see README.md. `make run` and `make test` are all a newcomer needs.
 CC ?= cc
-PKGS := libpcre2-8 libutf8proc libcjson
+PKGS := libpcre2-8 libutf8proc libcjson sqlite3 libcurl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -33,9 +33,9 @@ EVAL ?= ../shared/eval/dev.tsv
 all: build/hoidap
 
 build/obj/%.o: bot/%.c $(HDR) | build/obj
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"; $(CC) $(CFLAGS) -c -o $@ $<
 build/asan/%.o: bot/%.c $(HDR) | build/asan
-	$(CC) $(CFLAGS) -O1 $(SAN) -c -o $@ $<
+	@echo "  CC      $@"; $(CC) $(CFLAGS) -O1 $(SAN) -c -o $@ $<
 build/hoidap: $(COBJ) $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 build/asan/hoidap: $(CAOBJ) $(AOBJ)

@@ -234,6 +234,18 @@ conv_handle(struct kb *kb, struct conv_state *s, const char *msg,
 }
 
 void
+conv_notice(struct kb *kb, struct conv_state *s, const char *text,
+    struct conv_reply *r)
+{
+	reply_reset(r);
+	r->kind = CONV_NOTICE;
+	(void)buf_adds(&r->text, text);
+	add_opt(r, kb, HANDOFF);
+	s->topic[0] = '\0';
+	remember_menu(s, r);
+}
+
+void
 conv_render_text(const struct conv_reply *r, struct buf *out)
 {
 	int i;

@@ -18,6 +18,11 @@ static const struct cmd_entry commands[] = {
 	{ "chat", "chat [--kb DIR]", "talk to the bot in this terminal", cmd_chat },
 	{ "eval", "eval [--kb DIR] FILE.tsv",
 	  "score the matcher on labelled questions (question TAB topic)", cmd_eval },
+	{ "serve", "serve [--config FILE]",
+	  "run the bot on Telegram and/or Zalo (tokens from config/env)", cmd_serve },
+	{ "check-config", "check-config [--config FILE]",
+	  "validate the configuration and print it (tokens masked)",
+	  cmd_check_config },
 };
 
 static void

@@ -22,6 +22,8 @@ int cmd_ask(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_check_config(int argc, char **argv);
 
 /* Shared by the commands. */
 int cmd_usage(const char *name);

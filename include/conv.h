@@ -62,6 +62,10 @@ void conv_handle(struct kb *kb, struct conv_state *s, const char *msg,
 int conv_open(struct kb *kb, struct conv_state *s, const char *topic_id,
     struct conv_reply *r);
 
+/* A notice (media we cannot read, flood) that still offers a person. */
+void conv_notice(struct kb *kb, struct conv_state *s, const char *text,
+    struct conv_reply *r);
+
 /* Renders body plus numbered options as plain text (console, Zalo). */
 void conv_render_text(const struct conv_reply *r, struct buf *out);
 

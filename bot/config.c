@@ -1,0 +1,215 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "util.h"
+
+enum ctype { C_STR, C_INT, C_SECRET };
+
+static const struct centry {
+	const char *name;
+	const char *env;
+	enum ctype type;
+	size_t off;
+	int min, max;
+	int idef;
+	const char *sdef;
+	const char *help;
+} table[] = {
+#define S(n, e, d, h) { #n, e, C_STR, offsetof(struct config, n), 0, 0, 0, d, h }
+#define T(n, e, h) { #n, e, C_SECRET, offsetof(struct config, n), 0, 0, 0, NULL, h }
+#define I(n, e, lo, hi, d, h) { #n, e, C_INT, offsetof(struct config, n), lo, hi, d, NULL, h }
+	T(telegram_token, "HOIDAP_TELEGRAM_TOKEN", "Telegram bot token; empty = off"),
+	S(telegram_api, "HOIDAP_TELEGRAM_API", "https://api.telegram.org", "Telegram API base URL"),
+	S(telegram_bot, "HOIDAP_TELEGRAM_BOT", "", "bot username for t.me deep links"),
+	T(zalo_token, "HOIDAP_ZALO_TOKEN", "Zalo Bot Platform token; empty = off"),
+	S(zalo_api, "HOIDAP_ZALO_API", "https://bot-api.zaloplatforms.com", "Zalo API base URL"),
+	S(db, "HOIDAP_DB", "hoidap.db", "SQLite database path"),
+	S(kb, "HOIDAP_KB", "knowledge", "knowledge directory"),
+	S(log_level, "HOIDAP_LOG_LEVEL", "info", "debug, info, warn or error"),
+	I(poll_timeout, "HOIDAP_POLL_TIMEOUT", 1, 50, 30, "long-poll seconds"),
+	I(http_timeout, "HOIDAP_HTTP_TIMEOUT", 1, 120, 15, "send request timeout, seconds"),
+	I(rate_chat_ms, "HOIDAP_RATE_CHAT_MS", 0, 60000, 1000, "min ms between messages to one chat"),
+	I(rate_group_per_min, "HOIDAP_RATE_GROUP_PER_MIN", 0, 10000, 20, "messages per minute to one group"),
+	I(rate_global_per_s, "HOIDAP_RATE_GLOBAL_PER_S", 0, 100000, 30, "messages per second in all"),
+	I(flood_max, "HOIDAP_FLOOD_MAX", 1, 100000, 8, "messages per window a resident gets answers to"),
+	I(flood_window, "HOIDAP_FLOOD_WINDOW", 1, 3600, 30, "flood window, seconds"),
+	I(drain_seconds, "HOIDAP_DRAIN_SECONDS", 0, 60, 5, "SIGTERM: seconds to flush the outbox"),
+	I(max_attempts, "HOIDAP_MAX_ATTEMPTS", 1, 1000, 12, "transient failures before a message is given up"),
+#undef S
+#undef T
+#undef I
+};
+
+static char **
+str_at(struct config *c, const struct centry *e)
+{
+	return (char **)((char *)c + e->off);
+}
+
+static int *
+int_at(struct config *c, const struct centry *e)
+{
+	return (int *)((char *)c + e->off);
+}
+
+void
+config_init(struct config *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < ARRAY_SIZE(table); i++) {
+		if (table[i].type == C_INT)
+			*int_at(c, &table[i]) = table[i].idef;
+		else
+			*str_at(c, &table[i]) = xstrdup(table[i].sdef ? table[i].sdef : "");
+	}
+}
+
+void
+config_release(struct config *c)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(table); i++) {
+		if (table[i].type != C_INT) {
+			char **s = str_at(c, &table[i]);
+
+			if (*s) {
+				memset(*s, 0, strlen(*s));      /* tokens */
+				free(*s);
+			}
+			*s = NULL;
+		}
+	}
+}
+
+static int
+set(struct config *c, const struct centry *e, const char *v, const char *path,
+    int line, struct diag *d)
+{
+	if (e->type == C_INT) {
+		char *end;
+		long n;
+
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno || end == v || *end) {
+			diag_error(d, path, line, "'%s' must be a whole number", e->name);
+			return -1;
+		}
+		if (n < e->min || n > e->max) {
+			diag_error(d, path, line, "'%s' must be between %d and %d",
+			    e->name, e->min, e->max);
+			return -1;
+		}
+		*int_at(c, e) = (int)n;
+		return 0;
+	}
+	if (strcmp(e->name, "log_level") == 0 && strcmp(v, "debug") != 0 &&
+	    strcmp(v, "info") != 0 && strcmp(v, "warn") != 0 &&
+	    strcmp(v, "error") != 0) {
+		diag_error(d, path, line, "'log_level' must be debug, info, warn or "
+		    "error");
+		return -1;
+	}
+	if ((strcmp(e->name, "telegram_api") == 0 || strcmp(e->name, "zalo_api") == 0)
+	    && strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) {
+		diag_error(d, path, line, "'%s' must start with https://", e->name);
+		return -1;
+	}
+	free(*str_at(c, e));
+	*str_at(c, e) = xstrdup(v);
+	return 0;
+}
+
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+int
+config_load(struct config *c, const char *path, int path_given, struct diag *d)
+{
+	struct buf b;
+	size_t before = d->nerr, i;
+
+	buf_init(&b, 1024 * 1024);
+	if (buf_read_file(&b, path) < 0) {
+		if (path_given || errno != ENOENT)
+			diag_error(d, path, 0, "cannot read: %s", strerror(errno));
+	} else {
+		char *p = b.data, *line;
+		int lineno = 0;
+
+		while ((line = strsep(&p, "\n")) != NULL) {
+			char *eq, *k, *v;
+			const struct centry *e = NULL;
+
+			lineno++;
+			line = trim(line);
+			if (!*line || *line == '#')
+				continue;
+			eq = strchr(line, '=');
+			if (!eq) {
+				diag_error(d, path, lineno, "expected 'key = value'");
+				continue;
+			}
+			*eq = '\0';
+			k = trim(line);
+			v = trim(eq + 1);
+			if (strlen(v) >= 2 && v[0] == '"' && v[strlen(v) - 1] == '"') {
+				v[strlen(v) - 1] = '\0';
+				v++;
+			}
+			for (i = 0; i < ARRAY_SIZE(table); i++)
+				if (strcmp(table[i].name, k) == 0)
+					e = &table[i];
+			if (!e) {
+				diag_error(d, path, lineno, "unknown key '%s'", k);
+				continue;
+			}
+			(void)set(c, e, v, path, lineno, d);
+		}
+	}
+	buf_release(&b);
+	for (i = 0; i < ARRAY_SIZE(table); i++) {
+		const char *v = getenv(table[i].env);
+
+		if (v)
+			(void)set(c, &table[i], v, table[i].env, 0, d);
+	}
+	return d->nerr > before ? -1 : 0;
+}
+
+void
+config_dump(const struct config *c)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(table); i++) {
+		const struct centry *e = &table[i];
+		struct config *cc = (struct config *)(uintptr_t)c;
+
+		if (e->type == C_INT)
+			printf("%-20s = %d\n", e->name, *int_at(cc, e));
+		else if (e->type == C_SECRET)
+			printf("%-20s = %s\n", e->name, **str_at(cc, e) ? "(set)" : "(empty: off)");
+		else
+			printf("%-20s = %s\n", e->name, *str_at(cc, e));
+	}
+}

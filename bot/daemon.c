@@ -1,0 +1,1012 @@
+#include "daemon.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conv.h"
+#include "kb.h"
+#include "log.h"
+#include "redact.h"
+#include "store.h"
+#include "tg.h"
+#include "util.h"
+#include "zalo.h"
+
+#define MAX_SENDERS 16
+#define BODY_CAP (4 * 1024 * 1024)
+#define MAX_LAT_SAMPLES (1 << 20)
+#define RATE_SLOTS 8192
+
+static volatile sig_atomic_t got_term, got_hup;
+static int sig_pipe[2] = { -1, -1 };
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char c = 1;
+
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_term = 1;
+	/* Wakes curl_multi_poll; write(2) is async-signal-safe. */
+	if (sig_pipe[1] >= 0)
+		(void)!write(sig_pipe[1], &c, 1);
+	errno = saved;
+}
+
+enum platform_id { P_TELEGRAM, P_ZALO, P_COUNT };
+static const char *const pname[P_COUNT] = { "telegram", "zalo" };
+
+struct poller {
+	enum platform_id id;
+	int enabled;
+	char *prefix;           /* base/bot<token>: a secret, never logged */
+	CURL *h;
+	int busy;
+	struct buf body;
+	char *req;
+	struct curl_slist *hdr;
+	int64_t next_ms;        /* do not poll before */
+	int fails;
+	int64_t backoff_ms;
+};
+
+struct sender {
+	CURL *h;
+	int busy;
+	struct outbox_item it;
+	struct buf body;
+	struct curl_slist *hdr;
+};
+
+struct rate_slot {
+	uint64_t key;
+	int64_t last_ms;
+};
+
+struct daemon {
+	struct config *cfg;
+	const char *cfg_path;
+	int cfg_given;
+	struct kb *kb;
+	struct store *st;
+	CURLM *multi;
+	struct poller poll[P_COUNT];
+	struct sender snd[MAX_SENDERS];
+	int nsnd;
+	struct rate_slot rate[RATE_SLOTS];
+	double tokens;                  /* global bucket */
+	int64_t tokens_ms;
+	int64_t wake_ms;                /* earliest rate-limited send */
+	int64_t *lat;                   /* update->send latency samples, us */
+	size_t nlat;
+	size_t handled, sent, failed;
+};
+
+/* ---- small helpers ---- */
+
+static size_t
+on_body(char *p, size_t sz, size_t n, void *arg)
+{
+	struct buf *b = arg;
+
+	/* A reply over the cap fails the transfer instead of eating memory. */
+	if (buf_add(b, p, sz * n) < 0)
+		return 0;
+	return sz * n;
+}
+
+static int64_t
+backoff_delay(int attempts, int64_t cap_ms)
+{
+	int64_t d = 500;
+	int i;
+
+	for (i = 0; i < attempts && d < cap_ms; i++)
+		d *= 2;
+	if (d > cap_ms)
+		d = cap_ms;
+	/* jitter: 50-100 % so retrying clients do not move in lockstep */
+	return d / 2 + (int64_t)((double)(d / 2) * ((double)rand() / RAND_MAX));
+}
+
+static CURL *
+easy_new(struct buf *body, int timeout_s)
+{
+	CURL *h = curl_easy_init();
+
+	if (!h)
+		fatal("curl_easy_init failed");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, body);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)timeout_s);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "hoidap/1");
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	return h;
+}
+
+/* ---- rate limits ---- */
+
+static struct rate_slot *
+rate_slot(struct daemon *d, const char *platform, const char *chat)
+{
+	uint64_t k = hash64(chat, strlen(chat), hash64(platform,
+	    strlen(platform), 7)) | 1;
+	size_t i = k % RATE_SLOTS, probe;
+
+	for (probe = 0; probe < 16; probe++, i = (i + 1) % RATE_SLOTS) {
+		if (d->rate[i].key == k || d->rate[i].key == 0) {
+			d->rate[i].key = k;
+			return &d->rate[i];
+		}
+	}
+	/* Full neighbourhood: reuse the stalest slot (a forgotten chat only
+	 * loses its gap, which errs on sending, and Telegram would 429). */
+	{
+		size_t best = k % RATE_SLOTS, j = best;
+
+		for (probe = 0; probe < 16; probe++, j = (j + 1) % RATE_SLOTS)
+			if (d->rate[j].last_ms < d->rate[best].last_ms)
+				best = j;
+		d->rate[best].key = k;
+		d->rate[best].last_ms = 0;
+		return &d->rate[best];
+	}
+}
+
+/* 0 if it may go now; else ms to wait. */
+static int64_t
+rate_wait(struct daemon *d, const struct outbox_item *it, int64_t now)
+{
+	const struct config *c = d->cfg;
+	int64_t gap = 0;
+
+	if (it->chat_id[0]) {
+		struct rate_slot *s = rate_slot(d, it->platform, it->chat_id);
+
+		if (strcmp(it->method, "answerCallbackQuery") == 0)
+			gap = 0;        /* not a chat message */
+		else if (it->is_group)
+			gap = c->rate_group_per_min ? 60000 / c->rate_group_per_min : 0;
+		else
+			gap = c->rate_chat_ms;
+		if (gap && s->last_ms && now - s->last_ms < gap)
+			return gap - (now - s->last_ms);
+	}
+	if (c->rate_global_per_s) {
+		double rate = c->rate_global_per_s;
+
+		d->tokens += (double)(now - d->tokens_ms) * rate / 1000.0;
+		if (d->tokens > rate)
+			d->tokens = rate;
+		d->tokens_ms = now;
+		if (d->tokens < 1.0)
+			return (int64_t)((1.0 - d->tokens) * 1000.0 / rate) + 1;
+	}
+	return 0;
+}
+
+static void
+rate_take(struct daemon *d, const struct outbox_item *it, int64_t now)
+{
+	if (it->chat_id[0])
+		rate_slot(d, it->platform, it->chat_id)->last_ms = now;
+	if (d->cfg->rate_global_per_s)
+		d->tokens -= 1.0;
+}
+
+/* ---- turning events into replies ---- */
+
+struct emit_ctx {
+	struct daemon *d;
+	enum platform_id p;
+	const char *chat;
+	int is_group;
+	int64_t recv_us;
+	int rc;
+	struct buf *logtext;
+};
+
+static void
+emit_body(const char *body, void *arg)
+{
+	struct emit_ctx *e = arg;
+
+	if (store_outbox_add(e->d->st, pname[e->p], e->chat, e->is_group,
+	    "sendMessage", body, e->recv_us) < 0)
+		e->rc = -1;
+}
+
+static const char *
+media_text(void)
+{
+	return "Dạ, cháu chưa xem được ảnh, tin nhắn thoại hay tệp gửi qua đây ạ. "
+	    "Bác gõ câu hỏi bằng chữ giúp cháu, hoặc chọn 1 để gặp người của Tổ "
+	    "Chuyển đổi số cộng đồng ạ.";
+}
+
+static const char *
+flood_text(void)
+{
+	return "Dạ, bác gửi nhiều tin quá nhanh nên cháu xin trả lời chậm lại một "
+	    "chút ạ. Bác đợi khoảng nửa phút rồi gõ lại câu hỏi chính giúp cháu nhé.";
+}
+
+/* "/start vneid-install" or "vneid_install" → a topic id, if one exists. */
+static const struct kb_topic *
+deep_link_topic(struct kb *kb, const char *payload)
+{
+	char id[CONV_ID_MAX];
+	size_t i, n = strlen(payload);
+	const struct kb_topic *t;
+
+	if (!n || n >= sizeof(id))
+		return NULL;
+	for (i = 0; i <= n; i++)
+		id[i] = payload[i] == '-' ? '.' : payload[i];
+	if ((t = kb_find(kb, id)) != NULL)
+		return t;
+	/* "vneid_install": try each '_' as the '.' between id parts */
+	for (i = 0; i < n; i++) {
+		if (id[i] != '_')
+			continue;
+		id[i] = '.';
+		if ((t = kb_find(kb, id)) != NULL)
+			return t;
+		id[i] = '_';
+	}
+	return NULL;
+}
+
+/* Handles one event inside the caller's transaction. */
+static int
+handle_event(struct daemon *d, enum platform_id p, struct event *ev,
+    int64_t recv_us)
+{
+	const char *plat = pname[p];
+	struct store_chat chat;
+	struct conv_reply r;
+	struct buf red;
+	struct emit_ctx ec = { d, p, ev->chat_id, ev->is_group, recv_us, 0, NULL };
+	int64_t now = recv_us / 1000;
+	int seen, reply = 1;
+	const char *text = ev->text ? ev->text : "";
+
+	seen = store_seen(d->st, plat, ev->update_id);
+	if (seen)
+		return seen < 0 ? -1 : 0;
+	if (ev->kind == EV_IGNORE || !ev->chat_id[0])
+		return store_mark_processed(d->st, plat, ev->update_id);
+	/* Groups: only commands for now (the volunteers' group comes later). */
+	if (ev->is_group && ev->kind == EV_TEXT && text[0] != '/')
+		return store_mark_processed(d->st, plat, ev->update_id);
+
+	if (store_chat_get(d->st, plat, ev->chat_id, &chat) < 0)
+		return -1;
+	conv_reply_init(&r);
+	buf_init(&red, BUF_CAP_REPLY);
+	(void)redact(text, &red);
+
+	if (now - chat.flood_start > (int64_t)d->cfg->flood_window * 1000) {
+		chat.flood_start = now;
+		chat.flood_count = 0;
+		chat.flood_noticed = 0;
+	}
+	chat.flood_count++;
+	if (ev->kind == EV_CALLBACK && p == P_TELEGRAM) {
+		struct buf b;
+
+		buf_init(&b, 4096);
+		tg_answer_callback(ev->callback_id, &b);
+		if (store_outbox_add(d->st, plat, ev->chat_id, ev->is_group,
+		    "answerCallbackQuery", b.data, recv_us) < 0)
+			ec.rc = -1;
+		buf_release(&b);
+	}
+	if (chat.flood_count > d->cfg->flood_max) {
+		if (chat.flood_noticed) {
+			reply = 0;
+		} else {
+			chat.flood_noticed = 1;
+			conv_notice(d->kb, &chat.conv, flood_text(), &r);
+		}
+	} else if (ev->kind == EV_MEDIA) {
+		conv_notice(d->kb, &chat.conv, media_text(), &r);
+	} else if (ev->kind == EV_CALLBACK) {
+		if (strncmp(text, "t:", 2) == 0 &&
+		    conv_open(d->kb, &chat.conv, text + 2, &r) == 0)
+			;
+		else if (strcmp(text, "n") == 0)
+			conv_handle(d->kb, &chat.conv, "tiếp", &r);
+		else
+			conv_handle(d->kb, &chat.conv, "0", &r);
+	} else if (text[0] == '/') {
+		/* Commands: /start [payload], /menu, /help; "@bot" suffixes too. */
+		char cmd[33];
+		const char *arg = text + 1;
+		size_t n = strcspn(arg, " @\n");
+
+		snprintf(cmd, sizeof(cmd), "%.*s", (int)(n < 32 ? n : 32), arg);
+		arg += strcspn(arg, " \n");
+		while (*arg == ' ')
+			arg++;
+		if (strcmp(cmd, "start") == 0 && *arg) {
+			const struct kb_topic *t = deep_link_topic(d->kb, arg);
+
+			if (!t || conv_open(d->kb, &chat.conv, t->id, &r) < 0)
+				conv_handle(d->kb, &chat.conv, "0", &r);
+		} else if (strcmp(cmd, "start") == 0 || strcmp(cmd, "menu") == 0 ||
+		    strcmp(cmd, "help") == 0) {
+			conv_handle(d->kb, &chat.conv, "0", &r);
+		} else {
+			conv_handle(d->kb, &chat.conv, text + 1, &r);
+		}
+	} else {
+		conv_handle(d->kb, &chat.conv, text, &r);
+	}
+
+	if (store_log(d->st, plat, ev->chat_id, "in", red.data, NULL,
+	    ev->kind == EV_MEDIA ? ev->media : NULL) < 0)
+		ec.rc = -1;
+	if (reply) {
+		const char *action = r.kind == CONV_FALLBACK ? "fallback" :
+		    r.kind == CONV_CLARIFY ? "clarify" : r.kind == CONV_NOTICE ?
+		    "notice" : "answer";
+
+		if (r.topic && store_count_topic(d->st, r.topic->id) < 0)
+			ec.rc = -1;
+		if (r.kind == CONV_FALLBACK && ev->kind == EV_TEXT &&
+		    store_unanswered(d->st, plat, ev->chat_id, red.data) < 0)
+			ec.rc = -1;
+		if (store_log(d->st, plat, ev->chat_id, "out", r.text.data,
+		    r.topic ? r.topic->id : NULL, action) < 0)
+			ec.rc = -1;
+		if (p == P_TELEGRAM)
+			tg_render(&r, ev->chat_id, emit_body, &ec);
+		else
+			zalo_render(&r, ev->chat_id, emit_body, &ec);
+		log_info("%s: update %s chat %s → %s %s", plat, ev->update_id,
+		    ev->chat_id, action, r.topic ? r.topic->id : "-");
+	} else {
+		log_info("%s: update %s chat %s → flood, no reply", plat,
+		    ev->update_id, ev->chat_id);
+	}
+	if (store_chat_put(d->st, plat, ev->chat_id, &chat) < 0 ||
+	    store_mark_processed(d->st, plat, ev->update_id) < 0)
+		ec.rc = -1;
+	buf_release(&red);
+	conv_reply_release(&r);
+	d->handled++;
+	return ec.rc;
+}
+
+/* ---- polling ---- */
+
+static void
+poll_start(struct daemon *d, struct poller *pl)
+{
+	char url[4096];
+	struct buf *b = &pl->body;
+
+	buf_reset(b);
+	free(pl->req);
+	if (pl->id == P_TELEGRAM) {
+		char req[256];
+
+		snprintf(req, sizeof(req), "{\"offset\":%lld,\"timeout\":%d,"
+		    "\"allowed_updates\":[\"message\",\"callback_query\"]}",
+		    (long long)store_offset(d->st, "telegram"), d->cfg->poll_timeout);
+		pl->req = xstrdup(req);
+	} else {
+		char req[64];
+
+		snprintf(req, sizeof(req), "{\"timeout\":\"%d\"}", d->cfg->poll_timeout);
+		pl->req = xstrdup(req);
+	}
+	snprintf(url, sizeof(url), "%s/getUpdates", pl->prefix);
+	curl_easy_setopt(pl->h, CURLOPT_URL, url);
+	curl_easy_setopt(pl->h, CURLOPT_POSTFIELDS, pl->req);
+	curl_easy_setopt(pl->h, CURLOPT_HTTPHEADER, pl->hdr);
+	curl_easy_setopt(pl->h, CURLOPT_TIMEOUT, (long)d->cfg->poll_timeout + 15);
+	curl_multi_add_handle(d->multi, pl->h);
+	pl->busy = 1;
+}
+
+static void
+poll_backoff(struct poller *pl, int64_t now, int64_t ms)
+{
+	pl->fails++;
+	pl->next_ms = now + ms;
+}
+
+static void
+poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
+{
+	int64_t now = store_now_ms(), recv_us = store_now_us();
+	long http = 0;
+	struct api_error err;
+	enum api_status st;
+
+	pl->busy = 0;
+	curl_multi_remove_handle(d->multi, pl->h);
+	curl_easy_getinfo(pl->h, CURLINFO_RESPONSE_CODE, &http);
+	if (cc != CURLE_OK) {
+		int64_t w = backoff_delay(pl->fails, 60000);
+
+		log_warn("%s: getUpdates failed: %s; retrying in %lld ms",
+		    pname[pl->id], curl_easy_strerror(cc), (long long)w);
+		poll_backoff(pl, now, w);
+		return;
+	}
+	if (pl->id == P_TELEGRAM) {
+		struct event *ev = NULL;
+		size_t n = 0, i;
+		int64_t max_id;
+
+		st = tg_parse_updates(pl->body.data, pl->body.len, &ev, &n, &max_id,
+		    &err);
+		if (st == API_OK) {
+			int rc = 0;
+
+			if (n) {
+				rc = store_begin(d->st);
+				for (i = 0; i < n && rc == 0; i++)
+					rc = handle_event(d, P_TELEGRAM, &ev[i], recv_us);
+				if (rc == 0 && max_id >= 0)
+					rc = store_set_offset(d->st, "telegram", max_id + 1);
+				if (rc == 0)
+					rc = store_commit(d->st);
+				if (rc < 0) {
+					store_rollback(d->st);
+					log_error("telegram: could not store a batch of %zu "
+					    "updates; they will be fetched again", n);
+					poll_backoff(pl, now, backoff_delay(pl->fails, 30000));
+				}
+			}
+			for (i = 0; i < n; i++)
+				event_release(&ev[i]);
+			free(ev);
+			if (rc == 0) {
+				pl->fails = 0;
+				pl->next_ms = now;
+			}
+			return;
+		}
+		free(ev);
+	} else {
+		struct event ev;
+		int got = 0;
+
+		st = zalo_parse_update(pl->body.data, pl->body.len, &ev, &got, &err);
+		if (st == API_OK) {
+			int rc = 0;
+
+			if (got) {
+				rc = store_begin(d->st);
+				if (rc == 0)
+					rc = handle_event(d, P_ZALO, &ev, recv_us);
+				if (rc == 0)
+					rc = store_commit(d->st);
+				if (rc < 0) {
+					store_rollback(d->st);
+					log_error("zalo: could not store update %s",
+					    ev.update_id);
+				}
+			}
+			event_release(&ev);
+			pl->fails = 0;
+			pl->next_ms = now;
+			return;
+		}
+		if (http == 408) {
+			pl->fails = 0;
+			pl->next_ms = now;
+			return;
+		}
+	}
+	if (st == API_MALFORMED) {
+		int64_t w = backoff_delay(pl->fails, 30000);
+
+		log_warn("%s: getUpdates: %s (HTTP %ld); retrying in %lld ms",
+		    pname[pl->id], err.desc, http, (long long)w);
+		poll_backoff(pl, now, w);
+		return;
+	}
+	if (err.code == 409) {
+		int64_t w = backoff_delay(pl->fails + 4, 300000);
+
+		log_error("%s: 409 Conflict: %s — another copy of the bot is polling "
+		    "with this token, or a webhook is set (deleteWebhook); waiting "
+		    "%lld s", pname[pl->id], err.desc, (long long)w / 1000);
+		poll_backoff(pl, now, w);
+	} else if (err.code == 429) {
+		int64_t w = err.retry_after ? (int64_t)err.retry_after * 1000 :
+		    backoff_delay(pl->fails, 60000);
+
+		log_warn("%s: getUpdates rate-limited; retrying in %lld ms",
+		    pname[pl->id], (long long)w);
+		poll_backoff(pl, now, w);
+	} else if (err.code == 401 || err.code == 404) {
+		log_error("%s: the API refused the token (%d %s); check the token; "
+		    "retrying in 60 s", pname[pl->id], err.code, err.desc);
+		poll_backoff(pl, now, 60000);
+	} else {
+		int64_t w = backoff_delay(pl->fails, 60000);
+
+		log_warn("%s: getUpdates error %d %s; retrying in %lld ms",
+		    pname[pl->id], err.code, err.desc, (long long)w);
+		poll_backoff(pl, now, w);
+	}
+}
+
+/* ---- sending ---- */
+
+static void
+send_start(struct daemon *d, struct sender *s, struct outbox_item *it)
+{
+	struct poller *pl = strcmp(it->platform, "zalo") == 0 ?
+	    &d->poll[P_ZALO] : &d->poll[P_TELEGRAM];
+	char url[4096];
+
+	s->it = *it;
+	it->body = NULL;        /* moved */
+	buf_reset(&s->body);
+	snprintf(url, sizeof(url), "%s/%s", pl->prefix, s->it.method);
+	curl_easy_setopt(s->h, CURLOPT_URL, url);
+	curl_easy_setopt(s->h, CURLOPT_POSTFIELDS, s->it.body);
+	curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, s->hdr);
+	curl_easy_setopt(s->h, CURLOPT_TIMEOUT, (long)d->cfg->http_timeout);
+	curl_multi_add_handle(d->multi, s->h);
+	s->busy = 1;
+	if (d->nlat < MAX_LAT_SAMPLES && s->it.created_us)
+		d->lat[d->nlat++] = store_now_us() - s->it.created_us;
+}
+
+static void
+send_retry(struct daemon *d, struct sender *s, int64_t wait_ms, const char *why)
+{
+	int64_t now = store_now_ms();
+
+	if (s->it.attempts + 1 >= d->cfg->max_attempts) {
+		log_error("%s: giving up on message %lld to chat %s after %d "
+		    "attempts: %s", s->it.platform, (long long)s->it.id,
+		    s->it.chat_id, s->it.attempts + 1, why);
+		(void)store_outbox_failed(d->st, s->it.id, why);
+		d->failed++;
+		return;
+	}
+	log_warn("%s: %s to chat %s: %s; retry in %lld ms", s->it.platform,
+	    s->it.method, s->it.chat_id, why, (long long)wait_ms);
+	(void)store_outbox_retry(d->st, s->it.id, now + wait_ms, why);
+}
+
+static void
+send_done(struct daemon *d, struct sender *s, CURLcode cc)
+{
+	struct api_error err;
+	enum api_status st;
+	long http = 0;
+	char why[320];
+
+	s->busy = 0;
+	curl_multi_remove_handle(d->multi, s->h);
+	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &http);
+	if (cc != CURLE_OK) {
+		send_retry(d, s, backoff_delay(s->it.attempts, 300000),
+		    curl_easy_strerror(cc));
+		goto out;
+	}
+	st = strcmp(s->it.platform, "zalo") == 0 ?
+	    zalo_parse_response(s->body.data, s->body.len, &err) :
+	    tg_parse_response(s->body.data, s->body.len, &err);
+	if (st == API_OK) {
+		if (store_outbox_sent(d->st, s->it.id) < 0)
+			log_error("%s: message %lld was sent but could not be marked; "
+			    "it may go out again after a restart", s->it.platform,
+			    (long long)s->it.id);
+		d->sent++;
+		goto out;
+	}
+	if (st == API_MALFORMED) {
+		/* We cannot tell whether it arrived; resending risks a repeat,
+		 * dropping risks a loss. A resident must not be left unanswered. */
+		snprintf(why, sizeof(why), "%s (HTTP %ld)", err.desc, http);
+		send_retry(d, s, backoff_delay(s->it.attempts, 300000), why);
+		goto out;
+	}
+	snprintf(why, sizeof(why), "%d %s", err.code, err.desc);
+	if (err.code == 429) {
+		send_retry(d, s, err.retry_after ? (int64_t)err.retry_after * 1000 :
+		    backoff_delay(s->it.attempts, 300000), why);
+	} else if (err.code == 400 && err.migrate_to) {
+		char to[32];
+
+		snprintf(to, sizeof(to), "%lld", (long long)err.migrate_to);
+		log_warn("%s: chat %s became supergroup %s", s->it.platform,
+		    s->it.chat_id, to);
+		(void)store_outbox_migrate(d->st, s->it.platform, s->it.chat_id, to);
+		send_retry(d, s, 0, why);
+	} else if (err.code == 400 || err.code == 403 || err.code == 404) {
+		/* blocked by the user, chat not found, bad request: permanent */
+		log_warn("%s: message %lld to chat %s not deliverable: %s",
+		    s->it.platform, (long long)s->it.id, s->it.chat_id, why);
+		(void)store_outbox_failed(d->st, s->it.id, why);
+		d->failed++;
+	} else {
+		send_retry(d, s, backoff_delay(s->it.attempts, 300000), why);
+	}
+out:
+	outbox_item_release(&s->it);
+}
+
+static int
+inflight_chat(const struct daemon *d, const struct outbox_item *it)
+{
+	int i;
+
+	for (i = 0; i < d->nsnd; i++)
+		if (d->snd[i].busy && strcmp(d->snd[i].it.platform, it->platform) == 0
+		    && strcmp(d->snd[i].it.chat_id, it->chat_id) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+fill_senders(struct daemon *d)
+{
+	struct outbox_item items[64];
+	int n, i, free_slots = 0;
+	int64_t now = store_now_ms();
+
+	for (i = 0; i < d->nsnd; i++)
+		free_slots += !d->snd[i].busy;
+	d->wake_ms = -1;
+	if (!free_slots)
+		return;
+	n = store_outbox_due(d->st, now, items, (int)ARRAY_SIZE(items));
+	for (i = 0; i < n; i++) {
+		struct outbox_item *it = &items[i];
+		int64_t w;
+		int k;
+
+		if (!d->poll[strcmp(it->platform, "zalo") == 0 ? P_ZALO :
+		    P_TELEGRAM].prefix || !free_slots || inflight_chat(d, it)) {
+			outbox_item_release(it);
+			continue;
+		}
+		w = rate_wait(d, it, now);
+		if (w > 0) {
+			if (d->wake_ms < 0 || now + w < d->wake_ms)
+				d->wake_ms = now + w;
+			outbox_item_release(it);
+			continue;
+		}
+		for (k = 0; k < d->nsnd && d->snd[k].busy; k++)
+			;
+		rate_take(d, it, now);
+		send_start(d, &d->snd[k], it);
+		free_slots--;
+	}
+}
+
+/* ---- reload ---- */
+
+static void
+reload(struct daemon *d)
+{
+	struct diag dg;
+	struct kb *nk;
+	struct config nc;
+
+	diag_init(&dg);
+	nk = kb_load(d->cfg->kb, &dg);
+	if (!nk || dg.nerr) {
+		char *p = dg.text.data, *line;
+
+		while ((line = strsep(&p, "\n")) != NULL)
+			if (*line)
+				log_error("reload: %s", line);
+		log_error("reload: %zu error(s); still serving the previous "
+		    "knowledge base", dg.nerr);
+		kb_free(nk);
+	} else {
+		kb_free(d->kb);
+		d->kb = nk;
+		log_info("reload: knowledge base %s: %zu topics", d->cfg->kb,
+		    kb_count(nk));
+	}
+	diag_release(&dg);
+
+	diag_init(&dg);
+	config_init(&nc);
+	if (config_load(&nc, d->cfg_path, d->cfg_given, &dg) < 0) {
+		char *p = dg.text.data, *line;
+
+		while ((line = strsep(&p, "\n")) != NULL)
+			if (*line)
+				log_error("reload: %s", line);
+		log_error("reload: configuration has errors; keeping the old one");
+	} else {
+		/* Limits apply now; tokens, URLs and paths need a restart. */
+		d->cfg->rate_chat_ms = nc.rate_chat_ms;
+		d->cfg->rate_group_per_min = nc.rate_group_per_min;
+		d->cfg->rate_global_per_s = nc.rate_global_per_s;
+		d->cfg->flood_max = nc.flood_max;
+		d->cfg->flood_window = nc.flood_window;
+		d->cfg->drain_seconds = nc.drain_seconds;
+		d->cfg->max_attempts = nc.max_attempts;
+		d->cfg->poll_timeout = nc.poll_timeout;
+		d->cfg->http_timeout = nc.http_timeout;
+	}
+	config_release(&nc);
+	diag_release(&dg);
+}
+
+/* ---- the loop ---- */
+
+static int
+lat_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+step(struct daemon *d, int polling)
+{
+	int64_t now = store_now_ms(), wait = 5000, next_due;
+	struct curl_waitfd wfd = { sig_pipe[0], CURL_WAIT_POLLIN, 0 };
+	int running, q, i, pending;
+	CURLMsg *m;
+
+	if (polling) {
+		for (i = 0; i < P_COUNT; i++) {
+			struct poller *pl = &d->poll[i];
+
+			if (!pl->enabled || pl->busy)
+				continue;
+			if (now >= pl->next_ms)
+				poll_start(d, pl);
+			else if (pl->next_ms - now < wait)
+				wait = pl->next_ms - now;
+		}
+	}
+	fill_senders(d);
+	if (d->wake_ms >= 0 && d->wake_ms - now < wait)
+		wait = d->wake_ms - now;
+	pending = store_outbox_pending(d->st, &next_due);
+	if (pending > 0 && next_due > now && next_due - now < wait)
+		wait = next_due - now;
+	if (wait < 0)
+		wait = 0;
+	curl_multi_poll(d->multi, &wfd, 1, (int)wait, NULL);
+	{
+		char junk[64];
+
+		while (read(sig_pipe[0], junk, sizeof(junk)) > 0)
+			;
+	}
+	curl_multi_perform(d->multi, &running);
+	while ((m = curl_multi_info_read(d->multi, &q)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		for (i = 0; i < P_COUNT; i++)
+			if (d->poll[i].h == m->easy_handle && d->poll[i].busy) {
+				poll_done(d, &d->poll[i], m->data.result);
+				goto next;
+			}
+		for (i = 0; i < d->nsnd; i++)
+			if (d->snd[i].h == m->easy_handle && d->snd[i].busy) {
+				send_done(d, &d->snd[i], m->data.result);
+				break;
+			}
+next:
+		;
+	}
+}
+
+static int
+any_sending(const struct daemon *d)
+{
+	int i;
+
+	for (i = 0; i < d->nsnd; i++)
+		if (d->snd[i].busy)
+			return 1;
+	return 0;
+}
+
+int
+daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
+{
+	struct daemon *d = xcalloc(1, sizeof(*d));
+	struct sigaction sa;
+	struct diag dg;
+	int i, rc = 0;
+	int64_t deadline, next_due;
+	const char *tok[P_COUNT] = { cfg->telegram_token, cfg->zalo_token };
+	const char *api[P_COUNT] = { cfg->telegram_api, cfg->zalo_api };
+
+	d->cfg = cfg;
+	d->cfg_path = cfg_path;
+	d->cfg_given = cfg_given;
+	log_add_secret(cfg->telegram_token);
+	log_add_secret(cfg->zalo_token);
+	if (!strcmp(cfg->log_level, "debug"))
+		log_set_level(LOG_DEBUG);
+	else if (!strcmp(cfg->log_level, "warn"))
+		log_set_level(LOG_WARN);
+	else if (!strcmp(cfg->log_level, "error"))
+		log_set_level(LOG_ERROR);
+
+	diag_init(&dg);
+	d->kb = kb_load(cfg->kb, &dg);
+	if (!d->kb || dg.nerr) {
+		fputs(dg.text.data, stderr);
+		log_error("knowledge base %s has errors; run 'hoidap check --kb %s'",
+		    cfg->kb, cfg->kb);
+		diag_release(&dg);
+		kb_free(d->kb);
+		free(d);
+		return 1;
+	}
+	diag_release(&dg);
+	d->st = store_open(cfg->db);
+	if (!d->st) {
+		kb_free(d->kb);
+		free(d);
+		return 1;
+	}
+	if (pipe(sig_pipe) < 0)
+		fatal("pipe: %s", strerror(errno));
+	for (i = 0; i < 2; i++) {
+		fcntl(sig_pipe[i], F_SETFL, O_NONBLOCK);
+		fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	d->multi = curl_multi_init();
+	/* One connection per platform for polling, reused; sends share the
+	 * multi handle's connection cache. */
+	curl_multi_setopt(d->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 4L);
+	for (i = 0; i < P_COUNT; i++) {
+		struct poller *pl = &d->poll[i];
+		struct buf pre;
+
+		pl->id = (enum platform_id)i;
+		buf_init(&pl->body, BODY_CAP);
+		if (!tok[i] || !*tok[i])
+			continue;
+		buf_init(&pre, 4096);
+		(void)buf_printf(&pre, "%s/bot%s", api[i], tok[i]);
+		pl->prefix = buf_take(&pre);
+		pl->enabled = 1;
+		pl->h = easy_new(&pl->body, cfg->poll_timeout + 15);
+		pl->hdr = curl_slist_append(NULL, "Content-Type: application/json");
+		log_info("%s: polling %s", pname[i], api[i]);
+	}
+	d->nsnd = 1;
+	if (getenv("HOIDAP_SEND_CONCURRENCY"))
+		d->nsnd = atoi(getenv("HOIDAP_SEND_CONCURRENCY"));
+	if (d->nsnd < 1)
+		d->nsnd = 1;
+	if (d->nsnd > MAX_SENDERS)
+		d->nsnd = MAX_SENDERS;
+	for (i = 0; i < d->nsnd; i++) {
+		buf_init(&d->snd[i].body, BODY_CAP);
+		d->snd[i].h = easy_new(&d->snd[i].body, cfg->http_timeout);
+		d->snd[i].hdr = curl_slist_append(NULL,
+		    "Content-Type: application/json");
+	}
+	d->lat = xmalloc(MAX_LAT_SAMPLES * sizeof(*d->lat));
+	d->tokens = cfg->rate_global_per_s;
+	d->tokens_ms = store_now_ms();
+	srand((unsigned)(store_now_us() ^ getpid()));
+
+	if (d->poll[P_TELEGRAM].enabled) {
+		static const char cmds[] = "{\"commands\":["
+		    "{\"command\":\"start\",\"description\":\"Bắt đầu, menu chính\"},"
+		    "{\"command\":\"menu\",\"description\":\"Về menu chính\"},"
+		    "{\"command\":\"help\",\"description\":\"Hướng dẫn dùng\"}]}";
+
+		(void)store_outbox_add(d->st, "telegram", "", 0, "setMyCommands",
+		    cmds, 0);
+	}
+	log_info("serving: knowledge %s (%zu topics), database %s", cfg->kb,
+	    kb_count(d->kb), cfg->db);
+
+	while (!got_term) {
+		if (got_hup) {
+			got_hup = 0;
+			reload(d);
+		}
+		step(d, 1);
+	}
+
+	/* SIGTERM: stop polling (unconfirmed updates come again), then drain. */
+	log_info("shutting down: flushing the outbox for up to %d s",
+	    cfg->drain_seconds);
+	for (i = 0; i < P_COUNT; i++) {
+		if (d->poll[i].busy) {
+			curl_multi_remove_handle(d->multi, d->poll[i].h);
+			d->poll[i].busy = 0;
+		}
+	}
+	deadline = store_now_ms() + (int64_t)cfg->drain_seconds * 1000;
+	while (store_now_ms() < deadline) {
+		int pending = store_outbox_pending(d->st, &next_due);
+
+		if (pending <= 0 && !any_sending(d))
+			break;
+		step(d, 0);
+	}
+	{
+		int left = store_outbox_pending(d->st, &next_due);
+
+		if (left > 0)
+			log_warn("%d message(s) still in the outbox; they go out at the "
+			    "next start", left);
+	}
+	if (d->nlat) {
+		qsort(d->lat, d->nlat, sizeof(*d->lat), lat_cmp);
+		log_info("stats: handled %zu updates, sent %zu, failed %zu; update→"
+		    "send latency n=%zu p50=%lldus p99=%lldus", d->handled, d->sent,
+		    d->failed, d->nlat, (long long)d->lat[d->nlat / 2],
+		    (long long)d->lat[d->nlat * 99 / 100]);
+	} else {
+		log_info("stats: handled %zu updates, sent %zu, failed %zu",
+		    d->handled, d->sent, d->failed);
+	}
+	for (i = 0; i < d->nsnd; i++) {
+		if (d->snd[i].busy) {
+			curl_multi_remove_handle(d->multi, d->snd[i].h);
+			outbox_item_release(&d->snd[i].it);
+		}
+		curl_easy_cleanup(d->snd[i].h);
+		curl_slist_free_all(d->snd[i].hdr);
+		buf_release(&d->snd[i].body);
+	}
+	for (i = 0; i < P_COUNT; i++) {
+		struct poller *pl = &d->poll[i];
+
+		if (pl->h)
+			curl_easy_cleanup(pl->h);
+		curl_slist_free_all(pl->hdr);
+		buf_release(&pl->body);
+		free(pl->req);
+		if (pl->prefix) {
+			memset(pl->prefix, 0, strlen(pl->prefix));
+			free(pl->prefix);
+		}
+	}
+	curl_multi_cleanup(d->multi);
+	store_close(d->st);
+	kb_free(d->kb);
+	redact_release();
+	free(d->lat);
+	close(sig_pipe[0]);
+	close(sig_pipe[1]);
+	sig_pipe[0] = sig_pipe[1] = -1;
+	log_clear_secrets();
+	log_info("terminated");
+	free(d);
+	return rc;
+}

@@ -1,0 +1,502 @@
+#include "store.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+struct store {
+	sqlite3 *db;
+	char *path;
+};
+
+/* Migrations: entry i brings user_version i to i+1. Never edit a shipped one. */
+static const char *const migrations[] = {
+	"CREATE TABLE processed(platform TEXT NOT NULL, update_id TEXT NOT NULL,"
+	"  at INTEGER NOT NULL, PRIMARY KEY(platform, update_id)) WITHOUT ROWID;"
+	"CREATE TABLE offsets(platform TEXT PRIMARY KEY, next INTEGER NOT NULL);"
+	"CREATE TABLE chats(platform TEXT NOT NULL, chat_id TEXT NOT NULL,"
+	"  state TEXT NOT NULL, flood_start INTEGER NOT NULL DEFAULT 0,"
+	"  flood_count INTEGER NOT NULL DEFAULT 0,"
+	"  flood_noticed INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL,"
+	"  PRIMARY KEY(platform, chat_id)) WITHOUT ROWID;"
+	"CREATE TABLE outbox(id INTEGER PRIMARY KEY, platform TEXT NOT NULL,"
+	"  chat_id TEXT NOT NULL, is_group INTEGER NOT NULL, method TEXT NOT NULL,"
+	"  body TEXT NOT NULL, created_us INTEGER NOT NULL,"
+	"  not_before INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,"
+	"  status TEXT NOT NULL DEFAULT 'pending', last_error TEXT, done_at INTEGER);"
+	"CREATE INDEX outbox_chat ON outbox(status, platform, chat_id, id);"
+	"CREATE TABLE messages(id INTEGER PRIMARY KEY, platform TEXT NOT NULL,"
+	"  chat_id TEXT NOT NULL, dir TEXT NOT NULL, text TEXT NOT NULL,"
+	"  topic TEXT, action TEXT, at INTEGER NOT NULL);"
+	"CREATE TABLE topic_counts(topic TEXT PRIMARY KEY, n INTEGER NOT NULL);"
+	"CREATE TABLE unanswered(id INTEGER PRIMARY KEY, platform TEXT NOT NULL,"
+	"  chat_id TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL);",
+};
+
+int64_t
+store_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+store_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int
+exec(struct store *s, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_error("store: %s", err ? err : sqlite3_errmsg(s->db));
+		sqlite3_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+static sqlite3_stmt *
+prep(struct store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
+	    NULL) != SQLITE_OK) {
+		log_error("store: %s: %s", sqlite3_errmsg(s->db), sql);
+		return NULL;
+	}
+	return st;
+}
+
+/* Runs a statement that returns no rows; binds text args in order. */
+static int
+run(struct store *s, const char *sql, int n, const char *const *args,
+    int nint, const int64_t *ints)
+{
+	sqlite3_stmt *st = prep(s, sql);
+	int i, rc;
+
+	if (!st)
+		return -1;
+	for (i = 0; i < n; i++)
+		sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
+	for (i = 0; i < nint; i++)
+		sqlite3_bind_int64(st, n + i + 1, ints[i]);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		log_error("store: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+struct store *
+store_open(const char *path)
+{
+	struct store *s = xcalloc(1, sizeof(*s));
+	sqlite3_stmt *st;
+	int version, fd;
+	size_t i;
+
+	/* Create it 0600 before SQLite does (which would honour the umask). */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_error("store: cannot open '%s': %m", path);
+		free(s);
+		return NULL;
+	}
+	(void)fchmod(fd, 0600);
+	close(fd);
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		log_error("store: cannot open '%s': %s", path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	s->path = xstrdup(path);
+	sqlite3_busy_timeout(s->db, 5000);
+	if (exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+	    "PRAGMA foreign_keys=ON;") < 0)
+		goto fail;
+	st = prep(s, "PRAGMA user_version");
+	if (!st || sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	version = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (version > (int)ARRAY_SIZE(migrations)) {
+		log_error("store: '%s' has schema version %d, newer than this "
+		    "program (%zu); refusing to touch it", path, version,
+		    ARRAY_SIZE(migrations));
+		goto fail;
+	}
+	for (i = (size_t)version; i < ARRAY_SIZE(migrations); i++) {
+		char sql[64];
+
+		if (exec(s, "BEGIN IMMEDIATE") < 0)
+			goto fail;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version=%zu", i + 1);
+		if (exec(s, migrations[i]) < 0 || exec(s, sql) < 0) {
+			store_rollback(s);
+			goto fail;
+		}
+		if (exec(s, "COMMIT") < 0)
+			goto fail;
+		log_info("store: migrated '%s' to schema version %zu", path, i + 1);
+	}
+	/* WAL and SHM files follow the database's mode only if created now. */
+	{
+		char side[4096];
+
+		snprintf(side, sizeof(side), "%s-wal", path);
+		(void)chmod(side, 0600);
+		snprintf(side, sizeof(side), "%s-shm", path);
+		(void)chmod(side, 0600);
+	}
+	return s;
+fail:
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	if (!s)
+		return;
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+int
+store_begin(struct store *s)
+{
+	return exec(s, "BEGIN IMMEDIATE");
+}
+
+int
+store_commit(struct store *s)
+{
+	return exec(s, "COMMIT");
+}
+
+void
+store_rollback(struct store *s)
+{
+	(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_seen(struct store *s, const char *platform, const char *update_id)
+{
+	sqlite3_stmt *st = prep(s, "SELECT 1 FROM processed WHERE platform=?1 "
+	    "AND update_id=?2");
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, update_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_mark_processed(struct store *s, const char *platform,
+    const char *update_id)
+{
+	const char *a[] = { platform, update_id };
+	int64_t now = store_now_ms();
+
+	return run(s, "INSERT OR IGNORE INTO processed(platform, update_id, at) "
+	    "VALUES(?1, ?2, ?3)", 2, a, 1, &now);
+}
+
+int64_t
+store_offset(struct store *s, const char *platform)
+{
+	sqlite3_stmt *st = prep(s, "SELECT next FROM offsets WHERE platform=?1");
+	int64_t v = 0;
+
+	if (!st)
+		return 0;
+	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+int
+store_set_offset(struct store *s, const char *platform, int64_t next)
+{
+	const char *a[] = { platform };
+
+	return run(s, "INSERT INTO offsets(platform, next) VALUES(?1, ?2) "
+	    "ON CONFLICT(platform) DO UPDATE SET next=excluded.next "
+	    "WHERE excluded.next > offsets.next", 1, a, 1, &next);
+}
+
+/* State as text "v1\ttopic\tpage\tfallbacks\tid,id,…": readable, versioned. */
+static void
+state_encode(const struct conv_state *c, struct buf *b)
+{
+	int i;
+
+	(void)buf_printf(b, "v1\t%s\t%d\t%d\t", c->topic, c->page, c->fallbacks);
+	for (i = 0; i < c->nmenu; i++)
+		(void)buf_printf(b, "%s%s", i ? "," : "", c->menu[i]);
+}
+
+static void
+state_decode(const char *s, struct conv_state *c)
+{
+	char *copy = xstrdup(s), *p = copy, *f[5];
+	int n = 0;
+
+	conv_state_init(c);
+	while (n < 5 && (f[n] = strsep(&p, "\t")) != NULL)
+		n++;
+	if (n == 5 && strcmp(f[0], "v1") == 0) {
+		char *m = f[4], *id;
+
+		snprintf(c->topic, sizeof(c->topic), "%s", f[1]);
+		c->page = atoi(f[2]);
+		c->fallbacks = atoi(f[3]);
+		while ((id = strsep(&m, ",")) != NULL && c->nmenu < CONV_MAX_OPT)
+			if (*id)
+				snprintf(c->menu[c->nmenu++], CONV_ID_MAX, "%s", id);
+	}
+	free(copy);
+}
+
+int
+store_chat_get(struct store *s, const char *platform, const char *chat_id,
+    struct store_chat *c)
+{
+	sqlite3_stmt *st = prep(s, "SELECT state, flood_start, flood_count, "
+	    "flood_noticed FROM chats WHERE platform=?1 AND chat_id=?2");
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	conv_state_init(&c->conv);
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		state_decode((const char *)sqlite3_column_text(st, 0), &c->conv);
+		c->flood_start = sqlite3_column_int64(st, 1);
+		c->flood_count = sqlite3_column_int(st, 2);
+		c->flood_noticed = sqlite3_column_int(st, 3);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_chat_put(struct store *s, const char *platform, const char *chat_id,
+    const struct store_chat *c)
+{
+	struct buf b;
+	const char *a[3];
+	int64_t ints[4];
+	int rc;
+
+	buf_init(&b, 4096);
+	state_encode(&c->conv, &b);
+	a[0] = platform;
+	a[1] = chat_id;
+	a[2] = b.data;
+	ints[0] = c->flood_start;
+	ints[1] = c->flood_count;
+	ints[2] = c->flood_noticed;
+	ints[3] = store_now_ms();
+	rc = run(s, "INSERT INTO chats(platform, chat_id, state, flood_start, "
+	    "flood_count, flood_noticed, updated) VALUES(?1,?2,?3,?4,?5,?6,?7) "
+	    "ON CONFLICT(platform, chat_id) DO UPDATE SET state=excluded.state, "
+	    "flood_start=excluded.flood_start, flood_count=excluded.flood_count, "
+	    "flood_noticed=excluded.flood_noticed, updated=excluded.updated",
+	    3, a, 4, ints);
+	buf_release(&b);
+	return rc;
+}
+
+int
+store_outbox_add(struct store *s, const char *platform, const char *chat_id,
+    int is_group, const char *method, const char *body, int64_t received_us)
+{
+	const char *a[] = { platform, chat_id, method, body };
+	int64_t ints[] = { is_group, received_us };
+
+	return run(s, "INSERT INTO outbox(platform, chat_id, method, body, "
+	    "is_group, created_us) VALUES(?1,?2,?3,?4,?5,?6)", 4, a, 2, ints);
+}
+
+int
+store_outbox_due(struct store *s, int64_t now_ms, struct outbox_item *v,
+    int max)
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT o.id, o.platform, o.chat_id, o.is_group, o.method, o.body, "
+	    "o.attempts, o.created_us FROM outbox o "
+	    "WHERE o.status='pending' AND o.not_before<=?1 AND o.id=(SELECT "
+	    "MIN(i.id) FROM outbox i WHERE i.status='pending' AND "
+	    "i.platform=o.platform AND i.chat_id=o.chat_id) ORDER BY o.id LIMIT ?2");
+	int n = 0, rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, now_ms);
+	sqlite3_bind_int(st, 2, max);
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct outbox_item *it = &v[n++];
+
+		it->id = sqlite3_column_int64(st, 0);
+		snprintf(it->platform, sizeof(it->platform), "%s",
+		    sqlite3_column_text(st, 1));
+		snprintf(it->chat_id, sizeof(it->chat_id), "%s",
+		    sqlite3_column_text(st, 2));
+		it->is_group = sqlite3_column_int(st, 3);
+		snprintf(it->method, sizeof(it->method), "%s",
+		    sqlite3_column_text(st, 4));
+		it->body = xstrdup((const char *)sqlite3_column_text(st, 5));
+		it->attempts = sqlite3_column_int(st, 6);
+		it->created_us = sqlite3_column_int64(st, 7);
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+void
+outbox_item_release(struct outbox_item *it)
+{
+	free(it->body);
+	it->body = NULL;
+}
+
+int
+store_outbox_sent(struct store *s, int64_t id)
+{
+	int64_t ints[] = { store_now_ms(), id };
+
+	return run(s, "UPDATE outbox SET status='sent', done_at=?1 WHERE id=?2",
+	    0, NULL, 2, ints);
+}
+
+int
+store_outbox_retry(struct store *s, int64_t id, int64_t not_before_ms,
+    const char *err)
+{
+	const char *a[] = { err };
+	int64_t ints[] = { not_before_ms, id };
+
+	return run(s, "UPDATE outbox SET attempts=attempts+1, last_error=?1, "
+	    "not_before=?2 WHERE id=?3", 1, a, 2, ints);
+}
+
+int
+store_outbox_failed(struct store *s, int64_t id, const char *err)
+{
+	const char *a[] = { err };
+	int64_t ints[] = { store_now_ms(), id };
+
+	return run(s, "UPDATE outbox SET status='failed', last_error=?1, "
+	    "done_at=?2, attempts=attempts+1 WHERE id=?3", 1, a, 2, ints);
+}
+
+int
+store_outbox_migrate(struct store *s, const char *platform, const char *from,
+    const char *to)
+{
+	const char *a[] = { to, platform, from };
+
+	return run(s, "UPDATE outbox SET chat_id=?1 WHERE platform=?2 AND "
+	    "chat_id=?3 AND status='pending'", 3, a, 0, NULL);
+}
+
+int
+store_outbox_pending(struct store *s, int64_t *next_due_ms)
+{
+	sqlite3_stmt *st = prep(s, "SELECT COUNT(*), MIN(not_before) FROM outbox "
+	    "WHERE status='pending'");
+	int n = -1;
+
+	*next_due_ms = -1;
+	if (!st)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		n = sqlite3_column_int(st, 0);
+		if (n)
+			*next_due_ms = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+int
+store_log(struct store *s, const char *platform, const char *chat_id,
+    const char *dir, const char *text, const char *topic, const char *action)
+{
+	sqlite3_stmt *st = prep(s, "INSERT INTO messages(platform, chat_id, dir, "
+	    "text, topic, action, at) VALUES(?1,?2,?3,?4,?5,?6,?7)");
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, dir, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
+	if (topic)
+		sqlite3_bind_text(st, 5, topic, -1, SQLITE_STATIC);
+	if (action)
+		sqlite3_bind_text(st, 6, action, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, store_now_ms());
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_count_topic(struct store *s, const char *topic)
+{
+	const char *a[] = { topic };
+
+	return run(s, "INSERT INTO topic_counts(topic, n) VALUES(?1, 1) ON "
+	    "CONFLICT(topic) DO UPDATE SET n=n+1", 1, a, 0, NULL);
+}
+
+int
+store_unanswered(struct store *s, const char *platform, const char *chat_id,
+    const char *text)
+{
+	const char *a[] = { platform, chat_id, text };
+	int64_t now = store_now_ms();
+
+	return run(s, "INSERT INTO unanswered(platform, chat_id, text, at) "
+	    "VALUES(?1,?2,?3,?4)", 3, a, 1, &now);
+}

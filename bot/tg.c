@@ -1,0 +1,420 @@
+#include "tg.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void
+event_release(struct event *e)
+{
+	free(e->text);
+	e->text = NULL;
+}
+
+static const char *
+jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
+}
+
+/* Telegram ids fit in 52 bits: a double holds them exactly. */
+static int
+jid(const cJSON *o, const char *k, char *out, size_t n)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	if (cJSON_IsNumber(v)) {
+		snprintf(out, n, "%lld", (long long)v->valuedouble);
+		return 0;
+	}
+	if (cJSON_IsString(v) && v->valuestring && *v->valuestring) {
+		snprintf(out, n, "%s", v->valuestring);
+		return 0;
+	}
+	return -1;
+}
+
+/* Common envelope: {"ok":true,"result":…} or {"ok":false,"error_code":…}. */
+static enum api_status
+envelope(const char *body, size_t len, cJSON **root, struct api_error *err)
+{
+	const cJSON *ok, *p;
+
+	memset(err, 0, sizeof(*err));
+	*root = cJSON_ParseWithLength(body, len);
+	if (!*root || !cJSON_IsObject(*root)) {
+		snprintf(err->desc, sizeof(err->desc), "malformed JSON reply");
+		cJSON_Delete(*root);
+		*root = NULL;
+		return API_MALFORMED;
+	}
+	ok = cJSON_GetObjectItemCaseSensitive(*root, "ok");
+	if (cJSON_IsTrue(ok))
+		return API_OK;
+	if (!cJSON_IsFalse(ok)) {
+		snprintf(err->desc, sizeof(err->desc), "reply without \"ok\"");
+		cJSON_Delete(*root);
+		*root = NULL;
+		return API_MALFORMED;
+	}
+	p = cJSON_GetObjectItemCaseSensitive(*root, "error_code");
+	err->code = cJSON_IsNumber(p) ? (int)p->valuedouble : 0;
+	if (jstr(*root, "description"))
+		snprintf(err->desc, sizeof(err->desc), "%s", jstr(*root, "description"));
+	p = cJSON_GetObjectItemCaseSensitive(*root, "parameters");
+	if (cJSON_IsObject(p)) {
+		const cJSON *ra = cJSON_GetObjectItemCaseSensitive(p, "retry_after");
+		const cJSON *mg = cJSON_GetObjectItemCaseSensitive(p,
+		    "migrate_to_chat_id");
+
+		if (cJSON_IsNumber(ra) && ra->valuedouble > 0 &&
+		    ra->valuedouble < 86400)
+			err->retry_after = (int)ra->valuedouble;
+		if (cJSON_IsNumber(mg))
+			err->migrate_to = (int64_t)mg->valuedouble;
+	}
+	return API_ERROR;
+}
+
+enum api_status
+tg_parse_response(const char *body, size_t len, struct api_error *err)
+{
+	cJSON *root;
+	enum api_status st = envelope(body, len, &root, err);
+
+	cJSON_Delete(root);
+	return st;
+}
+
+static const char *const media_kinds[] = {
+	"photo", "voice", "audio", "video", "video_note", "sticker", "document",
+	"animation", "contact", "location",
+};
+
+static void
+parse_message(const cJSON *m, struct event *e)
+{
+	const cJSON *chat = cJSON_GetObjectItemCaseSensitive(m, "chat");
+	const cJSON *from = cJSON_GetObjectItemCaseSensitive(m, "from");
+	const cJSON *mid = cJSON_GetObjectItemCaseSensitive(m, "message_id");
+	const char *type, *text;
+	size_t i;
+
+	if (!cJSON_IsObject(chat) || jid(chat, "id", e->chat_id,
+	    sizeof(e->chat_id)) < 0)
+		return;         /* stays EV_IGNORE */
+	type = jstr(chat, "type");
+	e->is_group = type && (strcmp(type, "group") == 0 ||
+	    strcmp(type, "supergroup") == 0);
+	if (type && strcmp(type, "channel") == 0)
+		return;
+	if (cJSON_IsObject(from)) {
+		const cJSON *bot = cJSON_GetObjectItemCaseSensitive(from, "is_bot");
+
+		if (cJSON_IsTrue(bot))
+			return;
+		(void)jid(from, "id", e->user_id, sizeof(e->user_id));
+		if (jstr(from, "first_name"))
+			snprintf(e->first_name, sizeof(e->first_name), "%s",
+			    jstr(from, "first_name"));
+	}
+	if (cJSON_IsNumber(mid))
+		e->message_id = (int64_t)mid->valuedouble;
+	e->forwarded = cJSON_HasObjectItem(m, "forward_origin") ||
+	    cJSON_HasObjectItem(m, "forward_date");
+	text = jstr(m, "text");
+	if (text) {
+		e->kind = EV_TEXT;
+		e->text = xstrdup(text);
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(media_kinds); i++) {
+		if (cJSON_HasObjectItem(m, media_kinds[i])) {
+			e->kind = EV_MEDIA;
+			snprintf(e->media, sizeof(e->media), "%s", media_kinds[i]);
+			e->text = xstrdup(jstr(m, "caption") ? jstr(m, "caption") : "");
+			return;
+		}
+	}
+}
+
+static void
+parse_callback(const cJSON *q, struct event *e)
+{
+	const cJSON *from = cJSON_GetObjectItemCaseSensitive(q, "from");
+	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(q, "message");
+	const char *data = jstr(q, "data"), *id = jstr(q, "id");
+
+	if (!id)
+		return;
+	snprintf(e->callback_id, sizeof(e->callback_id), "%s", id);
+	if (cJSON_IsObject(from)) {
+		(void)jid(from, "id", e->user_id, sizeof(e->user_id));
+		if (jstr(from, "first_name"))
+			snprintf(e->first_name, sizeof(e->first_name), "%s",
+			    jstr(from, "first_name"));
+	}
+	/* An inaccessible message (date 0) still names its chat. */
+	if (cJSON_IsObject(msg)) {
+		const cJSON *chat = cJSON_GetObjectItemCaseSensitive(msg, "chat");
+
+		if (cJSON_IsObject(chat)) {
+			const char *type = jstr(chat, "type");
+
+			(void)jid(chat, "id", e->chat_id, sizeof(e->chat_id));
+			e->is_group = type && strcmp(type, "private") != 0;
+		}
+	}
+	if (!e->chat_id[0])
+		snprintf(e->chat_id, sizeof(e->chat_id), "%s", e->user_id);
+	if (!e->chat_id[0])
+		return;
+	e->kind = EV_CALLBACK;
+	e->text = xstrdup(data ? data : "");
+}
+
+enum api_status
+tg_parse_updates(const char *body, size_t len, struct event **ev, size_t *n,
+    int64_t *max_id, struct api_error *err)
+{
+	cJSON *root;
+	const cJSON *res, *u;
+	enum api_status st = envelope(body, len, &root, err);
+	size_t k = 0;
+
+	*ev = NULL;
+	*n = 0;
+	*max_id = -1;
+	if (st != API_OK)
+		return st;
+	res = cJSON_GetObjectItemCaseSensitive(root, "result");
+	if (!cJSON_IsArray(res)) {
+		snprintf(err->desc, sizeof(err->desc), "getUpdates result is not an "
+		    "array");
+		cJSON_Delete(root);
+		return API_MALFORMED;
+	}
+	*ev = xcalloc((size_t)cJSON_GetArraySize(res) + 1, sizeof(**ev));
+	cJSON_ArrayForEach(u, res) {
+		const cJSON *idv = cJSON_GetObjectItemCaseSensitive(u, "update_id");
+		const cJSON *m;
+		struct event *e = &(*ev)[k];
+		int64_t id;
+
+		/* An update without an id cannot be confirmed or deduplicated. */
+		if (!cJSON_IsObject(u) || !cJSON_IsNumber(idv) || idv->valuedouble < 0)
+			continue;
+		id = (int64_t)idv->valuedouble;
+		memset(e, 0, sizeof(*e));
+		e->kind = EV_IGNORE;
+		snprintf(e->update_id, sizeof(e->update_id), "%lld", (long long)id);
+		if (id > *max_id)
+			*max_id = id;
+		if ((m = cJSON_GetObjectItemCaseSensitive(u, "message")) &&
+		    cJSON_IsObject(m))
+			parse_message(m, e);
+		else if ((m = cJSON_GetObjectItemCaseSensitive(u, "callback_query")) &&
+		    cJSON_IsObject(m))
+			parse_callback(m, e);
+		k++;
+	}
+	*n = k;
+	cJSON_Delete(root);
+	return API_OK;
+}
+
+void
+tg_html_escape(const char *s, size_t n, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&':
+			(void)buf_adds(out, "&amp;");
+			break;
+		case '<':
+			(void)buf_adds(out, "&lt;");
+			break;
+		case '>':
+			(void)buf_adds(out, "&gt;");
+			break;
+		default:
+			(void)buf_addc(out, s[i]);
+		}
+	}
+}
+
+/* Length in units of the code point starting at s (UTF-8 assumed valid). */
+static size_t
+cp_bytes(const unsigned char *s, size_t left)
+{
+	size_t n = *s < 0x80 ? 1 : *s < 0xE0 ? 2 : *s < 0xF0 ? 3 : 4;
+
+	return n > left ? left : n;
+}
+
+void
+text_split(const char *s, size_t max, int utf16,
+    void (*part)(const char *s, size_t n, void *arg), void *arg)
+{
+	size_t len = strlen(s), start = 0;
+
+	while (start < len) {
+		size_t i = start, units = 0, last_nl = 0, cut;
+
+		while (i < len) {
+			size_t b = cp_bytes((const unsigned char *)s + i, len - i);
+			size_t u = (utf16 && b == 4) ? 2 : 1;
+
+			if (units + u > max)
+				break;
+			units += u;
+			if (s[i] == '\n')
+				last_nl = i + 1;
+			i += b;
+		}
+		if (i >= len)
+			cut = len;
+		else if (last_nl > start)
+			cut = last_nl;  /* break after a whole line */
+		else
+			cut = i;        /* one line longer than max: cut inside */
+		{
+			size_t e = cut;
+
+			while (e > start && (s[e - 1] == '\n' || s[e - 1] == ' '))
+				e--;
+			if (e > start)
+				part(s + start, e - start, arg);
+		}
+		start = cut;
+		while (start < len && s[start] == '\n')
+			start++;
+	}
+}
+
+struct tg_parts {
+	char **v;
+	size_t n;
+};
+
+static void
+collect(const char *s, size_t n, void *arg)
+{
+	struct tg_parts *p = arg;
+
+	p->v = xrealloc(p->v, (p->n + 1) * sizeof(*p->v));
+	p->v[p->n++] = xstrndup(s, n);
+}
+
+static void
+emit_parts(struct tg_parts *p, const char *chat_id, cJSON *markup,
+    void (*emit)(const char *body, void *arg), void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		struct buf esc;
+		char *s;
+
+		buf_init(&esc, BUF_CAP_REPLY);
+		tg_html_escape(p->v[i], strlen(p->v[i]), &esc);
+		cJSON_AddStringToObject(o, "chat_id", chat_id);
+		cJSON_AddStringToObject(o, "text", esc.data);
+		cJSON_AddStringToObject(o, "parse_mode", "HTML");
+		{
+			cJSON *lp = cJSON_AddObjectToObject(o, "link_preview_options");
+
+			cJSON_AddBoolToObject(lp, "is_disabled", 1);
+		}
+		if (markup && i + 1 == p->n) {
+			cJSON_AddItemToObject(o, "reply_markup", markup);
+			markup = NULL;
+		}
+		s = cJSON_PrintUnformatted(o);
+		if (!s)
+			fatal("out of memory (JSON)");
+		emit(s, arg);
+		free(s);
+		cJSON_Delete(o);
+		buf_release(&esc);
+		free(p->v[i]);
+	}
+	cJSON_Delete(markup);
+	free(p->v);
+	p->v = NULL;
+	p->n = 0;
+}
+
+static void
+add_button(cJSON *rows, const char *text, const char *data)
+{
+	cJSON *row = cJSON_CreateArray(), *b = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(b, "text", text);
+	cJSON_AddStringToObject(b, "callback_data", data);
+	cJSON_AddItemToArray(row, b);
+	cJSON_AddItemToArray(rows, row);
+}
+
+void
+tg_render(const struct conv_reply *r, const char *chat_id,
+    void (*emit)(const char *body, void *arg), void *arg)
+{
+	struct tg_parts p = { 0 };
+	cJSON *markup = cJSON_CreateObject();
+	cJSON *rows = cJSON_AddArrayToObject(markup, "inline_keyboard");
+	int i;
+
+	text_split(r->text.data, TG_TEXT_MAX, 1, collect, &p);
+	if (!p.n)
+		collect("…", strlen("…"), &p);
+	if (r->more)
+		add_button(rows, "Xem tiếp ▶", "n");
+	for (i = 0; i < r->nopt; i++) {
+		char data[TG_CALLBACK_MAX + 8];
+		char label[160];
+
+		/* callback_data is at most 64 bytes; topic ids are shorter */
+		if (snprintf(data, sizeof(data), "t:%s", r->opt[i].topic) >
+		    TG_CALLBACK_MAX)
+			continue;
+		snprintf(label, sizeof(label), "%d. %s", i + 1, r->opt[i].title);
+		add_button(rows, label, data);
+	}
+	if (r->kind != CONV_MENU)
+		add_button(rows, "🏠 Về menu chính", "m");
+	emit_parts(&p, chat_id, markup, emit, arg);
+}
+
+void
+tg_render_text(const char *text, const char *chat_id,
+    void (*emit)(const char *body, void *arg), void *arg)
+{
+	struct tg_parts p = { 0 };
+
+	text_split(text, TG_TEXT_MAX, 1, collect, &p);
+	emit_parts(&p, chat_id, NULL, emit, arg);
+}
+
+void
+tg_answer_callback(const char *callback_id, struct buf *out)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *s;
+
+	cJSON_AddStringToObject(o, "callback_query_id", callback_id);
+	s = cJSON_PrintUnformatted(o);
+	if (!s)
+		fatal("out of memory (JSON)");
+	(void)buf_adds(out, s);
+	free(s);
+	cJSON_Delete(o);
+}

@@ -1,0 +1,41 @@
+/*
+ * config: config/hoidap.conf ("key = value", '#' comments) then environment
+ * overrides (HOIDAP_*). One table lists every key with its type, bounds and
+ * default (Redis config.c); errors are "path:line: message" (ntpd).
+ */
+#ifndef HOIDAP_CONFIG_H
+#define HOIDAP_CONFIG_H
+
+#include "diag.h"
+
+struct config {
+	char *telegram_token;
+	char *telegram_api;
+	char *telegram_bot;             /* bot username, for deep links */
+	char *zalo_token;
+	char *zalo_api;
+	char *db;
+	char *kb;
+	char *log_level;
+	int poll_timeout;               /* long-poll seconds */
+	int http_timeout;               /* send timeout seconds */
+	int rate_chat_ms;               /* min gap between sends to one chat */
+	int rate_group_per_min;
+	int rate_global_per_s;
+	int flood_max;                  /* messages per window before a notice */
+	int flood_window;               /* seconds */
+	int drain_seconds;              /* SIGTERM: flush the outbox this long */
+	int max_attempts;               /* transient failures before giving up */
+};
+
+#define CONFIG_DEFAULT_PATH "config/hoidap.conf"
+
+void config_init(struct config *c);     /* defaults */
+void config_release(struct config *c);
+/* Reads path (a missing default path is not an error); then environment. */
+int config_load(struct config *c, const char *path, int path_given,
+    struct diag *d);
+/* Prints the effective configuration, tokens masked. */
+void config_dump(const struct config *c);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * event: what an adapter makes of one incoming update, platform-neutral.
+ * The conversation side (serve.c) never sees platform JSON.
+ */
+#ifndef HOIDAP_EVENT_H
+#define HOIDAP_EVENT_H
+
+#include <stdint.h>
+
+enum event_kind {
+	EV_TEXT,                /* a text message */
+	EV_CALLBACK,            /* a button press (Telegram) */
+	EV_MEDIA,               /* photo, voice, sticker, document, … */
+	EV_IGNORE,              /* an update we do not act on */
+};
+
+struct event {
+	char update_id[48];     /* dedupe key, unique per platform */
+	enum event_kind kind;
+	char chat_id[48];
+	int is_group;
+	char user_id[48];
+	char first_name[96];
+	char *text;             /* text, caption or callback data; owned */
+	char callback_id[96];
+	char media[24];         /* "photo", "voice", … */
+	int forwarded;
+	int64_t message_id;
+};
+
+void event_release(struct event *e);
+
+/*
+ * An API response: ok, or an error with its code and hints. Malformed JSON
+ * (truncated, not an object, no "ok") is API_MALFORMED, never a crash.
+ */
+enum api_status { API_OK, API_ERROR, API_MALFORMED };
+
+struct api_error {
+	int code;               /* error_code, else the HTTP status */
+	int retry_after;        /* seconds, 0 if none */
+	int64_t migrate_to;     /* Telegram supergroup migration, 0 if none */
+	char desc[256];
+};
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * tg: the Telegram Bot API adapter — update JSON in, events out; replies in,
+ * sendMessage JSON bodies out. No I/O here (serve.c does the HTTP), which is
+ * what makes it fuzzable.
+ */
+#ifndef HOIDAP_TG_H
+#define HOIDAP_TG_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "conv.h"
+#include "event.h"
+
+#define TG_TEXT_MAX 4096        /* UTF-16 code units after entity parsing */
+#define TG_CALLBACK_MAX 64
+
+/*
+ * Parses a getUpdates response. On API_OK, *ev gets *n events (caller frees
+ * each with event_release and the array with free) and *max_id the highest
+ * update_id seen (-1 if none).
+ */
+enum api_status tg_parse_updates(const char *body, size_t len,
+    struct event **ev, size_t *n, int64_t *max_id, struct api_error *err);
+/* Parses any other method's response (sendMessage, …). */
+enum api_status tg_parse_response(const char *body, size_t len,
+    struct api_error *err);
+
+/*
+ * Renders a reply as one or more sendMessage bodies (split at TG_TEXT_MAX on
+ * line boundaries, HTML-escaped, options as inline buttons on the last part).
+ * Calls emit(body, arg) for each.
+ */
+void tg_render(const struct conv_reply *r, const char *chat_id,
+    void (*emit)(const char *body, void *arg), void *arg);
+/* A plain text message (notices); same splitting and escaping. */
+void tg_render_text(const char *text, const char *chat_id,
+    void (*emit)(const char *body, void *arg), void *arg);
+void tg_answer_callback(const char *callback_id, struct buf *out);
+/* Escapes & < > for parse_mode HTML. */
+void tg_html_escape(const char *s, size_t n, struct buf *out);
+/* Splits text into parts of at most max units (utf16: count UTF-16 units,
+ * else code points), preferring line boundaries. Calls part(s, n, arg). */
+void text_split(const char *s, size_t max, int utf16,
+    void (*part)(const char *s, size_t n, void *arg), void *arg);
+
+#endif
