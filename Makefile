@@ -29,7 +29,10 @@ ABIN := $(UNIT:tests/unit/%.c=build/asan/tests/%)
 KB ?= knowledge
 EVAL ?= ../shared/eval/dev.tsv
 
-.PHONY: all run test unit unit-asan cli check eval bench deps clean
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all run test install fuzz fuzz-replay unit unit-asan cli check eval bench deps clean
 all: build/hoidap
 
 build/obj/%.o: bot/%.c $(HDR) | build/obj
@@ -44,6 +47,14 @@ build/tests/%: tests/unit/%.c $(OBJ) tests/unit/testutil.h | build/tests
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(OBJ) $(LDLIBS) $(CMOCKA_LIBS)
 build/asan/tests/%: tests/unit/%.c $(AOBJ) tests/unit/testutil.h | build/asan/tests
 	$(CC) $(CFLAGS) -O1 $(SAN) -Itests/unit -o $@ $< $(AOBJ) $(LDLIBS) $(CMOCKA_LIBS)
+FUZZ := tg zalo config text
+FUZZ_TIME ?= 30
+build/asan/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c $(AOBJ) | build/asan
+	$(CC) $(CFLAGS) -O1 $(SAN) -o $@ $< tests/fuzz/driver.c $(AOBJ) $(LDLIBS)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) $(HDR)
+	@mkdir -p build/fuzz
+	clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -Iinclude -Ibot $(PKG_CFLAGS) \
+	  -fsanitize=fuzzer,address,undefined -o $@ $< $(SRC) $(LDLIBS)
 build/bench: bench/bench.c $(OBJ) | build
 	$(CC) $(CFLAGS) -o $@ $< $(OBJ) $(LDLIBS)
 build build/obj build/asan build/tests build/asan/tests:
@@ -52,20 +63,37 @@ build build/obj build/asan build/tests build/asan/tests:
 deps:
 	@scripts/deps build
 
-# Console chat on the bundled knowledge (the daemon comes with `serve`).
+# The bot on Telegram/Zalo when a token is configured (environment or
+# config/hoidap.conf), else the console chat on the bundled knowledge.
 run: deps
 	@$(MAKE) --no-print-directory build/hoidap
-	build/hoidap chat --kb $(KB)
+	@if [ -n "$${HOIDAP_TELEGRAM_TOKEN:-}$${HOIDAP_ZALO_TOKEN:-}" ] || \
+	  grep -Eq '^ *(telegram|zalo)_token *= *[^ ]' config/hoidap.conf; then \
+	  echo "build/hoidap serve"; exec build/hoidap serve; \
+	else echo "no messaging token configured: console chat"; \
+	  exec build/hoidap chat --kb $(KB); fi
 
 test:
 	@scripts/deps test
-	@$(MAKE) --no-print-directory unit unit-asan cli check
+	@$(MAKE) --no-print-directory unit unit-asan fuzz-replay cli check
 
 unit: $(UBIN)
 	@for t in $(UBIN); do echo "== $$t"; $$t || exit 1; done
 unit-asan: $(ABIN)
 	@for t in $(ABIN); do echo "== $$t (asan+ubsan)"; \
 	  ASAN_OPTIONS=detect_leaks=1 $$t || exit 1; done
+# Every seed and every crash ever found, replayed under ASan+UBSan.
+fuzz-replay: $(FUZZ:%=build/asan/fuzz_%)
+	@for t in $(FUZZ); do echo "== fuzz corpus $$t"; \
+	  build/asan/fuzz_$$t tests/fuzz/corpus/$$t/* || exit 1; done
+# Bounded libFuzzer runs (clang); new crashes land in build/fuzz/; copy them
+# into tests/fuzz/corpus/<target>/ once fixed so fuzz-replay keeps them.
+fuzz: $(FUZZ:%=build/fuzz/fuzz_%)
+	@for t in $(FUZZ); do mkdir -p build/fuzz/corpus-$$t; \
+	  cp -n tests/fuzz/corpus/$$t/* build/fuzz/corpus-$$t/ 2>/dev/null; \
+	  echo "== fuzz $$t ($(FUZZ_TIME) s)"; \
+	  build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
+	    -artifact_prefix=build/fuzz/$$t- build/fuzz/corpus-$$t || exit 1; done
 cli: build/hoidap build/asan/hoidap
 	tests/cli.sh build/asan/hoidap
 check: build/hoidap
@@ -78,6 +106,15 @@ eval: build/hoidap
 
 bench: build/hoidap build/bench
 	bench/run.sh
+
+install: build/hoidap
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/hoidap/knowledge \
+	  $(DESTDIR)$(PREFIX)/etc/hoidap $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 0755 build/hoidap $(DESTDIR)$(PREFIX)/bin/hoidap
+	install -m 0644 knowledge/*.txt knowledge/README.md $(DESTDIR)$(PREFIX)/share/hoidap/knowledge/
+	test -e $(DESTDIR)$(PREFIX)/etc/hoidap/hoidap.conf || \
+	  install -m 0640 config/hoidap.conf $(DESTDIR)$(PREFIX)/etc/hoidap/hoidap.conf
+	sed 's|/usr/local|$(PREFIX)|g' config/hoidap.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/hoidap.service
 
 clean:
 	rm -rf build

@@ -143,6 +143,47 @@ trim(char *s)
 }
 
 int
+config_parse(struct config *c, const char *path, const char *data,
+    struct diag *d)
+{
+	char *copy = xstrdup(data), *p = copy, *line;
+	size_t before = d->nerr, i;
+	int lineno = 0;
+
+	while ((line = strsep(&p, "\n")) != NULL) {
+		char *eq, *k, *v;
+		const struct centry *e = NULL;
+
+		lineno++;
+		line = trim(line);
+		if (!*line || *line == '#')
+			continue;
+		eq = strchr(line, '=');
+		if (!eq) {
+			diag_error(d, path, lineno, "expected 'key = value'");
+			continue;
+		}
+		*eq = '\0';
+		k = trim(line);
+		v = trim(eq + 1);
+		if (strlen(v) >= 2 && v[0] == '"' && v[strlen(v) - 1] == '"') {
+			v[strlen(v) - 1] = '\0';
+			v++;
+		}
+		for (i = 0; i < ARRAY_SIZE(table); i++)
+			if (strcmp(table[i].name, k) == 0)
+				e = &table[i];
+		if (!e) {
+			diag_error(d, path, lineno, "unknown key '%s'", k);
+			continue;
+		}
+		(void)set(c, e, v, path, lineno, d);
+	}
+	free(copy);
+	return d->nerr > before ? -1 : 0;
+}
+
+int
 config_load(struct config *c, const char *path, int path_given, struct diag *d)
 {
 	struct buf b;
@@ -152,39 +193,10 @@ config_load(struct config *c, const char *path, int path_given, struct diag *d)
 	if (buf_read_file(&b, path) < 0) {
 		if (path_given || errno != ENOENT)
 			diag_error(d, path, 0, "cannot read: %s", strerror(errno));
+	} else if (memchr(b.data, '\0', b.len)) {
+		diag_error(d, path, 0, "not a configuration file (binary data)");
 	} else {
-		char *p = b.data, *line;
-		int lineno = 0;
-
-		while ((line = strsep(&p, "\n")) != NULL) {
-			char *eq, *k, *v;
-			const struct centry *e = NULL;
-
-			lineno++;
-			line = trim(line);
-			if (!*line || *line == '#')
-				continue;
-			eq = strchr(line, '=');
-			if (!eq) {
-				diag_error(d, path, lineno, "expected 'key = value'");
-				continue;
-			}
-			*eq = '\0';
-			k = trim(line);
-			v = trim(eq + 1);
-			if (strlen(v) >= 2 && v[0] == '"' && v[strlen(v) - 1] == '"') {
-				v[strlen(v) - 1] = '\0';
-				v++;
-			}
-			for (i = 0; i < ARRAY_SIZE(table); i++)
-				if (strcmp(table[i].name, k) == 0)
-					e = &table[i];
-			if (!e) {
-				diag_error(d, path, lineno, "unknown key '%s'", k);
-				continue;
-			}
-			(void)set(c, e, v, path, lineno, d);
-		}
+		(void)config_parse(c, path, b.data, d);
 	}
 	buf_release(&b);
 	for (i = 0; i < ARRAY_SIZE(table); i++) {

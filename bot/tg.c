@@ -190,8 +190,10 @@ tg_parse_updates(const char *body, size_t len, struct event **ev, size_t *n,
 	*ev = NULL;
 	*n = 0;
 	*max_id = -1;
-	if (st != API_OK)
+	if (st != API_OK) {
+		cJSON_Delete(root);
 		return st;
+	}
 	res = cJSON_GetObjectItemCaseSensitive(root, "result");
 	if (!cJSON_IsArray(res)) {
 		snprintf(err->desc, sizeof(err->desc), "getUpdates result is not an "

@@ -87,8 +87,10 @@ zalo_parse_update(const char *body, size_t len, struct event *e, int *got,
 		cJSON_Delete(root);
 		return API_OK;  /* "no message": an idle long poll */
 	}
-	if (st != API_OK)
+	if (st != API_OK) {
+		cJSON_Delete(root);
 		return st;
+	}
 	res = cJSON_GetObjectItemCaseSensitive(root, "result");
 	/* Webhook-style payloads are bare {event_name, message}: accept both. */
 	if (!cJSON_IsObject(res))

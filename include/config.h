@@ -35,6 +35,9 @@ void config_release(struct config *c);
 /* Reads path (a missing default path is not an error); then environment. */
 int config_load(struct config *c, const char *path, int path_given,
     struct diag *d);
+/* Parses config text (no environment); `path` names it in messages. */
+int config_parse(struct config *c, const char *path, const char *data,
+    struct diag *d);
 /* Prints the effective configuration, tokens masked. */
 void config_dump(const struct config *c);
 

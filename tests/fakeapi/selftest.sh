@@ -1,0 +1,198 @@
+#!/bin/sh
+# Self-test for the fake Telegram/Zalo API server.
+# usage: tests/fakeapi/selftest.sh [path/to/fakeapi]   (default: build/fakeapi)
+# Needs only curl, grep and a POSIX shell.  Takes about 10 s.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+bin=${1:-${FAKEAPI:-$here/../../build/fakeapi}}
+[ -x "$bin" ] || { echo "selftest: $bin not built" >&2; exit 2; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/fakeapi-selftest.XXXXXX")
+pid=
+cleanup() {
+	[ -n "$pid" ] && kill "$pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+fails=0
+pass=0
+ok() { pass=$((pass + 1)); }
+bad() { fails=$((fails + 1)); echo "FAIL: $*" >&2; }
+# has LABEL HAYSTACK NEEDLE — fixed-string containment
+has() {
+	case $2 in *"$3"*) ok ;; *) bad "$1: expected [$3] in [$2]" ;; esac
+}
+hasnt() {
+	case $2 in *"$3"*) bad "$1: did not expect [$3] in [$2]" ;; *) ok ;; esac
+}
+eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected [$3], got [$2]"; fi; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+"$bin" --port 0 --portfile "$tmp/port" --log "$tmp/log" 2>"$tmp/stderr" &
+pid=$!
+i=0
+while [ ! -s "$tmp/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+[ -s "$tmp/port" ] || { echo "selftest: fakeapi did not start" >&2; cat "$tmp/stderr" >&2; exit 1; }
+port=$(cat "$tmp/port")
+B=http://127.0.0.1:$port
+T=$B/bot123456:SECRET-tok
+Z=$B/zalo/bot987:zsecret
+J='Content-Type: application/json'
+
+# get URL → body;  code URL [curl args] → "HTTPCODE BODY"
+get() { curl -s "$@"; }
+code() { curl -s -o "$tmp/body" -w '%{http_code}' "$@"; printf ' '; cat "$tmp/body"; }
+post() { url=$1; shift; curl -s -H "$J" -d "$@" "$url"; }
+
+# --- basics -----------------------------------------------------------
+has "getMe" "$(get $T/getMe)" '"result":{"id":1,"is_bot":true,"first_name":"Fake","username":"fake_bot"}'
+has "bad token" "$(code $B/botbad/getMe)" '401 {"ok":false,"error_code":401,"description":"Unauthorized"}'
+has "unknown method" "$(code $T/noSuchMethod)" '404 {"ok":false,"error_code":404'
+has "unknown path" "$(code $B/nope)" '404 '
+has "bad json" "$(code -H "$J" -d '{"chat_id":' $T/sendMessage)" '400 {"ok":false,"error_code":400'
+head -c 1100000 /dev/zero | tr '\0' 'a' >"$tmp/big"
+has "body cap" "$(code -H "$J" --data-binary @"$tmp/big" $T/sendMessage)" '413 '
+has "validation" "$(code -H "$J" -d '{"chat_id":1,"text":""}' $T/sendMessage)" '400 {"ok":false,"error_code":400,"description":"Bad Request: message text is empty"}'
+
+# --- telegram sends: JSON, form, query, case-insensitive, multipart ----
+has "send json" "$(post $T/sendMessage '{"chat_id":42,"text":"xin chào"}')" '"chat":{"id":42,"type":"private"},"text":"xin chào"}'
+has "send form" "$(curl -s --data-urlencode chat_id=-1001234567890123 --data-urlencode 'text=a&b' $T/sendmessage)" '"chat":{"id":-1001234567890123,"type":"supergroup"},"text":"a&b"}'
+has "send query" "$(get "$T/SENDMESSAGE?chat_id=7&text=q")" '"message_id":3,'
+has "multipart" "$(curl -s -F chat_id=7 -F photo=@"$tmp/port" $T/sendPhoto)" '"photo":[{'
+has "answerCallbackQuery" "$(post $T/answerCallbackQuery '{"callback_query_id":"cb1"}')" '{"ok":true,"result":true}'
+s=$(get "$B/control/sent?platform=telegram&method=sendMessage")
+has "sent list json" "$s" '"method":"sendMessage","params":{"chat_id":42,"text":"xin chào"},"t_ms":'
+has "sent list form" "$s" '"params":{"chat_id":"-1001234567890123","text":"a&b"}'
+has "sent list query" "$s" '"params":{"chat_id":"7","text":"q"}'
+has "sent multipart" "$(get "$B/control/sent?method=sendphoto")" '"photo":{"filename":"port",'
+hasnt "sent excludes errors" "$(get $B/control/sent)" '"text":""'
+has "rejected has errors" "$(get $B/control/rejected)" '"error":"Bad Request: message text is empty"'
+
+# --- telegram getUpdates ------------------------------------------------
+has "push one" "$(post $B/control/telegram/update '{"message":{"message_id":1,"chat":{"id":42,"type":"private"},"text":"a"}}')" '{"update_id":1}'
+has "push array" "$(post $B/control/telegram/update '[{"message":{"text":"b"}},{"callback_query":{"id":"q","data":"x"}}]')" '[2,3]'
+has "getUpdates all" "$(get $T/getUpdates)" '"result":[{"update_id":1,"message":{"message_id":1,"chat":{"id":42,"type":"private"},"text":"a"}},{"update_id":2,'
+has "getUpdates limit" "$(post $T/getUpdates '{"offset":2,"limit":1}')" '{"ok":true,"result":[{"update_id":2,"message":{"text":"b"}}]}'
+has "confirmed" "$(get $B/control/stats)" '"pending":{"telegram":2,'
+has "getUpdates offset" "$(get "$T/getUpdates?offset=4")" '{"ok":true,"result":[]}'
+has "all confirmed" "$(get $B/control/stats)" '"pending":{"telegram":0,'
+has "next_id" "$(post "$B/control/telegram/update?next_id=100" '{"message":{"text":"c"}}')" '{"update_id":100}'
+post $T/getUpdates '{"offset":101}' >/dev/null
+# long poll: returns as soon as an update is pushed, other requests still served
+t0=$(now_ms)
+curl -s -H "$J" -d '{"offset":101,"timeout":5}' $T/getUpdates >"$tmp/lp" &
+lp=$!
+sleep 0.4
+has "polling count" "$(get $B/control/stats)" '"polling":{"telegram":1,'
+post $B/control/telegram/update '{"message":{"text":"wake"}}' >/dev/null
+wait $lp
+dt=$(($(now_ms) - t0))
+has "long poll result" "$(cat "$tmp/lp")" '[{"update_id":101,"message":{"text":"wake"}}]'
+[ $dt -lt 2500 ] && ok || bad "long poll took ${dt}ms"
+t0=$(now_ms)
+has "long poll timeout" "$(get "$T/getUpdates?offset=102&timeout=1")" '{"ok":true,"result":[]}'
+dt=$(($(now_ms) - t0))
+[ $dt -ge 900 ] && [ $dt -lt 2500 ] && ok || bad "timeout=1 took ${dt}ms"
+has "polls list" "$(get "$B/control/polls?platform=telegram")" '"returned":[101]'
+
+# --- faults -------------------------------------------------------------
+has "fault add" "$(post $B/control/fault '{"platform":"telegram","method":"sendMessage","count":2,"status":429,"retry_after":1}')" '{"faults_pending":1}'
+r='{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}'
+has "429 #1" "$(code -H "$J" -d '{"chat_id":1,"text":"r1"}' $T/sendMessage)" "429 $r"
+has "429 #2" "$(code -H "$J" -d '{"chat_id":1,"text":"r2"}' $T/sendMessage)" "429 $r"
+has "after 429" "$(code -H "$J" -d '{"chat_id":1,"text":"r3"}' $T/sendMessage)" '200 {"ok":true'
+s=$(get "$B/control/sent?method=sendMessage")
+hasnt "faulted not sent" "$s" '"text":"r1"'
+has "ok is sent" "$s" '"text":"r3"'
+has "faulted rejected" "$(get $B/control/rejected)" '"text":"r2"},"t_ms":'
+has "rejected fault" "$(get $B/control/rejected)" '"status":429,"fault":{"platform":"telegram","method":"sendMessage","count":2,"status":429,"retry_after":1}}'
+post $B/control/fault '{"platform":"telegram","method":"sendMessage","status":400,"description":"Bad Request: group chat was upgraded to a supergroup chat","migrate_to_chat_id":-1009}' >/dev/null
+has "migrate" "$(code -H "$J" -d '{"chat_id":-5,"text":"m"}' $T/sendMessage)" '400 {"ok":false,"error_code":400,"description":"Bad Request: group chat was upgraded to a supergroup chat","parameters":{"migrate_to_chat_id":-1009}}'
+post $B/control/fault '{"platform":"telegram","method":"getUpdates","conflict":true}' >/dev/null
+has "conflict" "$(code $T/getUpdates)" '409 {"ok":false,"error_code":409,"description":"Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}'
+post $B/control/fault '{"platform":"telegram","method":"*","malformed":true}' >/dev/null
+m=$(code $T/getMe)
+has "malformed 200" "$m" '200 {"ok":true,"result":{'
+hasnt "malformed truncated" "$m" '}}'
+post $B/control/fault '{"platform":"telegram","method":"getMe","drop":true}' >/dev/null
+curl -s $T/getMe >/dev/null 2>&1
+eq "drop -> empty reply (curl 52)" "$?" 52
+post $B/control/fault '{"platform":"telegram","method":"getMe","delay_ms":700}' >/dev/null
+t0=$(now_ms)
+has "delay answer" "$(get $T/getMe)" '"ok":true'
+dt=$(($(now_ms) - t0))
+[ $dt -ge 650 ] && ok || bad "delay_ms=700 took ${dt}ms"
+has "bad fault" "$(code -H "$J" -d '{"method":"x"}' $B/control/fault)" '400 {"error":"fault has no effect'
+has "faults served" "$(get $B/control/stats)" '"faults_served":7,"faults_pending":0'
+
+# --- zalo ---------------------------------------------------------------
+has "zalo push msg" "$(post $B/control/zalo/update '{"message_id":"m1","date":1766619597466,"chat":{"id":"u1","chat_type":"PRIVATE"},"from":{"id":"u1","display_name":"An","is_bot":false},"text":"Xin chào"}')" '"queued":1,"pending":1'
+has "zalo push wrapped" "$(post $B/control/zalo/update '[{"event_name":"message.image.received","message":{"message_id":"m2","chat":{"id":"u1"}}}]')" '"queued":1,"pending":2'
+has "zalo get 1" "$(post $Z/getUpdates '{"timeout":"1"}')" '{"ok":true,"result":{"event_name":"message.text.received","message":{"message_id":"m1","date":1766619597466,'
+has "zalo get 2" "$(post $Z/getUpdates '{"timeout":1}')" '{"ok":true,"result":{"event_name":"message.image.received","message":{"message_id":"m2",'
+t0=$(now_ms)
+has "zalo idle 408" "$(code -H "$J" -d '{"timeout":"1"}' $Z/getUpdates)" '200 {"ok":false,"error_code":408,"description":"Request timeout"}'
+dt=$(($(now_ms) - t0))
+[ $dt -ge 900 ] && ok || bad "zalo timeout=1 took ${dt}ms"
+post $B/control/fault '{"platform":"zalo","method":"getUpdates","idle_status":408}' >/dev/null
+has "zalo idle http 408" "$(code -H "$J" -d '{"timeout":"0"}' $Z/getUpdates)" '408 {"ok":false,"error_code":408'
+# long poll wakes on push
+curl -s -H "$J" -d '{"timeout":"5"}' $Z/getUpdates >"$tmp/zlp" &
+lp=$!
+sleep 0.3
+post $B/control/zalo/update '{"message_id":"m3","text":"x"}' >/dev/null
+wait $lp
+has "zalo long poll" "$(cat "$tmp/zlp")" '"message":{"message_id":"m3","text":"x"}'
+# redeliver
+post $B/control/fault '{"platform":"zalo","method":"getUpdates","redeliver":true}' >/dev/null
+post $B/control/zalo/update '[{"message_id":"m4","text":"d"},{"message_id":"m5","text":"e"}]' >/dev/null
+has "redeliver 1" "$(post $Z/getUpdates '{"timeout":"1"}')" '"message_id":"m4"'
+has "redeliver 2" "$(post $Z/getUpdates '{"timeout":"1"}')" '"message_id":"m4"'
+has "redeliver 3" "$(post $Z/getUpdates '{"timeout":"1"}')" '"message_id":"m5"'
+has "zalo send" "$(post $Z/sendMessage '{"chat_id":"u1","text":"chào"}')" '{"ok":true,"result":{"message_id":"fakezmsg000000000001","date":1'
+has "zalo action" "$(post $Z/sendChatAction '{"chat_id":"u1","action":"typing"}')" '"ok":true'
+has "zalo getMe" "$(post $Z/getMe '{}')" '"account_name":"fake_bot"'
+has "zalo bad token" "$(code -X POST $B/zalo/botbad/getMe)" '401 '
+post $B/control/fault '{"platform":"zalo","method":"sendMessage","status":429}' >/dev/null
+has "zalo 429" "$(code -H "$J" -d '{"chat_id":"u1","text":"z"}' $Z/sendMessage)" '429 {"ok":false,"error_code":429,"description":"Too Many Requests"}'
+has "zalo sent list" "$(get "$B/control/sent?platform=zalo&method=sendMessage")" '"platform":"zalo","method":"sendMessage","params":{"chat_id":"u1","text":"chào"}'
+hasnt "zalo sent excl fault" "$(get "$B/control/sent?platform=zalo")" '"text":"z"'
+
+# --- waiting list query ----------------------------------------------
+since=$(get $B/control/stats >/dev/null; get "$B/control/sent" | grep -o '"seq":[0-9]*' | tail -n 1 | cut -d: -f2)
+(sleep 0.3; post $Z/sendMessage '{"chat_id":"u2","text":"later"}' >/dev/null) &
+has "sent wait" "$(get "$B/control/sent?since=$since&min=1&wait_ms=3000")" '"text":"later"'
+wait
+
+# --- stats, log, reset -------------------------------------------------
+st=$(get $B/control/stats)
+has "stats getUpdates" "$st" '"getUpdates":{"telegram":'
+has "stats sent" "$st" '"zalo":{"sendMessage":2,"sendChatAction":1,"getMe":1}'
+has "log token hidden" "$(cat "$tmp/log")" 'POST /zalo/bot<token>/sendMessage 200'
+has "log drop" "$(cat "$tmp/log")" 'GET /bot<token>/getMe drop'
+hasnt "log no secret" "$(cat "$tmp/log")" 'SECRET-tok'
+has "reset" "$(curl -s -X POST $B/control/reset)" '{"ok":true}'
+st=$(get $B/control/stats)
+has "reset stats" "$st" '"pending":{"telegram":0,"zalo":0},"sent":{"telegram":{},"zalo":{}},"rejected":{"telegram":0,"zalo":0},"faults_served":0'
+eq "reset sent" "$(get $B/control/sent)" '[]'
+has "ids restart" "$(post $B/control/telegram/update '{"message":{"text":"z"}}')" '{"update_id":1}'
+
+# --- clean shutdown with a long poll pending ----------------------------
+curl -s "$T/getUpdates?offset=5&timeout=30" >/dev/null &
+lp=$!
+sleep 0.3
+t0=$(now_ms)
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+pid=
+dt=$(($(now_ms) - t0))
+eq "exit status on SIGTERM" "$rc" 0
+[ $dt -lt 3000 ] && ok || bad "shutdown took ${dt}ms"
+wait $lp 2>/dev/null
+[ ! -e "$tmp/port" ] && ok || bad "portfile not removed"
+
+echo "fakeapi selftest: $pass passed, $fails failed"
+[ $fails -eq 0 ]

@@ -1,0 +1,37 @@
+/* libFuzzer: Telegram getUpdates/response parsing and rendering round trip. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conv.h"
+#include "tg.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+sink(const char *body, void *arg)
+{
+	(void)body;
+	(void)arg;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct event *ev = NULL;
+	struct api_error err;
+	size_t n = 0, i;
+	int64_t max_id;
+
+	if (tg_parse_updates((const char *)data, size, &ev, &n, &max_id, &err) ==
+	    API_OK) {
+		for (i = 0; i < n; i++) {
+			if (ev[i].text)
+				tg_render_text(ev[i].text, ev[i].chat_id, sink, NULL);
+			event_release(&ev[i]);
+		}
+	}
+	free(ev);
+	(void)tg_parse_response((const char *)data, size, &err);
+	return 0;
+}

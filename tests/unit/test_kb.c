@@ -1,0 +1,878 @@
+/* kb.c: the knowledge parser and its path:line diagnostics. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "kb.h"
+#include "testutil.h"
+
+/* One valid topic; tests append or prepend what they break. */
+#define GOOD(id) \
+	"== " id "\n" \
+	"title: Cài VNeID\n" \
+	"keywords: vneid, cài app\n" \
+	"source: https://vneid.gov.vn\n" \
+	"reviewed: 2026-11-01\n" \
+	"answer:\n" \
+	"1. Mở CH Play.\n"
+
+#define SYSTEM \
+	"== sys.fallback\n" \
+	"title: Chưa hiểu\n" \
+	"answer:\n" \
+	"Dạ, cháu chưa hiểu ạ.\n"
+
+static char loc_buf[8][512];
+static int loc_next;
+
+/* "DIR/FILE:LINE: " of a temp kb (rotating static buffers). */
+static const char *
+loc(const struct tu_kb *k, const char *file, int line)
+{
+	char *b = loc_buf[loc_next++ % 8];
+
+	return tu_loc(b, sizeof(loc_buf[0]), k->dir, file, line);
+}
+
+static void
+load1(struct tu_kb *k, const char *topics)
+{
+	tu_kb_open(k, "topics.txt", topics, NULL);
+	assert_non_null(k->kb);
+}
+
+/* Loads one topics file and expects exactly one error, at line, saying msg. */
+static void
+expect_error(const char *topics, int line, const char *msg)
+{
+	struct tu_kb k;
+
+	load1(&k, topics);
+	assert_diag_line(&k.d, loc(&k, "topics.txt", line), msg);
+	if (k.d.nerr != 1)
+		fail_msg("expected 1 error, got %zu:\n%s", k.d.nerr, k.d.text.data);
+	tu_kb_close(&k);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	tu_set_today(TU_TODAY);
+	return 0;
+}
+
+/* ---- a valid file ---- */
+
+static void
+test_valid_topic_fields(void **state)
+{
+	struct tu_kb k;
+	const struct kb_topic *t;
+
+	(void)state;
+	load1(&k,
+	    "# VNeID\n"
+	    "== vneid.install\n"
+	    "title: Cài ứng dụng VNeID\n"
+	    "keywords: vneid ,  định danh điện tử,, cài app\n"
+	    "ask: cài vneid thế nào\n"
+	    "# a comment between keys\n"
+	    "ask: tải ứng dụng định danh ở đâu\n"
+	    "match: (cài|tải)\\s.*vneid\n"
+	    "not: gỡ\\s+vneid\n"
+	    "link: Trang VNeID | https://vneid.gov.vn/huong-dan?a=1\n"
+	    "see: etax.pay, sys.fallback\n"
+	    "menu: etax.pay\n"
+	    "source: https://vneid.gov.vn; Công an phường\n"
+	    "reviewed: 2026-11-01\n"
+	    "answer:\n"
+	    "Dạ, bác làm như sau:\n"
+	    "1. Mở CH Play.\n"
+	    "\n"
+	    "== etax.pay\n"
+	    "title: Nộp thuế\n"
+	    "keywords: nộp thuế\n"
+	    "source: https://thuedientu.gdt.gov.vn\n"
+	    "reviewed: 2026-10-01\n"
+	    "answer: Mở eTax Mobile.\n"
+	    SYSTEM);
+	if (k.d.nerr || k.d.nwarn)
+		fail_msg("unexpected diagnostics:\n%s", k.d.text.data);
+	assert_int_equal(kb_count(k.kb), 3);
+	assert_string_equal(kb_dir(k.kb), k.dir);
+	t = kb_find(k.kb, "vneid.install");
+	assert_non_null(t);
+	assert_ptr_equal(kb_topic(k.kb, 0), t);
+	assert_string_equal(t->title, "Cài ứng dụng VNeID");
+	assert_string_equal(t->source, "https://vneid.gov.vn; Công an phường");
+	assert_string_equal(t->reviewed, "2026-11-01");
+	assert_int_equal(t->line, 2);
+	assert_non_null(strstr(t->file, "topics.txt"));
+	assert_false(t->system);
+	assert_int_equal(t->nkeywords, 3);
+	assert_string_equal(t->keywords[0], "vneid");
+	assert_string_equal(t->keywords[1], "định danh điện tử");
+	assert_string_equal(t->keywords[2], "cài app");
+	assert_int_equal(t->nasks, 2);
+	assert_string_equal(t->asks[1], "tải ứng dụng định danh ở đâu");
+	assert_int_equal(t->ask_lines[0], 5);
+	assert_int_equal(t->ask_lines[1], 7);
+	assert_int_equal(t->nlinks, 1);
+	assert_string_equal(t->links[0].label, "Trang VNeID");
+	assert_string_equal(t->links[0].url, "https://vneid.gov.vn/huong-dan?a=1");
+	assert_int_equal(t->nsee, 2);
+	assert_string_equal(t->see[0], "etax.pay");
+	assert_int_equal(t->nmenu, 1);
+	assert_int_equal(t->npages, 1);
+	assert_string_equal(t->pages[0], "Dạ, bác làm như sau:\n1. Mở CH Play.");
+	/* "answer: text" on the key line is the first answer line */
+	t = kb_find(k.kb, "etax.pay");
+	assert_non_null(t);
+	assert_int_equal(t->npages, 1);
+	assert_string_equal(t->pages[0], "Mở eTax Mobile.");
+	assert_null(kb_find(k.kb, "etax"));
+	assert_null(kb_find(k.kb, "nope.nope"));
+	assert_null(kb_topic(k.kb, 3));
+	tu_kb_close(&k);
+}
+
+static void
+test_count_find_order(void **state)
+{
+	struct tu_kb k;
+
+	(void)state;
+	/* files are read in name order, topics in file order */
+	tu_kb_open(&k, "b.txt", GOOD("b.one") "\n" GOOD("b.two"),
+	    "a.txt", GOOD("a.one"),
+	    "system.txt", SYSTEM,
+	    "README.md", "not read: == not.a.topic\n",
+	    "notes.txt.bak", "garbage\n",
+	    ".hidden.txt", "garbage\n",
+	    NULL);
+	if (k.d.nerr)
+		fail_msg("unexpected errors:\n%s", k.d.text.data);
+	assert_int_equal(kb_count(k.kb), 4);
+	assert_string_equal(kb_topic(k.kb, 0)->id, "a.one");
+	assert_string_equal(kb_topic(k.kb, 1)->id, "b.one");
+	assert_string_equal(kb_topic(k.kb, 2)->id, "b.two");
+	assert_string_equal(kb_topic(k.kb, 3)->id, "sys.fallback");
+	assert_int_equal(kb_find(k.kb, "b.two")->line, 9);
+	assert_null(kb_find(k.kb, "not.a.topic"));
+	tu_kb_close(&k);
+}
+
+static void
+test_system_topics(void **state)
+{
+	struct tu_kb k;
+	const struct kb_topic *t;
+
+	(void)state;
+	tu_kb_open(&k, "system.txt", SYSTEM
+	    "\n== sys.more\ntitle: Còn tiếp\nanswer:\nGõ \"tiếp\" ạ.\n", NULL);
+	if (k.d.nerr || k.d.nwarn)
+		fail_msg("sys.* topics need no ask/source/reviewed:\n%s",
+		    k.d.text.data);
+	t = kb_find(k.kb, "sys.fallback");
+	assert_non_null(t);
+	assert_true(t->system);
+	assert_string_equal(kb_system_text(k.kb, "sys.more", "x"),
+	    "Gõ \"tiếp\" ạ.");
+	assert_string_equal(kb_system_text(k.kb, "sys.end", "fallback text"),
+	    "fallback text");
+	tu_kb_close(&k);
+	/* but a title they do need */
+	expect_error("== sys.end\nanswer:\nHết ạ.\n", 1, "has no 'title:'");
+}
+
+/* ---- syntax ---- */
+
+static void
+test_line_without_colon(void **state)
+{
+	(void)state;
+	expect_error(GOOD("a.b") "\n== c.d\ntitle: T\nthis line has no colon\n"
+	    "keywords: x\nsource: s\nreviewed: 2026-11-01\nanswer:\nx\n", 10,
+	    "expected 'key: value'");
+}
+
+static void
+test_unknown_key(void **state)
+{
+	(void)state;
+	expect_error("== a.b\ntitle: T\ncolour: red\nkeywords: x\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\nx\n", 3, "unknown key 'colour:'");
+	/* keys are lower case */
+	expect_error("== a.b\nTitle: T\ntitle: T\nkeywords: x\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\nx\n", 2, "unknown key 'Title:'");
+}
+
+static void
+test_invalid_topic_id(void **state)
+{
+	static const char *const bad[] = { "VNeID.install", "vneid..install",
+		"vneid.", ".vneid", "vneid-install", "vneid install", "thuế.đất",
+		"" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char buf[512];
+
+		/* the rejected block's own lines are not reported again */
+		snprintf(buf, sizeof(buf), GOOD("ok.one") "== %s\ntitle: T\n"
+		    "colour: red\nanswer:\nx\n", bad[i]);
+		expect_error(buf, 8, "invalid topic id");
+	}
+}
+
+static void
+test_valid_ids(void **state)
+{
+	struct tu_kb k;
+
+	(void)state;
+	load1(&k, GOOD("a") GOOD("a_b.c2.d_3") GOOD("x9.y"));
+	if (k.d.nerr)
+		fail_msg("unexpected errors:\n%s", k.d.text.data);
+	assert_int_equal(kb_count(k.kb), 3);
+	tu_kb_close(&k);
+}
+
+static void
+test_duplicate_id_across_files(void **state)
+{
+	struct tu_kb k;
+	char first[600];
+
+	(void)state;
+	tu_kb_open(&k, "a.txt", "# first\n" GOOD("vneid.install"),
+	    "b.txt", GOOD("etax.pay") "\n" GOOD("vneid.install"), NULL);
+	snprintf(first, sizeof(first),
+	    "duplicate topic id 'vneid.install' (first defined at %s/a.txt:2)",
+	    k.dir);
+	assert_diag_line(&k.d, loc(&k, "b.txt", 9), first);
+	assert_int_equal(k.d.nerr, 1);
+	/* the first definition stays */
+	assert_string_equal(kb_find(k.kb, "vneid.install")->file,
+	    loc(&k, "a.txt", 0) ? k.d.text.data + 0 == NULL ? "" :
+	    kb_find(k.kb, "vneid.install")->file : "");
+	assert_non_null(strstr(kb_find(k.kb, "vneid.install")->file, "a.txt"));
+	assert_int_equal(kb_count(k.kb), 2);
+	tu_kb_close(&k);
+}
+
+static void
+test_duplicate_id_same_file(void **state)
+{
+	(void)state;
+	expect_error(GOOD("a.b") GOOD("a.b"), 8,
+	    "duplicate topic id 'a.b' (first defined at ");
+}
+
+static void
+test_invalid_regex(void **state)
+{
+	struct tu_kb k;
+
+	(void)state;
+	load1(&k, "== a.b\ntitle: T\nkeywords: x\nmatch: (cài|tải\nnot: [abc\n"
+	    "match: thuế\\s+(nhà\nsource: s\nreviewed: 2026-11-01\nanswer:\nx\n");
+	assert_diag_line(&k.d, loc(&k, "topics.txt", 4),
+	    "invalid match pattern: missing closing parenthesis at offset ");
+	assert_diag_line(&k.d, loc(&k, "topics.txt", 5),
+	    "invalid not pattern: missing terminating ] for character class at "
+	    "offset ");
+	assert_diag_line(&k.d, loc(&k, "topics.txt", 6),
+	    "missing closing parenthesis at offset ");
+	/* one message per pattern, though it is compiled twice */
+	assert_int_equal(k.d.nerr, 3);
+	tu_kb_close(&k);
+	/* an ASCII pattern: the offset is PCRE2's */
+	expect_error("== a.b\ntitle: T\nkeywords: x\nmatch: abc)\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\nx\n", 4,
+	    "invalid match pattern: unmatched closing parenthesis at offset 3");
+	expect_error("== a.b\ntitle: T\nkeywords: x\nmatch:\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\nx\n", 4, "empty match pattern");
+}
+
+static void
+test_unknown_see_and_menu(void **state)
+{
+	struct tu_kb k;
+
+	(void)state;
+	tu_kb_open(&k, "a.txt", GOOD("a.one"),
+	    "b.txt", "== b.one\ntitle: T\nkeywords: x\nsee: a.one, nope.see\n"
+	    "menu: a.one,nope.menu\nsource: s\nreviewed: 2026-11-01\nanswer:\nx\n",
+	    NULL);
+	assert_diag_line(&k.d, loc(&k, "b.txt", 4),
+	    "'see:' names unknown topic 'nope.see'");
+	assert_diag_line(&k.d, loc(&k, "b.txt", 5),
+	    "'menu:' names unknown topic 'nope.menu'");
+	/* a.one is in another file: fine */
+	assert_int_equal(k.d.nerr, 2);
+	tu_kb_close(&k);
+}
+
+static void
+test_menu_too_long(void **state)
+{
+	(void)state;
+	expect_error(GOOD("a") GOOD("b") GOOD("c") "== m\ntitle: M\nkeywords: m\n"
+	    "menu: a, b, c, a, b, c, a, b, c, a\nsource: s\nreviewed: 2026-11-01\n"
+	    "answer:\nx\n", 25, "at most 9");
+}
+
+/* ---- required keys ---- */
+
+static void
+test_missing_title(void **state)
+{
+	(void)state;
+	expect_error(GOOD("a.a") "\n== a.b\nkeywords: x\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\nx\n", 9, "topic 'a.b' has no 'title:'");
+}
+
+static void
+test_missing_answer(void **state)
+{
+	(void)state;
+	expect_error("== a.b\ntitle: T\nkeywords: x\nsource: s\n"
+	    "reviewed: 2026-11-01\n" GOOD("c.d"), 1, "topic 'a.b' has no 'answer:'");
+	expect_error("== a.b\ntitle: T\nkeywords: x\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\n\n# only a comment\n---\n\n", 6,
+	    "topic 'a.b': the answer is empty");
+}
+
+static void
+test_missing_source(void **state)
+{
+	(void)state;
+	expect_error("\n\n== a.b\ntitle: T\nkeywords: x\nreviewed: 2026-11-01\n"
+	    "answer:\nx\n", 3, "topic 'a.b' has no 'source:'");
+}
+
+static void
+test_missing_reviewed(void **state)
+{
+	(void)state;
+	expect_error("== a.b\ntitle: T\nkeywords: x\nsource: s\nanswer:\nx\n", 1,
+	    "topic 'a.b' has no 'reviewed:' date");
+}
+
+static void
+test_nothing_to_match(void **state)
+{
+	(void)state;
+	expect_error("== a.b\ntitle: T\nsource: s\nreviewed: 2026-11-01\n"
+	    "answer:\nx\n", 1, "has nothing to match on");
+}
+
+static void
+test_given_twice_and_empty(void **state)
+{
+	(void)state;
+	expect_error("== a.b\ntitle: T\ntitle: U\nkeywords: x\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\nx\n", 3, "'title:' given twice");
+	expect_error("== a.b\ntitle: T\nkeywords: x\nsource: s\n"
+	    "reviewed: 2026-11-01\nreviewed: 2026-11-02\nanswer:\nx\n", 6,
+	    "'reviewed:' given twice");
+	expect_error("== a.b\ntitle: T\nkeywords: x\nask:   \nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\nx\n", 4, "empty 'ask:'");
+	expect_error("== a.b\ntitle: T\nkeywords: x\nsource:\n"
+	    "reviewed: 2026-11-01\nanswer:\nx\n", 4, "empty 'source:'");
+}
+
+/* ---- values ---- */
+
+static void
+test_bad_dates(void **state)
+{
+	static const char *const bad[] = { "28/11/2026", "2026-13-01",
+		"2026-02-29", "2026-11-31", "2026-1-01", "2026-11-01x", "1999-12-31",
+		"hôm qua", "2026-00-10" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char buf[512], msg[128];
+
+		snprintf(buf, sizeof(buf), "== a.b\ntitle: T\nkeywords: x\n"
+		    "source: s\nreviewed: %s\nanswer:\nx\n", bad[i]);
+		snprintf(msg, sizeof(msg), "invalid date '%s'", bad[i]);
+		expect_error(buf, 5, msg);
+	}
+}
+
+static void
+test_leap_day_is_a_date(void **state)
+{
+	struct tu_kb k;
+
+	(void)state;
+	tu_set_today("2024-03-01");
+	load1(&k, "== a.b\ntitle: T\nkeywords: x\nsource: s\nreviewed: "
+	    "2024-02-29\nanswer:\nx\n");
+	tu_set_today(TU_TODAY);
+	assert_int_equal(k.d.nerr, 0);
+	assert_int_equal(k.d.nwarn, 0);
+	tu_kb_close(&k);
+}
+
+static void
+test_malformed_urls(void **state)
+{
+	static const char *const bad[] = { "vneid.gov.vn", "https://",
+		"https://localhost/x", "https://vneid .gov.vn", "ftp://vneid.gov.vn",
+		"https://.gov.vn", "https://vneid.gov.vn./x", "https://vneid.gov.vn/a b",
+		"https://vneid.gov.vn/\"x\"", "javascript:alert(1)" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char buf[512], msg[128];
+
+		snprintf(buf, sizeof(buf), "== a.b\ntitle: T\nkeywords: x\n"
+		    "link: Trang | %s\nsource: s\nreviewed: 2026-11-01\nanswer:\nx\n",
+		    bad[i]);
+		snprintf(msg, sizeof(msg), "malformed URL '%s'", bad[i]);
+		expect_error(buf, 4, msg);
+	}
+	expect_error("== a.b\ntitle: T\nkeywords: x\nlink: https://vneid.gov.vn\n"
+	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n", 4,
+	    "expected 'link: label | https://");
+	expect_error("== a.b\ntitle: T\nkeywords: x\nlink:  | https://vneid.gov.vn\n"
+	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n", 4, "link has no label");
+}
+
+static void
+test_http_link_warns(void **state)
+{
+	struct tu_kb k;
+
+	(void)state;
+	load1(&k, "== a.b\ntitle: T\nkeywords: x\nlink: Cổng | "
+	    "http://dichvucong.gov.vn:80/p\nsource: s\nreviewed: 2026-11-01\n"
+	    "answer:\nx\n");
+	assert_int_equal(k.d.nerr, 0);
+	assert_int_equal(k.d.nwarn, 1);
+	assert_diag_line(&k.d, loc(&k, "topics.txt", 4), "warning: ");
+	assert_diag_has(&k.d, "is not https");
+	assert_int_equal(kb_find(k.kb, "a.b")->nlinks, 1);
+	tu_kb_close(&k);
+}
+
+/* ---- whole files ---- */
+
+static void
+test_invalid_utf8_file(void **state)
+{
+	struct tu_kb k;
+
+	(void)state;
+	tu_kb_open(&k, "a.txt", GOOD("a.one"),
+	    "b.txt", "# Windows-1252 by mistake\n== b.one\ntitle: T\n"
+	    "keywords: c\xe0i app\nsource: s\nreviewed: 2026-11-01\nanswer:\nx\n",
+	    NULL);
+	assert_diag_line(&k.d, loc(&k, "b.txt", 4), "invalid UTF-8");
+	assert_int_equal(k.d.nerr, 1);
+	/* that file is skipped, the others are served */
+	assert_null(kb_find(k.kb, "b.one"));
+	assert_non_null(kb_find(k.kb, "a.one"));
+	tu_kb_close(&k);
+}
+
+static void
+test_not_a_knowledge_file(void **state)
+{
+	struct tu_kb k;
+
+	(void)state;
+	tu_kb_open(&k, "a.txt", GOOD("a.one"),
+	    "list.txt", "# đi chợ thứ bảy\n\nGạo 5kg\nTrứng: 10 quả\nRau muống\n",
+	    NULL);
+	assert_diag_line(&k.d, loc(&k, "list.txt", 3), "not a knowledge file");
+	/* one message for the file, not one per line */
+	assert_int_equal(k.d.nerr, 1);
+	assert_non_null(kb_find(k.kb, "a.one"));
+	tu_kb_close(&k);
+}
+
+static void
+test_binary_file(void **state)
+{
+	static const unsigned char png[] = { 0x89, 'P', 'N', 'G', '\r', '\n',
+		0x1a, '\n', 0, 0, 0, '\r', 'I', 'H', 'D', 'R', 0, 0, 1, 0 };
+	struct tu_kb k;
+	char dir[256];
+
+	(void)state;
+	tu_mkdtemp(dir, sizeof(dir));
+	tu_write(dir, "a.txt", GOOD("a.one"));
+	tu_write(dir, "stopwords.txt", TU_DEFAULT_STOPWORDS);
+	tu_write_bytes(dir, "logo.txt", png, sizeof(png));
+	tu_kb_load_dir(&k, dir);
+	snprintf(k.dir, sizeof(k.dir), "%s", dir);  /* closed with the kb */
+	assert_non_null(k.kb);
+	assert_diag_line(&k.d, loc(&k, "logo.txt", 0),
+	    "not a knowledge file: it contains binary data");
+	assert_int_equal(k.d.nerr, 1);
+	assert_non_null(kb_find(k.kb, "a.one"));
+	tu_kb_close(&k);
+}
+
+static void
+test_missing_directory(void **state)
+{
+	struct diag d;
+	struct kb *kb;
+
+	(void)state;
+	diag_init(&d);
+	kb = kb_load("/nonexistent/hoidap-kb", &d);
+	assert_null(kb);
+	assert_int_equal(d.nerr, 1);
+	assert_diag_has(&d, "/nonexistent/hoidap-kb: cannot open knowledge "
+	    "directory");
+	diag_release(&d);
+}
+
+static void
+test_errors_in_companion_files(void **state)
+{
+	struct tu_kb k;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt", GOOD("a.one"),
+	    "abbreviations.txt", "ko = không\n# c\nthis is wrong\n",
+	    "stopwords.txt", "ạ à\nhỏi-đáp\n", NULL);
+	assert_diag_line(&k.d, loc(&k, "abbreviations.txt", 3), "expected");
+	assert_diag_line(&k.d, loc(&k, "stopwords.txt", 2), "is not one word");
+	assert_int_equal(k.d.nerr, 2);
+	tu_kb_close(&k);
+}
+
+/* ---- dates ---- */
+
+static void
+test_stale_reviewed(void **state)
+{
+	struct tu_kb k;
+	const char *topic = "== a.b\ntitle: T\nkeywords: x\nsource: s\n"
+	    "reviewed: 2026-01-01\nanswer:\nx\n";
+
+	(void)state;
+	tu_set_today("2026-06-30");     /* 180 days: still fresh */
+	load1(&k, topic);
+	assert_int_equal(k.d.nwarn, 0);
+	tu_kb_close(&k);
+
+	tu_set_today("2026-07-01");     /* 181 days */
+	load1(&k, topic);
+	assert_int_equal(k.d.nerr, 0);
+	assert_int_equal(k.d.nwarn, 1);
+	assert_diag_line(&k.d, loc(&k, "topics.txt", 5),
+	    "warning: 'a.b' was last reviewed 181 days ago (2026-01-01)");
+	tu_kb_close(&k);
+
+	tu_set_today("2025-12-31");     /* reviewed tomorrow */
+	load1(&k, topic);
+	assert_int_equal(k.d.nerr, 0);
+	assert_diag_line(&k.d, loc(&k, "topics.txt", 5),
+	    "warning: 'reviewed: 2026-01-01' is in the future");
+	tu_kb_close(&k);
+	tu_set_today(TU_TODAY);
+}
+
+static void
+test_today_override(void **state)
+{
+	char today[11];
+
+	(void)state;
+	tu_set_today("2030-02-03");
+	kb_today(today);
+	assert_string_equal(today, "2030-02-03");
+	/* a malformed override is ignored */
+	tu_set_today("tomorrow");
+	kb_today(today);
+	assert_int_equal(strlen(today), 10);
+	assert_true(today[4] == '-' && today[7] == '-');
+	assert_string_not_equal(today, "tomorrow");
+	tu_set_today(TU_TODAY);
+}
+
+/* ---- answers ---- */
+
+static void
+test_pages_split(void **state)
+{
+	struct tu_kb k;
+	const struct kb_topic *t;
+
+	(void)state;
+	load1(&k, "== a.b\ntitle: T\nkeywords: x\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\n"
+	    "\n"
+	    "Trang một\n"
+	    "---\n"
+	    "Trang hai, dòng 1\n"
+	    "dòng 2\n"
+	    "\n"
+	    "  ---  \n"
+	    "---\n"
+	    "----\n"
+	    "Trang ba\n"
+	    "\n\n");
+	if (k.d.nerr)
+		fail_msg("unexpected errors:\n%s", k.d.text.data);
+	t = kb_find(k.kb, "a.b");
+	assert_non_null(t);
+	/* an empty page between two separators is dropped; "----" is text */
+	assert_int_equal(t->npages, 3);
+	assert_string_equal(t->pages[0], "Trang một");
+	assert_string_equal(t->pages[1], "Trang hai, dòng 1\ndòng 2");
+	assert_string_equal(t->pages[2], "----\nTrang ba");
+	tu_kb_close(&k);
+}
+
+static void
+test_comments_in_answers(void **state)
+{
+	struct tu_kb k;
+	const struct kb_topic *t;
+
+	(void)state;
+	load1(&k, "# file comment\n== a.b\n# before title\ntitle: T\n"
+	    "keywords: x\nsource: s\nreviewed: 2026-11-01\nanswer:\n"
+	    "Dòng 1\n"
+	    "# ghi chú cho admin: không gửi\n"
+	    " # dòng này bắt đầu bằng dấu cách\n"
+	    "Dòng 2 # không phải ghi chú\n"
+	    "#\n");
+	if (k.d.nerr)
+		fail_msg("unexpected errors:\n%s", k.d.text.data);
+	t = kb_find(k.kb, "a.b");
+	assert_int_equal(t->npages, 1);
+	assert_string_equal(t->pages[0], "Dòng 1\n # dòng này bắt đầu bằng dấu "
+	    "cách\nDòng 2 # không phải ghi chú");
+	assert_null(strstr(t->pages[0], "admin"));
+	tu_kb_close(&k);
+}
+
+static void
+test_bom_and_crlf(void **state)
+{
+	struct tu_kb k;
+	const struct kb_topic *t;
+
+	(void)state;
+	tu_kb_open(&k, "a.txt",
+	    "\xef\xbb\xbf# Notepad\r\n== a.b\r\ntitle: Cài VNeID\r\n"
+	    "keywords: vneid, cài app\r\nlink: VNeID | https://vneid.gov.vn\r\n"
+	    "source: s\r\nreviewed: 2026-11-01\r\nanswer:\r\nDòng 1\r\n---\r\n"
+	    "Dòng 2\r\n",
+	    "b.txt", "\xef\xbb\xbf== c.d\r\ntitle: T\r\nkeywords: x\r\nsource: s\r\n"
+	    "reviewed: 2026-11-01\r\nanswer:\r\nx\r\n", NULL);
+	if (k.d.nerr || k.d.nwarn)
+		fail_msg("BOM/CRLF should be accepted:\n%s", k.d.text.data);
+	t = kb_find(k.kb, "a.b");
+	assert_non_null(t);
+	assert_string_equal(t->title, "Cài VNeID");
+	assert_string_equal(t->keywords[1], "cài app");
+	assert_string_equal(t->links[0].url, "https://vneid.gov.vn");
+	assert_string_equal(t->reviewed, "2026-11-01");
+	assert_int_equal(t->npages, 2);
+	assert_string_equal(t->pages[0], "Dòng 1");
+	assert_string_equal(t->pages[1], "Dòng 2");
+	assert_non_null(kb_find(k.kb, "c.d"));
+	tu_kb_close(&k);
+}
+
+static void
+test_too_many_steps(void **state)
+{
+	struct tu_kb k;
+	const char *head = "== a.b\ntitle: T\nkeywords: x\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\n";
+	char buf[2048];
+
+	(void)state;
+	/* 8 steps: fine */
+	snprintf(buf, sizeof(buf), "%s1. a\n2. b\n3. c\n4. d\n5. e\n6. f\n7. g\n"
+	    "8. h\n", head);
+	load1(&k, buf);
+	assert_int_equal(k.d.nwarn, 0);
+	tu_kb_close(&k);
+	/* 9 steps on one page */
+	snprintf(buf, sizeof(buf), "%s1. a\n2. b\n3. c\n4. d\n5. e\n6. f\n7. g\n"
+	    "8. h\n9. i\n", head);
+	load1(&k, buf);
+	assert_int_equal(k.d.nerr, 0);
+	assert_int_equal(k.d.nwarn, 1);
+	assert_diag_has(&k.d, "warning: 'a.b': a page has 9 steps");
+	tu_kb_close(&k);
+	/* split with ---: fine again */
+	snprintf(buf, sizeof(buf), "%s1. a\n2. b\n3. c\n4. d\n5. e\n---\n6. f\n"
+	    "7. g\n8. h\n9. i\n10. j\n", head);
+	load1(&k, buf);
+	assert_int_equal(k.d.nwarn, 0);
+	assert_int_equal(kb_find(k.kb, "a.b")->npages, 2);
+	tu_kb_close(&k);
+}
+
+/*
+ * The warning must point into the page that is too long. Lines 7-8 are
+ * page 1, line 9 is the "---", lines 10-19 are page 2 (10 steps).
+ */
+static void
+test_too_many_steps_line(void **state)
+{
+	struct tu_kb k;
+	const char *p;
+	int line;
+
+	(void)state;
+	load1(&k, "== a.b\ntitle: T\nkeywords: x\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\n"
+	    "# admin note, not sent\n"
+	    "1. a\n"
+	    "---\n"
+	    "1. a\n2. b\n3. c\n4. d\n5. e\n6. f\n7. g\n8. h\n9. i\n10. j\n");
+	assert_int_equal(k.d.nwarn, 1);
+	p = strstr(k.d.text.data, "topics.txt:");
+	assert_non_null(p);
+	line = atoi(p + strlen("topics.txt:"));
+	if (line < 9 || line > 19)
+		fail_msg("the 'a page has 10 steps' warning names line %d, outside "
+		    "the page (lines 9-19):\n%s", line, k.d.text.data);
+	tu_kb_close(&k);
+}
+
+static void
+test_bad_topic_does_not_hide_others(void **state)
+{
+	struct tu_kb k;
+
+	(void)state;
+	load1(&k, GOOD("a.one") "== a.two\ntitle: T\nanswer:\nx\n" GOOD("a.three"));
+	assert_true(k.d.nerr >= 1);
+	assert_non_null(kb_find(k.kb, "a.one"));
+	assert_non_null(kb_find(k.kb, "a.three"));
+	tu_kb_close(&k);
+}
+
+static void
+test_kb_mini_is_clean(void **state)
+{
+	struct tu_kb k;
+
+	(void)state;
+	tu_kb_load_dir(&k, TU_KB_MINI);
+	assert_non_null(k.kb);
+	if (k.d.nerr || k.d.nwarn)
+		fail_msg("kb-mini has diagnostics:\n%s", k.d.text.data);
+	assert_non_null(kb_find(k.kb, "vneid.install"));
+	assert_non_null(kb_find(k.kb, "sys.fallback"));
+	assert_int_equal(kb_find(k.kb, "vneid.install")->npages, 2);
+	tu_kb_close(&k);
+}
+
+/* ---- directories without optional files ---- */
+
+static int
+no_stopwords_child(void *arg)
+{
+	struct tu_kb k;
+	int rc;
+
+	(void)arg;
+	tu_kb_open_raw(&k, "topics.txt", GOOD("a.one"), NULL);
+	rc = k.kb && k.d.nerr == 0 && kb_find(k.kb, "a.one") ? 0 : 1;
+	tu_kb_close(&k);
+	return rc;
+}
+
+/* stopwords.txt is optional (kb.c ignores ENOENT). */
+static void
+test_no_stopwords_file(void **state)
+{
+	(void)state;
+	assert_isolated_ok(no_stopwords_child, NULL);
+}
+
+static int
+empty_dir_child(void *arg)
+{
+	struct tu_kb k;
+	int rc;
+
+	(void)arg;
+	tu_kb_open_raw(&k, NULL);
+	rc = k.kb && k.d.nerr == 0 && kb_count(k.kb) == 0 ? 0 : 1;
+	tu_kb_close(&k);
+	return rc;
+}
+
+static void
+test_empty_directory(void **state)
+{
+	(void)state;
+	assert_isolated_ok(empty_dir_child, NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid_topic_fields),
+		cmocka_unit_test(test_count_find_order),
+		cmocka_unit_test(test_system_topics),
+		cmocka_unit_test(test_line_without_colon),
+		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_invalid_topic_id),
+		cmocka_unit_test(test_valid_ids),
+		cmocka_unit_test(test_duplicate_id_across_files),
+		cmocka_unit_test(test_duplicate_id_same_file),
+		cmocka_unit_test(test_invalid_regex),
+		cmocka_unit_test(test_unknown_see_and_menu),
+		cmocka_unit_test(test_menu_too_long),
+		cmocka_unit_test(test_missing_title),
+		cmocka_unit_test(test_missing_answer),
+		cmocka_unit_test(test_missing_source),
+		cmocka_unit_test(test_missing_reviewed),
+		cmocka_unit_test(test_nothing_to_match),
+		cmocka_unit_test(test_given_twice_and_empty),
+		cmocka_unit_test(test_bad_dates),
+		cmocka_unit_test(test_leap_day_is_a_date),
+		cmocka_unit_test(test_malformed_urls),
+		cmocka_unit_test(test_http_link_warns),
+		cmocka_unit_test(test_invalid_utf8_file),
+		cmocka_unit_test(test_not_a_knowledge_file),
+		cmocka_unit_test(test_binary_file),
+		cmocka_unit_test(test_missing_directory),
+		cmocka_unit_test(test_errors_in_companion_files),
+		cmocka_unit_test(test_stale_reviewed),
+		cmocka_unit_test(test_today_override),
+		cmocka_unit_test(test_pages_split),
+		cmocka_unit_test(test_comments_in_answers),
+		cmocka_unit_test(test_bom_and_crlf),
+		cmocka_unit_test(test_too_many_steps),
+		cmocka_unit_test(test_too_many_steps_line),
+		cmocka_unit_test(test_bad_topic_does_not_hide_others),
+		cmocka_unit_test(test_kb_mini_is_clean),
+		cmocka_unit_test(test_no_stopwords_file),
+		cmocka_unit_test(test_empty_directory),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
