@@ -11,6 +11,7 @@ enum abbrev_cond { COND_NONE, COND_NEAR, COND_AFTER_NUMBER };
 
 struct abbrev_sense {
 	char *expansion;        /* exact form, may hold "a | b" alternatives */
+	char *folded;           /* the same without diacritics */
 	enum abbrev_cond cond;
 	char **near;            /* folded words or word pairs */
 	size_t nnear;
@@ -28,6 +29,7 @@ struct abbrev {
 };
 
 #define NEAR_WINDOW 3
+#define ABBREV_KEY_MAX 64     /* no abbreviation is longer; longer words skip the lookup */
 
 static char *
 trim(char *s)
@@ -179,6 +181,7 @@ parse_line(struct abbrev *a, const char *path, int lineno, char *line,
 		}
 	}
 	s.expansion = xstrdup(expn);
+	s.folded = text_fold_phrase(expn);
 	e->senses = xgrow(e->senses, &e->asenses, e->nsenses + 1, sizeof(s));
 	e->senses[e->nsenses++] = s;
 	return 0;
@@ -188,7 +191,7 @@ struct abbrev *
 abbrev_parse(const char *path, const char *data, struct diag *d)
 {
 	struct abbrev *a = xcalloc(1, sizeof(*a));
-	char *copy = xstrdup(data), *p = copy, *line;
+	char *copy, *p, *line;
 	int lineno = 0;
 	long bad = text_utf8_invalid(data, strlen(data));
 
@@ -200,9 +203,12 @@ abbrev_parse(const char *path, const char *data, struct diag *d)
 			if (data[i] == '\n')
 				ln++;
 		diag_error(d, path, ln, "invalid UTF-8 (save the file as UTF-8)");
-		free(copy);
 		return a;
 	}
+	if (strncmp(data, "\xEF\xBB\xBF", 3) == 0)
+		data += 3;      /* Notepad's byte-order mark */
+	copy = xstrdup(data);
+	p = copy;
 	while ((line = strsep(&p, "\n")) != NULL) {
 		char *t;
 
@@ -213,7 +219,8 @@ abbrev_parse(const char *path, const char *data, struct diag *d)
 		(void)parse_line(a, path, lineno, t, d);
 	}
 	free(copy);
-	qsort(a->e, a->n, sizeof(*a->e), entry_cmp);
+	if (a->n)
+		qsort(a->e, a->n, sizeof(*a->e), entry_cmp);
 	return a;
 }
 
@@ -249,6 +256,7 @@ abbrev_free(struct abbrev *a)
 				free(s->near[k]);
 			free(s->near);
 			free(s->expansion);
+			free(s->folded);
 		}
 		free(a->e[i].senses);
 		free(a->e[i].key);
@@ -345,7 +353,7 @@ bool
 abbrev_expand(const struct abbrev *a, const struct text *in, struct buf *out)
 {
 	bool changed = false;
-	char key[TEXT_MAX_INPUT + 1];
+	char key[ABBREV_KEY_MAX + 1];
 	size_t i;
 
 	for (i = 0; i < in->ntok; i++) {
@@ -357,7 +365,7 @@ abbrev_expand(const struct abbrev *a, const struct text *in, struct buf *out)
 
 		if (out->len)
 			(void)buf_addc(out, ' ');
-		if (a) {
+		if (a && k->elen < ABBREV_KEY_MAX) {
 			/*
 			 * The key as typed first ("đt"), then with đ as d, so "dc"
 			 * also covers "đc" — but never a toned word ("hong" ≠ "hỏng").
@@ -395,7 +403,12 @@ abbrev_expand(const struct abbrev *a, const struct text *in, struct buf *out)
 				(void)buf_add(out, tok, dl);
 				(void)buf_addc(out, ' ');
 			}
-			put_expansion(out, s->expansion);
+			/*
+			 * "dvc" typed without marks expands without marks too: the
+			 * resident did not type "dịch vụ công", so a pattern must not
+			 * count it as a mismatch of diacritics.
+			 */
+			put_expansion(out, k->marked ? s->expansion : s->folded);
 			changed = true;
 		} else {
 			(void)buf_add(out, tok, k->elen);

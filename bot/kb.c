@@ -319,6 +319,8 @@ set_answer(struct parse *ps, struct kb_topic_int *ti, struct buf *ans,
 			continue;
 		}
 		lineno++;
+		if (line[0] == '\x01')
+			continue;       /* a comment line */
 		{
 			char *s = line;
 
@@ -514,7 +516,8 @@ parse_file(struct parse *ps, char *data)
 			line[--ll] = '\0';
 		if (lineno == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0)
 			line += 3;      /* Notepad's byte-order mark */
-		if (strncmp(line, "==", 2) == 0) {
+		if (strncmp(line, "==", 2) == 0 && (line[2] == ' ' ||
+		    line[2] == '\t' || line[2] == '\0')) {
 			char *id = trim(line + 2);
 
 			if (cur)
@@ -547,8 +550,12 @@ parse_file(struct parse *ps, char *data)
 			cur->pub.system = strncmp(id, "sys.", 4) == 0;
 			continue;
 		}
-		if (line[0] == '#')
+		if (line[0] == '#') {
+			/* keeps line numbers right for warnings about the answer */
+			if (in_answer && cur)
+				(void)buf_adds(&ans, "\x01\n");
 			continue;
+		}
 		if (in_answer) {
 			if (cur) {
 				(void)buf_adds(&ans, line);
@@ -636,6 +643,8 @@ load_stopwords(struct kb *kb, const char *path, struct diag *d)
 		return;
 	}
 	p = b.data;
+	if (strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;         /* Notepad's byte-order mark */
 	while ((line = strsep(&p, "\n")) != NULL) {
 		char *w, *tok;
 
@@ -704,7 +713,8 @@ kb_load(const char *dir, struct diag *d)
 		if (de->d_name[0] != '.' && ends_with(de->d_name, ".txt"))
 			strv_push(&names, &nnames, xstrdup(de->d_name));
 	closedir(dh);
-	qsort(names, nnames, sizeof(*names), name_cmp);
+	if (nnames)
+		qsort(names, nnames, sizeof(*names), name_cmp);
 
 	kb = xcalloc(1, sizeof(*kb));
 	kb->dir = xstrdup(dir);

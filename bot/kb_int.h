@@ -40,6 +40,7 @@ struct kb_topic_int {
 	int see_line, menu_line;
 	uint64_t *feats;        /* sorted similarity feature keys */
 	size_t nfeats;
+	uint32_t pat_base;      /* global id of match[0] (match.c) */
 };
 
 struct kb_hash {
@@ -54,9 +55,12 @@ struct kb {
 	size_t n, alloc;
 	struct abbrev *abbrev;
 	struct kb_hash sim;     /* feature -> topics (title/keywords/asks) */
-	struct kb_hash vocab;   /* folded word of a pattern -> topics */
-	uint32_t *always;       /* topics with a pattern that has no word */
+	struct kb_hash vocab;   /* required word of a pattern -> pattern ids */
+	uint32_t *pat_topic;    /* pattern id -> topic */
+	uint32_t npat;
+	uint32_t *always;       /* patterns with no required word */
 	size_t nalways;
+	uint32_t *pmark;        /* pattern id -> epoch it was marked in */
 	uint64_t *stop;         /* sorted folded stop-word keys */
 	size_t nstop;
 	pcre2_match_context *mctx;

@@ -5,13 +5,14 @@
 #include <string.h>
 
 #include "kb_int.h"
+#include "prefilter.h"
 #include "util.h"
 
 /* Weights of the score; README "How a question is answered" explains them. */
 #define W_STOP          0.15    /* a stop word counts this much of a word */
 #define W_MISMARK       0.7     /* "thuê" asked, topic knows only "thuế" */
 #define R_EXACT         1.0
-#define R_FOLDED_MARKED 0.6     /* hit only without the diacritics typed */
+#define R_FOLDED_MARKED 0.45    /* hit only without the diacritics typed */
 #define SIM_ONLY        0.70
 
 uint64_t
@@ -180,53 +181,27 @@ u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Words written in a pattern, so the pattern is tried for messages with them. */
-static bool
-pattern_vocab(struct kb *kb, uint32_t topic, const char *src)
+/*
+ * Indexes a pattern under one required word (prefilter.c), so it is only
+ * tried on messages holding that word; without one it is tried always.
+ */
+static void
+pattern_index(struct kb *kb, uint32_t gid, const char *src)
 {
 	char *fo = text_pattern_fold(src);
-	const char *p;
-	bool any = false;
-	int depth_class = 0;
+	struct prefilter_set set;
+	size_t i;
 
-	if (!fo)
-		return false;
-	for (p = fo; *p;) {
-		if (*p == '\\') {
-			p += p[1] ? 2 : 1;
-			continue;
-		}
-		if (*p == '[') {
-			depth_class = 1;
-			p++;
-			continue;
-		}
-		if (*p == ']' && depth_class) {
-			depth_class = 0;
-			p++;
-			continue;
-		}
-		if (!depth_class && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))) {
-			const char *s = p;
-			char w[64];
-			size_t n, i;
-
-			while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-			    (*p >= '0' && *p <= '9'))
-				p++;
-			n = (size_t)(p - s);
-			if (n >= 2 && n < sizeof(w)) {
-				for (i = 0; i < n; i++)
-					w[i] = (char)(s[i] | 0x20);
-				hash_add(&kb->vocab, kb_feat_key(FEAT_FOLD_UNI, w, n), topic);
-				any = true;
-			}
-			continue;
-		}
-		p++;
+	if (fo && prefilter_words(fo, &set) == 0) {
+		for (i = 0; i < set.n; i++)
+			hash_add(&kb->vocab, kb_feat_key(FEAT_FOLD_UNI, set.w[i],
+			    strlen(set.w[i])), gid);
+	} else {
+		kb->always = xrealloc(kb->always,
+		    (kb->nalways + 1) * sizeof(*kb->always));
+		kb->always[kb->nalways++] = gid;
 	}
 	free(fo);
-	return any;
 }
 
 void
@@ -236,15 +211,16 @@ kb_index_build(struct kb *kb)
 
 	hash_init(&kb->sim, 1024);
 	hash_init(&kb->vocab, 256);
-	qsort(kb->stop, kb->nstop, sizeof(*kb->stop), u64_cmp);
+	if (kb->nstop)
+		qsort(kb->stop, kb->nstop, sizeof(*kb->stop), u64_cmp);
 	for (i = 0; i < kb->n; i++) {
 		struct kb_topic_int *ti = &kb->t[i];
 		struct kb_topic *t = &ti->pub;
 		size_t alloc = 0, n = 0, k;
 		uint64_t *v = NULL;
 		struct text tx;
-		bool always = false;
 
+		ti->pat_base = kb->npat;
 		if (t->system)
 			continue;
 		if (t->title) {
@@ -262,7 +238,8 @@ kb_index_build(struct kb *kb)
 			topic_feats_add(&v, &n, &alloc, &tx);
 			text_release(&tx);
 		}
-		qsort(v, n, sizeof(*v), u64_cmp);
+		if (n)
+			qsort(v, n, sizeof(*v), u64_cmp);
 		for (j = 0, k = 0; j < n; j++)
 			if (!k || v[k - 1] != v[j])
 				v[k++] = v[j];
@@ -270,15 +247,15 @@ kb_index_build(struct kb *kb)
 		ti->nfeats = k;
 		for (j = 0; j < k; j++)
 			hash_add(&kb->sim, v[j], (uint32_t)i);
-		for (j = 0; j < ti->nmatch; j++)
-			if (!pattern_vocab(kb, (uint32_t)i, ti->match[j].src))
-				always = true;
-		if (always) {
-			kb->always = xrealloc(kb->always,
-			    (kb->nalways + 1) * sizeof(*kb->always));
-			kb->always[kb->nalways++] = (uint32_t)i;
+		kb->pat_topic = xrealloc(kb->pat_topic,
+		    (kb->npat + ti->nmatch + 1) * sizeof(*kb->pat_topic));
+		for (j = 0; j < ti->nmatch; j++) {
+			kb->pat_topic[kb->npat] = (uint32_t)i;
+			pattern_index(kb, kb->npat, ti->match[j].src);
+			kb->npat++;
 		}
 	}
+	kb->pmark = xcalloc(kb->npat + 1, sizeof(*kb->pmark));
 	kb->acc = xcalloc(kb->n + 1, 3 * sizeof(double));
 	kb->mark = xcalloc(kb->n + 1, sizeof(uint32_t));
 	kb->cands = xcalloc(kb->n + 1, sizeof(uint32_t));
@@ -290,6 +267,8 @@ kb_index_free(struct kb *kb)
 	hash_free(&kb->sim);
 	hash_free(&kb->vocab);
 	free(kb->always);
+	free(kb->pat_topic);
+	free(kb->pmark);
 	free(kb->acc);
 	free(kb->mark);
 	free(kb->cands);
@@ -357,31 +336,36 @@ static double
 pattern_hit(struct kb *kb, const struct kb_pattern *p, const struct text *t,
     double *spec)
 {
-	size_t so, eo, len = strlen(t->folded);
+	size_t so, eo, fl;
 
-	if (p->exact && run(kb, p->exact, t->exact, &so, &eo)) {
-		size_t el = strlen(t->exact);
-
-		*spec = el ? (double)(eo - so) / (double)el : 0;
+	/* An exact hit implies a folded one: the cheap miss comes first. */
+	if (!run(kb, p->folded, t->folded, &so, &eo))
+		return 0;
+	fl = strlen(t->folded);
+	*spec = fl ? (double)(eo - so) / (double)fl : 0;
+	if (!p->exact)
+		return R_EXACT;         /* written without diacritics: either way */
+	if (run(kb, p->exact, t->exact, &so, &eo))
 		return R_EXACT;
-	}
-	if (run(kb, p->folded, t->folded, &so, &eo)) {
-		*spec = len ? (double)(eo - so) / (double)len : 0;
-		return p->exact && span_marked(t, so, eo) ? R_FOLDED_MARKED : R_EXACT;
-	}
-	return 0;
+	/* Hit only without diacritics: a real mismatch if the resident typed
+	 * them there ("thuê" for "thuế"), else the expected case. */
+	return span_marked(t, so, eo) ? R_FOLDED_MARKED : R_EXACT;
 }
 
+/* Best hit among v[0..n); only patterns marked this round when gid != -1. */
 static double
 patterns_best(struct kb *kb, const struct kb_pattern *v, size_t n,
-    const struct text *t, const struct text *t0, double *spec)
+    const struct text *t, const struct text *t0, double *spec, long gid)
 {
 	double best = 0, bspec = 0;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		double s = 0, r = pattern_hit(kb, &v[i], t, &s);
+		double s = 0, r;
 
+		if (gid >= 0 && kb->pmark[gid + (long)i] != kb->epoch)
+			continue;
+		r = pattern_hit(kb, &v[i], t, &s);
 		if (t0 && r < R_EXACT) {
 			double s0 = 0, r0 = pattern_hit(kb, &v[i], t0, &s0);
 
@@ -397,6 +381,45 @@ patterns_best(struct kb *kb, const struct kb_pattern *v, size_t n,
 	}
 	*spec = bspec;
 	return best;
+}
+
+static void
+mark_pattern(struct kb *kb, uint32_t gid, size_t *ncand)
+{
+	uint32_t ti = kb->pat_topic[gid];
+	double *acc_uni = kb->acc, *acc_bi = kb->acc + kb->n + 1,
+	    *acc_pen = kb->acc + 2 * (kb->n + 1);
+
+	kb->pmark[gid] = kb->epoch;
+	if (kb->mark[ti] != kb->epoch) {
+		kb->mark[ti] = kb->epoch;
+		acc_uni[ti] = acc_bi[ti] = acc_pen[ti] = 0;
+		kb->cands[(*ncand)++] = ti;
+	}
+}
+
+/*
+ * A veto must be certain: a `not:` written with diacritics rules a topic
+ * out only on an exact hit, never on a message typed without them
+ * ("cống" must not veto "cong dan").
+ */
+static bool
+not_hit(struct kb *kb, const struct kb_topic_int *tp, const struct text *t,
+    const struct text *t0)
+{
+	const struct text *tv[2] = { t, t0 };
+	size_t i, v, so, eo;
+
+	for (i = 0; i < tp->nnot; i++) {
+		const struct kb_pattern *p = &tp->not[i];
+
+		for (v = 0; v < 2 && tv[v]; v++) {
+			if (p->exact ? run(kb, p->exact, tv[v]->exact, &so, &eo) :
+			    run(kb, p->folded, tv[v]->folded, &so, &eo))
+				return true;
+		}
+	}
+	return false;
 }
 
 const char *
@@ -474,6 +497,7 @@ kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 
 	if (++kb->epoch == 0) {
 		memset(kb->mark, 0, (kb->n + 1) * sizeof(*kb->mark));
+		memset(kb->pmark, 0, (kb->npat + 1) * sizeof(*kb->pmark));
 		kb->epoch = 1;
 	}
 
@@ -572,32 +596,24 @@ kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 				acc_pen[ti] += w * W_MISMARK;
 		}
 	}
-	/* Topics whose pattern words occur in the message. */
-	for (i = 0; i < t.ntok; i++) {
-		size_t fl;
-		const char *f = tok_f(&t, i, &fl);
-		struct kb_feat *kf = hash_get(&kb->vocab, kb_feat_key(FEAT_FOLD_UNI, f, fl));
+	/* Patterns whose required word occurs (as typed or expanded). */
+	{
+		const struct text *tv[2] = { &t, have_t0 ? &t0 : NULL };
+		size_t v;
 
-		if (!kf)
-			continue;
-		for (j = 0; j < kf->npost; j++) {
-			uint32_t ti = kf->post[j];
+		for (v = 0; v < 2 && tv[v]; v++) {
+			for (i = 0; i < tv[v]->ntok; i++) {
+				size_t fl;
+				const char *f = tok_f(tv[v], i, &fl);
+				struct kb_feat *kf = hash_get(&kb->vocab,
+				    kb_feat_key(FEAT_FOLD_UNI, f, fl));
 
-			if (kb->mark[ti] != kb->epoch) {
-				kb->mark[ti] = kb->epoch;
-				acc_uni[ti] = acc_bi[ti] = acc_pen[ti] = 0;
-				kb->cands[ncand++] = ti;
+				for (j = 0; kf && j < kf->npost; j++)
+					mark_pattern(kb, kf->post[j], &ncand);
 			}
 		}
-	}
-	for (i = 0; i < kb->nalways; i++) {
-		uint32_t ti = kb->always[i];
-
-		if (kb->mark[ti] != kb->epoch) {
-			kb->mark[ti] = kb->epoch;
-			acc_uni[ti] = acc_bi[ti] = acc_pen[ti] = 0;
-			kb->cands[ncand++] = ti;
-		}
+		for (i = 0; i < kb->nalways; i++)
+			mark_pattern(kb, kb->always[i], &ncand);
 	}
 
 	all = ncand ? xmalloc(ncand * sizeof(*all)) : NULL;
@@ -611,7 +627,7 @@ kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 		sim = total_uni > 0 ?
 		    (matched + acc_bi[ti]) / (total_uni + acc_bi[ti]) : 0;
 		rx = patterns_best(kb, tp->match, tp->nmatch, &t,
-		    have_t0 ? &t0 : NULL, &spec);
+		    have_t0 ? &t0 : NULL, &spec, (long)tp->pat_base);
 		score = sim * SIM_ONLY;
 		if (rx > 0) {
 			double s2 = rx * (0.50 + 0.35 * sim + 0.15 * spec);
@@ -621,13 +637,8 @@ kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 		}
 		if (score <= 0)
 			continue;
-		if (tp->nnot) {
-			double ns = 0;
-
-			if (patterns_best(kb, tp->not, tp->nnot, &t,
-			    have_t0 ? &t0 : NULL, &ns) >= R_EXACT)
-				continue;
-		}
+		if (tp->nnot && not_hit(kb, tp, &t, have_t0 ? &t0 : NULL))
+			continue;
 		consider(r, all, &nall, &tp->pub, score, rx, sim);
 	}
 	if (nall) {

@@ -79,17 +79,54 @@ sanitize(struct buf *out, const char *in, size_t len, struct text *t)
 	}
 }
 
+/* Upper- and mixed-case variants of tone_pairs (patterns keep their case). */
+#define TONE_VARIANTS 4
+static char tone_tab[ARRAY_SIZE(tone_pairs) * TONE_VARIANTS][2][8];
+
+static void
+case_variant(const char *s, int mask, char out[8])
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_ssize_t i = 0, len = (utf8proc_ssize_t)strlen(s);
+	int k = 0;
+	size_t o = 0;
+
+	while (i < len) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n = utf8proc_iterate(p + i, len - i, &cp);
+
+		if (mask & (1 << k))
+			cp = utf8proc_toupper(cp);
+		o += (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)out + o);
+		i += n;
+		k++;
+	}
+	out[o] = '\0';
+}
+
 static void
 replace_tones(struct buf *b)
 {
+	static int ready;
 	size_t k;
 
-	for (k = 0; k < ARRAY_SIZE(tone_pairs); k++) {
-		const char *from = tone_pairs[k].from, *to = tone_pairs[k].to;
+	if (!ready) {
+		for (k = 0; k < ARRAY_SIZE(tone_pairs) * TONE_VARIANTS; k++) {
+			case_variant(tone_pairs[k / TONE_VARIANTS].from,
+			    (int)(k % TONE_VARIANTS), tone_tab[k][0]);
+			case_variant(tone_pairs[k / TONE_VARIANTS].to,
+			    (int)(k % TONE_VARIANTS), tone_tab[k][1]);
+		}
+		ready = 1;
+	}
+	for (k = 0; k < ARRAY_SIZE(tone_tab); k++) {
+		const char *from = tone_tab[k][0], *to = tone_tab[k][1];
 		size_t fl = strlen(from);
 		char *p = b->data;
 
-		/* Both spellings are the same length in UTF-8: replace in place. */
+		/* Same length in UTF-8 both ways (case included): in place. */
+		if (strlen(to) != fl)
+			continue;
 		while ((p = strstr(p, from)) != NULL) {
 			memcpy(p, to, fl);
 			p += fl;

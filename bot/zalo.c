@@ -97,9 +97,11 @@ zalo_parse_update(const char *body, size_t len, struct event *e, int *got,
 		res = root;
 	m = cJSON_GetObjectItemCaseSensitive(res, "message");
 	if (!cJSON_IsObject(m)) {
+		/* "result": {} or "message": null is an empty poll, not an error */
+		int empty = !m || cJSON_IsNull(m);
+
 		cJSON_Delete(root);
-		if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(res, "message")) ||
-		    res == root)
+		if (empty)
 			return API_OK;
 		snprintf(err->desc, sizeof(err->desc), "update without a message");
 		return API_MALFORMED;

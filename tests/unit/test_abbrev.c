@@ -80,11 +80,11 @@ test_simple(void **state)
 	assert_int_equal(t.d.nwarn, 0);
 	assert_int_equal(abbrev_count(t.a), 2);
 	s = expand(t.a, "ko biết", &changed);
-	assert_string_equal(s, "không biết");
+	assert_string_equal(s, "khong biết");
 	assert_true(changed);
 	free(s);
 	/* typed in capitals, with punctuation */
-	expect_expand(t.a, "KO, cài vneid NTN?", "không cài vneid như thế nào");
+	expect_expand(t.a, "KO, cài vneid NTN?", "khong cài vneid nhu the nao");
 	/* only whole words */
 	s = expand(t.a, "kobiet ntnao", &changed);
 	assert_string_equal(s, "kobiet ntnao");
@@ -115,9 +115,11 @@ test_ascii_key_matches_d_stroke(void **state)
 	(void)state;
 	tab_parse(&t, "dc = được\n");
 	assert_int_equal(t.d.nerr, 0);
-	expect_expand(t.a, "dc ko", "được ko");
+	expect_expand(t.a, "dc ko", "duoc ko");
 	expect_expand(t.a, "đc ko", "được ko");
 	expect_expand(t.a, "ĐC", "được");
+	/* typed without marks, expanded without marks: no false diacritic mismatch */
+	expect_expand(t.a, "dc", "duoc");
 	tab_free(&t);
 }
 
@@ -128,7 +130,7 @@ test_ascii_key_not_toned_word(void **state)
 
 	(void)state;
 	tab_parse(&t, "hong = không\n");
-	expect_expand(t.a, "hong biết", "không biết");
+	expect_expand(t.a, "hong biết", "khong biết");
 	/* "hỏng" (broken) and "hồng" are other words */
 	expect_expand(t.a, "điện thoại hỏng", "điện thoại hỏng");
 	expect_expand(t.a, "hoa hồng", "hoa hồng");
@@ -163,20 +165,20 @@ test_near_context(void **state)
 	assert_int_equal(t.d.nerr, 0);
 	assert_int_equal(t.d.nwarn, 0);
 	assert_int_equal(abbrev_count(t.a), 1);
-	expect_expand(t.a, "quên mk", "quên mật khẩu");
-	expect_expand(t.a, "mk bị quên rồi", "mật khẩu bị quên rồi");
+	expect_expand(t.a, "quên mk", "quên mat khau");
+	expect_expand(t.a, "mk bị quên rồi", "mat khau bị quên rồi");
 	/* context words compare without diacritics */
-	expect_expand(t.a, "quen mk vneid", "quen mật khẩu vneid");
+	expect_expand(t.a, "quen mk vneid", "quen mat khau vneid");
 	/* otherwise the next line */
-	expect_expand(t.a, "mk đi chợ", "mình đi chợ");
-	expect_expand(t.a, "mk", "mình");
+	expect_expand(t.a, "mk đi chợ", "minh đi chợ");
+	expect_expand(t.a, "mk", "minh");
 	/* within 3 words, not 4 */
-	expect_expand(t.a, "quên a b mk", "quên a b mật khẩu");
-	expect_expand(t.a, "quên a b c mk", "quên a b c mình");
-	expect_expand(t.a, "mk a b c quên", "mình a b c quên");
+	expect_expand(t.a, "quên a b mk", "quên a b mat khau");
+	expect_expand(t.a, "quên a b c mk", "quên a b c minh");
+	expect_expand(t.a, "mk a b c quên", "minh a b c quên");
 	/* a word pair must be there as a pair */
-	expect_expand(t.a, "mk tài khoản", "mật khẩu tài khoản");
-	expect_expand(t.a, "mk tài lộc", "mình tài lộc");
+	expect_expand(t.a, "mk tài khoản", "mat khau tài khoản");
+	expect_expand(t.a, "mk tài lộc", "minh tài lộc");
 	tab_free(&t);
 }
 
@@ -192,12 +194,12 @@ test_after_number(void **state)
 	    "tr = triệu ; after-number\n");
 	assert_int_equal(t.d.nerr, 0);
 	assert_int_equal(t.d.nwarn, 0);
-	expect_expand(t.a, "50 k", "50 nghìn");
-	expect_expand(t.a, "50k", "50 nghìn");
-	expect_expand(t.a, "phí 10tr", "phí 10 triệu");
-	expect_expand(t.a, "k", "không");
-	expect_expand(t.a, "k biết", "không biết");
-	expect_expand(t.a, "năm k", "năm không");
+	expect_expand(t.a, "50 k", "50 nghin");
+	expect_expand(t.a, "50k", "50 nghin");
+	expect_expand(t.a, "phí 10tr", "phí 10 trieu");
+	expect_expand(t.a, "k", "khong");
+	expect_expand(t.a, "k biết", "khong biết");
+	expect_expand(t.a, "năm k", "năm khong");
 	/* a unit the table does not know stays glued */
 	expect_expand(t.a, "50kg", "50kg");
 	/* "tr" has no sense without a number */
@@ -213,7 +215,7 @@ test_glued_number_needs_after_number_sense(void **state)
 	(void)state;
 	tab_parse(&t, "k = không\n");
 	expect_expand(t.a, "50k", "50k");
-	expect_expand(t.a, "50 k", "50 không");
+	expect_expand(t.a, "50 k", "50 khong");
 	tab_free(&t);
 }
 
@@ -227,10 +229,10 @@ test_alternatives(void **state)
 	tab_parse(&t, "bn = bạn | bao nhiêu\n");
 	assert_int_equal(t.d.nerr, 0);
 	s = expand(t.a, "phí bn", NULL);
-	assert_non_null(strstr(s, "bạn"));
-	assert_non_null(strstr(s, "bao nhiêu"));
+	assert_non_null(strstr(s, "ban"));
+	assert_non_null(strstr(s, "bao nhieu"));
 	assert_null(strchr(s, '|'));
-	assert_string_equal(s, "phí bạn bao nhiêu");
+	assert_string_equal(s, "phí ban bao nhieu");
 	free(s);
 	tab_free(&t);
 }
@@ -245,8 +247,8 @@ test_crlf_lines(void **state)
 	    "quên\r\nmk = mình\r\n");
 	assert_int_equal(t.d.nerr, 0);
 	assert_int_equal(t.d.nwarn, 0);
-	expect_expand(t.a, "ko", "không");
-	expect_expand(t.a, "quên mk", "quên mật khẩu");
+	expect_expand(t.a, "ko", "khong");
+	expect_expand(t.a, "quên mk", "quên mat khau");
 	tab_free(&t);
 }
 
@@ -261,7 +263,7 @@ test_bom_before_comment(void **state)
 	if (t.d.nerr)
 		fail_msg("a BOM before the first comment is an error:\n%s",
 		    t.d.text.data);
-	expect_expand(t.a, "ko", "không");
+	expect_expand(t.a, "ko", "khong");
 	tab_free(&t);
 }
 
@@ -348,7 +350,7 @@ test_diag_unreachable_line(void **state)
 	assert_diag_line(&t.d, PATH ":3: warning: ",
 	    "'k' already has an unconditional expansion above");
 	/* and it is indeed never used */
-	expect_expand(t.a, "50 k", "50 không");
+	expect_expand(t.a, "50 k", "50 khong");
 	tab_free(&t);
 }
 
@@ -379,7 +381,7 @@ test_bad_lines_skipped(void **state)
 	assert_diag_line(&t.d, PATH ":2: ", "expected");
 	assert_diag_line(&t.d, PATH ":3: ", "unknown condition");
 	assert_int_equal(abbrev_count(t.a), 2);
-	expect_expand(t.a, "ko ntn", "không như thế nào");
+	expect_expand(t.a, "ko ntn", "khong nhu the nao");
 	tab_free(&t);
 }
 
@@ -414,7 +416,7 @@ test_load_from_file(void **state)
 	assert_non_null(a);
 	assert_int_equal(abbrev_count(a), 1);
 	assert_true(tu_diag_line_has(&d, path, ":2: expected"));
-	expect_expand(a, "ko", "không");
+	expect_expand(a, "ko", "khong");
 	abbrev_free(a);
 	diag_release(&d);
 	tu_rmrf(dir);

@@ -508,6 +508,26 @@ test_pattern_exact(void **state)
 	assert_null(text_pattern_exact("\xe1\xba"));
 }
 
+/*
+ * The text side lower-cases before unifying tone placement, so a pattern
+ * written in capitals must be unified too, or its exact form never
+ * matches: "HÒA" must become "HOÀ" (CASELESS then matches "hoà").
+ */
+static void
+test_pattern_exact_capitals(void **state)
+{
+	char *e;
+
+	(void)state;
+	e = text_pattern_exact("HÒA BÌNH|THỦY");
+	assert_non_null(e);
+	assert_string_equal(e, "HOÀ BÌNH|THUỶ");
+	free(e);
+	e = text_pattern_exact("Hòa");
+	assert_string_equal(e, "Hoà");
+	free(e);
+}
+
 static void
 test_fold_phrase(void **state)
 {
@@ -568,6 +588,7 @@ main(void)
 		cmocka_unit_test(test_marked_flags),
 		cmocka_unit_test(test_pattern_fold),
 		cmocka_unit_test(test_pattern_exact),
+		cmocka_unit_test(test_pattern_exact_capitals),
 		cmocka_unit_test(test_fold_phrase),
 		cmocka_unit_test(test_utf8_invalid_offsets),
 	};

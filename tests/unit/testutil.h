@@ -75,6 +75,25 @@ tu_set_today(const char *iso)
 		unsetenv("HOIDAP_TODAY");
 }
 
+static inline void tu_rmrf(const char *dir);
+
+/* Temp dirs of this process, removed at exit even when a test failed. */
+static char tu_dirs[256][256];
+static int tu_ndirs;
+static pid_t tu_owner;
+
+static inline void
+tu_cleanup_dirs(void)
+{
+	int i;
+
+	if (getpid() != tu_owner)
+		return;
+	for (i = 0; i < tu_ndirs; i++)
+		tu_rmrf(tu_dirs[i]);
+	tu_ndirs = 0;
+}
+
 /* Creates a fresh directory; dir must hold at least 64 bytes. */
 static inline void
 tu_mkdtemp(char *dir, size_t n)
@@ -86,6 +105,12 @@ tu_mkdtemp(char *dir, size_t n)
 		perror("mkdtemp");
 		abort();
 	}
+	if (!tu_owner) {
+		tu_owner = getpid();
+		atexit(tu_cleanup_dirs);
+	}
+	if (getpid() == tu_owner && tu_ndirs < 256)
+		snprintf(tu_dirs[tu_ndirs++], sizeof(tu_dirs[0]), "%s", dir);
 }
 
 static inline void
@@ -116,21 +141,28 @@ tu_write(const char *dir, const char *name, const char *text)
 	tu_write_bytes(dir, name, text, strlen(text));
 }
 
-/* Removes a flat directory (the tests never make subdirectories). */
+/* Removes a directory and everything in it. */
 static inline void
 tu_rmrf(const char *dir)
 {
 	DIR *dh = opendir(dir);
 	struct dirent *de;
 	char path[4096];
+	struct stat st;
+	int m;
 
 	if (!dh)
 		return;
 	while ((de = readdir(dh)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		(void)unlink(path);
+		m = snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (m < 0 || (size_t)m >= sizeof(path))
+			continue;
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+			tu_rmrf(path);
+		else
+			(void)unlink(path);
 	}
 	closedir(dh);
 	(void)rmdir(dir);
@@ -294,6 +326,7 @@ tu_now(void)
 /*
  * Runs fn(arg) in a child process, so a crash (or an ASan report) in code
  * under test fails this one test instead of killing the whole program.
+ * The child's TMPDIR is a fresh directory removed afterwards.
  * fn returns 0 when its own checks passed. Returns true iff the child
  * exited normally with 0; *status gets the raw wait status.
  */
@@ -302,7 +335,10 @@ tu_run_isolated(int (*fn)(void *), void *arg, int *status)
 {
 	pid_t pid;
 	int st = 0;
+	char tmp[256];
 
+	/* the child's temp dirs go in here, removed even if it crashes */
+	tu_mkdtemp(tmp, sizeof(tmp));
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
@@ -318,10 +354,12 @@ tu_run_isolated(int (*fn)(void *), void *arg, int *status)
 
 		for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 			signal(sigs[i], SIG_DFL);
+		setenv("TMPDIR", tmp, 1);
 		_exit(fn(arg) == 0 ? 0 : 1);
 	}
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
+	tu_rmrf(tmp);
 	if (status)
 		*status = st;
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0;

@@ -1,0 +1,557 @@
+#!/bin/sh
+# CLI tests: tests/cli.sh BINARY (make cli runs it on the ASan build).
+#
+# Hermetic: everything it writes goes to a mktemp -d directory, removed on
+# exit; it reads only tests/data, tests/golden and the binary. Prints one
+# "ok N - name" or "FAIL N - name" line per case and exits 1 if any failed.
+# JSON is checked with python3 (in Debian's base images); jq is not needed.
+set -u
+
+if [ $# -ne 1 ]; then
+	echo "usage: tests/cli.sh BINARY" >&2
+	exit 2
+fi
+case $1 in
+/*) BIN=$1 ;;
+*) BIN=$(pwd)/$1 ;;
+esac
+if [ ! -x "$BIN" ]; then
+	echo "tests/cli.sh: $BIN is not an executable" >&2
+	exit 2
+fi
+HERE=$(cd "$(dirname "$0")" && pwd)
+MINI=$HERE/data/kb-mini
+GOLDEN=$HERE/golden/ask-mini.tsv
+EVALTSV=$HERE/data/eval-mini.tsv
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/hoidap-cli.XXXXXX") || exit 2
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM
+
+# Same date everywhere, so "stale"/"future" warnings never depend on today.
+HOIDAP_TODAY=2026-11-28
+export HOIDAP_TODAY
+unset HOIDAP_KB
+PY=$(command -v python3 || true)
+
+n=0
+nfail=0
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n - $1"
+}
+
+# fail NAME [WHY]: prints the captured output of the last run, indented.
+fail() {
+	n=$((n + 1))
+	nfail=$((nfail + 1))
+	echo "FAIL $n - $1${2:+: $2}"
+	for f in "$TMP/out" "$TMP/err"; do
+		[ -s "$f" ] || continue
+		echo "    --- ${f##*/} (rc=$rc):"
+		head -c 3000 "$f" | sed 's/^/    | /'
+		echo
+	done
+}
+
+# run CMD...: stdout to $TMP/out, stderr to $TMP/err, status to $rc.
+run() {
+	"$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+}
+
+# run_in STDIN_FILE CMD...
+run_in() {
+	_in=$1
+	shift
+	"$@" <"$_in" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+}
+
+has() { grep -qF -- "$2" "$1"; }
+
+# in_order FILE S1 S2 ...: the fixed strings occur in this order.
+in_order() {
+	_f=$1
+	shift
+	awk -v n=$# 'BEGIN {
+		for (i = 1; i <= n; i++) want[i] = ARGV[i + 1]
+		ARGC = 2; k = 1 }
+	{ while (k <= n && index($0, want[k]) > 0) k++ }
+	END { exit k <= n ? 1 : 0 }' "$_f" "$@"
+}
+
+# sanitizer reports must never appear, whatever the exit status
+clean_stderr() {
+	! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$TMP/err"
+}
+
+# jcheck PYTHON_BODY: runs the body with `lines` = the JSON objects of
+# $TMP/out, one per line; the body raises (assert) on failure.
+jcheck() {
+	if [ -z "$PY" ]; then
+		echo "    python3 not found: cannot check JSON" >&2
+		return 1
+	fi
+	"$PY" - "$TMP/out" "$@" >"$TMP/py" 2>&1 <<EOF
+import json, sys
+with open(sys.argv[1], encoding="utf-8") as f:
+    raw = f.read().split("\n")
+if raw and raw[-1] == "":
+    raw.pop()
+lines = [json.loads(l) for l in raw]
+args = sys.argv[2:]
+$(cat)
+EOF
+	_rc=$?
+	[ $_rc -eq 0 ] || sed 's/^/    py| /' "$TMP/py"
+	return $_rc
+}
+
+# ---------------------------------------------------------------- ask
+
+run "$BIN" ask --kb "$MINI" "cai vneid ntn"
+if [ $rc -eq 0 ] && has "$TMP/out" "1. Mở CH Play." &&
+    has "$TMP/out" 'gõ "tiếp"' && ! has "$TMP/out" "3. Bấm Cài đặt." &&
+    [ ! -s "$TMP/err" ]; then
+	ok "ask prints the first page of the answer"
+else
+	fail "ask prints the first page of the answer"
+fi
+cp "$TMP/out" "$TMP/ask1"
+
+run "$BIN" ask --kb "$MINI" cai vneid ntn
+if [ $rc -eq 0 ] && cmp -s "$TMP/out" "$TMP/ask1"; then
+	ok "ask joins several arguments into one question"
+else
+	fail "ask joins several arguments into one question"
+fi
+
+run "$BIN" ask --kb "$MINI" "giá vàng hôm nay"
+if [ $rc -eq 0 ] && has "$TMP/out" "chưa hiểu" &&
+    has "$TMP/out" "1. Gặp người hỗ trợ" && has "$TMP/out" "0. Về menu chính"; then
+	ok "ask out of scope: fallback offers a person"
+else
+	fail "ask out of scope: fallback offers a person"
+fi
+
+run "$BIN" ask --kb "$MINI" --json "cai vneid ntn"
+if [ $rc -eq 0 ] && jcheck <<'EOF'
+assert len(lines) == 1, lines
+o = lines[0]
+assert set(o) >= {"action", "topic", "score", "suggestions", "reply"}, o
+assert o["action"] == "answer", o
+assert o["topic"] == "vneid.install", o
+assert isinstance(o["score"], (int, float)) and 0.5 <= o["score"] <= 1, o
+assert o["suggestions"] == [], o
+assert "1. Mở CH Play." in o["reply"], o
+EOF
+then
+	ok "ask --json: one object with action/topic/score/suggestions/reply"
+else
+	fail "ask --json: one object with action/topic/score/suggestions/reply"
+fi
+
+run "$BIN" ask --kb "$MINI" --json "dự báo thời tiết"
+if [ $rc -eq 0 ] && jcheck <<'EOF'
+o = lines[0]
+assert o["action"] == "fallback" and o["topic"] is None, o
+assert o["score"] < 0.3, o
+assert [s["topic"] for s in o["suggestions"]] == ["handoff.human"], o
+assert o["suggestions"][0]["title"] == "Gặp người hỗ trợ", o
+EOF
+then
+	ok "ask --json fallback: topic null, handoff suggested"
+else
+	fail "ask --json fallback: topic null, handoff suggested"
+fi
+
+run "$BIN" ask --kb "$MINI" --json 0
+if [ $rc -eq 0 ] && jcheck <<'EOF'
+o = lines[0]
+assert o["action"] == "answer" and o["topic"] == "greeting", o
+assert [s["topic"] for s in o["suggestions"]] == \
+    ["vneid.install", "etax.pay_land_tax", "handoff.human"], o
+assert "1. Cài ứng dụng VNeID" in o["reply"], o
+EOF
+then
+	ok "ask --json 0: the main menu and its options"
+else
+	fail "ask --json 0: the main menu and its options"
+fi
+
+printf 'cai vneid ntn\r\n\ntôi muốn thuê nhà\ngiá vàng\nthuế nhà đất\n0' \
+    >"$TMP/batch.in"
+run_in "$TMP/batch.in" "$BIN" ask --kb "$MINI" --batch --json
+if [ $rc -eq 0 ] && jcheck <<'EOF'
+got = [(o["action"], o["topic"]) for o in lines]
+assert got == [("answer", "vneid.install"), ("fallback", None),
+    ("answer", "rent.house"), ("fallback", None),
+    ("answer", "etax.pay_land_tax"), ("answer", "greeting")], got
+for o in lines:
+    assert set(o) >= {"action", "topic", "score", "suggestions", "reply"}, o
+EOF
+then
+	ok "ask --batch --json: one line per input line, in order"
+else
+	fail "ask --batch --json: one line per input line, in order"
+fi
+
+printf 'cai vneid ntn\ngiá vàng\nthuế nhà đất\n' >"$TMP/batch2.in"
+run_in "$TMP/batch2.in" "$BIN" ask --kb "$MINI" --batch
+if [ $rc -eq 0 ] && [ "$(grep -cx -- '--' "$TMP/out")" -eq 3 ] &&
+    in_order "$TMP/out" "1. Mở CH Play." "--" "chưa hiểu" "--" \
+    "Mở eTax Mobile" "--"; then
+	ok "ask --batch: replies separated by --"
+else
+	fail "ask --batch: replies separated by --"
+fi
+
+# A kb where two topics tie: the reply is "did you mean".
+mkdir "$TMP/tie"
+for id in card.first card.second; do
+	cat >>"$TMP/tie/topics.txt" <<EOF
+== $id
+title: Đổi thẻ xanh ($id)
+keywords: đổi thẻ xanh, thẻ xanh
+ask: đổi thẻ xanh ở đâu
+source: test
+reviewed: 2026-11-01
+answer:
+$id
+
+EOF
+done
+cat >>"$TMP/tie/topics.txt" <<'EOF'
+== handoff.human
+title: Gặp người hỗ trợ
+keywords: gặp người
+source: test
+reviewed: 2026-11-01
+answer:
+Dạ, cháu chuyển bác ạ.
+EOF
+printf 'ạ à ơi nhé\n' >"$TMP/tie/stopwords.txt"
+run "$BIN" ask --kb "$TMP/tie" --json "đổi thẻ xanh ở đâu"
+if [ $rc -eq 0 ] && jcheck <<'EOF'
+o = lines[0]
+assert o["action"] == "clarify", o
+assert o["topic"] == "card.first", o
+assert [s["topic"] for s in o["suggestions"]] == ["card.first", "card.second"], o
+assert "1. Đổi thẻ xanh (card.first)" in o["reply"], o
+assert "2. Đổi thẻ xanh (card.second)" in o["reply"], o
+assert "3. Gặp người hỗ trợ" in o["reply"], o
+EOF
+then
+	ok "ask --json clarify: topic is the best candidate, suggestions listed"
+else
+	fail "ask --json clarify: topic is the best candidate, suggestions listed"
+fi
+
+run "$BIN" ask --kb "$MINI" --explain "cai vneid ntn"
+if [ $rc -eq 0 ] && has "$TMP/out" "# answer, score" &&
+    has "$TMP/out" "vneid.install"; then
+	ok "ask --explain shows the candidates"
+else
+	fail "ask --explain shows the candidates"
+fi
+
+# A 10,000-byte question: cut, answered, no crash.
+"$PY" -c 'import sys; sys.stdout.write("cài vneid " + "ế " * 2495)' \
+    >"$TMP/long.in" 2>/dev/null || awk 'BEGIN { printf "cài vneid "
+	for (i = 0; i < 2495; i++) printf "ế "; }' >"$TMP/long.in"
+run "$BIN" ask --kb "$MINI" --json "$(cat "$TMP/long.in")"
+if [ $rc -eq 0 ] && clean_stderr && jcheck <<'EOF'
+assert lines[0]["action"] in ("answer", "clarify", "fallback"), lines
+EOF
+then
+	ok "ask survives a 10,000-byte question"
+else
+	fail "ask survives a 10,000-byte question"
+fi
+
+# One "word" that compatibility mapping makes 4x longer (U+3300 -> 4 kana).
+awk 'BEGIN { for (i = 0; i < 1365; i++) printf "\343\214\200" }' \
+    >"$TMP/compat.in"
+run "$BIN" ask --kb "$MINI" --json "$(cat "$TMP/compat.in")"
+if [ $rc -eq 0 ] && clean_stderr && jcheck <<'EOF'
+assert lines[0]["action"] == "fallback", lines
+EOF
+then
+	ok "ask survives a word longer than 4096 bytes once normalized"
+else
+	fail "ask survives a word longer than 4096 bytes once normalized"
+fi
+
+# ---------------------------------------------------------------- usage
+
+# usage_case NAME EXPECTED_TEXT CMD...: exit 2, the text on stderr.
+usage_case() {
+	_name=$1
+	_want=$2
+	shift 2
+	run "$@"
+	if [ $rc -eq 2 ] && has "$TMP/err" "$_want" && clean_stderr; then
+		ok "$_name"
+	else
+		fail "$_name"
+	fi
+}
+
+usage_case "no arguments: usage, exit 2" "usage: hoidap" "$BIN"
+usage_case "unknown command: exit 2" "unknown command 'frobnicate'" \
+    "$BIN" frobnicate
+usage_case "ask without text: exit 2" "usage: hoidap ask" \
+    "$BIN" ask --kb "$MINI"
+usage_case "ask --batch with text: exit 2" "usage: hoidap ask" \
+    "$BIN" ask --kb "$MINI" --batch "cai vneid"
+usage_case "ask unknown option: exit 2" "usage: hoidap ask" \
+    "$BIN" ask --bogus "cai vneid"
+usage_case "check extra argument: exit 2" "usage: hoidap check" \
+    "$BIN" check --kb "$MINI" extra
+usage_case "check unknown option: exit 2" "usage: hoidap check" \
+    "$BIN" check --frob
+usage_case "chat extra argument: exit 2" "usage: hoidap chat" \
+    "$BIN" chat --kb "$MINI" extra
+usage_case "eval without a file: exit 2" "usage: hoidap eval" \
+    "$BIN" eval --kb "$MINI"
+usage_case "eval with two files: exit 2" "usage: hoidap eval" \
+    "$BIN" eval --kb "$MINI" "$EVALTSV" "$EVALTSV"
+
+run "$BIN" help
+if [ $rc -eq 0 ] && has "$TMP/out" "usage: hoidap" && has "$TMP/out" "ask" &&
+    has "$TMP/out" "check"; then
+	ok "help: usage on stdout, exit 0"
+else
+	fail "help: usage on stdout, exit 0"
+fi
+
+# ---------------------------------------------------------------- kb dir
+
+mkdir "$TMP/nokb"
+(cd "$TMP/nokb" && HOIDAP_KB=$MINI "$BIN" ask "thuế nhà đất") \
+    >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -eq 0 ] && has "$TMP/out" "Mở eTax Mobile"; then
+	ok "HOIDAP_KB names the knowledge directory"
+else
+	fail "HOIDAP_KB names the knowledge directory"
+fi
+
+(cd "$TMP/nokb" && HOIDAP_KB=/nonexistent/kb "$BIN" ask --kb "$MINI" \
+    "thuế nhà đất") >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -eq 0 ] && has "$TMP/out" "Mở eTax Mobile"; then
+	ok "--kb overrides HOIDAP_KB"
+else
+	fail "--kb overrides HOIDAP_KB"
+fi
+
+(cd "$TMP/nokb" && HOIDAP_KB=/nonexistent/kb "$BIN" ask "thuế nhà đất") \
+    >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -eq 1 ] && has "$TMP/err" "/nonexistent/kb" &&
+    has "$TMP/err" "cannot open knowledge directory"; then
+	ok "a missing HOIDAP_KB directory: exit 1 with the reason"
+else
+	fail "a missing HOIDAP_KB directory: exit 1 with the reason"
+fi
+
+mkdir "$TMP/cwd"
+cp -R "$MINI" "$TMP/cwd/knowledge"
+(cd "$TMP/cwd" && "$BIN" ask "tôi muốn thuê nhà") >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -eq 0 ] && has "$TMP/out" "Hỏi chủ nhà"; then
+	ok "without --kb or HOIDAP_KB: ./knowledge"
+else
+	fail "without --kb or HOIDAP_KB: ./knowledge"
+fi
+
+# ---------------------------------------------------------------- check
+
+run "$BIN" check --kb "$MINI"
+if [ $rc -eq 0 ] && has "$TMP/out" "0 error(s)" &&
+    has "$TMP/out" "examples checked" && clean_stderr; then
+	ok "check on kb-mini: exit 0"
+else
+	fail "check on kb-mini: exit 0"
+fi
+
+(cd "$TMP/nokb" && HOIDAP_KB=$MINI "$BIN" check) >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -eq 0 ] && has "$TMP/out" "$MINI"; then
+	ok "check uses HOIDAP_KB"
+else
+	fail "check uses HOIDAP_KB"
+fi
+
+# break_copy NAME: a fresh copy of kb-mini in $TMP/NAME
+break_copy() {
+	rm -rf "${TMP:?}/$1"
+	cp -R "$MINI" "$TMP/$1"
+}
+
+# sed_line FILE LINE SCRIPT: edits one line in place (portable sed)
+sed_line() {
+	sed "$2$3" "$1" >"$1.new" && mv "$1.new" "$1"
+}
+
+break_copy broken
+L=$(grep -n '^title: Thuê nhà' "$TMP/broken/topics.txt" | cut -d: -f1)
+sed_line "$TMP/broken/topics.txt" "$L" 's/^title: /title /'
+run "$BIN" check --kb "$TMP/broken"
+if [ -n "$L" ] && [ $rc -eq 1 ] &&
+    has "$TMP/err" "$TMP/broken/topics.txt:$L: expected 'key: value'"; then
+	ok "check on a broken copy: exit 1, path:line: message"
+else
+	fail "check on a broken copy: exit 1, path:line: message" "line $L"
+fi
+
+break_copy badre
+L=$(grep -n '^match: thuê' "$TMP/badre/topics.txt" | cut -d: -f1)
+sed_line "$TMP/badre/topics.txt" "$L" 's/(nhà|phòng)/(nhà|phòng/'
+run "$BIN" check --kb "$TMP/badre"
+if [ -n "$L" ] && [ $rc -eq 1 ] &&
+    has "$TMP/err" "$TMP/badre/topics.txt:$L: invalid match pattern: missing closing parenthesis at offset"; then
+	ok "check reports a bad pattern with PCRE2's message and offset"
+else
+	fail "check reports a bad pattern with PCRE2's message and offset"
+fi
+
+break_copy badsee
+L=$(grep -n '^see: ' "$TMP/badsee/topics.txt" | cut -d: -f1)
+sed_line "$TMP/badsee/topics.txt" "$L" 's/^see: .*/see: etax.pay_land_tax, etax.nope/'
+run "$BIN" check --kb "$TMP/badsee"
+if [ -n "$L" ] && [ $rc -eq 1 ] &&
+    has "$TMP/err" "$TMP/badsee/topics.txt:$L: 'see:' names unknown topic 'etax.nope'"; then
+	ok "check reports an unknown see: id"
+else
+	fail "check reports an unknown see: id"
+fi
+
+break_copy wrongask
+cat >"$TMP/wrongask/extra.txt" <<'EOF'
+# an example that another topic answers
+== office.hours
+title: Giờ làm việc của phường
+keywords: giờ làm việc
+ask: nộp thuế đất trên etax thế nào
+source: test
+reviewed: 2026-11-01
+answer:
+Dạ, phường làm việc từ thứ Hai đến thứ Sáu ạ.
+EOF
+run "$BIN" check --kb "$TMP/wrongask"
+if [ $rc -eq 1 ] &&
+    has "$TMP/err" "$TMP/wrongask/extra.txt:5: example \"nộp thuế đất trên etax thế nào\""; then
+	ok "check runs every ask: example through the matcher"
+else
+	fail "check runs every ask: example through the matcher"
+fi
+
+break_copy stale
+run env HOIDAP_TODAY=2027-12-01 "$BIN" check --kb "$TMP/stale"
+if [ $rc -eq 0 ] && has "$TMP/err" "warning: 'rent.house' was last reviewed" &&
+    has "$TMP/out" "0 error(s)"; then
+	ok "check: stale dates are warnings, exit 0"
+else
+	fail "check: stale dates are warnings, exit 0"
+fi
+
+run "$BIN" ask --kb "$TMP/broken" "cai vneid"
+if [ $rc -eq 1 ] && has "$TMP/err" "error(s) in $TMP/broken" &&
+    [ ! -s "$TMP/out" ]; then
+	ok "ask refuses a kb with errors: exit 1"
+else
+	fail "ask refuses a kb with errors: exit 1"
+fi
+
+# ---------------------------------------------------------------- eval
+
+run "$BIN" eval --kb "$MINI" "$EVALTSV"
+if [ $rc -eq 0 ] &&
+    has "$TMP/out" "in-scope: 6, answered right (top-1): 1.000" &&
+    has "$TMP/out" "out-of-scope: 2, rejected: 1.000" &&
+    has "$TMP/out" "confidently wrong: 0 of 8 = 0.000" &&
+    grep -q '^ok (floors' "$TMP/out"; then
+	ok "eval on eval-mini.tsv prints the rates, exit 0"
+else
+	fail "eval on eval-mini.tsv prints the rates, exit 0"
+fi
+
+printf 'thuế nhà đất\trent.house\ncai vneid ntn\tvneid.install\ngiá vàng\tout_of_scope\n' \
+    >"$TMP/wrong.tsv"
+run "$BIN" eval --kb "$MINI" "$TMP/wrong.tsv"
+if [ $rc -eq 1 ] &&
+    has "$TMP/out" "$(printf 'WRONG\tthuế nhà đất\twant rent.house, got etax.pay_land_tax')" &&
+    has "$TMP/out" "in-scope: 2, answered right (top-1): 0.500" &&
+    has "$TMP/out" "BELOW FLOOR"; then
+	ok "eval below the floor: the miss listed, exit 1"
+else
+	fail "eval below the floor: the miss listed, exit 1"
+fi
+
+run "$BIN" eval --kb "$MINI" "$TMP/does-not-exist.tsv"
+if [ $rc -eq 2 ] && has "$TMP/err" "does-not-exist.tsv"; then
+	ok "eval on a missing file: exit 2"
+else
+	fail "eval on a missing file: exit 2"
+fi
+
+# ---------------------------------------------------------------- chat
+
+printf 'cai vneid ntn\ntiếp\n0\n1\n' >"$TMP/chat.in"
+run_in "$TMP/chat.in" "$BIN" chat --kb "$MINI"
+if [ $rc -eq 0 ] && clean_stderr && in_order "$TMP/out" \
+    "Bác chọn một số" "1. Cài ứng dụng VNeID" \
+    "1. Mở CH Play." 'gõ "tiếp"' \
+    "3. Bấm Cài đặt." "https://vneid.gov.vn" "Xem thêm:" "1. Nộp thuế đất" \
+    "Bác chọn một số" "3. Gặp người hỗ trợ" \
+    "1. Mở CH Play."; then
+	ok "chat: greeting, page 1, tiếp, menu, option 1"
+else
+	fail "chat: greeting, page 1, tiếp, menu, option 1"
+fi
+if [ "$(grep -c 'Bấm Cài đặt' "$TMP/out")" -eq 1 ] &&
+    [ "$(grep -c 'Mở CH Play' "$TMP/out")" -eq 2 ]; then
+	ok "chat: each page shown exactly when asked"
+else
+	fail "chat: each page shown exactly when asked"
+fi
+
+printf 'tiếp\n/quit\ncai vneid ntn\n' >"$TMP/chat2.in"
+run_in "$TMP/chat2.in" "$BIN" chat --kb "$MINI"
+if [ $rc -eq 0 ] && has "$TMP/out" "hướng dẫn này đã hết" &&
+    ! has "$TMP/out" "Mở CH Play"; then
+	ok "chat: tiếp with no guide is a notice; /quit ends"
+else
+	fail "chat: tiếp with no guide is a notice; /quit ends"
+fi
+
+# ---------------------------------------------------------------- golden
+
+grep -v '^#' "$GOLDEN" | grep -v '^$' >"$TMP/golden.tsv"
+cut -f1 "$TMP/golden.tsv" >"$TMP/golden.in"
+run_in "$TMP/golden.in" "$BIN" ask --kb "$MINI" --batch --json
+if [ $rc -eq 0 ] && jcheck "$TMP/golden.tsv" <<'EOF'
+want = []
+with open(args[0], encoding="utf-8") as f:
+    for row in f.read().splitlines():
+        q, action, topic = row.split("\t")
+        want.append((q, action, None if topic == "-" else topic))
+assert len(lines) == len(want), (len(lines), len(want))
+bad = []
+for (q, action, topic), o in zip(want, lines):
+    if (o["action"], o["topic"]) != (action, topic):
+        bad.append("%r: want %s %s, got %s %s (%.3f)" % (q, action, topic,
+            o["action"], o["topic"], o["score"]))
+assert not bad, "\n".join(bad)
+EOF
+then
+	ok "golden: tests/golden/ask-mini.tsv ($(wc -l <"$TMP/golden.tsv") questions)"
+else
+	fail "golden: tests/golden/ask-mini.tsv"
+fi
+
+echo "$((n - nfail)) of $n CLI tests passed"
+[ $nfail -eq 0 ]

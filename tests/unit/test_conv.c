@@ -1,0 +1,553 @@
+/* conv.c: the conversation engine, on kb-mini and a crafted kb. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "conv.h"
+#include "kb.h"
+#include "testutil.h"
+
+static struct tu_kb mini;
+
+/* A conversation: one state, one reply buffer. */
+struct chat {
+	struct kb *kb;
+	struct conv_state s;
+	struct conv_reply r;
+};
+
+static int
+setup(void **state)
+{
+	(void)state;
+	tu_set_today(TU_TODAY);
+	tu_kb_load_dir(&mini, TU_KB_MINI);
+	if (!mini.kb || mini.d.nerr) {
+		fprintf(stderr, "cannot load %s:\n%s", TU_KB_MINI, mini.d.text.data);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	tu_kb_close(&mini);
+	return 0;
+}
+
+static void
+chat_init(struct chat *c, struct kb *kb)
+{
+	c->kb = kb;
+	conv_state_init(&c->s);
+	conv_reply_init(&c->r);
+}
+
+static void
+chat_free(struct chat *c)
+{
+	conv_reply_release(&c->r);
+}
+
+static const struct conv_reply *
+say(struct chat *c, const char *msg)
+{
+	conv_handle(c->kb, &c->s, msg, &c->r);
+	assert_true(tu_utf8_valid(c->r.text.data));
+	assert_true(c->r.nopt >= 0 && c->r.nopt <= CONV_MAX_OPT);
+	return &c->r;
+}
+
+static void
+assert_text_has(const struct conv_reply *r, const char *needle)
+{
+	if (!strstr(r->text.data, needle))
+		fail_msg("reply lacks \"%s\":\n%s", needle, r->text.data);
+}
+
+static void
+assert_text_lacks(const struct conv_reply *r, const char *needle)
+{
+	if (strstr(r->text.data, needle))
+		fail_msg("reply should not have \"%s\":\n%s", needle, r->text.data);
+}
+
+static const char *
+sys_text(const char *id)
+{
+	const char *t = kb_system_text(mini.kb, id, NULL);
+
+	assert_non_null(t);
+	return t;
+}
+
+static void
+assert_main_menu(const struct conv_reply *r, const struct conv_state *s)
+{
+	assert_int_equal(r->kind, CONV_MENU);
+	assert_non_null(r->topic);
+	assert_string_equal(r->topic->id, "greeting");
+	assert_text_has(r, "Bác chọn một số");
+	assert_int_equal(r->nopt, 3);
+	assert_string_equal(r->opt[0].topic, "vneid.install");
+	assert_string_equal(r->opt[0].title, "Cài ứng dụng VNeID");
+	assert_string_equal(r->opt[1].topic, "etax.pay_land_tax");
+	assert_string_equal(r->opt[2].topic, "handoff.human");
+	assert_int_equal(s->nmenu, 3);
+	assert_string_equal(s->menu[1], "etax.pay_land_tax");
+}
+
+/* ---- the main menu ---- */
+
+static void
+test_greeting_shows_menu(void **state)
+{
+	struct chat c;
+
+	(void)state;
+	chat_init(&c, mini.kb);
+	assert_main_menu(say(&c, "xin chào"), &c.s);
+	assert_true(c.r.matched);
+	assert_main_menu(say(&c, "Chào bác ạ!"), &c.s);
+	chat_free(&c);
+}
+
+static void
+test_zero_and_menu_show_menu(void **state)
+{
+	static const char *const cmds[] = { "0", "menu", "MENU", " Menu! ",
+		"quay lại", "start" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		struct chat c;
+
+		chat_init(&c, mini.kb);
+		/* from the middle of another conversation */
+		say(&c, "giá vàng hôm nay");
+		assert_main_menu(say(&c, cmds[i]), &c.s);
+		/* a menu command, not a question for the matcher */
+		assert_false(c.r.matched);
+		assert_int_equal(c.s.fallbacks, 0);
+		chat_free(&c);
+	}
+}
+
+static void
+test_digit_selects_option(void **state)
+{
+	struct chat c;
+	const struct conv_reply *r;
+
+	(void)state;
+	chat_init(&c, mini.kb);
+	say(&c, "0");
+	r = say(&c, "2");
+	assert_int_equal(r->kind, CONV_ANSWER);
+	assert_non_null(r->topic);
+	assert_string_equal(r->topic->id, "etax.pay_land_tax");
+	assert_text_has(r, "Mở eTax Mobile");
+	assert_false(r->matched);
+	assert_string_equal(c.s.topic, "etax.pay_land_tax");
+	/* an answer without see: no options left to pick */
+	assert_int_equal(c.s.nmenu, 0);
+	/* full-width digit and spaces are still a digit */
+	say(&c, "0");
+	r = say(&c, " \xef\xbc\x91 ");
+	assert_non_null(r->topic);
+	assert_string_equal(r->topic->id, "vneid.install");
+	chat_free(&c);
+}
+
+static void
+test_digit_out_of_range(void **state)
+{
+	struct chat c;
+	const struct conv_reply *r;
+
+	(void)state;
+	chat_init(&c, mini.kb);
+	say(&c, "menu");
+	r = say(&c, "7");
+	assert_int_equal(r->kind, CONV_NOTICE);
+	assert_null(r->topic);
+	assert_text_has(r, "từ 1 đến 3");
+	/* the menu is still there */
+	assert_int_equal(c.s.nmenu, 3);
+	r = say(&c, "3");
+	assert_non_null(r->topic);
+	assert_string_equal(r->topic->id, "handoff.human");
+	assert_true(r->handoff);
+	chat_free(&c);
+
+	/* a digit with no menu at all */
+	chat_init(&c, mini.kb);
+	r = say(&c, "5");
+	assert_int_equal(r->kind, CONV_NOTICE);
+	assert_text_has(r, "gõ 0");
+	assert_null(r->topic);
+	chat_free(&c);
+}
+
+/* ---- pages ---- */
+
+static void
+test_long_guide_pages(void **state)
+{
+	struct chat c;
+	const struct conv_reply *r;
+
+	(void)state;
+	chat_init(&c, mini.kb);
+	r = say(&c, "cai vneid ntn");
+	assert_int_equal(r->kind, CONV_ANSWER);
+	assert_string_equal(r->topic->id, "vneid.install");
+	assert_true(r->more);
+	assert_text_has(r, "1. Mở CH Play.");
+	assert_text_lacks(r, "3. Bấm Cài đặt.");
+	assert_text_has(r, sys_text("sys.more"));
+	/* "see" and links come with the last page only */
+	assert_int_equal(r->nopt, 0);
+	assert_text_lacks(r, "https://vneid.gov.vn");
+	assert_string_equal(c.s.topic, "vneid.install");
+	assert_int_equal(c.s.page, 0);
+
+	r = say(&c, "tiếp");
+	assert_int_equal(r->kind, CONV_ANSWER);
+	assert_false(r->more);
+	assert_false(r->matched);
+	assert_text_has(r, "3. Bấm Cài đặt.");
+	assert_text_lacks(r, "1. Mở CH Play.");
+	assert_text_lacks(r, sys_text("sys.more"));
+	assert_text_has(r, "https://vneid.gov.vn");
+	assert_text_has(r, "Nguồn: https://vneid.gov.vn");
+	assert_text_has(r, "01/11/2026");
+	assert_int_equal(c.s.page, 1);
+	assert_int_equal(r->nopt, 1);
+	assert_string_equal(r->opt[0].topic, "etax.pay_land_tax");
+
+	r = say(&c, "tiếp");
+	assert_int_equal(r->kind, CONV_NOTICE);
+	assert_string_equal(r->text.data, sys_text("sys.end"));
+	chat_free(&c);
+}
+
+static void
+test_tiep_spellings(void **state)
+{
+	static const char *const words[] = { "tiep", "Tiếp!", "TIẾP", "xem tiếp",
+		"tiếp theo", "tie\xcc\x82\xcc\x81p" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		struct chat c;
+		const struct conv_reply *r;
+
+		chat_init(&c, mini.kb);
+		say(&c, "cài vneid thế nào");
+		r = say(&c, words[i]);
+		if (r->kind != CONV_ANSWER || !strstr(r->text.data, "Bấm Cài đặt"))
+			fail_msg("\"%s\" did not show page 2:\n%s", words[i],
+			    r->text.data);
+		chat_free(&c);
+	}
+}
+
+static void
+test_tiep_without_guide(void **state)
+{
+	struct chat c;
+	const struct conv_reply *r;
+
+	(void)state;
+	chat_init(&c, mini.kb);
+	r = say(&c, "tiếp");
+	assert_int_equal(r->kind, CONV_NOTICE);
+	assert_string_equal(r->text.data, sys_text("sys.end"));
+	/* after a one-page answer too */
+	say(&c, "thuế nhà đất");
+	r = say(&c, "tiep");
+	assert_int_equal(r->kind, CONV_NOTICE);
+	chat_free(&c);
+}
+
+static void
+test_see_option_opens_topic(void **state)
+{
+	struct chat c;
+	const struct conv_reply *r;
+
+	(void)state;
+	chat_init(&c, mini.kb);
+	say(&c, "cài vneid");
+	say(&c, "tiếp");
+	r = say(&c, "1");
+	assert_non_null(r->topic);
+	assert_string_equal(r->topic->id, "etax.pay_land_tax");
+	chat_free(&c);
+}
+
+/* ---- fallback and clarify ---- */
+
+static void
+test_fallback_counts_and_offers_handoff(void **state)
+{
+	struct chat c;
+	const struct conv_reply *r;
+
+	(void)state;
+	chat_init(&c, mini.kb);
+	r = say(&c, "giá vàng hôm nay");
+	assert_int_equal(r->kind, CONV_FALLBACK);
+	assert_true(r->matched);
+	assert_int_equal(r->match.action, MATCH_FALLBACK);
+	assert_int_equal(c.s.fallbacks, 1);
+	assert_string_equal(r->text.data, sys_text("sys.fallback"));
+	assert_int_equal(r->nopt, 1);
+	assert_string_equal(r->opt[0].topic, "handoff.human");
+	assert_string_equal(r->opt[0].title, "Gặp người hỗ trợ");
+	assert_false(r->handoff);
+
+	r = say(&c, "dự báo thời tiết");
+	assert_int_equal(r->kind, CONV_FALLBACK);
+	assert_int_equal(c.s.fallbacks, 2);
+
+	/* the offered person is one digit away */
+	r = say(&c, "1");
+	assert_non_null(r->topic);
+	assert_string_equal(r->topic->id, "handoff.human");
+	assert_true(r->handoff);
+	assert_int_equal(c.s.fallbacks, 0);
+
+	/* an answer also resets the count */
+	say(&c, "giá vàng");
+	assert_int_equal(c.s.fallbacks, 1);
+	r = say(&c, "thuế nhà đất");
+	assert_int_equal(r->kind, CONV_ANSWER);
+	assert_int_equal(c.s.fallbacks, 0);
+	chat_free(&c);
+}
+
+#define TWIN(id, answer) \
+	"== " id "\n" \
+	"title: Đổi thẻ xanh " id "\n" \
+	"keywords: đổi thẻ xanh, thẻ xanh\n" \
+	"ask: đổi thẻ xanh ở đâu\n" \
+	"source: s\nreviewed: 2026-11-01\nanswer:\n" answer "\n\n"
+
+#define HANDOFF_TOPIC \
+	"== handoff.human\ntitle: Gặp người hỗ trợ\nkeywords: gặp người\n" \
+	"source: s\nreviewed: 2026-11-01\nanswer:\nDạ, cháu chuyển bác ạ.\n"
+
+#define CLARIFY_SYS \
+	"== sys.clarify\ntitle: Hỏi lại\nanswer:\nBác muốn hỏi việc nào ạ?\n"
+
+static void
+test_clarify_lists_candidates(void **state)
+{
+	struct tu_kb k;
+	struct chat c;
+	const struct conv_reply *r;
+	struct buf out;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt", TWIN("card.a", "Trả lời A")
+	    TWIN("card.b", "Trả lời B") HANDOFF_TOPIC,
+	    "system.txt", CLARIFY_SYS, NULL);
+	if (k.d.nerr)
+		fail_msg("crafted kb:\n%s", k.d.text.data);
+	chat_init(&c, k.kb);
+	r = say(&c, "đổi thẻ xanh ở đâu");
+	assert_int_equal(r->kind, CONV_CLARIFY);
+	assert_int_equal(r->match.action, MATCH_CLARIFY);
+	assert_string_equal(r->text.data, "Bác muốn hỏi việc nào ạ?");
+	assert_int_equal(r->nopt, 3);
+	assert_string_equal(r->opt[0].topic, "card.a");
+	assert_string_equal(r->opt[1].topic, "card.b");
+	assert_string_equal(r->opt[2].topic, "handoff.human");
+	assert_int_equal(c.s.nmenu, 3);
+	assert_int_equal(c.s.fallbacks, 0);
+
+	buf_init(&out, BUF_CAP_REPLY);
+	conv_render_text(r, &out);
+	assert_string_equal(out.data, "Bác muốn hỏi việc nào ạ?\n"
+	    "\n1. Đổi thẻ xanh card.a"
+	    "\n2. Đổi thẻ xanh card.b"
+	    "\n3. Gặp người hỗ trợ"
+	    "\n0. Về menu chính");
+	buf_release(&out);
+
+	/* the digit picks the candidate */
+	r = say(&c, "2");
+	assert_int_equal(r->kind, CONV_ANSWER);
+	assert_string_equal(r->topic->id, "card.b");
+	assert_text_has(r, "Trả lời B");
+	chat_free(&c);
+	tu_kb_close(&k);
+}
+
+/* ---- rendering ---- */
+
+static void
+test_render_menu(void **state)
+{
+	struct chat c;
+	struct buf out;
+
+	(void)state;
+	chat_init(&c, mini.kb);
+	say(&c, "0");
+	buf_init(&out, BUF_CAP_REPLY);
+	conv_render_text(&c.r, &out);
+	/* the menu itself does not offer "0. back to the menu" */
+	assert_string_equal(out.data, "Dạ, cháu chào bác ạ. Bác chọn một số:\n"
+	    "\n1. Cài ứng dụng VNeID"
+	    "\n2. Nộp thuế đất"
+	    "\n3. Gặp người hỗ trợ");
+	buf_release(&out);
+	chat_free(&c);
+}
+
+static void
+test_render_answer_with_see(void **state)
+{
+	struct chat c;
+	struct buf out;
+	const char *p;
+
+	(void)state;
+	chat_init(&c, mini.kb);
+	say(&c, "cài vneid");
+	say(&c, "tiếp");
+	buf_init(&out, BUF_CAP_REPLY);
+	conv_render_text(&c.r, &out);
+	assert_true(strncmp(out.data, "3. Bấm Cài đặt.", strlen("3. Bấm Cài đặt."))
+	    == 0);
+	p = strstr(out.data, "\n\nXem thêm:\n1. Nộp thuế đất\n0. Về menu chính");
+	assert_non_null(p);
+	/* and that is the end */
+	assert_string_equal(p, "\n\nXem thêm:\n1. Nộp thuế đất\n0. Về menu chính");
+	buf_release(&out);
+	chat_free(&c);
+}
+
+static void
+test_render_plain_answer_and_fallback(void **state)
+{
+	struct chat c;
+	struct buf out;
+	size_t n;
+
+	(void)state;
+	chat_init(&c, mini.kb);
+	say(&c, "tôi muốn thuê nhà");
+	buf_init(&out, BUF_CAP_REPLY);
+	conv_render_text(&c.r, &out);
+	assert_string_equal(out.data, "1. Hỏi chủ nhà.\n\n(Nguồn: test; cập nhật "
+	    "01/11/2026)\n\n0. Về menu chính");
+	buf_reset(&out);
+	say(&c, "giá vàng hôm nay");
+	conv_render_text(&c.r, &out);
+	n = strlen(sys_text("sys.fallback"));
+	assert_memory_equal(out.data, sys_text("sys.fallback"), n);
+	assert_string_equal(out.data + n, "\n\n1. Gặp người hỗ trợ\n0. Về menu chính");
+	buf_release(&out);
+	chat_free(&c);
+}
+
+static void
+test_conv_open(void **state)
+{
+	struct chat c;
+
+	(void)state;
+	chat_init(&c, mini.kb);
+	assert_int_equal(conv_open(mini.kb, &c.s, "rent.house", &c.r), 0);
+	assert_int_equal(c.r.kind, CONV_ANSWER);
+	assert_string_equal(c.r.topic->id, "rent.house");
+	assert_int_equal(conv_open(mini.kb, &c.s, "no.such", &c.r), -1);
+	/* system texts are not guides */
+	assert_int_equal(conv_open(mini.kb, &c.s, "sys.fallback", &c.r), -1);
+	chat_free(&c);
+}
+
+static void
+test_notice_offers_handoff(void **state)
+{
+	struct chat c;
+	const struct conv_reply *r;
+
+	(void)state;
+	chat_init(&c, mini.kb);
+	say(&c, "cài vneid");
+	conv_notice(mini.kb, &c.s, "Dạ, cháu chưa xem được ảnh ạ.", &c.r);
+	assert_int_equal(c.r.kind, CONV_NOTICE);
+	assert_string_equal(c.r.text.data, "Dạ, cháu chưa xem được ảnh ạ.");
+	assert_int_equal(c.r.nopt, 1);
+	assert_string_equal(c.r.opt[0].topic, "handoff.human");
+	/* the guide being read is dropped: "tiếp" has nothing to continue */
+	assert_string_equal(c.s.topic, "");
+	r = say(&c, "tiếp");
+	assert_int_equal(r->kind, CONV_NOTICE);
+	conv_notice(mini.kb, &c.s, "x", &c.r);
+	r = say(&c, "1");
+	assert_non_null(r->topic);
+	assert_string_equal(r->topic->id, "handoff.human");
+	assert_true(r->handoff);
+	chat_free(&c);
+}
+
+static void
+test_reply_reuse(void **state)
+{
+	struct chat c;
+	int i;
+
+	(void)state;
+	/* one reply buffer across many turns: no stale text or options */
+	chat_init(&c, mini.kb);
+	for (i = 0; i < 50; i++) {
+		say(&c, "xin chào");
+		assert_int_equal(c.r.nopt, 3);
+		say(&c, "thuế nhà đất");
+		assert_int_equal(c.r.nopt, 0);
+		assert_text_lacks(&c.r, "Bác chọn một số");
+		assert_false(c.r.more);
+	}
+	chat_free(&c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_greeting_shows_menu),
+		cmocka_unit_test(test_zero_and_menu_show_menu),
+		cmocka_unit_test(test_digit_selects_option),
+		cmocka_unit_test(test_digit_out_of_range),
+		cmocka_unit_test(test_long_guide_pages),
+		cmocka_unit_test(test_tiep_spellings),
+		cmocka_unit_test(test_tiep_without_guide),
+		cmocka_unit_test(test_see_option_opens_topic),
+		cmocka_unit_test(test_fallback_counts_and_offers_handoff),
+		cmocka_unit_test(test_clarify_lists_candidates),
+		cmocka_unit_test(test_render_menu),
+		cmocka_unit_test(test_render_answer_with_see),
+		cmocka_unit_test(test_render_plain_answer_and_fallback),
+		cmocka_unit_test(test_conv_open),
+		cmocka_unit_test(test_notice_offers_handoff),
+		cmocka_unit_test(test_reply_reuse),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

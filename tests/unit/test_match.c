@@ -1,0 +1,657 @@
+/* match.c: ranking topics for a message, on kb-mini and on crafted kbs. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "kb.h"
+#include "match.h"
+#include "testutil.h"
+
+static struct tu_kb mini;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	tu_set_today(TU_TODAY);
+	tu_kb_load_dir(&mini, TU_KB_MINI);
+	if (!mini.kb || mini.d.nerr) {
+		fprintf(stderr, "cannot load %s:\n%s", TU_KB_MINI, mini.d.text.data);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	tu_kb_close(&mini);
+	return 0;
+}
+
+static void
+match(struct kb *kb, const char *msg, struct match_result *r)
+{
+	kb_match(kb, msg, strlen(msg), r);
+}
+
+static const char *
+topic_id(const struct match_result *r)
+{
+	return r->topic ? r->topic->id : "(none)";
+}
+
+/* Expects the action and (for answer/clarify) the topic. */
+static void
+expect(struct kb *kb, const char *msg, enum match_action act, const char *id)
+{
+	struct match_result r;
+
+	match(kb, msg, &r);
+	if (r.action != act || (id && (!r.topic || strcmp(r.topic->id, id) != 0)))
+		fail_msg("\"%s\": got %s %s (%.3f), want %s %s", msg,
+		    match_action_name(r.action), topic_id(&r), r.score,
+		    match_action_name(act), id ? id : "");
+	if (act == MATCH_ANSWER)
+		assert_true(r.score >= MATCH_ANSWER_MIN);
+}
+
+static const struct match_cand *
+cand_of(const struct match_result *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncand; i++)
+		if (strcmp(r->cand[i].topic->id, id) == 0)
+			return &r->cand[i];
+	return NULL;
+}
+
+/* Structural promises of a result, whatever the message. */
+static void
+check_result(const struct match_result *r)
+{
+	size_t i;
+
+	assert_true(r->ncand <= MATCH_MAX_CAND);
+	if (r->action == MATCH_ANSWER || r->action == MATCH_CLARIFY) {
+		assert_non_null(r->topic);
+		assert_true(r->ncand >= 1);
+		assert_ptr_equal(r->cand[0].topic, r->topic);
+		assert_true(fabs(r->cand[0].score - r->score) < 1e-12);
+		assert_false(r->topic->system);
+	}
+	for (i = 1; i < r->ncand; i++)
+		assert_true(r->cand[i].score <= r->cand[i - 1].score);
+	for (i = 0; i < r->ncand; i++)
+		assert_false(r->cand[i].topic->system);
+}
+
+/* ---- kb-mini ---- */
+
+static void
+test_cai_vneid_ntn(void **state)
+{
+	struct match_result r;
+
+	(void)state;
+	match(mini.kb, "cai vneid ntn", &r);
+	check_result(&r);
+	assert_int_equal(r.action, MATCH_ANSWER);
+	assert_string_equal(topic_id(&r), "vneid.install");
+	/* the pattern (cài|tải)...vneid hit, on the folded form */
+	assert_true(r.cand[0].regex > 0);
+	expect(mini.kb, "Cài VNeID thế nào?", MATCH_ANSWER, "vneid.install");
+	expect(mini.kb, "CÀI VNEID", MATCH_ANSWER, "vneid.install");
+	expect(mini.kb, "tải ứng dụng định danh ở đâu", MATCH_ANSWER,
+	    "vneid.install");
+}
+
+static void
+test_nfd_same_as_nfc(void **state)
+{
+	static const char *const pairs[][2] = {
+		{ "Cài VNeID thế nào", "Ca\xcc\x80i VNeID thê\xcc\x81 na\xcc\x80o" },
+		{ "thuế nhà đất", "thuê\xcc\x81 nha\xcc\x80 đâ\xcc\x81t" },
+		{ "tôi muốn thuê nhà", "to\xcc\x82i muô\xcc\x81n thue\xcc\x82 "
+		    "nha\xcc\x80" },
+		/* code page 1258 style: precomposed ê + combining tone */
+		{ "thuế nhà đất", "thuê\xcc\x81 nhà đâ\xcc\x81t" },
+	};
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		struct match_result a, b;
+
+		match(mini.kb, pairs[i][0], &a);
+		match(mini.kb, pairs[i][1], &b);
+		check_result(&a);
+		assert_int_equal(a.action, MATCH_ANSWER);
+		assert_int_equal(a.action, b.action);
+		assert_ptr_equal(a.topic, b.topic);
+		assert_true(a.score == b.score);
+		assert_int_equal(a.ncand, b.ncand);
+		for (k = 0; k < a.ncand; k++) {
+			assert_ptr_equal(a.cand[k].topic, b.cand[k].topic);
+			assert_true(a.cand[k].score == b.cand[k].score);
+		}
+	}
+}
+
+static void
+test_exact_over_folded_mini(void **state)
+{
+	struct match_result r;
+	const struct match_cand *other;
+
+	(void)state;
+	expect(mini.kb, "tôi muốn thuê nhà", MATCH_ANSWER, "rent.house");
+	expect(mini.kb, "thuế nhà đất", MATCH_ANSWER, "etax.pay_land_tax");
+	/* without diacritics both spellings are possible: the pattern decides */
+	expect(mini.kb, "nop thue dat", MATCH_ANSWER, "etax.pay_land_tax");
+	expect(mini.kb, "thue phong", MATCH_ANSWER, "rent.house");
+
+	/* "thuê nhà đất": rent.house hits exactly, etax only when folded */
+	match(mini.kb, "thuê nhà đất", &r);
+	check_result(&r);
+	assert_string_equal(topic_id(&r), "rent.house");
+	other = cand_of(&r, "etax.pay_land_tax");
+	if (other)
+		assert_true(r.score > other->score);
+
+	/* "thuế nhà đất": etax exact; rent.house (thuê) only when folded */
+	match(mini.kb, "thuế nhà đất", &r);
+	check_result(&r);
+	assert_string_equal(topic_id(&r), "etax.pay_land_tax");
+	assert_true(r.cand[0].regex > 0);
+	other = cand_of(&r, "rent.house");
+	if (other) {
+		assert_true(r.score > other->score);
+		assert_true(r.cand[0].regex > other->regex);
+	}
+}
+
+/* One topic, the same pattern hit exactly and only after folding. */
+static void
+test_exact_scores_higher_than_folded(void **state)
+{
+	struct tu_kb k;
+	struct match_result ex, fo, plain;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt",
+	    "== rent.house\ntitle: Thuê nhà\nkeywords: thuê nhà, thuê phòng\n"
+	    "match: thuê\\s+(nhà|phòng)\nsource: s\nreviewed: 2026-11-01\n"
+	    "answer:\nx\n", NULL);
+	assert_int_equal(k.d.nerr, 0);
+	match(k.kb, "thuê nhà", &ex);       /* exact hit */
+	match(k.kb, "thuế nhà", &fo);       /* "tax", hits only when folded */
+	match(k.kb, "thue nha", &plain);    /* no marks typed: folded is exact */
+	check_result(&ex);
+	check_result(&fo);
+	assert_int_equal(ex.action, MATCH_ANSWER);
+	assert_non_null(ex.topic);
+	assert_true(ex.cand[0].regex > 0);
+	if (fo.ncand) {
+		assert_true(fo.cand[0].regex < ex.cand[0].regex);
+		assert_true(fo.score < ex.score);
+	}
+	assert_int_equal(plain.action, MATCH_ANSWER);
+	assert_true(plain.cand[0].regex == ex.cand[0].regex);
+	tu_kb_close(&k);
+}
+
+/*
+ * README: "thuê nhà" is not "thuế nhà". A resident who typed "thuế nhà"
+ * (house tax) must not get the renting guide as a confident answer only
+ * because the pattern thuê\s+nhà hits once the marks are stripped.
+ */
+static void
+test_mismarked_word_not_confident(void **state)
+{
+	struct tu_kb k;
+	struct match_result r;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt",
+	    "== rent.house\ntitle: Thuê nhà\nkeywords: thuê nhà, thuê phòng\n"
+	    "match: thuê\\s+(nhà|phòng)\nsource: s\nreviewed: 2026-11-01\n"
+	    "answer:\nx\n", NULL);
+	assert_int_equal(k.d.nerr, 0);
+	match(k.kb, "thuế nhà", &r);
+	check_result(&r);
+	if (r.action == MATCH_ANSWER)
+		fail_msg("\"thuế nhà\" answered by %s (%.3f, pattern %.2f, words "
+		    "%.3f): a folded-only hit on a word typed with other marks",
+		    topic_id(&r), r.score, r.cand[0].regex, r.cand[0].sim);
+	tu_kb_close(&k);
+}
+
+static void
+test_out_of_scope(void **state)
+{
+	static const char *const oos[] = { "giá vàng hôm nay",
+		"dự báo thời tiết", "kết quả xổ số miền bắc", "gia vang hom nay",
+		"công thức nấu phở bò", "lịch thi đấu bóng đá" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(oos) / sizeof(oos[0]); i++) {
+		struct match_result r;
+
+		match(mini.kb, oos[i], &r);
+		check_result(&r);
+		if (r.action != MATCH_FALLBACK)
+			fail_msg("\"%s\" is out of scope, got %s %s (%.3f)", oos[i],
+			    match_action_name(r.action), topic_id(&r), r.score);
+		assert_true(r.score < MATCH_CLARIFY_MIN);
+	}
+}
+
+static void
+test_empty_and_emoji(void **state)
+{
+	static const char *const msgs[] = { "", "   ", "😀", "😀🎉👍🙏",
+		"!!! ??? ...", "\xe2\x80\x8b" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		struct match_result r;
+
+		match(mini.kb, msgs[i], &r);
+		check_result(&r);
+		assert_int_equal(r.action, MATCH_FALLBACK);
+		assert_null(r.topic);
+		assert_int_equal(r.ncand, 0);
+		assert_true(r.score == 0);
+	}
+	{
+		struct match_result r;
+
+		kb_match(mini.kb, NULL, 0, &r);
+		assert_int_equal(r.action, MATCH_FALLBACK);
+	}
+}
+
+static void
+test_invalid_utf8_message(void **state)
+{
+	(void)state;
+	expect(mini.kb, "cài vneid\xff\xfe", MATCH_ANSWER, "vneid.install");
+	expect(mini.kb, "\xe1\xba", MATCH_FALLBACK, NULL);
+}
+
+static void
+test_system_topics_never_match(void **state)
+{
+	struct match_result r;
+
+	(void)state;
+	/* the words of sys.fallback's own text */
+	match(mini.kb, "cháu chưa hiểu rõ câu hỏi của bác", &r);
+	check_result(&r);
+	if (r.topic)
+		assert_false(r.topic->system);
+	match(mini.kb, "hướng dẫn còn tiếp", &r);
+	check_result(&r);
+}
+
+static void
+test_determinism(void **state)
+{
+	static const char *const msgs[] = { "cai vneid ntn", "thuế nhà đất",
+		"cho hoi dong thue nha o dau", "giá vàng", "xin chào bác",
+		"gặp cán bộ thuế" };
+	struct tu_kb other;
+	size_t i, k;
+
+	(void)state;
+	tu_kb_load_dir(&other, TU_KB_MINI);
+	assert_non_null(other.kb);
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		struct match_result a, b, c;
+
+		match(mini.kb, msgs[i], &a);
+		match(mini.kb, msgs[i], &b);
+		match(other.kb, msgs[i], &c);
+		check_result(&a);
+		assert_int_equal(a.action, b.action);
+		assert_ptr_equal(a.topic, b.topic);
+		assert_true(a.score == b.score);
+		assert_int_equal(a.ncand, b.ncand);
+		assert_int_equal(a.action, c.action);
+		assert_string_equal(topic_id(&a), topic_id(&c));
+		assert_true(a.score == c.score);
+		assert_int_equal(a.ncand, c.ncand);
+		for (k = 0; k < a.ncand; k++) {
+			assert_ptr_equal(a.cand[k].topic, b.cand[k].topic);
+			assert_true(a.cand[k].score == b.cand[k].score);
+			assert_string_equal(a.cand[k].topic->id, c.cand[k].topic->id);
+		}
+	}
+	tu_kb_close(&other);
+}
+
+static void
+test_action_names(void **state)
+{
+	(void)state;
+	assert_string_equal(match_action_name(MATCH_ANSWER), "answer");
+	assert_string_equal(match_action_name(MATCH_CLARIFY), "clarify");
+	assert_string_equal(match_action_name(MATCH_FALLBACK), "fallback");
+}
+
+/* ---- crafted kbs ---- */
+
+#define TWIN(id) \
+	"== " id "\n" \
+	"title: Đổi thẻ xanh\n" \
+	"keywords: đổi thẻ xanh, thẻ xanh\n" \
+	"ask: đổi thẻ xanh ở đâu\n" \
+	"source: s\nreviewed: 2026-11-01\nanswer:\n" id "\n\n"
+
+static void
+test_clarify_on_tie(void **state)
+{
+	struct tu_kb k;
+	struct match_result r;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt", TWIN("card.first") TWIN("card.second"),
+	    NULL);
+	assert_int_equal(k.d.nerr, 0);
+	match(k.kb, "đổi thẻ xanh ở đâu", &r);
+	check_result(&r);
+	assert_int_equal(r.action, MATCH_CLARIFY);
+	assert_int_equal(r.ncand, 2);
+	assert_non_null(cand_of(&r, "card.first"));
+	assert_non_null(cand_of(&r, "card.second"));
+	assert_true(r.cand[0].score == r.cand[1].score);
+	/* ties go to file order */
+	assert_string_equal(topic_id(&r), "card.first");
+	tu_kb_close(&k);
+
+	/* the same two, defined the other way round */
+	tu_kb_open(&k, "topics.txt", TWIN("card.second") TWIN("card.first"),
+	    NULL);
+	match(k.kb, "doi the xanh o dau", &r);
+	check_result(&r);
+	assert_int_equal(r.action, MATCH_CLARIFY);
+	assert_string_equal(topic_id(&r), "card.second");
+	tu_kb_close(&k);
+}
+
+static void
+test_not_vetoes(void **state)
+{
+	struct tu_kb k;
+	struct match_result r;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt",
+	    "== vneid.install\ntitle: Cài VNeID\nkeywords: cài vneid, vneid\n"
+	    "match: vneid\nnot: gỡ\\s+(bỏ\\s+)?vneid\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\nx\n"
+	    "\n== other.topic\ntitle: Nộp thuế\nkeywords: nộp thuế\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\ny\n", NULL);
+	assert_int_equal(k.d.nerr, 0);
+	expect(k.kb, "cài vneid", MATCH_ANSWER, "vneid.install");
+	expect(k.kb, "vneid", MATCH_ANSWER, "vneid.install");
+	/* the veto, typed with diacritics */
+	match(k.kb, "gỡ vneid", &r);
+	check_result(&r);
+	assert_null(cand_of(&r, "vneid.install"));
+	assert_int_not_equal(r.action, MATCH_ANSWER);
+	match(k.kb, "muốn gỡ bỏ vneid", &r);
+	assert_null(cand_of(&r, "vneid.install"));
+	/* typed without marks, "go" may be gỡ or gõ: a veto written with
+	 * diacritics must be certain, so it does not fire */
+	match(k.kb, "go vneid", &r);
+	assert_non_null(cand_of(&r, "vneid.install"));
+	/* "gõ" (type) is not "gỡ" (remove): only a folded hit, no veto */
+	match(k.kb, "gõ vneid", &r);
+	assert_non_null(cand_of(&r, "vneid.install"));
+	tu_kb_close(&k);
+}
+
+#define REDOS_TOPICS \
+	"== redos.topic\ntitle: Kiểm tra mẫu\nmatch: (a+)+$\nsource: s\n" \
+	"reviewed: 2026-11-01\nanswer:\nx\n\n" \
+	"== vneid.install\ntitle: Cài VNeID\nkeywords: cài vneid\n" \
+	"match: cài\\s+vneid\nsource: s\nreviewed: 2026-11-01\nanswer:\ny\n"
+
+static void
+test_catastrophic_pattern(void **state)
+{
+	struct tu_kb k;
+	struct match_result r;
+	const struct match_cand *c;
+	char msg[64];
+	double t0, dt;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt", REDOS_TOPICS, NULL);
+	assert_int_equal(k.d.nerr, 0);
+	/* the pattern is live: a short run of a's matches it */
+	match(k.kb, "aaa", &r);
+	check_result(&r);
+	c = cand_of(&r, "redos.topic");
+	if (!c)
+		fail_msg("\"aaa\" should hit (a+)+$");
+	else
+		assert_true(c->regex > 0);
+
+	/* 30 a's then a non-a: 2^30 ways to fail without a match limit */
+	memset(msg, 'a', 30);
+	strcpy(msg + 30, "b");
+	t0 = tu_now();
+	match(k.kb, msg, &r);
+	dt = tu_now() - t0;
+	check_result(&r);
+	assert_null(cand_of(&r, "redos.topic"));
+	assert_int_equal(r.action, MATCH_FALLBACK);
+	if (dt > 2.0)
+		fail_msg("a runaway pattern took %.2f s", dt);
+
+	strcpy(msg + 30, " b");
+	t0 = tu_now();
+	match(k.kb, msg, &r);
+	dt = tu_now() - t0;
+	assert_null(cand_of(&r, "redos.topic"));
+	assert_true(dt < 2.0);
+
+	/* "!" is punctuation, so the message is 30 a's: it returns, and hits */
+	strcpy(msg + 30, "!");
+	t0 = tu_now();
+	match(k.kb, msg, &r);
+	dt = tu_now() - t0;
+	check_result(&r);
+	assert_true(dt < 2.0);
+	assert_non_null(cand_of(&r, "redos.topic"));
+
+	/* and the other topic still works afterwards */
+	expect(k.kb, "cài vneid", MATCH_ANSWER, "vneid.install");
+	tu_kb_close(&k);
+}
+
+/* 1000 topics, each with its own made-up word, over four files. */
+static void
+gen_word(char out[8], unsigned i)
+{
+	out[0] = 'p';
+	out[1] = 'h';
+	out[2] = (char)('a' + i / 676 % 26);
+	out[3] = (char)('a' + i / 26 % 26);
+	out[4] = (char)('a' + i % 26);
+	out[5] = '\0';
+}
+
+static void
+test_thousand_topics(void **state)
+{
+	char dir[256], name[32], w[8];
+	struct buf b;
+	struct tu_kb k;
+	unsigned f, i;
+	static const unsigned probe[] = { 0, 1, 249, 250, 500, 777, 998, 999 };
+
+	(void)state;
+	tu_mkdtemp(dir, sizeof(dir));
+	tu_write(dir, "stopwords.txt", TU_DEFAULT_STOPWORDS);
+	for (f = 0; f < 4; f++) {
+		buf_init(&b, BUF_CAP_FILE);
+		for (i = f * 250; i < (f + 1) * 250; i++) {
+			gen_word(w, i);
+			assert_int_equal(buf_printf(&b,
+			    "== gen.t%04u\n"
+			    "title: Thủ tục %s\n"
+			    "keywords: %s, giấy tờ %s\n"
+			    "ask: làm %s thế nào\n"
+			    "match: \\b%s\\b\n"
+			    "source: test\n"
+			    "reviewed: 2026-11-01\n"
+			    "answer:\n"
+			    "Hướng dẫn số %u.\n\n", i, w, w, w, w, w, i), 0);
+		}
+		snprintf(name, sizeof(name), "gen%u.txt", f);
+		tu_write(dir, name, b.data);
+		buf_release(&b);
+	}
+	tu_kb_load_dir(&k, dir);
+	snprintf(k.dir, sizeof(k.dir), "%s", dir);
+	assert_non_null(k.kb);
+	if (k.d.nerr)
+		fail_msg("generated kb has errors:\n%.2000s", k.d.text.data);
+	assert_int_equal(kb_count(k.kb), 1000);
+	for (i = 0; i < sizeof(probe) / sizeof(probe[0]); i++) {
+		char msg[128], want[32];
+		struct match_result r;
+
+		gen_word(w, probe[i]);
+		snprintf(want, sizeof(want), "gen.t%04u", probe[i]);
+		snprintf(msg, sizeof(msg), "cho hỏi làm %s thế nào ạ", w);
+		expect(k.kb, msg, MATCH_ANSWER, want);
+		/* folded and upper case too */
+		snprintf(msg, sizeof(msg), "THU TUC %s", w);
+		match(k.kb, msg, &r);
+		check_result(&r);
+		assert_string_equal(topic_id(&r), want);
+	}
+	{
+		/* words every topic shares cannot pick one of 1000 */
+		struct match_result r;
+
+		match(k.kb, "thủ tục giấy tờ thế nào", &r);
+		check_result(&r);
+		assert_int_not_equal(r.action, MATCH_ANSWER);
+	}
+	tu_kb_close(&k);
+}
+
+static int
+no_topics_child(void *arg)
+{
+	struct tu_kb k;
+	struct match_result r;
+	int rc;
+
+	(void)arg;
+	tu_kb_open(&k, "system.txt", "== sys.fallback\ntitle: F\nanswer:\nx\n",
+	    NULL);
+	kb_match(k.kb, "cài vneid", 9, &r);
+	rc = k.d.nerr == 0 && r.action == MATCH_FALLBACK && !r.topic ? 0 : 1;
+	tu_kb_close(&k);
+	return rc;
+}
+
+static void
+test_kb_without_topics(void **state)
+{
+	(void)state;
+	assert_isolated_ok(no_topics_child, NULL);
+}
+
+/*
+ * A message of one "word" that compatibility mapping makes longer than
+ * TEXT_MAX_INPUT (U+3300, 3 bytes, becomes 4 katakana, 12 bytes): kb-mini
+ * has an abbreviation table, so the matcher expands it.
+ */
+static int
+long_compat_child(void *arg)
+{
+	struct kb *kb = arg;
+	size_t n = 1365, i;
+	char *msg = malloc(3 * n + 1);
+	struct match_result r;
+
+	for (i = 0; i < n; i++)
+		memcpy(msg + 3 * i, "\xe3\x8c\x80", 3);
+	msg[3 * n] = '\0';
+	kb_match(kb, msg, strlen(msg), &r);
+	free(msg);
+	return r.action == MATCH_FALLBACK ? 0 : 1;
+}
+
+static void
+test_long_compat_message(void **state)
+{
+	(void)state;
+	assert_isolated_ok(long_compat_child, mini.kb);
+}
+
+static void
+test_long_message(void **state)
+{
+	char *big = malloc(10001);
+	struct match_result r;
+	size_t i;
+
+	(void)state;
+	/* 10,000 bytes: a real question, then filler cut off by the limit */
+	for (i = 0; i + 4 <= 10000; i += 4)
+		memcpy(big + i, "ế ", 4);
+	memcpy(big, "cài vneid ", strlen("cài vneid "));
+	big[10000] = '\0';
+	kb_match(mini.kb, big, strlen(big), &r);
+	check_result(&r);
+	assert_non_null(r.topic);
+	assert_string_equal(r.topic->id, "vneid.install");
+	free(big);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cai_vneid_ntn),
+		cmocka_unit_test(test_nfd_same_as_nfc),
+		cmocka_unit_test(test_exact_over_folded_mini),
+		cmocka_unit_test(test_exact_scores_higher_than_folded),
+		cmocka_unit_test(test_mismarked_word_not_confident),
+		cmocka_unit_test(test_out_of_scope),
+		cmocka_unit_test(test_empty_and_emoji),
+		cmocka_unit_test(test_invalid_utf8_message),
+		cmocka_unit_test(test_system_topics_never_match),
+		cmocka_unit_test(test_determinism),
+		cmocka_unit_test(test_action_names),
+		cmocka_unit_test(test_clarify_on_tie),
+		cmocka_unit_test(test_not_vetoes),
+		cmocka_unit_test(test_catastrophic_pattern),
+		cmocka_unit_test(test_thousand_topics),
+		cmocka_unit_test(test_kb_without_topics),
+		cmocka_unit_test(test_long_message),
+		cmocka_unit_test(test_long_compat_message),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
