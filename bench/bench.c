@@ -1,7 +1,7 @@
 /*
  * bench: matcher throughput and latency (make bench; see bench/run.sh).
  *
- *   build/bench gen N DIR       writes a synthetic N-topic knowledge base
+ *   build/bench gen N DIR [uniform]  writes a synthetic N-topic knowledge base
  *   build/bench run KBDIR [R]   loads KBDIR, then asks every example of every
  *                               topic, as written and with diacritics folded,
  *                               R rounds; prints load time, questions/s,
@@ -31,8 +31,30 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Real Vietnamese syllables, so the generated text exercises the folding. */
-static const char *const syl[] = {
+/*
+ * Two generators:
+ *   zipf    - a realistic knowledge base: ~1,300 distinct syllables drawn
+ *             with a skew (a few common words in many topics, most words in
+ *             few), each topic with its own three content words, as real
+ *             FAQ topics have ("vssid", "mật khẩu", "quên").
+ *   uniform - adversarial: 80 syllables spread evenly, so every word is in
+ *             hundreds of topics and nothing tells topics apart.
+ */
+static const char *const onsets[] = {
+	"b", "c", "ch", "d", "đ", "g", "h", "k", "kh", "l", "m", "n", "ng", "nh",
+	"ph", "qu", "s", "t", "th", "tr", "v", "x",
+};
+static const char *const rhymes[] = {
+	"a", "à", "á", "ả", "ạ", "ai", "ái", "ao", "áo", "an", "án", "ang", "àng",
+	"anh", "ánh", "at", "ác", "e", "è", "é", "em", "en", "ên", "ết", "i", "ì",
+	"í", "im", "in", "inh", "ính", "o", "ò", "ó", "oa", "oà", "oan", "oi",
+	"ói", "om", "on", "ong", "óng", "ô", "ồ", "ố", "ôi", "ông", "ống", "ơ",
+	"ờ", "ới", "ơn", "u", "ù", "ú", "ua", "uân", "ui", "um", "un", "ung",
+	"ưa", "ươi", "ương", "ước",
+};
+#define NSYL (ARRAY_SIZE(onsets) * ARRAY_SIZE(rhymes))
+
+static const char *const syl80[] = {
 	"đăng", "ký", "tài", "khoản", "mật", "khẩu", "thuế", "đất", "nhà",
 	"bảo", "hiểm", "xã", "hội", "y", "tế", "thẻ", "căn", "cước", "công",
 	"dân", "định", "danh", "điện", "tử", "ứng", "dụng", "cài", "đặt",
@@ -43,25 +65,62 @@ static const char *const syl[] = {
 	"hộ", "khẩu", "cư", "trú", "tạm", "vắng", "nước", "rác", "đèn", "đường",
 };
 
-static const char *
-w(unsigned *seed)
+static unsigned gseed = 42;
+static int zipf_mode = 1;
+static char sylbuf[8][32];
+static int sylk;
+
+static double
+urand(void)
 {
-	*seed = *seed * 1103515245u + 12345u;
-	return syl[(*seed >> 8) % ARRAY_SIZE(syl)];
+	gseed = gseed * 1103515245u + 12345u;
+	return (double)((gseed >> 8) & 0xFFFFFF) / (double)0x1000000;
+}
+
+static const char *
+syl_at(size_t r)
+{
+	char *b = sylbuf[sylk++ % 8];
+
+	snprintf(b, 32, "%s%s", onsets[r % ARRAY_SIZE(onsets)],
+	    rhymes[(r / ARRAY_SIZE(onsets)) % ARRAY_SIZE(rhymes)]);
+	return b;
+}
+
+/* A common word: rank skewed towards the first few hundred. */
+static const char *
+w_common(void)
+{
+	if (!zipf_mode)
+		return syl80[(size_t)(urand() * ARRAY_SIZE(syl80))];
+	return syl_at((size_t)(urand() * urand() * urand() * NSYL));
+}
+
+/* A content word: any syllable, evenly. */
+static const char *
+w_content(void)
+{
+	if (!zipf_mode)
+		return syl80[(size_t)(urand() * ARRAY_SIZE(syl80))];
+	return syl_at((size_t)(urand() * NSYL));
 }
 
 static int
-gen(int n, const char *dir)
+gen(int n, const char *dir, int zipf)
 {
-	unsigned seed = 42;
 	int i, j, per = 50;
 	FILE *f = NULL;
 	char path[4096];
 
+	zipf_mode = zipf;
 	mkdir(dir, 0755);
 	for (i = 0; i < n; i++) {
-		const char *a = w(&seed), *b = w(&seed), *c = w(&seed), *d = w(&seed);
+		char a[32], b[32], c[32], d[32];
 
+		snprintf(a, sizeof(a), "%s", w_content());
+		snprintf(b, sizeof(b), "%s", w_content());
+		snprintf(c, sizeof(c), "%s", w_content());
+		snprintf(d, sizeof(d), "%s", w_common());
 		if (i % per == 0) {
 			if (f)
 				fclose(f);
@@ -72,11 +131,16 @@ gen(int n, const char *dir)
 				return 1;
 			}
 		}
-		fprintf(f, "== gen.t%04d\ntitle: %s %s %s %s\n", i, a, b, c, d);
-		fprintf(f, "keywords: %s %s, %s %s, %s\n", a, b, c, d, w(&seed));
-		for (j = 0; j < 8; j++)
-			fprintf(f, "ask: %s %s %s %s %s thế nào\n", w(&seed), a, b,
-			    w(&seed), c);
+		fprintf(f, "== gen.t%04d\ntitle: %s %s %s %s\n", i, d, a, b, c);
+		fprintf(f, "keywords: %s %s, %s %s, %s\n", a, b, b, c, a);
+		for (j = 0; j < 8; j++) {
+			char x[32], y[32];
+
+			snprintf(x, sizeof(x), "%s", w_common());
+			snprintf(y, sizeof(y), "%s", w_common());
+			fprintf(f, "ask: %s %s %s %s %s thế nào\n", x, a, b, y,
+			    j % 2 ? c : d);
+		}
 		fprintf(f, "match: %s\\s+%s.{0,30}%s\n", a, b, c);
 		fprintf(f, "match: (%s|%s)\\s+%s\\b\n", c, d, a);
 		fprintf(f, "source: generated\nreviewed: 2026-11-28\nanswer:\n"
@@ -155,10 +219,11 @@ run(const char *dir, int rounds)
 int
 main(int argc, char **argv)
 {
-	if (argc == 4 && strcmp(argv[1], "gen") == 0)
-		return gen(atoi(argv[2]), argv[3]);
+	if (argc >= 4 && strcmp(argv[1], "gen") == 0)
+		return gen(atoi(argv[2]), argv[3], !(argc == 5 &&
+		    strcmp(argv[4], "uniform") == 0));
 	if ((argc == 3 || argc == 4) && strcmp(argv[1], "run") == 0)
 		return run(argv[2], argc == 4 ? atoi(argv[3]) : 3);
-	fprintf(stderr, "usage: bench gen N DIR | bench run KBDIR [ROUNDS]\n");
+	fprintf(stderr, "usage: bench gen N DIR [uniform] | bench run KBDIR [ROUNDS]\n");
 	return 2;
 }

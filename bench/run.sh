@@ -1,21 +1,29 @@
 #!/bin/sh
-# make bench: matcher figures on the bundled knowledge and on a generated
-# 1,000-topic knowledge base. Each configuration runs 5 times (one core, a
+# make bench: matcher figures on the bundled knowledge and on two generated
+# 1,000-topic knowledge bases (bench/bench.c: "zipf" has a realistic
+# vocabulary; "uniform" is adversarial, every word shared by hundreds of
+# topics). Each configuration runs 5 times (one core, a
 # shared machine); the median of each figure is printed.
 set -eu
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 build/bench gen 1000 "$tmp/kb1000"
+build/bench gen 1000 "$tmp/kb1000u" uniform
 cp knowledge/abbreviations.txt knowledge/stopwords.txt "$tmp/kb1000/"
+cp knowledge/abbreviations.txt knowledge/stopwords.txt "$tmp/kb1000u/"
 med() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-for kb in knowledge "$tmp/kb1000"; do
+for kb in knowledge "$tmp/kb1000" "$tmp/kb1000u"; do
 	: >"$tmp/out"
 	for i in 1 2 3 4 5; do taskset -c 0 build/bench run "$kb" 3 >>"$tmp/out" 2>&1 || build/bench run "$kb" 3 >>"$tmp/out"; done
-	name=$kb; [ "$kb" = knowledge ] || name="generated-1000"
+	case $kb in
+	knowledge) name=bundled ;;
+	*u) name="gen-1000-uniform" ;;
+	*) name="gen-1000-zipf" ;;
+	esac
 	topics=$(sed -n 's/.*topics=\([0-9]*\).*/\1/p' "$tmp/out" | head -1)
 	q=$(sed -n 's/.*questions=\([0-9]*\).*/\1/p' "$tmp/out" | head -1)
 	printf '%-16s topics=%s questions/run=%s  median of 5: ' "$name" "$topics" "$q"
-	for f in load_ms qps p50_us p99_us peak_rss_mb; do
+	for f in load_ms qps p50_us p99_us peak_rss_mb answered; do
 		v=$(sed -n "s/.* $f=\([0-9.]*\).*/\1/p" "$tmp/out" | med)
 		printf '%s=%s ' "$f" "$v"
 	done

@@ -190,8 +190,7 @@ compile_one(struct parse *ps, int line, const char *what, const char *src,
 		*ok = false;
 		return NULL;
 	}
-	/* JIT is an optimisation: when it is unavailable pcre2_match interprets. */
-	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	/* JIT comes later, for the patterns that are tried often (match.c). */
 	return re;
 }
 

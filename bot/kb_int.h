@@ -17,7 +17,12 @@ struct kb_pattern {
 	int line;
 	pcre2_code *exact;      /* NULL when the pattern has no diacritics */
 	pcre2_code *folded;
+	/* JIT-compiled once a form has been tried KB_JIT_AFTER times: most
+	 * patterns are rarely tried (prefilter), and JIT code costs memory */
+	uint32_t uses[2];       /* [0] exact, [1] folded */
 };
+
+#define KB_JIT_AFTER 16
 
 /* A feature a topic holds; `w` only matters for the similarity side. */
 struct kb_feat_post {
@@ -65,9 +70,13 @@ struct kb {
 	size_t nstop;
 	pcre2_match_context *mctx;
 	pcre2_match_data *md;
-	/* matcher scratch, sized to n */
-	double *acc;
-	uint32_t *mark;
+	/* matcher scratch, one entry per topic, reset lazily by epoch */
+	struct kb_acc {
+		uint32_t mark;  /* epoch in which this topic became a candidate */
+		double uni;     /* weight of the message's words it holds */
+		double bi;      /* weight of the message's word pairs it holds */
+		double pen;     /* words it knows only with other diacritics */
+	} *acc;
 	uint32_t epoch;
 	uint32_t *cands;
 };

@@ -14,6 +14,7 @@
 #define R_EXACT         1.0
 #define R_FOLDED_MARKED 0.45    /* hit only without the diacritics typed */
 #define SIM_ONLY        0.70
+#define MAX_DF_MIN      64      /* features in more topics than max(this, n/5) are skipped */
 
 uint64_t
 kb_feat_key(int kind, const char *s, size_t n)
@@ -256,8 +257,7 @@ kb_index_build(struct kb *kb)
 		}
 	}
 	kb->pmark = xcalloc(kb->npat + 1, sizeof(*kb->pmark));
-	kb->acc = xcalloc(kb->n + 1, 3 * sizeof(double));
-	kb->mark = xcalloc(kb->n + 1, sizeof(uint32_t));
+	kb->acc = xcalloc(kb->n + 1, sizeof(*kb->acc));
 	kb->cands = xcalloc(kb->n + 1, sizeof(uint32_t));
 }
 
@@ -270,7 +270,6 @@ kb_index_free(struct kb *kb)
 	free(kb->pat_topic);
 	free(kb->pmark);
 	free(kb->acc);
-	free(kb->mark);
 	free(kb->cands);
 }
 
@@ -332,20 +331,33 @@ span_marked(const struct text *t, size_t so, size_t eo)
 	return false;
 }
 
+/* Runs one form of a pattern, JIT-compiling it once it proves hot. */
+static bool
+prun(struct kb *kb, struct kb_pattern *p, int folded, const char *s,
+    size_t *so, size_t *eo)
+{
+	pcre2_code *re = folded ? p->folded : p->exact;
+
+	if (re && ++p->uses[folded] == KB_JIT_AFTER)
+		/* an optimisation: without JIT pcre2_match interprets */
+		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	return run(kb, re, s, so, eo);
+}
+
 static double
-pattern_hit(struct kb *kb, const struct kb_pattern *p, const struct text *t,
+pattern_hit(struct kb *kb, struct kb_pattern *p, const struct text *t,
     double *spec)
 {
 	size_t so, eo, fl;
 
 	/* An exact hit implies a folded one: the cheap miss comes first. */
-	if (!run(kb, p->folded, t->folded, &so, &eo))
+	if (!prun(kb, p, 1, t->folded, &so, &eo))
 		return 0;
 	fl = strlen(t->folded);
 	*spec = fl ? (double)(eo - so) / (double)fl : 0;
 	if (!p->exact)
 		return R_EXACT;         /* written without diacritics: either way */
-	if (run(kb, p->exact, t->exact, &so, &eo))
+	if (prun(kb, p, 0, t->exact, &so, &eo))
 		return R_EXACT;
 	/* Hit only without diacritics: a real mismatch if the resident typed
 	 * them there ("thuê" for "thuế"), else the expected case. */
@@ -354,7 +366,7 @@ pattern_hit(struct kb *kb, const struct kb_pattern *p, const struct text *t,
 
 /* Best hit among v[0..n); only patterns marked this round when gid != -1. */
 static double
-patterns_best(struct kb *kb, const struct kb_pattern *v, size_t n,
+patterns_best(struct kb *kb, struct kb_pattern *v, size_t n,
     const struct text *t, const struct text *t0, double *spec, long gid)
 {
 	double best = 0, bspec = 0;
@@ -387,13 +399,11 @@ static void
 mark_pattern(struct kb *kb, uint32_t gid, size_t *ncand)
 {
 	uint32_t ti = kb->pat_topic[gid];
-	double *acc_uni = kb->acc, *acc_bi = kb->acc + kb->n + 1,
-	    *acc_pen = kb->acc + 2 * (kb->n + 1);
 
 	kb->pmark[gid] = kb->epoch;
-	if (kb->mark[ti] != kb->epoch) {
-		kb->mark[ti] = kb->epoch;
-		acc_uni[ti] = acc_bi[ti] = acc_pen[ti] = 0;
+	if (kb->acc[ti].mark != kb->epoch) {
+		kb->acc[ti].mark = kb->epoch;
+		kb->acc[ti].uni = kb->acc[ti].bi = kb->acc[ti].pen = 0;
 		kb->cands[(*ncand)++] = ti;
 	}
 }
@@ -411,11 +421,11 @@ not_hit(struct kb *kb, const struct kb_topic_int *tp, const struct text *t,
 	size_t i, v, so, eo;
 
 	for (i = 0; i < tp->nnot; i++) {
-		const struct kb_pattern *p = &tp->not[i];
+		struct kb_pattern *p = &tp->not[i];
 
 		for (v = 0; v < 2 && tv[v]; v++) {
-			if (p->exact ? run(kb, p->exact, tv[v]->exact, &so, &eo) :
-			    run(kb, p->folded, tv[v]->folded, &so, &eo))
+			if (p->exact ? prun(kb, p, 0, tv[v]->exact, &so, &eo) :
+			    prun(kb, p, 1, tv[v]->folded, &so, &eo))
 				return true;
 		}
 	}
@@ -436,18 +446,6 @@ match_action_name(enum match_action a)
 	return "fallback";
 }
 
-static void
-consider(struct match_result *r, struct match_cand *all, size_t *nall,
-    const struct kb_topic *t, double score, double rx, double sim)
-{
-	(void)r;
-	all[*nall].topic = t;
-	all[*nall].score = score;
-	all[*nall].regex = rx;
-	all[*nall].sim = sim;
-	(*nall)++;
-}
-
 static int
 cand_cmp(const void *a, const void *b)
 {
@@ -461,6 +459,27 @@ cand_cmp(const void *a, const void *b)
 	return x->topic < y->topic ? -1 : x->topic > y->topic;
 }
 
+#define TOPK (MATCH_MAX_CAND + 1)
+
+/* Would c enter the best-k list top[0..*n)? (Only the best few matter.) */
+static bool
+topk_admits(const struct match_cand *top, size_t n, const struct match_cand *c)
+{
+	return n < TOPK || cand_cmp(c, &top[n - 1]) < 0;
+}
+
+static void
+topk_insert(struct match_cand *top, size_t *n, const struct match_cand *c)
+{
+	size_t i = *n < TOPK ? (*n)++ : TOPK - 1;
+
+	while (i > 0 && cand_cmp(c, &top[i - 1]) < 0) {
+		top[i] = top[i - 1];
+		i--;
+	}
+	top[i] = *c;
+}
+
 void
 kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 {
@@ -469,9 +488,8 @@ kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 	struct qfeat q[3 * TEXT_MAX_TOKENS];
 	size_t nq = 0, i, j, ncand = 0, nall = 0;
 	double total_uni = 0;
-	double *acc_uni = kb->acc, *acc_bi = kb->acc + kb->n + 1,
-	    *acc_pen = kb->acc + 2 * (kb->n + 1);
-	struct match_cand *all;
+	uint32_t max_df = kb->n / 5 > MAX_DF_MIN ? (uint32_t)(kb->n / 5) : MAX_DF_MIN;
+	struct match_cand all[TOPK];
 
 	memset(r, 0, sizeof(*r));
 	r->action = MATCH_FALLBACK;
@@ -496,7 +514,8 @@ kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 		goto out;
 
 	if (++kb->epoch == 0) {
-		memset(kb->mark, 0, (kb->n + 1) * sizeof(*kb->mark));
+		for (i = 0; i <= kb->n; i++)
+			kb->acc[i].mark = 0;
 		memset(kb->pmark, 0, (kb->npat + 1) * sizeof(*kb->pmark));
 		kb->epoch = 1;
 	}
@@ -514,6 +533,11 @@ kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 		if (!dup) {
 			struct kb_feat *kf = hash_get(&kb->sim, key);
 
+			/* A word in most topics tells them apart no better than a
+			 * stop word; skipping it also keeps its long posting list
+			 * out of the loop below (the classic max-df cut). */
+			if (kf && kf->df > max_df)
+				goto pair;
 			q[nq].key = key;
 			q[nq].kind = FEAT_FOLD_UNI;
 			q[nq].w = idf(kb, kf ? kf->df : 0) * (stop ? W_STOP : 1.0);
@@ -522,6 +546,7 @@ kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 			total_uni += q[nq].w;
 			nq++;
 		}
+pair:
 		if (i + 1 < t.ntok) {
 			uint64_t bk = bigram_key(FEAT_FOLD_BI, &t, i);
 			size_t fl2;
@@ -533,7 +558,7 @@ kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 			for (j = 0; j < nq; j++)
 				if (q[j].key == bk)
 					dup = true;
-			if (!dup && kf) {
+			if (!dup && kf && kf->df <= max_df) {
 				q[nq].key = bk;
 				q[nq].kind = FEAT_FOLD_BI;
 				q[nq].w = idf(kb, kf->df) * (stop && stop2 ? W_STOP : 1.0);
@@ -552,15 +577,15 @@ kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 		for (j = 0; j < kf->npost; j++) {
 			uint32_t ti = kf->post[j];
 
-			if (kb->mark[ti] != kb->epoch) {
-				kb->mark[ti] = kb->epoch;
-				acc_uni[ti] = acc_bi[ti] = acc_pen[ti] = 0;
+			if (kb->acc[ti].mark != kb->epoch) {
+				kb->acc[ti].mark = kb->epoch;
+				kb->acc[ti].uni = kb->acc[ti].bi = kb->acc[ti].pen = 0;
 				kb->cands[ncand++] = ti;
 			}
 			if (q[i].kind == FEAT_FOLD_UNI)
-				acc_uni[ti] += q[i].w;
+				kb->acc[ti].uni += q[i].w;
 			else
-				acc_bi[ti] += q[i].w;
+				kb->acc[ti].bi += q[i].w;
 		}
 	}
 	/*
@@ -592,8 +617,8 @@ kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 				b++;
 			if (ex && b < ex->npost && ex->post[b] == ti)
 				continue;
-			if (kb->mark[ti] == kb->epoch)
-				acc_pen[ti] += w * W_MISMARK;
+			if (kb->acc[ti].mark == kb->epoch)
+				kb->acc[ti].pen += w * W_MISMARK;
 		}
 	}
 	/* Patterns whose required word occurs (as typed or expanded). */
@@ -616,16 +641,15 @@ kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 			mark_pattern(kb, kb->always[i], &ncand);
 	}
 
-	all = ncand ? xmalloc(ncand * sizeof(*all)) : NULL;
 	for (i = 0; i < ncand; i++) {
 		uint32_t ti = kb->cands[i];
 		struct kb_topic_int *tp = &kb->t[ti];
-		double matched = acc_uni[ti] - acc_pen[ti], sim, rx, spec = 0, score;
+		double matched = kb->acc[ti].uni - kb->acc[ti].pen, sim, rx, spec = 0, score;
 
 		if (matched < 0)
 			matched = 0;
 		sim = total_uni > 0 ?
-		    (matched + acc_bi[ti]) / (total_uni + acc_bi[ti]) : 0;
+		    (matched + kb->acc[ti].bi) / (total_uni + kb->acc[ti].bi) : 0;
 		rx = patterns_best(kb, tp->match, tp->nmatch, &t,
 		    have_t0 ? &t0 : NULL, &spec, (long)tp->pat_base);
 		score = sim * SIM_ONLY;
@@ -637,12 +661,17 @@ kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 		}
 		if (score <= 0)
 			continue;
-		if (tp->nnot && not_hit(kb, tp, &t, have_t0 ? &t0 : NULL))
-			continue;
-		consider(r, all, &nall, &tp->pub, score, rx, sim);
+		{
+			struct match_cand c = { &tp->pub, score, rx, sim };
+
+			if (!topk_admits(all, nall, &c))
+				continue;
+			if (tp->nnot && not_hit(kb, tp, &t, have_t0 ? &t0 : NULL))
+				continue;
+			topk_insert(all, &nall, &c);
+		}
 	}
 	if (nall) {
-		qsort(all, nall, sizeof(*all), cand_cmp);
 		r->topic = all[0].topic;
 		r->score = all[0].score;
 		for (i = 0; i < nall && r->ncand < MATCH_MAX_CAND; i++) {
@@ -660,7 +689,6 @@ kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 		else
 			r->action = MATCH_FALLBACK;
 	}
-	free(all);
 out:
 	if (have_t0)
 		text_release(&t);

@@ -161,10 +161,11 @@ has "zalo sent list" "$(get "$B/control/sent?platform=zalo&method=sendMessage")"
 hasnt "zalo sent excl fault" "$(get "$B/control/sent?platform=zalo")" '"text":"z"'
 
 # --- waiting list query ----------------------------------------------
-since=$(get $B/control/stats >/dev/null; get "$B/control/sent" | grep -o '"seq":[0-9]*' | tail -n 1 | cut -d: -f2)
+since=$(get "$B/control/sent" | grep -o '"seq":[0-9]*' | tail -n 1 | cut -d: -f2)
 (sleep 0.3; post $Z/sendMessage '{"chat_id":"u2","text":"later"}' >/dev/null) &
+bg=$!
 has "sent wait" "$(get "$B/control/sent?since=$since&min=1&wait_ms=3000")" '"text":"later"'
-wait
+wait $bg
 
 # --- stats, log, reset -------------------------------------------------
 st=$(get $B/control/stats)
@@ -193,6 +194,12 @@ eq "exit status on SIGTERM" "$rc" 0
 [ $dt -lt 3000 ] && ok || bad "shutdown took ${dt}ms"
 wait $lp 2>/dev/null
 [ ! -e "$tmp/port" ] && ok || bad "portfile not removed"
+# sanitizer builds report on stderr; anything unexpected there is a failure
+if grep -E 'Sanitizer|runtime error|LeakSanitizer' "$tmp/stderr" >/dev/null; then
+	bad "sanitizer report:"
+	cat "$tmp/stderr" >&2
+fi
+[ -n "${FAKEAPI_SHOW_STDERR:-}" ] && cat "$tmp/stderr" >&2
 
 echo "fakeapi selftest: $pass passed, $fails failed"
 [ $fails -eq 0 ]
