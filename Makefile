@@ -32,7 +32,7 @@ EVAL ?= ../shared/eval/dev.tsv
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all run test install fuzz fuzz-replay unit unit-asan cli check eval bench deps clean
+.PHONY: all run test install fuzz fuzz-replay integration unit unit-asan cli check eval bench deps clean
 all: build/hoidap
 
 build/obj/%.o: bot/%.c $(HDR) | build/obj
@@ -55,6 +55,9 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) $(HDR)
 	@mkdir -p build/fuzz
 	clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -Iinclude -Ibot $(PKG_CFLAGS) \
 	  -fsanitize=fuzzer,address,undefined -o $@ $< $(SRC) $(LDLIBS)
+# The fake Telegram + Zalo API for the integration tests.
+build/fakeapi: tests/fakeapi/fakeapi.c | build
+	$(CC) $(CFLAGS) -o $@ $< $$(pkg-config --cflags --libs libmicrohttpd) $(PKG_LIBS) -lpthread
 build/bench: bench/bench.c $(OBJ) | build
 	$(CC) $(CFLAGS) -o $@ $< $(OBJ) $(LDLIBS)
 build build/obj build/asan build/tests build/asan/tests:
@@ -75,7 +78,7 @@ run: deps
 
 test:
 	@scripts/deps test
-	@$(MAKE) --no-print-directory unit unit-asan fuzz-replay cli check
+	@$(MAKE) --no-print-directory unit unit-asan fuzz-replay cli integration check
 
 unit: $(UBIN)
 	@for t in $(UBIN); do echo "== $$t"; $$t || exit 1; done
@@ -98,6 +101,10 @@ cli: build/hoidap build/asan/hoidap
 	tests/cli.sh build/asan/hoidap
 check: build/hoidap
 	build/hoidap check --kb $(KB)
+# The daemon under ASan+UBSan against the fake APIs (loopback only).
+integration: build/asan/hoidap build/fakeapi
+	tests/fakeapi/selftest.sh build/fakeapi
+	timeout 600 tests/integration/run.py build/asan/hoidap build/fakeapi
 
 # Scores the shared dev set when it is beside the checkout.
 eval: build/hoidap

@@ -1171,7 +1171,7 @@ static void handle_bot(struct MHD_Connection *c, enum platform pl,
 		double d;
 		if (get_num(fault, "delay_ms", &d))
 			sleep_ms(d);
-		if (get_bool(fault, "redeliver")) {
+		if (pl == P_ZALO && get_bool(fault, "redeliver")) {
 			pthread_mutex_lock(&S.mu);
 			S.zalo_redeliver++;
 			pthread_mutex_unlock(&S.mu);
