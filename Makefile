@@ -111,7 +111,7 @@ eval: build/hoidap
 	@if [ -f $(EVAL) ]; then build/hoidap eval --kb $(KB) $(EVAL); \
 	else echo "no $(EVAL); set EVAL=FILE.tsv"; fi
 
-bench: build/hoidap build/bench
+bench: build/hoidap build/bench build/fakeapi
 	bench/run.sh
 
 install: build/hoidap

@@ -29,3 +29,5 @@ for kb in knowledge "$tmp/kb1000" "$tmp/kb1000u"; do
 	done
 	echo
 done
+# The daemon through the fake API (needs libmicrohttpd for build/fakeapi).
+bench/daemon.py build/hoidap build/fakeapi

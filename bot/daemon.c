@@ -22,6 +22,7 @@
 #define BODY_CAP (4 * 1024 * 1024)
 #define MAX_LAT_SAMPLES (1 << 20)
 #define RATE_SLOTS 8192
+#define READY_MAX 256
 
 static volatile sig_atomic_t got_term, got_hup;
 static int sig_pipe[2] = { -1, -1 };
@@ -86,6 +87,13 @@ struct daemon {
 	double tokens;                  /* global bucket */
 	int64_t tokens_ms;
 	int64_t wake_ms;                /* earliest rate-limited send */
+	/* Due chat heads read from the outbox, sent in id order; refilled when
+	 * new replies were committed (dirty) or a delayed one falls due. */
+	struct outbox_item ready[READY_MAX];
+	int nready;
+	int dirty;
+	int more;
+	int64_t next_due;
 	int64_t *lat;                   /* update->send latency samples, us */
 	size_t nlat;
 	size_t handled, sent, failed;
@@ -467,6 +475,7 @@ poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
 					rc = store_set_offset(d->st, "telegram", max_id + 1);
 				if (rc == 0)
 					rc = store_commit(d->st);
+				d->dirty = 1;
 				if (rc < 0) {
 					store_rollback(d->st);
 					log_error("telegram: could not store a batch of %zu "
@@ -498,6 +507,7 @@ poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
 					rc = handle_event(d, P_ZALO, &ev, recv_us);
 				if (rc == 0)
 					rc = store_commit(d->st);
+				d->dirty = 1;
 				if (rc < 0) {
 					store_rollback(d->st);
 					log_error("zalo: could not store update %s",
@@ -551,6 +561,9 @@ poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
 }
 
 /* ---- sending ---- */
+
+static void chat_advance(struct daemon *d, const char *platform,
+    const char *chat);
 
 static void
 send_start(struct daemon *d, struct sender *s, struct outbox_item *it)
@@ -647,6 +660,7 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 		send_retry(d, s, backoff_delay(s->it.attempts, 300000), why);
 	}
 out:
+	chat_advance(d, s->it.platform, s->it.chat_id);
 	outbox_item_release(&s->it);
 }
 
@@ -663,10 +677,49 @@ inflight_chat(const struct daemon *d, const struct outbox_item *it)
 }
 
 static void
+ready_drop(struct daemon *d, int i)
+{
+	outbox_item_release(&d->ready[i]);
+	memmove(&d->ready[i], &d->ready[i + 1],
+	    (size_t)(d->nready - i - 1) * sizeof(d->ready[0]));
+	d->nready--;
+}
+
+static void
+refill(struct daemon *d, int64_t now)
+{
+	int n;
+
+	while (d->nready)
+		ready_drop(d, d->nready - 1);
+	n = store_outbox_heads(d->st, now, d->ready, READY_MAX, &d->next_due);
+	d->nready = n > 0 ? n : 0;
+	d->dirty = n < 0;
+	d->more = n > 0;        /* refill again when these run low */
+}
+
+/*
+ * After a send finished: drop stale copies of that chat's old head (a refill
+ * during the send may have read it again); its next reply comes with the
+ * next refill, which reads the outbox in id order, so no chat can starve
+ * the others by having many replies queued.
+ */
+static void
+chat_advance(struct daemon *d, const char *platform, const char *chat)
+{
+	int i;
+
+	for (i = d->nready - 1; i >= 0; i--)
+		if (strcmp(d->ready[i].platform, platform) == 0 &&
+		    strcmp(d->ready[i].chat_id, chat) == 0)
+			ready_drop(d, i);
+	d->more = 1;
+}
+
+static void
 fill_senders(struct daemon *d)
 {
-	struct outbox_item items[64];
-	int n, i, free_slots = 0;
+	int i, k, free_slots = 0;
 	int64_t now = store_now_ms();
 
 	for (i = 0; i < d->nsnd; i++)
@@ -674,28 +727,37 @@ fill_senders(struct daemon *d)
 	d->wake_ms = -1;
 	if (!free_slots)
 		return;
-	n = store_outbox_due(d->st, now, items, (int)ARRAY_SIZE(items));
-	for (i = 0; i < n; i++) {
-		struct outbox_item *it = &items[i];
+	if (d->dirty || (d->next_due >= 0 && now >= d->next_due) ||
+	    (d->more && d->nready <= READY_MAX / 4))
+		refill(d, now);
+	for (i = 0; i < d->nready && free_slots; ) {
+		struct outbox_item *it = &d->ready[i];
 		int64_t w;
-		int k;
 
 		if (!d->poll[strcmp(it->platform, "zalo") == 0 ? P_ZALO :
-		    P_TELEGRAM].prefix || !free_slots || inflight_chat(d, it)) {
-			outbox_item_release(it);
+		    P_TELEGRAM].prefix) {
+			ready_drop(d, i);       /* platform off: leave it queued */
+			continue;
+		}
+		if (inflight_chat(d, it)) {
+			i++;
 			continue;
 		}
 		w = rate_wait(d, it, now);
 		if (w > 0) {
 			if (d->wake_ms < 0 || now + w < d->wake_ms)
 				d->wake_ms = now + w;
-			outbox_item_release(it);
+			i++;
 			continue;
 		}
 		for (k = 0; k < d->nsnd && d->snd[k].busy; k++)
 			;
 		rate_take(d, it, now);
 		send_start(d, &d->snd[k], it);
+		/* send_start moved the body out; drop the husk */
+		memmove(&d->ready[i], &d->ready[i + 1],
+		    (size_t)(d->nready - i - 1) * sizeof(d->ready[0]));
+		d->nready--;
 		free_slots--;
 	}
 }
@@ -766,9 +828,9 @@ lat_cmp(const void *a, const void *b)
 static void
 step(struct daemon *d, int polling)
 {
-	int64_t now = store_now_ms(), wait = 5000, next_due;
+	int64_t now = store_now_ms(), wait = 5000;
 	struct curl_waitfd wfd = { sig_pipe[0], CURL_WAIT_POLLIN, 0 };
-	int running, q, i, pending;
+	int running, q, i;
 	CURLMsg *m;
 
 	if (polling) {
@@ -786,9 +848,8 @@ step(struct daemon *d, int polling)
 	fill_senders(d);
 	if (d->wake_ms >= 0 && d->wake_ms - now < wait)
 		wait = d->wake_ms - now;
-	pending = store_outbox_pending(d->st, &next_due);
-	if (pending > 0 && next_due > now && next_due - now < wait)
-		wait = next_due - now;
+	if (d->next_due >= 0 && d->next_due - now < wait)
+		wait = d->next_due - now;
 	if (wait < 0)
 		wait = 0;
 	curl_multi_poll(d->multi, &wfd, 1, (int)wait, NULL);
@@ -917,6 +978,8 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		    "Content-Type: application/json");
 	}
 	d->lat = xmalloc(MAX_LAT_SAMPLES * sizeof(*d->lat));
+	d->dirty = 1;           /* replies left from before a crash go first */
+	d->next_due = -1;
 	d->tokens = cfg->rate_global_per_s;
 	d->tokens_ms = store_now_ms();
 	srand((unsigned)(store_now_us() ^ getpid()));
@@ -997,6 +1060,8 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 			free(pl->prefix);
 		}
 	}
+	while (d->nready)
+		ready_drop(d, d->nready - 1);
 	curl_multi_cleanup(d->multi);
 	store_close(d->st);
 	kb_free(d->kb);

@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +13,16 @@
 #include "log.h"
 #include "util.h"
 
+#define STMT_CACHE 32
+
 struct store {
 	sqlite3 *db;
 	char *path;
+	/* Prepared once, reused: keyed by the SQL literal's address. */
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[STMT_CACHE];
 };
 
 /* Migrations: entry i brings user_version i to i+1. Never edit a shipped one. */
@@ -33,6 +41,7 @@ static const char *const migrations[] = {
 	"  not_before INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,"
 	"  status TEXT NOT NULL DEFAULT 'pending', last_error TEXT, done_at INTEGER);"
 	"CREATE INDEX outbox_chat ON outbox(status, platform, chat_id, id);"
+	"CREATE INDEX outbox_pending ON outbox(status, id);"
 	"CREATE TABLE messages(id INTEGER PRIMARY KEY, platform TEXT NOT NULL,"
 	"  chat_id TEXT NOT NULL, dir TEXT NOT NULL, text TEXT NOT NULL,"
 	"  topic TEXT, action TEXT, at INTEGER NOT NULL);"
@@ -72,17 +81,41 @@ exec(struct store *s, const char *sql)
 	return 0;
 }
 
+/* A ready statement; give it back with done(). */
 static sqlite3_stmt *
 prep(struct store *s, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
+	size_t i;
 
+	for (i = 0; i < STMT_CACHE && s->cache[i].sql; i++)
+		if (s->cache[i].sql == sql)
+			return s->cache[i].st;
 	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
 	    NULL) != SQLITE_OK) {
 		log_error("store: %s: %s", sqlite3_errmsg(s->db), sql);
 		return NULL;
 	}
+	if (i < STMT_CACHE) {
+		s->cache[i].sql = sql;
+		s->cache[i].st = st;
+	}
 	return st;
+}
+
+static void
+done(struct store *s, sqlite3_stmt *st)
+{
+	size_t i;
+
+	for (i = 0; i < STMT_CACHE && s->cache[i].sql; i++) {
+		if (s->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	}
+	done(s, st);
 }
 
 /* Runs a statement that returns no rows; binds text args in order. */
@@ -100,7 +133,7 @@ run(struct store *s, const char *sql, int n, const char *const *args,
 	for (i = 0; i < nint; i++)
 		sqlite3_bind_int64(st, n + i + 1, ints[i]);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	done(s, st);
 	if (rc != SQLITE_DONE) {
 		log_error("store: %s", sqlite3_errmsg(s->db));
 		return -1;
@@ -137,11 +170,11 @@ store_open(const char *path)
 		goto fail;
 	st = prep(s, "PRAGMA user_version");
 	if (!st || sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_finalize(st);
+		done(s, st);
 		goto fail;
 	}
 	version = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	done(s, st);
 	if (version > (int)ARRAY_SIZE(migrations)) {
 		log_error("store: '%s' has schema version %d, newer than this "
 		    "program (%zu); refusing to touch it", path, version,
@@ -182,8 +215,12 @@ fail:
 void
 store_close(struct store *s)
 {
+	size_t i;
+
 	if (!s)
 		return;
+	for (i = 0; i < STMT_CACHE; i++)
+		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -219,7 +256,7 @@ store_seen(struct store *s, const char *platform, const char *update_id)
 	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, update_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	done(s, st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -245,7 +282,7 @@ store_offset(struct store *s, const char *platform)
 	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	done(s, st);
 	return v;
 }
 
@@ -313,7 +350,7 @@ store_chat_get(struct store *s, const char *platform, const char *chat_id,
 		c->flood_count = sqlite3_column_int(st, 2);
 		c->flood_noticed = sqlite3_column_int(st, 3);
 	}
-	sqlite3_finalize(st);
+	done(s, st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -356,39 +393,82 @@ store_outbox_add(struct store *s, const char *platform, const char *chat_id,
 	    "is_group, created_us) VALUES(?1,?2,?3,?4,?5,?6)", 4, a, 2, ints);
 }
 
-int
-store_outbox_due(struct store *s, int64_t now_ms, struct outbox_item *v,
-    int max)
+static void
+fill_item(sqlite3_stmt *st, struct outbox_item *it)
 {
-	sqlite3_stmt *st = prep(s,
-	    "SELECT o.id, o.platform, o.chat_id, o.is_group, o.method, o.body, "
-	    "o.attempts, o.created_us FROM outbox o "
-	    "WHERE o.status='pending' AND o.not_before<=?1 AND o.id=(SELECT "
-	    "MIN(i.id) FROM outbox i WHERE i.status='pending' AND "
-	    "i.platform=o.platform AND i.chat_id=o.chat_id) ORDER BY o.id LIMIT ?2");
-	int n = 0, rc;
+	it->id = sqlite3_column_int64(st, 0);
+	snprintf(it->platform, sizeof(it->platform), "%s",
+	    sqlite3_column_text(st, 1));
+	snprintf(it->chat_id, sizeof(it->chat_id), "%s",
+	    sqlite3_column_text(st, 2));
+	it->is_group = sqlite3_column_int(st, 3);
+	snprintf(it->method, sizeof(it->method), "%s", sqlite3_column_text(st, 4));
+	it->body = xstrdup((const char *)sqlite3_column_text(st, 5));
+	it->attempts = sqlite3_column_int(st, 6);
+	it->created_us = sqlite3_column_int64(st, 7);
+	it->not_before = sqlite3_column_int64(st, 8);
+}
+
+#define OUTBOX_COLS "id, platform, chat_id, is_group, method, body, attempts, " \
+	"created_us, not_before"
+#define OUTBOX_SCAN 8192
+
+int
+store_outbox_heads(struct store *s, int64_t now_ms, struct outbox_item *v,
+    int max, int64_t *next_due)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " OUTBOX_COLS " FROM outbox "
+	    "WHERE status='pending' ORDER BY id LIMIT 8192");
+	uint64_t *seen;         /* open-addressing set of chats met so far */
+	size_t mask = 2 * OUTBOX_SCAN - 1, k;
+	int n = 0;
+
+	*next_due = -1;
+	if (!st)
+		return -1;
+	seen = xcalloc(mask + 1, sizeof(*seen));
+	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+		const char *p = (const char *)sqlite3_column_text(st, 1);
+		const char *c = (const char *)sqlite3_column_text(st, 2);
+		uint64_t key = hash64(c, strlen(c), hash64(p, strlen(p), 3)) | 1;
+		int64_t nb = sqlite3_column_int64(st, 8);
+
+		/* only a chat's oldest pending message may go: order per chat */
+		for (k = key & mask; seen[k] && seen[k] != key; k = (k + 1) & mask)
+			;
+		if (seen[k])
+			continue;
+		seen[k] = key;
+		if (nb > now_ms) {
+			if (*next_due < 0 || nb < *next_due)
+				*next_due = nb;
+			continue;
+		}
+		fill_item(st, &v[n++]);
+	}
+	free(seen);
+	done(s, st);
+	return n;
+}
+
+int
+store_outbox_head(struct store *s, const char *platform, const char *chat_id,
+    struct outbox_item *it)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " OUTBOX_COLS " FROM outbox "
+	    "WHERE status='pending' AND platform=?1 AND chat_id=?2 ORDER BY id "
+	    "LIMIT 1");
+	int rc;
 
 	if (!st)
 		return -1;
-	sqlite3_bind_int64(st, 1, now_ms);
-	sqlite3_bind_int(st, 2, max);
-	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct outbox_item *it = &v[n++];
-
-		it->id = sqlite3_column_int64(st, 0);
-		snprintf(it->platform, sizeof(it->platform), "%s",
-		    sqlite3_column_text(st, 1));
-		snprintf(it->chat_id, sizeof(it->chat_id), "%s",
-		    sqlite3_column_text(st, 2));
-		it->is_group = sqlite3_column_int(st, 3);
-		snprintf(it->method, sizeof(it->method), "%s",
-		    sqlite3_column_text(st, 4));
-		it->body = xstrdup((const char *)sqlite3_column_text(st, 5));
-		it->attempts = sqlite3_column_int(st, 6);
-		it->created_us = sqlite3_column_int64(st, 7);
-	}
-	sqlite3_finalize(st);
-	return n;
+	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		fill_item(st, it);
+	done(s, st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 void
@@ -453,7 +533,7 @@ store_outbox_pending(struct store *s, int64_t *next_due_ms)
 		if (n)
 			*next_due_ms = sqlite3_column_int64(st, 1);
 	}
-	sqlite3_finalize(st);
+	done(s, st);
 	return n;
 }
 
@@ -477,7 +557,7 @@ store_log(struct store *s, const char *platform, const char *chat_id,
 		sqlite3_bind_text(st, 6, action, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, store_now_ms());
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	done(s, st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

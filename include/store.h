@@ -35,6 +35,7 @@ struct outbox_item {
 	char *body;                     /* JSON; owned; free with outbox_item_release */
 	int attempts;
 	int64_t created_us;             /* when its update arrived (latency) */
+	int64_t not_before;             /* ms */
 };
 
 struct store *store_open(const char *path);
@@ -60,11 +61,16 @@ int store_outbox_add(struct store *s, const char *platform,
     const char *chat_id, int is_group, const char *method, const char *body,
     int64_t received_us);
 /*
- * Fills up to max due items, at most one per chat (its oldest pending one,
- * so a chat's replies leave in order). Returns the count or -1.
+ * Fills up to max due items in id order, at most one per chat (its oldest
+ * pending one, so a chat's replies leave in order). *next_due gets the
+ * earliest not_before of a chat's head that is not due yet (-1 if none).
+ * Returns the count or -1.
  */
-int store_outbox_due(struct store *s, int64_t now_ms, struct outbox_item *v,
-    int max);
+int store_outbox_heads(struct store *s, int64_t now_ms, struct outbox_item *v,
+    int max, int64_t *next_due);
+/* A chat's oldest pending item, due or not: 1 found, 0 none, -1 error. */
+int store_outbox_head(struct store *s, const char *platform,
+    const char *chat_id, struct outbox_item *it);
 int store_outbox_sent(struct store *s, int64_t id);
 int store_outbox_retry(struct store *s, int64_t id, int64_t not_before_ms,
     const char *err);
