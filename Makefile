@@ -1,6 +1,6 @@
 # hoidap — see README.md. `make run` and `make test` are all a newcomer needs.
 CC ?= cc
-PKGS := libpcre2-8 libutf8proc libcjson sqlite3 libcurl
+PKGS := libpcre2-8 libutf8proc libcjson sqlite3 libcurl libqrencode libpng
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -40,26 +40,26 @@ build/obj/%.o: bot/%.c $(HDR) | build/obj
 build/asan/%.o: bot/%.c $(HDR) | build/asan
 	@echo "  CC      $@"; $(CC) $(CFLAGS) -O1 $(SAN) -c -o $@ $<
 build/hoidap: $(COBJ) $(OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+	@echo "  LD      $@"; $(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 build/asan/hoidap: $(CAOBJ) $(AOBJ)
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+	@echo "  LD      $@"; $(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 build/tests/%: tests/unit/%.c $(OBJ) tests/unit/testutil.h | build/tests
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(OBJ) $(LDLIBS) $(CMOCKA_LIBS)
+	@echo "  LD      $@"; $(CC) $(CFLAGS) -Itests/unit -o $@ $< $(OBJ) $(LDLIBS) $(CMOCKA_LIBS)
 build/asan/tests/%: tests/unit/%.c $(AOBJ) tests/unit/testutil.h | build/asan/tests
-	$(CC) $(CFLAGS) -O1 $(SAN) -Itests/unit -o $@ $< $(AOBJ) $(LDLIBS) $(CMOCKA_LIBS)
+	@echo "  LD      $@"; $(CC) $(CFLAGS) -O1 $(SAN) -Itests/unit -o $@ $< $(AOBJ) $(LDLIBS) $(CMOCKA_LIBS)
 FUZZ := tg zalo config text
 FUZZ_TIME ?= 30
 build/asan/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c $(AOBJ) | build/asan
-	$(CC) $(CFLAGS) -O1 $(SAN) -o $@ $< tests/fuzz/driver.c $(AOBJ) $(LDLIBS)
+	@echo "  LD      $@"; $(CC) $(CFLAGS) -O1 $(SAN) -o $@ $< tests/fuzz/driver.c $(AOBJ) $(LDLIBS)
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) $(HDR)
 	@mkdir -p build/fuzz
 	clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -Iinclude -Ibot $(PKG_CFLAGS) \
 	  -fsanitize=fuzzer,address,undefined -o $@ $< $(SRC) $(LDLIBS)
 # The fake Telegram + Zalo API for the integration tests.
 build/fakeapi: tests/fakeapi/fakeapi.c | build
-	$(CC) $(CFLAGS) -o $@ $< $$(pkg-config --cflags --libs libmicrohttpd) $(PKG_LIBS) -lpthread
+	@echo "  LD      $@"; $(CC) $(CFLAGS) -o $@ $< $$(pkg-config --cflags --libs libmicrohttpd) $(PKG_LIBS) -lpthread
 build/bench: bench/bench.c $(OBJ) | build
-	$(CC) $(CFLAGS) -o $@ $< $(OBJ) $(LDLIBS)
+	@echo "  LD      $@"; $(CC) $(CFLAGS) -o $@ $< $(OBJ) $(LDLIBS)
 build build/obj build/asan build/tests build/asan/tests:
 	mkdir -p $@
 

@@ -48,6 +48,25 @@ static const char *const migrations[] = {
 	"CREATE TABLE topic_counts(topic TEXT PRIMARY KEY, n INTEGER NOT NULL);"
 	"CREATE TABLE unanswered(id INTEGER PRIMARY KEY, platform TEXT NOT NULL,"
 	"  chat_id TEXT NOT NULL, text TEXT NOT NULL, at INTEGER NOT NULL);",
+
+	/* 2: hand-offs to volunteers. Times are ms since the epoch. */
+	"CREATE TABLE tickets(id INTEGER PRIMARY KEY,"
+	"  platform TEXT NOT NULL, chat_id TEXT NOT NULL, user_name TEXT,"
+	"  tier INTEGER NOT NULL DEFAULT 1,"         /* 1 volunteers, 2 admins */
+	"  reason TEXT NOT NULL,"       /* asked, fallback, media, forwarded */
+	"  question TEXT,"              /* redacted */
+	"  status TEXT NOT NULL DEFAULT 'open',"     /* open, claimed, resolved */
+	"  volunteer_id TEXT, volunteer_name TEXT,"
+	"  created INTEGER NOT NULL, claimed_at INTEGER, first_reply_at INTEGER,"
+	"  resolved_at INTEGER, announced_at INTEGER, escalated_at INTEGER,"
+	"  feedback INTEGER);"          /* 1 thumbs up, -1 down, NULL none */
+	"CREATE INDEX tickets_chat ON tickets(platform, chat_id, status);"
+	/* group messages that belong to a ticket (its card, relayed messages),
+	 * so a volunteer's Telegram reply finds its ticket */
+	"CREATE TABLE ticket_msgs(chat_id TEXT NOT NULL,"
+	"  message_id INTEGER NOT NULL, ticket_id INTEGER NOT NULL,"
+	"  PRIMARY KEY(chat_id, message_id)) WITHOUT ROWID;"
+	"ALTER TABLE outbox ADD COLUMN ticket_id INTEGER;",
 };
 
 int64_t
