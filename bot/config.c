@@ -41,6 +41,14 @@ static const struct centry {
 	I(flood_window, "HOIDAP_FLOOD_WINDOW", 1, 3600, 30, "flood window, seconds"),
 	I(drain_seconds, "HOIDAP_DRAIN_SECONDS", 0, 60, 5, "SIGTERM: seconds to flush the outbox"),
 	I(max_attempts, "HOIDAP_MAX_ATTEMPTS", 1, 1000, 12, "transient failures before a message is given up"),
+	S(volunteer_chat, "HOIDAP_VOLUNTEER_CHAT", "", "Telegram chat id of the volunteers' group"),
+	S(admins, "HOIDAP_ADMINS", "", "admin Telegram user ids, comma-separated"),
+	S(volunteers, "HOIDAP_VOLUNTEERS", "", "extra volunteer user ids, comma-separated"),
+	S(support_hours, "HOIDAP_SUPPORT_HOURS", "07:30-21:00", "when volunteers answer (HH:MM-HH:MM)"),
+	S(typical_wait, "HOIDAP_TYPICAL_WAIT", "khoảng 30 phút", "what residents are told about the wait"),
+	I(reannounce_minutes, "HOIDAP_REANNOUNCE_MINUTES", 1, 10080, 30, "remind the group of an unclaimed ticket"),
+	I(escalate_minutes, "HOIDAP_ESCALATE_MINUTES", 1, 100000, 240, "escalate a ticket open this long to the admins"),
+	I(watch_seconds, "HOIDAP_WATCH_SECONDS", 0, 3600, 2, "check knowledge/ for edits every N s (0 = off)"),
 #undef S
 #undef T
 #undef I
@@ -118,6 +126,31 @@ set(struct config *c, const struct centry *e, const char *v, const char *path,
 		diag_error(d, path, line, "'log_level' must be debug, info, warn or "
 		    "error");
 		return -1;
+	}
+	if (strcmp(e->name, "support_hours") == 0 && *v) {
+		int a, b, c2, d2;
+		char tail;
+
+		if (sscanf(v, "%d:%d-%d:%d%c", &a, &b, &c2, &d2, &tail) != 4 ||
+		    a < 0 || a > 23 || b < 0 || b > 59 || c2 < 0 || c2 > 24 ||
+		    d2 < 0 || d2 > 59 || a * 60 + b >= c2 * 60 + d2) {
+			diag_error(d, path, line, "'support_hours' must look like "
+			    "07:30-21:00");
+			return -1;
+		}
+	}
+	if ((strcmp(e->name, "admins") == 0 || strcmp(e->name, "volunteers") == 0
+	    || strcmp(e->name, "volunteer_chat") == 0) && *v) {
+		const char *q;
+
+		for (q = v; *q; q++) {
+			if (!(*q >= '0' && *q <= '9') && *q != ',' && *q != ' ' &&
+			    *q != '-') {
+				diag_error(d, path, line, "'%s' takes Telegram numeric ids "
+				    "separated by commas", e->name);
+				return -1;
+			}
+		}
 	}
 	if ((strcmp(e->name, "telegram_api") == 0 || strcmp(e->name, "zalo_api") == 0)
 	    && strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) {

@@ -5,11 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schedule.h"
 #include "text.h"
 #include "util.h"
 
 #define MAIN_MENU "greeting"
 #define HANDOFF "handoff.human"
+#define SUPPORT_POINT "schedule.support_point"
+/* Sessions listed before the support-point answer: enough to plan a week,
+ * short enough to read on a phone. */
+#define SCHEDULE_SHOW 5
 
 void
 conv_state_init(struct conv_state *s)
@@ -85,6 +90,17 @@ show_page(struct kb *kb, struct conv_state *s, const struct kb_topic *t,
 
 	r->kind = t->nmenu ? CONV_MENU : CONV_ANSWER;
 	r->topic = t;
+	if (page == 0 && kb_schedule(kb) && strcmp(t->id, SUPPORT_POINT) == 0) {
+		/* "When and where" is answered by the ward's own dates first;
+		 * the topic's general advice follows. */
+		char today[11], now[6];
+
+		kb_today(today);
+		kb_now_hhmm(now);
+		if (schedule_reply(kb_schedule(kb), today, now, SCHEDULE_SHOW,
+		    &r->text) == 0)
+			(void)buf_adds(&r->text, "\n\n");
+	}
 	(void)buf_adds(&r->text, t->pages[page]);
 	if (last) {
 		if (t->nlinks)

@@ -1,6 +1,8 @@
 #include "daemon.h"
 
 #include <curl/curl.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include "conv.h"
+#include "handoff.h"
 #include "kb.h"
 #include "log.h"
 #include "redact.h"
@@ -97,6 +100,10 @@ struct daemon {
 	int64_t *lat;                   /* update->send latency samples, us */
 	size_t nlat;
 	size_t handled, sent, failed;
+	int want_reload;                /* /tailai from an admin */
+	int64_t next_cron_ms;           /* tickets: re-announce, escalate */
+	int64_t next_watch_ms;          /* knowledge/ edits */
+	uint64_t kb_sig;                /* signature of knowledge/ at load */
 };
 
 /* ---- small helpers ---- */
@@ -277,68 +284,23 @@ deep_link_topic(struct kb *kb, const char *payload)
 	return NULL;
 }
 
-/* Handles one event inside the caller's transaction. */
-static int
-handle_event(struct daemon *d, enum platform_id p, struct event *ev,
-    int64_t recv_us)
+/* Answers a resident's message through the conversation engine. */
+static void
+converse(struct daemon *d, struct store_chat *chat, const struct event *ev,
+    struct conv_reply *r)
 {
-	const char *plat = pname[p];
-	struct store_chat chat;
-	struct conv_reply r;
-	struct buf red;
-	struct emit_ctx ec = { d, p, ev->chat_id, ev->is_group, recv_us, 0, NULL };
-	int64_t now = recv_us / 1000;
-	int seen, reply = 1;
 	const char *text = ev->text ? ev->text : "";
 
-	seen = store_seen(d->st, plat, ev->update_id);
-	if (seen)
-		return seen < 0 ? -1 : 0;
-	if (ev->kind == EV_IGNORE || !ev->chat_id[0])
-		return store_mark_processed(d->st, plat, ev->update_id);
-	/* Groups: only commands for now (the volunteers' group comes later). */
-	if (ev->is_group && ev->kind == EV_TEXT && text[0] != '/')
-		return store_mark_processed(d->st, plat, ev->update_id);
-
-	if (store_chat_get(d->st, plat, ev->chat_id, &chat) < 0)
-		return -1;
-	conv_reply_init(&r);
-	buf_init(&red, BUF_CAP_REPLY);
-	(void)redact(text, &red);
-
-	if (now - chat.flood_start > (int64_t)d->cfg->flood_window * 1000) {
-		chat.flood_start = now;
-		chat.flood_count = 0;
-		chat.flood_noticed = 0;
-	}
-	chat.flood_count++;
-	if (ev->kind == EV_CALLBACK && p == P_TELEGRAM) {
-		struct buf b;
-
-		buf_init(&b, 4096);
-		tg_answer_callback(ev->callback_id, &b);
-		if (store_outbox_add(d->st, plat, ev->chat_id, ev->is_group,
-		    "answerCallbackQuery", b.data, recv_us) < 0)
-			ec.rc = -1;
-		buf_release(&b);
-	}
-	if (chat.flood_count > d->cfg->flood_max) {
-		if (chat.flood_noticed) {
-			reply = 0;
-		} else {
-			chat.flood_noticed = 1;
-			conv_notice(d->kb, &chat.conv, flood_text(), &r);
-		}
-	} else if (ev->kind == EV_MEDIA) {
-		conv_notice(d->kb, &chat.conv, media_text(), &r);
+	if (ev->kind == EV_MEDIA) {
+		conv_notice(d->kb, &chat->conv, media_text(), r);
 	} else if (ev->kind == EV_CALLBACK) {
 		if (strncmp(text, "t:", 2) == 0 &&
-		    conv_open(d->kb, &chat.conv, text + 2, &r) == 0)
+		    conv_open(d->kb, &chat->conv, text + 2, r) == 0)
 			;
 		else if (strcmp(text, "n") == 0)
-			conv_handle(d->kb, &chat.conv, "tiếp", &r);
+			conv_handle(d->kb, &chat->conv, "tiếp", r);
 		else
-			conv_handle(d->kb, &chat.conv, "0", &r);
+			conv_handle(d->kb, &chat->conv, "0", r);
 	} else if (text[0] == '/') {
 		/* Commands: /start [payload], /menu, /help; "@bot" suffixes too. */
 		char cmd[33];
@@ -352,21 +314,109 @@ handle_event(struct daemon *d, enum platform_id p, struct event *ev,
 		if (strcmp(cmd, "start") == 0 && *arg) {
 			const struct kb_topic *t = deep_link_topic(d->kb, arg);
 
-			if (!t || conv_open(d->kb, &chat.conv, t->id, &r) < 0)
-				conv_handle(d->kb, &chat.conv, "0", &r);
+			if (!t || conv_open(d->kb, &chat->conv, t->id, r) < 0)
+				conv_handle(d->kb, &chat->conv, "0", r);
 		} else if (strcmp(cmd, "start") == 0 || strcmp(cmd, "menu") == 0 ||
 		    strcmp(cmd, "help") == 0) {
-			conv_handle(d->kb, &chat.conv, "0", &r);
+			conv_handle(d->kb, &chat->conv, "0", r);
 		} else {
-			conv_handle(d->kb, &chat.conv, text + 1, &r);
+			conv_handle(d->kb, &chat->conv, text + 1, r);
 		}
 	} else {
-		conv_handle(d->kb, &chat.conv, text, &r);
+		conv_handle(d->kb, &chat->conv, text, r);
 	}
+}
 
+/* Handles one event inside the caller's transaction. */
+static int
+handle_event(struct daemon *d, enum platform_id p, struct event *ev,
+    int64_t recv_us)
+{
+	const char *plat = pname[p];
+	struct store_chat chat;
+	struct conv_reply r;
+	struct buf red;
+	struct emit_ctx ec = { d, p, ev->chat_id, ev->is_group, recv_us, 0, NULL };
+	struct handoff h = { d->st, d->kb, d->cfg, recv_us, 0, 0 };
+	int64_t now = recv_us / 1000;
+	int seen, hidden, reply = 1;
+	const char *text = ev->text ? ev->text : "";
+	const char *what = NULL;
+
+	seen = store_seen(d->st, plat, ev->update_id);
+	if (seen)
+		return seen < 0 ? -1 : 0;
+	if (ev->kind == EV_IGNORE || !ev->chat_id[0])
+		return store_mark_processed(d->st, plat, ev->update_id);
+	if (ev->kind == EV_CALLBACK && p == P_TELEGRAM) {
+		struct buf b;
+
+		buf_init(&b, 4096);
+		tg_answer_callback(ev->callback_id, &b);
+		if (store_outbox_add(d->st, plat, ev->chat_id, 0,
+		    "answerCallbackQuery", b.data, recv_us) < 0)
+			ec.rc = -1;
+		buf_release(&b);
+	}
+	/* The volunteers' group: claims, replies, commands. */
+	if (handoff_is_group(&h, plat, ev->chat_id)) {
+		handoff_group(&h, ev);
+		d->want_reload |= h.want_reload;
+		log_info("%s: update %s from the volunteers' group", plat,
+		    ev->update_id);
+		if (store_mark_processed(d->st, plat, ev->update_id) < 0)
+			h.rc = -1;
+		return h.rc < 0 || ec.rc < 0 ? -1 : 0;
+	}
+	/* Other groups: the bot does not chat there. */
+	if (ev->is_group)
+		return store_mark_processed(d->st, plat, ev->update_id);
+
+	if (store_chat_get(d->st, plat, ev->chat_id, &chat) < 0)
+		return -1;
+	conv_reply_init(&r);
+	buf_init(&red, BUF_CAP_REPLY);
+	hidden = redact(text, &red);
 	if (store_log(d->st, plat, ev->chat_id, "in", red.data, NULL,
 	    ev->kind == EV_MEDIA ? ev->media : NULL) < 0)
 		ec.rc = -1;
+
+	if (now - chat.flood_start > (int64_t)d->cfg->flood_window * 1000) {
+		chat.flood_start = now;
+		chat.flood_count = 0;
+		chat.flood_noticed = 0;
+	}
+	chat.flood_count++;
+	if (chat.flood_count > d->cfg->flood_max) {
+		if (chat.flood_noticed) {
+			reply = 0;
+			what = "flood, no reply";
+		} else {
+			chat.flood_noticed = 1;
+			conv_notice(d->kb, &chat.conv, flood_text(), &r);
+		}
+	} else if (handoff_staff(&h, plat, ev, red.data)) {
+		reply = 0;
+		what = "staff command";
+	} else if (handoff_feedback(&h, plat, ev)) {
+		reply = 0;
+		what = "feedback";
+	} else if (handoff_relay_resident(&h, plat, ev, red.data)) {
+		/* a person is on it: the bot keeps quiet */
+		reply = 0;
+		what = "relayed to the volunteers";
+	} else {
+		int64_t ticket;
+
+		converse(d, &chat, ev, &r);
+		ticket = handoff_maybe_open(&h, plat, ev, red.data, &r, &chat);
+		if (ticket && ev->kind == EV_MEDIA)
+			reply = 0;      /* the hand-off message says it all */
+		if (ticket)
+			what = "ticket opened";
+	}
+	d->want_reload |= h.want_reload;
+
 	if (reply) {
 		const char *action = r.kind == CONV_FALLBACK ? "fallback" :
 		    r.kind == CONV_CLARIFY ? "clarify" : r.kind == CONV_NOTICE ?
@@ -384,19 +434,25 @@ handle_event(struct daemon *d, enum platform_id p, struct event *ev,
 			tg_render(&r, ev->chat_id, emit_body, &ec);
 		else
 			zalo_render(&r, ev->chat_id, emit_body, &ec);
-		log_info("%s: update %s chat %s → %s %s", plat, ev->update_id,
-		    ev->chat_id, action, r.topic ? r.topic->id : "-");
+		log_info("%s: update %s chat %s → %s %s%s%s", plat, ev->update_id,
+		    ev->chat_id, action, r.topic ? r.topic->id : "-",
+		    what ? ", " : "", what ? what : "");
 	} else {
-		log_info("%s: update %s chat %s → flood, no reply", plat,
-		    ev->update_id, ev->chat_id);
+		log_info("%s: update %s chat %s → %s", plat, ev->update_id,
+		    ev->chat_id, what ? what : "no reply");
 	}
+	if (hidden > 0 && ev->kind == EV_TEXT)
+		handoff_say(&h, plat, ev->chat_id, "⚠️ Bác lưu ý: đừng bao giờ gửi mã "
+		    "OTP, mật khẩu, số thẻ ngân hàng hay số căn cước cho bất kỳ ai qua "
+		    "tin nhắn, kể cả cho cháu. Cháu đã ẩn thông tin đó đi rồi ạ. "
+		    "Cán bộ thật không bao giờ hỏi những thông tin này.");
 	if (store_chat_put(d->st, plat, ev->chat_id, &chat) < 0 ||
 	    store_mark_processed(d->st, plat, ev->update_id) < 0)
 		ec.rc = -1;
 	buf_release(&red);
 	conv_reply_release(&r);
 	d->handled++;
-	return ec.rc;
+	return ec.rc < 0 || h.rc < 0 ? -1 : 0;
 }
 
 /* ---- polling ---- */
@@ -620,9 +676,19 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 		    curl_easy_strerror(cc));
 		goto out;
 	}
-	st = strcmp(s->it.platform, "zalo") == 0 ?
-	    zalo_parse_response(s->body.data, s->body.len, &err) :
-	    tg_parse_response(s->body.data, s->body.len, &err);
+	if (strcmp(s->it.platform, "zalo") == 0) {
+		st = zalo_parse_response(s->body.data, s->body.len, &err);
+	} else {
+		int64_t mid = 0;
+
+		st = tg_parse_sent(s->body.data, s->body.len, &err, &mid);
+		/* a group message about a ticket: replies to it find the ticket */
+		if (st == API_OK && s->it.ticket_id && mid &&
+		    store_ticket_msg_add(d->st, s->it.chat_id, mid,
+		    s->it.ticket_id) < 0)
+			log_error("telegram: could not remember message %lld of ticket "
+			    "%lld", (long long)mid, (long long)s->it.ticket_id);
+	}
 	if (st == API_OK) {
 		if (store_outbox_sent(d->st, s->it.id) < 0)
 			log_error("%s: message %lld was sent but could not be marked; "
@@ -764,29 +830,90 @@ fill_senders(struct daemon *d)
 
 /* ---- reload ---- */
 
+/* Signature of the knowledge directory: names, sizes and mtimes. */
+static uint64_t
+kb_signature(const char *dir)
+{
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	uint64_t sig = 0;
+
+	if (!dh)
+		return 0;
+	while ((de = readdir(dh)) != NULL) {
+		char path[4096];
+		struct stat sb;
+		uint64_t h;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &sb) < 0)
+			continue;
+		h = hash64(de->d_name, strlen(de->d_name), 0);
+		h = hash64(&sb.st_size, sizeof(sb.st_size), h);
+		h = hash64(&sb.st_mtim, sizeof(sb.st_mtim), h);
+		sig ^= h;       /* order-independent */
+	}
+	closedir(dh);
+	return sig;
+}
+
 static void
-reload(struct daemon *d)
+tell_admins(struct daemon *d, const char *text)
+{
+	struct handoff h = { d->st, d->kb, d->cfg, store_now_us(), 0, 0 };
+
+	if (!d->cfg->admins[0] || !d->poll[P_TELEGRAM].enabled)
+		return;
+	if (store_begin(d->st) < 0)
+		return;
+	handoff_tell_admins(&h, text);
+	if (h.rc < 0 || store_commit(d->st) < 0)
+		store_rollback(d->st);
+	d->dirty = 1;
+}
+
+static void
+reload(struct daemon *d, const char *why)
 {
 	struct diag dg;
 	struct kb *nk;
 	struct config nc;
 
+	d->kb_sig = kb_signature(d->cfg->kb);
 	diag_init(&dg);
 	nk = kb_load(d->cfg->kb, &dg);
 	if (!nk || dg.nerr) {
+		struct buf msg;
 		char *p = dg.text.data, *line;
 
-		while ((line = strsep(&p, "\n")) != NULL)
-			if (*line)
-				log_error("reload: %s", line);
+		buf_init(&msg, BUF_CAP_REPLY);
+		(void)buf_printf(&msg, "⚠️ Kho câu hỏi có %zu lỗi (%s); bot vẫn dùng "
+		    "bản cũ cho đến khi sửa xong:\n", dg.nerr, why);
+		while ((line = strsep(&p, "\n")) != NULL) {
+			if (!*line)
+				continue;
+			log_error("reload: %s", line);
+			if (strstr(line, "warning:") == NULL && msg.len < 3000)
+				(void)buf_printf(&msg, "%s\n", line);
+		}
 		log_error("reload: %zu error(s); still serving the previous "
 		    "knowledge base", dg.nerr);
+		tell_admins(d, msg.data);
+		buf_release(&msg);
 		kb_free(nk);
 	} else {
+		char msg[256];
+
 		kb_free(d->kb);
 		d->kb = nk;
-		log_info("reload: knowledge base %s: %zu topics", d->cfg->kb,
-		    kb_count(nk));
+		log_info("reload (%s): knowledge base %s: %zu topics", why,
+		    d->cfg->kb, kb_count(nk));
+		snprintf(msg, sizeof(msg), "✅ Đã tải lại kho câu hỏi (%s): %zu chủ "
+		    "đề.", why, kb_count(nk));
+		if (strcmp(why, "lệnh /tailai") == 0)
+			tell_admins(d, msg);
 	}
 	diag_release(&dg);
 
@@ -799,7 +926,7 @@ reload(struct daemon *d)
 			if (*line)
 				log_error("reload: %s", line);
 		log_error("reload: configuration has errors; keeping the old one");
-	} else {
+	} else if (strcmp(why, "SIGHUP") == 0) {
 		/* Limits apply now; tokens, URLs and paths need a restart. */
 		d->cfg->rate_chat_ms = nc.rate_chat_ms;
 		d->cfg->rate_group_per_min = nc.rate_group_per_min;
@@ -810,9 +937,36 @@ reload(struct daemon *d)
 		d->cfg->max_attempts = nc.max_attempts;
 		d->cfg->poll_timeout = nc.poll_timeout;
 		d->cfg->http_timeout = nc.http_timeout;
+		d->cfg->reannounce_minutes = nc.reannounce_minutes;
+		d->cfg->escalate_minutes = nc.escalate_minutes;
 	}
 	config_release(&nc);
 	diag_release(&dg);
+}
+
+static void
+cron(struct daemon *d, int64_t now)
+{
+	if (now >= d->next_cron_ms) {
+		struct handoff h = { d->st, d->kb, d->cfg, store_now_us(), 0, 0 };
+
+		d->next_cron_ms = now + 15000;
+		if (store_begin(d->st) == 0) {
+			handoff_cron(&h);
+			if (h.rc < 0 || store_commit(d->st) < 0)
+				store_rollback(d->st);
+			d->dirty = 1;
+		}
+	}
+	if (d->cfg->watch_seconds && now >= d->next_watch_ms) {
+		d->next_watch_ms = now + (int64_t)d->cfg->watch_seconds * 1000;
+		if (kb_signature(d->cfg->kb) != d->kb_sig)
+			reload(d, "tệp trong knowledge/ vừa sửa");
+	}
+	if (d->want_reload) {
+		d->want_reload = 0;
+		reload(d, "lệnh /tailai");
+	}
 }
 
 /* ---- the loop ---- */
@@ -850,6 +1004,10 @@ step(struct daemon *d, int polling)
 		wait = d->wake_ms - now;
 	if (d->next_due >= 0 && d->next_due - now < wait)
 		wait = d->next_due - now;
+	if (polling && d->cfg->watch_seconds && d->next_watch_ms - now < wait)
+		wait = d->next_watch_ms - now;
+	if (polling && d->next_cron_ms - now < wait)
+		wait = d->next_cron_ms - now;
 	if (wait < 0)
 		wait = 0;
 	curl_multi_poll(d->multi, &wfd, 1, (int)wait, NULL);
@@ -980,6 +1138,8 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	d->lat = xmalloc(MAX_LAT_SAMPLES * sizeof(*d->lat));
 	d->dirty = 1;           /* replies left from before a crash go first */
 	d->next_due = -1;
+	d->kb_sig = kb_signature(cfg->kb);
+	d->next_watch_ms = store_now_ms() + (int64_t)cfg->watch_seconds * 1000;
 	d->tokens = cfg->rate_global_per_s;
 	d->tokens_ms = store_now_ms();
 	srand((unsigned)(store_now_us() ^ getpid()));
@@ -999,8 +1159,9 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	while (!got_term) {
 		if (got_hup) {
 			got_hup = 0;
-			reload(d);
+			reload(d, "SIGHUP");
 		}
+		cron(d, store_now_ms());
 		step(d, 1);
 	}
 

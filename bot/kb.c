@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "schedule.h"
 #include "text.h"
 #include "util.h"
 
@@ -146,6 +147,27 @@ kb_today(char out[11])
 	now = time(NULL) + 7 * 3600;
 	gmtime_r(&now, &tm);
 	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+void
+kb_now_hhmm(char out[6])
+{
+	const char *env = getenv("HOIDAP_NOW");
+	time_t now;
+	struct tm tm;
+
+	if (env && strlen(env) == 5 && isdigit((unsigned char)env[0]) &&
+	    isdigit((unsigned char)env[1]) && env[2] == ':' &&
+	    isdigit((unsigned char)env[3]) && isdigit((unsigned char)env[4]) &&
+	    atoi(env) < 24 && atoi(env + 3) < 60) {
+		memcpy(out, env, 5);
+		out[5] = '\0';
+		return;
+	}
+	/* Same zone as kb_today(): UTC+7, no daylight saving. */
+	now = time(NULL) + 7 * 3600;
+	gmtime_r(&now, &tm);
+	strftime(out, 6, "%H:%M", &tm);
 }
 
 static void
@@ -738,13 +760,25 @@ kb_load(const char *dir, struct diag *d)
 	buf_reset(&path);
 	(void)buf_printf(&path, "%s/stopwords.txt", dir);
 	load_stopwords(kb, path.data, d);
+	buf_reset(&path);
+	(void)buf_printf(&path, "%s/schedule.txt", dir);
+	/* Optional: a ward without in-person sessions has no file, and the
+	 * support-point answer is then shown as written. */
+	if (access(path.data, F_OK) == 0) {
+		char today[11], now[6];
+
+		kb_today(today);
+		kb_now_hhmm(now);
+		kb->schedule = schedule_load(path.data, today, now, d);
+	}
 
 	for (i = 0; i < nnames; i++) {
 		struct buf data;
 		long bad;
 
 		if (strcmp(names[i], "abbreviations.txt") == 0 ||
-		    strcmp(names[i], "stopwords.txt") == 0)
+		    strcmp(names[i], "stopwords.txt") == 0 ||
+		    strcmp(names[i], "schedule.txt") == 0)
 			continue;
 		buf_reset(&path);
 		(void)buf_printf(&path, "%s/%s", dir, names[i]);
@@ -800,6 +834,7 @@ kb_free(struct kb *kb)
 	free(kb->t);
 	abbrev_free(kb->abbrev);
 	free(kb->stop);
+	schedule_free(kb->schedule);
 	pcre2_match_data_free(kb->md);
 	pcre2_match_context_free(kb->mctx);
 	free(kb->dir);
@@ -824,6 +859,12 @@ kb_find(const struct kb *kb, const char *id)
 	struct kb_topic_int *ti = find_topic((struct kb *)kb, id);
 
 	return ti ? &ti->pub : NULL;
+}
+
+const struct schedule *
+kb_schedule(const struct kb *kb)
+{
+	return kb->schedule;
 }
 
 const char *

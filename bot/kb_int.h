@@ -68,6 +68,7 @@ struct kb {
 	uint32_t *pmark;        /* pattern id -> epoch it was marked in */
 	uint64_t *stop;         /* sorted folded stop-word keys */
 	size_t nstop;
+	struct schedule *schedule;      /* NULL without schedule.txt */
 	pcre2_match_context *mctx;
 	pcre2_match_data *md;
 	/* matcher scratch, one entry per topic, reset lazily by epoch */

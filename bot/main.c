@@ -23,6 +23,8 @@ static const struct cmd_entry commands[] = {
 	{ "check-config", "check-config [--config FILE]",
 	  "validate the configuration and print it (tokens masked)",
 	  cmd_check_config },
+	{ "qr", "qr [--kb DIR] [--config FILE] [--bot NAME] (TOPIC [-o FILE.png] [--text] | --all --dir DIR)", "QR codes for leaflets: t.me links that open the bot on a topic", cmd_qr },
+	{ "report", "report [--config FILE] [--db FILE] [--kb DIR] [--since YYYY-MM-DD] [--html FILE]", "admins' report: questions per day, top topics, unanswered (grouped), tickets", cmd_report },
 };
 
 static void

@@ -66,7 +66,10 @@ static const char *const migrations[] = {
 	"CREATE TABLE ticket_msgs(chat_id TEXT NOT NULL,"
 	"  message_id INTEGER NOT NULL, ticket_id INTEGER NOT NULL,"
 	"  PRIMARY KEY(chat_id, message_id)) WITHOUT ROWID;"
-	"ALTER TABLE outbox ADD COLUMN ticket_id INTEGER;",
+	"ALTER TABLE outbox ADD COLUMN ticket_id INTEGER;"
+	/* who wrote in the volunteers' group: recognised in private chats */
+	"CREATE TABLE volunteers(user_id TEXT PRIMARY KEY, name TEXT,"
+	"  seen INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 int64_t
@@ -405,11 +408,21 @@ int
 store_outbox_add(struct store *s, const char *platform, const char *chat_id,
     int is_group, const char *method, const char *body, int64_t received_us)
 {
+	return store_outbox_add_ticket(s, platform, chat_id, is_group, method,
+	    body, received_us, 0);
+}
+
+int
+store_outbox_add_ticket(struct store *s, const char *platform,
+    const char *chat_id, int is_group, const char *method, const char *body,
+    int64_t received_us, int64_t ticket_id)
+{
 	const char *a[] = { platform, chat_id, method, body };
-	int64_t ints[] = { is_group, received_us };
+	int64_t ints[] = { is_group, received_us, ticket_id };
 
 	return run(s, "INSERT INTO outbox(platform, chat_id, method, body, "
-	    "is_group, created_us) VALUES(?1,?2,?3,?4,?5,?6)", 4, a, 2, ints);
+	    "is_group, created_us, ticket_id) VALUES(?1,?2,?3,?4,?5,?6,"
+	    "NULLIF(?7, 0))", 4, a, 3, ints);
 }
 
 static void
@@ -426,10 +439,11 @@ fill_item(sqlite3_stmt *st, struct outbox_item *it)
 	it->attempts = sqlite3_column_int(st, 6);
 	it->created_us = sqlite3_column_int64(st, 7);
 	it->not_before = sqlite3_column_int64(st, 8);
+	it->ticket_id = sqlite3_column_int64(st, 9);
 }
 
 #define OUTBOX_COLS "id, platform, chat_id, is_group, method, body, attempts, " \
-	"created_us, not_before"
+	"created_us, not_before, ticket_id"
 #define OUTBOX_SCAN 8192
 
 int
@@ -598,4 +612,278 @@ store_unanswered(struct store *s, const char *platform, const char *chat_id,
 
 	return run(s, "INSERT INTO unanswered(platform, chat_id, text, at) "
 	    "VALUES(?1,?2,?3,?4)", 3, a, 1, &now);
+}
+
+/* ---- tickets ---- */
+
+#define TICKET_COLS "id, platform, chat_id, COALESCE(user_name, ''), tier, " \
+	"reason, COALESCE(question, ''), status, COALESCE(volunteer_id, ''), " \
+	"COALESCE(volunteer_name, ''), created, COALESCE(claimed_at, 0), " \
+	"COALESCE(first_reply_at, 0), COALESCE(resolved_at, 0), " \
+	"COALESCE(announced_at, 0), COALESCE(escalated_at, 0)"
+
+static void
+fill_ticket(sqlite3_stmt *st, struct ticket *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = sqlite3_column_int64(st, 0);
+	snprintf(t->platform, sizeof(t->platform), "%s", sqlite3_column_text(st, 1));
+	snprintf(t->chat_id, sizeof(t->chat_id), "%s", sqlite3_column_text(st, 2));
+	snprintf(t->user_name, sizeof(t->user_name), "%s",
+	    sqlite3_column_text(st, 3));
+	t->tier = sqlite3_column_int(st, 4);
+	snprintf(t->reason, sizeof(t->reason), "%s", sqlite3_column_text(st, 5));
+	snprintf(t->question, sizeof(t->question), "%s",
+	    sqlite3_column_text(st, 6));
+	snprintf(t->status, sizeof(t->status), "%s", sqlite3_column_text(st, 7));
+	snprintf(t->volunteer_id, sizeof(t->volunteer_id), "%s",
+	    sqlite3_column_text(st, 8));
+	snprintf(t->volunteer_name, sizeof(t->volunteer_name), "%s",
+	    sqlite3_column_text(st, 9));
+	t->created = sqlite3_column_int64(st, 10);
+	t->claimed_at = sqlite3_column_int64(st, 11);
+	t->first_reply_at = sqlite3_column_int64(st, 12);
+	t->resolved_at = sqlite3_column_int64(st, 13);
+	t->announced_at = sqlite3_column_int64(st, 14);
+	t->escalated_at = sqlite3_column_int64(st, 15);
+}
+
+int64_t
+store_ticket_open(struct store *s, const char *platform, const char *chat_id,
+    const char *user_name, int tier, const char *reason, const char *question)
+{
+	const char *a[] = { platform, chat_id, user_name, reason, question };
+	int64_t ints[] = { tier, store_now_ms() };
+
+	if (run(s, "INSERT INTO tickets(platform, chat_id, user_name, reason, "
+	    "question, tier, created, announced_at) VALUES(?1,?2,?3,?4,?5,?6,?7,"
+	    "?7)", 5, a, 2, ints) < 0)
+		return -1;
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+int
+store_ticket_active(struct store *s, const char *platform, const char *chat_id,
+    struct ticket *t)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " TICKET_COLS " FROM tickets WHERE "
+	    "platform=?1 AND chat_id=?2 AND status IN ('open','claimed') "
+	    "ORDER BY id DESC LIMIT 1");
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		fill_ticket(st, t);
+	done(s, st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_ticket_get(struct store *s, int64_t id, struct ticket *t)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " TICKET_COLS " FROM tickets WHERE "
+	    "id=?1");
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		fill_ticket(st, t);
+	done(s, st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_ticket_claim(struct store *s, int64_t id, const char *vol_id,
+    const char *vol_name)
+{
+	const char *a[] = { vol_id, vol_name };
+	int64_t ints[] = { store_now_ms(), id };
+
+	if (run(s, "UPDATE tickets SET status='claimed', volunteer_id=?1, "
+	    "volunteer_name=?2, claimed_at=?3 WHERE id=?4 AND status='open'",
+	    2, a, 2, ints) < 0)
+		return -1;
+	return sqlite3_changes(s->db) ? 0 : 1;
+}
+
+int
+store_ticket_replied(struct store *s, int64_t id)
+{
+	int64_t ints[] = { store_now_ms(), id };
+
+	return run(s, "UPDATE tickets SET first_reply_at=COALESCE(first_reply_at,"
+	    " ?1) WHERE id=?2", 0, NULL, 2, ints);
+}
+
+int
+store_ticket_resolve(struct store *s, int64_t id)
+{
+	int64_t ints[] = { store_now_ms(), id };
+
+	if (run(s, "UPDATE tickets SET status='resolved', resolved_at=?1 WHERE "
+	    "id=?2 AND status IN ('open','claimed')", 0, NULL, 2, ints) < 0)
+		return -1;
+	return sqlite3_changes(s->db) ? 0 : 1;
+}
+
+int64_t
+store_ticket_feedback(struct store *s, const char *platform,
+    const char *chat_id, int value)
+{
+	sqlite3_stmt *st = prep(s, "SELECT id FROM tickets WHERE platform=?1 AND "
+	    "chat_id=?2 AND status='resolved' AND feedback IS NULL AND "
+	    "resolved_at>=?3 ORDER BY id DESC LIMIT 1");
+	int64_t id = 0;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, store_now_ms() - 24 * 3600 * 1000LL);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	done(s, st);
+	if (id) {
+		int64_t ints[] = { value, id };
+
+		if (run(s, "UPDATE tickets SET feedback=?1 WHERE id=?2", 0, NULL, 2,
+		    ints) < 0)
+			return -1;
+	}
+	return id;
+}
+
+int
+store_ticket_set(struct store *s, int64_t id, const char *what, int64_t v)
+{
+	int64_t ints[] = { v, id };
+
+	if (strcmp(what, "announced_at") == 0)
+		return run(s, "UPDATE tickets SET announced_at=?1 WHERE id=?2", 0,
+		    NULL, 2, ints);
+	if (strcmp(what, "escalated_at") == 0)
+		return run(s, "UPDATE tickets SET escalated_at=?1, tier=2 WHERE id=?2",
+		    0, NULL, 2, ints);
+	return -1;
+}
+
+int
+store_ticket_msg_add(struct store *s, const char *chat_id, int64_t message_id,
+    int64_t ticket_id)
+{
+	const char *a[] = { chat_id };
+	int64_t ints[] = { message_id, ticket_id };
+
+	return run(s, "INSERT OR IGNORE INTO ticket_msgs(chat_id, message_id, "
+	    "ticket_id) VALUES(?1,?2,?3)", 1, a, 2, ints);
+}
+
+int64_t
+store_ticket_by_msg(struct store *s, const char *chat_id, int64_t message_id)
+{
+	sqlite3_stmt *st = prep(s, "SELECT ticket_id FROM ticket_msgs WHERE "
+	    "chat_id=?1 AND message_id=?2");
+	int64_t id = 0;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, chat_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, message_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	done(s, st);
+	return id;
+}
+
+int64_t
+store_ticket_card(struct store *s, const char *chat_id, int64_t ticket_id)
+{
+	sqlite3_stmt *st = prep(s, "SELECT MIN(message_id) FROM ticket_msgs "
+	    "WHERE chat_id=?1 AND ticket_id=?2");
+	int64_t id = 0;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, chat_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, ticket_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	done(s, st);
+	return id;
+}
+
+int
+store_tickets_active(struct store *s, struct ticket *v, int max)
+{
+	sqlite3_stmt *st = prep(s, "SELECT " TICKET_COLS " FROM tickets WHERE "
+	    "status IN ('open','claimed') ORDER BY id LIMIT ?1");
+	int n = 0;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, max);
+	while (n < max && sqlite3_step(st) == SQLITE_ROW)
+		fill_ticket(st, &v[n++]);
+	done(s, st);
+	return n;
+}
+
+int
+store_volunteer_seen(struct store *s, const char *user_id, const char *name)
+{
+	const char *a[] = { user_id, name };
+	int64_t now = store_now_ms();
+
+	return run(s, "INSERT INTO volunteers(user_id, name, seen) VALUES(?1,?2,"
+	    "?3) ON CONFLICT(user_id) DO UPDATE SET name=excluded.name, "
+	    "seen=excluded.seen", 2, a, 1, &now);
+}
+
+int
+store_is_volunteer(struct store *s, const char *user_id)
+{
+	sqlite3_stmt *st = prep(s, "SELECT 1 FROM volunteers WHERE user_id=?1");
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, user_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	done(s, st);
+	return rc == SQLITE_ROW ? 1 : 0;
+}
+
+int
+store_recent_messages(struct store *s, const char *platform,
+    const char *chat_id, int max, struct buf *out)
+{
+	sqlite3_stmt *st = prep(s, "SELECT dir, text FROM (SELECT id, dir, text "
+	    "FROM messages WHERE platform=?1 AND chat_id=?2 ORDER BY id DESC "
+	    "LIMIT ?3) ORDER BY id");
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, max);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *dir = (const char *)sqlite3_column_text(st, 0);
+		const char *txt = (const char *)sqlite3_column_text(st, 1);
+		size_t n = strlen(txt), cut = n > 160 ? 160 : n;
+
+		/* cut at a character boundary */
+		while (cut < n && ((unsigned char)txt[cut] & 0xC0) == 0x80)
+			cut--;
+		(void)buf_printf(out, "%s %.*s%s\n", strcmp(dir, "in") == 0 ?
+		    "👤" : "🤖", (int)cut, txt, cut < n ? "…" : "");
+	}
+	done(s, st);
+	return 0;
 }

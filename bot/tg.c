@@ -84,9 +84,25 @@ envelope(const char *body, size_t len, cJSON **root, struct api_error *err)
 enum api_status
 tg_parse_response(const char *body, size_t len, struct api_error *err)
 {
+	return tg_parse_sent(body, len, err, NULL);
+}
+
+enum api_status
+tg_parse_sent(const char *body, size_t len, struct api_error *err,
+    int64_t *message_id)
+{
 	cJSON *root;
 	enum api_status st = envelope(body, len, &root, err);
 
+	if (message_id) {
+		const cJSON *res = root ? cJSON_GetObjectItemCaseSensitive(root,
+		    "result") : NULL;
+		const cJSON *mid = cJSON_IsObject(res) ?
+		    cJSON_GetObjectItemCaseSensitive(res, "message_id") : NULL;
+
+		*message_id = st == API_OK && cJSON_IsNumber(mid) ?
+		    (int64_t)mid->valuedouble : 0;
+	}
 	cJSON_Delete(root);
 	return st;
 }
@@ -127,6 +143,15 @@ parse_message(const cJSON *m, struct event *e)
 		e->message_id = (int64_t)mid->valuedouble;
 	e->forwarded = cJSON_HasObjectItem(m, "forward_origin") ||
 	    cJSON_HasObjectItem(m, "forward_date");
+	{
+		const cJSON *rt = cJSON_GetObjectItemCaseSensitive(m,
+		    "reply_to_message");
+		const cJSON *rid = cJSON_IsObject(rt) ?
+		    cJSON_GetObjectItemCaseSensitive(rt, "message_id") : NULL;
+
+		if (cJSON_IsNumber(rid))
+			e->reply_to = (int64_t)rid->valuedouble;
+	}
 	text = jstr(m, "text");
 	if (text) {
 		e->kind = EV_TEXT;
@@ -162,6 +187,10 @@ parse_callback(const cJSON *q, struct event *e)
 	/* An inaccessible message (date 0) still names its chat. */
 	if (cJSON_IsObject(msg)) {
 		const cJSON *chat = cJSON_GetObjectItemCaseSensitive(msg, "chat");
+		const cJSON *mid = cJSON_GetObjectItemCaseSensitive(msg, "message_id");
+
+		if (cJSON_IsNumber(mid))
+			e->message_id = (int64_t)mid->valuedouble;
 
 		if (cJSON_IsObject(chat)) {
 			const char *type = jstr(chat, "type");

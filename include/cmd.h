@@ -24,6 +24,8 @@ int cmd_chat(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
+int cmd_qr(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Shared by the commands. */
 int cmd_usage(const char *name);

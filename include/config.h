@@ -26,6 +26,14 @@ struct config {
 	int flood_window;               /* seconds */
 	int drain_seconds;              /* SIGTERM: flush the outbox this long */
 	int max_attempts;               /* transient failures before giving up */
+	char *volunteer_chat;           /* Telegram group of the volunteers */
+	char *admins;                   /* Telegram user ids, comma-separated */
+	char *volunteers;               /* extra volunteer user ids (optional) */
+	char *support_hours;            /* "07:30-21:00", Asia/Ho_Chi_Minh */
+	char *typical_wait;             /* "khoảng 30 phút" */
+	int reannounce_minutes;         /* unclaimed ticket: remind the group */
+	int escalate_minutes;           /* open this long: tell the admins */
+	int watch_seconds;              /* knowledge/ change check interval */
 };
 
 #define CONFIG_DEFAULT_PATH "config/hoidap.conf"

@@ -25,7 +25,8 @@ struct event {
 	char callback_id[96];
 	char media[24];         /* "photo", "voice", … */
 	int forwarded;
-	int64_t message_id;
+	int64_t message_id;     /* the message (for callbacks: the one with the button) */
+	int64_t reply_to;       /* message_id it replies to (Telegram), or 0 */
 };
 
 void event_release(struct event *e);

@@ -16,6 +16,7 @@
 #include "diag.h"
 
 struct kb;
+struct schedule;
 
 struct kb_link {
 	char *label;
@@ -64,7 +65,12 @@ const char *kb_dir(const struct kb *kb);
 const char *kb_system_text(const struct kb *kb, const char *id,
     const char *fallback);
 
+/* knowledge/schedule.txt (schedule.h), or NULL when the ward has none. */
+const struct schedule *kb_schedule(const struct kb *kb);
+
 /* Today as YYYY-MM-DD (HOIDAP_TODAY overrides it, for tests). */
 void kb_today(char out[11]);
+/* The time now as HH:MM, same zone (HOIDAP_NOW overrides it, for tests). */
+void kb_now_hhmm(char out[6]);
 
 #endif

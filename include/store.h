@@ -36,6 +36,7 @@ struct outbox_item {
 	int attempts;
 	int64_t created_us;             /* when its update arrived (latency) */
 	int64_t not_before;             /* ms */
+	int64_t ticket_id;              /* a group message about a ticket, or 0 */
 };
 
 struct store *store_open(const char *path);
@@ -60,6 +61,9 @@ int store_chat_put(struct store *s, const char *platform, const char *chat_id,
 int store_outbox_add(struct store *s, const char *platform,
     const char *chat_id, int is_group, const char *method, const char *body,
     int64_t received_us);
+int store_outbox_add_ticket(struct store *s, const char *platform,
+    const char *chat_id, int is_group, const char *method, const char *body,
+    int64_t received_us, int64_t ticket_id);
 /*
  * Fills up to max due items in id order, at most one per chat (its oldest
  * pending one, so a chat's replies leave in order). *next_due gets the
@@ -88,6 +92,55 @@ int store_log(struct store *s, const char *platform, const char *chat_id,
 int store_count_topic(struct store *s, const char *topic);
 int store_unanswered(struct store *s, const char *platform,
     const char *chat_id, const char *text);
+
+/* A hand-off to a person (see bot/handoff.c). Times in ms. */
+struct ticket {
+	int64_t id;
+	char platform[16];
+	char chat_id[48];
+	char user_name[96];
+	int tier;
+	char reason[16];
+	char question[1024];
+	char status[12];
+	char volunteer_id[48];
+	char volunteer_name[96];
+	int64_t created, claimed_at, first_reply_at, resolved_at, announced_at,
+	    escalated_at;
+};
+
+int64_t store_ticket_open(struct store *s, const char *platform,
+    const char *chat_id, const char *user_name, int tier, const char *reason,
+    const char *question);
+/* The chat's open or claimed ticket: 1 found, 0 none, -1 error. */
+int store_ticket_active(struct store *s, const char *platform,
+    const char *chat_id, struct ticket *t);
+int store_ticket_get(struct store *s, int64_t id, struct ticket *t);
+/* 0 claimed now, 1 not open (claimed already or resolved), -1 error. */
+int store_ticket_claim(struct store *s, int64_t id, const char *vol_id,
+    const char *vol_name);
+int store_ticket_replied(struct store *s, int64_t id);
+/* 0 resolved now, 1 was not open, -1 error. */
+int store_ticket_resolve(struct store *s, int64_t id);
+/* Records 👍 (1) / 👎 (-1) on the chat's latest resolved ticket of the last
+ * 24 h without feedback; returns its id, 0 if none, -1 on error. */
+int64_t store_ticket_feedback(struct store *s, const char *platform,
+    const char *chat_id, int value);
+int store_ticket_set(struct store *s, int64_t id, const char *what, int64_t v);
+int store_ticket_msg_add(struct store *s, const char *chat_id,
+    int64_t message_id, int64_t ticket_id);
+int64_t store_ticket_by_msg(struct store *s, const char *chat_id,
+    int64_t message_id);
+/* The ticket's card: its first message in that chat (0 if not sent yet). */
+int64_t store_ticket_card(struct store *s, const char *chat_id,
+    int64_t ticket_id);
+int store_tickets_active(struct store *s, struct ticket *v, int max);
+int store_volunteer_seen(struct store *s, const char *user_id,
+    const char *name);
+int store_is_volunteer(struct store *s, const char *user_id);
+/* The chat's last max log lines (already redacted), oldest first. */
+int store_recent_messages(struct store *s, const char *platform,
+    const char *chat_id, int max, struct buf *out);
 
 int64_t store_now_ms(void);
 int64_t store_now_us(void);

@@ -25,6 +25,9 @@ enum api_status tg_parse_updates(const char *body, size_t len,
 /* Parses any other method's response (sendMessage, …). */
 enum api_status tg_parse_response(const char *body, size_t len,
     struct api_error *err);
+/* Same, and *message_id gets result.message_id (0 if none). */
+enum api_status tg_parse_sent(const char *body, size_t len,
+    struct api_error *err, int64_t *message_id);
 
 /*
  * Renders a reply as one or more sendMessage bodies (split at TG_TEXT_MAX on

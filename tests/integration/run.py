@@ -476,6 +476,182 @@ def t_group_and_ignored(env):
     check(env.stop() == 0, "exit status")
 
 
+GROUP = -100500
+ADMIN = 9001
+VOL = 701
+
+
+def group_msgs(env):
+    return [c for c in env.sent("telegram", None)
+            if str(c["params"].get("chat_id")) == str(GROUP)]
+
+
+def card_of(env, ticket):
+    for c in env.sent("telegram"):
+        p = c["params"]
+        if str(p.get("chat_id")) == str(GROUP) and p.get("text", "").startswith(
+                ("🆘 Phiếu #%d " % ticket, "⚠️ Phiếu #%d " % ticket)):
+            return c["result"]["message_id"]
+    return None
+
+
+def vol_msg(env, text, reply_to=None, user=VOL, name="Minh"):
+    env.next_msg += 1
+    m = {"message_id": env.next_msg, "date": 1,
+         "chat": {"id": GROUP, "type": "supergroup"},
+         "from": {"id": user, "is_bot": False, "first_name": name}, "text": text}
+    if reply_to:
+        m["reply_to_message"] = {"message_id": reply_to, "date": 1,
+                                 "chat": {"id": GROUP, "type": "supergroup"}}
+    return env.ctl("/control/telegram/update", {"message": m})
+
+
+def vol_button(env, data, card, user=VOL, name="Minh"):
+    env.next_msg += 1
+    return env.ctl("/control/telegram/update", {"callback_query": {
+        "id": "vb%d" % env.next_msg, "from": {"id": user, "first_name": name},
+        "message": {"message_id": card, "date": 1, "chat": {"id": GROUP, "type": "supergroup"}},
+        "chat_instance": "g", "data": data}})
+
+
+def staff_env(env, **extra):
+    env.start(HOIDAP_VOLUNTEER_CHAT=str(GROUP), HOIDAP_ADMINS=str(ADMIN),
+              HOIDAP_SUPPORT_HOURS="00:00-24:00", **extra)
+
+
+def t_handoff_flow(env):
+    staff_env(env)
+    # two fallbacks in a row open a ticket
+    env.tg_text(601, "xyzzy plugh frobnicate")
+    wait_until(lambda: texts_for(env, 601), what="first fallback")
+    env.tg_text(601, "qwerty asdf zxcv")
+    card = wait_until(lambda: card_of(env, 1), what="the ticket card in the group")
+    t = wait_until(lambda: [x for x in texts_for(env, 601) if "phiếu số 1" in x],
+                   what="the honest wait message")
+    check("30 phút" in t[0], "wait message does not say how long: %r" % t[0])
+    cardmsg = [c for c in group_msgs(env) if c.get("result", {}).get("message_id") == card][0]
+    kb = cardmsg["params"]["reply_markup"]["inline_keyboard"]
+    check(kb[0][0]["callback_data"] == "claim:1", "no claim button: %r" % kb)
+    check("xyzzy" in cardmsg["params"]["text"], "card lacks the recent exchange")
+    # claim with the button
+    vol_button(env, "claim:1", card)
+    wait_until(lambda: [x for x in texts_for(env, 601) if "Minh" in x and "đã nhận" in x],
+               what="resident told who has it")
+    wait_until(lambda: env.sent("telegram", "editMessageText"), what="the card shows who has it")
+    # volunteer replies under the card -> resident
+    vol_msg(env, "Bác mở ứng dụng VNeID giúp cháu nhé", reply_to=card)
+    wait_until(lambda: [x for x in texts_for(env, 601) if "Bác mở ứng dụng VNeID giúp cháu" in x],
+               what="volunteer reply relayed to the resident")
+    # resident writes, with an OTP: relayed under the card, redacted; the bot stays quiet
+    before = len(texts_for(env, 601))
+    env.tg_text(601, "cháu ơi mã otp là 482913 đây")
+    relayed = wait_until(lambda: [c for c in group_msgs(env)
+                                  if "#1" in c["params"].get("text", "") and "cháu ơi" in c["params"].get("text", "")],
+                         what="resident message relayed to the group")
+    p = relayed[0]["params"]
+    check("482913" not in p["text"], "the OTP reached the volunteers' group")
+    check(p.get("reply_parameters", {}).get("message_id") == card, "not threaded under the card")
+    time.sleep(0.5)
+    extra = texts_for(env, 601)[before:]
+    check(all("OTP" in x or "mật khẩu" in x for x in extra),
+          "the bot answered a resident whose ticket is open: %r" % extra)
+    # resolve, feedback
+    vol_msg(env, "/xong 1")
+    wait_until(lambda: [x for x in texts_for(env, 601) if "đã xong" in x], what="resolved notice")
+    env.tg_callback(601, "fb:1")
+    wait_until(lambda: [x for x in texts_for(env, 601) if "cảm ơn" in x.lower()], what="thanks for feedback")
+    # after resolution the bot answers again
+    env.tg_text(601, "cai vneid ntn")
+    wait_until(lambda: [x for x in texts_for(env, 601) if "CH Play" in x], what="bot answers again")
+    check(env.stop() == 0, "exit status")
+    db = sqlite3.connect(env.db)
+    row = db.execute("select status, feedback, volunteer_id, first_reply_at is not null, reason "
+                     "from tickets where id=1").fetchone()
+    check(row == ("resolved", 1, str(VOL), 1, "fallback"), "ticket row: %r" % (row,))
+    dump = "\n".join(db.iterdump())
+    check("482913" not in dump and "482913" not in env.log(), "OTP stored or logged")
+
+
+def t_handoff_photo_and_ask(env):
+    staff_env(env)
+    env.next_msg += 1
+    env.ctl("/control/telegram/update", {"message": {
+        "message_id": env.next_msg, "date": 1, "chat": {"id": 602, "type": "private"},
+        "from": {"id": 602, "is_bot": False, "first_name": "Hoa"},
+        "photo": [{"file_id": "P1", "width": 10, "height": 10}], "caption": "máy báo lỗi này"}})
+    wait_until(lambda: card_of(env, 1), what="card for a photo")
+    cp = wait_until(lambda: env.sent("telegram", "copyMessage"), what="the photo copied to the group")
+    check(str(cp[0]["params"]["chat_id"]) == str(GROUP) and str(cp[0]["params"]["from_chat_id"]) == "602",
+          "copyMessage params: %r" % cp[0]["params"])
+    # a Zalo resident asking for a person reaches the same group
+    env.zalo_text("zr-603", "cho tôi gặp cán bộ hỗ trợ")
+    wait_until(lambda: card_of(env, 2), what="card for the Zalo resident")
+    t = wait_until(lambda: [x for x in texts_for(env, "zr-603", "zalo") if "phiếu số 2" in x],
+                   what="Zalo resident told about the hand-off")
+    check(t, "no wait message on Zalo")
+    check("Zalo" in [c for c in group_msgs(env) if c.get("result", {}).get("message_id") == card_of(env, 2)][0]["params"]["text"],
+          "card does not say Zalo")
+    check(env.stop() == 0, "exit status")
+
+
+def t_forwarded_and_roles(env):
+    staff_env(env)
+    vol_msg(env, "chào cả nhà")            # Minh is now a known volunteer
+    wait_until(lambda: "volunteers' group" in env.log(), what="group message seen")
+    env.next_msg += 1
+    env.ctl("/control/telegram/update", {"message": {
+        "message_id": env.next_msg, "date": 1, "chat": {"id": VOL, "type": "private"},
+        "from": {"id": VOL, "is_bot": False, "first_name": "Minh"},
+        "forward_origin": {"type": "hidden_user", "sender_user_name": "Bà Tư", "date": 1},
+        "text": "bà tư quên mật khẩu vneid, số điện thoại cũ không dùng nữa"}})
+    wait_until(lambda: texts_for(env, ADMIN), what="tier-2 ticket sent to the admin")
+    check("⚠️ Phiếu #1" in texts_for(env, ADMIN)[0], "admin card: %r" % texts_for(env, ADMIN)[0][:100])
+    t = wait_until(lambda: texts_for(env, VOL), what="the volunteer answered")
+    check(any("phiếu #1" in x for x in t), "volunteer not told the ticket number: %r" % t)
+    # strangers cannot use staff commands
+    env.tg_text(999, "/nhan 1")
+    env.tg_text(998, "/tailai")
+    wait_until(lambda: texts_for(env, 999) and texts_for(env, 998), what="refusals")
+    check("chỉ dành cho" in texts_for(env, 999)[0], "no polite refusal")
+    check("refused /nhan" in env.log() and "refused /tailai" in env.log(), "refusals not logged")
+    db = sqlite3.connect(env.db)
+    check(db.execute("select tier, reason, status from tickets where id=1").fetchone() ==
+          (2, "forwarded", "open"), "the refused /nhan changed the ticket")
+    check(env.stop() == 0, "exit status")
+
+
+def t_live_reload(env):
+    import shutil
+    kb = os.path.join(env.tmp, "kb")
+    shutil.copytree(os.path.join(ROOT, "tests", "data", "kb-mini"), kb)
+    env.kb = kb
+    staff_env(env, HOIDAP_WATCH_SECONDS="1")
+    env.tg_text(610, "cai vneid ntn")
+    wait_until(lambda: texts_for(env, 610), what="reply before edits")
+    # a broken edit: admins get path:line, residents still get answers
+    with open(os.path.join(kb, "topics.txt"), "a") as f:
+        f.write("\n== broken.topic\ntitle Oops\n")
+    msg = wait_until(lambda: [x for x in texts_for(env, ADMIN) if "topics.txt:" in x], 10,
+                     "admins told what is wrong")
+    check("lỗi" in msg[0], "admin message: %r" % msg[0][:200])
+    env.tg_text(610, "cai vneid ntn")
+    wait_until(lambda: len(texts_for(env, 610)) >= 2, what="still serving after a bad edit")
+    # a good edit goes live without a restart
+    with open(os.path.join(kb, "topics.txt")) as f:
+        good = f.read().replace("\n== broken.topic\ntitle Oops\n", "")
+    good += ("\n== bus.card\ntitle: Thẻ xe buýt\nkeywords: thẻ xe buýt\nask: làm thẻ xe buýt\n"
+             "match: xe\\s*buýt\nsource: test\nreviewed: 2026-11-01\nanswer:\nDạ, thẻ xe buýt ABC.\n")
+    with open(os.path.join(kb, "topics.txt"), "w") as f:
+        f.write(good)
+    wait_until(lambda: "reload (tệp trong knowledge/ vừa sửa)" in env.log(), 10, "auto reload")
+    env.tg_text(610, "làm thẻ xe buýt ở đâu")
+    wait_until(lambda: [x for x in texts_for(env, 610) if "thẻ xe buýt ABC" in x], what="the new topic answers")
+    # /tailai from the admin
+    env.tg_text(ADMIN, "/tailai")
+    wait_until(lambda: [x for x in texts_for(env, ADMIN) if "Đã tải lại" in x], what="/tailai confirmation")
+    check(env.stop() == 0, "exit status")
+
+
 SCENARIOS = [
     ("basic-telegram", t_basic_telegram, None),
     ("zalo", t_zalo, None),
@@ -492,6 +668,10 @@ SCENARIOS = [
     ("sigterm-drain", t_sigterm_drain, None),
     ("sighup-reload", t_sighup_reload, None),
     ("group-ignored", t_group_and_ignored, None),
+    ("handoff-flow", t_handoff_flow, None),
+    ("handoff-photo-zalo", t_handoff_photo_and_ask, None),
+    ("forwarded-and-roles", t_forwarded_and_roles, None),
+    ("live-reload", t_live_reload, None),
 ]
 
 

@@ -1,0 +1,128 @@
+/*
+ * hoidap report: what the ward admins read each month — questions per day,
+ * the topics answered most, the questions the bot could not answer (grouped,
+ * so the next FAQ entry is obvious) and how the hand-offs to people went.
+ * It only reads the database, so it is safe to run next to the daemon.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "report.h"
+
+/* Writes the page; a half-written file is removed rather than left behind. */
+static int
+write_html(const struct report *r, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int bad;
+
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	report_html(r, f);
+	bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		perror(path);
+		(void)unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "kb", required_argument, NULL, 'k' },
+		{ "since", required_argument, NULL, 's' },
+		{ "html", required_argument, NULL, 'H' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *cpath = CONFIG_DEFAULT_PATH, *db = NULL, *kbdir = NULL;
+	const char *since = NULL, *html = NULL;
+	struct report_opts o;
+	struct config cfg;
+	struct report r;
+	struct diag d;
+	struct kb *kb = NULL;
+	char today[11];
+	int c, cgiven = 0, rc = 1;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:d:k:s:H:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cpath = optarg;
+			cgiven = 1;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'k':
+			kbdir = optarg;
+			break;
+		case 's':
+			since = optarg;
+			break;
+		case 'H':
+			html = optarg;
+			break;
+		default:
+			return cmd_usage("report");
+		}
+	}
+	if (optind != argc)
+		return cmd_usage("report");
+	kb_today(today);
+	memset(&o, 0, sizeof(o));
+	o.today = report_parse_date(today);
+	o.since = o.today - REPORT_DEFAULT_DAYS;
+	if (since) {
+		o.since = report_parse_date(since);
+		if (o.since < 0 || o.since > o.today) {
+			fprintf(stderr, "hoidap report: --since %s: %s\n", since,
+			    o.since < 0 ? "not a date YYYY-MM-DD (e.g. 2026-11-01)" :
+			    "after today");
+			return cmd_usage("report");
+		}
+	}
+
+	memset(&r, 0, sizeof(r));
+	config_init(&cfg);
+	diag_init(&d);
+	if (config_load(&cfg, cpath, cgiven, &d) < 0) {
+		fputs(d.text.data, stderr);
+		goto out;
+	}
+	/* The same precedence as the daemon: option, then config/environment. */
+	o.db = db ? db : cfg.db;
+	o.kb_dir = kbdir ? kbdir : cfg.kb;
+	diag_release(&d);
+	/* Titles only: a knowledge base with errors still names its topics. */
+	kb = kb_load(o.kb_dir, &d);
+	if (!kb)
+		fprintf(stderr, "hoidap report: knowledge directory '%s' not "
+		    "readable: topics are shown by id\n", o.kb_dir);
+	o.kb = kb;
+	if (report_load(&r, &o) < 0) {
+		fprintf(stderr, "hoidap report: %s\n", r.err);
+		goto out;
+	}
+	report_text(&r, stdout);
+	if (html && write_html(&r, html) < 0)
+		goto out;
+	rc = 0;
+out:
+	report_release(&r);
+	kb_free(kb);
+	diag_release(&d);
+	config_release(&cfg);
+	return rc;
+}

@@ -1,0 +1,756 @@
+#include "handoff.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "match.h"
+#include "tg.h"
+#include "util.h"
+#include "zalo.h"
+
+#define HOTLINES "VNeID 1900 0368 (bấm 4), Bảo hiểm xã hội 1900 9068, " \
+	"iHanoi 1022 nhánh 8"
+#define MAX_ACTIVE 200
+
+/* ---- small helpers ---- */
+
+static int
+in_list(const char *list, const char *id)
+{
+	size_t n = strlen(id);
+	const char *p = list;
+
+	if (!id[0] || !list)
+		return 0;
+	while (*p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		if (strncmp(p, id, n) == 0 && (p[n] == '\0' || p[n] == ',' ||
+		    p[n] == ' '))
+			return 1;
+		while (*p && *p != ',')
+			p++;
+	}
+	return 0;
+}
+
+int
+handoff_is_admin(const struct handoff *h, const char *user_id)
+{
+	return in_list(h->cfg->admins, user_id);
+}
+
+int
+handoff_is_volunteer(struct handoff *h, const char *user_id)
+{
+	return in_list(h->cfg->volunteers, user_id) || handoff_is_admin(h, user_id)
+	    || store_is_volunteer(h->st, user_id) == 1;
+}
+
+int
+handoff_is_group(const struct handoff *h, const char *platform,
+    const char *chat_id)
+{
+	return h->cfg->volunteer_chat[0] && strcmp(platform, "telegram") == 0 &&
+	    strcmp(chat_id, h->cfg->volunteer_chat) == 0;
+}
+
+int
+handoff_in_hours(const struct config *cfg, int64_t now_ms)
+{
+	int a, b, c, d;
+	long local = (long)((now_ms / 1000 + 7 * 3600) % 86400) / 60;
+
+	if (sscanf(cfg->support_hours, "%d:%d-%d:%d", &a, &b, &c, &d) != 4)
+		return 1;
+	return local >= a * 60 + b && local < c * 60 + d;
+}
+
+static void
+add(struct handoff *h, const char *platform, const char *chat, int group,
+    const char *method, cJSON *o, int64_t ticket)
+{
+	char *s = cJSON_PrintUnformatted(o);
+
+	if (!s)
+		fatal("out of memory (JSON)");
+	if (store_outbox_add_ticket(h->st, platform, chat, group, method, s,
+	    h->recv_us, ticket) < 0)
+		h->rc = -1;
+	free(s);
+	cJSON_Delete(o);
+}
+
+struct say_ctx {
+	struct handoff *h;
+	const char *platform;
+	const char *chat;
+};
+
+static void
+say_emit(const char *body, void *arg)
+{
+	struct say_ctx *c = arg;
+
+	if (store_outbox_add(c->h->st, c->platform, c->chat, 0, "sendMessage",
+	    body, c->h->recv_us) < 0)
+		c->h->rc = -1;
+}
+
+void
+handoff_say(struct handoff *h, const char *platform, const char *chat_id,
+    const char *text)
+{
+	struct say_ctx c = { h, platform, chat_id };
+
+	if (strcmp(platform, "zalo") == 0)
+		zalo_render_text(text, chat_id, say_emit, &c);
+	else
+		tg_render_text(text, chat_id, say_emit, &c);
+	if (store_log(h->st, platform, chat_id, "out", text, NULL, "handoff") < 0)
+		h->rc = -1;
+}
+
+static cJSON *
+keyboard1(const char *label, const char *data)
+{
+	cJSON *m = cJSON_CreateObject(), *rows = cJSON_AddArrayToObject(m,
+	    "inline_keyboard"), *row = cJSON_CreateArray(), *b = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(b, "text", label);
+	cJSON_AddStringToObject(b, "callback_data", data);
+	cJSON_AddItemToArray(row, b);
+	cJSON_AddItemToArray(rows, row);
+	return m;
+}
+
+/* A plain-text message to the volunteers' group (no parse_mode: nothing to
+ * escape in residents' words). */
+static void
+group_send(struct handoff *h, const char *text, int64_t reply_to,
+    cJSON *markup, int64_t ticket)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!h->cfg->volunteer_chat[0]) {
+		cJSON_Delete(markup);
+		cJSON_Delete(o);
+		return;
+	}
+	cJSON_AddStringToObject(o, "chat_id", h->cfg->volunteer_chat);
+	cJSON_AddStringToObject(o, "text", text);
+	if (reply_to) {
+		cJSON *rp = cJSON_AddObjectToObject(o, "reply_parameters");
+
+		cJSON_AddNumberToObject(rp, "message_id", (double)reply_to);
+		cJSON_AddBoolToObject(rp, "allow_sending_without_reply", 1);
+	}
+	if (markup)
+		cJSON_AddItemToObject(o, "reply_markup", markup);
+	add(h, "telegram", h->cfg->volunteer_chat, 1, "sendMessage", o, ticket);
+}
+
+static void
+copy_message(struct handoff *h, const char *to, int to_group,
+    const char *from_chat, int64_t message_id, int64_t reply_to, int64_t ticket)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "chat_id", to);
+	cJSON_AddStringToObject(o, "from_chat_id", from_chat);
+	cJSON_AddNumberToObject(o, "message_id", (double)message_id);
+	if (reply_to) {
+		cJSON *rp = cJSON_AddObjectToObject(o, "reply_parameters");
+
+		cJSON_AddNumberToObject(rp, "message_id", (double)reply_to);
+		cJSON_AddBoolToObject(rp, "allow_sending_without_reply", 1);
+	}
+	add(h, "telegram", to, to_group, "copyMessage", o, ticket);
+}
+
+static const char *
+reason_text(const char *reason)
+{
+	if (strcmp(reason, "asked") == 0)
+		return "người dân muốn gặp người hỗ trợ";
+	if (strcmp(reason, "fallback") == 0)
+		return "bot chưa trả lời được (2 lần liền)";
+	if (strcmp(reason, "media") == 0)
+		return "người dân gửi ảnh / ghi âm / tệp";
+	if (strcmp(reason, "forwarded") == 0)
+		return "tình nguyện viên chuyển ca khó từ hiện trường";
+	return reason;
+}
+
+static void
+card_text(struct handoff *h, const struct ticket *t, struct buf *b)
+{
+	(void)buf_printf(b, "%s Phiếu #%lld · %s · %s\nLý do: %s\n",
+	    t->tier > 1 ? "⚠️" : "🆘", (long long)t->id,
+	    strcmp(t->platform, "zalo") == 0 ? "Zalo" : "Telegram",
+	    t->user_name[0] ? t->user_name : "(không tên)", reason_text(t->reason));
+	if (t->question[0])
+		(void)buf_printf(b, "Câu hỏi: %s\n", t->question);
+	(void)buf_adds(b, "Gần đây:\n");
+	(void)store_recent_messages(h->st, t->platform, t->chat_id, 6, b);
+	(void)buf_printf(b, "\nTrả lời (reply) tin này để nhắn cho người dân; "
+	    "gõ /xong %lld khi xong.", (long long)t->id);
+}
+
+static void
+tell_resident_wait(struct handoff *h, const struct ticket *t)
+{
+	struct buf b;
+	int64_t now = store_now_ms();
+
+	buf_init(&b, BUF_CAP_REPLY);
+	if (strcmp(t->reason, "media") == 0)
+		(void)buf_adds(&b, "Dạ, cháu chưa tự xem được ảnh, ghi âm hay tệp bác "
+		    "gửi, nên cháu chuyển cho người của Tổ xem giúp bác. ");
+	if (!h->cfg->volunteer_chat[0]) {
+		(void)buf_printf(&b, "Dạ, cháu đã ghi lại câu hỏi của bác (phiếu số "
+		    "%lld) để Tổ Chuyển đổi số cộng đồng xem. Nếu cần gấp, bác gọi: "
+		    HOTLINES " ạ.", (long long)t->id);
+	} else if (handoff_in_hours(h->cfg, now)) {
+		(void)buf_printf(&b, "Dạ, cháu đã chuyển câu hỏi của bác cho Tổ Chuyển "
+		    "đổi số cộng đồng (phiếu số %lld). Các tình nguyện viên thường "
+		    "trả lời trong %s. Bác cứ nhắn thêm ở đây, tin của bác sẽ được "
+		    "chuyển tới Tổ ạ.", (long long)t->id, h->cfg->typical_wait);
+	} else {
+		char start[8] = "7:30";
+
+		sscanf(h->cfg->support_hours, "%7[0-9:]", start);
+		(void)buf_printf(&b, "Dạ, cháu đã ghi lại câu hỏi của bác (phiếu số "
+		    "%lld). Bây giờ là ngoài giờ hỗ trợ (%s), Tổ Chuyển đổi số cộng "
+		    "đồng sẽ trả lời bác từ %s sáng ạ. Nếu cần gấp, bác gọi: " HOTLINES
+		    ".", (long long)t->id, h->cfg->support_hours, start);
+	}
+	handoff_say(h, t->platform, t->chat_id, b.data);
+	buf_release(&b);
+}
+
+static int64_t
+open_ticket(struct handoff *h, const char *platform, const struct event *ev,
+    const char *reason, int tier, const char *question)
+{
+	struct ticket t;
+	struct buf card;
+	int64_t id;
+
+	id = store_ticket_open(h->st, platform, ev->chat_id, ev->first_name, tier,
+	    reason, question);
+	if (id < 0 || store_ticket_get(h->st, id, &t) != 1) {
+		h->rc = -1;
+		return 0;
+	}
+	buf_init(&card, BUF_CAP_REPLY);
+	card_text(h, &t, &card);
+	if (tier > 1) {
+		handoff_tell_admins(h, card.data);
+	} else {
+		char data[32];
+
+		snprintf(data, sizeof(data), "claim:%lld", (long long)id);
+		group_send(h, card.data, 0, keyboard1("✋ Nhận phiếu này", data), id);
+		if (ev->kind == EV_MEDIA && strcmp(platform, "telegram") == 0 &&
+		    ev->message_id && h->cfg->volunteer_chat[0])
+			copy_message(h, h->cfg->volunteer_chat, 1, ev->chat_id,
+			    ev->message_id, 0, id);
+	}
+	log_info("handoff: ticket %lld opened (%s, %s chat %s)", (long long)id,
+	    reason, platform, ev->chat_id);
+	buf_release(&card);
+	return id;
+}
+
+/* ---- volunteers ---- */
+
+static void
+claim(struct handoff *h, int64_t id, const char *vol_id, const char *vol_name)
+{
+	struct ticket t;
+	struct buf b;
+	int rc;
+
+	if (store_ticket_get(h->st, id, &t) != 1) {
+		group_send(h, "Không có phiếu số này.", 0, NULL, 0);
+		return;
+	}
+	rc = store_ticket_claim(h->st, id, vol_id, vol_name);
+	buf_init(&b, BUF_CAP_REPLY);
+	if (rc == 0) {
+		int64_t card = store_ticket_card(h->st, h->cfg->volunteer_chat, id);
+		char data[32];
+
+		(void)buf_printf(&b, "✅ %s đã nhận phiếu #%lld.", vol_name,
+		    (long long)id);
+		snprintf(data, sizeof(data), "done:%lld", (long long)id);
+		group_send(h, b.data, card, keyboard1("✔️ Xong phiếu này", data), id);
+		if (card) {
+			/* the card itself shows who has it */
+			cJSON *o = cJSON_CreateObject();
+			struct buf txt;
+
+			buf_init(&txt, BUF_CAP_REPLY);
+			store_ticket_get(h->st, id, &t);
+			card_text(h, &t, &txt);
+			(void)buf_printf(&txt, "\n✅ Đã nhận: %s", vol_name);
+			cJSON_AddStringToObject(o, "chat_id", h->cfg->volunteer_chat);
+			cJSON_AddNumberToObject(o, "message_id", (double)card);
+			cJSON_AddStringToObject(o, "text", txt.data);
+			add(h, "telegram", h->cfg->volunteer_chat, 1, "editMessageText",
+			    o, 0);
+			buf_release(&txt);
+		}
+		buf_reset(&b);
+		(void)buf_printf(&b, "Dạ, %s — tình nguyện viên của Tổ Chuyển đổi số "
+		    "cộng đồng — đã nhận câu hỏi của bác và sẽ nhắn cho bác ngay ạ.",
+		    vol_name);
+		handoff_say(h, t.platform, t.chat_id, b.data);
+		log_info("handoff: ticket %lld claimed by %s", (long long)id, vol_id);
+	} else if (rc == 1) {
+		(void)buf_printf(&b, "Phiếu #%lld %s.", (long long)id,
+		    strcmp(t.status, "resolved") == 0 ? "đã xong rồi" :
+		    "đã có người nhận");
+		if (t.volunteer_name[0] && strcmp(t.status, "claimed") == 0)
+			(void)buf_printf(&b, " (%s)", t.volunteer_name);
+		group_send(h, b.data, 0, NULL, 0);
+	} else {
+		h->rc = -1;
+	}
+	buf_release(&b);
+}
+
+static void
+resolve(struct handoff *h, int64_t id, const char *by)
+{
+	struct ticket t;
+	struct buf b;
+	int rc;
+
+	if (store_ticket_get(h->st, id, &t) != 1) {
+		group_send(h, "Không có phiếu số này.", 0, NULL, 0);
+		return;
+	}
+	rc = store_ticket_resolve(h->st, id);
+	buf_init(&b, BUF_CAP_REPLY);
+	if (rc == 0) {
+		(void)buf_printf(&b, "✔️ Phiếu #%lld đã xong (%s).", (long long)id, by);
+		group_send(h, b.data, store_ticket_card(h->st,
+		    h->cfg->volunteer_chat, id), NULL, 0);
+		buf_reset(&b);
+		(void)buf_printf(&b, "Dạ, việc hỗ trợ bác (phiếu số %lld) đã xong. "
+		    "Bác có hài lòng không ạ? Bác gõ 👍 nếu hài lòng, 👎 nếu chưa. "
+		    "Từ giờ cháu lại trả lời bác như thường, gõ 0 để xem menu ạ.",
+		    (long long)id);
+		if (strcmp(t.platform, "telegram") == 0) {
+			cJSON *o = cJSON_CreateObject(), *m = cJSON_CreateObject();
+			cJSON *rows = cJSON_AddArrayToObject(m, "inline_keyboard");
+			cJSON *row = cJSON_CreateArray(), *up = cJSON_CreateObject(),
+			    *down = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(up, "text", "👍 Hài lòng");
+			cJSON_AddStringToObject(up, "callback_data", "fb:1");
+			cJSON_AddStringToObject(down, "text", "👎 Chưa hài lòng");
+			cJSON_AddStringToObject(down, "callback_data", "fb:-1");
+			cJSON_AddItemToArray(row, up);
+			cJSON_AddItemToArray(row, down);
+			cJSON_AddItemToArray(rows, row);
+			cJSON_AddStringToObject(o, "chat_id", t.chat_id);
+			cJSON_AddStringToObject(o, "text", b.data);
+			cJSON_AddItemToObject(o, "reply_markup", m);
+			add(h, "telegram", t.chat_id, 0, "sendMessage", o, 0);
+			(void)store_log(h->st, t.platform, t.chat_id, "out", b.data, NULL,
+			    "handoff");
+		} else {
+			handoff_say(h, t.platform, t.chat_id, b.data);
+		}
+		log_info("handoff: ticket %lld resolved", (long long)id);
+	} else if (rc == 1) {
+		(void)buf_printf(&b, "Phiếu #%lld đã xong từ trước.", (long long)id);
+		group_send(h, b.data, 0, NULL, 0);
+	} else {
+		h->rc = -1;
+	}
+	buf_release(&b);
+}
+
+static void
+queue_list(struct handoff *h, const char *platform, const char *chat)
+{
+	struct ticket *v = xcalloc(MAX_ACTIVE, sizeof(*v));
+	int n = store_tickets_active(h->st, v, MAX_ACTIVE), i;
+	int64_t now = store_now_ms();
+	struct buf b;
+
+	buf_init(&b, BUF_CAP_REPLY);
+	if (n <= 0) {
+		(void)buf_adds(&b, "Không có phiếu nào đang chờ. 🎉");
+	} else {
+		(void)buf_printf(&b, "Hàng đợi: %d phiếu\n", n);
+		for (i = 0; i < n; i++)
+			(void)buf_printf(&b, "#%lld · %s · %s · %s · chờ %lld phút%s\n",
+			    (long long)v[i].id, v[i].platform, v[i].user_name[0] ?
+			    v[i].user_name : "(không tên)",
+			    strcmp(v[i].status, "open") == 0 ? "chưa ai nhận" :
+			    v[i].volunteer_name, (long long)((now - v[i].created) / 60000),
+			    v[i].tier > 1 ? " · ⚠️ cấp 2" : "");
+	}
+	if (handoff_is_group(h, platform, chat))
+		group_send(h, b.data, 0, NULL, 0);
+	else
+		handoff_say(h, platform, chat, b.data);
+	buf_release(&b);
+	free(v);
+}
+
+/* "/xong 12", "/xong@hoidap_bot 12" → ("xong", 12) */
+static int
+command(const char *text, char *cmd, size_t n, int64_t *arg, const char **rest)
+{
+	const char *p;
+	size_t k;
+
+	if (!text || text[0] != '/')
+		return 0;
+	p = text + 1;
+	k = strcspn(p, " @\n");
+	snprintf(cmd, n, "%.*s", (int)(k < n - 1 ? k : n - 1), p);
+	p += strcspn(p, " \n");
+	while (*p == ' ')
+		p++;
+	*rest = p;
+	*arg = strtoll(p, NULL, 10);
+	return 1;
+}
+
+static void
+relay_to_resident(struct handoff *h, const struct ticket *t,
+    const struct event *ev)
+{
+	struct buf b;
+
+	buf_init(&b, BUF_CAP_REPLY);
+	if (ev->kind == EV_TEXT && ev->text && *ev->text) {
+		(void)buf_printf(&b, "👤 %s (Tổ Chuyển đổi số cộng đồng): %s",
+		    ev->first_name[0] ? ev->first_name : "Tình nguyện viên", ev->text);
+		handoff_say(h, t->platform, t->chat_id, b.data);
+	} else if (ev->kind == EV_MEDIA && strcmp(t->platform, "telegram") == 0) {
+		copy_message(h, t->chat_id, 0, h->cfg->volunteer_chat, ev->message_id,
+		    0, 0);
+	} else {
+		(void)buf_printf(&b, "Bot chưa chuyển được loại tin này sang %s; "
+		    "xin nhắn bằng chữ.", t->platform);
+		group_send(h, b.data, ev->message_id, NULL, 0);
+		buf_release(&b);
+		return;
+	}
+	if (store_ticket_replied(h->st, t->id) < 0)
+		h->rc = -1;
+	buf_release(&b);
+}
+
+void
+handoff_group(struct handoff *h, const struct event *ev)
+{
+	char cmd[32];
+	const char *rest;
+	int64_t arg = 0, tid;
+	struct ticket t;
+
+	if (ev->user_id[0])
+		(void)store_volunteer_seen(h->st, ev->user_id, ev->first_name);
+	if (ev->kind == EV_CALLBACK && ev->text) {
+		if (strncmp(ev->text, "claim:", 6) == 0)
+			claim(h, strtoll(ev->text + 6, NULL, 10), ev->user_id,
+			    ev->first_name);
+		else if (strncmp(ev->text, "done:", 5) == 0)
+			resolve(h, strtoll(ev->text + 5, NULL, 10), ev->first_name);
+		return;
+	}
+	if (ev->kind == EV_TEXT && command(ev->text, cmd, sizeof(cmd), &arg,
+	    &rest)) {
+		if (strcmp(cmd, "nhan") == 0 && arg > 0)
+			claim(h, arg, ev->user_id, ev->first_name);
+		else if (strcmp(cmd, "xong") == 0 && arg > 0)
+			resolve(h, arg, ev->first_name);
+		else if (strcmp(cmd, "hangdoi") == 0)
+			queue_list(h, "telegram", h->cfg->volunteer_chat);
+		else if (strcmp(cmd, "tailai") == 0 && handoff_is_admin(h,
+		    ev->user_id))
+			h->want_reload = 1;
+		else if (strcmp(cmd, "nhan") == 0 || strcmp(cmd, "xong") == 0)
+			group_send(h, "Cách dùng: /nhan 12 (nhận phiếu 12), /xong 12 "
+			    "(xong phiếu 12), /hangdoi (các phiếu đang chờ).", 0, NULL, 0);
+		return;
+	}
+	if (!ev->reply_to)
+		return;         /* volunteers talking among themselves */
+	tid = store_ticket_by_msg(h->st, h->cfg->volunteer_chat, ev->reply_to);
+	if (tid <= 0 || store_ticket_get(h->st, tid, &t) != 1)
+		return;
+	if (strcmp(t.status, "resolved") == 0) {
+		char b[96];
+
+		snprintf(b, sizeof(b), "Phiếu #%lld đã xong; tin này không được "
+		    "chuyển.", (long long)tid);
+		group_send(h, b, ev->message_id, NULL, 0);
+		return;
+	}
+	if (strcmp(t.status, "open") == 0)
+		claim(h, tid, ev->user_id, ev->first_name);
+	relay_to_resident(h, &t, ev);
+}
+
+/* ---- staff in private chats ---- */
+
+static void
+refuse(struct handoff *h, const char *platform, const struct event *ev,
+    const char *cmd, const char *who)
+{
+	char b[256];
+
+	snprintf(b, sizeof(b), "Dạ, lệnh /%s chỉ dành cho %s của Tổ Chuyển đổi số "
+	    "cộng đồng ạ. Bác cần hỗ trợ thì gõ câu hỏi, hoặc gõ 0 để xem menu.",
+	    cmd, who);
+	handoff_say(h, platform, ev->chat_id, b);
+	log_warn("handoff: refused /%s from %s user %s", cmd, platform,
+	    ev->user_id);
+}
+
+static void
+forward_case(struct handoff *h, const char *platform, const struct event *ev,
+    const char *redacted)
+{
+	struct match_result m;
+	int64_t id;
+	char b[256];
+
+	id = open_ticket(h, platform, ev, "forwarded", 2, redacted);
+	if (!id)
+		return;
+	snprintf(b, sizeof(b), "Đã chuyển ca này cho quản trị viên (phiếu #%lld). "
+	    "Cảm ơn anh/chị!", (long long)id);
+	handoff_say(h, platform, ev->chat_id, b);
+	/* and the best guide, when one fits, for the volunteer to use now */
+	kb_match(h->kb, redacted, strlen(redacted), &m);
+	if (m.action == MATCH_ANSWER && m.topic && m.topic->npages) {
+		struct buf g;
+
+		buf_init(&g, BUF_CAP_REPLY);
+		(void)buf_printf(&g, "Hướng dẫn có thể dùng ngay — %s:\n\n%s",
+		    m.topic->title, m.topic->pages[0]);
+		handoff_say(h, platform, ev->chat_id, g.data);
+		buf_release(&g);
+	}
+}
+
+int
+handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
+    const char *redacted)
+{
+	char cmd[32];
+	const char *rest;
+	int64_t arg = 0;
+
+	if (ev->kind == EV_TEXT && command(ev->text, cmd, sizeof(cmd), &arg,
+	    &rest)) {
+		int staff = strcmp(platform, "telegram") == 0 &&
+		    handoff_is_volunteer(h, ev->user_id);
+
+		if (strcmp(cmd, "tailai") == 0) {
+			if (strcmp(platform, "telegram") != 0 ||
+			    !handoff_is_admin(h, ev->user_id)) {
+				refuse(h, platform, ev, cmd, "quản trị viên");
+				return 1;
+			}
+			h->want_reload = 1;
+			handoff_say(h, platform, ev->chat_id, "Đang tải lại kho câu hỏi…");
+			return 1;
+		}
+		if (strcmp(cmd, "nhan") == 0 || strcmp(cmd, "xong") == 0 ||
+		    strcmp(cmd, "hangdoi") == 0 || strcmp(cmd, "chuyen") == 0) {
+			if (!staff) {
+				refuse(h, platform, ev, cmd, "tình nguyện viên");
+				return 1;
+			}
+			if (strcmp(cmd, "nhan") == 0 && arg > 0)
+				claim(h, arg, ev->user_id, ev->first_name);
+			else if (strcmp(cmd, "xong") == 0 && arg > 0)
+				resolve(h, arg, ev->first_name);
+			else if (strcmp(cmd, "hangdoi") == 0)
+				queue_list(h, platform, ev->chat_id);
+			else if (strcmp(cmd, "chuyen") == 0 && *rest) {
+				/* the command itself is not the resident's words */
+				const char *r = strchr(redacted, ' ');
+
+				forward_case(h, platform, ev, r ? r + 1 : rest);
+			} else
+				handoff_say(h, platform, ev->chat_id, "Cách dùng: /chuyen "
+				    "<nội dung ca khó>, /nhan 12, /xong 12, /hangdoi.");
+			return 1;
+		}
+		return 0;
+	}
+	if (ev->forwarded && strcmp(platform, "telegram") == 0 &&
+	    handoff_is_volunteer(h, ev->user_id) && ev->kind == EV_TEXT) {
+		forward_case(h, platform, ev, redacted);
+		return 1;
+	}
+	return 0;
+}
+
+int
+handoff_feedback(struct handoff *h, const char *platform,
+    const struct event *ev)
+{
+	const char *t = ev->text ? ev->text : "";
+	int v = 0;
+	int64_t id;
+
+	if (ev->kind == EV_CALLBACK && strncmp(t, "fb:", 3) == 0)
+		v = atoi(t + 3) > 0 ? 1 : -1;
+	else if (ev->kind == EV_TEXT && strstr(t, "👍") && strlen(t) < 16)
+		v = 1;
+	else if (ev->kind == EV_TEXT && strstr(t, "👎") && strlen(t) < 16)
+		v = -1;
+	if (!v)
+		return 0;
+	id = store_ticket_feedback(h->st, platform, ev->chat_id, v);
+	if (id <= 0)
+		return ev->kind == EV_CALLBACK;
+	handoff_say(h, platform, ev->chat_id, v > 0 ?
+	    "Dạ, cháu cảm ơn bác đã góp ý ạ! 🙏" :
+	    "Dạ, cháu xin lỗi vì chưa giúp được bác chu đáo. Tổ sẽ xem lại để hỗ "
+	    "trợ tốt hơn. Bác gõ câu hỏi nếu cần thêm ạ.");
+	log_info("handoff: feedback %d on ticket %lld", v, (long long)id);
+	return 1;
+}
+
+int
+handoff_relay_resident(struct handoff *h, const char *platform,
+    const struct event *ev, const char *redacted)
+{
+	struct ticket t;
+	struct buf b;
+	int64_t card;
+
+	if (store_ticket_active(h->st, platform, ev->chat_id, &t) != 1)
+		return 0;
+	card = store_ticket_card(h->st, h->cfg->volunteer_chat, t.id);
+	buf_init(&b, BUF_CAP_REPLY);
+	if (ev->kind == EV_MEDIA && strcmp(platform, "telegram") == 0 &&
+	    ev->message_id) {
+		copy_message(h, h->cfg->volunteer_chat, 1, ev->chat_id,
+		    ev->message_id, card, t.id);
+	} else if (ev->kind == EV_MEDIA) {
+		(void)buf_printf(&b, "📷 #%lld %s gửi %s qua Zalo (bot không chuyển "
+		    "được tệp từ Zalo).", (long long)t.id, t.user_name, ev->media);
+		group_send(h, b.data, card, NULL, t.id);
+	} else {
+		(void)buf_printf(&b, "💬 #%lld %s: %s", (long long)t.id,
+		    t.user_name[0] ? t.user_name : "(không tên)", redacted);
+		group_send(h, b.data, card, NULL, t.id);
+	}
+	if (!h->cfg->volunteer_chat[0])
+		handoff_say(h, platform, ev->chat_id, "Dạ, cháu đã ghi lại. Tổ sẽ "
+		    "liên hệ bác sớm ạ.");
+	buf_release(&b);
+	return 1;
+}
+
+int64_t
+handoff_maybe_open(struct handoff *h, const char *platform,
+    const struct event *ev, const char *redacted, const struct conv_reply *r,
+    const struct store_chat *chat)
+{
+	const char *reason = NULL;
+	struct ticket t;
+	int64_t id;
+
+	if (ev->kind == EV_MEDIA)
+		reason = "media";
+	else if (r->handoff)
+		reason = "asked";
+	else if (r->kind == CONV_FALLBACK && chat->conv.fallbacks >= 2)
+		reason = "fallback";
+	if (!reason)
+		return 0;
+	if (store_ticket_active(h->st, platform, ev->chat_id, &t) == 1)
+		return 0;
+	id = open_ticket(h, platform, ev, reason, 1, redacted);
+	if (id && store_ticket_get(h->st, id, &t) == 1)
+		tell_resident_wait(h, &t);
+	return id;
+}
+
+void
+handoff_tell_admins(struct handoff *h, const char *text)
+{
+	const char *p = h->cfg->admins;
+
+	while (p && *p) {
+		char id[48];
+		size_t n;
+
+		while (*p == ' ' || *p == ',')
+			p++;
+		n = strcspn(p, ", ");
+		if (n && n < sizeof(id)) {
+			snprintf(id, sizeof(id), "%.*s", (int)n, p);
+			handoff_say(h, "telegram", id, text);
+		}
+		p += n;
+	}
+}
+
+void
+handoff_cron(struct handoff *h)
+{
+	struct ticket *v = xcalloc(MAX_ACTIVE, sizeof(*v));
+	int n = store_tickets_active(h->st, v, MAX_ACTIVE), i;
+	int64_t now = store_now_ms();
+	int64_t re = (int64_t)h->cfg->reannounce_minutes * 60000;
+	int64_t esc = (int64_t)h->cfg->escalate_minutes * 60000;
+
+	for (i = 0; i < n; i++) {
+		struct ticket *t = &v[i];
+		char b[512];
+
+		if (strcmp(t->status, "open") == 0 && t->tier == 1 &&
+		    now - t->announced_at >= re && h->cfg->volunteer_chat[0]) {
+			char data[32];
+
+			snprintf(b, sizeof(b), "⏰ Phiếu #%lld chưa ai nhận — %s đã chờ "
+			    "%lld phút.", (long long)t->id, t->user_name[0] ?
+			    t->user_name : "người dân",
+			    (long long)((now - t->created) / 60000));
+			snprintf(data, sizeof(data), "claim:%lld", (long long)t->id);
+			group_send(h, b, store_ticket_card(h->st, h->cfg->volunteer_chat,
+			    t->id), keyboard1("✋ Nhận phiếu này", data), t->id);
+			if (store_ticket_set(h->st, t->id, "announced_at", now) < 0)
+				h->rc = -1;
+		}
+		if (!t->escalated_at && now - t->created >= esc) {
+			struct buf m;
+
+			buf_init(&m, BUF_CAP_REPLY);
+			(void)buf_printf(&m, "⚠️ Phiếu #%lld (%s, %s) đã mở %lld phút mà "
+			    "chưa xong (%s). Câu hỏi: %s", (long long)t->id,
+			    t->platform, t->user_name[0] ? t->user_name : "không tên",
+			    (long long)((now - t->created) / 60000),
+			    strcmp(t->status, "open") == 0 ? "chưa ai nhận" :
+			    t->volunteer_name, t->question);
+			handoff_tell_admins(h, m.data);
+			buf_release(&m);
+			if (store_ticket_set(h->st, t->id, "escalated_at", now) < 0)
+				h->rc = -1;
+			log_info("handoff: ticket %lld escalated to admins",
+			    (long long)t->id);
+		}
+	}
+	free(v);
+}

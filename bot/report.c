@@ -1,0 +1,1350 @@
+#include "report.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "abbrev.h"
+#include "buf.h"
+#include "text.h"
+#include "util.h"
+
+#define DAY_MS 86400000LL
+#define TZ_MS ((int64_t)REPORT_TZ_OFFSET_S * 1000)
+#define BAR_CELLS 40                    /* text bar of the busiest day */
+#define GROUPS_SHOWN 15                 /* groups of two or more */
+#define SINGLES_SHOWN 10                /* questions asked once */
+
+/* ---- dates ---- */
+
+static long
+days_from_civil(int y, int m, int d)
+{
+	/* H. Hinnant's algorithm (as in kb.c); days since 1970-01-01. */
+	long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days(long z, int *y, int *m, int *d)
+{
+	long era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+long
+report_parse_date(const char *s)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d, i;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return -1;
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y < 2000 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return -1;
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return -1;
+	return days_from_civil(y, m, d);
+}
+
+void
+report_format_date(long day, char out[11])
+{
+	int y, m, d;
+
+	civil_from_days(day, &y, &m, &d);
+	/* the modulos tell the compiler it fits (years 2000..9999 anyway) */
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u,
+	    (unsigned)m % 100u, (unsigned)d % 100u);
+}
+
+/* Vietnamese weekday: Thứ Hai is T2 … Chủ nhật is CN. */
+static const char *
+weekday(long day)
+{
+	static const char *const names[] = { "CN", "T2", "T3", "T4", "T5",
+		"T6", "T7" };
+	long w = (day + 4) % 7;         /* 1970-01-01 was a Thursday */
+
+	return names[w < 0 ? w + 7 : w];
+}
+
+static int64_t
+day_start_ms(long day)
+{
+	return (int64_t)day * DAY_MS - TZ_MS;
+}
+
+/* ---- residents' text, made safe to show ---- */
+
+/* Length of the valid UTF-8 sequence at p (its code point in *cp), or 0. */
+static size_t
+utf8_seq(const unsigned char *p, uint32_t *cp)
+{
+	size_t n, i;
+	uint32_t c;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if (p[0] >= 0xC2 && p[0] <= 0xDF) {
+		n = 2;
+		c = p[0] & 0x1F;
+	} else if (p[0] >= 0xE0 && p[0] <= 0xEF) {
+		n = 3;
+		c = p[0] & 0x0F;
+	} else if (p[0] >= 0xF0 && p[0] <= 0xF4) {
+		n = 4;
+		c = p[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;       /* also stops at the terminating NUL */
+		c = (c << 6) | (p[i] & 0x3F);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)) ||
+	    (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return n;
+}
+
+/* Characters that could move the admin's cursor, recolour the terminal
+ * (C0/C1 controls, ESC) or reorder the line (bidi controls). */
+static bool
+is_blank(uint32_t c)
+{
+	return c <= 0x20 || c == 0x7F || (c >= 0x80 && c <= 0xA0) ||
+	    (c >= 0x2028 && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
+	    c == 0x200E || c == 0x200F || c == 0xFEFF;
+}
+
+/*
+ * A stored text for display: one line with single spaces, no controls,
+ * invalid UTF-8 shown as U+FFFD, cut after max characters with "…". The
+ * database holds whatever residents typed (redacted), escape codes included.
+ */
+static char *
+clean_text(const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct buf b;
+	size_t nch = 0;
+	bool gap = false;
+
+	buf_init(&b, BUF_CAP_TEXT);
+	while (*p) {
+		uint32_t c;
+		size_t n = utf8_seq(p, &c);
+
+		if (n == 0) {
+			c = 0xFFFD;
+			n = 1;
+		}
+		if (is_blank(c)) {
+			gap = true;
+			p += n;
+			continue;
+		}
+		if (nch + (gap && b.len) >= max) {
+			(void)buf_adds(&b, "…");
+			break;
+		}
+		if (gap && b.len) {
+			(void)buf_addc(&b, ' ');
+			nch++;
+		}
+		gap = false;
+		if (c == 0xFFFD && n == 1)
+			(void)buf_adds(&b, "\xEF\xBF\xBD");
+		else
+			(void)buf_add(&b, p, n);
+		nch++;
+		p += n;
+	}
+	return buf_take(&b);
+}
+
+/* ---- similarity of unanswered questions ---- */
+
+struct words {
+	uint64_t *stop;                 /* sorted keys of folded stop words */
+	size_t nstop;
+	struct abbrev *abbrev;
+};
+
+struct question {
+	char *text;                     /* cleaned and cut, for display */
+	char *folded;                   /* spots repeats among the examples */
+	uint64_t *f;                    /* sorted keys: unigrams and bigrams */
+	size_t nf;
+	size_t *nb;                     /* alike questions, ascending */
+	size_t nnb, anb;
+	bool taken;
+};
+
+static uint64_t
+uni_key(const char *s, size_t n)
+{
+	return hash64(s, n, 0x756e69);
+}
+
+static uint64_t
+bi_key(const char *a, size_t na, const char *b, size_t nb)
+{
+	/* the space keeps ("ab","c") and ("a","bc") apart */
+	return hash64(b, nb, hash64(" ", 1, hash64(a, na, 0x6269)));
+}
+
+static int
+u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool
+is_stop(const struct words *w, uint64_t key)
+{
+	return w->nstop && bsearch(&key, w->stop, w->nstop, sizeof(key),
+	    u64_cmp) != NULL;
+}
+
+/* The same files the matcher reads; missing ones only make groups worse. */
+static void
+words_load(struct words *w, const char *dir)
+{
+	struct buf path, b;
+	struct diag d;
+	char *p, *line;
+
+	memset(w, 0, sizeof(*w));
+	if (!dir)
+		return;
+	buf_init(&path, 4096);
+	diag_init(&d);
+	(void)buf_printf(&path, "%s/abbreviations.txt", dir);
+	if (access(path.data, F_OK) == 0)
+		w->abbrev = abbrev_load(path.data, &d);
+	buf_reset(&path);
+	(void)buf_printf(&path, "%s/stopwords.txt", dir);
+	buf_init(&b, BUF_CAP_FILE);
+	if (buf_read_file(&b, path.data) == 0 &&
+	    text_utf8_invalid(b.data, b.len) < 0) {
+		p = b.data;
+		while ((line = strsep(&p, "\n")) != NULL) {
+			char *tok;
+
+			if (line[strspn(line, " \t")] == '#')
+				continue;
+			while ((tok = strsep(&line, " ,\t\r")) != NULL) {
+				char *f;
+
+				if (!*tok)
+					continue;
+				f = text_fold_phrase(tok);
+				if (f && *f && !strchr(f, ' ')) {
+					w->stop = xrealloc(w->stop, (w->nstop + 1) *
+					    sizeof(*w->stop));
+					w->stop[w->nstop++] = uni_key(f, strlen(f));
+				}
+				free(f);
+			}
+		}
+		if (w->nstop)
+			qsort(w->stop, w->nstop, sizeof(*w->stop), u64_cmp);
+	}
+	buf_release(&b);
+	buf_release(&path);
+	diag_release(&d);               /* the admin runs `hoidap check` for these */
+}
+
+static void
+words_release(struct words *w)
+{
+	free(w->stop);
+	abbrev_free(w->abbrev);
+	memset(w, 0, sizeof(*w));
+}
+
+/*
+ * Folded syllables with abbreviations expanded ("sdt" → "so dien thoai") and
+ * stop words dropped (unless nothing else is left), and the bigrams of the
+ * syllables that remain, so "quên mật khẩu ạ" equals "quên mật khẩu".
+ */
+static void
+question_features(const struct words *w, const char *s, struct question *q)
+{
+	struct text t0, t;
+	struct buf b;
+	size_t *keep, nk = 0, i, n = 0;
+
+	text_normalize(&t0, s, strlen(s));
+	q->folded = xstrdup(t0.folded);
+	buf_init(&b, BUF_CAP_TEXT);
+	if (w->abbrev && abbrev_expand(w->abbrev, &t0, &b)) {
+		text_normalize(&t, b.data, b.len);
+		text_release(&t0);
+	} else {
+		t = t0;
+	}
+	buf_release(&b);
+	keep = xmalloc((t.ntok + 1) * sizeof(*keep));
+	for (i = 0; i < t.ntok; i++)
+		if (!is_stop(w, uni_key(t.folded + t.tok[i].foff, t.tok[i].flen)))
+			keep[nk++] = i;
+	if (nk == 0)
+		for (i = 0; i < t.ntok; i++)
+			keep[nk++] = i;
+	q->f = xmalloc((2 * nk + 1) * sizeof(*q->f));
+	for (i = 0; i < nk; i++) {
+		const struct text_tok *a = &t.tok[keep[i]];
+
+		q->f[n++] = uni_key(t.folded + a->foff, a->flen);
+		if (i > 0) {
+			const struct text_tok *z = &t.tok[keep[i - 1]];
+
+			q->f[n++] = bi_key(t.folded + z->foff, z->flen,
+			    t.folded + a->foff, a->flen);
+		}
+	}
+	qsort(q->f, n, sizeof(*q->f), u64_cmp);
+	q->nf = 0;
+	for (i = 0; i < n; i++)
+		if (q->nf == 0 || q->f[q->nf - 1] != q->f[i])
+			q->f[q->nf++] = q->f[i];
+	free(keep);
+	text_release(&t);
+}
+
+static double
+jaccard(const struct question *a, const struct question *b)
+{
+	size_t i = 0, j = 0, common = 0;
+
+	if (!a->nf || !b->nf)
+		return 0;
+	while (i < a->nf && j < b->nf) {
+		if (a->f[i] == b->f[j]) {
+			common++;
+			i++;
+			j++;
+		} else if (a->f[i] < b->f[j]) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	return (double)common / (double)(a->nf + b->nf - common);
+}
+
+static void
+push_nb(struct question *q, size_t j)
+{
+	q->nb = xgrow(q->nb, &q->anb, q->nnb + 1, sizeof(*q->nb));
+	q->nb[q->nnb++] = j;
+}
+
+struct rank {
+	size_t key;                     /* sorted descending */
+	size_t idx;                     /* then ascending */
+};
+
+static int
+rank_cmp(const void *a, const void *b)
+{
+	const struct rank *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key > y->key ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static void
+add_example(struct report_group *g, const struct question *v, size_t i,
+    const char **seen)
+{
+	size_t k;
+
+	if (g->nex == REPORT_EXAMPLES)
+		return;
+	for (k = 0; k < g->nex; k++)
+		if (strcmp(seen[k], v[i].folded) == 0)
+			return;         /* the same words again: show another one */
+	seen[g->nex] = v[i].folded;
+	g->ex[g->nex++] = xstrdup(v[i].text);
+}
+
+/*
+ * Greedy grouping (Butina's leader clustering): the question alike to the
+ * most others seeds the first group, which takes all its alike questions
+ * still free; then the next best-connected free question, and so on. Every
+ * member is alike to its seed, so a group cannot drift through a chain of
+ * small steps, and the result does not depend on the order of the rows.
+ * v is most recent first; ties go to the more recent question.
+ */
+static void
+group_questions(struct report *r, struct question *v, size_t n)
+{
+	struct report_group *tmp;
+	struct rank *order;
+	size_t i, j, ng = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = i + 1; j < n; j++) {
+			size_t lo = v[i].nf < v[j].nf ? v[i].nf : v[j].nf;
+			size_t hi = v[i].nf < v[j].nf ? v[j].nf : v[i].nf;
+
+			/* Jaccard is at most lo/hi: skip the merge when short */
+			if ((double)lo < REPORT_SIM_THRESHOLD * (double)hi)
+				continue;
+			if (jaccard(&v[i], &v[j]) >= REPORT_SIM_THRESHOLD) {
+				push_nb(&v[i], j);
+				push_nb(&v[j], i);
+			}
+		}
+	}
+	order = xmalloc((n + 1) * sizeof(*order));
+	for (i = 0; i < n; i++) {
+		order[i].key = v[i].nnb;
+		order[i].idx = i;
+	}
+	qsort(order, n, sizeof(*order), rank_cmp);
+	tmp = xcalloc(n + 1, sizeof(*tmp));
+	for (i = 0; i < n; i++) {
+		struct question *seed = &v[order[i].idx];
+		struct report_group *g = &tmp[ng];
+		const char *seen[REPORT_EXAMPLES];
+
+		if (seed->taken)
+			continue;
+		seed->taken = true;
+		g->n = 1;
+		add_example(g, v, order[i].idx, seen);
+		for (j = 0; j < seed->nnb; j++) {
+			struct question *m = &v[seed->nb[j]];
+
+			if (m->taken)
+				continue;
+			m->taken = true;
+			g->n++;
+			add_example(g, v, seed->nb[j], seen);
+		}
+		ng++;
+	}
+	/* biggest first; equal sizes keep the order they were formed in */
+	for (i = 0; i < ng; i++) {
+		order[i].key = tmp[i].n;
+		order[i].idx = i;
+	}
+	qsort(order, ng, sizeof(*order), rank_cmp);
+	r->groups = xcalloc(ng + 1, sizeof(*r->groups));
+	for (i = 0; i < ng; i++)
+		r->groups[i] = tmp[order[i].idx];
+	r->ngroups = ng;
+	free(tmp);
+	free(order);
+}
+
+/* ---- reading the database ---- */
+
+static sqlite3_stmt *
+query(sqlite3 *db, struct report *r, const char *sql, int64_t from, int64_t to)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(r->err, sizeof(r->err), "%s: %s", r->db, sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	return st;
+}
+
+/* Finalizes st; -1 (with r->err) unless the last step finished the rows. */
+static int
+finish(sqlite3 *db, struct report *r, sqlite3_stmt *st, int rc)
+{
+	if (rc != SQLITE_DONE)
+		snprintf(r->err, sizeof(r->err), "%s: %s", r->db, sqlite3_errmsg(db));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static const char *
+col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return s ? (const char *)s : "";
+}
+
+static int
+has_table(sqlite3 *db, struct report *r, const char *name, int *yes)
+{
+	sqlite3_stmt *st = query(db, r, "SELECT 1 FROM sqlite_master WHERE "
+	    "type='table' AND name=?3", 0, 0);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*yes = rc == SQLITE_ROW;
+	if (rc == SQLITE_ROW)
+		rc = SQLITE_DONE;
+	return finish(db, r, st, rc);
+}
+
+static int
+load_days(sqlite3 *db, struct report *r, int64_t from, int64_t to)
+{
+	sqlite3_stmt *st = query(db, r, "SELECT (at + ?3) / 86400000, COUNT(*) "
+	    "FROM messages WHERE dir='in' AND at >= ?1 AND at < ?2 "
+	    "GROUP BY 1 ORDER BY 1", from, to);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 3, TZ_MS);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		long day = (long)sqlite3_column_int64(st, 0);
+		int n = sqlite3_column_int(st, 1);
+
+		/* every day from the first with a question, empty ones too */
+		if (!r->ndays)
+			r->days = xcalloc((size_t)(r->today - day + 1),
+			    sizeof(*r->days));
+		while (r->ndays == 0 || r->days[r->ndays - 1].day < day) {
+			r->days[r->ndays].day = r->ndays ?
+			    r->days[r->ndays - 1].day + 1 : day;
+			r->days[r->ndays++].n = 0;
+		}
+		r->days[r->ndays - 1].n = n;
+		r->questions += n;
+	}
+	while (r->ndays && r->days[r->ndays - 1].day < r->today) {
+		r->days[r->ndays].day = r->days[r->ndays - 1].day + 1;
+		r->days[r->ndays++].n = 0;
+	}
+	return finish(db, r, st, rc);
+}
+
+static int
+load_actions(sqlite3 *db, struct report *r, int64_t from, int64_t to)
+{
+	sqlite3_stmt *st = query(db, r, "SELECT action, COUNT(*) FROM messages "
+	    "WHERE dir='out' AND at >= ?1 AND at < ?2 GROUP BY action", from, to);
+	int rc;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *a = col_text(st, 0);
+		int n = sqlite3_column_int(st, 1);
+
+		if (strcmp(a, "answer") == 0)
+			r->answered += n;
+		else if (strcmp(a, "clarify") == 0)
+			r->clarified += n;
+		else if (strcmp(a, "fallback") == 0)
+			r->fallbacks += n;
+		else
+			r->notices += n;
+	}
+	return finish(db, r, st, rc);
+}
+
+static int
+load_topics(sqlite3 *db, struct report *r, const struct kb *kb, int64_t from,
+    int64_t to)
+{
+	sqlite3_stmt *st = query(db, r, "SELECT topic, COUNT(*) AS n FROM messages "
+	    "WHERE dir='out' AND action='answer' AND topic IS NOT NULL AND "
+	    "at >= ?1 AND at < ?2 GROUP BY topic ORDER BY n DESC, topic LIMIT ?3",
+	    from, to);
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 3, REPORT_TOP_TOPICS);
+	r->topics = xcalloc(REPORT_TOP_TOPICS, sizeof(*r->topics));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct report_count *c = &r->topics[r->ntopics++];
+		const struct kb_topic *t = kb ? kb_find(kb, col_text(st, 0)) : NULL;
+
+		c->key = clean_text(col_text(st, 0), REPORT_TEXT_CHARS);
+		c->title = t ? clean_text(t->title, REPORT_TEXT_CHARS) : NULL;
+		c->n = sqlite3_column_int(st, 1);
+	}
+	return finish(db, r, st, rc);
+}
+
+static int
+load_unanswered(sqlite3 *db, struct report *r, const struct words *w,
+    int64_t from, int64_t to)
+{
+	sqlite3_stmt *st = query(db, r, "SELECT text FROM unanswered WHERE "
+	    "at >= ?1 AND at < ?2 ORDER BY at DESC, id DESC", from, to);
+	struct question *v = NULL;
+	size_t n = 0, alloc = 0, i;
+	int rc;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r->nunanswered++;
+		if (n == REPORT_MAX_UNANSWERED)
+			continue;       /* counted, not grouped */
+		v = xgrow(v, &alloc, n + 1, sizeof(*v));
+		memset(&v[n], 0, sizeof(v[n]));
+		v[n].text = clean_text(col_text(st, 0), REPORT_TEXT_CHARS);
+		question_features(w, col_text(st, 0), &v[n]);
+		n++;
+	}
+	r->ngrouped = n;
+	rc = finish(db, r, st, rc);
+	if (rc == 0)
+		group_questions(r, v, n);
+	for (i = 0; i < n; i++) {
+		free(v[i].text);
+		free(v[i].folded);
+		free(v[i].f);
+		free(v[i].nb);
+	}
+	free(v);
+	return rc;
+}
+
+static int
+dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+median(double *v, int n)
+{
+	if (n <= 0)
+		return 0;
+	qsort(v, (size_t)n, sizeof(*v), dbl_cmp);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void
+count_reason(struct report_tickets *t, const char *reason, size_t *alloc)
+{
+	char *key = clean_text(reason, 40);
+	size_t i;
+
+	for (i = 0; i < t->nreasons; i++) {
+		if (strcmp(t->reasons[i].key, key) == 0) {
+			t->reasons[i].n++;
+			free(key);
+			return;
+		}
+	}
+	t->reasons = xgrow(t->reasons, alloc, t->nreasons + 1, sizeof(*t->reasons));
+	t->reasons[t->nreasons].key = key;
+	t->reasons[t->nreasons].title = NULL;
+	t->reasons[t->nreasons++].n = 1;
+}
+
+static int
+count_cmp(const void *a, const void *b)
+{
+	const struct report_count *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static int
+load_tickets(sqlite3 *db, struct report *r, int64_t from, int64_t to)
+{
+	struct report_tickets *t = &r->t;
+	sqlite3_stmt *st = query(db, r, "SELECT status, tier, reason, created, "
+	    "first_reply_at, resolved_at, feedback FROM tickets "
+	    "WHERE created >= ?1 AND created < ?2", from, to);
+	double *reply = NULL, *resolve = NULL;
+	size_t areply = 0, aresolve = 0, areasons = 0;
+	int rc;
+
+	if (!st)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *status = col_text(st, 0);
+		int64_t created = sqlite3_column_int64(st, 3);
+
+		t->total++;
+		if (strcmp(status, "open") == 0)
+			t->open++;
+		else if (strcmp(status, "claimed") == 0)
+			t->claimed++;
+		else if (strcmp(status, "resolved") == 0)
+			t->resolved++;
+		if (sqlite3_column_int(st, 1) >= 2)
+			t->tier2++;
+		count_reason(t, col_text(st, 2), &areasons);
+		if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+			int64_t d = sqlite3_column_int64(st, 4) - created;
+
+			reply = xgrow(reply, &areply, (size_t)t->nreply + 1,
+			    sizeof(*reply));
+			reply[t->nreply++] = d > 0 ? (double)d / 60000 : 0;
+		}
+		if (strcmp(status, "resolved") == 0 &&
+		    sqlite3_column_type(st, 5) != SQLITE_NULL) {
+			int64_t d = sqlite3_column_int64(st, 5) - created;
+
+			resolve = xgrow(resolve, &aresolve, (size_t)t->nresolve + 1,
+			    sizeof(*resolve));
+			resolve[t->nresolve++] = d > 0 ? (double)d / 60000 : 0;
+		}
+		if (sqlite3_column_type(st, 6) == SQLITE_NULL) {
+			if (strcmp(status, "resolved") == 0)
+				t->no_feedback++;
+		} else if (sqlite3_column_int(st, 6) > 0) {
+			t->up++;
+		} else if (sqlite3_column_int(st, 6) < 0) {
+			t->down++;
+		}
+	}
+	t->reply_min = median(reply, t->nreply);
+	t->resolve_min = median(resolve, t->nresolve);
+	if (t->nreasons)
+		qsort(t->reasons, t->nreasons, sizeof(*t->reasons), count_cmp);
+	free(reply);
+	free(resolve);
+	return finish(db, r, st, rc);
+}
+
+int
+report_load(struct report *r, const struct report_opts *o)
+{
+	int64_t from = day_start_ms(o->since), to = day_start_ms(o->today + 1);
+	sqlite3 *db = NULL;
+	struct words w;
+	struct stat sb;
+	const char *why = NULL;
+	int rc = -1, yes;
+
+	memset(r, 0, sizeof(*r));
+	words_load(&w, o->kb_dir);
+	r->db = xstrdup(o->db);
+	r->since = o->since;
+	r->today = o->today;
+	r->kb_loaded = o->kb != NULL;
+	/* SQLite's own message for a missing file is "unable to open" */
+	if (stat(o->db, &sb) < 0)
+		why = strerror(errno);
+	else if (S_ISDIR(sb.st_mode))
+		why = "is a directory";
+	if (why) {
+		snprintf(r->err, sizeof(r->err), "cannot open database '%s': %s",
+		    o->db, why);
+		goto out;
+	}
+	/* Read-only: the report must never change what the daemon owns. */
+	if (sqlite3_open_v2(o->db, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
+		snprintf(r->err, sizeof(r->err), "cannot open database '%s': %s",
+		    o->db, db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	/* one read transaction: every section sees the same moment */
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(r->err, sizeof(r->err), "%s: %s", o->db, sqlite3_errmsg(db));
+		goto out;
+	}
+	if (has_table(db, r, "messages", &yes) < 0)
+		goto out;
+	if (!yes || has_table(db, r, "unanswered", &yes) < 0 || !yes) {
+		if (!r->err[0])
+			snprintf(r->err, sizeof(r->err), "'%s' is not a hoidap "
+			    "database (no messages or unanswered table)", o->db);
+		goto out;
+	}
+	if (has_table(db, r, "tickets", &r->t.present) < 0)
+		goto out;
+	if (load_days(db, r, from, to) < 0 || load_actions(db, r, from, to) < 0 ||
+	    load_topics(db, r, o->kb, from, to) < 0 ||
+	    load_unanswered(db, r, &w, from, to) < 0)
+		goto out;
+	if (r->t.present && load_tickets(db, r, from, to) < 0)
+		goto out;
+	rc = 0;
+out:
+	sqlite3_close(db);              /* ends the read transaction too */
+	words_release(&w);
+	return rc;
+}
+
+void
+report_release(struct report *r)
+{
+	size_t i, j;
+
+	free(r->db);
+	free(r->days);
+	for (i = 0; i < r->ntopics; i++) {
+		free(r->topics[i].key);
+		free(r->topics[i].title);
+	}
+	free(r->topics);
+	for (i = 0; i < r->ngroups; i++)
+		for (j = 0; j < r->groups[i].nex; j++)
+			free(r->groups[i].ex[j]);
+	free(r->groups);
+	for (i = 0; i < r->t.nreasons; i++)
+		free(r->t.reasons[i].key);
+	free(r->t.reasons);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- shared wording ---- */
+
+static const char *
+reason_label(const char *reason)
+{
+	/* the wording of the ticket cards (bot/handoff.c) */
+	if (strcmp(reason, "asked") == 0)
+		return "người dân muốn gặp người hỗ trợ";
+	if (strcmp(reason, "fallback") == 0)
+		return "bot chưa trả lời được";
+	if (strcmp(reason, "media") == 0)
+		return "người dân gửi ảnh / ghi âm / tệp";
+	if (strcmp(reason, "forwarded") == 0)
+		return "tình nguyện viên chuyển ca khó";
+	return NULL;
+}
+
+/* "90 phút (1 giờ 30 phút)": whole minutes, and hours/days when long. */
+static void
+duration(double min, char *out, size_t n)
+{
+	long m = (long)(min + 0.5);
+
+	if (min < 0.5)
+		snprintf(out, n, "dưới 1 phút");
+	else if (m < 60)
+		snprintf(out, n, "%ld phút", m);
+	else if (m < 24 * 60)
+		snprintf(out, n, "%ld phút (%ld giờ %02ld phút)", m, m / 60, m % 60);
+	else
+		snprintf(out, n, "%ld phút (%ld ngày %ld giờ)", m, m / 1440,
+		    m % 1440 / 60);
+}
+
+static size_t
+singles(const struct report *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->ngroups; i++)
+		n += r->groups[i].n == 1;
+	return n;
+}
+
+static const struct report_day *
+busiest(const struct report *r)
+{
+	const struct report_day *b = NULL;
+	size_t i;
+
+	for (i = 0; i < r->ndays; i++)
+		if (!b || r->days[i].n > b->n)
+			b = &r->days[i];
+	return b;
+}
+
+/* ---- text ---- */
+
+static void
+text_days(const struct report *r, FILE *f)
+{
+	const struct report_day *top = busiest(r);
+	size_t i;
+	int k, cells;
+
+	fprintf(f, "1. Số câu hỏi theo ngày\n");
+	if (!r->questions) {
+		fprintf(f, "   (chưa có câu hỏi nào trong khoảng này)\n\n");
+		return;
+	}
+	for (i = 0; i < r->ndays; i++) {
+		char d[11];
+
+		report_format_date(r->days[i].day, d);
+		cells = (int)((double)r->days[i].n * BAR_CELLS / top->n + 0.5);
+		if (r->days[i].n && !cells)
+			cells = 1;
+		fprintf(f, "   %s %-2s %5d  ", d, weekday(r->days[i].day),
+		    r->days[i].n);
+		for (k = 0; k < cells; k++)
+			fputs("█", f);
+		fputc('\n', f);
+	}
+	{
+		char d[11];
+
+		report_format_date(top->day, d);
+		fprintf(f, "   Tổng: %d câu hỏi; nhiều nhất %s (%d).\n", r->questions,
+		    d, top->n);
+	}
+	fprintf(f, "   Bot trả lời ngay: %d · hỏi lại cho rõ: %d · chưa hiểu: %d · "
+	    "thông báo khác: %d\n\n", r->answered, r->clarified, r->fallbacks,
+	    r->notices);
+}
+
+static void
+text_topics(const struct report *r, FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "2. Chủ đề được trả lời nhiều nhất\n");
+	if (!r->ntopics)
+		fprintf(f, "   (chưa có)\n");
+	for (i = 0; i < r->ntopics; i++) {
+		const struct report_count *c = &r->topics[i];
+
+		if (c->title)
+			fprintf(f, "   %2zu. %5d  %s [%s]\n", i + 1, c->n, c->title, c->key);
+		else if (r->kb_loaded)
+			fprintf(f, "   %2zu. %5d  %s (không còn trong kho kiến thức)\n",
+			    i + 1, c->n, c->key);
+		else
+			fprintf(f, "   %2zu. %5d  %s\n", i + 1, c->n, c->key);
+	}
+	fputc('\n', f);
+}
+
+static void
+text_examples(const struct report_group *g, FILE *f)
+{
+	size_t j;
+
+	for (j = 0; j < g->nex; j++)
+		fprintf(f, "      • \"%s\"\n", g->ex[j]);
+}
+
+static void
+text_unanswered(const struct report *r, FILE *f)
+{
+	size_t i, shown = 0, ns = singles(r);
+
+	fprintf(f, "3. Câu hỏi bot chưa trả lời được: %zu\n", r->nunanswered);
+	if (!r->nunanswered) {
+		fputc('\n', f);
+		return;
+	}
+	if (r->ngrouped < r->nunanswered)
+		fprintf(f, "   (chỉ gom nhóm %zu câu gần đây nhất)\n", r->ngrouped);
+	fprintf(f, "   Gom theo độ giống nhau; mỗi nhóm lớn nên thành một mục "
+	    "hỏi đáp mới.\n");
+	for (i = 0; i < r->ngroups && r->groups[i].n > 1; i++) {
+		if (shown++ == GROUPS_SHOWN) {
+			fprintf(f, "   … và các nhóm nhỏ hơn\n");
+			break;
+		}
+		fprintf(f, "   Nhóm %zu: %zu câu\n", i + 1, r->groups[i].n);
+		text_examples(&r->groups[i], f);
+	}
+	if (ns) {
+		fprintf(f, "   Câu hỏi lẻ (chỉ hỏi một lần): %zu\n", ns);
+		shown = 0;
+		for (i = 0; i < r->ngroups; i++) {
+			if (r->groups[i].n != 1)
+				continue;
+			if (shown++ == SINGLES_SHOWN) {
+				fprintf(f, "      … và %zu câu khác\n", ns - SINGLES_SHOWN);
+				break;
+			}
+			text_examples(&r->groups[i], f);
+		}
+	}
+	fputc('\n', f);
+}
+
+static void
+text_tickets(const struct report *r, FILE *f)
+{
+	const struct report_tickets *t = &r->t;
+	char d[64];
+	size_t i;
+
+	fprintf(f, "4. Yêu cầu gặp người hỗ trợ (ticket)\n");
+	if (!t->present) {
+		fprintf(f, "   (cơ sở dữ liệu chưa có bảng tickets)\n");
+		return;
+	}
+	fprintf(f, "   Tổng: %d · đang chờ: %d · đã có người nhận: %d · "
+	    "đã xong: %d\n", t->total, t->open, t->claimed, t->resolved);
+	fprintf(f, "   Chuyển lên cấp 2 (cán bộ phường): %d\n", t->tier2);
+	if (t->nreply) {
+		duration(t->reply_min, d, sizeof(d));
+		fprintf(f, "   Trả lời lần đầu sau (trung vị): %s, trên %d ticket\n",
+		    d, t->nreply);
+	} else {
+		fprintf(f, "   Trả lời lần đầu sau (trung vị): —\n");
+	}
+	if (t->nresolve) {
+		duration(t->resolve_min, d, sizeof(d));
+		fprintf(f, "   Xử lý xong sau (trung vị): %s, trên %d ticket\n", d,
+		    t->nresolve);
+	} else {
+		fprintf(f, "   Xử lý xong sau (trung vị): —\n");
+	}
+	fprintf(f, "   Người dân đánh giá: 👍 %d · 👎 %d · chưa đánh giá: %d\n",
+	    t->up, t->down, t->no_feedback);
+	if (t->nreasons)
+		fprintf(f, "   Theo lý do:\n");
+	for (i = 0; i < t->nreasons; i++) {
+		const char *l = reason_label(t->reasons[i].key);
+
+		fprintf(f, "     %5d  %s%s%s\n", t->reasons[i].n, t->reasons[i].key,
+		    l ? " — " : "", l ? l : "");
+	}
+}
+
+void
+report_text(const struct report *r, FILE *f)
+{
+	char a[11], b[11];
+
+	report_format_date(r->since, a);
+	report_format_date(r->today, b);
+	fprintf(f, "BÁO CÁO HỎI ĐÁP — từ %s đến %s (giờ Việt Nam, UTC+7)\n", a, b);
+	fprintf(f, "Cơ sở dữ liệu: %s\n\n", r->db);
+	text_days(r, f);
+	text_topics(r, f);
+	text_unanswered(r, f);
+	text_tickets(r, f);
+}
+
+/* ---- HTML ---- */
+
+static void
+esc(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default: fputc(*s, f); break;
+		}
+	}
+}
+
+/* Escaped, and cut to max characters (chart labels have a fixed width). */
+static void
+esc_cut(FILE *f, const char *s, size_t max)
+{
+	char *c = clean_text(s, max);
+
+	esc(f, c);
+	free(c);
+}
+
+static const char css[] =
+	"body{font-family:system-ui,\"Segoe UI\",Roboto,\"Noto Sans\",Arial,"
+	"sans-serif;color:#111;background:#fff;max-width:50rem;margin:1.5rem auto;"
+	"padding:0 1rem;line-height:1.45}"
+	"h1{font-size:1.5rem;margin-bottom:.2rem}"
+	"h2{font-size:1.15rem;border-bottom:2px solid #1f5f99;padding-bottom:.2rem;"
+	"margin-top:2rem}"
+	".meta{color:#444;margin-top:0}"
+	"table{border-collapse:collapse;width:100%;margin:.5rem 0}"
+	"th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #ccc;"
+	"vertical-align:top}"
+	"th{background:#eef3f8}"
+	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;"
+	"white-space:nowrap}"
+	"ul{margin:.1rem 0;padding-left:1.2rem}"
+	"svg{display:block;max-width:100%;height:auto}"
+	"svg text{font-size:12px;fill:#222}"
+	".bar{fill:#1f5f99}.axis{stroke:#888;stroke-width:1}"
+	".grid{stroke:#ddd;stroke-width:1}"
+	".code{font-family:ui-monospace,Consolas,monospace;color:#555;"
+	"font-size:.9em}"
+	"@media print{body{max-width:none;margin:0;padding:0}"
+	"h2{break-after:avoid}section,tr,svg{break-inside:avoid}"
+	"*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}";
+
+static void
+html_days(const struct report *r, FILE *f)
+{
+	const double W = 720, H = 230, L = 36, R = 8, T = 18, B = 40;
+	const double pw = W - L - R, ph = H - T - B;
+	const struct report_day *top = busiest(r);
+	double slot, bw;
+	size_t i, every;
+
+	fprintf(f, "<section>\n<h2>1. Số câu hỏi theo ngày</h2>\n");
+	if (!r->questions) {
+		fprintf(f, "<p>Chưa có câu hỏi nào trong khoảng này.</p>\n"
+		    "</section>\n");
+		return;
+	}
+	slot = pw / (double)r->ndays;
+	bw = slot * 0.7 > 40 ? 40 : slot * 0.7;
+	every = (size_t)(40 / slot) + 1;        /* date labels must not overlap */
+	fprintf(f, "<svg viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
+	    "role=\"img\" aria-label=\"Biểu đồ số câu hỏi theo ngày\">\n",
+	    W, H, W, H);
+	fprintf(f, "<line class=\"grid\" x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
+	    "y2=\"%.0f\"/>\n", L, T, W - R, T);
+	fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%d</text>\n",
+	    L - 4, T + 4, top->n);
+	fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">0</text>\n",
+	    L - 4, T + ph + 4);
+	for (i = 0; i < r->ndays; i++) {
+		const struct report_day *d = &r->days[i];
+		double h = ph * d->n / top->n, x = L + slot * (double)i;
+		char ds[11];
+
+		report_format_date(d->day, ds);
+		fprintf(f, "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+		    "height=\"%.1f\"><title>%s (%s): %d câu hỏi</title></rect>\n",
+		    x + (slot - bw) / 2, T + ph - h, bw, h, ds, weekday(d->day), d->n);
+		if (d->n && slot >= 16)
+			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">"
+			    "%d</text>\n", x + slot / 2, T + ph - h - 3, d->n);
+		if (i % every == 0) {
+			fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">"
+			    "%.2s/%.2s</text>\n", x + slot / 2, T + ph + 15, ds + 8, ds + 5);
+			if (every == 1 && slot >= 24)
+				fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">"
+				    "%s</text>\n", x + slot / 2, T + ph + 30, weekday(d->day));
+		}
+	}
+	fprintf(f, "<line class=\"axis\" x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
+	    "y2=\"%.0f\"/>\n</svg>\n", L, T + ph, W - R, T + ph);
+	{
+		char ds[11];
+
+		report_format_date(top->day, ds);
+		fprintf(f, "<p>Tổng: <b>%d</b> câu hỏi; nhiều nhất %s (%d). Bot trả "
+		    "lời ngay: %d · hỏi lại cho rõ: %d · chưa hiểu: %d · thông báo "
+		    "khác: %d.</p>\n", r->questions, ds, top->n, r->answered,
+		    r->clarified, r->fallbacks, r->notices);
+	}
+	fprintf(f, "</section>\n");
+}
+
+static void
+html_topics(const struct report *r, FILE *f)
+{
+	const double W = 720, LW = 330, BX = 340, BMAX = 330, RH = 26;
+	size_t i;
+	int max = r->ntopics ? r->topics[0].n : 1;
+
+	fprintf(f, "<section>\n<h2>2. Chủ đề được trả lời nhiều nhất</h2>\n");
+	if (!r->ntopics) {
+		fprintf(f, "<p>Chưa có.</p>\n</section>\n");
+		return;
+	}
+	fprintf(f, "<svg viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
+	    "role=\"img\" aria-label=\"Biểu đồ các chủ đề được trả lời nhiều "
+	    "nhất\">\n", W, RH * (double)r->ntopics + 4, W,
+	    RH * (double)r->ntopics + 4);
+	for (i = 0; i < r->ntopics; i++) {
+		const struct report_count *c = &r->topics[i];
+		double y = RH * (double)i, w = BMAX * c->n / max;
+
+		fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">",
+		    LW, y + 17);
+		esc_cut(f, c->title ? c->title : c->key, 46);
+		fprintf(f, "</text>\n<rect class=\"bar\" x=\"%.0f\" y=\"%.0f\" "
+		    "width=\"%.1f\" height=\"18\"><title>", BX, y + 4, w);
+		esc(f, c->key);
+		fprintf(f, ": %d</title></rect>\n<text x=\"%.1f\" y=\"%.0f\">%d"
+		    "</text>\n", c->n, BX + w + 5, y + 17, c->n);
+	}
+	fprintf(f, "</svg>\n<table>\n<tr><th class=\"n\">#</th><th>Chủ đề</th>"
+	    "<th>Mã</th><th class=\"n\">Số lần</th></tr>\n");
+	for (i = 0; i < r->ntopics; i++) {
+		const struct report_count *c = &r->topics[i];
+
+		fprintf(f, "<tr><td class=\"n\">%zu</td><td>", i + 1);
+		if (c->title)
+			esc(f, c->title);
+		else if (r->kb_loaded)
+			fprintf(f, "<i>không còn trong kho kiến thức</i>");
+		fprintf(f, "</td><td class=\"code\">");
+		esc(f, c->key);
+		fprintf(f, "</td><td class=\"n\">%d</td></tr>\n", c->n);
+	}
+	fprintf(f, "</table>\n</section>\n");
+}
+
+static void
+html_examples(const struct report_group *g, FILE *f)
+{
+	size_t j;
+
+	fprintf(f, "<ul>");
+	for (j = 0; j < g->nex; j++) {
+		fprintf(f, "<li>");
+		esc(f, g->ex[j]);
+		fprintf(f, "</li>");
+	}
+	fprintf(f, "</ul>");
+}
+
+static void
+html_unanswered(const struct report *r, FILE *f)
+{
+	size_t i, shown = 0, ns = singles(r);
+
+	fprintf(f, "<section>\n<h2>3. Câu hỏi bot chưa trả lời được: %zu</h2>\n",
+	    r->nunanswered);
+	if (!r->nunanswered) {
+		fprintf(f, "</section>\n");
+		return;
+	}
+	fprintf(f, "<p>Gom theo độ giống nhau; mỗi nhóm lớn nên thành một mục "
+	    "hỏi đáp mới.");
+	if (r->ngrouped < r->nunanswered)
+		fprintf(f, " (Chỉ gom nhóm %zu câu gần đây nhất.)", r->ngrouped);
+	fprintf(f, "</p>\n<table>\n<tr><th class=\"n\">Nhóm</th>"
+	    "<th class=\"n\">Số câu</th><th>Ví dụ</th></tr>\n");
+	for (i = 0; i < r->ngroups && r->groups[i].n > 1 &&
+	    shown < GROUPS_SHOWN; i++, shown++) {
+		fprintf(f, "<tr><td class=\"n\">%zu</td><td class=\"n\">%zu</td><td>",
+		    i + 1, r->groups[i].n);
+		html_examples(&r->groups[i], f);
+		fprintf(f, "</td></tr>\n");
+	}
+	if (ns) {
+		fprintf(f, "<tr><td class=\"n\">lẻ</td><td class=\"n\">%zu</td><td>"
+		    "<ul>", ns);
+		for (i = 0, shown = 0; i < r->ngroups; i++) {
+			if (r->groups[i].n != 1)
+				continue;
+			if (shown++ == SINGLES_SHOWN) {
+				fprintf(f, "<li>… và %zu câu khác</li>", ns - SINGLES_SHOWN);
+				break;
+			}
+			fprintf(f, "<li>");
+			esc(f, r->groups[i].ex[0]);
+			fprintf(f, "</li>");
+		}
+		fprintf(f, "</ul></td></tr>\n");
+	}
+	fprintf(f, "</table>\n</section>\n");
+}
+
+static void
+html_tickets(const struct report *r, FILE *f)
+{
+	const struct report_tickets *t = &r->t;
+	char d[64];
+	size_t i;
+
+	fprintf(f, "<section>\n<h2>4. Yêu cầu gặp người hỗ trợ (ticket)</h2>\n");
+	if (!t->present) {
+		fprintf(f, "<p>Cơ sở dữ liệu chưa có bảng tickets.</p>\n</section>\n");
+		return;
+	}
+	fprintf(f, "<table>\n<tr><td>Tổng</td><td class=\"n\">%d</td></tr>\n"
+	    "<tr><td>Đang chờ</td><td class=\"n\">%d</td></tr>\n"
+	    "<tr><td>Đã có người nhận</td><td class=\"n\">%d</td></tr>\n"
+	    "<tr><td>Đã xong</td><td class=\"n\">%d</td></tr>\n"
+	    "<tr><td>Chuyển lên cấp 2 (cán bộ phường)</td><td class=\"n\">%d"
+	    "</td></tr>\n", t->total, t->open, t->claimed, t->resolved, t->tier2);
+	if (t->nreply)
+		duration(t->reply_min, d, sizeof(d));
+	fprintf(f, "<tr><td>Trả lời lần đầu sau (trung vị, %d ticket)</td>"
+	    "<td class=\"n\">%s</td></tr>\n", t->nreply, t->nreply ? d : "—");
+	if (t->nresolve)
+		duration(t->resolve_min, d, sizeof(d));
+	fprintf(f, "<tr><td>Xử lý xong sau (trung vị, %d ticket)</td>"
+	    "<td class=\"n\">%s</td></tr>\n", t->nresolve, t->nresolve ? d : "—");
+	fprintf(f, "<tr><td>Người dân đánh giá</td><td class=\"n\">👍 %d · 👎 %d · "
+	    "chưa đánh giá: %d</td></tr>\n</table>\n", t->up, t->down,
+	    t->no_feedback);
+	if (t->nreasons)
+		fprintf(f, "<table>\n<tr><th>Lý do</th><th class=\"n\">Số ticket</th>"
+		    "</tr>\n");
+	for (i = 0; i < t->nreasons; i++) {
+		const char *l = reason_label(t->reasons[i].key);
+
+		fprintf(f, "<tr><td>");
+		if (l)
+			fprintf(f, "%s ", l);
+		fprintf(f, "<span class=\"code\">");
+		esc(f, t->reasons[i].key);
+		fprintf(f, "</span></td><td class=\"n\">%d</td></tr>\n",
+		    t->reasons[i].n);
+	}
+	if (t->nreasons)
+		fprintf(f, "</table>\n");
+	fprintf(f, "</section>\n");
+}
+
+void
+report_html(const struct report *r, FILE *f)
+{
+	char a[11], b[11], now[32];
+	time_t t = time(NULL) + REPORT_TZ_OFFSET_S;
+	struct tm tm;
+
+	report_format_date(r->since, a);
+	report_format_date(r->today, b);
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof(now), "%Y-%m-%d %H:%M", &tm);
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n"
+	    "<meta charset=\"utf-8\">\n"
+	    "<meta name=\"viewport\" content=\"width=device-width, "
+	    "initial-scale=1\">\n<title>Báo cáo hỏi đáp %s – %s</title>\n"
+	    "<style>%s</style>\n</head>\n<body>\n<h1>Báo cáo hỏi đáp</h1>\n"
+	    "<p class=\"meta\">Từ %s đến %s (giờ Việt Nam, UTC+7). Cơ sở dữ liệu: "
+	    "<span class=\"code\">", a, b, css, a, b);
+	esc(f, r->db);
+	fprintf(f, "</span>. Lập lúc %s.</p>\n", now);
+	html_days(r, f);
+	html_topics(r, f);
+	html_unanswered(r, f);
+	html_tickets(r, f);
+	fprintf(f, "</body>\n</html>\n");
+}

@@ -1,0 +1,478 @@
+#include "schedule.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+#include "util.h"
+
+#define FORMAT_HINT "a session is 'YYYY-MM-DD | HH:MM-HH:MM | place | what " \
+	"is offered'"
+#define EN_DASH "\xE2\x80\x93"
+
+struct schedule {
+	struct schedule_session *v;
+	size_t n, alloc;
+	char *contact;
+	int contact_line;
+};
+
+static const char *const weekday_vn[] = {
+	"Chủ Nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu",
+	"Thứ Bảy",
+};
+
+static char *
+trim(char *s)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		*--end = '\0';
+	return s;
+}
+
+static bool
+leap(int y)
+{
+	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+/* Strict YYYY-MM-DD, the same rule as `reviewed:` in topic files. */
+static bool
+parse_date(const char *s, int *y, int *m, int *d)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int i;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return false;
+	*y = atoi(s);
+	*m = atoi(s + 5);
+	*d = atoi(s + 8);
+	if (*y < 2000 || *m < 1 || *m > 12 || *d < 1 || *d > mdays[*m - 1])
+		return false;
+	return !(*m == 2 && *d == 29 && !leap(*y));
+}
+
+int
+schedule_weekday(const char *iso)
+{
+	/* Sakamoto's method: no locale, no time_t, valid for any Gregorian
+	 * date, so a session far ahead gets the right day name. */
+	static const int t[] = { 0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4 };
+	int y, m, d;
+
+	if (!iso || !parse_date(iso, &y, &m, &d))
+		return -1;
+	y -= m < 3;
+	return (y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7;
+}
+
+/*
+ * One clock time at *pp: "8:00", "08:00", or the "8h00"/"8h" clerks often
+ * write. Advances *pp past it; minutes after midnight or -1.
+ */
+static int
+parse_clock(const char **pp)
+{
+	const char *p = *pp;
+	int h = 0, m = 0, nd = 0;
+
+	while (isdigit((unsigned char)*p) && nd < 2) {
+		h = h * 10 + (*p++ - '0');
+		nd++;
+	}
+	if (!nd || isdigit((unsigned char)*p))
+		return -1;
+	if (*p == ':' || *p == 'h' || *p == 'H') {
+		bool need = *p == ':';
+
+		p++;
+		if (isdigit((unsigned char)p[0])) {
+			if (!isdigit((unsigned char)p[1]) || isdigit((unsigned char)p[2]))
+				return -1;
+			m = (p[0] - '0') * 10 + (p[1] - '0');
+			p += 2;
+		} else if (need) {
+			return -1;
+		}
+	} else {
+		return -1;
+	}
+	if (h > 23 || m > 59)
+		return -1;
+	*pp = p;
+	return h * 60 + m;
+}
+
+/* "08:00-11:00" (spaces and an en dash allowed) -> start, end; -1 if bad. */
+static int
+parse_hours(const char *s, int *start, int *end)
+{
+	const char *p = s;
+
+	*start = parse_clock(&p);
+	if (*start < 0)
+		return -1;
+	while (*p == ' ')
+		p++;
+	if (*p == '-')
+		p++;
+	else if (strncmp(p, EN_DASH, 3) == 0)
+		p += 3;         /* a dash Word or a phone keyboard put in */
+	else
+		return -1;
+	while (*p == ' ')
+		p++;
+	*end = parse_clock(&p);
+	return *end < 0 || *p ? -1 : 0;
+}
+
+/* "HH:MM" as kb_now_hhmm() gives it; minutes or -1. */
+static int
+parse_now(const char *s)
+{
+	const char *p = s;
+	int t;
+
+	if (!s || strlen(s) != 5 || s[2] != ':')
+		return -1;
+	t = parse_clock(&p);
+	return *p ? -1 : t;
+}
+
+static void
+date_hint(struct diag *d, const char *path, int line, const char *val)
+{
+	int dd, mm, yy, n = 0;
+	char iso[40];
+
+	if (!*val) {
+		diag_error(d, path, line, "missing date: %s", FORMAT_HINT);
+		return;
+	}
+	/* Clerks write dates the Vietnamese way; spell out the conversion
+	 * when it gives a real date. */
+	if (sscanf(val, "%2d/%2d/%4d%n", &dd, &mm, &yy, &n) == 3 &&
+	    val[n] == '\0' && dd > 0 && mm > 0 && yy > 0) {
+		snprintf(iso, sizeof(iso), "%04d-%02d-%02d", yy, mm, dd);
+		if (parse_date(iso, &yy, &mm, &dd)) {
+			diag_error(d, path, line, "invalid date '%s' (write YYYY-MM-DD: "
+			    "%s)", val, iso);
+			return;
+		}
+	}
+	diag_error(d, path, line, "invalid date '%s' (write YYYY-MM-DD, e.g. "
+	    "2026-12-05)", val);
+}
+
+/* A "date | hours | place | what" line; bad fields are all reported. */
+static void
+session_line(struct schedule *s, const char *path, int lineno, char *line,
+    struct diag *d)
+{
+	char *f[5], *p = line;
+	size_t nf = 0;
+	struct schedule_session ss = { .line = lineno };
+	int y, m, dd;
+	bool ok = true;
+
+	while (nf < ARRAY_SIZE(f) && p)
+		f[nf++] = trim(strsep(&p, "|"));
+	if (p || nf > 4) {
+		diag_error(d, path, lineno, "too many '|' fields: %s", FORMAT_HINT);
+		return;
+	}
+	if (!parse_date(f[0], &y, &m, &dd)) {
+		date_hint(d, path, lineno, f[0]);
+		ok = false;
+	}
+	if (!*f[1]) {
+		diag_error(d, path, lineno, "missing time: %s", FORMAT_HINT);
+		ok = false;
+	} else if (parse_hours(f[1], &ss.start, &ss.end) < 0) {
+		diag_error(d, path, lineno, "invalid time '%s' (write start-end, "
+		    "e.g. 08:00-11:00)", f[1]);
+		ok = false;
+	} else if (ss.end <= ss.start) {
+		diag_error(d, path, lineno, "the end time %d:%02d is not after the "
+		    "start time %d:%02d", ss.end / 60, ss.end % 60, ss.start / 60,
+		    ss.start % 60);
+		ok = false;
+	}
+	if (nf < 3 || !*f[2]) {
+		diag_error(d, path, lineno, "missing place: %s", FORMAT_HINT);
+		ok = false;
+	}
+	if (!ok)
+		return;
+	memcpy(ss.date, f[0], sizeof(ss.date));
+	ss.place = xstrdup(f[2]);
+	ss.what = xstrdup(nf > 3 ? f[3] : "");
+	s->v = xgrow(s->v, &s->alloc, s->n + 1, sizeof(*s->v));
+	s->v[s->n++] = ss;
+}
+
+static void
+key_line(struct schedule *s, const char *path, int lineno, char *key,
+    char *val, struct diag *d)
+{
+	if (strcmp(key, "contact") != 0) {
+		diag_error(d, path, lineno, "unknown key '%s:' (the only key is "
+		    "'contact:'; %s; notes go on a line starting with '#')", key,
+		    FORMAT_HINT);
+		return;
+	}
+	if (s->contact) {
+		diag_error(d, path, lineno, "'contact:' given twice (first at line %d)",
+		    s->contact_line);
+		return;
+	}
+	if (!*val) {
+		diag_error(d, path, lineno, "empty 'contact:'");
+		return;
+	}
+	s->contact = xstrdup(val);
+	s->contact_line = lineno;
+}
+
+/* A "key: value" line is one whose key has no digit: "08:00" is not. */
+static bool
+looks_like_key(const char *line, const char *colon)
+{
+	const char *p;
+
+	if (colon == line || colon - line > 40)
+		return false;
+	for (p = line; p < colon; p++)
+		if (isdigit((unsigned char)*p))
+			return false;
+	return true;
+}
+
+static int
+session_cmp(const void *a, const void *b)
+{
+	const struct schedule_session *x = a, *y = b;
+	int c = strcmp(x->date, y->date);
+
+	if (c)
+		return c;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+static bool
+is_upcoming(const struct schedule_session *ss, const char *today, int now)
+{
+	int c = strcmp(ss->date, today);
+
+	return c > 0 || (c == 0 && ss->end > now);
+}
+
+static void
+warn_if_nothing_ahead(const struct schedule *s, const char *path,
+    const char *today, const char *now, struct diag *d)
+{
+	int y, m, dd, t = parse_now(now);
+	size_t i;
+
+	if (!today || !parse_date(today, &y, &m, &dd) || t < 0)
+		return;
+	for (i = 0; i < s->n; i++)
+		if (is_upcoming(&s->v[i], today, t))
+			return;
+	if (!s->n)
+		diag_warn(d, path, 0, "no session is listed: residents who ask are "
+		    "told nothing is scheduled");
+	else
+		diag_warn(d, path, 0, "no upcoming session (the last one was on %s): "
+		    "add the next ones, residents who ask are told nothing is "
+		    "scheduled", s->v[s->n - 1].date);
+}
+
+struct schedule *
+schedule_parse(const char *path, const char *data, size_t len,
+    const char *today, const char *now, struct diag *d)
+{
+	struct schedule *s;
+	char *copy, *p, *line;
+	long bad;
+	int lineno = 0;
+
+	if (memchr(data, '\0', len)) {
+		diag_error(d, path, 0, "not a schedule file: it contains binary data");
+		return NULL;
+	}
+	bad = text_utf8_invalid(data, len);
+	if (bad >= 0) {
+		int ln = 1;
+		long k;
+
+		for (k = 0; k < bad; k++)
+			if (data[k] == '\n')
+				ln++;
+		diag_error(d, path, ln, "invalid UTF-8 (save the file as UTF-8; in "
+		    "Notepad: Save as → Encoding: UTF-8)");
+		return NULL;
+	}
+	s = xcalloc(1, sizeof(*s));
+	copy = xstrndup(data, len);
+	p = copy;
+	if (strncmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;         /* Notepad's byte-order mark */
+	while ((line = strsep(&p, "\n")) != NULL) {
+		char *colon;
+
+		lineno++;
+		line = trim(line);
+		if (!*line || *line == '#')
+			continue;
+		if (strchr(line, '|')) {
+			session_line(s, path, lineno, line, d);
+			continue;
+		}
+		colon = strchr(line, ':');
+		if (colon && looks_like_key(line, colon)) {
+			*colon = '\0';
+			key_line(s, path, lineno, trim(line), trim(colon + 1), d);
+			continue;
+		}
+		diag_error(d, path, lineno, "expected a session line: %s, separated "
+		    "by '|' (or a line starting with '#' for a comment)", FORMAT_HINT);
+	}
+	free(copy);
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), session_cmp);
+	warn_if_nothing_ahead(s, path, today, now, d);
+	return s;
+}
+
+struct schedule *
+schedule_load(const char *path, const char *today, const char *now,
+    struct diag *d)
+{
+	struct buf b;
+	struct schedule *s;
+
+	buf_init(&b, BUF_CAP_FILE);
+	if (buf_read_file(&b, path) < 0) {
+		diag_error(d, path, 0, "cannot read: %s", strerror(errno));
+		buf_release(&b);
+		return NULL;
+	}
+	s = schedule_parse(path, b.data, b.len, today, now, d);
+	buf_release(&b);
+	return s;
+}
+
+void
+schedule_free(struct schedule *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++) {
+		free(s->v[i].place);
+		free(s->v[i].what);
+	}
+	free(s->v);
+	free(s->contact);
+	free(s);
+}
+
+size_t
+schedule_count(const struct schedule *s)
+{
+	return s ? s->n : 0;
+}
+
+const struct schedule_session *
+schedule_session(const struct schedule *s, size_t i)
+{
+	return s && i < s->n ? &s->v[i] : NULL;
+}
+
+const char *
+schedule_contact(const struct schedule *s)
+{
+	return s ? s->contact : NULL;
+}
+
+int
+schedule_upcoming(const struct schedule *s, const char *today,
+    const char *now, size_t max, struct buf *out)
+{
+	int y, m, dd, t = parse_now(now), shown = 0;
+	size_t i;
+
+	if (!today || !parse_date(today, &y, &m, &dd) || t < 0)
+		return -1;
+	for (i = 0; s && i < s->n && (size_t)shown < max; i++) {
+		const struct schedule_session *ss = &s->v[i];
+		const char *iso = ss->date;
+		int rc;
+
+		if (!is_upcoming(ss, today, t))
+			continue;
+		/* Elderly readers: the day's name first, the date as they write
+		 * it, hours without a leading zero, "today" said outright. */
+		rc = buf_printf(out, "%s- %s%s %.2s/%.2s/%.4s, %d:%02d" EN_DASH
+		    "%d:%02d: %s", shown ? "\n" : "",
+		    strcmp(iso, today) == 0 ? "Hôm nay, " : "",
+		    weekday_vn[schedule_weekday(iso)], iso + 8, iso + 5, iso,
+		    ss->start / 60, ss->start % 60, ss->end / 60, ss->end % 60,
+		    ss->place);
+		if (rc == 0 && *ss->what)
+			rc = buf_printf(out, " (%s)", ss->what);
+		if (rc < 0)
+			return -1;
+		shown++;
+	}
+	return shown;
+}
+
+int
+schedule_reply(const struct schedule *s, const char *today, const char *now,
+    size_t max, struct buf *out)
+{
+	const char *contact = schedule_contact(s);
+	struct buf list;
+	int n, rc;
+
+	buf_init(&list, BUF_CAP_REPLY);
+	n = schedule_upcoming(s, today, now, max, &list);
+	if (n < 0) {
+		rc = -1;
+	} else if (n > 0) {
+		rc = buf_printf(out, "📅 Lịch hỗ trợ trực tiếp sắp tới:\n%s",
+		    list.data);
+		if (rc == 0 && contact)
+			rc = buf_printf(out, "\nLiên hệ: %s", contact);
+	} else {
+		rc = buf_adds(out, "Dạ, hiện phường chưa xếp lịch hỗ trợ trực tiếp "
+		    "nào sắp tới ạ.\n");
+		if (rc == 0 && contact)
+			rc = buf_printf(out, "Để biết buổi gần nhất, bác gọi điện "
+			    "hoặc hỏi: %s", contact);
+		else if (rc == 0)
+			rc = buf_adds(out, "Để biết buổi gần nhất, bác gọi điện hoặc "
+			    "hỏi tổ trưởng tổ dân phố, hay bộ phận một cửa UBND phường "
+			    "ạ.");
+	}
+	buf_release(&list);
+	return rc < 0 ? -1 : 0;
+}

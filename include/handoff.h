@@ -1,0 +1,79 @@
+/*
+ * handoff: the people behind the bot. Tickets open when a resident asks for
+ * a person, when the bot fell back twice in a row, or when a resident sends
+ * a photo, voice note or document; a card goes to the volunteers' Telegram
+ * group, a volunteer claims it, replies to the card reach the resident on
+ * their platform, and the bot keeps quiet for that resident until the
+ * ticket is resolved. Volunteers forward hard cases from the field (tier 2,
+ * for the admins). Everything here runs inside the daemon's transaction
+ * for the update, and only writes to the store (outbox included).
+ */
+#ifndef HOIDAP_HANDOFF_H
+#define HOIDAP_HANDOFF_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "conv.h"
+#include "event.h"
+#include "kb.h"
+#include "store.h"
+
+struct handoff {
+	struct store *st;
+	struct kb *kb;
+	const struct config *cfg;
+	int64_t recv_us;        /* when the update arrived (latency) */
+	int want_reload;        /* set by /tailai from an admin */
+	int rc;                 /* -1 once a store write failed */
+};
+
+/* Roles, from the configuration and the volunteers seen in the group. */
+int handoff_is_admin(const struct handoff *h, const char *user_id);
+int handoff_is_volunteer(struct handoff *h, const char *user_id);
+int handoff_is_group(const struct handoff *h, const char *platform,
+    const char *chat_id);
+
+/* An update from the volunteers' group: claims, replies, commands. */
+void handoff_group(struct handoff *h, const struct event *ev);
+
+/*
+ * Staff commands in a private chat (/nhan, /xong, /hangdoi, /chuyen,
+ * /tailai) and messages a volunteer forwards. Returns 1 if the event was a
+ * staff action and is fully handled.
+ */
+int handoff_staff(struct handoff *h, const char *platform,
+    const struct event *ev, const char *redacted);
+
+/* 👍/👎 after a resolved ticket. Returns 1 if handled. */
+int handoff_feedback(struct handoff *h, const char *platform,
+    const struct event *ev);
+
+/* The resident has an open ticket: relay the message to the group instead
+ * of answering. Returns 1 if relayed. */
+int handoff_relay_resident(struct handoff *h, const char *platform,
+    const struct event *ev, const char *redacted);
+
+/*
+ * After the engine answered: opens a ticket when the reply asked for a
+ * person, the bot fell back twice in a row, or the resident sent media.
+ * Returns the ticket id, or 0.
+ */
+int64_t handoff_maybe_open(struct handoff *h, const char *platform,
+    const struct event *ev, const char *redacted, const struct conv_reply *r,
+    const struct store_chat *chat);
+
+/* Periodic: re-announce unclaimed tickets, escalate old ones to admins. */
+void handoff_cron(struct handoff *h);
+
+/* Tells every admin something (reload errors, escalations). */
+void handoff_tell_admins(struct handoff *h, const char *text);
+
+/* Sends plain text to a chat on a platform (residents: rendered for it). */
+void handoff_say(struct handoff *h, const char *platform, const char *chat_id,
+    const char *text);
+
+/* Is it within the configured support hours now (Asia/Ho_Chi_Minh)? */
+int handoff_in_hours(const struct config *cfg, int64_t now_ms);
+
+#endif
