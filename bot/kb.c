@@ -20,13 +20,14 @@
 #define KB_MAX_STEPS_PER_PAGE 8
 
 enum { F_TITLE, F_KEYWORDS, F_ASK, F_MATCH, F_NOT, F_LINK, F_SEE, F_MENU,
-	F_SOURCE, F_REVIEWED, F_ANSWER };
+	F_SOURCE, F_REVIEWED, F_PRIORITY, F_ANSWER };
 
 static const char *const keys[] = {
 	[F_TITLE] = "title", [F_KEYWORDS] = "keywords", [F_ASK] = "ask",
 	[F_MATCH] = "match", [F_NOT] = "not", [F_LINK] = "link",
 	[F_SEE] = "see", [F_MENU] = "menu", [F_SOURCE] = "source",
-	[F_REVIEWED] = "reviewed", [F_ANSWER] = "answer",
+	[F_REVIEWED] = "reviewed", [F_PRIORITY] = "priority",
+	[F_ANSWER] = "answer",
 };
 
 struct parse {
@@ -499,6 +500,13 @@ key_line(struct parse *ps, struct kb_topic_int *ti, int k, char *val,
 		ti->menu_line = lineno;
 		split_list(&t->menu, &t->nmenu, val);
 		return;
+	case F_PRIORITY:
+		if (strcmp(val, "high") == 0)
+			t->priority = true;
+		else if (strcmp(val, "normal") != 0)
+			diag_error(ps->d, ps->path, lineno, "'priority:' is 'high' or "
+			    "'normal', not '%s'", val);
+		return;
 	default:
 		return;
 	}
@@ -610,7 +618,7 @@ parse_file(struct parse *ps, char *data)
 			if (key < 0) {
 				diag_error(ps->d, ps->path, lineno, "unknown key '%s:' (known: "
 				    "title, keywords, ask, match, not, link, see, menu, source, "
-				    "reviewed, answer)", k);
+				    "reviewed, priority, answer)", k);
 				continue;
 			}
 			if (key == F_ANSWER) {

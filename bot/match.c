@@ -672,6 +672,21 @@ pair:
 		}
 	}
 	if (nall) {
+		/*
+		 * Safety first: a close call involving a "priority: high" topic
+		 * (scams) that a pattern hit goes to that topic, not to a menu.
+		 */
+		for (i = 1; i < nall; i++) {
+			if (all[i].topic->priority && !all[0].topic->priority &&
+			    all[i].regex > 0 && all[i].score >= MATCH_ANSWER_MIN &&
+			    all[i].score > all[0].score - MATCH_MARGIN) {
+				struct match_cand c = all[i];
+
+				memmove(&all[1], &all[0], i * sizeof(all[0]));
+				all[0] = c;
+				break;
+			}
+		}
 		r->topic = all[0].topic;
 		r->score = all[0].score;
 		for (i = 0; i < nall && r->ncand < MATCH_MAX_CAND; i++) {
@@ -681,8 +696,9 @@ pair:
 				break;
 			r->cand[r->ncand++] = all[i];
 		}
-		if (r->score >= MATCH_ANSWER_MIN &&
-		    (nall == 1 || all[1].score <= r->score - MATCH_MARGIN))
+		if (r->score >= MATCH_ANSWER_MIN && (nall == 1 ||
+		    all[1].score <= r->score - MATCH_MARGIN ||
+		    (all[0].topic->priority && all[0].regex > 0)))
 			r->action = MATCH_ANSWER;
 		else if (r->score >= MATCH_CLARIFY_MIN)
 			r->action = MATCH_CLARIFY;

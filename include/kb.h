@@ -45,6 +45,7 @@ struct kb_topic {
 	char **keywords;
 	size_t nkeywords;
 	bool system;            /* sys.*: never matched */
+	bool priority;          /* "priority: high": safety first (scams) */
 };
 
 #define KB_STALE_DAYS 180

@@ -629,6 +629,43 @@ test_long_message(void **state)
 	free(big);
 }
 
+
+/* A close call with a "priority: high" topic that a pattern hit: safety first. */
+static void
+test_priority_wins_close_call(void **state)
+{
+	struct tu_kb k;
+	struct match_result r;
+#define TOPICS(prio) \
+	    "== vneid.install\ntitle: Cài VNeID\nkeywords: cài vneid, cài app\n" \
+	    "match: cài\\s.{0,30}(vneid|app)\nsource: s\nreviewed: 2026-11-01\n" \
+	    "answer:\nx\n" \
+	    "\n== scam\ntitle: Lừa đảo\nkeywords: cài app, công an gọi\n" \
+	    "match: công\\s*an.{0,40}cài\n" prio \
+	    "source: s\nreviewed: 2026-11-01\nanswer:\ny\n"
+	char buf[1024];
+
+	(void)state;
+	snprintf(buf, sizeof(buf), "%s", TOPICS(""));
+	tu_kb_open(&k, "topics.txt", buf, NULL);
+	assert_int_equal(k.d.nerr, 0);
+	match(k.kb, "công an bảo cài vneid", &r);
+	assert_int_equal(r.action, MATCH_CLARIFY);      /* a close call */
+	tu_kb_close(&k);
+
+	snprintf(buf, sizeof(buf), "%s", TOPICS("priority: high\n"));
+#undef TOPICS
+	tu_kb_open(&k, "topics.txt", buf, NULL);
+	assert_int_equal(k.d.nerr, 0);
+	match(k.kb, "công an bảo cài vneid", &r);
+	assert_int_equal(r.action, MATCH_ANSWER);
+	assert_string_equal(r.topic->id, "scam");
+	/* without the scam pattern's words, priority changes nothing */
+	match(k.kb, "cài vneid", &r);
+	assert_string_equal(r.topic->id, "vneid.install");
+	tu_kb_close(&k);
+}
+
 int
 main(void)
 {
@@ -646,6 +683,7 @@ main(void)
 		cmocka_unit_test(test_action_names),
 		cmocka_unit_test(test_clarify_on_tie),
 		cmocka_unit_test(test_not_vetoes),
+		cmocka_unit_test(test_priority_wins_close_call),
 		cmocka_unit_test(test_catastrophic_pattern),
 		cmocka_unit_test(test_thousand_topics),
 		cmocka_unit_test(test_kb_without_topics),
