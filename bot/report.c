@@ -1113,7 +1113,7 @@ static const char css[] =
 static void
 html_days(const struct report *r, FILE *f)
 {
-	const double W = 720, H = 230, L = 36, R = 8, T = 18, B = 40;
+	const double W = 720, H = 230, L = 36, R = 24, T = 18, B = 40;
 	const double pw = W - L - R, ph = H - T - B;
 	const struct report_day *top = busiest(r);
 	double slot, bw;

@@ -14,73 +14,6 @@ event_release(struct event *e)
 	e->text = NULL;
 }
 
-static const char *
-jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
-}
-
-/* Telegram ids fit in 52 bits: a double holds them exactly. */
-static int
-jid(const cJSON *o, const char *k, char *out, size_t n)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	if (cJSON_IsNumber(v)) {
-		snprintf(out, n, "%lld", (long long)v->valuedouble);
-		return 0;
-	}
-	if (cJSON_IsString(v) && v->valuestring && *v->valuestring) {
-		snprintf(out, n, "%s", v->valuestring);
-		return 0;
-	}
-	return -1;
-}
-
-/* Common envelope: {"ok":true,"result":…} or {"ok":false,"error_code":…}. */
-static enum api_status
-envelope(const char *body, size_t len, cJSON **root, struct api_error *err)
-{
-	const cJSON *ok, *p;
-
-	memset(err, 0, sizeof(*err));
-	*root = cJSON_ParseWithLength(body, len);
-	if (!*root || !cJSON_IsObject(*root)) {
-		snprintf(err->desc, sizeof(err->desc), "malformed JSON reply");
-		cJSON_Delete(*root);
-		*root = NULL;
-		return API_MALFORMED;
-	}
-	ok = cJSON_GetObjectItemCaseSensitive(*root, "ok");
-	if (cJSON_IsTrue(ok))
-		return API_OK;
-	if (!cJSON_IsFalse(ok)) {
-		snprintf(err->desc, sizeof(err->desc), "reply without \"ok\"");
-		cJSON_Delete(*root);
-		*root = NULL;
-		return API_MALFORMED;
-	}
-	p = cJSON_GetObjectItemCaseSensitive(*root, "error_code");
-	err->code = cJSON_IsNumber(p) ? (int)p->valuedouble : 0;
-	if (jstr(*root, "description"))
-		snprintf(err->desc, sizeof(err->desc), "%s", jstr(*root, "description"));
-	p = cJSON_GetObjectItemCaseSensitive(*root, "parameters");
-	if (cJSON_IsObject(p)) {
-		const cJSON *ra = cJSON_GetObjectItemCaseSensitive(p, "retry_after");
-		const cJSON *mg = cJSON_GetObjectItemCaseSensitive(p,
-		    "migrate_to_chat_id");
-
-		if (cJSON_IsNumber(ra) && ra->valuedouble > 0 &&
-		    ra->valuedouble < 86400)
-			err->retry_after = (int)ra->valuedouble;
-		if (cJSON_IsNumber(mg))
-			err->migrate_to = (int64_t)mg->valuedouble;
-	}
-	return API_ERROR;
-}
-
 enum api_status
 tg_parse_response(const char *body, size_t len, struct api_error *err)
 {
@@ -92,7 +25,7 @@ tg_parse_sent(const char *body, size_t len, struct api_error *err,
     int64_t *message_id)
 {
 	cJSON *root;
-	enum api_status st = envelope(body, len, &root, err);
+	enum api_status st = api_envelope(body, len, &root, err);
 
 	if (message_id) {
 		const cJSON *res = root ? cJSON_GetObjectItemCaseSensitive(root,
@@ -121,10 +54,10 @@ parse_message(const cJSON *m, struct event *e)
 	const char *type, *text;
 	size_t i;
 
-	if (!cJSON_IsObject(chat) || jid(chat, "id", e->chat_id,
+	if (!cJSON_IsObject(chat) || api_jid(chat, "id", e->chat_id,
 	    sizeof(e->chat_id)) < 0)
 		return;         /* stays EV_IGNORE */
-	type = jstr(chat, "type");
+	type = api_jstr(chat, "type");
 	e->is_group = type && (strcmp(type, "group") == 0 ||
 	    strcmp(type, "supergroup") == 0);
 	if (type && strcmp(type, "channel") == 0)
@@ -134,10 +67,10 @@ parse_message(const cJSON *m, struct event *e)
 
 		if (cJSON_IsTrue(bot))
 			return;
-		(void)jid(from, "id", e->user_id, sizeof(e->user_id));
-		if (jstr(from, "first_name"))
+		(void)api_jid(from, "id", e->user_id, sizeof(e->user_id));
+		if (api_jstr(from, "first_name"))
 			snprintf(e->first_name, sizeof(e->first_name), "%s",
-			    jstr(from, "first_name"));
+			    api_jstr(from, "first_name"));
 	}
 	if (cJSON_IsNumber(mid))
 		e->message_id = (int64_t)mid->valuedouble;
@@ -152,7 +85,7 @@ parse_message(const cJSON *m, struct event *e)
 		if (cJSON_IsNumber(rid))
 			e->reply_to = (int64_t)rid->valuedouble;
 	}
-	text = jstr(m, "text");
+	text = api_jstr(m, "text");
 	if (text) {
 		e->kind = EV_TEXT;
 		e->text = xstrdup(text);
@@ -162,7 +95,7 @@ parse_message(const cJSON *m, struct event *e)
 		if (cJSON_HasObjectItem(m, media_kinds[i])) {
 			e->kind = EV_MEDIA;
 			snprintf(e->media, sizeof(e->media), "%s", media_kinds[i]);
-			e->text = xstrdup(jstr(m, "caption") ? jstr(m, "caption") : "");
+			e->text = xstrdup(api_jstr(m, "caption") ? api_jstr(m, "caption") : "");
 			return;
 		}
 	}
@@ -173,16 +106,16 @@ parse_callback(const cJSON *q, struct event *e)
 {
 	const cJSON *from = cJSON_GetObjectItemCaseSensitive(q, "from");
 	const cJSON *msg = cJSON_GetObjectItemCaseSensitive(q, "message");
-	const char *data = jstr(q, "data"), *id = jstr(q, "id");
+	const char *data = api_jstr(q, "data"), *id = api_jstr(q, "id");
 
 	if (!id)
 		return;
 	snprintf(e->callback_id, sizeof(e->callback_id), "%s", id);
 	if (cJSON_IsObject(from)) {
-		(void)jid(from, "id", e->user_id, sizeof(e->user_id));
-		if (jstr(from, "first_name"))
+		(void)api_jid(from, "id", e->user_id, sizeof(e->user_id));
+		if (api_jstr(from, "first_name"))
 			snprintf(e->first_name, sizeof(e->first_name), "%s",
-			    jstr(from, "first_name"));
+			    api_jstr(from, "first_name"));
 	}
 	/* An inaccessible message (date 0) still names its chat. */
 	if (cJSON_IsObject(msg)) {
@@ -193,9 +126,9 @@ parse_callback(const cJSON *q, struct event *e)
 			e->message_id = (int64_t)mid->valuedouble;
 
 		if (cJSON_IsObject(chat)) {
-			const char *type = jstr(chat, "type");
+			const char *type = api_jstr(chat, "type");
 
-			(void)jid(chat, "id", e->chat_id, sizeof(e->chat_id));
+			(void)api_jid(chat, "id", e->chat_id, sizeof(e->chat_id));
 			e->is_group = type && strcmp(type, "private") != 0;
 		}
 	}
@@ -213,7 +146,7 @@ tg_parse_updates(const char *body, size_t len, struct event **ev, size_t *n,
 {
 	cJSON *root;
 	const cJSON *res, *u;
-	enum api_status st = envelope(body, len, &root, err);
+	enum api_status st = api_envelope(body, len, &root, err);
 	size_t k = 0;
 
 	*ev = NULL;

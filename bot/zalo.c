@@ -8,64 +8,11 @@
 #include "tg.h"
 #include "util.h"
 
-static const char *
-jstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
-}
-
-static int
-jid(const cJSON *o, const char *k, char *out, size_t n)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	if (cJSON_IsString(v) && v->valuestring && *v->valuestring) {
-		snprintf(out, n, "%s", v->valuestring);
-		return 0;
-	}
-	if (cJSON_IsNumber(v)) {
-		snprintf(out, n, "%lld", (long long)v->valuedouble);
-		return 0;
-	}
-	return -1;
-}
-
-static enum api_status
-envelope(const char *body, size_t len, cJSON **root, struct api_error *err)
-{
-	const cJSON *ok, *p;
-
-	memset(err, 0, sizeof(*err));
-	*root = cJSON_ParseWithLength(body, len);
-	if (!*root || !cJSON_IsObject(*root)) {
-		snprintf(err->desc, sizeof(err->desc), "malformed JSON reply");
-		cJSON_Delete(*root);
-		*root = NULL;
-		return API_MALFORMED;
-	}
-	ok = cJSON_GetObjectItemCaseSensitive(*root, "ok");
-	if (cJSON_IsTrue(ok))
-		return API_OK;
-	if (!cJSON_IsFalse(ok)) {
-		snprintf(err->desc, sizeof(err->desc), "reply without \"ok\"");
-		cJSON_Delete(*root);
-		*root = NULL;
-		return API_MALFORMED;
-	}
-	p = cJSON_GetObjectItemCaseSensitive(*root, "error_code");
-	err->code = cJSON_IsNumber(p) ? (int)p->valuedouble : 0;
-	if (jstr(*root, "description"))
-		snprintf(err->desc, sizeof(err->desc), "%s", jstr(*root, "description"));
-	return API_ERROR;
-}
-
 enum api_status
 zalo_parse_response(const char *body, size_t len, struct api_error *err)
 {
 	cJSON *root;
-	enum api_status st = envelope(body, len, &root, err);
+	enum api_status st = api_envelope(body, len, &root, err);
 
 	cJSON_Delete(root);
 	return st;
@@ -78,7 +25,7 @@ zalo_parse_update(const char *body, size_t len, struct event *e, int *got,
 	cJSON *root;
 	const cJSON *res, *m, *chat, *from;
 	const char *ev, *text, *ctype;
-	enum api_status st = envelope(body, len, &root, err);
+	enum api_status st = api_envelope(body, len, &root, err);
 
 	*got = 0;
 	memset(e, 0, sizeof(*e));
@@ -108,30 +55,30 @@ zalo_parse_update(const char *body, size_t len, struct event *e, int *got,
 	}
 	chat = cJSON_GetObjectItemCaseSensitive(m, "chat");
 	from = cJSON_GetObjectItemCaseSensitive(m, "from");
-	if (jid(m, "message_id", e->update_id, sizeof(e->update_id)) < 0 ||
+	if (api_jid(m, "message_id", e->update_id, sizeof(e->update_id)) < 0 ||
 	    !cJSON_IsObject(chat) ||
-	    jid(chat, "id", e->chat_id, sizeof(e->chat_id)) < 0) {
+	    api_jid(chat, "id", e->chat_id, sizeof(e->chat_id)) < 0) {
 		snprintf(err->desc, sizeof(err->desc), "update without message_id or "
 		    "chat id");
 		cJSON_Delete(root);
 		return API_MALFORMED;
 	}
 	*got = 1;
-	ctype = jstr(chat, "chat_type");
+	ctype = api_jstr(chat, "chat_type");
 	e->is_group = ctype && strcmp(ctype, "GROUP") == 0;
 	if (cJSON_IsObject(from)) {
-		const char *name = jstr(from, "display_name");
+		const char *name = api_jstr(from, "display_name");
 
 		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(from, "is_bot")))
 			goto out;
-		(void)jid(from, "id", e->user_id, sizeof(e->user_id));
+		(void)api_jid(from, "id", e->user_id, sizeof(e->user_id));
 		if (!name)
-			name = jstr(from, "first_name");
+			name = api_jstr(from, "first_name");
 		if (name)
 			snprintf(e->first_name, sizeof(e->first_name), "%s", name);
 	}
-	ev = jstr(res, "event_name");
-	text = jstr(m, "text");
+	ev = api_jstr(res, "event_name");
+	text = api_jstr(m, "text");
 	if (text && (!ev || strcmp(ev, "message.text.received") == 0)) {
 		e->kind = EV_TEXT;
 		e->text = xstrdup(text);
@@ -143,7 +90,7 @@ zalo_parse_update(const char *body, size_t len, struct event *e, int *got,
 		    (int)(dot ? (size_t)(dot - kind) : strlen(kind)), kind);
 		if (strcmp(e->media, "image") == 0)
 			snprintf(e->media, sizeof(e->media), "photo");
-		e->text = xstrdup(jstr(m, "caption") ? jstr(m, "caption") : "");
+		e->text = xstrdup(api_jstr(m, "caption") ? api_jstr(m, "caption") : "");
 	}
 out:
 	cJSON_Delete(root);

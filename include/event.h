@@ -5,6 +5,7 @@
 #ifndef HOIDAP_EVENT_H
 #define HOIDAP_EVENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum event_kind {
@@ -43,5 +44,14 @@ struct api_error {
 	int64_t migrate_to;     /* Telegram supergroup migration, 0 if none */
 	char desc[256];
 };
+
+/* bot/api.c: shared by the adapters. A cJSON root is returned on API_OK and
+ * API_ERROR (free it), NULL on API_MALFORMED. */
+struct cJSON;
+enum api_status api_envelope(const char *body, size_t len, struct cJSON **root,
+    struct api_error *err);
+const char *api_jstr(const struct cJSON *o, const char *k);
+/* A string or numeric id as text; -1 if absent. */
+int api_jid(const struct cJSON *o, const char *k, char *out, size_t n);
 
 #endif

@@ -300,6 +300,20 @@ run "$BIN" report --db "$TMP/v1.db" --kb "$KB"
 check "schema 1 (before tickets): the other sections still work" \
     eval 'test $rc -eq 0 && has "$TMP/out" "chưa có bảng tickets"'
 
+# Root reading the bot's database (the README's advice) must not leave
+# root-owned WAL files behind that the bot could not open: SQLite gives them
+# the database file's owner.
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	mkdir "$TMP/own"
+	cp "$DB" "$TMP/own/hoidap.db"
+	chown -R nobody "$TMP/own"
+	run "$BIN" report --db "$TMP/own/hoidap.db" --kb "$KB"
+	check "run as root: the WAL files keep the database's owner" eval \
+	    'test $rc -eq 0 && test -z "$(find "$TMP/own" ! -user nobody)"'
+else
+	ok "run as root: the WAL files keep the database's owner # SKIP not root"
+fi
+
 # ---------------------------------------------------------------- --html
 
 run "$BIN" report --db "$DB" --kb "$KB" --html "$TMP/r.html"
