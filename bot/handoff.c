@@ -210,11 +210,7 @@ tell_resident_wait(struct handoff *h, const struct ticket *t)
 	if (strcmp(t->reason, "media") == 0)
 		(void)buf_adds(&b, "Dạ, cháu chưa tự xem được ảnh, ghi âm hay tệp bác "
 		    "gửi, nên cháu chuyển cho người của Tổ xem giúp bác. ");
-	if (!h->cfg->volunteer_chat[0]) {
-		(void)buf_printf(&b, "Dạ, cháu đã ghi lại câu hỏi của bác (phiếu số "
-		    "%lld) để Tổ Chuyển đổi số cộng đồng xem. Nếu cần gấp, bác gọi: "
-		    HOTLINES " ạ.", (long long)t->id);
-	} else if (handoff_in_hours(h->cfg, now)) {
+	if (handoff_in_hours(h->cfg, now)) {
 		(void)buf_printf(&b, "Dạ, cháu đã chuyển câu hỏi của bác cho Tổ Chuyển "
 		    "đổi số cộng đồng (phiếu số %lld). Các tình nguyện viên thường "
 		    "trả lời trong %s. Bác cứ nhắn thêm ở đây, tin của bác sẽ được "
@@ -638,7 +634,8 @@ handoff_relay_resident(struct handoff *h, const char *platform,
 	struct buf b;
 	int64_t card;
 
-	if (store_ticket_active(h->st, platform, ev->chat_id, &t) != 1)
+	if (!h->cfg->volunteer_chat[0] ||
+	    store_ticket_active(h->st, platform, ev->chat_id, &t) != 1)
 		return 0;
 	card = store_ticket_card(h->st, h->cfg->volunteer_chat, t.id);
 	buf_init(&b, BUF_CAP_REPLY);
@@ -655,9 +652,6 @@ handoff_relay_resident(struct handoff *h, const char *platform,
 		    t.user_name[0] ? t.user_name : "(không tên)", redacted);
 		group_send(h, b.data, card, NULL, t.id);
 	}
-	if (!h->cfg->volunteer_chat[0])
-		handoff_say(h, platform, ev->chat_id, "Dạ, cháu đã ghi lại. Tổ sẽ "
-		    "liên hệ bác sớm ạ.");
 	buf_release(&b);
 	return 1;
 }
@@ -671,6 +665,10 @@ handoff_maybe_open(struct handoff *h, const char *platform,
 	struct ticket t;
 	int64_t id;
 
+	/* No volunteers' group: nobody could answer a ticket, so the bot keeps
+	 * answering and the handoff.human guide gives the hotlines. */
+	if (!h->cfg->volunteer_chat[0])
+		return 0;
 	if (ev->kind == EV_MEDIA)
 		reason = "media";
 	else if (r->handoff)
