@@ -1,0 +1,244 @@
+/*
+ * Hand-off pieces that the integration tests cannot reach in a few seconds:
+ * re-announcing and escalating old tickets (minutes of waiting), support
+ * hours, roles and the queue listing. A real store in a temp dir, the
+ * kb-mini knowledge base; what the bot would send is read from the outbox.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#include "config.h"
+#include "handoff.h"
+#include "kb.h"
+#include "log.h"
+#include "store.h"
+
+struct fx {
+	char dir[256];
+	char db[300];
+	struct config cfg;
+	struct store *st;
+	struct kb *kb;
+	struct diag d;
+	struct handoff h;
+};
+
+static void
+fx_open(struct fx *f)
+{
+	memset(f, 0, sizeof(*f));
+	log_set_level(LOG_ERROR);
+	tu_mkdtemp(f->dir, sizeof(f->dir));
+	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
+	f->st = store_open(f->db);
+	assert_non_null(f->st);
+	diag_init(&f->d);
+	f->kb = kb_load(TU_KB_MINI, &f->d);
+	assert_non_null(f->kb);
+	config_init(&f->cfg);
+	free(f->cfg.volunteer_chat);
+	f->cfg.volunteer_chat = strdup("-100500");
+	free(f->cfg.admins);
+	f->cfg.admins = strdup("9001, 9002");
+	f->cfg.reannounce_minutes = 30;
+	f->cfg.escalate_minutes = 240;
+	f->h.st = f->st;
+	f->h.kb = f->kb;
+	f->h.cfg = &f->cfg;
+	f->h.recv_us = store_now_us();
+}
+
+static void
+fx_close(struct fx *f)
+{
+	store_close(f->st);
+	kb_free(f->kb);
+	diag_release(&f->d);
+	config_release(&f->cfg);
+	tu_rmrf(f->dir);
+}
+
+/* Count outbox rows to chat whose body contains needle. */
+static int
+outbox_count(struct fx *f, const char *chat, const char *needle)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n = 0;
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT body FROM outbox WHERE "
+	    "chat_id=?1", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, chat, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		if (strstr((const char *)sqlite3_column_text(st, 0), needle))
+			n++;
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+static void
+age_ticket(struct fx *f, int64_t id, int64_t minutes)
+{
+	sqlite3 *db;
+	char sql[256];
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "UPDATE tickets SET created=created-%lld, "
+	    "announced_at=announced_at-%lld WHERE id=%lld",
+	    (long long)minutes * 60000, (long long)minutes * 60000, (long long)id);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void
+test_cron_reannounces_then_escalates(void **state)
+{
+	struct fx f;
+	struct ticket t;
+	int64_t id;
+
+	(void)state;
+	fx_open(&f);
+	id = store_ticket_open(f.st, "telegram", "601", "Lan", 1, "asked",
+	    "cài vneid");
+	assert_true(id > 0);
+
+	/* fresh: nothing to say */
+	handoff_cron(&f.h);
+	assert_int_equal(outbox_count(&f, "-100500", "chưa ai nhận"), 0);
+
+	/* 35 minutes unclaimed: one reminder with a claim button, once */
+	age_ticket(&f, id, 35);
+	handoff_cron(&f.h);
+	assert_int_equal(outbox_count(&f, "-100500", "chưa ai nhận"), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "claim:1"), 1);
+	handoff_cron(&f.h);
+	assert_int_equal(outbox_count(&f, "-100500", "chưa ai nhận"), 1);
+	assert_int_equal(outbox_count(&f, "9001", "Phiếu #1"), 0);
+
+	/* 5 hours open: both admins told once, tier 2 */
+	age_ticket(&f, id, 300);
+	handoff_cron(&f.h);
+	assert_int_equal(outbox_count(&f, "9001", "Phiếu #1"), 1);
+	assert_int_equal(outbox_count(&f, "9002", "Phiếu #1"), 1);
+	handoff_cron(&f.h);
+	assert_int_equal(outbox_count(&f, "9001", "Phiếu #1"), 1);
+	assert_int_equal(store_ticket_get(f.st, id, &t), 1);
+	assert_int_equal(t.tier, 2);
+	assert_true(t.escalated_at > 0);
+	assert_int_equal(f.h.rc, 0);
+
+	/* a claimed ticket is not re-announced */
+	id = store_ticket_open(f.st, "zalo", "z1", "Hùng", 1, "media", "");
+	assert_int_equal(store_ticket_claim(f.st, id, "701", "Minh"), 0);
+	assert_int_equal(store_ticket_claim(f.st, id, "702", "Hà"), 1);
+	age_ticket(&f, id, 40);
+	handoff_cron(&f.h);
+	assert_int_equal(outbox_count(&f, "-100500", "Phiếu #2 chưa ai nhận"), 0);
+	fx_close(&f);
+}
+
+static void
+test_roles(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_open(&f);
+	assert_true(handoff_is_admin(&f.h, "9001"));
+	assert_true(handoff_is_admin(&f.h, "9002"));
+	assert_false(handoff_is_admin(&f.h, "900"));     /* no prefix match */
+	assert_false(handoff_is_admin(&f.h, "90012"));
+	assert_false(handoff_is_admin(&f.h, ""));
+	assert_false(handoff_is_volunteer(&f.h, "701"));
+	assert_int_equal(store_volunteer_seen(f.st, "701", "Minh"), 0);
+	assert_true(handoff_is_volunteer(&f.h, "701"));
+	assert_true(handoff_is_volunteer(&f.h, "9001"));  /* admins too */
+	assert_true(handoff_is_group(&f.h, "telegram", "-100500"));
+	assert_false(handoff_is_group(&f.h, "zalo", "-100500"));
+	assert_false(handoff_is_group(&f.h, "telegram", "-1005001"));
+	fx_close(&f);
+}
+
+static void
+test_support_hours(void **state)
+{
+	struct config c;
+	/* 2026-11-28 00:00 UTC = 07:00 in Hanoi */
+	int64_t base = 1795824000LL * 1000;
+
+	(void)state;
+	config_init(&c);
+	free(c.support_hours);
+	c.support_hours = strdup("07:30-21:00");
+	assert_false(handoff_in_hours(&c, base));                       /* 07:00 */
+	assert_true(handoff_in_hours(&c, base + 30 * 60000));          /* 07:30 */
+	assert_true(handoff_in_hours(&c, base + 13 * 3600000LL));      /* 20:00 */
+	assert_false(handoff_in_hours(&c, base + 14 * 3600000LL));     /* 21:00 */
+	assert_false(handoff_in_hours(&c, base + 20 * 3600000LL));     /* 03:00 */
+	config_release(&c);
+}
+
+static void
+test_maybe_open_reasons(void **state)
+{
+	struct fx f;
+	struct event ev;
+	struct conv_reply r;
+	struct store_chat chat;
+
+	(void)state;
+	fx_open(&f);
+	memset(&ev, 0, sizeof(ev));
+	memset(&chat, 0, sizeof(chat));
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "601");
+	snprintf(ev.first_name, sizeof(ev.first_name), "Lan");
+	ev.kind = EV_TEXT;
+	conv_reply_init(&r);
+
+	/* one fallback is not enough */
+	r.kind = CONV_FALLBACK;
+	chat.conv.fallbacks = 1;
+	assert_int_equal(handoff_maybe_open(&f.h, "telegram", &ev, "x", &r,
+	    &chat), 0);
+	/* the second in a row is */
+	chat.conv.fallbacks = 2;
+	assert_int_equal(handoff_maybe_open(&f.h, "telegram", &ev, "x", &r,
+	    &chat), 1);
+	/* never two open tickets for one resident */
+	r.handoff = true;
+	assert_int_equal(handoff_maybe_open(&f.h, "telegram", &ev, "x", &r,
+	    &chat), 0);
+	/* no volunteers' group: no ticket, the bot keeps answering */
+	free(f.cfg.volunteer_chat);
+	f.cfg.volunteer_chat = strdup("");
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "602");
+	assert_int_equal(handoff_maybe_open(&f.h, "telegram", &ev, "x", &r,
+	    &chat), 0);
+	conv_reply_release(&r);
+	fx_close(&f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cron_reannounces_then_escalates),
+		cmocka_unit_test(test_roles),
+		cmocka_unit_test(test_support_hours),
+		cmocka_unit_test(test_maybe_open_reasons),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
