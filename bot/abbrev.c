@@ -31,19 +31,6 @@ struct abbrev {
 #define NEAR_WINDOW 3
 #define ABBREV_KEY_MAX 64     /* no abbreviation is longer; longer words skip the lookup */
 
-static char *
-trim(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
-		*--end = '\0';
-	return s;
-}
-
 /* Exact form of one token with đ written as d (how ASCII keys compare). */
 static void
 d_to_ascii(char *dst, const char *src, size_t n)
@@ -104,12 +91,12 @@ parse_line(struct abbrev *a, const char *path, int lineno, char *line,
 		return -1;
 	}
 	*eq = '\0';
-	key = trim(line);
+	key = str_trim(line);
 	rhs = eq + 1;
 	cond = strchr(rhs, ';');
 	if (cond)
 		*cond++ = '\0';
-	expn = trim(rhs);
+	expn = str_trim(rhs);
 	if (!*key || strchr(key, ' ')) {
 		diag_error(d, path, lineno, "the abbreviation must be one word");
 		return -1;
@@ -119,7 +106,7 @@ parse_line(struct abbrev *a, const char *path, int lineno, char *line,
 		return -1;
 	}
 	if (cond) {
-		cond = trim(cond);
+		cond = str_trim(cond);
 		if (strcmp(cond, "after-number") == 0) {
 			s.cond = COND_AFTER_NUMBER;
 		} else if (strncmp(cond, "near ", 5) == 0) {
@@ -127,7 +114,7 @@ parse_line(struct abbrev *a, const char *path, int lineno, char *line,
 
 			s.cond = COND_NEAR;
 			while ((tok = strsep(&p, ",")) != NULL) {
-				tok = trim(tok);
+				tok = str_trim(tok);
 				if (!*tok)
 					continue;
 				s.near = xrealloc(s.near, (s.nnear + 1) * sizeof(*s.near));
@@ -213,7 +200,7 @@ abbrev_parse(const char *path, const char *data, struct diag *d)
 		char *t;
 
 		lineno++;
-		t = trim(line);
+		t = str_trim(line);
 		if (!*t || *t == '#')
 			continue;
 		(void)parse_line(a, path, lineno, t, d);

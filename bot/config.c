@@ -162,19 +162,6 @@ set(struct config *c, const struct centry *e, const char *v, const char *path,
 	return 0;
 }
 
-static char *
-trim(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
-		*--end = '\0';
-	return s;
-}
-
 int
 config_parse(struct config *c, const char *path, const char *data,
     struct diag *d)
@@ -188,7 +175,7 @@ config_parse(struct config *c, const char *path, const char *data,
 		const struct centry *e = NULL;
 
 		lineno++;
-		line = trim(line);
+		line = str_trim(line);
 		if (!*line || *line == '#')
 			continue;
 		eq = strchr(line, '=');
@@ -197,8 +184,8 @@ config_parse(struct config *c, const char *path, const char *data,
 			continue;
 		}
 		*eq = '\0';
-		k = trim(line);
-		v = trim(eq + 1);
+		k = str_trim(line);
+		v = str_trim(eq + 1);
 		if (strlen(v) >= 2 && v[0] == '"' && v[strlen(v) - 1] == '"') {
 			v[strlen(v) - 1] = '\0';
 			v++;

@@ -37,19 +37,6 @@ struct parse {
 	pcre2_compile_context *cctx;
 };
 
-static char *
-trim(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
-		*--end = '\0';
-	return s;
-}
-
 static bool
 valid_id(const char *s)
 {
@@ -96,42 +83,6 @@ valid_url(const char *u)
 	return true;
 }
 
-static int
-days_from_civil(int y, int m, int d)
-{
-	/* H. Hinnant's algorithm; days since 1970-01-01. */
-	int era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* Parses YYYY-MM-DD strictly; returns days since the epoch or -1. */
-static long
-parse_date(const char *s)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d, i;
-
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -1;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-			return -1;
-	y = atoi(s);
-	m = atoi(s + 5);
-	d = atoi(s + 8);
-	if (y < 2000 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return -1;
-	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return -1;
-	return days_from_civil(y, m, d);
-}
-
 void
 kb_today(char out[11])
 {
@@ -139,7 +90,7 @@ kb_today(char out[11])
 	time_t now;
 	struct tm tm;
 
-	if (env && parse_date(env) >= 0) {
+	if (env && date_parse(env) >= 0) {
 		memcpy(out, env, 10);
 		out[10] = '\0';
 		return;
@@ -184,7 +135,7 @@ split_list(char ***v, size_t *n, const char *s)
 	char *copy = xstrdup(s), *p = copy, *tok;
 
 	while ((tok = strsep(&p, ",")) != NULL) {
-		tok = trim(tok);
+		tok = str_trim(tok);
 		if (*tok)
 			strv_push(v, n, xstrdup(tok));
 	}
@@ -315,7 +266,7 @@ set_answer(struct parse *ps, struct kb_topic_int *ti, struct buf *ans,
 	buf_init(&page, BUF_CAP_REPLY);
 	for (;;) {
 		line = strsep(&p, "\n");
-		if (!line || strcmp(trim(line), "---") == 0) {
+		if (!line || strcmp(str_trim(line), "---") == 0) {
 			while (page.len && (page.data[page.len - 1] == '\n' ||
 			    page.data[page.len - 1] == ' '))
 				page.data[--page.len] = '\0';
@@ -352,7 +303,7 @@ set_answer(struct parse *ps, struct kb_topic_int *ti, struct buf *ans,
 			    (isdigit((unsigned char)s[1]) && s[2] == '.')))
 				steps++;
 		}
-		if (!page.len && !*trim(line))
+		if (!page.len && !*str_trim(line))
 			continue;
 		(void)buf_adds(&page, line);
 		(void)buf_addc(&page, '\n');
@@ -426,7 +377,7 @@ key_line(struct parse *ps, struct kb_topic_int *ti, int k, char *val,
 		single = &t->source;
 		break;
 	case F_REVIEWED: {
-		long dd = parse_date(val);
+		long dd = date_parse(val);
 
 		if (t->reviewed) {
 			diag_error(ps->d, ps->path, lineno, "'reviewed:' given twice");
@@ -474,8 +425,8 @@ key_line(struct parse *ps, struct kb_topic_int *ti, int k, char *val,
 			return;
 		}
 		*bar = '\0';
-		label = trim(val);
-		url = trim(bar + 1);
+		label = str_trim(val);
+		url = str_trim(bar + 1);
 		if (!*label) {
 			diag_error(ps->d, ps->path, lineno, "link has no label");
 			return;
@@ -534,7 +485,7 @@ parse_file(struct parse *ps, char *data)
 	long today;
 
 	kb_today(today_s);
-	today = parse_date(today_s);
+	today = date_parse(today_s);
 	buf_init(&ans, BUF_CAP_REPLY);
 	while ((line = strsep(&p, "\n")) != NULL) {
 		size_t ll;
@@ -547,7 +498,7 @@ parse_file(struct parse *ps, char *data)
 			line += 3;      /* Notepad's byte-order mark */
 		if (strncmp(line, "==", 2) == 0 && (line[2] == ' ' ||
 		    line[2] == '\t' || line[2] == '\0')) {
-			char *id = trim(line + 2);
+			char *id = str_trim(line + 2);
 
 			if (cur)
 				finish_topic(ps, cur, &ans, have_answer, ans_line);
@@ -592,7 +543,7 @@ parse_file(struct parse *ps, char *data)
 			}
 			continue;
 		}
-		if (!*trim(line))
+		if (!*str_trim(line))
 			continue;
 		if (!seen_block) {
 			diag_error(ps->d, ps->path, lineno, "not a knowledge file: expected "
@@ -612,8 +563,8 @@ parse_file(struct parse *ps, char *data)
 				continue;
 			}
 			*colon = '\0';
-			k = trim(line);
-			val = trim(colon + 1);
+			k = str_trim(line);
+			val = str_trim(colon + 1);
 			key = find_key(k);
 			if (key < 0) {
 				diag_error(ps->d, ps->path, lineno, "unknown key '%s:' (known: "
@@ -678,7 +629,7 @@ load_stopwords(struct kb *kb, const char *path, struct diag *d)
 		char *w, *tok;
 
 		lineno++;
-		w = trim(line);
+		w = str_trim(line);
 		if (!*w || *w == '#')
 			continue;
 		while ((tok = strsep(&w, " ,")) != NULL) {

@@ -26,43 +26,16 @@ static const char *const weekday_vn[] = {
 	"Thứ Bảy",
 };
 
-static char *
-trim(char *s)
-{
-	char *end;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
-		*--end = '\0';
-	return s;
-}
-
-static bool
-leap(int y)
-{
-	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-}
-
 /* Strict YYYY-MM-DD, the same rule as `reviewed:` in topic files. */
 static bool
 parse_date(const char *s, int *y, int *m, int *d)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int i;
+	long days = date_parse(s);
 
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+	if (days < 0)
 		return false;
-	for (i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
-			return false;
-	*y = atoi(s);
-	*m = atoi(s + 5);
-	*d = atoi(s + 8);
-	if (*y < 2000 || *m < 1 || *m > 12 || *d < 1 || *d > mdays[*m - 1])
-		return false;
-	return !(*m == 2 && *d == 29 && !leap(*y));
+	date_civil(days, y, m, d);
+	return true;
 }
 
 int
@@ -189,7 +162,7 @@ session_line(struct schedule *s, const char *path, int lineno, char *line,
 	bool ok = true;
 
 	while (nf < ARRAY_SIZE(f) && p)
-		f[nf++] = trim(strsep(&p, "|"));
+		f[nf++] = str_trim(strsep(&p, "|"));
 	if (p || nf > 4) {
 		diag_error(d, path, lineno, "too many '|' fields: %s", FORMAT_HINT);
 		return;
@@ -337,7 +310,7 @@ schedule_parse(const char *path, const char *data, size_t len,
 		char *colon;
 
 		lineno++;
-		line = trim(line);
+		line = str_trim(line);
 		if (!*line || *line == '#')
 			continue;
 		if (strchr(line, '|')) {
@@ -347,7 +320,7 @@ schedule_parse(const char *path, const char *data, size_t len,
 		colon = strchr(line, ':');
 		if (colon && looks_like_key(line, colon)) {
 			*colon = '\0';
-			key_line(s, path, lineno, trim(line), trim(colon + 1), d);
+			key_line(s, path, lineno, str_trim(line), str_trim(colon + 1), d);
 			continue;
 		}
 		diag_error(d, path, lineno, "expected a session line: %s, separated "

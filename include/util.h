@@ -25,6 +25,15 @@ void fatal(const char *fmt, ...);
 /* 64-bit FNV-1a; the matcher's feature keys. */
 uint64_t hash64(const void *p, size_t n, uint64_t seed);
 
+/* Trims spaces, tabs and a trailing CR in place; returns the start. */
+char *str_trim(char *s);
+
+/* Dates as days since 1970-01-01 (proleptic Gregorian, H. Hinnant). */
+long date_days(int y, int m, int d);
+void date_civil(long days, int *y, int *m, int *d);
+/* Strict YYYY-MM-DD (year 2000 or later): days, or -1 when malformed. */
+long date_parse(const char *s);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif
