@@ -553,5 +553,30 @@ else
 	fail "golden: tests/golden/ask-mini.tsv"
 fi
 
+# ---------------------------------------------------------------- serve / config
+
+: >"$TMP/empty.conf"
+HOIDAP_TELEGRAM_TOKEN= HOIDAP_ZALO_TOKEN= run "$BIN" serve --config "$TMP/empty.conf"
+if [ $rc -eq 2 ] && has "$TMP/err" "HOIDAP_TELEGRAM_TOKEN"; then
+	ok "serve without any token: exit 2, names the variables"
+else
+	fail "serve without any token: rc=$rc"
+fi
+printf 'poll_timeout = 99\nbogus = 1\n' >"$TMP/bad.conf"
+run "$BIN" check-config --config "$TMP/bad.conf"
+if [ $rc -eq 1 ] && has "$TMP/err" "bad.conf:1: 'poll_timeout' must be between" &&
+    has "$TMP/err" "bad.conf:2: unknown key 'bogus'"; then
+	ok "check-config: errors as path:line, exit 1"
+else
+	fail "check-config on a bad file: rc=$rc"
+fi
+printf 'telegram_token = 123456:SECRETSECRETSECRET\n' >"$TMP/tok.conf"
+run "$BIN" check-config --config "$TMP/tok.conf"
+if [ $rc -eq 0 ] && ! has "$TMP/out" "SECRETSECRET" && has "$TMP/out" "(set)"; then
+	ok "check-config masks the token"
+else
+	fail "check-config printed the token or failed: rc=$rc"
+fi
+
 echo "$((n - nfail)) of $n CLI tests passed"
 [ $nfail -eq 0 ]

@@ -230,6 +230,46 @@ test_maybe_open_reasons(void **state)
 	fx_close(&f);
 }
 
+
+/* Outside the support hours the resident hears when someone is back and
+ * which hotlines help now; inside, how long the wait usually is. */
+static void
+test_wait_message_hours(void **state)
+{
+	struct fx f;
+	struct event ev;
+	struct conv_reply r;
+	struct store_chat chat;
+
+	(void)state;
+	fx_open(&f);
+	memset(&ev, 0, sizeof(ev));
+	memset(&chat, 0, sizeof(chat));
+	ev.kind = EV_TEXT;
+	conv_reply_init(&r);
+	r.handoff = true;
+
+	free(f.cfg.support_hours);
+	f.cfg.support_hours = strdup("00:00-24:00");
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "701");
+	assert_true(handoff_maybe_open(&f.h, "telegram", &ev, "x", &r, &chat) > 0);
+	assert_int_equal(outbox_count(&f, "701", "khoảng 30 phút"), 1);
+	assert_int_equal(outbox_count(&f, "701", "ngoài giờ"), 0);
+
+	/* an empty window: never in hours */
+	free(f.cfg.support_hours);
+	f.cfg.support_hours = strdup("00:00-00:01");
+	if (!handoff_in_hours(&f.cfg, store_now_ms())) {
+		snprintf(ev.chat_id, sizeof(ev.chat_id), "zz9");
+		assert_true(handoff_maybe_open(&f.h, "zalo", &ev, "x", &r, &chat) > 0);
+		assert_int_equal(outbox_count(&f, "zz9", "ngoài giờ"), 1);
+		assert_int_equal(outbox_count(&f, "zz9", "1900 0368"), 1);
+		assert_int_equal(outbox_count(&f, "zz9", "00:00"), 1);
+	}
+	conv_reply_release(&r);
+	fx_close(&f);
+}
+
 int
 main(void)
 {
@@ -238,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_support_hours),
 		cmocka_unit_test(test_maybe_open_reasons),
+		cmocka_unit_test(test_wait_message_hours),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
