@@ -654,7 +654,7 @@ pair:
 		    have_t0 ? &t0 : NULL, &spec, (long)tp->pat_base);
 		score = sim * SIM_ONLY;
 		if (rx > 0) {
-			double s2 = rx * (0.50 + 0.35 * sim + 0.15 * spec);
+			double s2 = rx * (0.40 + 0.50 * sim + 0.10 * spec);
 
 			if (s2 > score)
 				score = s2;
