@@ -41,6 +41,7 @@ static const struct centry {
 	I(flood_window, "HOIDAP_FLOOD_WINDOW", 1, 3600, 30, "flood window, seconds"),
 	I(drain_seconds, "HOIDAP_DRAIN_SECONDS", 0, 60, 5, "SIGTERM: seconds to flush the outbox"),
 	I(max_attempts, "HOIDAP_MAX_ATTEMPTS", 1, 1000, 12, "transient failures before a message is given up"),
+	I(send_concurrency, "HOIDAP_SEND_CONCURRENCY", 1, 16, 1, "sends in flight at once (a crash may repeat each)"),
 	S(volunteer_chat, "HOIDAP_VOLUNTEER_CHAT", "", "Telegram chat id of the volunteers' group"),
 	S(admins, "HOIDAP_ADMINS", "", "admin Telegram user ids, comma-separated"),
 	S(volunteers, "HOIDAP_VOLUNTEERS", "", "extra volunteer user ids, comma-separated"),

@@ -230,7 +230,6 @@ struct emit_ctx {
 	int is_group;
 	int64_t recv_us;
 	int rc;
-	struct buf *logtext;
 };
 
 static void
@@ -336,7 +335,7 @@ handle_event(struct daemon *d, enum platform_id p, struct event *ev,
 	struct store_chat chat;
 	struct conv_reply r;
 	struct buf red;
-	struct emit_ctx ec = { d, p, ev->chat_id, ev->is_group, recv_us, 0, NULL };
+	struct emit_ctx ec = { d, p, ev->chat_id, ev->is_group, recv_us, 0 };
 	struct handoff h = { d->st, d->kb, d->cfg, recv_us, 0, 0 };
 	int64_t now = recv_us / 1000;
 	int seen, hidden, reply = 1;
@@ -1122,13 +1121,9 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		pl->hdr = curl_slist_append(NULL, "Content-Type: application/json");
 		log_info("%s: polling %s", pname[i], api[i]);
 	}
-	d->nsnd = 1;
-	if (getenv("HOIDAP_SEND_CONCURRENCY"))
-		d->nsnd = atoi(getenv("HOIDAP_SEND_CONCURRENCY"));
-	if (d->nsnd < 1)
-		d->nsnd = 1;
-	if (d->nsnd > MAX_SENDERS)
-		d->nsnd = MAX_SENDERS;
+	/* Sends in flight at once. Each one a crash interrupts may be repeated
+	 * after the restart, so 1 keeps "at most one duplicate per crash". */
+	d->nsnd = cfg->send_concurrency;
 	for (i = 0; i < d->nsnd; i++) {
 		buf_init(&d->snd[i].body, BODY_CAP);
 		d->snd[i].h = easy_new(&d->snd[i].body, cfg->http_timeout);

@@ -24,11 +24,6 @@ struct kb_pattern {
 
 #define KB_JIT_AFTER 16
 
-/* A feature a topic holds; `w` only matters for the similarity side. */
-struct kb_feat_post {
-	uint32_t topic;
-};
-
 struct kb_feat {
 	uint64_t key;
 	uint32_t df;            /* topics holding it (similarity features only) */

@@ -26,6 +26,7 @@ struct config {
 	int flood_window;               /* seconds */
 	int drain_seconds;              /* SIGTERM: flush the outbox this long */
 	int max_attempts;               /* transient failures before giving up */
+	int send_concurrency;           /* sends in flight at once */
 	char *volunteer_chat;           /* Telegram group of the volunteers */
 	char *admins;                   /* Telegram user ids, comma-separated */
 	char *volunteers;               /* extra volunteer user ids (optional) */
