@@ -578,5 +578,21 @@ else
 	fail "check-config printed the token or failed: rc=$rc"
 fi
 
+printf 'cai vneid ntn\nmã otp của tôi 482913\n' >"$TMP/chatdb.in"
+run_in "$TMP/chatdb.in" "$BIN" chat --kb "$MINI" --db "$TMP/console.db"
+if [ $rc -eq 0 ] && python3 - "$TMP/console.db" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+dump = "\n".join(db.iterdump())
+assert "482913" not in dump, "OTP stored"
+assert db.execute("select count(*) from messages where chat_id='console'").fetchone()[0] == 4
+assert db.execute("select n from topic_counts where topic='vneid.install'").fetchone()[0] == 1
+EOF
+then
+	ok "chat --db: console chat logged in the store, OTP redacted"
+else
+	fail "chat --db: rc=$rc"
+fi
+
 echo "$((n - nfail)) of $n CLI tests passed"
 [ $nfail -eq 0 ]
