@@ -10,6 +10,23 @@ is_word(unsigned char c)
 	    (c >= '0' && c <= '9') || c >= 0x80 || c == '_';
 }
 
+/* Index of the ']' closing the class that opens at s[i] (or n). */
+static size_t
+class_end(const char *s, size_t i, size_t n)
+{
+	i++;
+	if (i < n && s[i] == '^')
+		i++;
+	if (i < n && s[i] == ']')
+		i++;       /* a ']' first is a literal */
+	while (i < n && s[i] != ']') {
+		if (s[i] == '\\')
+			i++;
+		i++;
+	}
+	return i < n ? i : n;
+}
+
 /* Index just past the ')' matching s[i] == '(' within [i, n), or n. */
 static size_t
 close_paren(const char *s, size_t i, size_t n)
@@ -22,16 +39,7 @@ close_paren(const char *s, size_t i, size_t n)
 			continue;
 		}
 		if (s[i] == '[') {
-			i++;
-			if (i < n && s[i] == '^')
-				i++;
-			if (i < n && s[i] == ']')
-				i++;
-			while (i < n && s[i] != ']') {
-				if (s[i] == '\\')
-					i++;
-				i++;
-			}
+			i = class_end(s, i, n);
 			continue;
 		}
 		if (s[i] == '(')
@@ -144,18 +152,7 @@ analyze_seq(const char *s, size_t n, struct prefilter_set *out)
 			i = skip_quant(s, i + 2, n, &opt, &any);
 			prev_b = (e == 's' && !opt) || e == 'b';
 		} else if (c == '[') {
-			size_t j = i + 1;
-
-			if (j < n && s[j] == '^')
-				j++;
-			if (j < n && s[j] == ']')
-				j++;
-			while (j < n && s[j] != ']') {
-				if (s[j] == '\\')
-					j++;
-				j++;
-			}
-			i = skip_quant(s, j + 1, n, &opt, &any);
+			i = skip_quant(s, class_end(s, i, n) + 1, n, &opt, &any);
 			prev_b = false;
 		} else if (c == '(') {
 			size_t end = close_paren(s, i, n), a = i + 1, b = end - 1;
@@ -237,16 +234,7 @@ analyze(const char *s, size_t n, struct prefilter_set *out)
 			continue;
 		}
 		if (i < n && s[i] == '[') {
-			i++;
-			if (i < n && s[i] == '^')
-				i++;
-			if (i < n && s[i] == ']')
-				i++;
-			while (i < n && s[i] != ']') {
-				if (s[i] == '\\')
-					i++;
-				i++;
-			}
+			i = class_end(s, i, n);
 			continue;
 		}
 		if (i < n && s[i] == '(')
