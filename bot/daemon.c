@@ -352,7 +352,9 @@ handle_event(struct daemon *d, enum platform_id p, struct event *ev,
 
 		buf_init(&b, 4096);
 		tg_answer_callback(ev->callback_id, &b);
-		if (store_outbox_add(d->st, plat, ev->chat_id, 0,
+		/* queued apart from the chat ("" key): a button press is answered
+		 * at once, not behind the chat's or the group's pacing */
+		if (store_outbox_add(d->st, plat, "", 0,
 		    "answerCallbackQuery", b.data, recv_us) < 0)
 			ec.rc = -1;
 		buf_release(&b);
@@ -380,21 +382,14 @@ handle_event(struct daemon *d, enum platform_id p, struct event *ev,
 	    ev->kind == EV_MEDIA ? ev->media : NULL) < 0)
 		ec.rc = -1;
 
-	if (now - chat.flood_start > (int64_t)d->cfg->flood_window * 1000) {
-		chat.flood_start = now;
-		chat.flood_count = 0;
-		chat.flood_noticed = 0;
-	}
-	chat.flood_count++;
-	if (chat.flood_count > d->cfg->flood_max) {
-		if (chat.flood_noticed) {
-			reply = 0;
-			what = "flood, no reply";
-		} else {
-			chat.flood_noticed = 1;
-			conv_notice(d->kb, &chat.conv, flood_text(), &r);
-		}
-	} else if (handoff_staff(&h, plat, ev, red.data)) {
+	/*
+	 * Flood control counts the bot's own answers only, by when the
+	 * resident sent each message: a backlog after downtime is not a flood,
+	 * and words meant for a volunteer are never dropped.
+	 */
+	if (ev->date_ms > 0 && ev->date_ms < now)
+		now = ev->date_ms;
+	if (handoff_staff(&h, plat, ev, red.data)) {
 		reply = 0;
 		what = "staff command";
 	} else if (handoff_feedback(&h, plat, ev)) {
@@ -405,14 +400,34 @@ handle_event(struct daemon *d, enum platform_id p, struct event *ev,
 		reply = 0;
 		what = "relayed to the volunteers";
 	} else {
-		int64_t ticket;
+		if (now - chat.flood_start > (int64_t)d->cfg->flood_window * 1000 ||
+		    now < chat.flood_start) {
+			chat.flood_start = now;
+			chat.flood_count = 0;
+			chat.flood_noticed = 0;
+		}
+		chat.flood_count++;
+		if (chat.flood_count > d->cfg->flood_max) {
+			if (chat.flood_noticed) {
+				reply = 0;
+				what = "flood, no reply";
+			} else {
+				chat.flood_noticed = 1;
+				conv_notice(d->kb, &chat.conv, flood_text(), &r);
+			}
+		} else {
+			int64_t ticket;
 
-		converse(d, &chat, ev, &r);
-		ticket = handoff_maybe_open(&h, plat, ev, red.data, &r, &chat);
-		if (ticket && ev->kind == EV_MEDIA)
-			reply = 0;      /* the hand-off message says it all */
-		if (ticket)
-			what = "ticket opened";
+			converse(d, &chat, ev, &r);
+			ticket = handoff_maybe_open(&h, plat, ev, red.data, &r, &chat);
+			if (ticket) {
+				what = "ticket opened";
+				/* a person takes over: after them, fallbacks count anew */
+				chat.conv.fallbacks = 0;
+				if (ev->kind == EV_MEDIA)
+					reply = 0;      /* the hand-off message says it all */
+			}
+		}
 	}
 	d->want_reload |= h.want_reload;
 
@@ -642,11 +657,12 @@ send_start(struct daemon *d, struct sender *s, struct outbox_item *it)
 }
 
 static void
-send_retry(struct daemon *d, struct sender *s, int64_t wait_ms, const char *why)
+send_retry(struct daemon *d, struct sender *s, int64_t wait_ms, const char *why,
+    int counts)
 {
 	int64_t now = store_now_ms();
 
-	if (s->it.attempts + 1 >= d->cfg->max_attempts) {
+	if (counts && s->it.attempts + 1 >= d->cfg->max_attempts) {
 		log_error("%s: giving up on message %lld to chat %s after %d "
 		    "attempts: %s", s->it.platform, (long long)s->it.id,
 		    s->it.chat_id, s->it.attempts + 1, why);
@@ -656,7 +672,7 @@ send_retry(struct daemon *d, struct sender *s, int64_t wait_ms, const char *why)
 	}
 	log_warn("%s: %s to chat %s: %s; retry in %lld ms", s->it.platform,
 	    s->it.method, s->it.chat_id, why, (long long)wait_ms);
-	(void)store_outbox_retry(d->st, s->it.id, now + wait_ms, why);
+	(void)store_outbox_retry(d->st, s->it.id, now + wait_ms, why, counts);
 }
 
 static void
@@ -672,7 +688,7 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &http);
 	if (cc != CURLE_OK) {
 		send_retry(d, s, backoff_delay(s->it.attempts, 300000),
-		    curl_easy_strerror(cc));
+		    curl_easy_strerror(cc), 1);
 		goto out;
 	}
 	if (strcmp(s->it.platform, "zalo") == 0) {
@@ -700,13 +716,13 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 		/* We cannot tell whether it arrived; resending risks a repeat,
 		 * dropping risks a loss. A resident must not be left unanswered. */
 		snprintf(why, sizeof(why), "%s (HTTP %ld)", err.desc, http);
-		send_retry(d, s, backoff_delay(s->it.attempts, 300000), why);
+		send_retry(d, s, backoff_delay(s->it.attempts, 300000), why, 1);
 		goto out;
 	}
 	snprintf(why, sizeof(why), "%d %s", err.code, err.desc);
 	if (err.code == 429) {
 		send_retry(d, s, err.retry_after ? (int64_t)err.retry_after * 1000 :
-		    backoff_delay(s->it.attempts, 300000), why);
+		    backoff_delay(s->it.attempts, 300000), why, 0);
 	} else if (err.code == 400 && err.migrate_to) {
 		char to[32];
 
@@ -714,7 +730,7 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 		log_warn("%s: chat %s became supergroup %s", s->it.platform,
 		    s->it.chat_id, to);
 		(void)store_outbox_migrate(d->st, s->it.platform, s->it.chat_id, to);
-		send_retry(d, s, 0, why);
+		send_retry(d, s, 0, why, 1);
 	} else if (err.code == 400 || err.code == 403 || err.code == 404) {
 		/* blocked by the user, chat not found, bad request: permanent */
 		log_warn("%s: message %lld to chat %s not deliverable: %s",
@@ -722,7 +738,7 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 		(void)store_outbox_failed(d->st, s->it.id, why);
 		d->failed++;
 	} else {
-		send_retry(d, s, backoff_delay(s->it.attempts, 300000), why);
+		send_retry(d, s, backoff_delay(s->it.attempts, 300000), why, 1);
 	}
 out:
 	chat_advance(d, s->it.platform, s->it.chat_id);
@@ -999,10 +1015,16 @@ step(struct daemon *d, int polling)
 		}
 	}
 	fill_senders(d);
-	if (d->wake_ms >= 0 && d->wake_ms - now < wait)
-		wait = d->wake_ms - now;
-	if (d->next_due >= 0 && d->next_due - now < wait)
-		wait = d->next_due - now;
+	/* Timers for sends matter only with a sender free; a finished
+	 * transfer wakes the poll by itself (else: a busy loop per send). */
+	for (i = 0; i < d->nsnd && d->snd[i].busy; i++)
+		;
+	if (i < d->nsnd) {
+		if (d->wake_ms >= 0 && d->wake_ms - now < wait)
+			wait = d->wake_ms - now;
+		if (d->next_due >= 0 && d->next_due - now < wait)
+			wait = d->next_due - now;
+	}
 	if (polling && d->cfg->watch_seconds && d->next_watch_ms - now < wait)
 		wait = d->next_watch_ms - now;
 	if (polling && d->next_cron_ms - now < wait)

@@ -127,39 +127,76 @@ keyboard1(const char *label, const char *data)
 	return m;
 }
 
-/* A plain-text message to the volunteers' group (no parse_mode: nothing to
- * escape in residents' words). */
+struct group_part {
+	struct handoff *h;
+	size_t left;            /* parts still to come after this one */
+	int64_t reply_to;       /* on the first part */
+	cJSON *markup;          /* on the last part */
+	int64_t ticket;         /* every part, so replies to any find it */
+};
+
+static void
+count_part(const char *s, size_t n, void *arg)
+{
+	(void)s;
+	(void)n;
+	((struct group_part *)arg)->left++;
+}
+
+static void
+send_part(const char *s, size_t n, void *arg)
+{
+	struct group_part *g = arg;
+	cJSON *o = cJSON_CreateObject();
+	char *t = xstrndup(s, n);
+
+	cJSON_AddStringToObject(o, "chat_id", g->h->cfg->volunteer_chat);
+	cJSON_AddStringToObject(o, "text", t);
+	if (g->reply_to) {
+		cJSON *rp = cJSON_AddObjectToObject(o, "reply_parameters");
+
+		cJSON_AddNumberToObject(rp, "message_id", (double)g->reply_to);
+		cJSON_AddBoolToObject(rp, "allow_sending_without_reply", 1);
+		g->reply_to = 0;
+	}
+	if (--g->left == 0 && g->markup) {
+		cJSON_AddItemToObject(o, "reply_markup", g->markup);
+		g->markup = NULL;
+	}
+	add(g->h, "telegram", g->h->cfg->volunteer_chat, 1, "sendMessage", o,
+	    g->ticket);
+	free(t);
+}
+
+/*
+ * Plain text to the volunteers' group (no parse_mode: nothing to escape in
+ * residents' words), split at Telegram's 4,096 units like any reply.
+ */
 static void
 group_send(struct handoff *h, const char *text, int64_t reply_to,
     cJSON *markup, int64_t ticket)
 {
-	cJSON *o = cJSON_CreateObject();
+	struct group_part g = { h, 0, reply_to, markup, ticket };
 
-	if (!h->cfg->volunteer_chat[0]) {
-		cJSON_Delete(markup);
-		cJSON_Delete(o);
-		return;
+	if (h->cfg->volunteer_chat[0]) {
+		text_split(text, TG_TEXT_MAX, 1, count_part, &g);
+		text_split(text, TG_TEXT_MAX, 1, send_part, &g);
 	}
-	cJSON_AddStringToObject(o, "chat_id", h->cfg->volunteer_chat);
-	cJSON_AddStringToObject(o, "text", text);
-	if (reply_to) {
-		cJSON *rp = cJSON_AddObjectToObject(o, "reply_parameters");
-
-		cJSON_AddNumberToObject(rp, "message_id", (double)reply_to);
-		cJSON_AddBoolToObject(rp, "allow_sending_without_reply", 1);
-	}
-	if (markup)
-		cJSON_AddItemToObject(o, "reply_markup", markup);
-	add(h, "telegram", h->cfg->volunteer_chat, 1, "sendMessage", o, ticket);
+	cJSON_Delete(g.markup);
 }
 
+/* caption: NULL keeps the original; a resident's media gets its redacted
+ * caption, so an OTP in a screenshot's caption stays out of the group. */
 static void
 copy_message(struct handoff *h, const char *to, int to_group,
-    const char *from_chat, int64_t message_id, int64_t reply_to, int64_t ticket)
+    const char *from_chat, int64_t message_id, int64_t reply_to, int64_t ticket,
+    const char *caption)
 {
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "chat_id", to);
+	if (caption)
+		cJSON_AddStringToObject(o, "caption", caption);
 	cJSON_AddStringToObject(o, "from_chat_id", from_chat);
 	cJSON_AddNumberToObject(o, "message_id", (double)message_id);
 	if (reply_to) {
@@ -254,7 +291,7 @@ open_ticket(struct handoff *h, const char *platform, const struct event *ev,
 		if (ev->kind == EV_MEDIA && strcmp(platform, "telegram") == 0 &&
 		    ev->message_id && h->cfg->volunteer_chat[0])
 			copy_message(h, h->cfg->volunteer_chat, 1, ev->chat_id,
-			    ev->message_id, 0, id);
+			    ev->message_id, 0, id, question);
 	}
 	log_info("handoff: ticket %lld opened (%s, %s chat %s)", (long long)id,
 	    reason, platform, ev->chat_id);
@@ -294,6 +331,15 @@ claim(struct handoff *h, int64_t id, const char *vol_id, const char *vol_name)
 			store_ticket_get(h->st, id, &t);
 			card_text(h, &t, &txt);
 			(void)buf_printf(&txt, "\n✅ Đã nhận: %s", vol_name);
+			if (txt.len > 3000) {
+				/* an edit cannot be split: keep the head of the card */
+				char *cut = xstrdup(txt.data);
+
+				utf8_copy(cut, 3000, txt.data);
+				buf_reset(&txt);
+				(void)buf_printf(&txt, "%s…\n✅ Đã nhận: %s", cut, vol_name);
+				free(cut);
+			}
 			cJSON_AddStringToObject(o, "chat_id", h->cfg->volunteer_chat);
 			cJSON_AddNumberToObject(o, "message_id", (double)card);
 			cJSON_AddStringToObject(o, "text", txt.data);
@@ -436,7 +482,7 @@ relay_to_resident(struct handoff *h, const struct ticket *t,
 		handoff_say(h, t->platform, t->chat_id, b.data);
 	} else if (ev->kind == EV_MEDIA && strcmp(t->platform, "telegram") == 0) {
 		copy_message(h, t->chat_id, 0, h->cfg->volunteer_chat, ev->message_id,
-		    0, 0);
+		    0, 0, NULL);
 	} else {
 		(void)buf_printf(&b, "Bot chưa chuyển được loại tin này sang %s; "
 		    "xin nhắn bằng chữ.", t->platform);
@@ -642,7 +688,7 @@ handoff_relay_resident(struct handoff *h, const char *platform,
 	if (ev->kind == EV_MEDIA && strcmp(platform, "telegram") == 0 &&
 	    ev->message_id) {
 		copy_message(h, h->cfg->volunteer_chat, 1, ev->chat_id,
-		    ev->message_id, card, t.id);
+		    ev->message_id, card, t.id, redacted);
 	} else if (ev->kind == EV_MEDIA) {
 		(void)buf_printf(&b, "📷 #%lld %s gửi %s qua Zalo (bot không chuyển "
 		    "được tệp từ Zalo).", (long long)t.id, t.user_name, ev->media);
@@ -654,6 +700,21 @@ handoff_relay_resident(struct handoff *h, const char *platform,
 	}
 	buf_release(&b);
 	return 1;
+}
+
+/* A screenshot, a voice note or a document needs a person; a sticker,
+ * an animation or a location does not. */
+static int
+media_worth_a_person(const char *kind)
+{
+	static const char *const kinds[] = { "photo", "voice", "audio", "video",
+	    "video_note", "document", "file" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (strcmp(kind, kinds[i]) == 0)
+			return 1;
+	return 0;
 }
 
 int64_t
@@ -669,7 +730,7 @@ handoff_maybe_open(struct handoff *h, const char *platform,
 	 * answering and the handoff.human guide gives the hotlines. */
 	if (!h->cfg->volunteer_chat[0])
 		return 0;
-	if (ev->kind == EV_MEDIA)
+	if (ev->kind == EV_MEDIA && media_worth_a_person(ev->media))
 		reason = "media";
 	else if (r->handoff)
 		reason = "asked";

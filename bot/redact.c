@@ -18,15 +18,21 @@ static const struct {
 	const char *rep;
 } rules[] = {
 	{ "(?<![\\d])(?:\\d[ .-]?){15,18}\\d(?![\\d])", REDACT_CARD },
-	{ "(?<![\\d])(?:\\d[ .]?){11}\\d(?![\\d])", REDACT_ID },
+	{ "(?<![\\d])(?:\\d[ .-]?){11}\\d(?![\\d])", REDACT_ID },
+	/* "mật khẩu là: x", "mk của tôi là x", "pass = x" */
 	{ "((?:mật|mat)\\s*(?:khẩu|khau)|\\bmk\\b|\\bpass(?:word|code)?\\b|\\bpw\\b)"
-	  "(\\s*(?:mới|moi|cũ|cu)?\\s*(?:của\\s+\\S+\\s+)?(?:là|la|:|=)\\s*)\\S+",
-	  "$1$2" REDACT_PASSWORD },
+	  "(\\s*(?:mới|moi|cũ|cu)?\\s*(?:c(?:ủ|u)a\\s+\\S+\\s+)?"
+	  "(?:\\s*(?:là|la|:|=))+\\s*)\\S+", "$1$2" REDACT_PASSWORD },
+	/* "mk Hoa@1960": no separator, but the word has a digit or a symbol */
 	{ "((?:mật|mat)\\s*(?:khẩu|khau)|\\bmk\\b|\\bpass(?:word|code)?\\b|\\bpw\\b)"
 	  "(\\s+)(?=\\S*[\\d@#$%^&*!?])(?!\\[)\\S+", "$1$2" REDACT_PASSWORD },
+	/* "mã OTP là 482 913": the code after the word */
 	{ "((?:\\botp\\b|\\bmã\\b|\\bma\\b|\\bcode\\b|xác\\s*(?:thực|nhận)|"
-	  "xac\\s*(?:thuc|nhan))\\D{0,20}?)(?<![\\d])\\d{4,8}(?![\\d])",
+	  "xac\\s*(?:thuc|nhan))\\D{0,20}?)(?<![\\d])\\d(?:[ .]?\\d){3,7}(?![\\d])",
 	  "$1" REDACT_OTP },
+	/* "482913 là mã OTP": the code before the word */
+	{ "(?<![\\d])\\d(?:[ .]?\\d){3,7}(?![\\d])(?=\\s*(?:(?:là|la)\\s*)?"
+	  "(?:(?:mã|ma)\\s*)?(?:otp|code)\\b)", REDACT_OTP },
 	{ "^\\s*\\d{4,8}\\s*$", REDACT_OTP },
 };
 

@@ -13,7 +13,7 @@
 #include "log.h"
 #include "util.h"
 
-#define STMT_CACHE 32
+#define STMT_CACHE 64     /* more than the distinct statements below */
 
 struct store {
 	sqlite3 *db;
@@ -137,7 +137,7 @@ done(struct store *s, sqlite3_stmt *st)
 			return;
 		}
 	}
-	done(s, st);
+	sqlite3_finalize(st);   /* not cached (cache full): NULL is fine too */
 }
 
 /* Runs a statement that returns no rows; binds text args in order. */
@@ -228,6 +228,8 @@ store_open(const char *path)
 	}
 	return s;
 fail:
+	for (i = 0; i < STMT_CACHE; i++)
+		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -522,13 +524,13 @@ store_outbox_sent(struct store *s, int64_t id)
 
 int
 store_outbox_retry(struct store *s, int64_t id, int64_t not_before_ms,
-    const char *err)
+    const char *err, int count_attempt)
 {
 	const char *a[] = { err };
-	int64_t ints[] = { not_before_ms, id };
+	int64_t ints[] = { not_before_ms, id, count_attempt ? 1 : 0 };
 
-	return run(s, "UPDATE outbox SET attempts=attempts+1, last_error=?1, "
-	    "not_before=?2 WHERE id=?3", 1, a, 2, ints);
+	return run(s, "UPDATE outbox SET attempts=attempts+?4, last_error=?1, "
+	    "not_before=?2 WHERE id=?3", 1, a, 3, ints);
 }
 
 int
@@ -629,17 +631,17 @@ fill_ticket(sqlite3_stmt *st, struct ticket *t)
 	t->id = sqlite3_column_int64(st, 0);
 	snprintf(t->platform, sizeof(t->platform), "%s", sqlite3_column_text(st, 1));
 	snprintf(t->chat_id, sizeof(t->chat_id), "%s", sqlite3_column_text(st, 2));
-	snprintf(t->user_name, sizeof(t->user_name), "%s",
-	    sqlite3_column_text(st, 3));
+	utf8_copy(t->user_name, sizeof(t->user_name),
+	    (const char *)sqlite3_column_text(st, 3));
 	t->tier = sqlite3_column_int(st, 4);
 	snprintf(t->reason, sizeof(t->reason), "%s", sqlite3_column_text(st, 5));
-	snprintf(t->question, sizeof(t->question), "%s",
-	    sqlite3_column_text(st, 6));
+	utf8_copy(t->question, sizeof(t->question),
+	    (const char *)sqlite3_column_text(st, 6));
 	snprintf(t->status, sizeof(t->status), "%s", sqlite3_column_text(st, 7));
 	snprintf(t->volunteer_id, sizeof(t->volunteer_id), "%s",
 	    sqlite3_column_text(st, 8));
-	snprintf(t->volunteer_name, sizeof(t->volunteer_name), "%s",
-	    sqlite3_column_text(st, 9));
+	utf8_copy(t->volunteer_name, sizeof(t->volunteer_name),
+	    (const char *)sqlite3_column_text(st, 9));
 	t->created = sqlite3_column_int64(st, 10);
 	t->claimed_at = sqlite3_column_int64(st, 11);
 	t->first_reply_at = sqlite3_column_int64(st, 12);
@@ -668,7 +670,9 @@ store_ticket_active(struct store *s, const char *platform, const char *chat_id,
 {
 	sqlite3_stmt *st = prep(s, "SELECT " TICKET_COLS " FROM tickets WHERE "
 	    "platform=?1 AND chat_id=?2 AND status IN ('open','claimed') "
-	    "ORDER BY id DESC LIMIT 1");
+	    /* a case a volunteer forwarded is about someone else: the
+	     * volunteer's own chat must not be silenced by it */
+	    "AND reason<>'forwarded' ORDER BY id DESC LIMIT 1");
 	int rc;
 
 	if (!st)

@@ -69,11 +69,19 @@ parse_message(const cJSON *m, struct event *e)
 			return;
 		(void)api_jid(from, "id", e->user_id, sizeof(e->user_id));
 		if (api_jstr(from, "first_name"))
-			snprintf(e->first_name, sizeof(e->first_name), "%s",
+			utf8_copy(e->first_name, sizeof(e->first_name),
 			    api_jstr(from, "first_name"));
 	}
 	if (cJSON_IsNumber(mid))
 		e->message_id = (int64_t)mid->valuedouble;
+	{
+		const cJSON *dt = cJSON_GetObjectItemCaseSensitive(m, "date");
+
+		/* seconds; a sane range only (the value is a double from JSON) */
+		if (cJSON_IsNumber(dt) && dt->valuedouble > 0 &&
+		    dt->valuedouble < 4e9)
+			e->date_ms = (int64_t)dt->valuedouble * 1000;
+	}
 	e->forwarded = cJSON_HasObjectItem(m, "forward_origin") ||
 	    cJSON_HasObjectItem(m, "forward_date");
 	{
@@ -114,7 +122,7 @@ parse_callback(const cJSON *q, struct event *e)
 	if (cJSON_IsObject(from)) {
 		(void)api_jid(from, "id", e->user_id, sizeof(e->user_id));
 		if (api_jstr(from, "first_name"))
-			snprintf(e->first_name, sizeof(e->first_name), "%s",
+			utf8_copy(e->first_name, sizeof(e->first_name),
 			    api_jstr(from, "first_name"));
 	}
 	/* An inaccessible message (date 0) still names its chat. */

@@ -158,3 +158,20 @@ date_parse(const char *s)
 		return -1;
 	return date_days(y, m, d);
 }
+
+void
+utf8_copy(char *dst, size_t n, const char *src)
+{
+	size_t len = strlen(src);
+
+	if (!n)
+		return;
+	if (len >= n) {
+		len = n - 1;
+		/* back up over continuation bytes to the start of a character */
+		while (len > 0 && ((unsigned char)src[len] & 0xC0) == 0x80)
+			len--;
+	}
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}

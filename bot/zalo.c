@@ -64,6 +64,14 @@ zalo_parse_update(const char *body, size_t len, struct event *e, int *got,
 		return API_MALFORMED;
 	}
 	*got = 1;
+	{
+		const cJSON *dt = cJSON_GetObjectItemCaseSensitive(m, "date");
+
+		/* Zalo dates are milliseconds */
+		if (cJSON_IsNumber(dt) && dt->valuedouble > 0 &&
+		    dt->valuedouble < 4e12)
+			e->date_ms = (int64_t)dt->valuedouble;
+	}
 	ctype = api_jstr(chat, "chat_type");
 	e->is_group = ctype && strcmp(ctype, "GROUP") == 0;
 	if (cJSON_IsObject(from)) {
@@ -75,7 +83,7 @@ zalo_parse_update(const char *body, size_t len, struct event *e, int *got,
 		if (!name)
 			name = api_jstr(from, "first_name");
 		if (name)
-			snprintf(e->first_name, sizeof(e->first_name), "%s", name);
+			utf8_copy(e->first_name, sizeof(e->first_name), name);
 	}
 	ev = api_jstr(res, "event_name");
 	text = api_jstr(m, "text");

@@ -21,13 +21,14 @@ struct event {
 	char chat_id[48];
 	int is_group;
 	char user_id[48];
-	char first_name[96];
+	char first_name[260];    /* 64 characters of any script */
 	char *text;             /* text, caption or callback data; owned */
 	char callback_id[96];
 	char media[24];         /* "photo", "voice", … */
 	int forwarded;
 	int64_t message_id;     /* the message (for callbacks: the one with the button) */
 	int64_t reply_to;       /* message_id it replies to (Telegram), or 0 */
+	int64_t date_ms;        /* when the resident sent it, 0 if unknown */
 };
 
 void event_release(struct event *e);

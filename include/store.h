@@ -76,8 +76,9 @@ int store_outbox_heads(struct store *s, int64_t now_ms, struct outbox_item *v,
 int store_outbox_head(struct store *s, const char *platform,
     const char *chat_id, struct outbox_item *it);
 int store_outbox_sent(struct store *s, int64_t id);
+/* count_attempt 0: a 429 is the platform pacing us, not a failure. */
 int store_outbox_retry(struct store *s, int64_t id, int64_t not_before_ms,
-    const char *err);
+    const char *err, int count_attempt);
 int store_outbox_failed(struct store *s, int64_t id, const char *err);
 /* Pending count; *next_due_ms gets the earliest not_before (or -1). */
 int store_outbox_pending(struct store *s, int64_t *next_due_ms);
@@ -98,13 +99,13 @@ struct ticket {
 	int64_t id;
 	char platform[16];
 	char chat_id[48];
-	char user_name[96];
+	char user_name[260];
 	int tier;
 	char reason[16];
 	char question[1024];
 	char status[12];
 	char volunteer_id[48];
-	char volunteer_name[96];
+	char volunteer_name[260];
 	int64_t created, claimed_at, first_reply_at, resolved_at, announced_at,
 	    escalated_at;
 };

@@ -25,6 +25,10 @@ void fatal(const char *fmt, ...);
 /* 64-bit FNV-1a; the matcher's feature keys. */
 uint64_t hash64(const void *p, size_t n, uint64_t seed);
 
+/* Copies src into dst[n], cut at a character boundary (never half a UTF-8
+ * sequence, which Telegram would refuse). */
+void utf8_copy(char *dst, size_t n, const char *src);
+
 /* Trims spaces, tabs and a trailing CR in place; returns the start. */
 char *str_trim(char *s);
 

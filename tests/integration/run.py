@@ -652,6 +652,58 @@ def t_live_reload(env):
     check(env.stop() == 0, "exit status")
 
 
+def t_handoff_edges(env):
+    staff_env(env)
+    # a sticker is not a reason to call a person
+    env.next_msg += 1
+    env.ctl("/control/telegram/update", {"message": {
+        "message_id": env.next_msg, "date": 1, "chat": {"id": 620, "type": "private"},
+        "from": {"id": 620, "is_bot": False, "first_name": "An"},
+        "sticker": {"file_id": "S1", "width": 1, "height": 1}}})
+    wait_until(lambda: texts_for(env, 620), what="sticker reply")
+    env.tg_text(620, "cai vneid ntn")
+    wait_until(lambda: [x for x in texts_for(env, 620) if "CH Play" in x], what="answered after a sticker")
+    check(card_of(env, 1) is None, "a sticker opened a ticket")
+    # a volunteer's forwarded case does not silence the volunteer
+    vol_msg(env, "chào cả nhà")
+    wait_until(lambda: "volunteers' group" in env.log(), what="group message seen")
+    env.tg_text(VOL, "/chuyen bà Tư không vào được vneid")
+    wait_until(lambda: texts_for(env, ADMIN), what="tier-2 to the admin")
+    env.tg_text(VOL, "cai vneid ntn")
+    wait_until(lambda: [x for x in texts_for(env, VOL) if "CH Play" in x], what="the volunteer still gets answers")
+    # after a resolved ticket, one more fallback does not reopen one
+    env.tg_text(621, "xyzzy plugh frobnicate")
+    env.tg_text(621, "qwerty asdf zxcv")
+    card = wait_until(lambda: card_of(env, 2), what="ticket 2")
+    vol_msg(env, "/xong 2")
+    wait_until(lambda: [x for x in texts_for(env, 621) if "đã xong" in x], what="resolved")
+    env.tg_text(621, "blorp snarf quux")
+    wait_until(lambda: len([x for x in texts_for(env, 621) if "chưa hiểu" in x]) >= 2, what="a plain fallback")
+    time.sleep(0.5)
+    check(card_of(env, 3) is None, "one fallback after a resolved ticket opened a new one")
+    del card
+    check(env.stop() == 0, "exit status")
+
+
+def t_backlog_not_flood(env):
+    # messages sent over 50 minutes while the bot was down arrive together
+    env.start(HOIDAP_FLOOD_MAX="3", HOIDAP_FLOOD_WINDOW="60")
+    t0 = int(time.time()) - 3000
+    ups = []
+    for i in range(8):
+        env.next_msg += 1
+        ups.append({"message": {"message_id": env.next_msg, "date": t0 + i * 400,
+                                "chat": {"id": 630, "type": "private"},
+                                "from": {"id": 630, "is_bot": False, "first_name": "B"},
+                                "text": "xin chào"}})
+    env.tg_updates(ups)
+    wait_until(lambda: len(texts_for(env, 630)) >= 8, what="all 8 answered")
+    time.sleep(0.5)
+    t = texts_for(env, 630)
+    check(len(t) == 8 and not any("nhiều tin" in x for x in t), "a backlog was treated as a flood: %d replies" % len(t))
+    check(env.stop() == 0, "exit status")
+
+
 SCENARIOS = [
     ("basic-telegram", t_basic_telegram, None),
     ("zalo", t_zalo, None),
@@ -672,6 +724,8 @@ SCENARIOS = [
     ("handoff-photo-zalo", t_handoff_photo_and_ask, None),
     ("forwarded-and-roles", t_forwarded_and_roles, None),
     ("live-reload", t_live_reload, None),
+    ("handoff-edges", t_handoff_edges, None),
+    ("backlog-not-flood", t_backlog_not_flood, None),
 ]
 
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -270,6 +271,80 @@ test_wait_message_hours(void **state)
 	fx_close(&f);
 }
 
+
+/*
+ * Every store statement once, in one store: the statement cache must hold
+ * them all and hand back each (it once looped forever past 32 statements).
+ */
+static void
+test_store_every_statement(void **state)
+{
+	struct fx f;
+	struct store_chat c;
+	struct outbox_item it[4];
+	struct ticket t[4];
+	struct buf b;
+	int64_t due, id;
+	int i, n;
+
+	(void)state;
+	alarm(20);              /* a hang is a failure, not a stuck build */
+	fx_open(&f);
+	memset(&c, 0, sizeof(c));
+	buf_init(&b, BUF_CAP_REPLY);
+	assert_int_equal(store_begin(f.st), 0);
+	assert_int_equal(store_seen(f.st, "telegram", "1"), 0);
+	assert_int_equal(store_mark_processed(f.st, "telegram", "1"), 0);
+	assert_int_equal(store_set_offset(f.st, "telegram", 2), 0);
+	assert_int_equal(store_chat_put(f.st, "telegram", "5", &c), 0);
+	assert_int_equal(store_outbox_add(f.st, "telegram", "5", 0, "sendMessage",
+	    "{}", 0), 0);
+	assert_int_equal(store_log(f.st, "telegram", "5", "in", "x", NULL, NULL), 0);
+	assert_int_equal(store_count_topic(f.st, "a.b"), 0);
+	assert_int_equal(store_unanswered(f.st, "telegram", "5", "x"), 0);
+	assert_int_equal(store_commit(f.st), 0);
+	assert_int_equal(store_offset(f.st, "telegram"), 2);
+	assert_int_equal(store_chat_get(f.st, "telegram", "5", &c), 0);
+	n = store_outbox_heads(f.st, store_now_ms(), it, 4, &due);
+	assert_int_equal(n, 1);
+	outbox_item_release(&it[0]);
+	assert_int_equal(store_outbox_head(f.st, "telegram", "5", &it[0]), 1);
+	assert_int_equal(store_outbox_retry(f.st, it[0].id, 0, "x", 0), 0);
+	assert_int_equal(store_outbox_migrate(f.st, "telegram", "5", "6"), 0);
+	assert_int_equal(store_outbox_sent(f.st, it[0].id), 0);
+	assert_int_equal(store_outbox_failed(f.st, it[0].id, "x"), 0);
+	outbox_item_release(&it[0]);
+	assert_int_equal(store_outbox_pending(f.st, &due), 0);
+	id = store_ticket_open(f.st, "telegram", "5", "A", 1, "asked", "q");
+	assert_true(id > 0);
+	assert_int_equal(store_ticket_active(f.st, "telegram", "5", &t[0]), 1);
+	assert_int_equal(store_ticket_get(f.st, id, &t[0]), 1);
+	assert_int_equal(store_ticket_claim(f.st, id, "7", "V"), 0);
+	assert_int_equal(store_ticket_replied(f.st, id), 0);
+	assert_int_equal(store_ticket_msg_add(f.st, "-1", 9, id), 0);
+	assert_int_equal(store_ticket_by_msg(f.st, "-1", 9), id);
+	assert_int_equal(store_ticket_card(f.st, "-1", id), 9);
+	assert_int_equal(store_tickets_active(f.st, t, 4), 1);
+	assert_int_equal(store_ticket_set(f.st, id, "announced_at", 1), 0);
+	assert_int_equal(store_ticket_set(f.st, id, "escalated_at", 1), 0);
+	assert_int_equal(store_ticket_resolve(f.st, id), 0);
+	assert_int_equal(store_ticket_feedback(f.st, "telegram", "5", 1), id);
+	assert_int_equal(store_volunteer_seen(f.st, "7", "V"), 0);
+	assert_int_equal(store_is_volunteer(f.st, "7"), 1);
+	assert_int_equal(store_recent_messages(f.st, "telegram", "5", 3, &b), 0);
+	assert_int_equal(store_outbox_add_ticket(f.st, "telegram", "-1", 1,
+	    "sendMessage", "{}", 0, id), 0);
+	/* and every one of them again, from the cache */
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(store_seen(f.st, "telegram", "1"), 1);
+		assert_int_equal(store_is_volunteer(f.st, "8"), 0);
+		assert_int_equal(store_ticket_card(f.st, "-1", id), 9);
+	}
+	buf_release(&b);
+	fx_close(&f);       /* store_close must finalize and close cleanly */
+	alarm(0);
+}
+
 int
 main(void)
 {
@@ -279,6 +354,7 @@ main(void)
 		cmocka_unit_test(test_support_hours),
 		cmocka_unit_test(test_maybe_open_reasons),
 		cmocka_unit_test(test_wait_message_hours),
+		cmocka_unit_test(test_store_every_statement),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
