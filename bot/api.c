@@ -9,6 +9,19 @@
 #include <stdio.h>
 #include <string.h>
 
+int64_t
+api_int(const cJSON *v)
+{
+	double x;
+
+	if (!cJSON_IsNumber(v))
+		return 0;
+	x = v->valuedouble;
+	if (!(x > -9007199254740992.0 && x < 9007199254740992.0))
+		return 0;       /* also NaN */
+	return (int64_t)x;
+}
+
 const char *
 api_jstr(const cJSON *o, const char *k)
 {
@@ -24,7 +37,7 @@ api_jid(const cJSON *o, const char *k, char *out, size_t n)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
 
 	if (cJSON_IsNumber(v)) {
-		snprintf(out, n, "%lld", (long long)v->valuedouble);
+		snprintf(out, n, "%lld", (long long)api_int(v));
 		return 0;
 	}
 	if (cJSON_IsString(v) && v->valuestring && *v->valuestring) {
@@ -58,7 +71,7 @@ api_envelope(const char *body, size_t len, cJSON **root, struct api_error *err)
 		return API_MALFORMED;
 	}
 	p = cJSON_GetObjectItemCaseSensitive(*root, "error_code");
-	err->code = cJSON_IsNumber(p) ? (int)p->valuedouble : 0;
+	err->code = (int)(api_int(p) > 0 && api_int(p) < 1000 ? api_int(p) : 0);
 	if (api_jstr(*root, "description"))
 		snprintf(err->desc, sizeof(err->desc), "%s", api_jstr(*root, "description"));
 	p = cJSON_GetObjectItemCaseSensitive(*root, "parameters");
@@ -71,7 +84,7 @@ api_envelope(const char *body, size_t len, cJSON **root, struct api_error *err)
 		    ra->valuedouble < 86400)
 			err->retry_after = (int)ra->valuedouble;
 		if (cJSON_IsNumber(mg))
-			err->migrate_to = (int64_t)mg->valuedouble;
+			err->migrate_to = api_int(mg);
 	}
 	return API_ERROR;
 }

@@ -632,6 +632,8 @@ poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
 
 /* ---- sending ---- */
 
+static void tell_admins(struct daemon *d, const char *text);
+
 static void chat_advance(struct daemon *d, const char *platform,
     const char *chat);
 
@@ -730,6 +732,17 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 		log_warn("%s: chat %s became supergroup %s", s->it.platform,
 		    s->it.chat_id, to);
 		(void)store_outbox_migrate(d->st, s->it.platform, s->it.chat_id, to);
+		if (strcmp(s->it.chat_id, d->cfg->volunteer_chat) == 0) {
+			char msg[256];
+
+			/* the configuration names the old id: people must act */
+			log_error("the volunteers' group is now %s: set volunteer_chat "
+			    "= %s and restart", to, to);
+			snprintf(msg, sizeof(msg), "⚠️ Nhóm tình nguyện viên đã đổi mã "
+			    "thành %s (supergroup). Cần sửa volunteer_chat = %s trong "
+			    "cấu hình rồi khởi động lại bot.", to, to);
+			tell_admins(d, msg);
+		}
 		send_retry(d, s, 0, why, 1);
 	} else if (err.code == 400 || err.code == 403 || err.code == 404) {
 		/* blocked by the user, chat not found, bad request: permanent */

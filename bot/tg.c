@@ -34,7 +34,7 @@ tg_parse_sent(const char *body, size_t len, struct api_error *err,
 		    cJSON_GetObjectItemCaseSensitive(res, "message_id") : NULL;
 
 		*message_id = st == API_OK && cJSON_IsNumber(mid) ?
-		    (int64_t)mid->valuedouble : 0;
+		    api_int(mid) : 0;
 	}
 	cJSON_Delete(root);
 	return st;
@@ -73,7 +73,7 @@ parse_message(const cJSON *m, struct event *e)
 			    api_jstr(from, "first_name"));
 	}
 	if (cJSON_IsNumber(mid))
-		e->message_id = (int64_t)mid->valuedouble;
+		e->message_id = api_int(mid);
 	{
 		const cJSON *dt = cJSON_GetObjectItemCaseSensitive(m, "date");
 
@@ -91,7 +91,7 @@ parse_message(const cJSON *m, struct event *e)
 		    cJSON_GetObjectItemCaseSensitive(rt, "message_id") : NULL;
 
 		if (cJSON_IsNumber(rid))
-			e->reply_to = (int64_t)rid->valuedouble;
+			e->reply_to = api_int(rid);
 	}
 	text = api_jstr(m, "text");
 	if (text) {
@@ -131,7 +131,7 @@ parse_callback(const cJSON *q, struct event *e)
 		const cJSON *mid = cJSON_GetObjectItemCaseSensitive(msg, "message_id");
 
 		if (cJSON_IsNumber(mid))
-			e->message_id = (int64_t)mid->valuedouble;
+			e->message_id = api_int(mid);
 
 		if (cJSON_IsObject(chat)) {
 			const char *type = api_jstr(chat, "type");
@@ -179,9 +179,10 @@ tg_parse_updates(const char *body, size_t len, struct event **ev, size_t *n,
 		int64_t id;
 
 		/* An update without an id cannot be confirmed or deduplicated. */
-		if (!cJSON_IsObject(u) || !cJSON_IsNumber(idv) || idv->valuedouble < 0)
+		if (!cJSON_IsObject(u) || !cJSON_IsNumber(idv) || api_int(idv) < 0 ||
+		    (api_int(idv) == 0 && idv->valuedouble != 0))
 			continue;
-		id = (int64_t)idv->valuedouble;
+		id = api_int(idv);
 		memset(e, 0, sizeof(*e));
 		e->kind = EV_IGNORE;
 		snprintf(e->update_id, sizeof(e->update_id), "%lld", (long long)id);
