@@ -17,6 +17,7 @@ import time
 import urllib.request
 
 PACE = 250.0
+CONCURRENCY = int(os.environ.get("BENCH_SEND_CONCURRENCY", "1"))
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -69,7 +70,8 @@ def run(hoidap, fakeapi, paced):
                 "HOIDAP_DB": os.path.join(tmp, "db"), "HOIDAP_KB": os.path.join(ROOT, "knowledge"),
                 "HOIDAP_RATE_CHAT_MS": "0", "HOIDAP_RATE_GLOBAL_PER_S": "0",
                 "HOIDAP_RATE_GROUP_PER_MIN": "0", "HOIDAP_FLOOD_MAX": "100000",
-                "HOIDAP_POLL_TIMEOUT": "25", "HOIDAP_LOG_LEVEL": "info"})
+                "HOIDAP_POLL_TIMEOUT": "25", "HOIDAP_LOG_LEVEL": "info",
+                "HOIDAP_SEND_CONCURRENCY": str(CONCURRENCY)})
     conf = os.path.join(tmp, "empty.conf")
     open(conf, "w").close()
     log = open(os.path.join(tmp, "bot.log"), "w")
@@ -125,8 +127,8 @@ def main():
     for paced in (False, True):
         el, rss, idle, stats = run(hoidap, fakeapi, paced)
         kind = "paced %d/s" % PACE if paced else "burst"
-        print("daemon %-11s 10000 msgs / 1000 residents: %.0f msgs/s (%.2f s), peak RSS %.1f MB, "
-              "idle CPU %.2f%%; %s" % (kind, 10000 / el, el, rss, idle, stats))
+        print("daemon %-11s send_concurrency=%d 10000 msgs / 1000 residents: %.0f msgs/s (%.2f s), peak RSS %.1f MB, "
+              "idle CPU %.2f%%; %s" % (kind, CONCURRENCY, 10000 / el, el, rss, idle, stats))
 
 
 if __name__ == "__main__":
