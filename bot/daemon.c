@@ -103,6 +103,7 @@ struct daemon {
 	int want_reload;                /* /tailai from an admin */
 	int64_t next_cron_ms;           /* tickets: re-announce, escalate */
 	int64_t next_watch_ms;          /* knowledge/ edits */
+	int64_t next_prune_ms;          /* retention, hourly */
 	uint64_t kb_sig;                /* signature of knowledge/ at load */
 };
 
@@ -985,6 +986,13 @@ cron(struct daemon *d, int64_t now)
 				store_rollback(d->st);
 			d->dirty = 1;
 		}
+	}
+	if (now >= d->next_prune_ms) {
+		int n = store_prune(d->st, now, d->cfg->keep_days);
+
+		d->next_prune_ms = now + 3600000;
+		if (n > 0)
+			log_info("store: pruned %d old rows", n);
 	}
 	if (d->cfg->watch_seconds && now >= d->next_watch_ms) {
 		d->next_watch_ms = now + (int64_t)d->cfg->watch_seconds * 1000;

@@ -891,3 +891,38 @@ store_recent_messages(struct store *s, const char *platform,
 	done(s, st);
 	return 0;
 }
+
+int
+store_prune(struct store *s, int64_t now_ms, int keep_days)
+{
+	int64_t week = now_ms - 7 * 86400000LL, month = now_ms - 30 * 86400000LL;
+	int64_t keep = now_ms - (int64_t)keep_days * 86400000LL;
+	int total = 0;
+
+	if (store_begin(s) < 0)
+		return -1;
+	if (run(s, "DELETE FROM processed WHERE at<?1", 0, NULL, 1, &week) < 0)
+		goto fail;
+	total += sqlite3_changes(s->db);
+	if (run(s, "DELETE FROM outbox WHERE status<>'pending' AND done_at<?1",
+	    0, NULL, 1, &month) < 0)
+		goto fail;
+	total += sqlite3_changes(s->db);
+	if (run(s, "DELETE FROM ticket_msgs WHERE ticket_id IN (SELECT id FROM "
+	    "tickets WHERE status='resolved' AND resolved_at<?1)", 0, NULL, 1,
+	    &month) < 0)
+		goto fail;
+	total += sqlite3_changes(s->db);
+	if (run(s, "DELETE FROM messages WHERE at<?1", 0, NULL, 1, &keep) < 0)
+		goto fail;
+	total += sqlite3_changes(s->db);
+	if (run(s, "DELETE FROM unanswered WHERE at<?1", 0, NULL, 1, &keep) < 0)
+		goto fail;
+	total += sqlite3_changes(s->db);
+	if (store_commit(s) < 0)
+		goto fail;
+	return total;
+fail:
+	store_rollback(s);
+	return -1;
+}

@@ -35,6 +35,7 @@ struct config {
 	int reannounce_minutes;         /* unclaimed ticket: remind the group */
 	int escalate_minutes;           /* open this long: tell the admins */
 	int watch_seconds;              /* knowledge/ change check interval */
+	int keep_days;                  /* message log retention */
 };
 
 #define CONFIG_DEFAULT_PATH "config/hoidap.conf"

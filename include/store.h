@@ -143,6 +143,14 @@ int store_is_volunteer(struct store *s, const char *user_id);
 int store_recent_messages(struct store *s, const char *platform,
     const char *chat_id, int max, struct buf *out);
 
+/*
+ * Forgets what is no longer needed: processed-update ids after 7 days (the
+ * platforms redeliver for 24 h at most), finished outbox rows and the
+ * message ids of resolved tickets after 30 days, and the message log and
+ * unanswered questions after keep_days. Returns rows deleted, or -1.
+ */
+int store_prune(struct store *s, int64_t now_ms, int keep_days);
+
 int64_t store_now_ms(void);
 int64_t store_now_us(void);
 

@@ -345,6 +345,50 @@ test_store_every_statement(void **state)
 	alarm(0);
 }
 
+
+/* Retention: old rows go, recent ones and pending replies stay. */
+static void
+test_prune(void **state)
+{
+	struct fx f;
+	sqlite3 *db;
+	int64_t now = store_now_ms(), old = now - 400 * 86400000LL;
+	char sql[512];
+
+	(void)state;
+	fx_open(&f);
+	assert_int_equal(store_log(f.st, "telegram", "1", "in", "new", NULL, NULL),
+	    0);
+	assert_int_equal(store_mark_processed(f.st, "telegram", "new"), 0);
+	assert_int_equal(store_outbox_add(f.st, "telegram", "1", 0, "sendMessage",
+	    "{}", 0), 0);
+	assert_int_equal(sqlite3_open(f.db, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "INSERT INTO messages(platform, chat_id, dir, "
+	    "text, at) VALUES('telegram','1','in','old',%lld);"
+	    "INSERT INTO processed VALUES('telegram','old',%lld);"
+	    "INSERT INTO outbox(platform, chat_id, is_group, method, body, "
+	    "created_us, status, done_at) VALUES('telegram','1',0,'sendMessage',"
+	    "'{}',0,'sent',%lld);", (long long)old, (long long)old, (long long)old);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_prune(f.st, now, 180), 3);
+	assert_int_equal(store_prune(f.st, now, 180), 0);
+	assert_int_equal(store_seen(f.st, "telegram", "new"), 1);
+	assert_int_equal(store_seen(f.st, "telegram", "old"), 0);
+	{
+		sqlite3_stmt *st;
+
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT count(*) "
+		    "FROM messages), (SELECT count(*) FROM outbox WHERE "
+		    "status='pending')", -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0), 1);
+		assert_int_equal(sqlite3_column_int(st, 1), 1);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	fx_close(&f);
+}
+
 int
 main(void)
 {
@@ -355,6 +399,7 @@ main(void)
 		cmocka_unit_test(test_maybe_open_reasons),
 		cmocka_unit_test(test_wait_message_hours),
 		cmocka_unit_test(test_store_every_statement),
+		cmocka_unit_test(test_prune),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
