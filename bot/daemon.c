@@ -191,9 +191,8 @@ rate_wait(struct daemon *d, const struct outbox_item *it, int64_t now)
 	if (it->chat_id[0]) {
 		struct rate_slot *s = rate_slot(d, it->platform, it->chat_id);
 
-		if (strcmp(it->method, "answerCallbackQuery") == 0)
-			gap = 0;        /* not a chat message */
-		else if (it->is_group)
+		/* callback answers and setMyCommands have no chat ("" key) */
+		if (it->is_group)
 			gap = c->rate_group_per_min ? 60000 / c->rate_group_per_min : 0;
 		else
 			gap = c->rate_chat_ms;
