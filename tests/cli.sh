@@ -3,7 +3,7 @@
 #
 # Hermetic: everything it writes goes to a mktemp -d directory, removed on
 # exit; it reads only tests/data, tests/golden and the binary. Prints one
-# "ok N - name" or "FAIL N - name" line per case and exits 1 if any failed.
+# "ok N - name" or "not ok N - name" line per case and exits 1 if any failed.
 # JSON is checked with python3 (in Debian's base images); jq is not needed.
 set -u
 
@@ -33,26 +33,7 @@ export HOIDAP_TODAY
 unset HOIDAP_KB
 PY=$(command -v python3 || true)
 
-n=0
-nfail=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-
-# fail NAME [WHY]: prints the captured output of the last run, indented.
-fail() {
-	n=$((n + 1))
-	nfail=$((nfail + 1))
-	echo "FAIL $n - $1${2:+: $2}"
-	for f in "$TMP/out" "$TMP/err"; do
-		[ -s "$f" ] || continue
-		echo "    --- ${f##*/} (rc=$rc):"
-		head -c 3000 "$f" | sed 's/^/    | /'
-		echo
-	done
-}
+. "$(dirname "$0")/lib.sh"
 
 # run CMD...: stdout to $TMP/out, stderr to $TMP/err, status to $rc.
 run() {
@@ -68,7 +49,6 @@ run_in() {
 	rc=$?
 }
 
-has() { grep -qF -- "$2" "$1"; }
 
 # in_order FILE S1 S2 ...: the fixed strings occur in this order.
 in_order() {
@@ -79,11 +59,6 @@ in_order() {
 		ARGC = 2; k = 1 }
 	{ while (k <= n && index($0, want[k]) > 0) k++ }
 	END { exit k <= n ? 1 : 0 }' "$_f" "$@"
-}
-
-# sanitizer reports must never appear, whatever the exit status
-clean_stderr() {
-	! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$TMP/err"
 }
 
 # jcheck PYTHON_BODY: runs the body with `lines` = the JSON objects of

@@ -48,26 +48,7 @@ LINK=https://t.me/hoidap_test_bot?start=
 # The non-system topics of tests/data/kb-mini, as payloads.
 MINI_PAYLOADS="greeting vneid-install etax-pay_land_tax rent-house handoff-human"
 
-n=0
-nfail=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-
-# fail NAME [WHY]: prints the captured output of the last run, indented.
-fail() {
-	n=$((n + 1))
-	nfail=$((nfail + 1))
-	echo "not ok $n - $1${2:+: $2}"
-	for f in "$TMP/out" "$TMP/err"; do
-		[ -s "$f" ] || continue
-		echo "    --- ${f##*/} (rc=$rc):"
-		head -c 3000 "$f" | sed 's/^/    | /'
-		echo
-	done
-}
+. "$HERE/lib.sh"
 
 # check NAME CONDITION...: ok when the command succeeds and the last run's
 # stderr holds no sanitizer report.
@@ -88,11 +69,6 @@ run() {
 	rc=$?
 }
 
-has() { grep -qF -- "$2" "$1"; }
-
-clean_stderr() {
-	! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$TMP/err"
-}
 
 # decodes FILE.png PAYLOAD: the image holds exactly one code, the link.
 decodes() {

@@ -45,26 +45,7 @@ export ASAN_OPTIONS
 # No config/hoidap.conf from the checkout: the tests say what they mean.
 cd "$TMP" || exit 2
 
-n=0
-nfail=0
-
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-
-# not_ok NAME [WHY]: prints the captured output of the last run, indented.
-not_ok() {
-	n=$((n + 1))
-	nfail=$((nfail + 1))
-	echo "not ok $n - $1${2:+: $2}"
-	for f in "$TMP/out" "$TMP/err"; do
-		[ -s "$f" ] || continue
-		echo "    --- ${f##*/} (rc=$rc):"
-		head -c 4000 "$f" | sed 's/^/    | /'
-		echo
-	done
-}
+. "$HERE/lib.sh"
 
 check() {
 	_name=$1
@@ -80,7 +61,6 @@ run() {
 	cat "$TMP/err" >>"$TMP/allerr"
 }
 
-has() { grep -qF -- "$2" "$1"; }
 
 # line RE: some line of the last output matches the extended regex.
 line() { grep -qE -- "$1" "$TMP/out"; }
