@@ -13,35 +13,12 @@
 #include "kb.h"
 #include "testutil.h"
 
-static struct tu_kb mini;
-
 /* A conversation: one state, one reply buffer. */
 struct chat {
 	struct kb *kb;
 	struct conv_state s;
 	struct conv_reply r;
 };
-
-static int
-setup(void **state)
-{
-	(void)state;
-	tu_set_today(TU_TODAY);
-	tu_kb_load_dir(&mini, TU_KB_MINI);
-	if (!mini.kb || mini.d.nerr) {
-		fprintf(stderr, "cannot load %s:\n%s", TU_KB_MINI, mini.d.text.data);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	tu_kb_close(&mini);
-	return 0;
-}
 
 static void
 chat_init(struct chat *c, struct kb *kb)
@@ -83,7 +60,7 @@ assert_text_lacks(const struct conv_reply *r, const char *needle)
 static const char *
 sys_text(const char *id)
 {
-	const char *t = kb_system_text(mini.kb, id, NULL);
+	const char *t = kb_system_text(tu_mini()->kb, id, NULL);
 
 	assert_non_null(t);
 	return t;
@@ -113,7 +90,7 @@ test_greeting_shows_menu(void **state)
 	struct chat c;
 
 	(void)state;
-	chat_init(&c, mini.kb);
+	chat_init(&c, tu_mini()->kb);
 	assert_main_menu(say(&c, "xin chào"), &c.s);
 	assert_true(c.r.matched);
 	assert_main_menu(say(&c, "Chào bác ạ!"), &c.s);
@@ -131,7 +108,7 @@ test_zero_and_menu_show_menu(void **state)
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		struct chat c;
 
-		chat_init(&c, mini.kb);
+		chat_init(&c, tu_mini()->kb);
 		/* from the middle of another conversation */
 		say(&c, "giá vàng hôm nay");
 		assert_main_menu(say(&c, cmds[i]), &c.s);
@@ -149,7 +126,7 @@ test_digit_selects_option(void **state)
 	const struct conv_reply *r;
 
 	(void)state;
-	chat_init(&c, mini.kb);
+	chat_init(&c, tu_mini()->kb);
 	say(&c, "0");
 	r = say(&c, "2");
 	assert_int_equal(r->kind, CONV_ANSWER);
@@ -175,7 +152,7 @@ test_digit_out_of_range(void **state)
 	const struct conv_reply *r;
 
 	(void)state;
-	chat_init(&c, mini.kb);
+	chat_init(&c, tu_mini()->kb);
 	say(&c, "menu");
 	r = say(&c, "7");
 	assert_int_equal(r->kind, CONV_NOTICE);
@@ -190,7 +167,7 @@ test_digit_out_of_range(void **state)
 	chat_free(&c);
 
 	/* a digit with no menu at all */
-	chat_init(&c, mini.kb);
+	chat_init(&c, tu_mini()->kb);
 	r = say(&c, "5");
 	assert_int_equal(r->kind, CONV_NOTICE);
 	assert_text_has(r, "gõ 0");
@@ -207,7 +184,7 @@ test_long_guide_pages(void **state)
 	const struct conv_reply *r;
 
 	(void)state;
-	chat_init(&c, mini.kb);
+	chat_init(&c, tu_mini()->kb);
 	r = say(&c, "cai vneid ntn");
 	assert_int_equal(r->kind, CONV_ANSWER);
 	assert_string_equal(r->topic->id, "vneid.install");
@@ -253,7 +230,7 @@ test_tiep_spellings(void **state)
 		struct chat c;
 		const struct conv_reply *r;
 
-		chat_init(&c, mini.kb);
+		chat_init(&c, tu_mini()->kb);
 		say(&c, "cài vneid thế nào");
 		r = say(&c, words[i]);
 		if (r->kind != CONV_ANSWER || !strstr(r->text.data, "Bấm Cài đặt"))
@@ -270,7 +247,7 @@ test_tiep_without_guide(void **state)
 	const struct conv_reply *r;
 
 	(void)state;
-	chat_init(&c, mini.kb);
+	chat_init(&c, tu_mini()->kb);
 	r = say(&c, "tiếp");
 	assert_int_equal(r->kind, CONV_NOTICE);
 	assert_string_equal(r->text.data, sys_text("sys.end"));
@@ -288,7 +265,7 @@ test_see_option_opens_topic(void **state)
 	const struct conv_reply *r;
 
 	(void)state;
-	chat_init(&c, mini.kb);
+	chat_init(&c, tu_mini()->kb);
 	say(&c, "cài vneid");
 	say(&c, "tiếp");
 	r = say(&c, "1");
@@ -306,7 +283,7 @@ test_fallback_counts_and_offers_handoff(void **state)
 	const struct conv_reply *r;
 
 	(void)state;
-	chat_init(&c, mini.kb);
+	chat_init(&c, tu_mini()->kb);
 	r = say(&c, "giá vàng hôm nay");
 	assert_int_equal(r->kind, CONV_FALLBACK);
 	assert_true(r->matched);
@@ -405,7 +382,7 @@ test_render_menu(void **state)
 	struct buf out;
 
 	(void)state;
-	chat_init(&c, mini.kb);
+	chat_init(&c, tu_mini()->kb);
 	say(&c, "0");
 	buf_init(&out, BUF_CAP_REPLY);
 	conv_render_text(&c.r, &out);
@@ -426,7 +403,7 @@ test_render_answer_with_see(void **state)
 	const char *p;
 
 	(void)state;
-	chat_init(&c, mini.kb);
+	chat_init(&c, tu_mini()->kb);
 	say(&c, "cài vneid");
 	say(&c, "tiếp");
 	buf_init(&out, BUF_CAP_REPLY);
@@ -449,7 +426,7 @@ test_render_plain_answer_and_fallback(void **state)
 	size_t n;
 
 	(void)state;
-	chat_init(&c, mini.kb);
+	chat_init(&c, tu_mini()->kb);
 	say(&c, "tôi muốn thuê nhà");
 	buf_init(&out, BUF_CAP_REPLY);
 	conv_render_text(&c.r, &out);
@@ -471,13 +448,13 @@ test_conv_open(void **state)
 	struct chat c;
 
 	(void)state;
-	chat_init(&c, mini.kb);
-	assert_int_equal(conv_open(mini.kb, &c.s, "rent.house", &c.r), 0);
+	chat_init(&c, tu_mini()->kb);
+	assert_int_equal(conv_open(tu_mini()->kb, &c.s, "rent.house", &c.r), 0);
 	assert_int_equal(c.r.kind, CONV_ANSWER);
 	assert_string_equal(c.r.topic->id, "rent.house");
-	assert_int_equal(conv_open(mini.kb, &c.s, "no.such", &c.r), -1);
+	assert_int_equal(conv_open(tu_mini()->kb, &c.s, "no.such", &c.r), -1);
 	/* system texts are not guides */
-	assert_int_equal(conv_open(mini.kb, &c.s, "sys.fallback", &c.r), -1);
+	assert_int_equal(conv_open(tu_mini()->kb, &c.s, "sys.fallback", &c.r), -1);
 	chat_free(&c);
 }
 
@@ -488,9 +465,9 @@ test_notice_offers_handoff(void **state)
 	const struct conv_reply *r;
 
 	(void)state;
-	chat_init(&c, mini.kb);
+	chat_init(&c, tu_mini()->kb);
 	say(&c, "cài vneid");
-	conv_notice(mini.kb, &c.s, "Dạ, cháu chưa xem được ảnh ạ.", &c.r);
+	conv_notice(tu_mini()->kb, &c.s, "Dạ, cháu chưa xem được ảnh ạ.", &c.r);
 	assert_int_equal(c.r.kind, CONV_NOTICE);
 	assert_string_equal(c.r.text.data, "Dạ, cháu chưa xem được ảnh ạ.");
 	assert_int_equal(c.r.nopt, 1);
@@ -499,7 +476,7 @@ test_notice_offers_handoff(void **state)
 	assert_string_equal(c.s.topic, "");
 	r = say(&c, "tiếp");
 	assert_int_equal(r->kind, CONV_NOTICE);
-	conv_notice(mini.kb, &c.s, "x", &c.r);
+	conv_notice(tu_mini()->kb, &c.s, "x", &c.r);
 	r = say(&c, "1");
 	assert_non_null(r->topic);
 	assert_string_equal(r->topic->id, "handoff.human");
@@ -515,7 +492,7 @@ test_reply_reuse(void **state)
 
 	(void)state;
 	/* one reply buffer across many turns: no stale text or options */
-	chat_init(&c, mini.kb);
+	chat_init(&c, tu_mini()->kb);
 	for (i = 0; i < 50; i++) {
 		say(&c, "xin chào");
 		assert_int_equal(c.r.nopt, 3);
@@ -549,5 +526,5 @@ main(void)
 		cmocka_unit_test(test_reply_reuse),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tu_setup_mini, tu_teardown_mini);
 }

@@ -14,29 +14,6 @@
 #include "match.h"
 #include "testutil.h"
 
-static struct tu_kb mini;
-
-static int
-setup(void **state)
-{
-	(void)state;
-	tu_set_today(TU_TODAY);
-	tu_kb_load_dir(&mini, TU_KB_MINI);
-	if (!mini.kb || mini.d.nerr) {
-		fprintf(stderr, "cannot load %s:\n%s", TU_KB_MINI, mini.d.text.data);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	tu_kb_close(&mini);
-	return 0;
-}
-
 static void
 match(struct kb *kb, const char *msg, struct match_result *r)
 {
@@ -103,15 +80,15 @@ test_cai_vneid_ntn(void **state)
 	struct match_result r;
 
 	(void)state;
-	match(mini.kb, "cai vneid ntn", &r);
+	match(tu_mini()->kb, "cai vneid ntn", &r);
 	check_result(&r);
 	assert_int_equal(r.action, MATCH_ANSWER);
 	assert_string_equal(topic_id(&r), "vneid.install");
 	/* the pattern (cài|tải)...vneid hit, on the folded form */
 	assert_true(r.cand[0].regex > 0);
-	expect(mini.kb, "Cài VNeID thế nào?", MATCH_ANSWER, "vneid.install");
-	expect(mini.kb, "CÀI VNEID", MATCH_ANSWER, "vneid.install");
-	expect(mini.kb, "tải ứng dụng định danh ở đâu", MATCH_ANSWER,
+	expect(tu_mini()->kb, "Cài VNeID thế nào?", MATCH_ANSWER, "vneid.install");
+	expect(tu_mini()->kb, "CÀI VNEID", MATCH_ANSWER, "vneid.install");
+	expect(tu_mini()->kb, "tải ứng dụng định danh ở đâu", MATCH_ANSWER,
 	    "vneid.install");
 }
 
@@ -132,8 +109,8 @@ test_nfd_same_as_nfc(void **state)
 	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
 		struct match_result a, b;
 
-		match(mini.kb, pairs[i][0], &a);
-		match(mini.kb, pairs[i][1], &b);
+		match(tu_mini()->kb, pairs[i][0], &a);
+		match(tu_mini()->kb, pairs[i][1], &b);
 		check_result(&a);
 		assert_int_equal(a.action, MATCH_ANSWER);
 		assert_int_equal(a.action, b.action);
@@ -154,14 +131,14 @@ test_exact_over_folded_mini(void **state)
 	const struct match_cand *other;
 
 	(void)state;
-	expect(mini.kb, "tôi muốn thuê nhà", MATCH_ANSWER, "rent.house");
-	expect(mini.kb, "thuế nhà đất", MATCH_ANSWER, "etax.pay_land_tax");
+	expect(tu_mini()->kb, "tôi muốn thuê nhà", MATCH_ANSWER, "rent.house");
+	expect(tu_mini()->kb, "thuế nhà đất", MATCH_ANSWER, "etax.pay_land_tax");
 	/* without diacritics both spellings are possible: the pattern decides */
-	expect(mini.kb, "nop thue dat", MATCH_ANSWER, "etax.pay_land_tax");
-	expect(mini.kb, "thue phong", MATCH_ANSWER, "rent.house");
+	expect(tu_mini()->kb, "nop thue dat", MATCH_ANSWER, "etax.pay_land_tax");
+	expect(tu_mini()->kb, "thue phong", MATCH_ANSWER, "rent.house");
 
 	/* "thuê nhà đất": rent.house hits exactly, etax only when folded */
-	match(mini.kb, "thuê nhà đất", &r);
+	match(tu_mini()->kb, "thuê nhà đất", &r);
 	check_result(&r);
 	assert_string_equal(topic_id(&r), "rent.house");
 	other = cand_of(&r, "etax.pay_land_tax");
@@ -169,7 +146,7 @@ test_exact_over_folded_mini(void **state)
 		assert_true(r.score > other->score);
 
 	/* "thuế nhà đất": etax exact; rent.house (thuê) only when folded */
-	match(mini.kb, "thuế nhà đất", &r);
+	match(tu_mini()->kb, "thuế nhà đất", &r);
 	check_result(&r);
 	assert_string_equal(topic_id(&r), "etax.pay_land_tax");
 	assert_true(r.cand[0].regex > 0);
@@ -248,7 +225,7 @@ test_out_of_scope(void **state)
 	for (i = 0; i < sizeof(oos) / sizeof(oos[0]); i++) {
 		struct match_result r;
 
-		match(mini.kb, oos[i], &r);
+		match(tu_mini()->kb, oos[i], &r);
 		check_result(&r);
 		if (r.action != MATCH_FALLBACK)
 			fail_msg("\"%s\" is out of scope, got %s %s (%.3f)", oos[i],
@@ -268,7 +245,7 @@ test_empty_and_emoji(void **state)
 	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
 		struct match_result r;
 
-		match(mini.kb, msgs[i], &r);
+		match(tu_mini()->kb, msgs[i], &r);
 		check_result(&r);
 		assert_int_equal(r.action, MATCH_FALLBACK);
 		assert_null(r.topic);
@@ -278,7 +255,7 @@ test_empty_and_emoji(void **state)
 	{
 		struct match_result r;
 
-		kb_match(mini.kb, NULL, 0, &r);
+		kb_match(tu_mini()->kb, NULL, 0, &r);
 		assert_int_equal(r.action, MATCH_FALLBACK);
 	}
 }
@@ -287,8 +264,8 @@ static void
 test_invalid_utf8_message(void **state)
 {
 	(void)state;
-	expect(mini.kb, "cài vneid\xff\xfe", MATCH_ANSWER, "vneid.install");
-	expect(mini.kb, "\xe1\xba", MATCH_FALLBACK, NULL);
+	expect(tu_mini()->kb, "cài vneid\xff\xfe", MATCH_ANSWER, "vneid.install");
+	expect(tu_mini()->kb, "\xe1\xba", MATCH_FALLBACK, NULL);
 }
 
 static void
@@ -298,11 +275,11 @@ test_system_topics_never_match(void **state)
 
 	(void)state;
 	/* the words of sys.fallback's own text */
-	match(mini.kb, "cháu chưa hiểu rõ câu hỏi của bác", &r);
+	match(tu_mini()->kb, "cháu chưa hiểu rõ câu hỏi của bác", &r);
 	check_result(&r);
 	if (r.topic)
 		assert_false(r.topic->system);
-	match(mini.kb, "hướng dẫn còn tiếp", &r);
+	match(tu_mini()->kb, "hướng dẫn còn tiếp", &r);
 	check_result(&r);
 }
 
@@ -321,8 +298,8 @@ test_determinism(void **state)
 	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
 		struct match_result a, b, c;
 
-		match(mini.kb, msgs[i], &a);
-		match(mini.kb, msgs[i], &b);
+		match(tu_mini()->kb, msgs[i], &a);
+		match(tu_mini()->kb, msgs[i], &b);
 		match(other.kb, msgs[i], &c);
 		check_result(&a);
 		assert_int_equal(a.action, b.action);
@@ -606,7 +583,7 @@ static void
 test_long_compat_message(void **state)
 {
 	(void)state;
-	assert_isolated_ok(long_compat_child, mini.kb);
+	assert_isolated_ok(long_compat_child, tu_mini()->kb);
 }
 
 static void
@@ -622,7 +599,7 @@ test_long_message(void **state)
 		memcpy(big + i, "ế ", 4);
 	memcpy(big, "cài vneid ", strlen("cài vneid "));
 	big[10000] = '\0';
-	kb_match(mini.kb, big, strlen(big), &r);
+	kb_match(tu_mini()->kb, big, strlen(big), &r);
 	check_result(&r);
 	assert_non_null(r.topic);
 	assert_string_equal(r.topic->id, "vneid.install");
@@ -691,5 +668,5 @@ main(void)
 		cmocka_unit_test(test_long_compat_message),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tu_setup_mini, tu_teardown_mini);
 }

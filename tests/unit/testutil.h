@@ -374,4 +374,38 @@ tu_run_isolated(int (*fn)(void *), void *arg, int *status)
 		    WEXITSTATUS(tu_st_));                                       \
 } while (0)
 
+/*
+ * The kb-mini fixture shared by a test program: tu_mini() after
+ * tu_setup_mini() ran as the group setup (cmocka_run_group_tests).
+ */
+static inline struct tu_kb *
+tu_mini(void)
+{
+	static struct tu_kb k;
+
+	return &k;
+}
+
+static inline int
+tu_setup_mini(void **state)
+{
+	(void)state;
+	tu_set_today(TU_TODAY);
+	tu_kb_load_dir(tu_mini(), TU_KB_MINI);
+	if (!tu_mini()->kb || tu_mini()->d.nerr) {
+		fprintf(stderr, "cannot load %s:\n%s", TU_KB_MINI,
+		    tu_mini()->d.text.data);
+		return -1;
+	}
+	return 0;
+}
+
+static inline int
+tu_teardown_mini(void **state)
+{
+	(void)state;
+	tu_kb_close(tu_mini());
+	return 0;
+}
+
 #endif
