@@ -148,12 +148,22 @@ conv_open(struct kb *kb, struct conv_state *s, const char *topic_id,
 	return 0;
 }
 
-/* Lower-cased, folded, trimmed command word ("Tiếp!" -> "tiep"). */
+/*
+ * Lower-cased, folded, trimmed command word ("Tiếp!" -> "tiep"). Commands
+ * are a word or two: a longer message is a question, and is not normalized
+ * here only to be normalized again by the matcher.
+ */
+#define COMMAND_MAX_BYTES 32
+
 static void
 command_word(const char *msg, char *out, size_t n)
 {
-	char *f = text_fold_phrase(msg);
+	char *f;
 
+	out[0] = '\0';
+	if (strlen(msg) > COMMAND_MAX_BYTES)
+		return;
+	f = text_fold_phrase(msg);
 	snprintf(out, n, "%s", f);
 	free(f);
 }
