@@ -257,15 +257,23 @@ test_wait_message_hours(void **state)
 	assert_int_equal(outbox_count(&f, "701", "khoảng 30 phút"), 1);
 	assert_int_equal(outbox_count(&f, "701", "ngoài giờ"), 0);
 
-	/* an empty window: never in hours */
-	free(f.cfg.support_hours);
-	f.cfg.support_hours = strdup("00:00-00:01");
-	if (!handoff_in_hours(&f.cfg, store_now_ms())) {
+	/* a one-hour window that starts two hours from now (Hanoi time) */
+	{
+		long local = (long)((store_now_ms() / 1000 + 7 * 3600) % 86400) / 60;
+		long from = (local + 120) % (23 * 60);
+		char hours[32], start[8];
+
+		snprintf(start, sizeof(start), "%02ld:%02ld", from / 60, from % 60);
+		snprintf(hours, sizeof(hours), "%s-%02ld:%02ld", start,
+		    (from + 60) / 60, (from + 60) % 60);
+		free(f.cfg.support_hours);
+		f.cfg.support_hours = strdup(hours);
+		assert_false(handoff_in_hours(&f.cfg, store_now_ms()));
 		snprintf(ev.chat_id, sizeof(ev.chat_id), "zz9");
 		assert_true(handoff_maybe_open(&f.h, "zalo", &ev, "x", &r, &chat) > 0);
 		assert_int_equal(outbox_count(&f, "zz9", "ngoài giờ"), 1);
 		assert_int_equal(outbox_count(&f, "zz9", "1900 0368"), 1);
-		assert_int_equal(outbox_count(&f, "zz9", "00:00"), 1);
+		assert_int_equal(outbox_count(&f, "zz9", start), 1);
 	}
 	conv_reply_release(&r);
 	fx_close(&f);
