@@ -47,7 +47,8 @@ build/tests/%: tests/unit/%.c $(OBJ) tests/unit/testutil.h | build/tests
 	@echo "  LD      $@"; $(CC) $(CFLAGS) -Itests/unit -o $@ $< $(OBJ) $(LDLIBS) $(CMOCKA_LIBS)
 build/asan/tests/%: tests/unit/%.c $(AOBJ) tests/unit/testutil.h | build/asan/tests
 	@echo "  LD      $@"; $(CC) $(CFLAGS) -O1 $(SAN) -Itests/unit -o $@ $< $(AOBJ) $(LDLIBS) $(CMOCKA_LIBS)
-FUZZ := tg zalo config text kb
+# Every tests/fuzz/fuzz_NAME.c is a target; its corpus is tests/fuzz/corpus/NAME/.
+FUZZ := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_TIME ?= 30
 build/asan/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/driver.c $(AOBJ) | build/asan
 	@echo "  LD      $@"; $(CC) $(CFLAGS) -O1 $(SAN) -o $@ $< tests/fuzz/driver.c $(AOBJ) $(LDLIBS)

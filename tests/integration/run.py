@@ -5,7 +5,14 @@ log, is bounded in time, and uses nothing beyond loopback.
 
 usage: tests/integration/run.py HOIDAP FAKEAPI [SCENARIO...]
 Logs of failing scenarios are printed; passing ones are discarded.
+
+Scenarios live in this file's SCENARIOS table and in every
+tests/integration/scen_*.py beside it (each with its own SCENARIOS table,
+using this file's harness through `from run import *`), so a new group of
+scenarios is a new file.
 """
+import glob
+import importlib
 import html
 import json
 import os
@@ -729,6 +736,21 @@ SCENARIOS = [
 ]
 
 
+def all_scenarios():
+    # scen_*.py import this file as "run": let them share this very module
+    # (one Fail class, one harness) rather than a second copy of it.
+    sys.modules.setdefault("run", sys.modules[__name__])
+    here = os.path.dirname(os.path.abspath(__file__))
+    scen = list(SCENARIOS)
+    for path in sorted(glob.glob(os.path.join(here, "scen_*.py"))):
+        scen += importlib.import_module(os.path.basename(path)[:-3]).SCENARIOS
+    names = [s[0] for s in scen]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise SystemExit("duplicate scenario names: %s" % ", ".join(sorted(dup)))
+    return scen
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__)
@@ -736,7 +758,7 @@ def main():
     hoidap, fakeapi = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     want = set(sys.argv[3:])
     failed = 0
-    for name, fn, kb in SCENARIOS:
+    for name, fn, kb in all_scenarios():
         if want and name not in want:
             continue
         tmp = tempfile.mkdtemp(prefix="hoidap-it-")
