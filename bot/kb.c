@@ -857,6 +857,7 @@ kb_load(const char *dir, struct diag *d)
 	pcre2_compile_context_free(ps.cctx);
 	check_refs(kb, d);
 	kb_index_build(kb);
+	kb_vocab_build(kb);
 	return kb;
 }
 
@@ -868,6 +869,7 @@ kb_free(struct kb *kb)
 	if (!kb)
 		return;
 	kb_index_free(kb);
+	kb_vocab_free(kb);
 	for (i = 0; i < kb->n; i++)
 		topic_free(&kb->t[i]);
 	free(kb->t);
