@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "match.h"
@@ -449,24 +450,65 @@ queue_list(struct handoff *h, const char *platform, const char *chat)
 	free(v);
 }
 
-/* "/xong 12", "/xong@hoidap_bot 12" → ("xong", 12) */
 static int
-command(const char *text, char *cmd, size_t n, int64_t *arg, const char **rest)
+cmd_char(int c)
 {
-	const char *p;
-	size_t k;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_';
+}
 
-	if (!text || text[0] != '/')
+static int
+cmd_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+int
+handoff_parse_cmd(const char *text, struct handoff_cmd *c)
+{
+	const unsigned char *p, *q;
+	int64_t v = 0;
+	size_t n;
+
+	memset(c, 0, sizeof(*c));
+	if (!text || text[0] != '/' || !cmd_char((unsigned char)text[1]))
 		return 0;
-	p = text + 1;
-	k = strcspn(p, " @\n");
-	snprintf(cmd, n, "%.*s", (int)(k < n - 1 ? k : n - 1), p);
-	p += strcspn(p, " \n");
-	while (*p == ' ')
+	for (p = (const unsigned char *)text + 1, n = 0; cmd_char(*p); p++, n++)
+		if (n < sizeof(c->name) - 1)
+			c->name[n] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	/* a longer word is no command of ours, not one cut to fit */
+	if (n >= sizeof(c->name))
+		memset(c->name, 0, sizeof(c->name));
+	if (*p == '@' && cmd_char(p[1])) {
+		for (q = p + 1, n = 0; cmd_char(*q); q++, n++)
+			if (n < sizeof(c->bot) - 1)
+				c->bot[n] = (char)*q;
+		if (n >= sizeof(c->bot))        /* no bot has such a name */
+			memset(c->name, 0, sizeof(c->name));
+		p = q;
+	}
+	/* whatever separates the case from the command: "/chuyen\nbà Tư…" */
+	while (cmd_space(*p))
 		p++;
-	*rest = p;
-	*arg = strtoll(p, NULL, 10);
+	c->rest = (const char *)p;
+	q = p + (*p == '#');
+	for (n = 0; *q >= '0' && *q <= '9' && n < 16; q++, n++)
+		v = v * 10 + (*q - '0');
+	/* "12", "#12", "12." — not "12abc", and 15 digits at most */
+	if (n && n <= 15 && !cmd_char(*q))
+		c->arg = v;
 	return 1;
+}
+
+/* "/nhan@OtherBot 12" in the group is meant for another bot. */
+static int
+for_us(const struct handoff *h, const struct handoff_cmd *c)
+{
+	const char *me = h->cfg->telegram_bot;
+
+	if (!c->bot[0] || !me || !*me)
+		return 1;
+	return strcasecmp(c->bot, me + (*me == '@')) == 0;
 }
 
 static void
@@ -498,9 +540,8 @@ relay_to_resident(struct handoff *h, const struct ticket *t,
 void
 handoff_group(struct handoff *h, const struct event *ev)
 {
-	char cmd[32];
-	const char *rest;
-	int64_t arg = 0, tid;
+	struct handoff_cmd c;
+	int64_t tid;
 	struct ticket t;
 
 	if (ev->user_id[0])
@@ -513,18 +554,19 @@ handoff_group(struct handoff *h, const struct event *ev)
 			resolve(h, strtoll(ev->text + 5, NULL, 10), ev->first_name);
 		return;
 	}
-	if (ev->kind == EV_TEXT && command(ev->text, cmd, sizeof(cmd), &arg,
-	    &rest)) {
-		if (strcmp(cmd, "nhan") == 0 && arg > 0)
-			claim(h, arg, ev->user_id, ev->first_name);
-		else if (strcmp(cmd, "xong") == 0 && arg > 0)
-			resolve(h, arg, ev->first_name);
-		else if (strcmp(cmd, "hangdoi") == 0)
+	if (ev->kind == EV_TEXT && handoff_parse_cmd(ev->text, &c)) {
+		if (!for_us(h, &c))
+			return;
+		if (strcmp(c.name, "nhan") == 0 && c.arg > 0)
+			claim(h, c.arg, ev->user_id, ev->first_name);
+		else if (strcmp(c.name, "xong") == 0 && c.arg > 0)
+			resolve(h, c.arg, ev->first_name);
+		else if (strcmp(c.name, "hangdoi") == 0)
 			queue_list(h, "telegram", h->cfg->volunteer_chat);
-		else if (strcmp(cmd, "tailai") == 0 && handoff_is_admin(h,
+		else if (strcmp(c.name, "tailai") == 0 && handoff_is_admin(h,
 		    ev->user_id))
 			h->want_reload = 1;
-		else if (strcmp(cmd, "nhan") == 0 || strcmp(cmd, "xong") == 0)
+		else if (strcmp(c.name, "nhan") == 0 || strcmp(c.name, "xong") == 0)
 			group_send(h, "Cách dùng: /nhan 12 (nhận phiếu 12), /xong 12 "
 			    "(xong phiếu 12), /hangdoi (các phiếu đang chờ).", 0, NULL, 0);
 		return;
@@ -594,12 +636,10 @@ int
 handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
     const char *redacted)
 {
-	char cmd[32];
-	const char *rest;
-	int64_t arg = 0;
+	struct handoff_cmd c;
+	const char *cmd = c.name;
 
-	if (ev->kind == EV_TEXT && command(ev->text, cmd, sizeof(cmd), &arg,
-	    &rest)) {
+	if (ev->kind == EV_TEXT && handoff_parse_cmd(ev->text, &c)) {
 		int staff = strcmp(platform, "telegram") == 0 &&
 		    handoff_is_volunteer(h, ev->user_id);
 
@@ -619,17 +659,19 @@ handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
 				refuse(h, platform, ev, cmd, "tình nguyện viên");
 				return 1;
 			}
-			if (strcmp(cmd, "nhan") == 0 && arg > 0)
-				claim(h, arg, ev->user_id, ev->first_name);
-			else if (strcmp(cmd, "xong") == 0 && arg > 0)
-				resolve(h, arg, ev->first_name);
+			if (strcmp(cmd, "nhan") == 0 && c.arg > 0)
+				claim(h, c.arg, ev->user_id, ev->first_name);
+			else if (strcmp(cmd, "xong") == 0 && c.arg > 0)
+				resolve(h, c.arg, ev->first_name);
 			else if (strcmp(cmd, "hangdoi") == 0)
 				queue_list(h, platform, ev->chat_id);
-			else if (strcmp(cmd, "chuyen") == 0 && *rest) {
-				/* the command itself is not the resident's words */
-				const char *r = strchr(redacted, ' ');
+			else if (strcmp(cmd, "chuyen") == 0 && *c.rest) {
+				/* the case as redacted, without the command; never
+				 * the raw text, which may hold a password */
+				struct handoff_cmd rc;
 
-				forward_case(h, platform, ev, r ? r + 1 : rest);
+				forward_case(h, platform, ev, handoff_parse_cmd(redacted,
+				    &rc) ? rc.rest : redacted);
 			} else
 				handoff_say(h, platform, ev->chat_id, "Cách dùng: /chuyen "
 				    "<nội dung ca khó>, /nhan 12, /xong 12, /hangdoi.");
