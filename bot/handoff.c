@@ -14,7 +14,8 @@
 
 #define HOTLINES "VNeID 1900 0368 (bấm 4), Bảo hiểm xã hội 1900 9068, " \
 	"iHanoi 1022 nhánh 8"
-#define MAX_ACTIVE 200
+#define QUEUE_PAGE 25           /* /hangdoi lines per page: one message */
+#define CRON_BATCH 64           /* tickets read at a time by the cron */
 
 /* ---- small helpers ---- */
 
@@ -421,19 +422,40 @@ resolve(struct handoff *h, int64_t id, const char *by)
 	buf_release(&b);
 }
 
+/* "/hangdoi 3": page 3 of the open tickets, oldest first. */
 static void
-queue_list(struct handoff *h, const char *platform, const char *chat)
+queue_list(struct handoff *h, const char *platform, const char *chat,
+    int64_t page)
 {
-	struct ticket *v = xcalloc(MAX_ACTIVE, sizeof(*v));
-	int n = store_tickets_active(h->st, v, MAX_ACTIVE), i;
+	struct ticket *v = NULL;
+	int total = store_tickets_count_active(h->st), n = 0, i, pages;
 	int64_t now = store_now_ms();
 	struct buf b;
 
+	pages = total > 0 ? (total + QUEUE_PAGE - 1) / QUEUE_PAGE : 0;
+	if (page < 1)
+		page = 1;
+	if (total > 0 && page <= pages) {
+		v = xcalloc(QUEUE_PAGE, sizeof(*v));
+		n = store_tickets_active(h->st, v, QUEUE_PAGE,
+		    (int)(page - 1) * QUEUE_PAGE);
+	}
 	buf_init(&b, BUF_CAP_REPLY);
-	if (n <= 0) {
+	if (total < 0 || n < 0) {
+		(void)buf_adds(&b, "Dạ, cháu chưa đọc được hàng đợi (lỗi cơ sở dữ "
+		    "liệu). Anh/chị thử lại sau ít phút ạ.");
+	} else if (total == 0) {
 		(void)buf_adds(&b, "Không có phiếu nào đang chờ. 🎉");
+	} else if (page > pages) {
+		(void)buf_printf(&b, "Không có trang %lld: hàng đợi có %d phiếu, %d "
+		    "trang. Gõ /hangdoi để xem trang 1.", (long long)page, total,
+		    pages);
 	} else {
-		(void)buf_printf(&b, "Hàng đợi: %d phiếu\n", n);
+		if (pages > 1)
+			(void)buf_printf(&b, "Hàng đợi: %d phiếu · trang %lld/%d (cũ "
+			    "nhất trước)\n", total, (long long)page, pages);
+		else
+			(void)buf_printf(&b, "Hàng đợi: %d phiếu\n", total);
 		for (i = 0; i < n; i++)
 			(void)buf_printf(&b, "#%lld · %s · %s · %s · chờ %lld phút%s\n",
 			    (long long)v[i].id, v[i].platform, v[i].user_name[0] ?
@@ -441,6 +463,9 @@ queue_list(struct handoff *h, const char *platform, const char *chat)
 			    strcmp(v[i].status, "open") == 0 ? "chưa ai nhận" :
 			    v[i].volunteer_name, (long long)((now - v[i].created) / 60000),
 			    v[i].tier > 1 ? " · ⚠️ cấp 2" : "");
+		if (page < pages)
+			(void)buf_printf(&b, "Trang sau: /hangdoi %lld", (long long)page
+			    + 1);
 	}
 	if (handoff_is_group(h, platform, chat))
 		group_send(h, b.data, 0, NULL, 0);
@@ -562,7 +587,7 @@ handoff_group(struct handoff *h, const struct event *ev)
 		else if (strcmp(c.name, "xong") == 0 && c.arg > 0)
 			resolve(h, c.arg, ev->first_name);
 		else if (strcmp(c.name, "hangdoi") == 0)
-			queue_list(h, "telegram", h->cfg->volunteer_chat);
+			queue_list(h, "telegram", h->cfg->volunteer_chat, c.arg);
 		else if (strcmp(c.name, "tailai") == 0 && handoff_is_admin(h,
 		    ev->user_id))
 			h->want_reload = 1;
@@ -664,7 +689,7 @@ handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
 			else if (strcmp(cmd, "xong") == 0 && c.arg > 0)
 				resolve(h, c.arg, ev->first_name);
 			else if (strcmp(cmd, "hangdoi") == 0)
-				queue_list(h, platform, ev->chat_id);
+				queue_list(h, platform, ev->chat_id, c.arg);
 			else if (strcmp(cmd, "chuyen") == 0 && *c.rest) {
 				/* the case as redacted, without the command; never
 				 * the raw text, which may hold a password */
@@ -808,50 +833,188 @@ handoff_tell_admins(struct handoff *h, const char *text)
 	}
 }
 
+/*
+ * Reminders and escalations of a cron pass. One ticket gets the usual
+ * message (a reminder under its card); several get a digest, in messages
+ * of one Telegram part each, so 250 old tickets are a handful of messages
+ * in the group's queue (20 a minute), not 250 in front of the next card.
+ */
+#define DIGEST_PART 3500        /* bytes: under 4,096 UTF-16 units */
+#define DIGEST_BUTTONS 8        /* claim buttons per reminder message */
+
+struct digest {
+	struct handoff *h;
+	int escalate;           /* 1: to the admins, 0: reminders to the group */
+	int64_t now;
+	int n;                  /* tickets so far */
+	struct ticket first;    /* alone, it gets the usual message */
+	struct buf b;
+	cJSON *kb;              /* reminders: the message's claim buttons */
+	int nbtn;
+};
+
+static void
+remind_one(struct handoff *h, const struct ticket *t, int64_t now)
+{
+	char b[512], data[32];
+
+	snprintf(b, sizeof(b), "⏰ Phiếu #%lld chưa ai nhận — %s đã chờ %lld "
+	    "phút.", (long long)t->id, t->user_name[0] ? t->user_name :
+	    "người dân", (long long)((now - t->created) / 60000));
+	snprintf(data, sizeof(data), "claim:%lld", (long long)t->id);
+	group_send(h, b, store_ticket_card(h->st, h->cfg->volunteer_chat, t->id),
+	    keyboard1("✋ Nhận phiếu này", data), t->id);
+}
+
+static void
+escalate_one(struct handoff *h, const struct ticket *t, int64_t now)
+{
+	struct buf m;
+
+	buf_init(&m, BUF_CAP_REPLY);
+	(void)buf_printf(&m, "⚠️ Phiếu #%lld (%s, %s) đã mở %lld phút mà chưa "
+	    "xong (%s). Câu hỏi: %s", (long long)t->id, t->platform,
+	    t->user_name[0] ? t->user_name : "không tên",
+	    (long long)((now - t->created) / 60000), strcmp(t->status, "open") == 0
+	    ? "chưa ai nhận" : t->volunteer_name, t->question);
+	handoff_tell_admins(h, m.data);
+	buf_release(&m);
+}
+
+static void
+digest_send(struct digest *d)
+{
+	if (!d->b.len)
+		return;
+	if (d->escalate) {
+		handoff_tell_admins(d->h, d->b.data);
+	} else {
+		(void)buf_adds(&d->b, "Bấm nút hoặc gõ /nhan <số> để nhận.");
+		group_send(d->h, d->b.data, 0, d->kb, 0);
+		d->kb = NULL;
+		d->nbtn = 0;
+	}
+	buf_reset(&d->b);
+}
+
+static void
+digest_line(struct digest *d, const struct ticket *t)
+{
+	char line[1024], q[128];
+	long long waited = (long long)((d->now - t->created) / 60000);
+
+	if (d->escalate) {
+		utf8_copy(q, sizeof(q), t->question);
+		snprintf(line, sizeof(line), "Phiếu #%lld (%s, %s, %lld phút, %s): "
+		    "%s%s\n", (long long)t->id, t->platform, t->user_name[0] ?
+		    t->user_name : "không tên", waited, strcmp(t->status, "open") ==
+		    0 ? "chưa ai nhận" : t->volunteer_name, q,
+		    strlen(t->question) > strlen(q) ? "…" : "");
+	} else {
+		snprintf(line, sizeof(line), "#%lld · %s · chờ %lld phút\n",
+		    (long long)t->id, t->user_name[0] ? t->user_name : "người dân",
+		    waited);
+	}
+	if (d->b.len && d->b.len + strlen(line) > DIGEST_PART)
+		digest_send(d);
+	if (!d->b.len) {
+		if (d->escalate)
+			(void)buf_printf(&d->b, "⚠️ Các phiếu đã mở quá %d phút mà "
+			    "chưa xong:\n", d->h->cfg->escalate_minutes);
+		else
+			(void)buf_adds(&d->b, "⏰ Các phiếu chưa ai nhận:\n");
+	}
+	(void)buf_adds(&d->b, line);
+	if (!d->escalate && d->nbtn < DIGEST_BUTTONS) {
+		cJSON *rows, *row, *btn = cJSON_CreateObject();
+		char label[32], data[32];
+
+		if (!d->kb) {
+			d->kb = cJSON_CreateObject();
+			cJSON_AddArrayToObject(d->kb, "inline_keyboard");
+		}
+		rows = cJSON_GetObjectItemCaseSensitive(d->kb, "inline_keyboard");
+		if (d->nbtn % 4 == 0)
+			cJSON_AddItemToArray(rows, cJSON_CreateArray());
+		row = cJSON_GetArrayItem(rows, cJSON_GetArraySize(rows) - 1);
+		snprintf(label, sizeof(label), "✋ #%lld", (long long)t->id);
+		snprintf(data, sizeof(data), "claim:%lld", (long long)t->id);
+		cJSON_AddStringToObject(btn, "text", label);
+		cJSON_AddStringToObject(btn, "callback_data", data);
+		cJSON_AddItemToArray(row, btn);
+		d->nbtn++;
+	}
+}
+
+static void
+digest_add(struct digest *d, const struct ticket *t)
+{
+	if (d->n == 0)
+		d->first = *t;
+	else if (d->n == 1)
+		digest_line(d, &d->first);
+	if (d->n >= 1)
+		digest_line(d, t);
+	d->n++;
+}
+
+static void
+digest_end(struct digest *d)
+{
+	if (d->n == 1 && d->escalate)
+		escalate_one(d->h, &d->first, d->now);
+	else if (d->n == 1)
+		remind_one(d->h, &d->first, d->now);
+	else
+		digest_send(d);
+	if (d->n > 1 && d->escalate)
+		log_info("handoff: %d tickets escalated to admins", d->n);
+	else if (d->n == 1 && d->escalate)
+		log_info("handoff: ticket %lld escalated to admins",
+		    (long long)d->first.id);
+	cJSON_Delete(d->kb);
+	buf_release(&d->b);
+}
+
 void
 handoff_cron(struct handoff *h)
 {
-	struct ticket *v = xcalloc(MAX_ACTIVE, sizeof(*v));
-	int n = store_tickets_active(h->st, v, MAX_ACTIVE), i;
+	struct ticket *v = xcalloc(CRON_BATCH, sizeof(*v));
 	int64_t now = store_now_ms();
 	int64_t re = (int64_t)h->cfg->reannounce_minutes * 60000;
 	int64_t esc = (int64_t)h->cfg->escalate_minutes * 60000;
+	struct digest rd = { .h = h, .escalate = 0, .now = now };
+	struct digest ed = { .h = h, .escalate = 1, .now = now };
+	int n, i, skip = 0;
 
-	for (i = 0; i < n; i++) {
-		struct ticket *t = &v[i];
-		char b[512];
-
-		if (strcmp(t->status, "open") == 0 && t->tier == 1 &&
-		    now - t->announced_at >= re && h->cfg->volunteer_chat[0]) {
-			char data[32];
-
-			snprintf(b, sizeof(b), "⏰ Phiếu #%lld chưa ai nhận — %s đã chờ "
-			    "%lld phút.", (long long)t->id, t->user_name[0] ?
-			    t->user_name : "người dân",
-			    (long long)((now - t->created) / 60000));
-			snprintf(data, sizeof(data), "claim:%lld", (long long)t->id);
-			group_send(h, b, store_ticket_card(h->st, h->cfg->volunteer_chat,
-			    t->id), keyboard1("✋ Nhận phiếu này", data), t->id);
-			if (store_ticket_set(h->st, t->id, "announced_at", now) < 0)
-				h->rc = -1;
+	buf_init(&rd.b, BUF_CAP_REPLY);
+	buf_init(&ed.b, BUF_CAP_REPLY);
+	/* every active ticket, a batch at a time (marking one keeps it active,
+	 * so the offsets stay put) */
+	do {
+		n = store_tickets_active(h->st, v, CRON_BATCH, skip);
+		if (n < 0) {
+			h->rc = -1;
+			break;
 		}
-		if (!t->escalated_at && now - t->created >= esc) {
-			struct buf m;
+		for (i = 0; i < n; i++) {
+			struct ticket *t = &v[i];
 
-			buf_init(&m, BUF_CAP_REPLY);
-			(void)buf_printf(&m, "⚠️ Phiếu #%lld (%s, %s) đã mở %lld phút mà "
-			    "chưa xong (%s). Câu hỏi: %s", (long long)t->id,
-			    t->platform, t->user_name[0] ? t->user_name : "không tên",
-			    (long long)((now - t->created) / 60000),
-			    strcmp(t->status, "open") == 0 ? "chưa ai nhận" :
-			    t->volunteer_name, t->question);
-			handoff_tell_admins(h, m.data);
-			buf_release(&m);
-			if (store_ticket_set(h->st, t->id, "escalated_at", now) < 0)
-				h->rc = -1;
-			log_info("handoff: ticket %lld escalated to admins",
-			    (long long)t->id);
+			if (strcmp(t->status, "open") == 0 && t->tier == 1 &&
+			    now - t->announced_at >= re && h->cfg->volunteer_chat[0]) {
+				digest_add(&rd, t);
+				if (store_ticket_set(h->st, t->id, "announced_at", now) < 0)
+					h->rc = -1;
+			}
+			if (!t->escalated_at && now - t->created >= esc) {
+				digest_add(&ed, t);
+				if (store_ticket_set(h->st, t->id, "escalated_at", now) < 0)
+					h->rc = -1;
+			}
 		}
-	}
+		skip += n;
+	} while (n == CRON_BATCH && h->rc == 0);
+	digest_end(&rd);
+	digest_end(&ed);
 	free(v);
 }

@@ -824,17 +824,35 @@ store_ticket_card(struct store *s, const char *chat_id, int64_t ticket_id)
 }
 
 int
-store_tickets_active(struct store *s, struct ticket *v, int max)
+store_tickets_active(struct store *s, struct ticket *v, int max, int skip)
 {
 	sqlite3_stmt *st = prep(s, "SELECT " TICKET_COLS " FROM tickets WHERE "
-	    "status IN ('open','claimed') ORDER BY id LIMIT ?1");
-	int n = 0;
+	    "status IN ('open','claimed') ORDER BY id LIMIT ?1 OFFSET ?2");
+	int n = 0, rc = SQLITE_DONE;
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int(st, 1, max);
-	while (n < max && sqlite3_step(st) == SQLITE_ROW)
+	sqlite3_bind_int(st, 2, skip);
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		fill_ticket(st, &v[n++]);
+	if (n < max && rc != SQLITE_DONE)
+		n = -1;
+	done(s, st);
+	return n;
+}
+
+int
+store_tickets_count_active(struct store *s)
+{
+	sqlite3_stmt *st = prep(s, "SELECT COUNT(*) FROM tickets WHERE "
+	    "status IN ('open','claimed')");
+	int n = -1;
+
+	if (!st)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
 	done(s, st);
 	return n;
 }

@@ -135,7 +135,9 @@ int64_t store_ticket_by_msg(struct store *s, const char *chat_id,
 /* The ticket's card: its first message in that chat (0 if not sent yet). */
 int64_t store_ticket_card(struct store *s, const char *chat_id,
     int64_t ticket_id);
-int store_tickets_active(struct store *s, struct ticket *v, int max);
+/* Open and claimed tickets, oldest first: up to max after the first skip. */
+int store_tickets_active(struct store *s, struct ticket *v, int max, int skip);
+int store_tickets_count_active(struct store *s);
 int store_volunteer_seen(struct store *s, const char *user_id,
     const char *name);
 int store_is_volunteer(struct store *s, const char *user_id);

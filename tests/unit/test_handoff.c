@@ -332,7 +332,9 @@ test_store_every_statement(void **state)
 	assert_int_equal(store_ticket_msg_add(f.st, "-1", 9, id), 0);
 	assert_int_equal(store_ticket_by_msg(f.st, "-1", 9), id);
 	assert_int_equal(store_ticket_card(f.st, "-1", id), 9);
-	assert_int_equal(store_tickets_active(f.st, t, 4), 1);
+	assert_int_equal(store_tickets_active(f.st, t, 4, 0), 1);
+	assert_int_equal(store_tickets_active(f.st, t, 4, 1), 0);
+	assert_int_equal(store_tickets_count_active(f.st), 1);
 	assert_int_equal(store_ticket_set(f.st, id, "announced_at", 1), 0);
 	assert_int_equal(store_ticket_set(f.st, id, "escalated_at", 1), 0);
 	assert_int_equal(store_ticket_resolve(f.st, id), 0);
@@ -489,6 +491,109 @@ test_chuyen_newline(void **state)
 	fx_close(&f);
 }
 
+static void
+age_all(struct fx *f, int64_t minutes)
+{
+	sqlite3 *db;
+	char sql[256];
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "UPDATE tickets SET created=created-%lld, "
+	    "announced_at=announced_at-%lld", (long long)minutes * 60000,
+	    (long long)minutes * 60000);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static int
+outbox_rows(struct fx *f, const char *chat)
+{
+	return outbox_count(f, chat, "");
+}
+
+/* Every ticket is reminded and escalated, however many there are (the
+ * cron used to read the first 200), and in a few messages, not one each. */
+static void
+test_cron_many_tickets(void **state)
+{
+	struct fx f;
+	struct ticket t;
+	char needle[32];
+	int i;
+
+	(void)state;
+	fx_open(&f);
+	assert_int_equal(store_begin(f.st), 0);
+	for (i = 1; i <= 250; i++)
+		assert_int_equal(store_ticket_open(f.st, "telegram", "601", "Lan", 1,
+		    "asked", "cài vneid"), i);
+	assert_int_equal(store_commit(f.st), 0);
+	age_all(&f, 300);
+	assert_int_equal(store_begin(f.st), 0);
+	handoff_cron(&f.h);
+	assert_int_equal(store_commit(f.st), 0);
+	assert_int_equal(f.h.rc, 0);
+	for (i = 1; i <= 250; i++) {
+		assert_int_equal(store_ticket_get(f.st, i, &t), 1);
+		assert_true(t.escalated_at > 0);
+		assert_int_equal(t.tier, 2);
+		snprintf(needle, sizeof(needle), "Phiếu #%d ", i);
+		if (outbox_count(&f, "9001", needle) != 1)
+			fail_msg("ticket %d: admin told %d times", i,
+			    outbox_count(&f, "9001", needle));
+		snprintf(needle, sizeof(needle), "#%d · ", i);
+		if (outbox_count(&f, "-100500", needle) != 1)
+			fail_msg("ticket %d: reminded %d times", i,
+			    outbox_count(&f, "-100500", needle));
+	}
+	assert_in_range(outbox_rows(&f, "9001"), 2, 25);
+	assert_in_range(outbox_rows(&f, "-100500"), 2, 25);
+	assert_int_equal(outbox_count(&f, "-100500", "claim:1\""), 1);
+	/* a second pass has nothing left to say */
+	i = outbox_rows(&f, "9001") + outbox_rows(&f, "-100500");
+	handoff_cron(&f.h);
+	assert_int_equal(outbox_rows(&f, "9001") + outbox_rows(&f, "-100500"), i);
+	fx_close(&f);
+}
+
+/* /hangdoi counts every ticket and pages: /hangdoi 3. */
+static void
+test_queue_pages(void **state)
+{
+	struct fx f;
+	struct event ev;
+	char text[32];
+	int i;
+
+	(void)state;
+	fx_open(&f);
+	for (i = 1; i <= 60; i++)
+		assert_int_equal(store_ticket_open(f.st, "zalo", "z1", "Hùng", 1,
+		    "asked", "q"), i);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_TEXT;
+	ev.is_group = 1;
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "-100500");
+	snprintf(ev.user_id, sizeof(ev.user_id), "701");
+	ev.text = text;
+	snprintf(text, sizeof(text), "/hangdoi");
+	handoff_group(&f.h, &ev);
+	assert_int_equal(outbox_count(&f, "-100500", "60 phiếu · trang 1/3"), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "Trang sau: /hangdoi 2"), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "#25 · "), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "#26 · "), 0);
+	snprintf(text, sizeof(text), "/hangdoi 3");
+	handoff_group(&f.h, &ev);
+	assert_int_equal(outbox_count(&f, "-100500", "trang 3/3"), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "#60 · "), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "/hangdoi 4"), 0);
+	snprintf(text, sizeof(text), "/hangdoi 9");
+	handoff_group(&f.h, &ev);
+	assert_int_equal(outbox_count(&f, "-100500", "Không có trang 9"), 1);
+	assert_int_equal(f.h.rc, 0);
+	fx_close(&f);
+}
+
 int
 main(void)
 {
@@ -502,6 +607,8 @@ main(void)
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_parse_cmd),
 		cmocka_unit_test(test_chuyen_newline),
+		cmocka_unit_test(test_cron_many_tickets),
+		cmocka_unit_test(test_queue_pages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
