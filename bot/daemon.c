@@ -326,6 +326,51 @@ converse(struct daemon *d, struct store_chat *chat, const struct event *ev,
 	}
 }
 
+/*
+ * The volunteers' group became a supergroup: follow it, and remember the
+ * move in the store, so a restart or a reload with the old id in the
+ * configuration still finds the group. cfg->volunteer_chat holds the
+ * group's id as it is now. Returns 1 if it was that group, 0 if another
+ * chat, -1 on a store error.
+ */
+static int
+group_moved(struct daemon *d, const char *from, const char *to)
+{
+	if (store_chat_move(d->st, "telegram", from, to) < 0)
+		return -1;
+	d->dirty = 1;           /* queued replies now name the new chat */
+	if (!d->cfg->volunteer_chat[0] || strcmp(from, d->cfg->volunteer_chat))
+		return 0;
+	log_warn("the volunteers' group %s is now supergroup %s: following it "
+	    "(no need to edit volunteer_chat)", from, to);
+	free(d->cfg->volunteer_chat);
+	d->cfg->volunteer_chat = xstrdup(to);
+	return 1;
+}
+
+static void
+group_moved_text(char *b, size_t n, const char *to)
+{
+	snprintf(b, n, "ℹ️ Telegram đã nâng cấp nhóm tình nguyện viên thành "
+	    "supergroup (mã mới %s). Bot đã tự chuyển sang nhóm mới, không cần sửa "
+	    "cấu hình; nếu muốn cho khớp, đặt volunteer_chat = %s.", to, to);
+}
+
+/* At start and after a reload: the configured group, or what it became. */
+static void
+group_follow(struct daemon *d)
+{
+	char to[64];
+
+	if (!d->cfg->volunteer_chat[0] || store_chat_moved(d->st, "telegram",
+	    d->cfg->volunteer_chat, to, sizeof(to)) != 1)
+		return;
+	log_info("the volunteers' group %s became supergroup %s: using %s",
+	    d->cfg->volunteer_chat, to, to);
+	free(d->cfg->volunteer_chat);
+	d->cfg->volunteer_chat = xstrdup(to);
+}
+
 /* Handles one event inside the caller's transaction. */
 static int
 handle_event(struct daemon *d, enum platform_id p, struct event *ev,
@@ -345,6 +390,19 @@ handle_event(struct daemon *d, enum platform_id p, struct event *ev,
 	seen = store_seen(d->st, plat, ev->update_id);
 	if (seen)
 		return seen < 0 ? -1 : 0;
+	if (ev->moved_to[0] && p == P_TELEGRAM) {
+		int m = group_moved(d, ev->moved_from, ev->moved_to);
+
+		if (m == 1) {
+			char msg[512];
+
+			group_moved_text(msg, sizeof(msg), ev->moved_to);
+			handoff_tell_admins(&h, msg);
+		}
+		if (m < 0 || h.rc < 0)
+			return -1;
+		return store_mark_processed(d->st, plat, ev->update_id);
+	}
 	if (ev->kind == EV_IGNORE || !ev->chat_id[0])
 		return store_mark_processed(d->st, plat, ev->update_id);
 	if (ev->kind == EV_CALLBACK && p == P_TELEGRAM) {
@@ -731,16 +789,10 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 		snprintf(to, sizeof(to), "%lld", (long long)err.migrate_to);
 		log_warn("%s: chat %s became supergroup %s", s->it.platform,
 		    s->it.chat_id, to);
-		(void)store_outbox_migrate(d->st, s->it.platform, s->it.chat_id, to);
-		if (strcmp(s->it.chat_id, d->cfg->volunteer_chat) == 0) {
-			char msg[256];
+		if (group_moved(d, s->it.chat_id, to) == 1) {
+			char msg[512];
 
-			/* the configuration names the old id: people must act */
-			log_error("the volunteers' group is now %s: set volunteer_chat "
-			    "= %s and restart", to, to);
-			snprintf(msg, sizeof(msg), "⚠️ Nhóm tình nguyện viên đã đổi mã "
-			    "thành %s (supergroup). Cần sửa volunteer_chat = %s trong "
-			    "cấu hình rồi khởi động lại bot.", to, to);
+			group_moved_text(msg, sizeof(msg), to);
 			tell_admins(d, msg);
 		}
 		send_retry(d, s, 0, why, 1);
@@ -970,6 +1022,7 @@ reload(struct daemon *d, const char *why)
 	}
 	config_release(&nc);
 	diag_release(&dg);
+	group_follow(d);        /* a configuration naming the old group id */
 }
 
 static void
@@ -1129,6 +1182,7 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		free(d);
 		return 1;
 	}
+	group_follow(d);
 	if (pipe(sig_pipe) < 0)
 		fatal("pipe: %s", strerror(errno));
 	for (i = 0; i < 2; i++) {

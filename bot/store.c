@@ -70,6 +70,20 @@ static const char *const migrations[] = {
 	/* who wrote in the volunteers' group: recognised in private chats */
 	"CREATE TABLE volunteers(user_id TEXT PRIMARY KEY, name TEXT,"
 	"  seen INTEGER NOT NULL) WITHOUT ROWID;",
+
+	/* 3: tickets under load and over time. A resident's messages held
+	 * back while the group's queue is busy, then sent as one (redacted;
+	 * kind 'copy' is a Telegram media message, text its caption). */
+	"CREATE TABLE relay_held(id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,"
+	"  message_id INTEGER NOT NULL DEFAULT 0, at INTEGER NOT NULL);"
+	"CREATE INDEX relay_held_ticket ON relay_held(ticket_id, id);"
+	/* when a volunteer was last known to be in the group (ms) */
+	"ALTER TABLE volunteers ADD COLUMN checked INTEGER NOT NULL DEFAULT 0;"
+	/* a group that became a supergroup, followed across restarts */
+	"CREATE TABLE chat_moves(platform TEXT NOT NULL, from_id TEXT NOT NULL,"
+	"  to_id TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  PRIMARY KEY(platform, from_id)) WITHOUT ROWID;",
 };
 
 int64_t
@@ -549,8 +563,65 @@ store_outbox_migrate(struct store *s, const char *platform, const char *from,
 {
 	const char *a[] = { to, platform, from };
 
-	return run(s, "UPDATE outbox SET chat_id=?1 WHERE platform=?2 AND "
+	/* the body names the chat too, and it is what gets sent */
+	return run(s, "UPDATE outbox SET chat_id=?1, body=CASE WHEN "
+	    "json_valid(body) AND json_type(body, '$.chat_id') IS NOT NULL THEN "
+	    "json_set(body, '$.chat_id', ?1) ELSE body END WHERE platform=?2 AND "
 	    "chat_id=?3 AND status='pending'", 3, a, 0, NULL);
+}
+
+int
+store_chat_move(struct store *s, const char *platform, const char *from,
+    const char *to)
+{
+	const char *a[] = { platform, from, to };
+	int64_t now = store_now_ms();
+
+	/* a savepoint: one unit inside the caller's transaction or alone */
+	if (exec(s, "SAVEPOINT chat_move") < 0)
+		return -1;
+	if (run(s, "INSERT INTO chat_moves(platform, from_id, to_id, at) "
+	    "VALUES(?1,?2,?3,?4) ON CONFLICT(platform, from_id) DO UPDATE SET "
+	    "to_id=excluded.to_id, at=excluded.at", 3, a, 1, &now) < 0 ||
+	    store_outbox_migrate(s, platform, from, to) < 0) {
+		(void)exec(s, "ROLLBACK TO chat_move");
+		(void)exec(s, "RELEASE chat_move");
+		return -1;
+	}
+	return exec(s, "RELEASE chat_move");
+}
+
+int
+store_chat_moved(struct store *s, const char *platform, const char *id,
+    char *out, size_t n)
+{
+	char cur[64];
+	int hops, moved = 0;
+
+	snprintf(cur, sizeof(cur), "%s", id);
+	/* a chain (A became B became C) in a few hops; a loop stops */
+	for (hops = 0; hops < 8; hops++) {
+		sqlite3_stmt *st = prep(s, "SELECT to_id FROM chat_moves WHERE "
+		    "platform=?1 AND from_id=?2");
+		int rc;
+
+		if (!st)
+			return -1;
+		sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, cur, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			snprintf(cur, sizeof(cur), "%s", sqlite3_column_text(st, 0));
+		done(s, st);
+		if (rc == SQLITE_DONE)
+			break;
+		if (rc != SQLITE_ROW)
+			return -1;
+		moved = strcmp(cur, id) != 0;
+	}
+	if (moved)
+		snprintf(out, n, "%s", cur);
+	return moved;
 }
 
 int

@@ -93,6 +93,14 @@ parse_message(const cJSON *m, struct event *e)
 		if (cJSON_IsNumber(rid))
 			e->reply_to = api_int(rid);
 	}
+	/* the service message about a group upgraded to a supergroup: in the
+	 * old chat it names the new one, in the new chat the old one */
+	if (api_jid(m, "migrate_to_chat_id", e->moved_to,
+	    sizeof(e->moved_to)) == 0)
+		snprintf(e->moved_from, sizeof(e->moved_from), "%s", e->chat_id);
+	else if (api_jid(m, "migrate_from_chat_id", e->moved_from,
+	    sizeof(e->moved_from)) == 0)
+		snprintf(e->moved_to, sizeof(e->moved_to), "%s", e->chat_id);
 	text = api_jstr(m, "text");
 	if (text) {
 		e->kind = EV_TEXT;

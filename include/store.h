@@ -83,9 +83,17 @@ int store_outbox_failed(struct store *s, int64_t id, const char *err);
 /* Pending count; *next_due_ms gets the earliest not_before (or -1). */
 int store_outbox_pending(struct store *s, int64_t *next_due_ms);
 void outbox_item_release(struct outbox_item *it);
-/* Rewrites a chat id (Telegram group migrated to a supergroup). */
+/* Rewrites a chat id (Telegram group migrated to a supergroup) in the
+ * pending rows, their bodies included. */
 int store_outbox_migrate(struct store *s, const char *platform,
     const char *from, const char *to);
+/* Records that chat `from` is now `to`, and rewrites the pending outbox. */
+int store_chat_move(struct store *s, const char *platform, const char *from,
+    const char *to);
+/* Where chat id went, following recorded moves: 1 (out = the last id),
+ * 0 if it did not move, -1 on error. */
+int store_chat_moved(struct store *s, const char *platform, const char *id,
+    char *out, size_t n);
 
 /* Message log; `text` must already be redacted. dir is "in" or "out". */
 int store_log(struct store *s, const char *platform, const char *chat_id,

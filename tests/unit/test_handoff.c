@@ -594,6 +594,49 @@ test_queue_pages(void **state)
 	fx_close(&f);
 }
 
+/* A group that became a supergroup: queued messages follow it (their
+ * bodies too, which is what is sent), and the move is remembered. */
+static void
+test_chat_move(void **state)
+{
+	struct fx f;
+	struct outbox_item it;
+	char to[64] = "";
+
+	(void)state;
+	fx_open(&f);
+	assert_int_equal(store_outbox_add(f.st, "telegram", "-100500", 1,
+	    "sendMessage", "{\"chat_id\":\"-100500\",\"text\":\"a\"}", 0), 0);
+	assert_int_equal(store_outbox_add(f.st, "telegram", "42", 0,
+	    "sendMessage", "{\"chat_id\":\"42\",\"text\":\"b\"}", 0), 0);
+	assert_int_equal(store_chat_moved(f.st, "telegram", "-100500", to,
+	    sizeof(to)), 0);
+	assert_int_equal(store_chat_move(f.st, "telegram", "-100500", "-1009"), 0);
+	assert_int_equal(store_outbox_head(f.st, "telegram", "-1009", &it), 1);
+	assert_non_null(strstr(it.body, "\"chat_id\":\"-1009\""));
+	assert_non_null(strstr(it.body, "\"text\":\"a\""));
+	outbox_item_release(&it);
+	assert_int_equal(store_outbox_head(f.st, "telegram", "-100500", &it), 0);
+	assert_int_equal(store_outbox_head(f.st, "telegram", "42", &it), 1);
+	assert_non_null(strstr(it.body, "\"chat_id\":\"42\""));
+	outbox_item_release(&it);
+	assert_int_equal(store_chat_moved(f.st, "telegram", "-100500", to,
+	    sizeof(to)), 1);
+	assert_string_equal(to, "-1009");
+	assert_int_equal(store_chat_moved(f.st, "zalo", "-100500", to,
+	    sizeof(to)), 0);
+	/* inside a transaction too, and along a chain */
+	assert_int_equal(store_begin(f.st), 0);
+	assert_int_equal(store_chat_move(f.st, "telegram", "-1009", "-1010"), 0);
+	assert_int_equal(store_commit(f.st), 0);
+	assert_int_equal(store_chat_moved(f.st, "telegram", "-100500", to,
+	    sizeof(to)), 1);
+	assert_string_equal(to, "-1010");
+	assert_int_equal(store_chat_moved(f.st, "telegram", "-1010", to,
+	    sizeof(to)), 0);
+	fx_close(&f);
+}
+
 int
 main(void)
 {
@@ -609,6 +652,7 @@ main(void)
 		cmocka_unit_test(test_chuyen_newline),
 		cmocka_unit_test(test_cron_many_tickets),
 		cmocka_unit_test(test_queue_pages),
+		cmocka_unit_test(test_chat_move),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
