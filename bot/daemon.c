@@ -105,6 +105,8 @@ struct daemon {
 	int64_t next_watch_ms;          /* knowledge/ edits */
 	int64_t next_prune_ms;          /* retention, hourly */
 	uint64_t kb_sig;                /* signature of knowledge/ at load */
+	CURL *member_h;                 /* getChatMember, see member_status */
+	struct buf member_body;
 };
 
 /* ---- small helpers ---- */
@@ -371,6 +373,51 @@ group_follow(struct daemon *d)
 	d->cfg->volunteer_chat = xstrdup(to);
 }
 
+/*
+ * getChatMember, for a staff command from a volunteer last seen in the
+ * group longer ago than member_check_seconds. It blocks the loop (for
+ * MEMBER_TIMEOUT_S at most, and only then): simpler than parking the
+ * command, and rare, once per volunteer per member_check_seconds.
+ */
+#define MEMBER_TIMEOUT_S 5
+
+static int
+member_status(void *arg, const char *user_id, char *status, size_t n)
+{
+	struct daemon *d = arg;
+	struct poller *pl = &d->poll[P_TELEGRAM];
+	long t = d->cfg->http_timeout < MEMBER_TIMEOUT_S ? d->cfg->http_timeout :
+	    MEMBER_TIMEOUT_S;
+	struct api_error err;
+	struct buf req;
+	char url[4096];
+	CURLcode cc;
+	int rc = -1;
+
+	if (!pl->prefix)
+		return -1;
+	if (!d->member_h)
+		d->member_h = easy_new(&d->member_body, (int)t);
+	buf_reset(&d->member_body);
+	buf_init(&req, 1024);
+	tg_chat_member_request(d->cfg->volunteer_chat, user_id, &req);
+	snprintf(url, sizeof(url), "%s/getChatMember", pl->prefix);
+	curl_easy_setopt(d->member_h, CURLOPT_URL, url);
+	curl_easy_setopt(d->member_h, CURLOPT_POSTFIELDS, req.data);
+	curl_easy_setopt(d->member_h, CURLOPT_HTTPHEADER, pl->hdr);
+	curl_easy_setopt(d->member_h, CURLOPT_TIMEOUT, t);
+	cc = curl_easy_perform(d->member_h);
+	if (cc != CURLE_OK)
+		log_warn("telegram: getChatMember: %s", curl_easy_strerror(cc));
+	else if (tg_parse_chat_member(d->member_body.data, d->member_body.len,
+	    &err, status, n) != API_OK)
+		log_warn("telegram: getChatMember: %d %s", err.code, err.desc);
+	else
+		rc = 0;
+	buf_release(&req);
+	return rc;
+}
+
 /* Handles one event inside the caller's transaction. */
 static int
 handle_event(struct daemon *d, enum platform_id p, struct event *ev,
@@ -381,7 +428,8 @@ handle_event(struct daemon *d, enum platform_id p, struct event *ev,
 	struct conv_reply r;
 	struct buf red;
 	struct emit_ctx ec = { d, p, ev->chat_id, ev->is_group, recv_us, 0 };
-	struct handoff h = { d->st, d->kb, d->cfg, recv_us, 0, 0 };
+	struct handoff h = { d->st, d->kb, d->cfg, recv_us, 0, 0,
+	    member_status, d };
 	int64_t now = recv_us / 1000;
 	int seen, hidden, reply = 1;
 	const char *text = ev->text ? ev->text : "";
@@ -942,7 +990,8 @@ kb_signature(const char *dir)
 static void
 tell_admins(struct daemon *d, const char *text)
 {
-	struct handoff h = { d->st, d->kb, d->cfg, store_now_us(), 0, 0 };
+	struct handoff h = { d->st, d->kb, d->cfg, store_now_us(), 0, 0,
+	    NULL, NULL };
 
 	if (!d->cfg->admins[0] || !d->poll[P_TELEGRAM].enabled)
 		return;
@@ -1029,7 +1078,8 @@ static void
 cron(struct daemon *d, int64_t now)
 {
 	if (now >= d->next_cron_ms) {
-		struct handoff h = { d->st, d->kb, d->cfg, store_now_us(), 0, 0 };
+		struct handoff h = { d->st, d->kb, d->cfg, store_now_us(), 0, 0,
+	    NULL, NULL };
 
 		d->next_cron_ms = now + 15000;
 		if (store_begin(d->st) == 0) {
@@ -1226,6 +1276,7 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		d->snd[i].hdr = curl_slist_append(NULL,
 		    "Content-Type: application/json");
 	}
+	buf_init(&d->member_body, 64 * 1024);
 	d->lat = xmalloc(MAX_LAT_SAMPLES * sizeof(*d->lat));
 	d->dirty = 1;           /* replies left from before a crash go first */
 	d->next_due = -1;
@@ -1314,6 +1365,9 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	}
 	while (d->nready)
 		ready_drop(d, d->nready - 1);
+	if (d->member_h)
+		curl_easy_cleanup(d->member_h);
+	buf_release(&d->member_body);
 	curl_multi_cleanup(d->multi);
 	store_close(d->st);
 	kb_free(d->kb);

@@ -45,11 +45,51 @@ handoff_is_admin(const struct handoff *h, const char *user_id)
 	return in_list(h->cfg->admins, user_id);
 }
 
+static int
+in_group(const char *status)
+{
+	return strcmp(status, "member") == 0 || strcmp(status, "administrator")
+	    == 0 || strcmp(status, "creator") == 0 || strcmp(status,
+	    "restricted") == 0;
+}
+
 int
 handoff_is_volunteer(struct handoff *h, const char *user_id)
 {
-	return in_list(h->cfg->volunteers, user_id) || handoff_is_admin(h, user_id)
-	    || store_is_volunteer(h->st, user_id) == 1;
+	int64_t checked = 0, now = store_now_ms();
+	char status[32];
+	int rc;
+
+	if (in_list(h->cfg->volunteers, user_id) || handoff_is_admin(h, user_id))
+		return 1;
+	rc = store_volunteer_checked(h->st, user_id, &checked);
+	if (rc <= 0)
+		return rc;
+	if (now - checked < (int64_t)h->cfg->member_check_seconds * 1000 &&
+	    checked <= now)
+		return 1;
+	if (!h->member || !h->cfg->volunteer_chat[0] ||
+	    h->member(h->member_arg, user_id, status, sizeof(status)) < 0) {
+		log_warn("handoff: membership of user %s in the volunteers' group "
+		    "could not be checked; staff commands refused for now", user_id);
+		return -1;
+	}
+	if (in_group(status)) {
+		if (store_volunteer_confirm(h->st, user_id, now) < 0)
+			h->rc = -1;
+		return 1;
+	}
+	if (strcmp(status, "left") && strcmp(status, "kicked")) {
+		log_warn("handoff: user %s has status '%s' in the volunteers' group; "
+		    "staff commands refused", user_id, status);
+		return -1;
+	}
+	log_info("handoff: user %s %s the volunteers' group: no longer a "
+	    "volunteer", user_id, strcmp(status, "left") == 0 ? "left" :
+	    "was removed from");
+	if (store_volunteer_forget(h->st, user_id) < 0)
+		h->rc = -1;
+	return 0;
 }
 
 int
@@ -630,6 +670,20 @@ refuse(struct handoff *h, const char *platform, const struct event *ev,
 	    ev->user_id);
 }
 
+/* The membership check failed: refuse (fail closed), and say why. */
+static void
+unverified(struct handoff *h, const char *platform, const struct event *ev,
+    const char *what)
+{
+	char b[512];
+
+	snprintf(b, sizeof(b), "Dạ, cháu chưa kiểm tra được anh/chị còn trong "
+	    "nhóm tình nguyện viên hay không (Telegram chưa trả lời), nên chưa %s "
+	    "được. Anh/chị thử lại sau ít phút, hoặc gõ lệnh ngay trong nhóm ạ.",
+	    what);
+	handoff_say(h, platform, ev->chat_id, b);
+}
+
 static void
 forward_case(struct handoff *h, const char *platform, const struct event *ev,
     const char *redacted)
@@ -665,9 +719,6 @@ handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
 	const char *cmd = c.name;
 
 	if (ev->kind == EV_TEXT && handoff_parse_cmd(ev->text, &c)) {
-		int staff = strcmp(platform, "telegram") == 0 &&
-		    handoff_is_volunteer(h, ev->user_id);
-
 		if (strcmp(cmd, "tailai") == 0) {
 			if (strcmp(platform, "telegram") != 0 ||
 			    !handoff_is_admin(h, ev->user_id)) {
@@ -680,6 +731,17 @@ handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
 		}
 		if (strcmp(cmd, "nhan") == 0 || strcmp(cmd, "xong") == 0 ||
 		    strcmp(cmd, "hangdoi") == 0 || strcmp(cmd, "chuyen") == 0) {
+			/* asked only now: /start from a volunteer costs no check */
+			int staff = strcmp(platform, "telegram") == 0 ?
+			    handoff_is_volunteer(h, ev->user_id) : 0;
+
+			if (staff < 0) {
+				char what[32];
+
+				snprintf(what, sizeof(what), "làm lệnh /%s", cmd);
+				unverified(h, platform, ev, what);
+				return 1;
+			}
 			if (!staff) {
 				refuse(h, platform, ev, cmd, "tình nguyện viên");
 				return 1;
@@ -705,9 +767,14 @@ handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
 		return 0;
 	}
 	if (ev->forwarded && strcmp(platform, "telegram") == 0 &&
-	    handoff_is_volunteer(h, ev->user_id) && ev->kind == EV_TEXT) {
-		forward_case(h, platform, ev, redacted);
-		return 1;
+	    ev->kind == EV_TEXT) {
+		int staff = handoff_is_volunteer(h, ev->user_id);
+
+		if (staff < 0)
+			unverified(h, platform, ev, "chuyển ca này cho quản trị viên");
+		else if (staff)
+			forward_case(h, platform, ev, redacted);
+		return staff != 0;
 	}
 	return 0;
 }

@@ -934,9 +934,46 @@ store_volunteer_seen(struct store *s, const char *user_id, const char *name)
 	const char *a[] = { user_id, name };
 	int64_t now = store_now_ms();
 
-	return run(s, "INSERT INTO volunteers(user_id, name, seen) VALUES(?1,?2,"
-	    "?3) ON CONFLICT(user_id) DO UPDATE SET name=excluded.name, "
-	    "seen=excluded.seen", 2, a, 1, &now);
+	/* writing in the group shows they are in it now */
+	return run(s, "INSERT INTO volunteers(user_id, name, seen, checked) "
+	    "VALUES(?1,?2,?3,?3) ON CONFLICT(user_id) DO UPDATE SET "
+	    "name=excluded.name, seen=excluded.seen, checked=excluded.checked",
+	    2, a, 1, &now);
+}
+
+int
+store_volunteer_checked(struct store *s, const char *user_id,
+    int64_t *checked)
+{
+	sqlite3_stmt *st = prep(s, "SELECT checked FROM volunteers WHERE "
+	    "user_id=?1");
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, user_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*checked = sqlite3_column_int64(st, 0);
+	done(s, st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_volunteer_confirm(struct store *s, const char *user_id, int64_t when)
+{
+	const char *a[] = { user_id };
+
+	return run(s, "UPDATE volunteers SET checked=?2 WHERE user_id=?1", 1, a,
+	    1, &when);
+}
+
+int
+store_volunteer_forget(struct store *s, const char *user_id)
+{
+	const char *a[] = { user_id };
+
+	return run(s, "DELETE FROM volunteers WHERE user_id=?1", 1, a, 0, NULL);
 }
 
 int

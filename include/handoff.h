@@ -11,6 +11,7 @@
 #ifndef HOIDAP_HANDOFF_H
 #define HOIDAP_HANDOFF_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -26,6 +27,13 @@ struct handoff {
 	int64_t recv_us;        /* when the update arrived (latency) */
 	int want_reload;        /* set by /tailai from an admin */
 	int rc;                 /* -1 once a store write failed */
+	/*
+	 * Asks Telegram for user_id's status in the volunteers' group
+	 * (getChatMember): 0 with status filled ("member", "left", …), or -1
+	 * when it cannot tell. NULL: nobody to ask, every check fails.
+	 */
+	int (*member)(void *arg, const char *user_id, char *status, size_t n);
+	void *member_arg;
 };
 
 /*
@@ -42,7 +50,15 @@ struct handoff_cmd {
 /* 1 if text is a command ("/word…") and *c describes it, else 0. Pure. */
 int handoff_parse_cmd(const char *text, struct handoff_cmd *c);
 
-/* Roles, from the configuration and the volunteers seen in the group. */
+/*
+ * Roles, from the configuration and the volunteers seen in the group.
+ * Admins and the configured volunteers are trusted as configured. Anyone
+ * else is a volunteer while they are in the group: known so from their
+ * last message there, or from Telegram once that is older than
+ * member_check_seconds; leaving the group ends the role. Returns 1 yes,
+ * 0 no, -1 cannot tell now (Telegram did not answer): privileged actions
+ * are then refused (fail closed).
+ */
 int handoff_is_admin(const struct handoff *h, const char *user_id);
 int handoff_is_volunteer(struct handoff *h, const char *user_id);
 int handoff_is_group(const struct handoff *h, const char *platform,

@@ -149,6 +149,14 @@ int store_tickets_count_active(struct store *s);
 int store_volunteer_seen(struct store *s, const char *user_id,
     const char *name);
 int store_is_volunteer(struct store *s, const char *user_id);
+/* When a volunteer was last known to be in the group: 1 (*checked in ms),
+ * 0 if not a volunteer, -1 on error. */
+int store_volunteer_checked(struct store *s, const char *user_id,
+    int64_t *checked);
+int store_volunteer_confirm(struct store *s, const char *user_id,
+    int64_t when);
+/* Left the group: no longer a volunteer (until they write there again). */
+int store_volunteer_forget(struct store *s, const char *user_id);
 /* The chat's last max log lines (already redacted), oldest first. */
 int store_recent_messages(struct store *s, const char *platform,
     const char *chat_id, int max, struct buf *out);

@@ -637,6 +637,109 @@ test_chat_move(void **state)
 	fx_close(&f);
 }
 
+/* getChatMember as the test scripts it. */
+struct fake_member {
+	const char *status;     /* NULL: Telegram does not answer */
+	int calls;
+};
+
+static int
+fake_member(void *arg, const char *user_id, char *status, size_t n)
+{
+	struct fake_member *m = arg;
+
+	(void)user_id;
+	m->calls++;
+	if (!m->status)
+		return -1;
+	snprintf(status, n, "%s", m->status);
+	return 0;
+}
+
+static void
+stale(struct fx *f, const char *user_id)
+{
+	sqlite3 *db;
+	char sql[160];
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "UPDATE volunteers SET checked=checked-%d "
+	    "WHERE user_id='%s'", f->cfg.member_check_seconds * 1000 + 1,
+	    user_id);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* A volunteer known from the group stays one while in the group: checked
+ * again once the last sign is older than member_check_seconds; leaving
+ * ends the role; no answer refuses (fail closed). */
+static void
+test_member_check(void **state)
+{
+	struct fx f;
+	struct fake_member m = { "member", 0 };
+	struct event ev;
+	char text[] = "/hangdoi";
+
+	(void)state;
+	fx_open(&f);
+	assert_int_equal(f.cfg.member_check_seconds, 300);
+	f.h.member = fake_member;
+	f.h.member_arg = &m;
+	assert_int_equal(handoff_is_volunteer(&f.h, "701"), 0);   /* a stranger */
+	assert_int_equal(store_volunteer_seen(f.st, "701", "Minh"), 0);
+	assert_int_equal(handoff_is_volunteer(&f.h, "701"), 1);
+	assert_int_equal(m.calls, 0);           /* just wrote in the group */
+	stale(&f, "701");
+	assert_int_equal(handoff_is_volunteer(&f.h, "701"), 1);
+	assert_int_equal(m.calls, 1);
+	assert_int_equal(handoff_is_volunteer(&f.h, "701"), 1);
+	assert_int_equal(m.calls, 1);           /* confirmed: cached */
+	stale(&f, "701");
+	m.status = "left";
+	assert_int_equal(handoff_is_volunteer(&f.h, "701"), 0);
+	assert_int_equal(m.calls, 2);
+	assert_int_equal(store_is_volunteer(f.st, "701"), 0);
+	assert_int_equal(handoff_is_volunteer(&f.h, "701"), 0);
+	assert_int_equal(m.calls, 2);           /* the role ended */
+	/* kicked, an administrator, a restricted member */
+	assert_int_equal(store_volunteer_seen(f.st, "703", "Tú"), 0);
+	stale(&f, "703");
+	m.status = "kicked";
+	assert_int_equal(handoff_is_volunteer(&f.h, "703"), 0);
+	assert_int_equal(store_volunteer_seen(f.st, "704", "Lê"), 0);
+	stale(&f, "704");
+	m.status = "administrator";
+	assert_int_equal(handoff_is_volunteer(&f.h, "704"), 1);
+	/* no answer: cannot tell, the volunteer is kept for later */
+	assert_int_equal(store_volunteer_seen(f.st, "702", "Hà"), 0);
+	stale(&f, "702");
+	m.status = NULL;
+	assert_int_equal(handoff_is_volunteer(&f.h, "702"), -1);
+	assert_int_equal(store_is_volunteer(f.st, "702"), 1);
+	f.h.member = NULL;
+	assert_int_equal(handoff_is_volunteer(&f.h, "702"), -1);
+	/* and a staff command is refused, saying why */
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_TEXT;
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "702");
+	snprintf(ev.user_id, sizeof(ev.user_id), "702");
+	ev.text = text;
+	assert_int_equal(handoff_staff(&f.h, "telegram", &ev, text), 1);
+	assert_int_equal(outbox_count(&f, "702", "chưa kiểm tra được"), 1);
+	assert_int_equal(outbox_count(&f, "702", "Hàng đợi"), 0);
+	/* configured people are trusted as configured, without asking */
+	f.h.member = fake_member;
+	m.calls = 0;
+	free(f.cfg.volunteers);
+	f.cfg.volunteers = strdup("705");
+	assert_int_equal(handoff_is_volunteer(&f.h, "705"), 1);
+	assert_int_equal(handoff_is_volunteer(&f.h, "9001"), 1);
+	assert_int_equal(m.calls, 0);
+	assert_int_equal(f.h.rc, 0);
+	fx_close(&f);
+}
+
 int
 main(void)
 {
@@ -653,6 +756,7 @@ main(void)
 		cmocka_unit_test(test_cron_many_tickets),
 		cmocka_unit_test(test_queue_pages),
 		cmocka_unit_test(test_chat_move),
+		cmocka_unit_test(test_member_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
