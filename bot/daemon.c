@@ -102,6 +102,7 @@ struct daemon {
 	size_t handled, sent, failed;
 	int want_reload;                /* /tailai from an admin */
 	int64_t next_cron_ms;           /* tickets: re-announce, escalate */
+	int64_t next_flush_ms;          /* residents' words held for the group */
 	int64_t next_watch_ms;          /* knowledge/ edits */
 	int64_t next_prune_ms;          /* retention, hourly */
 	uint64_t kb_sig;                /* signature of knowledge/ at load */
@@ -1089,6 +1090,20 @@ cron(struct daemon *d, int64_t now)
 			d->dirty = 1;
 		}
 	}
+	if (now >= d->next_flush_ms) {
+		struct handoff h = { d->st, d->kb, d->cfg, store_now_us(), 0, 0,
+		    NULL, NULL };
+
+		d->next_flush_ms = now + 1000;
+		if (handoff_held(&h) > 0 && store_begin(d->st) == 0) {
+			int sent = handoff_flush(&h);
+
+			if (h.rc < 0 || store_commit(d->st) < 0)
+				store_rollback(d->st);
+			else if (sent)
+				d->dirty = 1;
+		}
+	}
 	if (now >= d->next_prune_ms) {
 		int n = store_prune(d->st, now, d->cfg->keep_days);
 
@@ -1152,6 +1167,8 @@ step(struct daemon *d, int polling)
 		wait = d->next_watch_ms - now;
 	if (polling && d->next_cron_ms - now < wait)
 		wait = d->next_cron_ms - now;
+	if (polling && d->next_flush_ms - now < wait)
+		wait = d->next_flush_ms - now;
 	if (wait < 0)
 		wait = 0;
 	curl_multi_poll(d->multi, &wfd, 1, (int)wait, NULL);

@@ -806,32 +806,131 @@ handoff_feedback(struct handoff *h, const char *platform,
 	return 1;
 }
 
+/*
+ * Residents' messages share the group's queue (20 a minute) with the cards
+ * of new tickets. They go out at once while that queue is empty; else they
+ * are held (in the store) and later sent as one message per ticket holding
+ * everything that arrived meanwhile, in order, nothing dropped. Cards,
+ * claims and the like go straight to the queue, ahead of what is held, so
+ * one resident's hundred messages cannot push the next resident's card
+ * back. Held longer than RELAY_MAX_HOLD_MS, they go even into a busy
+ * queue: at worst one message per ticket per that interval.
+ */
+#define RELAY_MAX_HOLD_MS 60000
+#define RELAY_ROWS 64           /* held rows read at a time */
+#define RELAY_PART 3500         /* bytes of one coalesced message */
+
+/* Sends a ticket's oldest held rows as one group message (or one copied
+ * Telegram message) and forgets them. */
+static void
+relay_send_held(struct handoff *h, int64_t tid)
+{
+	struct relay_row v[RELAY_ROWS];
+	struct ticket t;
+	struct buf b;
+	int n, i, k = 0;
+	int64_t card, last;
+	const char *name;
+
+	n = store_relay_rows(h->st, tid, v, RELAY_ROWS);
+	if (n <= 0) {
+		if (n < 0)
+			h->rc = -1;
+		return;
+	}
+	if (store_ticket_get(h->st, tid, &t) != 1)
+		memset(&t, 0, sizeof(t));       /* still sent, with its number */
+	name = t.user_name[0] ? t.user_name : "(không tên)";
+	card = store_ticket_card(h->st, h->cfg->volunteer_chat, tid);
+	buf_init(&b, BUF_CAP_REPLY);
+	if (strcmp(v[0].kind, "copy") == 0) {
+		copy_message(h, h->cfg->volunteer_chat, 1, t.chat_id,
+		    v[0].message_id, card, tid, v[0].text);
+		last = v[0].id;
+	} else {
+		/* the text rows up to the next copy, one part's worth */
+		size_t len = strlen(v[0].text);
+
+		for (k = 1; k < n && strcmp(v[k].kind, "text") == 0 &&
+		    len + strlen(v[k].text) + 5 <= RELAY_PART; k++)
+			len += strlen(v[k].text) + 5;
+		if (k == 1)
+			(void)buf_printf(&b, "💬 #%lld %s: %s", (long long)tid, name,
+			    v[0].text);
+		else
+			(void)buf_printf(&b, "💬 #%lld %s (%d tin liền):", (long long)tid,
+			    name, k);
+		for (i = 0; k > 1 && i < k; i++)
+			(void)buf_printf(&b, "\n• %s", v[i].text);
+		last = v[k - 1].id;
+		group_send(h, b.data, card, NULL, tid);
+	}
+	if (store_relay_drop(h->st, tid, last) < 0)
+		h->rc = -1;
+	buf_release(&b);
+	relay_rows_release(v, n);
+}
+
+int
+handoff_held(struct handoff *h)
+{
+	int n = store_relay_count(h->st);
+
+	return n < 0 ? -1 : n > 0;
+}
+
+int
+handoff_flush(struct handoff *h)
+{
+	int64_t tid, at;
+	int busy, rc;
+
+	if (!h->cfg->volunteer_chat[0])
+		return 0;
+	rc = store_relay_oldest(h->st, &tid, &at);
+	if (rc <= 0) {
+		if (rc < 0)
+			h->rc = -1;
+		return 0;
+	}
+	busy = store_outbox_chat_pending(h->st, "telegram",
+	    h->cfg->volunteer_chat);
+	if (busy < 0) {
+		h->rc = -1;
+		return 0;
+	}
+	if (busy && store_now_ms() - at < RELAY_MAX_HOLD_MS)
+		return 0;
+	relay_send_held(h, tid);
+	return 1;
+}
+
 int
 handoff_relay_resident(struct handoff *h, const char *platform,
     const struct event *ev, const char *redacted)
 {
 	struct ticket t;
 	struct buf b;
-	int64_t card;
+	int rc;
 
 	if (!h->cfg->volunteer_chat[0] ||
 	    store_ticket_active(h->st, platform, ev->chat_id, &t) != 1)
 		return 0;
-	card = store_ticket_card(h->st, h->cfg->volunteer_chat, t.id);
 	buf_init(&b, BUF_CAP_REPLY);
 	if (ev->kind == EV_MEDIA && strcmp(platform, "telegram") == 0 &&
 	    ev->message_id) {
-		copy_message(h, h->cfg->volunteer_chat, 1, ev->chat_id,
-		    ev->message_id, card, t.id, redacted);
+		rc = store_relay_hold(h->st, t.id, "copy", redacted, ev->message_id);
 	} else if (ev->kind == EV_MEDIA) {
-		(void)buf_printf(&b, "📷 #%lld %s gửi %s qua Zalo (bot không chuyển "
-		    "được tệp từ Zalo).", (long long)t.id, t.user_name, ev->media);
-		group_send(h, b.data, card, NULL, t.id);
+		(void)buf_printf(&b, "📷 gửi %s qua Zalo (bot không chuyển được tệp "
+		    "từ Zalo)%s%s", ev->media, *redacted ? ": " : ".", redacted);
+		rc = store_relay_hold(h->st, t.id, "text", b.data, 0);
 	} else {
-		(void)buf_printf(&b, "💬 #%lld %s: %s", (long long)t.id,
-		    t.user_name[0] ? t.user_name : "(không tên)", redacted);
-		group_send(h, b.data, card, NULL, t.id);
+		rc = store_relay_hold(h->st, t.id, "text", redacted, 0);
 	}
+	if (rc < 0)
+		h->rc = -1;
+	else
+		(void)handoff_flush(h);        /* at once if the queue is free */
 	buf_release(&b);
 	return 1;
 }

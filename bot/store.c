@@ -13,7 +13,7 @@
 #include "log.h"
 #include "util.h"
 
-#define STMT_CACHE 64     /* more than the distinct statements below */
+#define STMT_CACHE 96     /* more than the distinct statements below */
 
 struct store {
 	sqlite3 *db;
@@ -988,6 +988,116 @@ store_is_volunteer(struct store *s, const char *user_id)
 	rc = sqlite3_step(st);
 	done(s, st);
 	return rc == SQLITE_ROW ? 1 : 0;
+}
+
+int
+store_relay_hold(struct store *s, int64_t ticket_id, const char *kind,
+    const char *text, int64_t message_id)
+{
+	const char *a[] = { kind, text };
+	int64_t ints[] = { ticket_id, message_id, store_now_ms() };
+
+	return run(s, "INSERT INTO relay_held(kind, text, ticket_id, message_id, "
+	    "at) VALUES(?1,?2,?3,?4,?5)", 2, a, 3, ints);
+}
+
+static int
+count_of(struct store *s, const char *sql, int n, const char *const *args)
+{
+	sqlite3_stmt *st = prep(s, sql);
+	int i, c = -1;
+
+	if (!st)
+		return -1;
+	for (i = 0; i < n; i++)
+		sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		c = sqlite3_column_int(st, 0);
+	done(s, st);
+	return c;
+}
+
+int
+store_relay_count(struct store *s)
+{
+	return count_of(s, "SELECT COUNT(*) FROM relay_held", 0, NULL);
+}
+
+int
+store_outbox_chat_pending(struct store *s, const char *platform,
+    const char *chat_id)
+{
+	const char *a[] = { platform, chat_id };
+
+	return count_of(s, "SELECT COUNT(*) FROM outbox WHERE status='pending' "
+	    "AND platform=?1 AND chat_id=?2", 2, a);
+}
+
+int
+store_relay_oldest(struct store *s, int64_t *ticket_id, int64_t *at)
+{
+	sqlite3_stmt *st = prep(s, "SELECT ticket_id, at FROM relay_held ORDER "
+	    "BY id LIMIT 1");
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ticket_id = sqlite3_column_int64(st, 0);
+		*at = sqlite3_column_int64(st, 1);
+	}
+	done(s, st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_relay_rows(struct store *s, int64_t ticket_id, struct relay_row *v,
+    int max)
+{
+	sqlite3_stmt *st = prep(s, "SELECT id, kind, text, message_id, at FROM "
+	    "relay_held WHERE ticket_id=?1 ORDER BY id LIMIT ?2");
+	int n = 0, rc = SQLITE_DONE;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	sqlite3_bind_int(st, 2, max);
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct relay_row *r = &v[n++];
+
+		r->id = sqlite3_column_int64(st, 0);
+		snprintf(r->kind, sizeof(r->kind), "%s", sqlite3_column_text(st, 1));
+		r->text = xstrdup((const char *)sqlite3_column_text(st, 2));
+		r->message_id = sqlite3_column_int64(st, 3);
+		r->at = sqlite3_column_int64(st, 4);
+	}
+	done(s, st);
+	if (n < max && rc != SQLITE_DONE) {
+		relay_rows_release(v, n);
+		return -1;
+	}
+	return n;
+}
+
+void
+relay_rows_release(struct relay_row *v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].text);
+		v[i].text = NULL;
+	}
+}
+
+int
+store_relay_drop(struct store *s, int64_t ticket_id, int64_t upto_id)
+{
+	int64_t ints[] = { ticket_id, upto_id };
+
+	return run(s, "DELETE FROM relay_held WHERE ticket_id=?1 AND id<=?2", 0,
+	    NULL, 2, ints);
 }
 
 int

@@ -80,9 +80,19 @@ int handoff_feedback(struct handoff *h, const char *platform,
     const struct event *ev);
 
 /* The resident has an open ticket: relay the message to the group instead
- * of answering. Returns 1 if relayed. */
+ * of answering (at once, or held while the group's queue is busy, see
+ * handoff_flush). Returns 1 if relayed. */
 int handoff_relay_resident(struct handoff *h, const char *platform,
     const struct event *ev, const char *redacted);
+
+/*
+ * Periodic (about every second): sends what relay_resident held back while
+ * the group's queue was busy, one ticket's worth at a time, once the
+ * queue is free. Returns 1 if it queued something. handoff_held() says if
+ * anything is held (1), cheaply, without a transaction.
+ */
+int handoff_flush(struct handoff *h);
+int handoff_held(struct handoff *h);
 
 /*
  * After the engine answered: opens a ticket when the reply asked for a

@@ -157,6 +157,35 @@ int store_volunteer_confirm(struct store *s, const char *user_id,
     int64_t when);
 /* Left the group: no longer a volunteer (until they write there again). */
 int store_volunteer_forget(struct store *s, const char *user_id);
+/*
+ * A resident's messages for the volunteers' group, held back while the
+ * group's queue is busy (see handoff_flush): kind "text" (redacted) or
+ * "copy" (a Telegram message to copy, text its redacted caption).
+ */
+struct relay_row {
+	int64_t id;
+	char kind[8];
+	char *text;             /* owned; free with relay_rows_release */
+	int64_t message_id;
+	int64_t at;             /* ms */
+};
+
+int store_relay_hold(struct store *s, int64_t ticket_id, const char *kind,
+    const char *text, int64_t message_id);
+/* Rows held in all: >= 0, or -1. */
+int store_relay_count(struct store *s);
+/* The ticket whose held row is the oldest: 1 (*ticket_id, *at), 0, -1. */
+int store_relay_oldest(struct store *s, int64_t *ticket_id, int64_t *at);
+/* A ticket's held rows, oldest first, up to max; the count or -1. */
+int store_relay_rows(struct store *s, int64_t ticket_id, struct relay_row *v,
+    int max);
+void relay_rows_release(struct relay_row *v, int n);
+/* Forgets a ticket's held rows up to and including id (they were sent). */
+int store_relay_drop(struct store *s, int64_t ticket_id, int64_t upto_id);
+/* Pending outbox rows to one chat (a group's queue), or -1. */
+int store_outbox_chat_pending(struct store *s, const char *platform,
+    const char *chat_id);
+
 /* The chat's last max log lines (already redacted), oldest first. */
 int store_recent_messages(struct store *s, const char *platform,
     const char *chat_id, int max, struct buf *out);

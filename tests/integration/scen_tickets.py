@@ -285,8 +285,5 @@ SCENARIOS = [
     ("tickets-group-migrates", t_group_migrates, None),
     ("tickets-migrate-message", t_group_migrate_message, None),
     ("tickets-stale-volunteer", t_stale_volunteer, None),
-]
-# not yet fixed (fails on this code)
-PENDING = [
     ("tickets-relay-flood", t_relay_flood, None),
 ]

@@ -344,6 +344,27 @@ test_store_every_statement(void **state)
 	assert_int_equal(store_recent_messages(f.st, "telegram", "5", 3, &b), 0);
 	assert_int_equal(store_outbox_add_ticket(f.st, "telegram", "-1", 1,
 	    "sendMessage", "{}", 0, id), 0);
+	{
+		struct relay_row rr[2];
+		int64_t at, tid, when;
+		char to[16];
+
+		assert_int_equal(store_relay_hold(f.st, id, "text", "x", 0), 0);
+		assert_int_equal(store_relay_count(f.st), 1);
+		assert_int_equal(store_relay_oldest(f.st, &tid, &at), 1);
+		assert_int_equal(tid, id);
+		assert_int_equal(store_relay_rows(f.st, id, rr, 2), 1);
+		assert_int_equal(store_relay_drop(f.st, id, rr[0].id), 0);
+		relay_rows_release(rr, 1);
+		assert_int_equal(store_outbox_chat_pending(f.st, "telegram", "-1"), 1);
+		assert_int_equal(store_volunteer_checked(f.st, "7", &when), 1);
+		assert_int_equal(store_volunteer_confirm(f.st, "7", when), 0);
+		assert_int_equal(store_chat_move(f.st, "telegram", "-2", "-3"), 0);
+		assert_int_equal(store_chat_moved(f.st, "telegram", "-2", to,
+		    sizeof(to)), 1);
+		assert_int_equal(store_tickets_count_active(f.st), 0);
+		assert_int_equal(store_volunteer_forget(f.st, "7"), 0);
+	}
 	/* and every one of them again, from the cache */
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(store_seen(f.st, "telegram", "1"), 1);
@@ -740,6 +761,147 @@ test_member_check(void **state)
 	fx_close(&f);
 }
 
+static void
+group_sent(struct fx *f)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE outbox SET status='sent' WHERE "
+	    "chat_id='-100500'", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void
+relay(struct fx *f, struct event *ev, const char *text)
+{
+	char *t = strdup(text);
+
+	ev->text = t;
+	assert_int_equal(handoff_relay_resident(&f->h, "telegram", ev, t), 1);
+	free(t);
+	ev->text = NULL;
+}
+
+/* A resident's messages go to the group at once while its queue is free,
+ * else they wait and go as one; a new ticket's card does not wait. */
+static void
+test_relay_coalesce(void **state)
+{
+	struct fx f;
+	struct event ev;
+	struct conv_reply r;
+	struct store_chat chat;
+	sqlite3 *db;
+
+	(void)state;
+	fx_open(&f);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_TEXT;
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "601");
+	assert_int_equal(store_ticket_open(f.st, "telegram", "601", "Lan", 1,
+	    "asked", "q"), 1);
+	/* nothing queued for the group: straight out */
+	relay(&f, &ev, "một");
+	assert_int_equal(outbox_count(&f, "-100500", "💬 #1 Lan: một"), 1);
+	/* while that is queued, held */
+	relay(&f, &ev, "hai");
+	relay(&f, &ev, "ba");
+	relay(&f, &ev, "bốn");
+	assert_int_equal(outbox_rows(&f, "-100500"), 1);
+	assert_int_equal(handoff_held(&f.h), 1);
+	assert_int_equal(handoff_flush(&f.h), 0);
+	/* a new ticket's card goes to the queue at once, ahead of them */
+	memset(&chat, 0, sizeof(chat));
+	conv_reply_init(&r);
+	r.handoff = true;
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "602");
+	assert_int_equal(handoff_maybe_open(&f.h, "telegram", &ev, "x", &r,
+	    &chat), 2);
+	conv_reply_release(&r);
+	assert_int_equal(outbox_count(&f, "-100500", "Phiếu #2"), 1);
+	assert_int_equal(outbox_rows(&f, "-100500"), 2);
+	/* the queue drained: one message with all three, in order */
+	group_sent(&f);
+	assert_int_equal(handoff_flush(&f.h), 1);
+	assert_int_equal(outbox_count(&f, "-100500",
+	    "💬 #1 Lan (3 tin liền):\\n• hai\\n• ba\\n• bốn"), 1);
+	assert_int_equal(handoff_held(&f.h), 0);
+	assert_int_equal(handoff_flush(&f.h), 0);
+	/* held a minute in a busy queue: sent anyway */
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "601");
+	relay(&f, &ev, "năm");
+	assert_int_equal(handoff_flush(&f.h), 0);
+	assert_int_equal(sqlite3_open(f.db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE relay_held SET at=at-61000",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(handoff_flush(&f.h), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "💬 #1 Lan: năm"), 1);
+	/* a photo is copied on its own, in its place among the words */
+	group_sent(&f);
+	relay(&f, &ev, "sáu");
+	relay(&f, &ev, "bảy");
+	ev.kind = EV_MEDIA;
+	ev.message_id = 77;
+	snprintf(ev.media, sizeof(ev.media), "photo");
+	relay(&f, &ev, "ảnh chụp");
+	ev.kind = EV_TEXT;
+	relay(&f, &ev, "tám");
+	/* resolved meanwhile: what was held still reaches the group */
+	assert_int_equal(store_ticket_resolve(f.st, 1), 0);
+	group_sent(&f);
+	assert_int_equal(handoff_flush(&f.h), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "💬 #1 Lan: sáu"), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "💬 #1 Lan: bảy"), 1);
+	group_sent(&f);
+	assert_int_equal(handoff_flush(&f.h), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "\"message_id\":77"), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "\"caption\":\"ảnh chụp\""),
+	    1);
+	group_sent(&f);
+	assert_int_equal(handoff_flush(&f.h), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "💬 #1 Lan: tám"), 1);
+	assert_int_equal(handoff_held(&f.h), 0);
+	assert_int_equal(f.h.rc, 0);
+	fx_close(&f);
+}
+
+/* A long flood is cut into messages of one Telegram part, none lost. */
+static void
+test_relay_long_flood(void **state)
+{
+	struct fx f;
+	struct event ev;
+	char text[64], needle[64];
+	int i, msgs = 0;
+
+	(void)state;
+	fx_open(&f);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_TEXT;
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "601");
+	assert_int_equal(store_ticket_open(f.st, "zalo", "601", "Hùng", 1,
+	    "asked", "q"), 1);
+	assert_int_equal(store_begin(f.st), 0);
+	for (i = 0; i < 300; i++) {
+		snprintf(text, sizeof(text), "cháu ơi [m%03d] máy báo lỗi", i);
+		assert_int_equal(handoff_relay_resident(&f.h, "zalo", &ev, text), 1);
+	}
+	assert_int_equal(store_commit(f.st), 0);
+	while (handoff_held(&f.h) > 0 && msgs < 100) {
+		group_sent(&f);
+		msgs += handoff_flush(&f.h);
+	}
+	for (i = 0; i < 300; i++) {
+		snprintf(needle, sizeof(needle), "[m%03d]", i);
+		assert_int_equal(outbox_count(&f, "-100500", needle), 1);
+	}
+	assert_in_range(outbox_rows(&f, "-100500"), 3, 12);
+	assert_int_equal(f.h.rc, 0);
+	fx_close(&f);
+}
+
 int
 main(void)
 {
@@ -757,6 +919,8 @@ main(void)
 		cmocka_unit_test(test_queue_pages),
 		cmocka_unit_test(test_chat_move),
 		cmocka_unit_test(test_member_check),
+		cmocka_unit_test(test_relay_coalesce),
+		cmocka_unit_test(test_relay_long_flood),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
