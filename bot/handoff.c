@@ -620,8 +620,11 @@ handoff_group(struct handoff *h, const struct event *ev)
 		return;
 	}
 	if (ev->kind == EV_TEXT && handoff_parse_cmd(ev->text, &c)) {
-		if (!for_us(h, &c))
+		if (!for_us(h, &c)) {
+			log_info("handoff: /%s in the group is for @%s, not us",
+			    c.name, c.bot);
 			return;
+		}
 		if (strcmp(c.name, "nhan") == 0 && c.arg > 0)
 			claim(h, c.arg, ev->user_id, ev->first_name);
 		else if (strcmp(c.name, "xong") == 0 && c.arg > 0)

@@ -194,12 +194,22 @@ def t_stale_volunteer(env):
     t = wait_until(lambda: texts_for(env, 703), what="an answer to 703")
     check("chưa kiểm tra được" in t[0], "no clear message when the check failed: %r" % t[0][:160])
     check("membership" in env.log(), "the failed check is not logged")
+    # Telegram answers too slowly: the bot does not wait more than 5 s
+    gmsg(env, GROUP, "chào", user=704, name="Lê")
+    wait_until(lambda: env.log().count("volunteers' group") >= 4, what="704 in the group")
+    time.sleep(1.5)
+    env.fault(platform="telegram", method="getChatMember", delay_ms=9000)
+    t0 = time.time()
+    env.tg_text(704, "/hangdoi", user=704)
+    t = wait_until(lambda: texts_for(env, 704), 12, "an answer to 704")
+    check("chưa kiểm tra được" in t[0], "a check that timed out: %r" % t[0][:160])
+    check(time.time() - t0 < 8, "waited %.1f s for getChatMember" % (time.time() - t0))
     db = sqlite3.connect(env.db)
     check(db.execute("select status from tickets where id=1").fetchone()[0] == "open",
           "a ticket was claimed without a membership check")
     # back in the group: a volunteer again
     gmsg(env, GROUP, "em vào lại nhóm rồi", user=701)
-    wait_until(lambda: env.log().count("volunteers' group") >= 4, what="701 back in the group")
+    wait_until(lambda: env.log().count("volunteers' group") >= 5, what="701 back in the group")
     env.tg_text(701, "/hangdoi", user=701)
     wait_until(lambda: len(texts_for(env, 701)) >= 3, what="third answer to 701")
     check(texts_for(env, 701)[2].startswith("Hàng đợi"), "701 back in the group was refused")
