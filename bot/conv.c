@@ -82,6 +82,21 @@ vn_date(char out[11], const char *iso)
 }
 
 /*
+ * The hint under a page that continues. "Do the steps, then type tiếp" fits
+ * a page of numbered steps; after a page that is only read, the resident
+ * has nothing to finish first.
+ */
+static const char *
+more_hint(struct kb *kb, const struct kb_topic *t, int page)
+{
+	if (t->page_steps && t->page_steps[page] > 0)
+		return kb_system_text(kb, "sys.more", "Dạ, hướng dẫn còn tiếp: bác "
+		    "làm xong các bước trên rồi gõ \"tiếp\" để xem phần sau ạ.");
+	return kb_system_text(kb, "sys.more_read", "Dạ, hướng dẫn còn tiếp: bác "
+	    "gõ \"tiếp\" để xem phần sau ạ.");
+}
+
+/*
  * The options under a page. A section ends on its topic's main guide and
  * the other sections, so the rest of the topic stays one digit away; a
  * topic with sections offers them on its first page (the resident may
@@ -146,8 +161,7 @@ show_page(struct kb *kb, struct conv_state *s, const struct kb_topic *t,
 		}
 	} else {
 		r->more = true;
-		(void)buf_printf(&r->text, "\n\n%s", kb_system_text(kb, "sys.more",
-		    "Dạ, hướng dẫn còn tiếp: bác gõ \"tiếp\" để xem phần sau ạ."));
+		(void)buf_printf(&r->text, "\n\n%s", more_hint(kb, t, page));
 	}
 	snprintf(s->topic, CONV_ID_MAX, "%s", t->id);
 	s->page = page;

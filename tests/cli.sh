@@ -611,7 +611,7 @@ if [ $rc -eq 0 ] && clean_stderr && in_order "$TMP/out" \
     "Mã OTP chỉ dùng một lần" "Xem thêm:" "1. Cài và đăng nhập ứng dụng ABC" \
     "2. Phí dùng ABC" "3. Nộp thuế đất" \
     "1. Mở CH Play." "1. Quên mật khẩu ABC" "2. Phí dùng ABC" \
-    "ABC không thu phí"; then
+    "ABC không thu phí" 'bác đọc xong rồi gõ "tiếp"'; then
 	ok "chat: the asked section first, then the topic and the other section"
 else
 	fail "chat: the asked section first, then the topic and the other section"

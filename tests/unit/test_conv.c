@@ -621,6 +621,51 @@ test_open_topic_lists_sections(void **state)
 	chat_free(&c);
 }
 
+/* "Làm xong các bước trên" only after a page that has steps. */
+static void
+test_more_hint_fits_the_page(void **state)
+{
+	struct kb *kb = sections_kb()->kb;
+	const char *steps = kb_system_text(kb, "sys.more", NULL);
+	const char *read = kb_system_text(kb, "sys.more_read", NULL);
+	struct chat c;
+	const struct conv_reply *r;
+
+	(void)state;
+	assert_non_null(steps);
+	assert_non_null(read);
+	chat_init(&c, kb);
+	r = say(&c, "abc mất phí bao nhiêu");
+	assert_string_equal(r->topic->id, "app.login#fee");
+	assert_true(r->more);
+	assert_text_has(r, read);
+	assert_text_lacks(r, "làm xong");
+	r = say(&c, "quên mật khẩu abc");
+	assert_true(r->more);
+	assert_text_has(r, steps);
+	assert_text_lacks(r, read);
+	chat_free(&c);
+
+	/* without sys.more_read in system.txt, a built-in sentence that fits */
+	chat_init(&c, tu_mini()->kb);
+	assert_null(kb_system_text(tu_mini()->kb, "sys.more_read", NULL));
+	{
+		struct tu_kb k;
+
+		tu_kb_open(&k, "t.txt", "== a.b\ntitle: T\nkeywords: đọc kỹ\n"
+		    "source: s\nreviewed: 2026-11-01\nanswer:\nĐọc kỹ ạ.\n---\n"
+		    "1. Làm.\n", NULL);
+		assert_int_equal(k.d.nerr, 0);
+		c.kb = k.kb;
+		r = say(&c, "đọc kỹ");
+		assert_true(r->more);
+		assert_text_has(r, "gõ \"tiếp\"");
+		assert_text_lacks(r, "làm xong");
+		tu_kb_close(&k);
+	}
+	chat_free(&c);
+}
+
 /* The store keeps a section id as it keeps a topic id: "tiếp" goes on. */
 static void
 test_section_state_in_store(void **state)
@@ -698,6 +743,7 @@ main(void)
 		cmocka_unit_test(test_reply_reuse),
 		cmocka_unit_test(test_section_first_then_the_rest),
 		cmocka_unit_test(test_open_topic_lists_sections),
+		cmocka_unit_test(test_more_hint_fits_the_page),
 		cmocka_unit_test(test_section_state_in_store),
 	};
 
