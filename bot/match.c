@@ -489,11 +489,13 @@ topk_family(const struct match_cand *top, size_t n, const struct match_cand *c)
 static bool
 topk_admits(const struct match_cand *top, size_t n, const struct match_cand *c)
 {
-	long f = topk_family(top, n, c);
+	long f;
 
-	if (f >= 0)
-		return cand_cmp(c, &top[f]) < 0;
-	return n < TOPK || cand_cmp(c, &top[n - 1]) < 0;
+	/* most candidates lose to the last one: no family scan for them */
+	if (n == TOPK && cand_cmp(c, &top[n - 1]) >= 0)
+		return false;
+	f = topk_family(top, n, c);
+	return f < 0 || cand_cmp(c, &top[f]) < 0;
 }
 
 /* Inserts c, replacing its family's member if it had one (c is better). */
