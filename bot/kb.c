@@ -377,6 +377,9 @@ finish_topic(struct parse *ps, struct kb_topic_int *ti, struct buf *ans,
 		diag_error(ps->d, p, l, "topic '%s' has nothing to match on (add "
 		    "'ask:', 'keywords:' or 'match:' lines)", t->id);
 	if (!have_answer) {
+		/* sys.menu and the like: a list of command words, nothing to say */
+		if (t->system && t->nkeywords)
+			return;
 		diag_error(ps->d, p, l, "topic '%s' has no 'answer:'", t->id);
 		return;
 	}
@@ -1025,6 +1028,7 @@ kb_load(const char *dir, struct diag *d)
 	link_sections(kb);
 	check_refs(kb, d);
 	kb_index_build(kb);
+	kb_vocab_build(kb);
 	return kb;
 }
 
@@ -1036,6 +1040,7 @@ kb_free(struct kb *kb)
 	if (!kb)
 		return;
 	kb_index_free(kb);
+	kb_vocab_free(kb);
 	for (i = 0; i < kb->n; i++)
 		topic_free(&kb->t[i]);
 	free(kb->t);
