@@ -92,14 +92,21 @@ print_json(const struct kb *kb, const struct conv_reply *r,
 
 /* --explain: why the matcher decided what it did (for admins). */
 static void
-explain(const struct conv_reply *r)
+explain(struct kb *kb, const char *q, const struct conv_reply *r)
 {
+	struct match_result m;
+	struct buf st;
 	size_t k;
 
 	if (!r->matched) {
 		printf("# not matched: a menu command\n");
 		return;
 	}
+	/* the same match again, with the stages' trace */
+	buf_init(&st, BUF_CAP_REPLY);
+	kb_match_explain(kb, q, strlen(q), &m, &st);
+	fputs(st.data, stdout);
+	buf_release(&st);
 	printf("# %s, score %.3f\n", match_action_name(r->match.action),
 	    r->match.score);
 	if (r->match.topic && r->match.topic->parent)
@@ -125,7 +132,7 @@ answer_one(struct kb *kb, const char *q, int json, int why)
 	conv_handle(kb, &st, q, &r);
 	conv_render_text(&r, &out);
 	if (why)
-		explain(&r);
+		explain(kb, q, &r);
 	if (json)
 		print_json(kb, &r, &out);
 	else

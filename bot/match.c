@@ -367,94 +367,6 @@ prun(struct kb *kb, struct kb_pattern *p, int folded, const char *s,
 	return run(kb, re, s, so, eo);
 }
 
-static double
-pattern_hit(struct kb *kb, struct kb_pattern *p, const struct text *t,
-    double *spec)
-{
-	size_t so, eo, fl;
-
-	/* An exact hit implies a folded one: the cheap miss comes first. */
-	if (!prun(kb, p, 1, t->folded, &so, &eo))
-		return 0;
-	fl = strlen(t->folded);
-	*spec = fl ? (double)(eo - so) / (double)fl : 0;
-	if (!p->exact)
-		return R_EXACT;         /* written without diacritics: either way */
-	if (prun(kb, p, 0, t->exact, &so, &eo))
-		return R_EXACT;
-	/* Hit only without diacritics: a real mismatch if the resident typed
-	 * them there ("thuê" for "thuế"), else the expected case. */
-	return span_marked(t, so, eo) ? R_FOLDED_MARKED : R_EXACT;
-}
-
-/* Best hit among v[0..n); only patterns marked this round when gid != -1. */
-static double
-patterns_best(struct kb *kb, struct kb_pattern *v, size_t n,
-    const struct text *t, const struct text *t0, double *spec, long gid)
-{
-	double best = 0, bspec = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		double s = 0, r;
-
-		if (gid >= 0 && kb->pmark[gid + (long)i] != kb->epoch)
-			continue;
-		r = pattern_hit(kb, &v[i], t, &s);
-		if (t0 && r < R_EXACT) {
-			double s0 = 0, r0 = pattern_hit(kb, &v[i], t0, &s0);
-
-			if (r0 > r || (r0 == r && s0 > s)) {
-				r = r0;
-				s = s0;
-			}
-		}
-		if (r > best || (r == best && s > bspec)) {
-			best = r;
-			bspec = s;
-		}
-	}
-	*spec = bspec;
-	return best;
-}
-
-static void
-mark_pattern(struct kb *kb, uint32_t gid, size_t *ncand)
-{
-	uint32_t ti = kb->pat_topic[gid];
-
-	kb->pmark[gid] = kb->epoch;
-	if (kb->acc[ti].mark != kb->epoch) {
-		kb->acc[ti].mark = kb->epoch;
-		kb->acc[ti].uni = kb->acc[ti].bi = kb->acc[ti].pen = 0;
-		kb->cands[(*ncand)++] = ti;
-	}
-}
-
-/*
- * A veto must be certain: a `not:` written with diacritics rules a topic
- * out only on an exact hit, never on a message typed without them
- * ("cống" must not veto "cong dan").
- */
-static bool
-not_hit(struct kb *kb, const struct kb_topic_int *tp, const struct text *t,
-    const struct text *t0)
-{
-	const struct text *tv[2] = { t, t0 };
-	size_t i, v, so, eo;
-
-	for (i = 0; i < tp->nnot; i++) {
-		struct kb_pattern *p = &tp->not[i];
-
-		for (v = 0; v < 2 && tv[v]; v++) {
-			if (p->exact ? prun(kb, p, 0, tv[v]->exact, &so, &eo) :
-			    prun(kb, p, 1, tv[v]->folded, &so, &eo))
-				return true;
-		}
-	}
-	return false;
-}
-
 const char *
 match_action_name(enum match_action a)
 {
@@ -539,39 +451,157 @@ topk_insert(struct match_cand *top, size_t *n, const struct match_cand *c)
 	top[i] = *c;
 }
 
-void
-kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
-{
+/*
+ * One question on its way through the stages of kb_match:
+ *
+ *   normalize  -> t (abbreviations expanded) and t0 (as typed), Telex read
+ *   features   -> the question's weighted unigrams and bigrams, q[]
+ *   words      -> candidate topics sharing a feature, with their weights
+ *   patterns   -> patterns the prefilter lets through; their topics join
+ *   scores     -> each candidate's score, vetoes, the best few (top[])
+ *   decision   -> answer, clarify or fallback
+ *
+ * Everything a stage needs lives here or in the kb's scratch (acc, cands,
+ * pmark, reset lazily by epoch), so a stage can be read and profiled alone
+ * and the hot path allocates nothing but the texts.
+ */
+struct mq {
+	struct kb *kb;
 	struct text t, t0;
-	bool have_t0 = false;
+	bool have_t0;           /* abbreviations changed t0 into t */
 	struct qfeat q[3 * TEXT_MAX_TOKENS];
-	size_t nq = 0, i, j, ncand = 0, nall = 0;
-	double total_uni = 0;
-	uint32_t max_df = kb->n / 5 > MAX_DF_MIN ? (uint32_t)(kb->n / 5) : MAX_DF_MIN;
-	struct match_cand all[TOPK];
+	size_t nq;
+	double total_uni;
+	uint32_t max_df;
+	size_t ncand;           /* kb->cands[0..ncand) */
+	size_t nword;           /* of which from words (the rest: patterns) */
+	struct match_cand top[TOPK];
+	size_t ntop;
+	struct {                /* for --explain */
+		size_t pat_marked, pat_run, pat_hit, not_run, vetoed, scored;
+	} n;
+};
 
-	memset(r, 0, sizeof(*r));
-	r->action = MATCH_FALLBACK;
-	if (!kb->n)
-		return;
-	text_normalize(&t0, msg, len);
-	telex_fix(kb, &t0);
+static double
+pattern_hit(struct mq *m, struct kb_pattern *p, const struct text *t,
+    double *spec)
+{
+	struct kb *kb = m->kb;
+	size_t so, eo, fl;
+
+	/* An exact hit implies a folded one: the cheap miss comes first. */
+	m->n.pat_run++;
+	if (!prun(kb, p, 1, t->folded, &so, &eo))
+		return 0;
+	m->n.pat_hit++;
+	fl = strlen(t->folded);
+	*spec = fl ? (double)(eo - so) / (double)fl : 0;
+	if (!p->exact)
+		return R_EXACT;         /* written without diacritics: either way */
+	if (prun(kb, p, 0, t->exact, &so, &eo))
+		return R_EXACT;
+	/* Hit only without diacritics: a real mismatch if the resident typed
+	 * them there ("thuê" for "thuế"), else the expected case. */
+	return span_marked(t, so, eo) ? R_FOLDED_MARKED : R_EXACT;
+}
+
+/* Best hit among v[0..n); only patterns marked this round when gid != -1. */
+static double
+patterns_best(struct mq *m, struct kb_pattern *v, size_t n,
+    const struct text *t0, double *spec, long gid)
+{
+	struct kb *kb = m->kb;
+	double best = 0, bspec = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		double s = 0, r;
+
+		if (gid >= 0 && kb->pmark[gid + (long)i] != kb->epoch)
+			continue;
+		r = pattern_hit(m, &v[i], &m->t, &s);
+		if (t0 && r < R_EXACT) {
+			double s0 = 0, r0 = pattern_hit(m, &v[i], t0, &s0);
+
+			if (r0 > r || (r0 == r && s0 > s)) {
+				r = r0;
+				s = s0;
+			}
+		}
+		if (r > best || (r == best && s > bspec)) {
+			best = r;
+			bspec = s;
+		}
+	}
+	*spec = bspec;
+	return best;
+}
+
+/*
+ * A veto must be certain: a `not:` written with diacritics rules a topic
+ * out only on an exact hit, never on a message typed without them
+ * ("cống" must not veto "cong dan").
+ */
+static bool
+not_hit(struct mq *m, const struct kb_topic_int *tp, const struct text *t0)
+{
+	struct kb *kb = m->kb;
+	const struct text *tv[2] = { &m->t, t0 };
+	size_t i, v, so, eo;
+
+	for (i = 0; i < tp->nnot; i++) {
+		struct kb_pattern *p = &tp->not[i];
+
+		for (v = 0; v < 2 && tv[v]; v++) {
+			m->n.not_run++;
+			if (p->exact ? prun(kb, p, 0, tv[v]->exact, &so, &eo) :
+			    prun(kb, p, 1, tv[v]->folded, &so, &eo))
+				return true;
+		}
+	}
+	return false;
+}
+
+static bool
+stage_normalize(struct mq *m, const char *msg, size_t len)
+{
+	struct kb *kb = m->kb;
+
+	text_normalize(&m->t0, msg, len);
+	telex_fix(kb, &m->t0);
+	m->have_t0 = false;
 	if (kb->abbrev) {
 		struct buf b;
 
 		buf_init(&b, BUF_CAP_TEXT);
-		if (abbrev_expand(kb->abbrev, &t0, &b)) {
-			text_normalize(&t, b.data, b.len);
-			have_t0 = true;
+		if (abbrev_expand(kb->abbrev, &m->t0, &b)) {
+			text_normalize(&m->t, b.data, b.len);
+			m->have_t0 = true;
 		} else {
-			t = t0;
+			m->t = m->t0;
 		}
 		buf_release(&b);
 	} else {
-		t = t0;
+		m->t = m->t0;
 	}
-	if (!t.ntok)
-		goto out;
+	return m->t.ntok > 0;
+}
+
+static void
+mq_release(struct mq *m)
+{
+	if (m->have_t0)
+		text_release(&m->t);
+	text_release(&m->t0);
+}
+
+/* Query features, each counted once; a new epoch for the scratch. */
+static void
+stage_features(struct mq *m)
+{
+	struct kb *kb = m->kb;
+	const struct text *t = &m->t;
+	size_t i, j;
 
 	if (++kb->epoch == 0) {
 		for (i = 0; i <= kb->n; i++)
@@ -579,96 +609,111 @@ kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 		memset(kb->pmark, 0, (kb->npat + 1) * sizeof(*kb->pmark));
 		kb->epoch = 1;
 	}
-
-	/* Query features, each counted once. */
-	for (i = 0; i < t.ntok; i++) {
+	m->max_df = kb->n / 5 > MAX_DF_MIN ? (uint32_t)(kb->n / 5) : MAX_DF_MIN;
+	for (i = 0; i < t->ntok; i++) {
 		size_t fl;
-		const char *f = tok_f(&t, i, &fl);
+		const char *f = tok_f(t, i, &fl);
 		uint64_t key = kb_feat_key(FEAT_FOLD_UNI, f, fl);
 		bool dup = false, stop = is_stop(kb, key);
 
-		for (j = 0; j < nq; j++)
-			if (q[j].key == key)
+		for (j = 0; j < m->nq; j++)
+			if (m->q[j].key == key)
 				dup = true;
 		if (!dup) {
 			struct kb_feat *kf = hash_get(&kb->sim, key);
+			struct qfeat *qf = &m->q[m->nq];
 
 			/* A word in most topics tells them apart no better than a
 			 * stop word; skipping it also keeps its long posting list
-			 * out of the loop below (the classic max-df cut). */
-			if (kf && kf->df > max_df)
+			 * out of the words stage (the classic max-df cut). */
+			if (kf && kf->df > m->max_df)
 				goto pair;
-			q[nq].key = key;
-			q[nq].kind = FEAT_FOLD_UNI;
-			q[nq].w = idf(kb, kf ? kf->df : 0) * (stop ? W_STOP : 1.0);
-			q[nq].exact = t.tok[i].marked ? kb_feat_key(FEAT_EXACT_UNI,
-			    t.exact + t.tok[i].eoff, t.tok[i].elen) : 0;
-			total_uni += q[nq].w;
-			nq++;
+			qf->key = key;
+			qf->kind = FEAT_FOLD_UNI;
+			qf->w = idf(kb, kf ? kf->df : 0) * (stop ? W_STOP : 1.0);
+			qf->exact = t->tok[i].marked ? kb_feat_key(FEAT_EXACT_UNI,
+			    t->exact + t->tok[i].eoff, t->tok[i].elen) : 0;
+			m->total_uni += qf->w;
+			m->nq++;
 		}
 pair:
-		if (i + 1 < t.ntok) {
-			uint64_t bk = bigram_key(FEAT_FOLD_BI, &t, i);
+		if (i + 1 < t->ntok) {
+			uint64_t bk = bigram_key(FEAT_FOLD_BI, t, i);
 			size_t fl2;
-			const char *f2 = tok_f(&t, i + 1, &fl2);
+			const char *f2 = tok_f(t, i + 1, &fl2);
 			bool stop2 = is_stop(kb, kb_feat_key(FEAT_FOLD_UNI, f2, fl2));
 			struct kb_feat *kf = hash_get(&kb->sim, bk);
 
 			dup = false;
-			for (j = 0; j < nq; j++)
-				if (q[j].key == bk)
+			for (j = 0; j < m->nq; j++)
+				if (m->q[j].key == bk)
 					dup = true;
-			if (!dup && kf && kf->df <= max_df) {
-				q[nq].key = bk;
-				q[nq].kind = FEAT_FOLD_BI;
-				q[nq].w = idf(kb, kf->df) * (stop && stop2 ? W_STOP : 1.0);
-				q[nq].exact = 0;
-				nq++;
+			if (!dup && kf && kf->df <= m->max_df) {
+				struct qfeat *qf = &m->q[m->nq++];
+
+				qf->key = bk;
+				qf->kind = FEAT_FOLD_BI;
+				qf->w = idf(kb, kf->df) * (stop && stop2 ? W_STOP : 1.0);
+				qf->exact = 0;
 			}
 		}
 	}
+}
 
-	/* Accumulate over postings; candidates are the topics touched. */
-	for (i = 0; i < nq; i++) {
-		struct kb_feat *kf = hash_get(&kb->sim, q[i].key);
+static void
+cand_add(struct kb *kb, uint32_t ti, size_t *ncand)
+{
+	if (kb->acc[ti].mark != kb->epoch) {
+		kb->acc[ti].mark = kb->epoch;
+		kb->acc[ti].uni = kb->acc[ti].bi = kb->acc[ti].pen = 0;
+		kb->cands[(*ncand)++] = ti;
+	}
+}
+
+/* Accumulates over postings: candidates are the topics touched. */
+static void
+stage_words(struct mq *m)
+{
+	struct kb *kb = m->kb;
+	const struct text *t = &m->t;
+	size_t i, j;
+
+	for (i = 0; i < m->nq; i++) {
+		struct kb_feat *kf = hash_get(&kb->sim, m->q[i].key);
 
 		if (!kf)
 			continue;
 		for (j = 0; j < kf->npost; j++) {
 			uint32_t ti = kf->post[j];
 
-			if (kb->acc[ti].mark != kb->epoch) {
-				kb->acc[ti].mark = kb->epoch;
-				kb->acc[ti].uni = kb->acc[ti].bi = kb->acc[ti].pen = 0;
-				kb->cands[ncand++] = ti;
-			}
-			if (q[i].kind == FEAT_FOLD_UNI)
-				kb->acc[ti].uni += q[i].w;
+			cand_add(kb, ti, &m->ncand);
+			if (m->q[i].kind == FEAT_FOLD_UNI)
+				kb->acc[ti].uni += m->q[i].w;
 			else
-				kb->acc[ti].bi += q[i].w;
+				kb->acc[ti].bi += m->q[i].w;
 		}
 	}
 	/*
 	 * The resident typed diacritics: a topic that knows this word only
 	 * with other marks ("thuế" for "thuê") loses most of its weight.
 	 */
-	for (i = 0; i < t.ntok; i++) {
+	for (i = 0; i < t->ntok; i++) {
 		size_t fl, a, b;
 		const char *f;
 		struct kb_feat *mk, *ex;
 		double w = 0;
 
-		if (!t.tok[i].marked)
+		if (!t->tok[i].marked)
 			continue;
-		f = tok_f(&t, i, &fl);
+		f = tok_f(t, i, &fl);
 		mk = hash_get(&kb->sim, kb_feat_key(FEAT_MARKED_UNI, f, fl));
 		if (!mk)
 			continue;
 		ex = hash_get(&kb->sim, kb_feat_key(FEAT_EXACT_UNI,
-		    t.exact + t.tok[i].eoff, t.tok[i].elen));
-		for (j = 0; j < nq; j++)
-			if (q[j].key == kb_feat_key(FEAT_FOLD_UNI, f, fl))
-				w = q[j].w;
+		    t->exact + t->tok[i].eoff, t->tok[i].elen));
+		for (j = 0; j < m->nq; j++)
+			if (m->q[j].key == kb_feat_key(FEAT_FOLD_UNI, f, fl))
+				w = m->q[j].w;
 		/* merge-walk two sorted posting lists: marked but not exact */
 		for (a = 0, b = 0; a < mk->npost; a++) {
 			uint32_t ti = mk->post[a];
@@ -681,37 +726,61 @@ pair:
 				kb->acc[ti].pen += w * W_MISMARK;
 		}
 	}
-	/* Patterns whose required word occurs (as typed or expanded). */
-	{
-		const struct text *tv[2] = { &t, have_t0 ? &t0 : NULL };
-		size_t v;
+	m->nword = m->ncand;
+}
 
-		for (v = 0; v < 2 && tv[v]; v++) {
-			for (i = 0; i < tv[v]->ntok; i++) {
-				size_t fl;
-				const char *f = tok_f(tv[v], i, &fl);
-				struct kb_feat *kf = hash_get(&kb->vocab,
-				    kb_feat_key(FEAT_FOLD_UNI, f, fl));
+static void
+mark_pattern(struct mq *m, uint32_t gid)
+{
+	struct kb *kb = m->kb;
 
-				for (j = 0; kf && j < kf->npost; j++)
-					mark_pattern(kb, kf->post[j], &ncand);
-			}
+	if (kb->pmark[gid] != kb->epoch)
+		m->n.pat_marked++;
+	kb->pmark[gid] = kb->epoch;
+	cand_add(kb, kb->pat_topic[gid], &m->ncand);
+}
+
+/* Patterns whose required word occurs (as typed or expanded). */
+static void
+stage_patterns(struct mq *m)
+{
+	struct kb *kb = m->kb;
+	const struct text *tv[2] = { &m->t, m->have_t0 ? &m->t0 : NULL };
+	size_t v, i, j;
+
+	for (v = 0; v < 2 && tv[v]; v++) {
+		for (i = 0; i < tv[v]->ntok; i++) {
+			size_t fl;
+			const char *f = tok_f(tv[v], i, &fl);
+			struct kb_feat *kf = hash_get(&kb->vocab,
+			    kb_feat_key(FEAT_FOLD_UNI, f, fl));
+
+			for (j = 0; kf && j < kf->npost; j++)
+				mark_pattern(m, kf->post[j]);
 		}
-		for (i = 0; i < kb->nalways; i++)
-			mark_pattern(kb, kb->always[i], &ncand);
 	}
+	for (i = 0; i < kb->nalways; i++)
+		mark_pattern(m, kb->always[i]);
+}
 
-	for (i = 0; i < ncand; i++) {
+static void
+stage_scores(struct mq *m)
+{
+	struct kb *kb = m->kb;
+	const struct text *t0 = m->have_t0 ? &m->t0 : NULL;
+	size_t i;
+
+	for (i = 0; i < m->ncand; i++) {
 		uint32_t ti = kb->cands[i];
 		struct kb_topic_int *tp = &kb->t[ti];
 		double matched = kb->acc[ti].uni - kb->acc[ti].pen, sim, rx, spec = 0, score;
 
 		if (matched < 0)
 			matched = 0;
-		sim = total_uni > 0 ?
-		    (matched + kb->acc[ti].bi) / (total_uni + kb->acc[ti].bi) : 0;
-		rx = patterns_best(kb, tp->match, tp->nmatch, &t,
-		    have_t0 ? &t0 : NULL, &spec, (long)tp->pat_base);
+		sim = m->total_uni > 0 ?
+		    (matched + kb->acc[ti].bi) / (m->total_uni + kb->acc[ti].bi) : 0;
+		rx = patterns_best(m, tp->match, tp->nmatch, t0, &spec,
+		    (long)tp->pat_base);
 		score = sim * SIM_ONLY;
 		if (rx > 0) {
 			double s2 = rx * (0.40 + 0.50 * sim + 0.10 * spec);
@@ -721,52 +790,132 @@ pair:
 		}
 		if (score <= 0)
 			continue;
+		m->n.scored++;
 		{
 			struct match_cand c = { &tp->pub, score, rx, sim };
 
-			if (!topk_admits(all, nall, &c))
+			if (!topk_admits(m->top, m->ntop, &c))
 				continue;
-			if (tp->nnot && not_hit(kb, tp, &t, have_t0 ? &t0 : NULL))
+			if (tp->nnot && not_hit(m, tp, t0)) {
+				m->n.vetoed++;
 				continue;
-			topk_insert(all, &nall, &c);
-		}
-	}
-	if (nall) {
-		/*
-		 * Safety first: a close call involving a "priority: high" topic
-		 * (scams) that a pattern hit goes to that topic, not to a menu.
-		 */
-		for (i = 1; i < nall; i++) {
-			if (all[i].topic->priority && !all[0].topic->priority &&
-			    all[i].regex > 0 && all[i].score >= MATCH_ANSWER_MIN &&
-			    all[i].score > all[0].score - MATCH_MARGIN) {
-				struct match_cand c = all[i];
-
-				memmove(&all[1], &all[0], i * sizeof(all[0]));
-				all[0] = c;
-				break;
 			}
+			topk_insert(m->top, &m->ntop, &c);
 		}
-		r->topic = all[0].topic;
-		r->score = all[0].score;
-		for (i = 0; i < nall && r->ncand < MATCH_MAX_CAND; i++) {
-			if (i > 0 && all[i].score < MATCH_CLARIFY_MIN)
-				break;
-			if (i > 0 && all[i].score < all[0].score - 0.25)
-				break;
-			r->cand[r->ncand++] = all[i];
-		}
-		if (r->score >= MATCH_ANSWER_MIN && (nall == 1 ||
-		    all[1].score <= r->score - MATCH_MARGIN ||
-		    (all[0].topic->priority && all[0].regex > 0)))
-			r->action = MATCH_ANSWER;
-		else if (r->score >= MATCH_CLARIFY_MIN)
-			r->action = MATCH_CLARIFY;
-		else
-			r->action = MATCH_FALLBACK;
 	}
-out:
-	if (have_t0)
-		text_release(&t);
-	text_release(&t0);
+}
+
+static void
+stage_decide(struct mq *m, struct match_result *r)
+{
+	struct match_cand *all = m->top;
+	size_t nall = m->ntop, i;
+
+	if (!nall)
+		return;
+	/*
+	 * Safety first: a close call involving a "priority: high" topic
+	 * (scams) that a pattern hit goes to that topic, not to a menu.
+	 */
+	for (i = 1; i < nall; i++) {
+		if (all[i].topic->priority && !all[0].topic->priority &&
+		    all[i].regex > 0 && all[i].score >= MATCH_ANSWER_MIN &&
+		    all[i].score > all[0].score - MATCH_MARGIN) {
+			struct match_cand c = all[i];
+
+			memmove(&all[1], &all[0], i * sizeof(all[0]));
+			all[0] = c;
+			break;
+		}
+	}
+	r->topic = all[0].topic;
+	r->score = all[0].score;
+	for (i = 0; i < nall && r->ncand < MATCH_MAX_CAND; i++) {
+		if (i > 0 && all[i].score < MATCH_CLARIFY_MIN)
+			break;
+		if (i > 0 && all[i].score < all[0].score - 0.25)
+			break;
+		r->cand[r->ncand++] = all[i];
+	}
+	if (r->score >= MATCH_ANSWER_MIN && (nall == 1 ||
+	    all[1].score <= r->score - MATCH_MARGIN ||
+	    (all[0].topic->priority && all[0].regex > 0)))
+		r->action = MATCH_ANSWER;
+	else if (r->score >= MATCH_CLARIFY_MIN)
+		r->action = MATCH_CLARIFY;
+	else
+		r->action = MATCH_FALLBACK;
+}
+
+/* --explain: what each stage saw (for admins; not on the hot path). */
+static void
+explain(const struct mq *m, const struct match_result *r, struct buf *out)
+{
+	const struct kb *kb = m->kb;
+	size_t i;
+
+	(void)buf_printf(out, "# stage normalize: %zu words \"%s\"", m->t.ntok,
+	    m->t.folded);
+	if (m->have_t0)
+		(void)buf_printf(out, " (as typed: \"%s\")", m->t0.folded);
+	(void)buf_printf(out, "\n# stage features: %zu (unigrams and bigrams "
+	    "in at most %u topics)\n", m->nq, m->max_df);
+	(void)buf_printf(out, "# stage words: %zu candidate topics\n", m->nword);
+	(void)buf_printf(out, "# stage patterns: %zu of %u patterns let through "
+	    "by the prefilter, %zu more candidate topics\n", m->n.pat_marked,
+	    kb->npat, m->ncand - m->nword);
+	(void)buf_printf(out, "# stage scores: %zu scored; pattern runs %zu, "
+	    "hits %zu; not: runs %zu, vetoed %zu\n", m->n.scored, m->n.pat_run,
+	    m->n.pat_hit, m->n.not_run, m->n.vetoed);
+	(void)buf_printf(out, "# stage decision: %s", match_action_name(r->action));
+	for (i = 0; i < m->ntop; i++)
+		(void)buf_printf(out, "%s%s %.3f", i ? ", " : " (best: ",
+		    m->top[i].topic->id, m->top[i].score);
+	(void)buf_adds(out, m->ntop ? ")\n" : "\n");
+}
+
+static void
+match_run(struct kb *kb, const char *msg, size_t len, struct match_result *r,
+    struct buf *why)
+{
+	static struct mq zero;
+	struct mq m;
+
+	memset(r, 0, sizeof(*r));
+	r->action = MATCH_FALLBACK;
+	if (!kb->n) {
+		if (why)
+			(void)buf_adds(why, "# no topics\n");
+		return;
+	}
+	/* only the small part of mq that is read before it is written */
+	m.kb = kb;
+	m.nq = 0;
+	m.total_uni = 0;
+	m.ncand = m.nword = m.ntop = 0;
+	m.n = zero.n;
+	m.max_df = 0;
+	if (stage_normalize(&m, msg, len)) {
+		stage_features(&m);
+		stage_words(&m);
+		stage_patterns(&m);
+		stage_scores(&m);
+		stage_decide(&m, r);
+	}
+	if (why)
+		explain(&m, r, why);
+	mq_release(&m);
+}
+
+void
+kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
+{
+	match_run(kb, msg, len, r, NULL);
+}
+
+void
+kb_match_explain(struct kb *kb, const char *msg, size_t len,
+    struct match_result *r, struct buf *out)
+{
+	match_run(kb, msg, len, r, out);
 }

@@ -39,6 +39,10 @@ struct match_result {
 #define MATCH_MARGIN      0.12
 
 void kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r);
+/* kb_match, and what each stage of it saw appended to out (--explain). */
+struct buf;
+void kb_match_explain(struct kb *kb, const char *msg, size_t len,
+    struct match_result *r, struct buf *out);
 const char *match_action_name(enum match_action a);
 
 #endif
