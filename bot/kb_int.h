@@ -21,6 +21,7 @@ struct kb_pattern {
 	/* JIT-compiled once a form has been tried KB_JIT_AFTER times: most
 	 * patterns are rarely tried (prefilter), and JIT code costs memory */
 	uint32_t uses[2];       /* [0] exact, [1] folded */
+	uint32_t pf;            /* its id in the kb's prefilter (match.c) */
 };
 
 #define KB_JIT_AFTER 16
@@ -57,12 +58,13 @@ struct kb {
 	size_t n, alloc;
 	struct abbrev *abbrev;
 	struct kb_hash sim;     /* feature -> topics (title/keywords/asks) */
-	struct kb_hash vocab;   /* required word of a pattern -> pattern ids */
+	struct prefilter *pf;   /* which patterns can match (prefilter.h); a
+				 * match: pattern's prefilter id is its id */
 	uint32_t *pat_topic;    /* pattern id -> topic */
 	uint32_t npat;
-	uint32_t *always;       /* patterns with no required word */
-	size_t nalways;
-	uint32_t *pmark;        /* pattern id -> epoch it was marked in */
+	uint32_t *pmark;        /* pattern id -> epoch it was let through in */
+	uint8_t *pallow;        /* ... and for which texts (bit 0: expanded,
+				 * bit 1: as typed) */
 	uint64_t *stop;         /* sorted folded stop-word keys */
 	size_t nstop;
 	struct schedule *schedule;      /* NULL without schedule.txt */
@@ -102,7 +104,6 @@ void kb_text_expand(const struct kb *kb, const char *s, size_t len,
 #define FEAT_EXACT_UNI  3
 #define FEAT_EXACT_BI   4
 #define FEAT_MARKED_UNI 5       /* this folded word occurs with marks */
-#define FEAT_VOCAB      6
 
 uint64_t kb_feat_key(int kind, const char *s, size_t n);
 

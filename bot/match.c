@@ -205,36 +205,14 @@ u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/*
- * Indexes a pattern under one required word (prefilter.c), so it is only
- * tried on messages holding that word; without one it is tried always.
- */
-static void
-pattern_index(struct kb *kb, uint32_t gid, const char *src)
-{
-	char *fo = text_pattern_fold(src);
-	struct prefilter_set set;
-	size_t i;
-
-	if (fo && prefilter_words(fo, &set) == 0) {
-		for (i = 0; i < set.n; i++)
-			hash_add(&kb->vocab, kb_feat_key(FEAT_FOLD_UNI, set.w[i],
-			    strlen(set.w[i])), gid);
-	} else {
-		kb->always = xrealloc(kb->always,
-		    (kb->nalways + 1) * sizeof(*kb->always));
-		kb->always[kb->nalways++] = gid;
-	}
-	free(fo);
-}
-
 void
 kb_index_build(struct kb *kb)
 {
-	size_t i, j;
+	size_t i, j, ncorpus = 0, acorpus = 0;
+	char **corpus = NULL;
 
 	hash_init(&kb->sim, 1024);
-	hash_init(&kb->vocab, 256);
+	kb->pf = prefilter_new();
 	if (kb->nstop)
 		qsort(kb->stop, kb->nstop, sizeof(*kb->stop), u64_cmp);
 	for (i = 0; i < kb->n; i++) {
@@ -260,6 +238,10 @@ kb_index_build(struct kb *kb)
 		for (j = 0; j < t->nasks; j++) {
 			kb_text_expand(kb, t->asks[j], strlen(t->asks[j]), &tx);
 			topic_feats_add(&v, &n, &alloc, &tx);
+			/* the examples: what the prefilter's messages look like */
+			corpus = xgrow(corpus, &acorpus, ncorpus + 1, sizeof(*corpus));
+			corpus[ncorpus++] = tx.folded;
+			tx.folded = NULL;
 			text_release(&tx);
 		}
 		if (n)
@@ -274,12 +256,32 @@ kb_index_build(struct kb *kb)
 		kb->pat_topic = xrealloc(kb->pat_topic,
 		    (kb->npat + ti->nmatch + 1) * sizeof(*kb->pat_topic));
 		for (j = 0; j < ti->nmatch; j++) {
+			char *fo = text_pattern_fold(ti->match[j].src);
+
 			kb->pat_topic[kb->npat] = (uint32_t)i;
-			pattern_index(kb, kb->npat, ti->match[j].src);
+			ti->match[j].pf = prefilter_add(kb->pf, fo, 0);
+			free(fo);
 			kb->npat++;
 		}
 	}
+	/* not: lines after every match: line, so a match: id is its prefilter id */
+	for (i = 0; i < kb->n; i++) {
+		struct kb_topic_int *ti = &kb->t[i];
+
+		for (j = 0; j < ti->nnot && !ti->pub.system; j++) {
+			char *fo = text_pattern_fold(ti->not[j].src);
+
+			ti->not[j].pf = prefilter_add(kb->pf, fo, PF_LAZY | PF_DECIDE |
+			    (ti->not[j].exact ? PF_CONTAIN : 0));
+			free(fo);
+		}
+	}
+	prefilter_build(kb->pf, (const char *const *)corpus, ncorpus);
+	for (i = 0; i < ncorpus; i++)
+		free(corpus[i]);
+	free(corpus);
 	kb->pmark = xcalloc(kb->npat + 1, sizeof(*kb->pmark));
+	kb->pallow = xcalloc(kb->npat + 1, sizeof(*kb->pallow));
 	kb->acc = xcalloc(kb->n + 1, sizeof(*kb->acc));
 	kb->cands = xcalloc(kb->n + 1, sizeof(uint32_t));
 }
@@ -288,10 +290,10 @@ void
 kb_index_free(struct kb *kb)
 {
 	hash_free(&kb->sim);
-	hash_free(&kb->vocab);
-	free(kb->always);
+	prefilter_free(kb->pf);
 	free(kb->pat_topic);
 	free(kb->pmark);
+	free(kb->pallow);
 	free(kb->acc);
 	free(kb->cands);
 }
@@ -478,7 +480,8 @@ struct mq {
 	struct match_cand top[TOPK];
 	size_t ntop;
 	struct {                /* for --explain */
-		size_t pat_marked, pat_run, pat_hit, not_run, vetoed, scored;
+		size_t pat_woken, pat_marked, pat_run, pat_hit, not_run, not_decided, vetoed,
+		    scored;
 	} n;
 };
 
@@ -505,7 +508,7 @@ pattern_hit(struct mq *m, struct kb_pattern *p, const struct text *t,
 	return span_marked(t, so, eo) ? R_FOLDED_MARKED : R_EXACT;
 }
 
-/* Best hit among v[0..n); only patterns marked this round when gid != -1. */
+/* Best hit among v[0..n) (global ids gid...), of those let through. */
 static double
 patterns_best(struct mq *m, struct kb_pattern *v, size_t n,
     const struct text *t0, double *spec, long gid)
@@ -517,10 +520,13 @@ patterns_best(struct mq *m, struct kb_pattern *v, size_t n,
 	for (i = 0; i < n; i++) {
 		double s = 0, r;
 
-		if (gid >= 0 && kb->pmark[gid + (long)i] != kb->epoch)
+		uint8_t allow = kb->pallow[gid + (long)i];
+
+		if (kb->pmark[gid + (long)i] != kb->epoch)
 			continue;
-		r = pattern_hit(m, &v[i], &m->t, &s);
-		if (t0 && r < R_EXACT) {
+		/* a text the prefilter ruled out is a miss there */
+		r = allow & 1 ? pattern_hit(m, &v[i], &m->t, &s) : 0;
+		if (t0 && r < R_EXACT && (allow & 2)) {
 			double s0 = 0, r0 = pattern_hit(m, &v[i], t0, &s0);
 
 			if (r0 > r || (r0 == r && s0 > s)) {
@@ -553,6 +559,14 @@ not_hit(struct mq *m, const struct kb_topic_int *tp, const struct text *t0)
 		struct kb_pattern *p = &tp->not[i];
 
 		for (v = 0; v < 2 && tv[v]; v++) {
+			enum pf_verdict pv = prefilter_test(kb->pf, (int)v, p->pf);
+
+			if (pv == PF_NO)
+				continue;
+			if (pv == PF_YES) {
+				m->n.not_decided++;
+				return true;
+			}
 			m->n.not_run++;
 			if (p->exact ? prun(kb, p, 0, tv[v]->exact, &so, &eo) :
 			    prun(kb, p, 1, tv[v]->folded, &so, &eo))
@@ -729,38 +743,39 @@ stage_words(struct mq *m)
 	m->nword = m->ncand;
 }
 
-static void
-mark_pattern(struct mq *m, uint32_t gid)
-{
-	struct kb *kb = m->kb;
-
-	if (kb->pmark[gid] != kb->epoch)
-		m->n.pat_marked++;
-	kb->pmark[gid] = kb->epoch;
-	cand_add(kb, kb->pat_topic[gid], &m->ncand);
-}
-
-/* Patterns whose required word occurs (as typed or expanded). */
+/*
+ * Patterns that can match: one pass over each text finds the literal facts
+ * (prefilter.h); only the patterns whose formula holds for a text are run on
+ * it. Their topics join the candidates.
+ */
 static void
 stage_patterns(struct mq *m)
 {
 	struct kb *kb = m->kb;
-	const struct text *tv[2] = { &m->t, m->have_t0 ? &m->t0 : NULL };
-	size_t v, i, j;
+	const uint32_t *w;
+	size_t i, nw;
 
-	for (v = 0; v < 2 && tv[v]; v++) {
-		for (i = 0; i < tv[v]->ntok; i++) {
-			size_t fl;
-			const char *f = tok_f(tv[v], i, &fl);
-			struct kb_feat *kf = hash_get(&kb->vocab,
-			    kb_feat_key(FEAT_FOLD_UNI, f, fl));
+	prefilter_begin(kb->pf);
+	prefilter_scan(kb->pf, 0, m->t.folded, strlen(m->t.folded));
+	if (m->have_t0)
+		prefilter_scan(kb->pf, 1, m->t0.folded, strlen(m->t0.folded));
+	w = prefilter_woken(kb->pf, &nw);
+	m->n.pat_woken = nw;
+	for (i = 0; i < nw; i++) {
+		uint32_t gid = w[i];
+		uint8_t allow = 0;
 
-			for (j = 0; kf && j < kf->npost; j++)
-				mark_pattern(m, kf->post[j]);
-		}
+		if (prefilter_test(kb->pf, 0, gid) != PF_NO)
+			allow |= 1;
+		if (m->have_t0 && prefilter_test(kb->pf, 1, gid) != PF_NO)
+			allow |= 2;
+		if (!allow)
+			continue;
+		kb->pmark[gid] = kb->epoch;
+		kb->pallow[gid] = allow;
+		m->n.pat_marked++;
+		cand_add(kb, kb->pat_topic[gid], &m->ncand);
 	}
-	for (i = 0; i < kb->nalways; i++)
-		mark_pattern(m, kb->always[i]);
 }
 
 static void
@@ -861,12 +876,16 @@ explain(const struct mq *m, const struct match_result *r, struct buf *out)
 	(void)buf_printf(out, "\n# stage features: %zu (unigrams and bigrams "
 	    "in at most %u topics)\n", m->nq, m->max_df);
 	(void)buf_printf(out, "# stage words: %zu candidate topics\n", m->nword);
-	(void)buf_printf(out, "# stage patterns: %zu of %u patterns let through "
-	    "by the prefilter, %zu more candidate topics\n", m->n.pat_marked,
-	    kb->npat, m->ncand - m->nword);
+	(void)buf_printf(out, "# stage patterns: %zu literal facts of %zu found; "
+	    "%zu of %u patterns woken, %zu let through by the prefilter; %zu more "
+	    "candidate topics\n", prefilter_found(kb->pf, 0) +
+	    (m->have_t0 ? prefilter_found(kb->pf, 1) : 0),
+	    prefilter_nfacts(kb->pf), m->n.pat_woken, kb->npat, m->n.pat_marked,
+	    m->ncand - m->nword);
 	(void)buf_printf(out, "# stage scores: %zu scored; pattern runs %zu, "
-	    "hits %zu; not: runs %zu, vetoed %zu\n", m->n.scored, m->n.pat_run,
-	    m->n.pat_hit, m->n.not_run, m->n.vetoed);
+	    "hits %zu; not: runs %zu, decided without running %zu, vetoed %zu\n",
+	    m->n.scored, m->n.pat_run, m->n.pat_hit, m->n.not_run,
+	    m->n.not_decided, m->n.vetoed);
 	(void)buf_printf(out, "# stage decision: %s", match_action_name(r->action));
 	for (i = 0; i < m->ntop; i++)
 		(void)buf_printf(out, "%s%s %.3f", i ? ", " : " (best: ",

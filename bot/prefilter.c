@@ -1,16 +1,212 @@
 #include "prefilter.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "util.h"
+
+/*
+ * Reading a pattern. The texts the matcher runs patterns on (text.h) are
+ * lower-case tokens of letters and digits joined by single spaces, so:
+ * a literal is a run of [a-z0-9 ] the pattern spells out (`\s` and `\s+`
+ * are one space there); `\b`, `^`, `$` and a mandatory space next to it
+ * say the literal starts or ends a word. Anything else is an unknown atom:
+ * it ends the literal and requires nothing.
+ */
+#define LIT_MAX 32      /* a longer literal is cut (its prefix is required) */
+#define TREE_MAX 2048   /* parse nodes per pattern; beyond, nothing is required */
+#define NONE UINT32_MAX
+
+#define NEED_LB 1       /* the literal starts a word */
+#define NEED_RB 2       /* the literal ends a word */
+
+#define NCLASS 38       /* other, a-z, 0-9, space */
+
+enum { T_TRUE, T_LIT, T_AND, T_OR };
+
+struct tnode {
+	int op;
+	int kid, next;          /* first child, next sibling; -1 = none */
+	uint8_t need;
+	char lit[LIT_MAX + 1];
+};
+
+struct parse {
+	const char *s;
+	struct tnode *t;
+	int nt;
+	bool fail;              /* give up: the pattern requires nothing */
+	unsigned flags;
+};
+
+struct pf_node {
+	uint8_t op;
+	uint32_t n;             /* T_AND, T_OR: children */
+	uint32_t a;             /* T_LIT: fact; else first child in kids[] */
+};
+
+struct pf_pat {
+	uint32_t nec;           /* adding: what every match needs (a node) */
+	uint32_t suff;          /* adding: PF_DECIDE: if false, it matches */
+	unsigned flags;
+	bool always;            /* requires nothing */
+	bool decide;            /* has a suff formula */
+	uint32_t g0, ng;        /* nec: groups g0 .. g0+ng, all must hold */
+	uint32_t s0, ns;        /* suff: groups */
+};
+
+/* Formula ids: 2 * pattern for nec, 2 * pattern + 1 for suff. */
+#define FID_NEC(p) (2 * (p))
+#define FID_SUFF(p) (2 * (p) + 1)
+
+/*
+ * A formula ends up as groups that must all hold, each an OR of clauses,
+ * each an AND of facts: "^(?=.*A)(?=.*B)" is the group of A and the group
+ * of B. Inside a group, an AND of alternatives multiplies out, up to
+ * DNF_MAX clauses of CLAUSE_MAX facts; beyond, a part is left out or a
+ * clause cut short (weaker, so still true for every match). A clause lists
+ * its facts rarest first; groups are kept most telling first.
+ */
+#define DNF_MAX 256
+#define OR_MAX 1024
+#define CLAUSE_MAX 8
+
+struct clause {
+	uint32_t n;
+	uint32_t f[CLAUSE_MAX];
+};
+
+struct dnf {
+	struct clause *c;
+	size_t n, alloc;
+	bool top;               /* true whatever the text */
+};
+
+struct prefilter {
+	struct tnode *tree;     /* parse scratch, TREE_MAX */
+	struct pf_pat *pat;
+	size_t npat, apat;
+	struct pf_node *node;   /* formulas as read, until prefilter_build */
+	size_t nnode, anode;
+	uint32_t *kids;
+	size_t nkids, akids;
+	/* facts: a literal and what must surround it */
+	uint32_t *fact_lit;
+	uint8_t *fact_need;
+	double *fact_p;         /* how often it holds (corpus), 0..1 */
+	size_t nfact, afact;
+	uint32_t *fact_hash;    /* open addressing over (literal, need) */
+	size_t fact_mask;
+	/* literals: distinct strings */
+	char *pool;
+	size_t npool, apool;
+	uint32_t *lit_off, *lit_len, *lit_fact0, *lit_nfact;
+	size_t nlit, alit;
+	uint32_t *lit_hash;
+	size_t lit_mask;
+	uint32_t *lit_facts;    /* facts of literal i: lit_facts[lit_fact0[i] ...] */
+	/* the automaton */
+	uint8_t cls[256];
+	uint32_t *delta;        /* state * NCLASS + class -> state */
+	uint32_t *slit;         /* literal ending at a state, or NONE */
+	uint32_t *dict;         /* next state on the failure chain with a literal */
+	size_t nstate;
+	/* groups and clauses */
+	uint32_t *gc0, *gcn, *g_fid;
+	size_t ngrp, agrp;
+	uint32_t *cl0, *cln, *cl_grp;
+	size_t ncl, acl;
+	uint32_t *cf;
+	size_t ncf, acf;
+	/* fact -> the clauses of first groups it is the rarest fact of */
+	uint32_t *idx0, *idx;
+	uint32_t *always;
+	size_t nalways;
+	/* adding: PF_LAZY patterns already read, by text (one formula each) */
+	char **lazy_src;
+	uint32_t *lazy_id;
+	size_t nlazy, alazy;
+	/* per message */
+	uint32_t stamp;
+	uint32_t *mark[PF_TEXTS];       /* fact -> stamp when present */
+	uint32_t *found[PF_TEXTS];      /* facts present */
+	size_t nfound[PF_TEXTS];
+	uint32_t *ftrue[PF_TEXTS];      /* formula id -> stamp when it holds */
+	uint32_t *pmark;                /* pattern -> stamp when woken */
+	uint32_t *woken;
+	size_t nwoken;
+};
+
+/* ---- reading a pattern ---- */
+
 static bool
-is_word(unsigned char c)
+alnum(int c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c >= 0x80 || c == '_';
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-/* Index of the ']' closing the class that opens at s[i] (or n). */
+/* Index just past the escape sequence at s[i] == '\\'. */
+static size_t
+esc_end(const char *s, size_t i, size_t n)
+{
+	char c;
+
+	if (i + 1 >= n)
+		return n;
+	c = s[i + 1];
+	i += 2;
+	switch (c) {
+	case 'x': case 'o': case 'p': case 'P': case 'N': case 'g': case 'k':
+		if (i < n && s[i] == '{') {
+			while (i < n && s[i] != '}')
+				i++;
+			return i < n ? i + 1 : n;
+		}
+		if ((c == 'g' || c == 'k') && i < n && (s[i] == '<' || s[i] == '\'')) {
+			char close = s[i] == '<' ? '>' : '\'';
+
+			while (i < n && s[i] != close)
+				i++;
+			return i < n ? i + 1 : n;
+		}
+		if (c == 'x') {
+			size_t k;
+
+			for (k = 0; k < 2 && i < n && ((s[i] >= '0' && s[i] <= '9') ||
+			    (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F'));
+			    k++)
+				i++;
+		} else if (c == 'p' || c == 'P') {
+			if (i < n)
+				i++;
+		} else if (c == 'g') {
+			if (i < n && (s[i] == '-' || s[i] == '+'))
+				i++;
+			while (i < n && s[i] >= '0' && s[i] <= '9')
+				i++;
+		}
+		return i;
+	case 'c':
+		return i < n ? i + 1 : n;
+	case 'Q':
+		while (i + 1 < n && !(s[i] == '\\' && s[i + 1] == 'E'))
+			i++;
+		return i + 1 < n ? i + 2 : n;
+	default:
+		if (c >= '0' && c <= '9') {
+			while (i < n && s[i] >= '0' && s[i] <= '9')
+				i++;
+		} else if ((unsigned char)c >= 0x80) {
+			while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80)
+				i++;
+		}
+		return i;
+	}
+}
+
+/* Index of the ']' closing the class that opens at s[i], or n. */
 static size_t
 class_end(const char *s, size_t i, size_t n)
 {
@@ -18,263 +214,1323 @@ class_end(const char *s, size_t i, size_t n)
 	if (i < n && s[i] == '^')
 		i++;
 	if (i < n && s[i] == ']')
-		i++;       /* a ']' first is a literal */
+		i++;            /* a ']' first is a literal */
 	while (i < n && s[i] != ']') {
-		if (s[i] == '\\')
-			i++;
+		if (s[i] == '\\') {
+			i = esc_end(s, i, n);
+			continue;
+		}
+		if (s[i] == '[' && i + 1 < n && (s[i + 1] == ':' || s[i + 1] == '.' ||
+		    s[i + 1] == '=')) {
+			char k = s[i + 1];
+
+			i += 2;
+			while (i + 1 < n && !(s[i] == k && s[i + 1] == ']'))
+				i++;
+			i = i + 1 < n ? i + 2 : n;
+			continue;
+		}
 		i++;
 	}
 	return i < n ? i : n;
 }
 
-/* Index just past the ')' matching s[i] == '(' within [i, n), or n. */
+/* Index just past the ')' of a "(?#" comment opening at s[i]. */
 static size_t
-close_paren(const char *s, size_t i, size_t n)
+comment_end(const char *s, size_t i, size_t n)
+{
+	while (i < n && s[i] != ')')
+		i++;
+	return i < n ? i + 1 : n + 1;
+}
+
+/* Index just past the ')' matching s[i] == '(', or n + 1 if none. */
+static size_t
+group_end(const char *s, size_t i, size_t n)
 {
 	int depth = 0;
 
-	for (; i < n; i++) {
+	while (i < n) {
 		if (s[i] == '\\') {
-			i++;
+			i = esc_end(s, i, n);
 			continue;
 		}
 		if (s[i] == '[') {
-			i = class_end(s, i, n);
+			i = class_end(s, i, n) + 1;
+			continue;
+		}
+		if (s[i] == '(' && i + 2 < n && s[i + 1] == '?' && s[i + 2] == '#') {
+			i = comment_end(s, i, n);
 			continue;
 		}
 		if (s[i] == '(')
 			depth++;
 		else if (s[i] == ')' && --depth == 0)
 			return i + 1;
+		i++;
 	}
-	return n;
+	return n + 1;
 }
 
-/* Skips a quantifier at s[i]; *optional tells whether it allows zero. */
+/*
+ * Reads a quantifier at s[i], if there is one: *q tells, *min is its least
+ * count (1 without one). A '{' that is no quantifier is left alone (it is a
+ * literal); "{,n}" counts as one from zero, the weaker reading.
+ */
 static size_t
-skip_quant(const char *s, size_t i, size_t n, bool *optional, bool *any)
+quant(const char *s, size_t i, size_t n, unsigned *min, bool *q)
 {
-	*optional = false;
-	*any = false;
+	*min = 1;
+	*q = false;
 	if (i >= n)
 		return i;
 	if (s[i] == '?' || s[i] == '*') {
-		*optional = true;
-		*any = true;
+		*min = 0;
+		*q = true;
 		i++;
 	} else if (s[i] == '+') {
-		*any = true;
+		*q = true;
 		i++;
 	} else if (s[i] == '{') {
-		size_t j = i + 1;
+		size_t j = i + 1, k;
+		unsigned v = 0;
+		bool digits = false;
 
-		while (j < n && s[j] != '}')
+		while (j < n && s[j] == ' ')
 			j++;
-		if (j < n) {
-			*any = true;
-			*optional = s[i + 1] == '0' || s[i + 1] == ',';
-			i = j + 1;
+		while (j < n && s[j] >= '0' && s[j] <= '9') {
+			if (v < 100000)
+				v = v * 10 + (unsigned)(s[j] - '0');
+			digits = true;
+			j++;
+		}
+		for (k = j; k < n && (s[k] == ',' || s[k] == ' ' ||
+		    (s[k] >= '0' && s[k] <= '9')); k++)
+			;
+		if (k < n && s[k] == '}' && (digits || (j < n && s[j] == ','))) {
+			*min = digits ? v : 0;
+			*q = true;
+			i = k + 1;
 		}
 	}
-	if (*any && i < n && (s[i] == '?' || s[i] == '+'))
-		i++;    /* lazy or possessive */
+	if (*q && i < n && (s[i] == '?' || s[i] == '+'))
+		i++;            /* lazy or possessive */
 	return i;
 }
 
-/* Can a word end at s[i] (what follows cannot extend it with a letter)? */
-static bool
-ends_word(const char *s, size_t i, size_t n)
+static int
+t_new(struct parse *P, int op)
 {
-	if (i >= n)
-		return true;
-	switch (s[i]) {
-	case ' ':
-		return !(i + 1 < n && (s[i + 1] == '?' || s[i + 1] == '*'));
-	case ')': case '|': case '$': case '.':
-		return true;
-	case '\\':
-		/* \s* and \s? may match nothing: "vss\s*id" is typed "vssid" */
-		return i + 1 < n && (s[i + 1] == 'b' || (s[i + 1] == 's' &&
-		    !(i + 2 < n && (s[i + 2] == '*' || s[i + 2] == '?' ||
-		    (s[i + 2] == '{' && i + 3 < n && (s[i + 3] == '0' ||
-		    s[i + 3] == ','))))));
-	default:
-		return false;
+	struct tnode *t;
+
+	if (P->nt == TREE_MAX) {
+		P->fail = true;
+		return -1;
 	}
+	t = &P->t[P->nt];
+	t->op = op;
+	t->kid = t->next = -1;
+	t->need = 0;
+	t->lit[0] = '\0';
+	return P->nt++;
 }
 
-static int analyze(const char *s, size_t n, struct prefilter_set *out);
-
-/* Does a group's body end with a mandatory separator (" ", \s, \s+, \b)? */
-static bool
-ends_sep(const char *s, size_t n)
-{
-	if (n >= 1 && s[n - 1] == '+')
-		n--;
-	else if (n >= 1 && (s[n - 1] == '*' || s[n - 1] == '?'))
-		return false;
-	if (n >= 1 && s[n - 1] == ' ')
-		return true;
-	return n >= 2 && s[n - 2] == '\\' && (s[n - 1] == 's' || s[n - 1] == 'b');
-}
+/* A list of nodes under construction (AND or OR). */
+struct tlist {
+	int head, tail, n;
+};
 
 static void
-consider(struct prefilter_set *best, bool *have, const struct prefilter_set *c)
+tl_add(struct parse *P, struct tlist *l, int op, int x)
 {
-	size_t i, minlen_c = PREFILTER_WORD_MAX, minlen_b = PREFILTER_WORD_MAX;
+	if (x < 0 || P->fail || (op == T_AND && P->t[x].op == T_TRUE))
+		return;
+	if (P->t[x].op == op) {         /* flatten (a & b) & c */
+		int k = P->t[x].kid;
 
-	for (i = 0; i < c->n; i++)
-		if (strlen(c->w[i]) < minlen_c)
-			minlen_c = strlen(c->w[i]);
-	for (i = 0; *have && i < best->n; i++)
-		if (strlen(best->w[i]) < minlen_b)
-			minlen_b = strlen(best->w[i]);
-	/* fewer alternatives first, then longer (rarer) words */
-	if (!*have || c->n < best->n || (c->n == best->n && minlen_c > minlen_b)) {
-		*best = *c;
-		*have = true;
+		while (k >= 0) {
+			int next = P->t[k].next;
+
+			P->t[k].next = -1;
+			tl_add(P, l, op, k);
+			k = next;
+		}
+		return;
 	}
+	if (l->tail >= 0)
+		P->t[l->tail].next = x;
+	else
+		l->head = x;
+	l->tail = x;
+	P->t[x].next = -1;
+	l->n++;
 }
 
 static int
-analyze_seq(const char *s, size_t n, struct prefilter_set *out)
+tl_close(struct parse *P, struct tlist *l, int op)
 {
-	struct prefilter_set best, cand;
-	bool have = false, prev_b = true, opt, any;
-	size_t i = 0;
+	int x;
 
-	while (i < n) {
+	if (P->fail || l->n == 0)
+		return t_new(P, T_TRUE);
+	if (l->n == 1)
+		return l->head;
+	x = t_new(P, op);
+	if (x >= 0)
+		P->t[x].kid = l->head;
+	return x;
+}
+
+struct run {
+	char c[LIT_MAX + 1];
+	size_t n;
+	bool lb, cut;
+};
+
+static void
+run_push(struct run *r, char c, bool here)
+{
+	if (r->n == 0)
+		r->lb = here;
+	if (r->n < LIT_MAX)
+		r->c[r->n++] = c;
+	else
+		r->cut = true;
+}
+
+/* Ends the literal being read; rb: a word boundary follows it. */
+static void
+run_end(struct parse *P, struct tlist *and, struct run *r, bool rb)
+{
+	size_t k;
+	bool word = false;
+	int x;
+
+	for (k = 0; k < r->n; k++)
+		if (r->c[k] != ' ')
+			word = true;
+	if (word && (x = t_new(P, T_LIT)) >= 0) {
+		struct tnode *t = &P->t[x];
+
+		memcpy(t->lit, r->c, r->n);
+		t->lit[r->n] = '\0';
+		if (!(P->flags & PF_CONTAIN)) {
+			if (r->lb && alnum(r->c[0]))
+				t->need |= NEED_LB;
+			if (rb && !r->cut && alnum(r->c[r->n - 1]))
+				t->need |= NEED_RB;
+		}
+		tl_add(P, and, T_AND, x);
+	}
+	r->n = 0;
+	r->cut = false;
+}
+
+/* Does what starts at s[i] put a word boundary there? */
+static bool
+bound_at(const char *s, size_t i, size_t b, bool rctx)
+{
+	unsigned min;
+	bool q;
+
+	if (i >= b)
+		return rctx;
+	if (s[i] == '$')
+		return true;
+	if (s[i] == ' ') {
+		(void)quant(s, i + 1, b, &min, &q);
+		return min >= 1;
+	}
+	if (s[i] == '\\' && i + 1 < b) {
+		char c = s[i + 1];
+
+		if (c == 'z' || c == 'Z')
+			return true;
+		if (c == 'b' || c == 's' || c == 'W') {
+			(void)quant(s, i + 2, b, &min, &q);
+			return min >= 1;
+		}
+	}
+	return false;
+}
+
+static int p_alt(struct parse *P, size_t a, size_t b, bool lctx, bool rctx);
+
+/*
+ * One branch: the conjunction of what its items need. here: the position
+ * is at the start of the text or after a space (or a \b before a letter),
+ * so a literal starting here starts a word.
+ */
+static int
+p_seq(struct parse *P, size_t a, size_t b, bool lctx, bool rctx)
+{
+	const char *s = P->s;
+	struct tlist and = { -1, -1, 0 };
+	struct run r = { .n = 0 };
+	bool here = lctx, q;
+	unsigned min;
+	size_t i = a;
+
+	while (i < b && !P->fail) {
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '\\') {
-			char e = i + 1 < n ? s[i + 1] : 0;
+			char e = i + 1 < b ? s[i + 1] : 0;
+			size_t k = quant(s, esc_end(s, i, b), b, &min, &q);
 
-			i = skip_quant(s, i + 2, n, &opt, &any);
-			prev_b = (e == 's' && !opt) || e == 'b';
-		} else if (c == '[') {
-			i = skip_quant(s, class_end(s, i, n) + 1, n, &opt, &any);
-			prev_b = false;
-		} else if (c == '(') {
-			size_t end = close_paren(s, i, n), a = i + 1, b = end - 1;
-			bool look = false, ok_start = prev_b;
-
-			if (b > n || b < a)
-				return -1;
-			if (a < b && s[a] == '?') {
-				if (a + 1 < b && s[a + 1] == ':')
-					a += 2;
-				else if (a + 1 < b && (s[a + 1] == '=' || s[a + 1] == '!' ||
-				    s[a + 1] == '<'))
-					look = true;
-				else
-					return -1;      /* flags, named groups: give up */
+			switch (e) {
+			case 's':
+				if (min >= 1) {
+					run_push(&r, ' ', here);
+					here = true;
+				} else {
+					run_end(P, &and, &r, false);
+				}
+				break;
+			case 'b':
+				run_end(P, &and, &r, min >= 1);
+				here = min >= 1;
+				break;
+			case 'A':
+				run_end(P, &and, &r, false);
+				here = min >= 1;
+				break;
+			case 'z': case 'Z':
+				run_end(P, &and, &r, min >= 1);
+				here = false;
+				break;
+			case 'E':
+				break;
+			case 'K':
+				run_end(P, &and, &r, false);
+				break;
+			default:
+				run_end(P, &and, &r, false);
+				here = false;
+				break;
 			}
-			i = skip_quant(s, end, n, &opt, &any);
-			if (look)
-				continue;       /* zero-width: boundaries unchanged */
-			if (!opt && ok_start && ends_word(s, i, n) &&
-			    analyze(s + a, b - a, &cand) == 0)
-				consider(&best, &have, &cand);
-			/* skipped (optional) or present, a word may follow only if
-			 * both ways end at a separator */
-			prev_b = ends_sep(s + a, b - a) && (!opt || ok_start);
-		} else if (is_word(c)) {
-			size_t j = i;
+			i = k;
+		} else if (c == '[') {
+			size_t j = class_end(s, i, b);
 
-			while (j < n && is_word((unsigned char)s[j]))
-				j++;
-			if (j < n && (s[j] == '?' || s[j] == '*' || s[j] == '+' ||
-			    s[j] == '{')) {
-				i = skip_quant(s, j, n, &opt, &any);
-				prev_b = false;
+			if (j >= b) {
+				P->fail = true;
+				break;
+			}
+			i = quant(s, j + 1, b, &min, &q);
+			run_end(P, &and, &r, false);
+			here = false;
+		} else if (c == '(') {
+			size_t e = group_end(s, i, b), bs = i + 1, k;
+			enum { G_PLAIN, G_AHEAD, G_ZERO } kind = G_PLAIN;
+
+			if (i + 2 < b && s[i + 1] == '?' && s[i + 2] == '#') {
+				i = comment_end(s, i, b);
+				if (i > b)
+					P->fail = true;
 				continue;
 			}
-			if (prev_b && ends_word(s, j, n) && j - i < PREFILTER_WORD_MAX) {
-				size_t k;
-
-				cand.n = 1;
-				for (k = 0; k < j - i; k++)
-					cand.w[0][k] = (char)((unsigned char)s[i + k] < 0x80 ?
-					    (s[i + k] | (s[i + k] >= 'A' && s[i + k] <= 'Z' ?
-					    0x20 : 0)) : s[i + k]);
-				cand.w[0][j - i] = '\0';
-				consider(&best, &have, &cand);
+			if (e > b) {
+				P->fail = true;
+				break;
 			}
-			i = j;
-			prev_b = false;
+			if (s[i + 1] == '*') {
+				P->fail = true;         /* verbs: (*ACCEPT) ends a match */
+				break;
+			}
+			if (s[i + 1] == '?') {
+				char g = i + 2 < b ? s[i + 2] : 0, h = i + 3 < b ? s[i + 3] : 0;
+
+				bs = i + 3;
+				if (g == ':' || g == '|' || g == '>') {
+					kind = G_PLAIN;
+				} else if (g == '=') {
+					kind = G_AHEAD;
+				} else if (g == '!' || (g == '<' && (h == '=' || h == '!'))) {
+					kind = G_ZERO;
+				} else if (g == '<' || g == '\'' || (g == 'P' && h == '<')) {
+					char close = g == '\'' ? '\'' : '>';
+
+					for (bs = i + 3; bs < e && s[bs] != close; bs++)
+						;
+					bs++;
+				} else {
+					/* flags, recursion, conditionals, callouts */
+					P->fail = true;
+					break;
+				}
+			}
+			if (bs > e - 1) {
+				P->fail = true;
+				break;
+			}
+			k = quant(s, e, b, &min, &q);
+			run_end(P, &and, &r, false);
+			if (kind == G_AHEAD) {
+				if (min >= 1)
+					tl_add(P, &and, T_AND, p_alt(P, bs, e - 1, here, false));
+			} else if (kind == G_PLAIN) {
+				if (min >= 1)
+					tl_add(P, &and, T_AND, p_alt(P, bs, e - 1, here,
+					    !q && bound_at(s, k, b, rctx)));
+				here = false;
+			}
+			i = k;
+		} else if (c == ')' || c == '|' || c == '*' || c == '+' || c == '?') {
+			P->fail = true;         /* not where a well-formed item starts */
 		} else if (c == '.') {
-			i = skip_quant(s, i + 1, n, &opt, &any);
-			prev_b = true;  /* a gap between words, by convention */
+			i = quant(s, i + 1, b, &min, &q);
+			run_end(P, &and, &r, false);
+			here = false;
+		} else if (c == '^') {
+			i = quant(s, i + 1, b, &min, &q);
+			run_end(P, &and, &r, false);
+			here = min >= 1;
+		} else if (c == '$') {
+			i = quant(s, i + 1, b, &min, &q);
+			run_end(P, &and, &r, min >= 1);
+			here = false;
 		} else if (c == ' ') {
-			i = skip_quant(s, i + 1, n, &opt, &any);
-			prev_b = !opt;
+			i = quant(s, i + 1, b, &min, &q);
+			if (min >= 1) {
+				run_push(&r, ' ', here);
+				here = true;
+			} else {
+				run_end(P, &and, &r, false);
+			}
+		} else if (alnum(c) || (c >= 'A' && c <= 'Z')) {
+			char lc = (char)(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
+
+			i = quant(s, i + 1, b, &min, &q);
+			if (min >= 1)
+				run_push(&r, lc, here);
+			if (q)
+				run_end(P, &and, &r, false);
+			here = false;
 		} else {
-			/* '^', '$' and literal punctuation separate words */
-			prev_b = true;
-			i++;
+			/* punctuation (never in the texts), '{' as a literal, and
+			 * characters other than a-z 0-9: unknown atoms */
+			size_t j = i + 1;
+
+			if (c >= 0x80)
+				while (j < b && ((unsigned char)s[j] & 0xC0) == 0x80)
+					j++;
+			i = c == '{' ? j : quant(s, j, b, &min, &q);
+			run_end(P, &and, &r, false);
+			here = false;
 		}
 	}
-	if (!have)
-		return -1;
-	*out = best;
-	return 0;
+	run_end(P, &and, &r, rctx);
+	return tl_close(P, &and, T_AND);
 }
 
+/* Alternatives: any one branch's needs. */
 static int
-analyze(const char *s, size_t n, struct prefilter_set *out)
+p_alt(struct parse *P, size_t a, size_t b, bool lctx, bool rctx)
 {
-	size_t i, start = 0;
+	const char *s = P->s;
+	struct tlist or = { -1, -1, 0 };
+	size_t i = a, start = a;
 	int depth = 0;
-	bool alt = false;
-	struct prefilter_set acc = { 0 }, part;
 
-	for (i = 0; i <= n; i++) {
-		if (i < n && s[i] == '\\') {
-			i++;
+	for (;;) {
+		if (i < b && s[i] == '\\') {
+			i = esc_end(s, i, b);
 			continue;
 		}
-		if (i < n && s[i] == '[') {
-			i = class_end(s, i, n);
+		if (i < b && s[i] == '[') {
+			i = class_end(s, i, b) + 1;
 			continue;
 		}
-		if (i < n && s[i] == '(')
+		if (i + 2 < b && s[i] == '(' && s[i + 1] == '?' && s[i + 2] == '#') {
+			i = comment_end(s, i, b);
+			continue;
+		}
+		if (i < b && s[i] == '(')
 			depth++;
-		else if (i < n && s[i] == ')')
+		else if (i < b && s[i] == ')')
 			depth--;
-		if (i == n || (s[i] == '|' && depth == 0)) {
-			size_t k;
+		if (i >= b || (s[i] == '|' && depth == 0)) {
+			int x = p_seq(P, start, i < b ? i : b, lctx, rctx);
 
-			if (i < n)
-				alt = true;
-			/* every branch must name a word, or the whole has none */
-			if (analyze_seq(s + start, i - start, &part) < 0)
+			if (P->fail)
 				return -1;
-			for (k = 0; k < part.n; k++) {
-				size_t m;
-				bool dup = false;
-
-				for (m = 0; m < acc.n; m++)
-					if (strcmp(acc.w[m], part.w[k]) == 0)
-						dup = true;
-				if (dup)
-					continue;
-				if (acc.n == PREFILTER_MAX_WORDS)
-					return -1;
-				memcpy(acc.w[acc.n++], part.w[k], PREFILTER_WORD_MAX);
-			}
+			if (P->t[x].op == T_TRUE)
+				return x;       /* one branch needs nothing */
+			tl_add(P, &or, T_OR, x);
+			if (i >= b)
+				break;
 			start = i + 1;
 		}
+		i++;
 	}
-	(void)alt;
-	if (!acc.n)
-		return -1;
-	*out = acc;
-	return 0;
+	return tl_close(P, &or, T_OR);
+}
+
+/* ---- interning ---- */
+
+static uint32_t
+lit_intern(struct prefilter *pf, const char *s, size_t n)
+{
+	uint64_t h = hash64(s, n, 0x5eed);
+	size_t i;
+
+	if ((pf->nlit + 1) * 2 > pf->lit_mask + 1) {
+		size_t sz = (pf->lit_mask + 1) * 2, k;
+
+		free(pf->lit_hash);
+		pf->lit_hash = xmalloc(sz * sizeof(*pf->lit_hash));
+		memset(pf->lit_hash, 0xff, sz * sizeof(*pf->lit_hash));
+		pf->lit_mask = sz - 1;
+		for (k = 0; k < pf->nlit; k++) {
+			uint64_t hk = hash64(pf->pool + pf->lit_off[k], pf->lit_len[k],
+			    0x5eed);
+
+			for (i = hk & pf->lit_mask; pf->lit_hash[i] != NONE;
+			    i = (i + 1) & pf->lit_mask)
+				;
+			pf->lit_hash[i] = (uint32_t)k;
+		}
+	}
+	for (i = h & pf->lit_mask; pf->lit_hash[i] != NONE; i = (i + 1) & pf->lit_mask) {
+		uint32_t k = pf->lit_hash[i];
+
+		if (pf->lit_len[k] == n && memcmp(pf->pool + pf->lit_off[k], s, n) == 0)
+			return k;
+	}
+	pf->lit_off = xgrow(pf->lit_off, &pf->alit, pf->nlit + 1, sizeof(uint32_t));
+	pf->lit_len = xrealloc(pf->lit_len, pf->alit * sizeof(uint32_t));
+	pf->pool = xgrow(pf->pool, &pf->apool, pf->npool + n + 1, 1);
+	memcpy(pf->pool + pf->npool, s, n);
+	pf->pool[pf->npool + n] = '\0';
+	pf->lit_off[pf->nlit] = (uint32_t)pf->npool;
+	pf->lit_len[pf->nlit] = (uint32_t)n;
+	pf->npool += n + 1;
+	pf->lit_hash[i] = (uint32_t)pf->nlit;
+	return (uint32_t)pf->nlit++;
+}
+
+static uint32_t
+fact_intern(struct prefilter *pf, const char *s, uint8_t need)
+{
+	uint32_t lit = lit_intern(pf, s, strlen(s));
+	uint64_t key = (uint64_t)lit * 4 + need;
+	size_t i;
+
+	if ((pf->nfact + 1) * 2 > pf->fact_mask + 1) {
+		size_t sz = (pf->fact_mask + 1) * 2, k;
+
+		free(pf->fact_hash);
+		pf->fact_hash = xmalloc(sz * sizeof(*pf->fact_hash));
+		memset(pf->fact_hash, 0xff, sz * sizeof(*pf->fact_hash));
+		pf->fact_mask = sz - 1;
+		for (k = 0; k < pf->nfact; k++) {
+			uint64_t kk = (uint64_t)pf->fact_lit[k] * 4 + pf->fact_need[k];
+
+			for (i = (kk * 0x9E3779B97F4A7C15ULL >> 20) & pf->fact_mask;
+			    pf->fact_hash[i] != NONE; i = (i + 1) & pf->fact_mask)
+				;
+			pf->fact_hash[i] = (uint32_t)k;
+		}
+	}
+	for (i = (key * 0x9E3779B97F4A7C15ULL >> 20) & pf->fact_mask;
+	    pf->fact_hash[i] != NONE; i = (i + 1) & pf->fact_mask) {
+		uint32_t k = pf->fact_hash[i];
+
+		if (pf->fact_lit[k] == lit && pf->fact_need[k] == need)
+			return k;
+	}
+	pf->fact_lit = xgrow(pf->fact_lit, &pf->afact, pf->nfact + 1,
+	    sizeof(uint32_t));
+	pf->fact_need = xrealloc(pf->fact_need, pf->afact);
+	pf->fact_lit[pf->nfact] = lit;
+	pf->fact_need[pf->nfact] = need;
+	pf->fact_hash[i] = (uint32_t)pf->nfact;
+	return (uint32_t)pf->nfact++;
+}
+
+/* Copies parse node x into the kb-wide node array. */
+static uint32_t
+flatten(struct prefilter *pf, const struct parse *P, int x)
+{
+	const struct tnode *t = &P->t[x];
+	uint32_t id, n = 0, k0, *tmp;
+	int k;
+
+	if (t->op == T_TRUE)
+		return NONE;
+	if (t->op == T_LIT) {
+		uint32_t f = fact_intern(pf, t->lit, t->need);
+
+		pf->node = xgrow(pf->node, &pf->anode, pf->nnode + 1, sizeof(*pf->node));
+		pf->node[pf->nnode] = (struct pf_node){ T_LIT, 0, f };
+		return (uint32_t)pf->nnode++;
+	}
+	for (k = t->kid; k >= 0; k = P->t[k].next)
+		n++;
+	tmp = xmalloc(n * sizeof(*tmp));
+	n = 0;
+	for (k = t->kid; k >= 0; k = P->t[k].next)
+		tmp[n++] = flatten(pf, P, k);
+	pf->kids = xgrow(pf->kids, &pf->akids, pf->nkids + n, sizeof(*pf->kids));
+	k0 = (uint32_t)pf->nkids;
+	memcpy(pf->kids + k0, tmp, n * sizeof(*tmp));
+	pf->nkids += n;
+	free(tmp);
+	pf->node = xgrow(pf->node, &pf->anode, pf->nnode + 1, sizeof(*pf->node));
+	id = (uint32_t)pf->nnode++;
+	pf->node[id] = (struct pf_node){ (uint8_t)t->op, n, k0 };
+	return id;
+}
+
+/* Reads [a, b) of s; NONE when it requires nothing. */
+static uint32_t
+formula(struct prefilter *pf, const char *s, size_t a, size_t b, unsigned flags)
+{
+	struct parse P = { s, pf->tree, 0, false, flags };
+	int x = p_alt(&P, a, b, false, false);
+
+	if (P.fail || x < 0)
+		return NONE;
+	return flatten(pf, &P, x);
+}
+
+/*
+ * "^(?!.*X)" with ".*", ".*$" or nothing after it: matches exactly when X
+ * matches nowhere. Sets [*xa, *xb) to X.
+ */
+static bool
+names_none_form(const char *s, size_t n, size_t *xa, size_t *xb)
+{
+	size_t e, a;
+
+	if (n < 6 || strncmp(s, "^(?!.*", 6) != 0)
+		return false;
+	e = group_end(s, 1, n);
+	if (e > n)
+		return false;
+	a = 6;
+	if (a < e - 1 && s[a] == '?')
+		a++;            /* .*? */
+	if (strcmp(s + e, "") != 0 && strcmp(s + e, ".*") != 0 &&
+	    strcmp(s + e, ".*$") != 0)
+		return false;
+	*xa = a;
+	*xb = e - 1;
+	return true;
+}
+
+struct prefilter *
+prefilter_new(void)
+{
+	struct prefilter *pf = xcalloc(1, sizeof(*pf));
+
+	pf->tree = xmalloc(TREE_MAX * sizeof(*pf->tree));
+	pf->lit_mask = 63;
+	pf->lit_hash = xmalloc(64 * sizeof(*pf->lit_hash));
+	memset(pf->lit_hash, 0xff, 64 * sizeof(*pf->lit_hash));
+	pf->fact_mask = 63;
+	pf->fact_hash = xmalloc(64 * sizeof(*pf->fact_hash));
+	memset(pf->fact_hash, 0xff, 64 * sizeof(*pf->fact_hash));
+	return pf;
+}
+
+uint32_t
+prefilter_add(struct prefilter *pf, const char *folded, unsigned flags)
+{
+	struct pf_pat *p;
+	size_t n = folded ? strlen(folded) : 0, xa, xb;
+
+	if ((flags & PF_LAZY) && folded) {
+		size_t i;
+
+		/* the same not: line in many topics: one formula, one verdict */
+		for (i = 0; i < pf->nlazy; i++)
+			if (pf->pat[pf->lazy_id[i]].flags == flags &&
+			    strcmp(pf->lazy_src[i], folded) == 0)
+				return pf->lazy_id[i];
+		pf->lazy_src = xgrow(pf->lazy_src, &pf->alazy, pf->nlazy + 1,
+		    sizeof(*pf->lazy_src));
+		pf->lazy_id = xrealloc(pf->lazy_id, pf->alazy * sizeof(*pf->lazy_id));
+		pf->lazy_src[pf->nlazy] = xstrdup(folded);
+		pf->lazy_id[pf->nlazy++] = (uint32_t)pf->npat;
+	}
+	pf->pat = xgrow(pf->pat, &pf->apat, pf->npat + 1, sizeof(*pf->pat));
+	p = &pf->pat[pf->npat];
+	memset(p, 0, sizeof(*p));
+	p->flags = flags;
+	p->nec = p->suff = NONE;
+	if (folded) {
+		p->nec = formula(pf, folded, 0, n, flags);
+		if ((flags & PF_DECIDE) && names_none_form(folded, n, &xa, &xb))
+			p->suff = formula(pf, folded, xa, xb, flags);
+	}
+	return (uint32_t)pf->npat++;
+}
+
+/* ---- the automaton ---- */
+
+static void
+build_automaton(struct prefilter *pf)
+{
+	size_t i, k, cap = 1, head, tail;
+	uint32_t *goto_, *fail, *queue;
+
+	memset(pf->cls, 0, sizeof(pf->cls));
+	for (i = 0; i < 26; i++)
+		pf->cls['a' + i] = (uint8_t)(1 + i);
+	for (i = 0; i < 10; i++)
+		pf->cls['0' + i] = (uint8_t)(27 + i);
+	pf->cls[' '] = 37;
+	for (i = 0; i < pf->nlit; i++)
+		cap += pf->lit_len[i];
+	goto_ = xcalloc(cap * NCLASS, sizeof(*goto_));
+	pf->slit = xmalloc(cap * sizeof(*pf->slit));
+	for (i = 0; i < cap; i++)
+		pf->slit[i] = NONE;
+	pf->nstate = 1;
+	for (i = 0; i < pf->nlit; i++) {
+		const char *s = pf->pool + pf->lit_off[i];
+		uint32_t st = 0;
+
+		for (k = 0; k < pf->lit_len[i]; k++) {
+			uint32_t *nx = &goto_[st * NCLASS + pf->cls[(unsigned char)s[k]]];
+
+			if (!*nx)
+				*nx = (uint32_t)pf->nstate++;
+			st = *nx;
+		}
+		pf->slit[st] = (uint32_t)i;
+	}
+	/* breadth first: failure links, then the full transition table */
+	fail = xcalloc(pf->nstate, sizeof(*fail));
+	pf->dict = xcalloc(pf->nstate, sizeof(*pf->dict));
+	queue = xmalloc(pf->nstate * sizeof(*queue));
+	head = tail = 0;
+	for (k = 0; k < NCLASS; k++)
+		if (goto_[k])
+			queue[tail++] = goto_[k];
+	while (head < tail) {
+		uint32_t u = queue[head++];
+
+		for (k = 0; k < NCLASS; k++) {
+			uint32_t v = goto_[u * NCLASS + k];
+
+			if (v) {
+				uint32_t f = goto_[fail[u] * NCLASS + k];
+
+				fail[v] = f;
+				pf->dict[v] = pf->slit[f] != NONE ? f : pf->dict[f];
+				queue[tail++] = v;
+			} else {
+				goto_[u * NCLASS + k] = goto_[fail[u] * NCLASS + k];
+			}
+		}
+	}
+	pf->delta = xrealloc(goto_, pf->nstate * NCLASS * sizeof(*goto_));
+	pf->slit = xrealloc(pf->slit, pf->nstate * sizeof(*pf->slit));
+	free(fail);
+	free(queue);
+}
+
+static void
+lazy_release(struct prefilter *pf)
+{
+	size_t i;
+
+	for (i = 0; i < pf->nlazy; i++)
+		free(pf->lazy_src[i]);
+	free(pf->lazy_src);
+	free(pf->lazy_id);
+	pf->lazy_src = NULL;
+	pf->lazy_id = NULL;
+	pf->nlazy = pf->alazy = 0;
+}
+
+/* ---- formulas as clauses ---- */
+
+static double
+dnf_p(const struct prefilter *pf, const struct dnf *d)
+{
+	double sum = 0;
+	size_t i, k;
+
+	if (d->top)
+		return 1;
+	for (i = 0; i < d->n; i++) {
+		double p = 1;
+
+		for (k = 0; k < d->c[i].n; k++)
+			p *= pf->fact_p[d->c[i].f[k]];
+		sum += p;
+	}
+	return sum < 1 ? sum : 1;
+}
+
+static void
+dnf_push(struct dnf *d, const struct clause *c)
+{
+	d->c = xgrow(d->c, &d->alloc, d->n + 1, sizeof(*d->c));
+	d->c[d->n++] = *c;
+}
+
+/* Rarer first: less likely in the corpus, then the longer literal. */
+static bool
+rarer(const struct prefilter *pf, uint32_t a, uint32_t b)
+{
+	if (pf->fact_p[a] != pf->fact_p[b])
+		return pf->fact_p[a] < pf->fact_p[b];
+	if (pf->lit_len[pf->fact_lit[a]] != pf->lit_len[pf->fact_lit[b]])
+		return pf->lit_len[pf->fact_lit[a]] > pf->lit_len[pf->fact_lit[b]];
+	return a < b;
+}
+
+/* Adds fact f to clause c, rarest first; a full clause keeps its rarest. */
+static void
+clause_add(const struct prefilter *pf, struct clause *c, uint32_t f)
+{
+	uint32_t i, k;
+
+	for (i = 0; i < c->n; i++)
+		if (c->f[i] == f)
+			return;
+	for (i = 0; i < c->n && rarer(pf, c->f[i], f); i++)
+		;
+	if (i == CLAUSE_MAX)
+		return;         /* fewer facts: a weaker, still sound clause */
+	if (c->n == CLAUSE_MAX)
+		c->n--;
+	for (k = c->n; k > i; k--)
+		c->f[k] = c->f[k - 1];
+	c->f[i] = f;
+	c->n++;
+}
+
+static void
+dnf_of(const struct prefilter *pf, uint32_t x, struct dnf *out)
+{
+	const struct pf_node *nd;
+	uint32_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (x == NONE) {
+		out->top = true;
+		return;
+	}
+	nd = &pf->node[x];
+	if (nd->op == T_LIT) {
+		struct clause c = { 1, { nd->a } };
+
+		dnf_push(out, &c);
+		return;
+	}
+	if (nd->op == T_OR) {
+		for (i = 0; i < nd->n && !out->top; i++) {
+			struct dnf k;
+			size_t j;
+
+			dnf_of(pf, pf->kids[nd->a + i], &k);
+			if (k.top)
+				out->top = true;
+			for (j = 0; j < k.n; j++)
+				dnf_push(out, &k.c[j]);
+			free(k.c);
+		}
+		if (out->top) {
+			out->n = 0;
+		} else if (out->n > OR_MAX) {
+			/* too many: each clause by its rarest fact alone */
+			size_t j, m = 0;
+
+			for (j = 0; j < out->n; j++) {
+				struct clause c = { 1, { out->c[j].f[0] } };
+				size_t k;
+				bool dup = false;
+
+				for (k = 0; k < m; k++)
+					if (out->c[k].f[0] == c.f[0])
+						dup = true;
+				if (!dup)
+					out->c[m++] = c;
+			}
+			out->n = m;
+		}
+		return;
+	}
+	/* AND: the product of its parts, the most telling first, leaving
+	 * out a part that would make too many clauses (weaker, sound) */
+	{
+		struct dnf *k = xcalloc(nd->n, sizeof(*k));
+		uint32_t *ord = xmalloc(nd->n * sizeof(*ord)), j, m;
+		double *p = xmalloc(nd->n * sizeof(*p));
+
+		for (i = 0; i < nd->n; i++) {
+			dnf_of(pf, pf->kids[nd->a + i], &k[i]);
+			p[i] = dnf_p(pf, &k[i]);
+			ord[i] = i;
+		}
+		for (i = 1; i < nd->n; i++)
+			for (j = i; j > 0 && p[ord[j]] < p[ord[j - 1]]; j--) {
+				m = ord[j];
+				ord[j] = ord[j - 1];
+				ord[j - 1] = m;
+			}
+		out->top = true;
+		for (i = 0; i < nd->n; i++) {
+			struct dnf *d = &k[ord[i]], prod = { 0 };
+			size_t a, b, f;
+
+			if (d->top)
+				continue;
+			if (out->top) {
+				*out = *d;
+				d->c = NULL;
+				continue;
+			}
+			if (out->n * d->n > DNF_MAX)
+				continue;
+			for (a = 0; a < out->n; a++)
+				for (b = 0; b < d->n; b++) {
+					struct clause c = out->c[a];
+
+					for (f = 0; f < d->c[b].n; f++)
+						clause_add(pf, &c, d->c[b].f[f]);
+					dnf_push(&prod, &c);
+				}
+			free(out->c);
+			*out = prod;
+		}
+		for (i = 0; i < nd->n; i++)
+			free(k[i].c);
+		free(k);
+		free(ord);
+		free(p);
+	}
+}
+
+/* Stores d as a group of formula fid; returns its index. */
+static uint32_t
+store(struct prefilter *pf, const struct dnf *d, uint32_t fid)
+{
+	uint32_t g = (uint32_t)pf->ngrp;
+	size_t i;
+
+	pf->gc0 = xgrow(pf->gc0, &pf->agrp, pf->ngrp + 1, sizeof(uint32_t));
+	pf->gcn = xrealloc(pf->gcn, pf->agrp * sizeof(uint32_t));
+	pf->g_fid = xrealloc(pf->g_fid, pf->agrp * sizeof(uint32_t));
+	pf->gc0[g] = (uint32_t)pf->ncl;
+	pf->gcn[g] = (uint32_t)d->n;
+	pf->g_fid[g] = fid;
+	pf->ngrp++;
+	for (i = 0; i < d->n; i++) {
+		pf->cl0 = xgrow(pf->cl0, &pf->acl, pf->ncl + 1, sizeof(uint32_t));
+		pf->cln = xrealloc(pf->cln, pf->acl * sizeof(uint32_t));
+		pf->cl_grp = xrealloc(pf->cl_grp, pf->acl * sizeof(uint32_t));
+		pf->cf = xgrow(pf->cf, &pf->acf, pf->ncf + d->c[i].n, sizeof(uint32_t));
+		pf->cl0[pf->ncl] = (uint32_t)pf->ncf;
+		pf->cln[pf->ncl] = d->c[i].n;
+		pf->cl_grp[pf->ncl] = g;
+		memcpy(pf->cf + pf->ncf, d->c[i].f, d->c[i].n * sizeof(uint32_t));
+		pf->ncf += d->c[i].n;
+		pf->ncl++;
+	}
+	return g;
+}
+
+/* The parts of a conjunction, nested ones flattened. */
+static void
+parts(const struct prefilter *pf, uint32_t x, struct dnf **v, size_t *n,
+    size_t *alloc)
+{
+	const struct pf_node *nd;
+	struct dnf d;
+	uint32_t i;
+
+	if (x == NONE)
+		return;
+	nd = &pf->node[x];
+	if (nd->op == T_AND) {
+		for (i = 0; i < nd->n; i++)
+			parts(pf, pf->kids[nd->a + i], v, n, alloc);
+		return;
+	}
+	dnf_of(pf, x, &d);
+	if (d.top)
+		return;
+	*v = xgrow(*v, alloc, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = d;
+}
+
+/* Stores formula x as groups of fid, most telling first: *g0, *ng. */
+static void
+store_formula(struct prefilter *pf, uint32_t x, uint32_t fid, uint32_t *g0,
+    uint32_t *ng)
+{
+	struct dnf *v = NULL;
+	size_t n = 0, alloc = 0, i, j;
+
+	parts(pf, x, &v, &n, &alloc);
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && dnf_p(pf, &v[j]) < dnf_p(pf, &v[j - 1]); j--) {
+			struct dnf t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	*g0 = (uint32_t)pf->ngrp;
+	*ng = (uint32_t)n;
+	for (i = 0; i < n; i++) {
+		(void)store(pf, &v[i], fid);
+		free(v[i].c);
+	}
+	free(v);
+}
+
+/* Is group g the first of its formula (the one its clauses are filed by)? */
+static bool
+first_group(const struct prefilter *pf, uint32_t g)
+{
+	uint32_t fid = pf->g_fid[g];
+	const struct pf_pat *p = &pf->pat[fid / 2];
+
+	return g == (fid % 2 ? p->s0 : p->g0);
+}
+
+void
+prefilter_build(struct prefilter *pf, const char *const *corpus, size_t ncorpus)
+{
+	size_t i, k;
+	uint32_t *cnt;
+	int v;
+
+	build_automaton(pf);
+	/* each literal's facts, grouped */
+	pf->lit_fact0 = xcalloc(pf->nlit + 1, sizeof(uint32_t));
+	pf->lit_nfact = xcalloc(pf->nlit + 1, sizeof(uint32_t));
+	pf->lit_facts = xmalloc((pf->nfact + 1) * sizeof(uint32_t));
+	for (i = 0; i < pf->nfact; i++)
+		pf->lit_nfact[pf->fact_lit[i]]++;
+	for (i = 0, k = 0; i < pf->nlit; i++) {
+		pf->lit_fact0[i] = (uint32_t)k;
+		k += pf->lit_nfact[i];
+		pf->lit_nfact[i] = 0;
+	}
+	for (i = 0; i < pf->nfact; i++) {
+		uint32_t l = pf->fact_lit[i];
+
+		pf->lit_facts[pf->lit_fact0[l] + pf->lit_nfact[l]++] = (uint32_t)i;
+	}
+	for (v = 0; v < PF_TEXTS; v++) {
+		pf->mark[v] = xcalloc(pf->nfact + 1, sizeof(uint32_t));
+		pf->found[v] = xmalloc((pf->nfact + 1) * sizeof(uint32_t));
+		pf->ftrue[v] = xcalloc(2 * pf->npat + 2, sizeof(uint32_t));
+	}
+	pf->pmark = xcalloc(pf->npat + 1, sizeof(uint32_t));
+	pf->woken = xmalloc((pf->npat + 1) * sizeof(uint32_t));
+	pf->always = xmalloc((pf->npat + 1) * sizeof(uint32_t));
+	pf->idx0 = xcalloc(pf->nfact + 2, sizeof(uint32_t));
+	/* how often each fact holds in texts like the messages to come */
+	pf->fact_p = xmalloc((pf->nfact + 1) * sizeof(double));
+	cnt = xcalloc(pf->nfact + 1, sizeof(*cnt));
+	for (i = 0; i < ncorpus; i++) {
+		prefilter_begin(pf);
+		prefilter_scan(pf, 0, corpus[i], strlen(corpus[i]));
+		for (k = 0; k < pf->nfound[0]; k++)
+			cnt[pf->found[0][k]]++;
+	}
+	for (i = 0; i < pf->nfact; i++)
+		pf->fact_p[i] = ((double)cnt[i] + 1.0) / ((double)ncorpus + 2.0);
+	free(cnt);
+	for (i = 0; i < pf->npat; i++) {
+		struct pf_pat *p = &pf->pat[i];
+
+		store_formula(pf, p->nec, FID_NEC(i), &p->g0, &p->ng);
+		p->always = p->ng == 0;
+		if (p->always && !(p->flags & PF_LAZY))
+			pf->always[pf->nalways++] = (uint32_t)i;
+		if (p->suff != NONE) {
+			store_formula(pf, p->suff, FID_SUFF(i), &p->s0, &p->ns);
+			/* "names none of X" where X needs nothing: never decided */
+			p->decide = p->ns > 0;
+		}
+	}
+	/* index: fact -> the clauses of each formula's first (most telling)
+	 * group whose rarest fact it is */
+	for (i = 0; i < pf->ncl; i++)
+		if (first_group(pf, pf->cl_grp[i]))
+			pf->idx0[pf->cf[pf->cl0[i]] + 1]++;
+	for (i = 0; i < pf->nfact; i++)
+		pf->idx0[i + 1] += pf->idx0[i];
+	pf->idx = xmalloc((pf->idx0[pf->nfact] + 1) * sizeof(uint32_t));
+	cnt = xcalloc(pf->nfact + 1, sizeof(*cnt));
+	for (i = 0; i < pf->ncl; i++) {
+		uint32_t f = pf->cf[pf->cl0[i]];
+
+		if (first_group(pf, pf->cl_grp[i]))
+			pf->idx[pf->idx0[f] + cnt[f]++] = (uint32_t)i;
+	}
+	free(cnt);
+	/* what was only for adding */
+	lazy_release(pf);
+	free(pf->tree);
+	pf->tree = NULL;
+	free(pf->lit_hash);
+	pf->lit_hash = NULL;
+	free(pf->fact_hash);
+	pf->fact_hash = NULL;
+	free(pf->node);
+	pf->node = NULL;
+	free(pf->kids);
+	pf->kids = NULL;
+}
+
+void
+prefilter_free(struct prefilter *pf)
+{
+	int v;
+
+	if (!pf)
+		return;
+	lazy_release(pf);
+	free(pf->tree);
+	free(pf->pat);
+	free(pf->node);
+	free(pf->kids);
+	free(pf->fact_lit);
+	free(pf->fact_need);
+	free(pf->fact_p);
+	free(pf->fact_hash);
+	free(pf->pool);
+	free(pf->lit_off);
+	free(pf->lit_len);
+	free(pf->lit_fact0);
+	free(pf->lit_nfact);
+	free(pf->lit_hash);
+	free(pf->lit_facts);
+	free(pf->delta);
+	free(pf->slit);
+	free(pf->dict);
+	free(pf->gc0);
+	free(pf->gcn);
+	free(pf->g_fid);
+	free(pf->cl0);
+	free(pf->cln);
+	free(pf->cl_grp);
+	free(pf->cf);
+	free(pf->idx0);
+	free(pf->idx);
+	free(pf->always);
+	for (v = 0; v < PF_TEXTS; v++) {
+		free(pf->mark[v]);
+		free(pf->found[v]);
+		free(pf->ftrue[v]);
+	}
+	free(pf->pmark);
+	free(pf->woken);
+	free(pf);
+}
+
+/* ---- per message ---- */
+
+void
+prefilter_begin(struct prefilter *pf)
+{
+	size_t i;
+	int v;
+
+	if (++pf->stamp == 0) {
+		for (v = 0; v < PF_TEXTS; v++) {
+			memset(pf->mark[v], 0, (pf->nfact + 1) * sizeof(uint32_t));
+			memset(pf->ftrue[v], 0, (2 * pf->npat + 2) * sizeof(uint32_t));
+		}
+		memset(pf->pmark, 0, (pf->npat + 1) * sizeof(uint32_t));
+		pf->stamp = 1;
+	}
+	for (v = 0; v < PF_TEXTS; v++)
+		pf->nfound[v] = 0;
+	pf->nwoken = 0;
+	for (i = 0; i < pf->nalways; i++) {
+		pf->pmark[pf->always[i]] = pf->stamp;
+		pf->woken[pf->nwoken++] = pf->always[i];
+	}
+}
+
+static void
+found(struct prefilter *pf, int v, uint32_t lit, const char *s, size_t len,
+    size_t end)
+{
+	size_t start = end - pf->lit_len[lit];
+	bool lb = start == 0 || s[start - 1] == ' ';
+	bool rb = end == len || s[end] == ' ';
+	uint32_t i, e = pf->lit_fact0[lit] + pf->lit_nfact[lit];
+
+	for (i = pf->lit_fact0[lit]; i < e; i++) {
+		uint32_t f = pf->lit_facts[i];
+		uint8_t need = pf->fact_need[f];
+
+		if (((need & NEED_LB) && !lb) || ((need & NEED_RB) && !rb) ||
+		    pf->mark[v][f] == pf->stamp)
+			continue;
+		pf->mark[v][f] = pf->stamp;
+		pf->found[v][pf->nfound[v]++] = f;
+	}
+}
+
+static bool
+clause_true(const struct prefilter *pf, int v, uint32_t c)
+{
+	const uint32_t *f = pf->cf + pf->cl0[c], *mark = pf->mark[v];
+	uint32_t i, n = pf->cln[c];
+
+	for (i = 0; i < n; i++)
+		if (mark[f[i]] != pf->stamp)
+			return false;
+	return true;
+}
+
+static bool
+group_true(const struct prefilter *pf, int v, uint32_t g)
+{
+	uint32_t c;
+
+	for (c = pf->gc0[g]; c < pf->gc0[g] + pf->gcn[g]; c++)
+		if (clause_true(pf, v, c))
+			return true;
+	return false;
+}
+
+static bool
+all_groups(const struct prefilter *pf, int v, uint32_t g0, uint32_t n)
+{
+	uint32_t g;
+
+	for (g = g0; g < g0 + n; g++)
+		if (!group_true(pf, v, g))
+			return false;
+	return true;
+}
+
+void
+prefilter_scan(struct prefilter *pf, int v, const char *s, size_t len)
+{
+	const uint32_t *delta = pf->delta, *slit = pf->slit, *dict = pf->dict;
+	uint32_t st = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		uint32_t x;
+
+		st = delta[st * NCLASS + pf->cls[(unsigned char)s[i]]];
+		for (x = slit[st] != NONE ? st : dict[st]; x; x = dict[x])
+			found(pf, v, slit[x], s, len, i + 1);
+	}
+	if (!pf->idx)
+		return;         /* still building */
+	/* the clauses of match patterns woken by what was found */
+	for (i = 0; i < pf->nfound[v]; i++) {
+		uint32_t f = pf->found[v][i], k;
+
+		for (k = pf->idx0[f]; k < pf->idx0[f + 1]; k++) {
+			uint32_t c = pf->idx[k], g = pf->cl_grp[c], fid = pf->g_fid[g],
+			    p = fid / 2;
+			const struct pf_pat *pp = &pf->pat[p];
+			uint32_t ng = fid % 2 ? pp->ns : pp->ng;
+
+			if (pf->ftrue[v][fid] == pf->stamp || !clause_true(pf, v, c) ||
+			    !all_groups(pf, v, g + 1, ng - 1))
+				continue;
+			pf->ftrue[v][fid] = pf->stamp;
+			if (fid % 2 == 0 && !(pp->flags & PF_LAZY) &&
+			    pf->pmark[p] != pf->stamp) {
+				pf->pmark[p] = pf->stamp;
+				pf->woken[pf->nwoken++] = p;
+			}
+		}
+	}
+}
+
+const uint32_t *
+prefilter_woken(const struct prefilter *pf, size_t *n)
+{
+	*n = pf->nwoken;
+	return pf->woken;
+}
+
+enum pf_verdict
+prefilter_test(const struct prefilter *pf, int v, uint32_t pat)
+{
+	const struct pf_pat *p = &pf->pat[pat];
+
+	if (!p->always && pf->ftrue[v][FID_NEC(pat)] != pf->stamp)
+		return PF_NO;
+	if (p->decide && pf->ftrue[v][FID_SUFF(pat)] != pf->stamp)
+		return PF_YES;
+	return PF_MAYBE;
+}
+
+size_t
+prefilter_npatterns(const struct prefilter *pf)
+{
+	return pf->npat;
+}
+
+size_t
+prefilter_nfacts(const struct prefilter *pf)
+{
+	return pf->nfact;
+}
+
+size_t
+prefilter_found(const struct prefilter *pf, int v)
+{
+	return pf->nfound[v];
 }
 
 int
-prefilter_words(const char *pattern, struct prefilter_set *out)
+prefilter_always(const struct prefilter *pf, uint32_t pat)
 {
-	out->n = 0;
-	return analyze(pattern, strlen(pattern), out);
+	return pf->pat[pat].always;
+}
+
+static void
+describe(const struct prefilter *pf, uint32_t g0, uint32_t ng, struct buf *out)
+{
+	uint32_t g, c, i;
+
+	for (g = g0; g < g0 + ng; g++) {
+		if (g > g0)
+			(void)buf_adds(out, " AND ");
+		if (ng > 1)
+			(void)buf_addc(out, '(');
+		for (c = pf->gc0[g]; c < pf->gc0[g] + pf->gcn[g]; c++) {
+			if (c > pf->gc0[g])
+				(void)buf_adds(out, " | ");
+			for (i = 0; i < pf->cln[c]; i++) {
+				uint32_t f = pf->cf[pf->cl0[c] + i];
+				uint8_t need = pf->fact_need[f];
+
+				(void)buf_printf(out, "%s%s%s%s", i ? " & " : "",
+				    need & NEED_LB ? "<" : "", pf->pool +
+				    pf->lit_off[pf->fact_lit[f]],
+				    need & NEED_RB ? ">" : "");
+			}
+		}
+		if (ng > 1)
+			(void)buf_addc(out, ')');
+	}
+}
+
+void
+prefilter_describe(const struct prefilter *pf, uint32_t pat, struct buf *out)
+{
+	const struct pf_pat *p = &pf->pat[pat];
+
+	if (p->always)
+		(void)buf_addc(out, '*');
+	else
+		describe(pf, p->g0, p->ng, out);
+	if (p->decide) {
+		(void)buf_adds(out, "; YES unless ");
+		describe(pf, p->s0, p->ns, out);
+	}
 }

@@ -1,26 +1,92 @@
 /*
- * prefilter: finds, in a (folded) pattern, a set of words at least one of
- * which every match must contain as a whole word — "(cài|tải)\s.{0,30}vneid"
- * gives {vneid} (or {cai, tai}). The matcher then tries a pattern only on
- * messages holding one of its words, which is what keeps 1,000 topics fast.
+ * prefilter: decides, before any regular expression runs, which patterns
+ * can match a message at all.
  *
- * Conservative: any construct it does not understand gives "no set", and
- * such a pattern is simply tried on every message.
+ * Each pattern (its folded form) is read into a formula over literal facts
+ * that every match of it needs: "(cài|tải)\s.{0,30}vneid" needs
+ * (cai | tai) & vneid, "lừa\s*đảo" needs a word starting with "lua" and a
+ * word ending with "dao" (so "luadao" and "lua dao" both pass), "\bmk\b"
+ * the whole word "mk", "^(?=.*A)(?=.*B).*" what A needs and what B needs.
+ * One Aho-Corasick pass over the folded message finds the facts; a pattern
+ * whose formula is false cannot match and is not run. A not: line of the
+ * form "^(?!.*X).*" ("names none of X") is decided without running when X
+ * cannot match.
+ *
+ * Sound by construction: what it does not understand constrains nothing
+ * (the pattern is then run on every message); tests/unit/test_prefilter.c
+ * and the fuzz target prefilter hold it to PCRE2's answers. It relies on
+ * the matcher's texts (text.h): lower case, tokens of letters and digits,
+ * single spaces, no punctuation.
  */
 #ifndef HOIDAP_PREFILTER_H
 #define HOIDAP_PREFILTER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-#define PREFILTER_MAX_WORDS 16
-#define PREFILTER_WORD_MAX 48
+struct buf;
+struct prefilter;
 
-struct prefilter_set {
-	size_t n;
-	char w[PREFILTER_MAX_WORDS][PREFILTER_WORD_MAX];
+enum pf_verdict {
+	PF_NO,          /* cannot match: do not run it */
+	PF_MAYBE,       /* run it */
+	PF_YES,         /* matches (only PF_DECIDE patterns) */
 };
 
-/* 0 and a non-empty set, or -1 when no required word can be named. */
-int prefilter_words(const char *pattern, struct prefilter_set *out);
+/* prefilter_add flags */
+#define PF_CONTAIN 1    /* run on the text with diacritics: only containment
+			 * facts hold (its word boundaries are not the folded ones) */
+#define PF_LAZY    2    /* tested on demand, never a candidate by itself */
+#define PF_DECIDE  4    /* may be answered PF_YES without running (not: lines) */
+
+/* The two texts of one message (match.c: expanded, and as typed). */
+#define PF_TEXTS 2
+
+struct prefilter *prefilter_new(void);
+void prefilter_free(struct prefilter *pf);
+/*
+ * Reads a folded pattern; returns its id (0, 1, 2 ... in call order; a
+ * PF_LAZY pattern already added with the same flags gets its first id).
+ */
+uint32_t prefilter_add(struct prefilter *pf, const char *folded, unsigned flags);
+/*
+ * Builds the automaton once every pattern is added. corpus: folded texts
+ * like the messages to come (the kb's own examples): how often each fact
+ * holds there decides which fact a clause is woken by (the rarest) and
+ * which parts of a formula too big to keep are left out.
+ */
+void prefilter_build(struct prefilter *pf, const char *const *corpus,
+    size_t ncorpus);
+
+/*
+ * Per message: prefilter_begin, then prefilter_scan of each text (index
+ * 0 .. PF_TEXTS-1), then any prefilter_test. prefilter_woken lists the
+ * patterns (not PF_LAZY) that some scanned text lets through, and those
+ * that need nothing. A formula is kept as clauses (an OR of ANDs of facts),
+ * each filed under its rarest fact, so a message costs what its facts wake,
+ * not what the kb holds.
+ */
+void prefilter_begin(struct prefilter *pf);
+void prefilter_scan(struct prefilter *pf, int text, const char *folded,
+    size_t len);
+const uint32_t *prefilter_woken(const struct prefilter *pf, size_t *n);
+enum pf_verdict prefilter_test(const struct prefilter *pf, int text,
+    uint32_t pat);
+
+/* Counts, for --explain and check. */
+size_t prefilter_npatterns(const struct prefilter *pf);
+size_t prefilter_nfacts(const struct prefilter *pf);
+size_t prefilter_found(const struct prefilter *pf, int text);
+/* Is a pattern run on every message (no fact required)? */
+int prefilter_always(const struct prefilter *pf, uint32_t pat);
+
+/*
+ * The formula of a pattern as text, clauses joined by " | ", facts by
+ * " & ", rarest first: "<mk>" the whole word mk, "<lua" a word starting
+ * with lua, "dao>" one ending with dao, "vss" anywhere; "*" when nothing is
+ * required; "; YES unless ..." for a PF_DECIDE form.
+ */
+void prefilter_describe(const struct prefilter *pf, uint32_t pat,
+    struct buf *out);
 
 #endif

@@ -1,7 +1,9 @@
 /*
- * The prefilter decides which patterns are tried at all, so a wrong
- * "required word" silently hides a topic. Each case: a folded pattern and
- * the word set it must give, or none (tried on every message).
+ * The prefilter decides which patterns are run at all, so a wrong formula
+ * silently hides a topic. Two kinds of cases: the formula it reads from
+ * known pattern forms, and a property held against PCRE2 itself on many
+ * generated patterns and texts: PF_NO never where the pattern matches,
+ * PF_YES never where it does not.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,69 +11,269 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "buf.h"
 #include "prefilter.h"
 
 static const struct {
 	const char *pattern;
-	const char *want;       /* words joined by ' ', or NULL for none */
+	unsigned flags;
+	const char *want;
 } cases[] = {
-	{ "(cai|tai)\\s.{0,30}vneid", "vneid" },
-	{ "thue\\s+(nha\\s+)?dat", "thue" },
-	{ "^(xin\\s+)?chao\\b", "chao" },
-	{ "\\b8079\\b|\\bbh\\s+mk\\b", "8079 bh" },
-	{ "dang ky", "dang" },
-	{ "[abc]+ vneid", "vneid" },
-	{ "x[^]]y vneid", "vneid" },
-	{ "VNeID\\s+app", "vneid" },            /* indexed in lower case */
-	/* \s* may match nothing: "vss\s*id" is typed "vssid", no whole word */
-	{ "vss\\s*id.{0,40}(the|bhyt)", "the bhyt" },
-	{ "(mat\\s*khau|pass)", NULL },
-	{ "dang ?ky", NULL },
-	{ "kh(oa|oe)\\s+tai", "tai" },
-	{ "x(a|b)", NULL },
-	{ "(ab)c", NULL },
-	{ "a+", NULL },
-	{ "(a|)b", NULL },                      /* an empty branch */
-	{ "(?i)foo", NULL },                    /* flags: give up */
-	{ "vneid?", NULL },                     /* the last letter is optional */
-	{ "(?:cai|tai)\\s+app", "app" },
-	{ "(?!go)vneid", "vneid" },             /* lookaround is zero-width */
-	{ "\\w+", NULL },
+	{ "(cai|tai)\\s.{0,30}vneid", 0, "(vneid) AND (cai> | tai>)" },
+	{ "thue\\s+(nha\\s+)?dat", 0, "(thue ) AND (dat)" },
+	{ "\\b8079\\b|\\bbh\\s+mk\\b", 0, "<8079> | <bh mk>" },
+	{ "dang ky", 0, "dang ky" },
+	{ "VNeID\\s+app", 0, "vneid app" },     /* lower case */
+	/* \s* may match nothing: "lua dao" and "luadao" both pass */
+	{ "\\blua\\s*dao\\b", 0, "(<lua) AND (dao>)" },
+	{ "vss\\s*id", 0, "(vss) AND (id)" },
+	{ "(mat\\s*khau|\\bmk\\b|\\bpass\\b)", 0, "khau & mat | <mk> | <pass>" },
+	{ "vneid?", 0, "vnei" },                /* the last letter is optional */
+	{ "x(a|b)", 0, "(x) AND (a | b)" },
+	{ "a+", 0, "a" },
+	{ "(a|)b", 0, "b" },                    /* an empty branch */
+	{ "(?i)foo", 0, "*" },                  /* flags: give up */
+	{ "\\w+", 0, "*" },
+	{ "[abc]+ vneid", 0, " vneid" },
+	{ "(?!go)vneid", 0, "vneid" },          /* lookaround is zero-width */
+	/* every lookahead is needed */
+	{ "^(?=.*vss\\s*id)(?=.*(mat\\s*khau|\\bmk\\b)).*", 0,
+	    "(vss) AND (id) AND (khau & mat | <mk>)" },
+	/* with diacritics, only containment holds */
+	{ "\\blua\\s*dao\\b", PF_CONTAIN, "(lua) AND (dao)" },
+	/* "names none of": YES when what it names cannot be there */
+	{ "^(?!.*(vss|bhxh)).*", PF_DECIDE, "*; YES unless vss | bhxh" },
+	{ "^(?!.*(vss|bhxh)).*", 0, "*" },
+	{ "^(?!.*(vss|bhxh)).*(thue)", PF_DECIDE, "thue" },
+	{ "(*ACCEPT)abc", 0, "*" },             /* verbs end matches */
+	{ "a\\Qb(c\\Ed", 0, "(a) AND (d)" },
+	{ "(?#(|)abc", 0, "abc" },              /* a comment is nothing */
+	{ "x{2,3}y", 0, "(x) AND (y)" },
+	{ "a{,3}b", 0, "b" },
 };
 
 static void
-test_cases(void **state)
+test_formulas(void **state)
 {
-	size_t i, k;
+	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct prefilter_set set;
-		char got[512] = "";
-		int rc = prefilter_words(cases[i].pattern, &set);
+		struct prefilter *pf = prefilter_new();
+		struct buf b;
+		uint32_t id = prefilter_add(pf, cases[i].pattern, cases[i].flags);
 
-		for (k = 0; rc == 0 && k < set.n; k++) {
-			if (k)
-				strcat(got, " ");
-			strcat(got, set.w[k]);
-		}
-		if (!cases[i].want) {
-			if (rc != -1)
-				fail_msg("%s: want no word, got '%s'", cases[i].pattern, got);
-		} else if (rc != 0 || strcmp(got, cases[i].want) != 0) {
-			fail_msg("%s: want '%s', got '%s' (rc %d)", cases[i].pattern,
-			    cases[i].want, got, rc);
-		}
+		prefilter_build(pf, NULL, 0);
+		buf_init(&b, 4096);
+		prefilter_describe(pf, id, &b);
+		if (strcmp(b.data, cases[i].want) != 0)
+			fail_msg("%s: want '%s', got '%s'", cases[i].pattern,
+			    cases[i].want, b.data);
+		buf_release(&b);
+		prefilter_free(pf);
 	}
+}
+
+static void
+test_verdicts(void **state)
+{
+	static const char *const pats[] = {
+		"(cai|tai)\\s.{0,30}vneid", "^(?!.*(dich\\s*vu\\s*cong|\\bdvc)).*",
+		"\\bmk\\b", "lua\\s*dao",
+	};
+	struct prefilter *pf = prefilter_new();
+	uint32_t id[4];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 4; i++)
+		id[i] = prefilter_add(pf, pats[i], i == 1 ? PF_LAZY | PF_DECIDE : 0);
+	prefilter_build(pf, NULL, 0);
+
+	prefilter_begin(pf);
+	prefilter_scan(pf, 0, "cai app vneid", 13);
+	assert_int_equal(prefilter_test(pf, 0, id[0]), PF_MAYBE);
+	assert_int_equal(prefilter_test(pf, 0, id[1]), PF_YES);
+	assert_int_equal(prefilter_test(pf, 0, id[2]), PF_NO);
+	assert_int_equal(prefilter_test(pf, 0, id[3]), PF_NO);
+
+	prefilter_begin(pf);
+	prefilter_scan(pf, 0, "quen mk dvc", 11);
+	prefilter_scan(pf, 1, "bi luadao", 9);
+	assert_int_equal(prefilter_test(pf, 0, id[0]), PF_NO);
+	assert_int_equal(prefilter_test(pf, 0, id[1]), PF_MAYBE);
+	assert_int_equal(prefilter_test(pf, 0, id[2]), PF_MAYBE);
+	assert_int_equal(prefilter_test(pf, 0, id[3]), PF_NO);
+	assert_int_equal(prefilter_test(pf, 1, id[3]), PF_MAYBE);
+	assert_int_equal(prefilter_test(pf, 1, id[2]), PF_NO);
+	prefilter_free(pf);
+}
+
+/* ---- generated patterns against PCRE2 ---- */
+
+static unsigned seed = 12345;
+
+static unsigned
+rnd(unsigned n)
+{
+	seed = seed * 1103515245u + 12345u;
+	return (seed >> 8) % n;
+}
+
+static const char *const words[] = { "a", "b", "ab", "ba", "c", "abc" };
+
+static void gen_alt(struct buf *b, int depth);
+
+static void
+gen_item(struct buf *b, int depth)
+{
+	static const char *const atoms[] = {
+		"\\s", "\\s*", "\\s+", " ", " ?", "\\b", ".", ".*", ".{0,3}", "^",
+		"$", "[ab]", "\\w+", "\\d", "\\B", "x?", "a+", "b*", "c{1,2}",
+		"\\s{0,1}", "[^a]", "\\S+", "\\W",
+	};
+	unsigned k = rnd(depth < 3 ? 12 : 8);
+
+	if (k < 4) {
+		(void)buf_adds(b, words[rnd(6)]);
+	} else if (k < 8) {
+		(void)buf_adds(b, atoms[rnd(sizeof(atoms) / sizeof(atoms[0]))]);
+	} else {
+		static const char *const open[] = { "(", "(?:", "(?=.*", "(?!",
+		    "(?=", "(?!.*", "(?>" };
+		static const char *const quant[] = { "", "", "?", "+", "*", "{0,2}",
+		    "{1,2}" };
+		unsigned o = rnd(7);
+
+		(void)buf_adds(b, open[o]);
+		gen_alt(b, depth + 1);
+		(void)buf_addc(b, ')');
+		if (o < 2 || o == 6)
+			(void)buf_adds(b, quant[rnd(7)]);
+	}
+}
+
+static void
+gen_seq(struct buf *b, int depth)
+{
+	unsigned n = 1 + rnd(4), i;
+
+	for (i = 0; i < n; i++)
+		gen_item(b, depth);
+}
+
+static void
+gen_alt(struct buf *b, int depth)
+{
+	unsigned n = 1 + rnd(depth ? 3 : 2), i;
+
+	for (i = 0; i < n; i++) {
+		if (i)
+			(void)buf_addc(b, '|');
+		gen_seq(b, depth);
+	}
+}
+
+static void
+gen_text(char *out, size_t cap)
+{
+	unsigned n = rnd(6), i;
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		const char *w = words[rnd(6)];
+
+		if (len + strlen(w) + 2 >= cap)
+			break;
+		if (i)
+			out[len++] = ' ';
+		strcpy(out + len, w);
+		len += strlen(w);
+	}
+}
+
+static void
+test_property(void **state)
+{
+	enum { NPAT = 1500, NTEXT = 40 };
+	char texts[NTEXT][64];
+	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
+	size_t p, t, nmaybe = 0, nno = 0, nyes = 0;
+
+	(void)state;
+	for (t = 0; t < NTEXT; t++)
+		gen_text(texts[t], sizeof(texts[t]));
+	strcpy(texts[0], "");
+	for (p = 0; p < NPAT; p++) {
+		struct buf b;
+		struct prefilter *pf = prefilter_new();
+		pcre2_code *re;
+		int err;
+		PCRE2_SIZE off;
+		uint32_t id;
+		unsigned flags = rnd(2) ? PF_DECIDE | PF_LAZY : 0;
+
+		buf_init(&b, 4096);
+		if (rnd(4) == 0)
+			(void)buf_adds(&b, "^(?!.*");
+		gen_alt(&b, 0);
+		if (b.data[0] == '^' && b.data[1] == '(')
+			(void)buf_adds(&b, rnd(2) ? ").*" : ")");
+		if (rnd(3) == 0)
+			flags |= PF_CONTAIN;
+		re = pcre2_compile((PCRE2_SPTR)b.data, PCRE2_ZERO_TERMINATED,
+		    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, &err, &off, NULL);
+		if (!re) {
+			buf_release(&b);
+			prefilter_free(pf);
+			continue;
+		}
+		id = prefilter_add(pf, b.data, flags);
+		prefilter_build(pf, NULL, 0);
+		for (t = 0; t < NTEXT; t++) {
+			size_t n = strlen(texts[t]);
+			int hit = pcre2_match(re, (PCRE2_SPTR)texts[t], n, 0, 0, md,
+			    NULL) >= 0;
+			enum pf_verdict v;
+
+			prefilter_begin(pf);
+			prefilter_scan(pf, (int)(t & 1), texts[t], n);
+			v = prefilter_test(pf, (int)(t & 1), id);
+			if (v == PF_NO && hit)
+				fail_msg("'%s' matches '%s' but the prefilter said no",
+				    b.data, texts[t]);
+			if (v == PF_YES && !hit)
+				fail_msg("'%s' does not match '%s' but the prefilter "
+				    "said yes", b.data, texts[t]);
+			nno += v == PF_NO;
+			nyes += v == PF_YES;
+			nmaybe += v == PF_MAYBE;
+		}
+		pcre2_code_free(re);
+		buf_release(&b);
+		prefilter_free(pf);
+	}
+	pcre2_match_data_free(md);
+	/* the property is not vacuous: it did rule patterns out */
+	assert_true(nno > 1000);
+	assert_true(nyes > 100);
+	assert_true(nmaybe > 1000);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_formulas),
+		cmocka_unit_test(test_verdicts),
+		cmocka_unit_test(test_property),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
