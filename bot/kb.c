@@ -335,6 +335,9 @@ finish_topic(struct parse *ps, struct kb_topic_int *ti, struct buf *ans,
 		diag_error(ps->d, p, l, "topic '%s' has nothing to match on (add "
 		    "'ask:', 'keywords:' or 'match:' lines)", t->id);
 	if (!have_answer) {
+		/* sys.menu and the like: a list of command words, nothing to say */
+		if (t->system && t->nkeywords)
+			return;
 		diag_error(ps->d, p, l, "topic '%s' has no 'answer:'", t->id);
 		return;
 	}
@@ -857,6 +860,7 @@ kb_load(const char *dir, struct diag *d)
 	pcre2_compile_context_free(ps.cctx);
 	check_refs(kb, d);
 	kb_index_build(kb);
+	kb_vocab_build(kb);
 	return kb;
 }
 
@@ -868,6 +872,7 @@ kb_free(struct kb *kb)
 	if (!kb)
 		return;
 	kb_index_free(kb);
+	kb_vocab_free(kb);
 	for (i = 0; i < kb->n; i++)
 		topic_free(&kb->t[i]);
 	free(kb->t);
