@@ -12,17 +12,21 @@ from run import TG_TOKEN, ZALO_TOKEN, card_of, group_msgs, staff_env, vol_msg
 
 WARNING = "Cháu đã ẩn thông tin đó đi rồi"
 
-# (what the resident types, what must not be found anywhere afterwards)
+PW, OTP, CARD, ID = "[mật khẩu đã ẩn]", "[mã OTP đã ẩn]", "[số thẻ đã ẩn]", "[số định danh đã ẩn]"
+# (what the resident types, what must not be found anywhere afterwards,
+#  what the volunteers see)
 FORMATS = [
-    ("mật khẩu vneid của tôi là Hoa@1960", ["Hoa@1960"]),
-    ("mk vssid: 135792", ["135792"]),
-    (unicodedata.normalize("NFD", "Mật khẩu là Hoa 1961 ạ"), ["Hoa 1961", "1961"]),
-    ("mã xác nhận mà ngân hàng vừa gửi cho tôi là 482915", ["482915"]),
-    ("ma otp la bon tam hai chin mot ba", ["bon tam hai chin mot ba"]),
-    ("otp482914", ["482914"]),
-    ("số thẻ 4111  1111  1111  1112", ["1111  1112", "1112"]),
-    ("cccd 001. 088. 012. 345", ["012. 345"]),
-    ("pass: Correct Horse Battery", ["Horse Battery"]),
+    ("mật khẩu vneid của tôi là Hoa@1960", ["Hoa@1960"], "mật khẩu vneid của tôi là " + PW),
+    ("mk vssid: 135792", ["135792"], "mk vssid: " + PW),
+    (unicodedata.normalize("NFD", "Mật khẩu là Hoa 1961 ạ"), ["Hoa 1961", "1961"],
+     "Mật khẩu là " + PW + " ạ"),
+    ("mã xác nhận mà ngân hàng vừa gửi cho tôi là 482915", ["482915"],
+     "mã xác nhận mà ngân hàng vừa gửi cho tôi là " + OTP),
+    ("ma otp la bon tam hai chin mot ba", ["bon tam hai chin mot ba"], "ma otp la " + OTP),
+    ("otp482914", ["482914"], "otp" + OTP),
+    ("số thẻ 4111  1111  1111  1112", ["1111  1112", "1112"], "số thẻ " + CARD),
+    ("cccd 001. 088. 012. 345", ["012. 345"], "cccd " + ID),
+    ("pass: Correct Horse Battery", ["Horse Battery"], "pass: " + PW),
 ]
 
 
@@ -64,23 +68,26 @@ def t_privacy_formats(env):
     staff_env(env, HOIDAP_LOG_LEVEL="debug")
     chat = 801
     first, rest = FORMATS[:2], FORMATS[2:]
-    for text, _ in first:
+    for text, _, _ in first:
         env.tg_text(chat, text)
     wait_until(lambda: len([t for t in texts_for(env, chat) if WARNING in t]) >= 2,
                what="a warning for each message with a secret")
     # the card quotes the recent exchange: it must quote it redacted
     env.tg_text(chat, "cho tôi gặp cán bộ hỗ trợ")
-    wait_until(lambda: card_of(env, 1), what="the ticket card")
-    for text, _ in rest:
+    card = wait_until(lambda: [c["params"]["text"] for c in group_msgs(env)
+                               if c["params"].get("text", "").startswith("🆘 Phiếu #1 ")],
+                      what="the ticket card")
+    seen = first[-1][2]     # the card's last few lines
+    check(seen in card[0], "the card does not quote %r: %s" % (seen, card[0]))
+    for text, _, _ in rest:
         env.tg_text(chat, text)
-    wait_until(lambda: len([c for c in group_msgs(env)
-                            if c["params"].get("text", "").startswith("💬 #1 ")]) >= len(rest),
-               what="every message relayed to the group")
-    relayed = "\n".join(c["params"]["text"] for c in group_msgs(env))
-    for label in ("[mật khẩu đã ẩn]", "[mã OTP đã ẩn]", "[số thẻ đã ẩn]", "[số định danh đã ẩn]"):
-        check(label in relayed, "%s not in the group's messages: %s" % (label, relayed[-600:]))
+
+    def group_text():
+        return "\n".join(c["params"].get("text", "") for c in group_msgs(env))
+    wait_until(lambda: all(seen in group_text() for _, _, seen in rest),
+               what="every message relayed to the group, redacted")
     check(env.stop() == 0, "exit status")
-    found = leaks(env, [s for _, ss in FORMATS for s in ss])
+    found = leaks(env, [s for _, ss, _ in FORMATS for s in ss])
     check(not found, "secrets left: " + "; ".join(found))
 
 
