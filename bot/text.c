@@ -108,7 +108,9 @@ static void
 replace_tones(struct buf *b)
 {
 	static int ready;
+	static unsigned char lead[256];
 	size_t k;
+	char *p;
 
 	if (!ready) {
 		for (k = 0; k < ARRAY_SIZE(tone_pairs) * TONE_VARIANTS; k++) {
@@ -116,20 +118,29 @@ replace_tones(struct buf *b)
 			    (int)(k % TONE_VARIANTS), tone_tab[k][0]);
 			case_variant(tone_pairs[k / TONE_VARIANTS].to,
 			    (int)(k % TONE_VARIANTS), tone_tab[k][1]);
+			lead[(unsigned char)tone_tab[k][0][0]] = 1;
 		}
 		ready = 1;
 	}
-	for (k = 0; k < ARRAY_SIZE(tone_tab); k++) {
-		const char *from = tone_tab[k][0], *to = tone_tab[k][1];
-		size_t fl = strlen(from);
-		char *p = b->data;
-
-		/* Same length in UTF-8 both ways (case included): in place. */
-		if (strlen(to) != fl)
+	/*
+	 * One pass: every "from" starts with a marked o/u and goes on with
+	 * a plain a/e/y, and no "to" holds one, so replacing pair by pair
+	 * left to right gives what one strstr pass per pair gave.
+	 */
+	for (p = b->data; *p; p++) {
+		if (!lead[(unsigned char)*p])
 			continue;
-		while ((p = strstr(p, from)) != NULL) {
-			memcpy(p, to, fl);
-			p += fl;
+		for (k = 0; k < ARRAY_SIZE(tone_tab); k++) {
+			const char *from = tone_tab[k][0], *to = tone_tab[k][1];
+			size_t fl = strlen(from);
+
+			/* same length in UTF-8 both ways (case included): in place */
+			if (p[1] == from[1] && strncmp(p, from, fl) == 0 &&
+			    strlen(to) == fl) {
+				memcpy(p, to, fl);
+				p += fl - 1;
+				break;
+			}
 		}
 	}
 }
@@ -201,21 +212,54 @@ fold_into(struct buf *out, const char *s)
 	}
 }
 
-void
-text_normalize(struct text *t, const char *in, size_t len)
+/*
+ * Pure ASCII, as most messages typed without diacritics are: lower case,
+ * letters and digits kept, anything else one space; exact and folded are
+ * the same. The general path gives exactly this, only slower.
+ */
+static bool
+normalize_ascii(struct text *t, const char *in, size_t len)
+{
+	size_t i, o = 0;
+	bool in_word = false;
+	char *e;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)in[i] >= 0x80)
+			return false;
+	e = xmalloc(len + 1);
+	for (i = 0; i < len; i++) {
+		char c = in[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c | 0x20);
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+			if (!in_word && o)
+				e[o++] = ' ';
+			e[o++] = c;
+			in_word = true;
+		} else {
+			in_word = false;
+		}
+	}
+	e[o] = '\0';
+	t->exact = e;
+	t->folded = xmalloc(o + 1);
+	memcpy(t->folded, e, o + 1);
+	return true;
+}
+
+static void
+normalize_full(struct text *t, const char *in, size_t len)
 {
 	struct buf raw, ex, fo;
 	utf8proc_uint8_t *mapped = NULL;
 	utf8proc_ssize_t rc;
-	size_t i, e, f;
 
-	memset(t, 0, sizeof(*t));
 	buf_init(&raw, BUF_CAP_TEXT);
 	buf_init(&ex, BUF_CAP_TEXT);
 	buf_init(&fo, BUF_CAP_TEXT);
-	if (!in)
-		len = 0;
-	sanitize(&raw, in ? in : "", len, t);
+	sanitize(&raw, in, len, t);
 	rc = utf8proc_map((const utf8proc_uint8_t *)raw.data, (utf8proc_ssize_t)raw.len,
 	    &mapped, UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_COMPAT |
 	    UTF8PROC_STABLE);
@@ -232,8 +276,27 @@ text_normalize(struct text *t, const char *in, size_t len)
 	t->exact = buf_take(&ex);
 	t->folded = buf_take(&fo);
 	buf_release(&raw);
+}
+
+void
+text_normalize(struct text *t, const char *in, size_t len)
+{
+	size_t i, e, f, n;
+
+	memset(t, 0, sizeof(*t));
+	if (!in)
+		len = 0;
+	if (len > TEXT_MAX_INPUT && normalize_ascii(t, in, TEXT_MAX_INPUT))
+		t->truncated = true;
+	else if (len > TEXT_MAX_INPUT || !normalize_ascii(t, in ? in : "", len))
+		normalize_full(t, in ? in : "", len);
 
 	/* Tokens: same count in both forms, since folding keeps spaces. */
+	for (n = 1, e = 0; t->exact[e]; e++)
+		n += t->exact[e] == ' ';
+	if (t->exact[0])
+		t->tok = xmalloc((n < TEXT_MAX_TOKENS ? n : TEXT_MAX_TOKENS) *
+		    sizeof(*t->tok));
 	for (i = 0, e = 0, f = 0; t->exact[e] && t->ntok < TEXT_MAX_TOKENS; i++) {
 		struct text_tok *k;
 		size_t es = e, fs = f;
@@ -242,8 +305,6 @@ text_normalize(struct text *t, const char *in, size_t len)
 			e++;
 		while (t->folded[f] && t->folded[f] != ' ')
 			f++;
-		if (!t->tok)
-			t->tok = xcalloc(TEXT_MAX_TOKENS, sizeof(*t->tok));
 		k = &t->tok[t->ntok++];
 		k->eoff = (unsigned)es;
 		k->elen = (unsigned)(e - es);

@@ -566,6 +566,47 @@ test_utf8_invalid_offsets(void **state)
 	assert_int_equal(text_utf8_invalid("một\nhai\xfe", 10), 9);
 }
 
+/*
+ * Text typed without diacritics takes a short path (pure ASCII); it must
+ * give what the general one gives. A trailing "é" sends the same text down
+ * the general path: all but that last word must come out the same.
+ */
+static void
+test_ascii_same_as_general(void **state)
+{
+	static const char al[] = "aZ9 .,_-\t\n\x01\x7f/?!";
+	unsigned seed = 7;
+	int it;
+
+	(void)state;
+	for (it = 0; it < 2000; it++) {
+		char in[200], in2[210];
+		size_t len = (size_t)(it % 150), j;
+		struct text a, b;
+
+		for (j = 0; j < len; j++) {
+			seed = seed * 1103515245u + 12345u;
+			in[j] = al[(seed >> 8) % (sizeof(al) - 1)];
+		}
+		in[len] = '\0';
+		snprintf(in2, sizeof(in2), "%s \xc3\xa9", in);
+		norm(&a, in);
+		norm(&b, in2);
+		check_invariants(&a);
+		assert_int_equal(a.ntok + 1, b.ntok);
+		assert_true(strncmp(a.exact, b.exact, strlen(a.exact)) == 0);
+		assert_true(strncmp(a.folded, b.folded, strlen(a.folded)) == 0);
+		for (j = 0; j < a.ntok; j++) {
+			assert_int_equal(a.tok[j].eoff, b.tok[j].eoff);
+			assert_int_equal(a.tok[j].elen, b.tok[j].elen);
+			assert_false(a.tok[j].marked);
+		}
+		assert_false(a.marked);
+		text_release(&a);
+		text_release(&b);
+	}
+}
+
 int
 main(void)
 {
@@ -591,6 +632,7 @@ main(void)
 		cmocka_unit_test(test_pattern_exact_capitals),
 		cmocka_unit_test(test_fold_phrase),
 		cmocka_unit_test(test_utf8_invalid_offsets),
+		cmocka_unit_test(test_ascii_same_as_general),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
