@@ -198,9 +198,7 @@ add_pattern(struct parse *ps, struct kb_pattern **v, size_t *n, int line,
 		diag_error(ps->d, ps->path, line, "empty %s pattern", what);
 		return -1;
 	}
-	ex = text_pattern_exact(src);
-	fo = text_pattern_fold(src);
-	if (!ex || !fo) {
+	if (text_pattern_forms(src, &ex, &fo) < 0) {
 		diag_error(ps->d, ps->path, line, "pattern is not valid UTF-8");
 		free(ex);
 		free(fo);
@@ -212,11 +210,12 @@ add_pattern(struct parse *ps, struct kb_pattern **v, size_t *n, int line,
 		p.exact = compile_one(ps, line, what, ex, &ok);
 	p.folded = compile_one(ps, line, what, fo, &ok);
 	free(ex);
-	free(fo);
+	p.fold = fo;            /* the index reads it (match.c, vocab.c) */
 	if (!ok) {
 		pcre2_code_free(p.exact);
 		pcre2_code_free(p.folded);
 		free(p.src);
+		free(p.fold);
 		return -1;
 	}
 	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
@@ -263,12 +262,14 @@ topic_free(struct kb_topic_int *ti)
 	free(t->keywords);
 	for (i = 0; i < ti->nmatch; i++) {
 		free(ti->match[i].src);
+		free(ti->match[i].fold);
 		pcre2_code_free(ti->match[i].exact);
 		pcre2_code_free(ti->match[i].folded);
 	}
 	free(ti->match);
 	for (i = 0; i < ti->nnot; i++) {
 		free(ti->not[i].src);
+		free(ti->not[i].fold);
 		pcre2_code_free(ti->not[i].exact);
 		pcre2_code_free(ti->not[i].folded);
 	}

@@ -15,6 +15,7 @@
 
 struct kb_pattern {
 	char *src;
+	char *fold;             /* src without diacritics (text_pattern_fold) */
 	int line;
 	pcre2_code *exact;      /* NULL when the pattern has no diacritics */
 	pcre2_code *folded;
@@ -22,6 +23,7 @@ struct kb_pattern {
 	 * patterns are rarely tried (prefilter), and JIT code costs memory */
 	uint32_t uses[2];       /* [0] exact, [1] folded */
 	uint32_t pf;            /* its id in the kb's prefilter (match.c) */
+	uint32_t same;          /* not: lines: one id per distinct line */
 };
 
 #define KB_JIT_AFTER 16
@@ -65,6 +67,9 @@ struct kb {
 	uint32_t *pmark;        /* pattern id -> epoch it was let through in */
 	uint8_t *pallow;        /* ... and for which texts (bit 0: expanded,
 				 * bit 1: as typed) */
+	uint32_t nsame;         /* distinct not: lines */
+	uint32_t *not_mark[2];  /* per text: epoch a line's result is from */
+	uint8_t *not_res[2];
 	uint64_t *stop;         /* sorted folded stop-word keys */
 	size_t nstop;
 	struct schedule *schedule;      /* NULL without schedule.txt */

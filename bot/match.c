@@ -205,6 +205,47 @@ u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int
+src_cmp(const void *a, const void *b)
+{
+	const struct kb_pattern *x = *(struct kb_pattern *const *)a;
+	const struct kb_pattern *y = *(struct kb_pattern *const *)b;
+
+	return strcmp(x->src, y->src);
+}
+
+/*
+ * The same not: line in many topics ("mất điện" is not about any guide)
+ * runs once per message: one id per distinct line for the per-message memo.
+ */
+static void
+same_index(struct kb *kb)
+{
+	struct kb_pattern **v = NULL;
+	size_t n = 0, alloc = 0, i, j;
+	int t;
+
+	for (i = 0; i < kb->n; i++)
+		for (j = 0; j < kb->t[i].nnot; j++) {
+			v = xgrow(v, &alloc, n + 1, sizeof(*v));
+			v[n++] = &kb->t[i].not[j];
+		}
+	if (n)
+		qsort(v, n, sizeof(*v), src_cmp);
+	for (i = 0; i < n; i++) {
+		if (i && strcmp(v[i]->src, v[i - 1]->src) != 0)
+			kb->nsame++;
+		v[i]->same = kb->nsame;
+	}
+	if (n)
+		kb->nsame++;
+	free(v);
+	for (t = 0; t < 2; t++) {
+		kb->not_mark[t] = xcalloc(kb->nsame + 1, sizeof(uint32_t));
+		kb->not_res[t] = xcalloc(kb->nsame + 1, 1);
+	}
+}
+
 void
 kb_index_build(struct kb *kb)
 {
@@ -256,11 +297,8 @@ kb_index_build(struct kb *kb)
 		kb->pat_topic = xrealloc(kb->pat_topic,
 		    (kb->npat + ti->nmatch + 1) * sizeof(*kb->pat_topic));
 		for (j = 0; j < ti->nmatch; j++) {
-			char *fo = text_pattern_fold(ti->match[j].src);
-
 			kb->pat_topic[kb->npat] = (uint32_t)i;
-			ti->match[j].pf = prefilter_add(kb->pf, fo, 0);
-			free(fo);
+			ti->match[j].pf = prefilter_add(kb->pf, ti->match[j].fold, 0);
 			kb->npat++;
 		}
 	}
@@ -268,14 +306,11 @@ kb_index_build(struct kb *kb)
 	for (i = 0; i < kb->n; i++) {
 		struct kb_topic_int *ti = &kb->t[i];
 
-		for (j = 0; j < ti->nnot && !ti->pub.system; j++) {
-			char *fo = text_pattern_fold(ti->not[j].src);
-
-			ti->not[j].pf = prefilter_add(kb->pf, fo, PF_LAZY | PF_DECIDE |
-			    (ti->not[j].exact ? PF_CONTAIN : 0));
-			free(fo);
-		}
+		for (j = 0; j < ti->nnot && !ti->pub.system; j++)
+			ti->not[j].pf = prefilter_add(kb->pf, ti->not[j].fold,
+			    PF_LAZY | PF_DECIDE | (ti->not[j].exact ? PF_CONTAIN : 0));
 	}
+	same_index(kb);
 	prefilter_build(kb->pf, (const char *const *)corpus, ncorpus);
 	for (i = 0; i < ncorpus; i++)
 		free(corpus[i]);
@@ -294,6 +329,10 @@ kb_index_free(struct kb *kb)
 	free(kb->pat_topic);
 	free(kb->pmark);
 	free(kb->pallow);
+	free(kb->not_mark[0]);
+	free(kb->not_mark[1]);
+	free(kb->not_res[0]);
+	free(kb->not_res[1]);
 	free(kb->acc);
 	free(kb->cands);
 }
@@ -501,11 +540,15 @@ pattern_hit(struct mq *m, struct kb_pattern *p, const struct text *t,
 	*spec = fl ? (double)(eo - so) / (double)fl : 0;
 	if (!p->exact)
 		return R_EXACT;         /* written without diacritics: either way */
+	/* Hit only without diacritics: a real mismatch if the resident typed
+	 * them there ("thuê" for "thuế"), else the expected case; so the
+	 * exact form is only worth running where marks were typed. */
+	if (!span_marked(t, so, eo))
+		return R_EXACT;
+	m->n.pat_run++;
 	if (prun(kb, p, 0, t->exact, &so, &eo))
 		return R_EXACT;
-	/* Hit only without diacritics: a real mismatch if the resident typed
-	 * them there ("thuê" for "thuế"), else the expected case. */
-	return span_marked(t, so, eo) ? R_FOLDED_MARKED : R_EXACT;
+	return R_FOLDED_MARKED;
 }
 
 /* Best hit among v[0..n) (global ids gid...), of those let through. */
@@ -567,9 +610,14 @@ not_hit(struct mq *m, const struct kb_topic_int *tp, const struct text *t0)
 				m->n.not_decided++;
 				return true;
 			}
-			m->n.not_run++;
-			if (p->exact ? prun(kb, p, 0, tv[v]->exact, &so, &eo) :
-			    prun(kb, p, 1, tv[v]->folded, &so, &eo))
+			if (kb->not_mark[v][p->same] != kb->epoch) {
+				kb->not_mark[v][p->same] = kb->epoch;
+				m->n.not_run++;
+				kb->not_res[v][p->same] = p->exact ?
+				    prun(kb, p, 0, tv[v]->exact, &so, &eo) :
+				    prun(kb, p, 1, tv[v]->folded, &so, &eo);
+			}
+			if (kb->not_res[v][p->same])
 				return true;
 		}
 	}
@@ -621,6 +669,8 @@ stage_features(struct mq *m)
 		for (i = 0; i <= kb->n; i++)
 			kb->acc[i].mark = 0;
 		memset(kb->pmark, 0, (kb->npat + 1) * sizeof(*kb->pmark));
+		for (i = 0; i < 2; i++)
+			memset(kb->not_mark[i], 0, (kb->nsame + 1) * sizeof(uint32_t));
 		kb->epoch = 1;
 	}
 	m->max_df = kb->n / 5 > MAX_DF_MIN ? (uint32_t)(kb->n / 5) : MAX_DF_MIN;

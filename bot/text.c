@@ -105,11 +105,12 @@ case_variant(const char *s, int mask, char out[8])
 }
 
 static void
-replace_tones(struct buf *b)
+replace_tones_in(char *s)
 {
 	static int ready;
-	static unsigned char lead[256];
-	size_t k;
+	/* tone_tab entries by the first byte of "from": by_lead[first[c]..] */
+	static unsigned char first[257], by_lead[ARRAY_SIZE(tone_tab)];
+	size_t k, c;
 	char *p;
 
 	if (!ready) {
@@ -118,31 +119,47 @@ replace_tones(struct buf *b)
 			    (int)(k % TONE_VARIANTS), tone_tab[k][0]);
 			case_variant(tone_pairs[k / TONE_VARIANTS].to,
 			    (int)(k % TONE_VARIANTS), tone_tab[k][1]);
-			lead[(unsigned char)tone_tab[k][0][0]] = 1;
 		}
+		for (c = 0, k = 0; c < 256; c++) {
+			size_t j;
+
+			first[c] = (unsigned char)k;
+			for (j = 0; j < ARRAY_SIZE(tone_tab); j++)
+				if ((unsigned char)tone_tab[j][0][0] == c &&
+				    strlen(tone_tab[j][0]) == strlen(tone_tab[j][1]))
+					by_lead[k++] = (unsigned char)j;
+		}
+		first[256] = (unsigned char)k;
 		ready = 1;
 	}
 	/*
 	 * One pass: every "from" starts with a marked o/u and goes on with
 	 * a plain a/e/y, and no "to" holds one, so replacing pair by pair
-	 * left to right gives what one strstr pass per pair gave.
+	 * left to right gives what one strstr pass per pair gave. (A pair
+	 * whose two forms differ in length, in some case variant, is left
+	 * alone, as before: it cannot be replaced in place.)
 	 */
-	for (p = b->data; *p; p++) {
-		if (!lead[(unsigned char)*p])
-			continue;
-		for (k = 0; k < ARRAY_SIZE(tone_tab); k++) {
-			const char *from = tone_tab[k][0], *to = tone_tab[k][1];
+	for (p = s; *p; p++) {
+		unsigned char l = (unsigned char)*p;
+
+		for (k = first[l]; k < first[l + 1]; k++) {
+			const char *from = tone_tab[by_lead[k]][0];
 			size_t fl = strlen(from);
 
-			/* same length in UTF-8 both ways (case included): in place */
-			if (p[1] == from[1] && strncmp(p, from, fl) == 0 &&
-			    strlen(to) == fl) {
-				memcpy(p, to, fl);
+			if (p[1] == from[1] && (fl < 3 || p[2] == from[2]) &&
+			    strncmp(p, from, fl) == 0) {
+				memcpy(p, tone_tab[by_lead[k]][1], fl);
 				p += fl - 1;
 				break;
 			}
 		}
 	}
+}
+
+static void
+replace_tones(struct buf *b)
+{
+	replace_tones_in(b->data);
 }
 
 /* Keeps letters, marks after a letter, and digits; the rest become one space. */
@@ -213,39 +230,151 @@ fold_into(struct buf *out, const char *s)
 }
 
 /*
- * Pure ASCII, as most messages typed without diacritics are: lower case,
- * letters and digits kept, anything else one space; exact and folded are
- * the same. The general path gives exactly this, only slower.
+ * The letters of Vietnamese written precomposed (U+00C0-U+01B0 and
+ * U+1EA0-U+1EF9, and đ): for each, what composition and case folding make
+ * of it alone and what folding makes of that, asked of utf8proc once. A
+ * letter is never the second part of a composition, so a text of ASCII and
+ * such letters, no combining marks, normalizes letter by letter to what
+ * the general path gives: most messages, every page of the kb.
+ */
+#define VN1_LO 0x00C0
+#define VN1_HI 0x01B0
+#define VN2_LO 0x1EA0
+#define VN2_HI 0x1EF9
+
+struct vn_letter {
+	char ex[4];             /* composed, case folded; UTF-8 */
+	unsigned char len;      /* its length, 0: not such a letter */
+	char fold;              /* without marks: one ASCII letter */
+};
+
+static struct vn_letter vn1[VN1_HI - VN1_LO + 1], vn2[VN2_HI - VN2_LO + 1];
+
+static void
+vn_entry(utf8proc_int32_t cp, struct vn_letter *v)
+{
+	utf8proc_int32_t dec[8], m;
+	utf8proc_uint8_t in[5], *out = NULL;
+	utf8proc_ssize_t n, r, k;
+	utf8proc_category_t c = utf8proc_category(cp);
+	struct buf fo;
+	int last = 0;
+
+	v->len = 0;
+	if ((c != UTF8PROC_CATEGORY_LU && c != UTF8PROC_CATEGORY_LL) ||
+	    cp == 0x00D0 || cp == 0x00F0)
+		return;         /* Ð, ð: sanitize makes them Đ, đ */
+	n = utf8proc_decompose_char(cp, dec, 8, UTF8PROC_DECOMPOSE, &last);
+	if (cp != 0x0110 && cp != 0x0111 && (n < 2 || n > 8 || dec[0] >= 0x80 ||
+	    !((dec[0] >= 'a' && dec[0] <= 'z') || (dec[0] >= 'A' && dec[0] <= 'Z'))))
+		return;         /* a Latin letter with marks, or đ */
+	n = utf8proc_encode_char(cp, in);
+	in[n] = '\0';
+	r = utf8proc_map(in, n, &out, UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
+	    UTF8PROC_COMPAT | UTF8PROC_STABLE);
+	if (r <= 0 || r > 3 || utf8proc_iterate(out, r, &m) != r ||
+	    (utf8proc_category(m) != UTF8PROC_CATEGORY_LL &&
+	    utf8proc_category(m) != UTF8PROC_CATEGORY_LU)) {
+		free(out);
+		return;         /* not one letter */
+	}
+	buf_init(&fo, 16);
+	fold_into(&fo, (const char *)out);
+	if (fo.len == 1 && fo.data[0] >= 'a' && fo.data[0] <= 'z') {
+		for (k = 0; k < r; k++)
+			v->ex[k] = (char)out[k];
+		v->len = (unsigned char)r;
+		v->fold = fo.data[0];
+	}
+	buf_release(&fo);
+	free(out);
+}
+
+static const struct vn_letter *
+vn_letter(utf8proc_int32_t cp)
+{
+	static int ready;
+
+	if (!ready) {
+		utf8proc_int32_t c;
+
+		for (c = VN1_LO; c <= VN1_HI; c++)
+			vn_entry(c, &vn1[c - VN1_LO]);
+		for (c = VN2_LO; c <= VN2_HI; c++)
+			vn_entry(c, &vn2[c - VN2_LO]);
+		ready = 1;
+	}
+	if (cp >= VN1_LO && cp <= VN1_HI && vn1[cp - VN1_LO].len)
+		return &vn1[cp - VN1_LO];
+	if (cp >= VN2_LO && cp <= VN2_HI && vn2[cp - VN2_LO].len)
+		return &vn2[cp - VN2_LO];
+	return NULL;
+}
+
+/*
+ * ASCII and the letters above: lower case, letters and digits kept,
+ * anything else one space. false (nothing done) for any other character:
+ * the general path then.
  */
 static bool
-normalize_ascii(struct text *t, const char *in, size_t len)
+normalize_vn(struct text *t, const char *in, size_t len)
 {
-	size_t i, o = 0;
+	const unsigned char *s = (const unsigned char *)in;
+	size_t i = 0, o = 0, f = 0;
 	bool in_word = false;
-	char *e;
+	char *e, *fo;
 
-	for (i = 0; i < len; i++)
-		if ((unsigned char)in[i] >= 0x80)
-			return false;
-	e = xmalloc(len + 1);
-	for (i = 0; i < len; i++) {
-		char c = in[i];
+	e = xmalloc(2 * len + 1);
+	fo = xmalloc(len + 1);
+	while (i < len) {
+		const struct vn_letter *v = NULL;
+		unsigned char c = s[i];
 
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c | 0x20);
-		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-			if (!in_word && o)
-				e[o++] = ' ';
-			e[o++] = c;
-			in_word = true;
+		if (c < 0x80) {
+			if (c >= 'A' && c <= 'Z')
+				c |= 0x20;
+			i++;
+			if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+				in_word = false;
+				continue;
+			}
 		} else {
-			in_word = false;
+			utf8proc_int32_t cp = -1;
+
+			if ((c & 0xE0) == 0xC0 && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {
+				cp = ((c & 0x1F) << 6) | (s[i + 1] & 0x3F);
+				i += 2;
+			} else if ((c & 0xF0) == 0xE0 && i + 2 < len &&
+			    (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
+				cp = ((c & 0x0F) << 12) | ((s[i + 1] & 0x3F) << 6) |
+				    (s[i + 2] & 0x3F);
+				i += 3;
+			}
+			if (cp < 0 || !(v = vn_letter(cp))) {
+				free(e);
+				free(fo);
+				return false;
+			}
+		}
+		if (!in_word && o) {
+			e[o++] = ' ';
+			fo[f++] = ' ';
+		}
+		in_word = true;
+		if (v) {
+			memcpy(e + o, v->ex, v->len);
+			o += v->len;
+			fo[f++] = v->fold;
+		} else {
+			e[o++] = (char)c;
+			fo[f++] = (char)c;
 		}
 	}
 	e[o] = '\0';
+	fo[f] = '\0';
+	replace_tones_in(e);
 	t->exact = e;
-	t->folded = xmalloc(o + 1);
-	memcpy(t->folded, e, o + 1);
+	t->folded = fo;
 	return true;
 }
 
@@ -286,9 +415,7 @@ text_normalize(struct text *t, const char *in, size_t len)
 	memset(t, 0, sizeof(*t));
 	if (!in)
 		len = 0;
-	if (len > TEXT_MAX_INPUT && normalize_ascii(t, in, TEXT_MAX_INPUT))
-		t->truncated = true;
-	else if (len > TEXT_MAX_INPUT || !normalize_ascii(t, in ? in : "", len))
+	if (len > TEXT_MAX_INPUT || !normalize_vn(t, in ? in : "", len))
 		normalize_full(t, in ? in : "", len);
 
 	/* Tokens: same count in both forms, since folding keeps spaces. */
@@ -343,7 +470,12 @@ text_pattern_exact(const char *s)
 {
 	utf8proc_uint8_t *out = NULL;
 	struct buf b;
+	size_t i;
 
+	for (i = 0; (unsigned char)s[i] < 0x80 && s[i]; i++)
+		;
+	if (!s[i])
+		return xstrdup(s);      /* ASCII: composed, no tone pairs */
 	if (text_utf8_invalid(s, strlen(s)) >= 0)
 		return NULL;
 	if (utf8proc_map((const utf8proc_uint8_t *)s, 0, &out,
@@ -370,6 +502,20 @@ text_pattern_fold(const char *s)
 	free(nfc);
 	free(nfd);
 	return buf_take(&b);
+}
+
+int
+text_pattern_forms(const char *s, char **exact, char **folded)
+{
+	struct buf b;
+
+	*exact = *folded = NULL;
+	if (!(*exact = text_pattern_exact(s)))
+		return -1;
+	buf_init(&b, BUF_CAP_TEXT);
+	fold_into(&b, *exact);
+	*folded = buf_take(&b);
+	return 0;
 }
 
 char *

@@ -50,12 +50,10 @@ add_text(struct kb *kb, size_t *alloc, const char *s)
 
 /* Letter runs of a pattern ("(cài|tải)\s+vneid" -> cai, tai, s, vneid). */
 static void
-add_pattern(struct kb *kb, size_t *alloc, const char *src)
+add_pattern(struct kb *kb, size_t *alloc, const char *fold)
 {
-	char *f = text_pattern_fold(src), *p;
+	char *f = xstrdup(fold), *p;
 
-	if (!f)
-		return;
 	for (p = f; *p;) {
 		size_t n = 0;
 
@@ -93,9 +91,9 @@ kb_vocab_build(struct kb *kb)
 		for (j = 0; j < t->npages; j++)
 			add_text(kb, &alloc, t->pages[j]);
 		for (j = 0; j < ti->nmatch; j++)
-			add_pattern(kb, &alloc, ti->match[j].src);
+			add_pattern(kb, &alloc, ti->match[j].fold);
 		for (j = 0; j < ti->nnot; j++)
-			add_pattern(kb, &alloc, ti->not[j].src);
+			add_pattern(kb, &alloc, ti->not[j].fold);
 	}
 	says_build(kb);
 	if (!kb->nknown)

@@ -47,6 +47,8 @@ void text_release(struct text *t);
  */
 char *text_pattern_exact(const char *s);
 char *text_pattern_fold(const char *s);
+/* Both at once (one composition): 0, or -1 if s is not valid UTF-8. */
+int text_pattern_forms(const char *s, char **exact, char **folded);
 /* Same folding for a whole phrase (keywords, context words). */
 char *text_fold_phrase(const char *s);
 
