@@ -60,5 +60,5 @@ if cmp -s "$tmp/old" "$tmp/new"; then
 	exit 0
 fi
 echo "DIFFERENT ($(diff "$tmp/old" "$tmp/new" | grep -c '^<') of $n questions):"
-diff "$tmp/old" "$tmp/new" | head -40
+diff "$tmp/old" "$tmp/new" | cut -c1-400 | head -40
 exit 1

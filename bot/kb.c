@@ -35,11 +35,20 @@ static const char *const keys[] = {
 #define SECTION_KEYS ((1u << F_TITLE) | (1u << F_KEYWORDS) | (1u << F_ASK) | \
 	(1u << F_MATCH) | (1u << F_NOT) | (1u << F_LINK) | (1u << F_ANSWER))
 
+/* A pattern line compiled once: the same line elsewhere shares it. */
+struct compiled {
+	const char *src;        /* the first kb_pattern's */
+	pcre2_code *exact, *folded;
+	char *fold;
+};
+
 struct parse {
 	struct kb *kb;
 	struct diag *d;
 	const char *path;
 	pcre2_compile_context *cctx;
+	struct compiled *done;  /* open addressing by hash of src; src NULL = free */
+	size_t ndone, mask;
 };
 
 static bool
@@ -186,11 +195,39 @@ compile_one(struct parse *ps, int line, const char *what, const char *src,
 	return re;
 }
 
+static struct compiled *
+compiled_slot(struct parse *ps, const char *src)
+{
+	size_t i;
+
+	if ((ps->ndone + 1) * 2 > ps->mask + 1) {
+		struct compiled *old = ps->done;
+		size_t n = old ? ps->mask + 1 : 0, k;
+
+		ps->mask = n ? 2 * n - 1 : 63;
+		ps->done = xcalloc(ps->mask + 1, sizeof(*ps->done));
+		for (k = 0; k < n; k++) {
+			if (!old[k].src)
+				continue;
+			for (i = hash64(old[k].src, strlen(old[k].src), 0) & ps->mask;
+			    ps->done[i].src; i = (i + 1) & ps->mask)
+				;
+			ps->done[i] = old[k];
+		}
+		free(old);
+	}
+	for (i = hash64(src, strlen(src), 0) & ps->mask; ps->done[i].src &&
+	    strcmp(ps->done[i].src, src) != 0; i = (i + 1) & ps->mask)
+		;
+	return &ps->done[i];
+}
+
 static int
 add_pattern(struct parse *ps, struct kb_pattern **v, size_t *n, int line,
     const char *what, const char *src)
 {
 	struct kb_pattern p = { 0 };
+	struct compiled *c;
 	char *ex, *fo;
 	bool ok = true;
 
@@ -198,14 +235,22 @@ add_pattern(struct parse *ps, struct kb_pattern **v, size_t *n, int line,
 		diag_error(ps->d, ps->path, line, "empty %s pattern", what);
 		return -1;
 	}
-	if (text_pattern_forms(src, &ex, &fo) < 0) {
-		diag_error(ps->d, ps->path, line, "pattern is not valid UTF-8");
-		free(ex);
-		free(fo);
-		return -1;
-	}
 	p.src = xstrdup(src);
 	p.line = line;
+	c = compiled_slot(ps, src);
+	if (c->src) {
+		/* the same line again (a not: line in many topics): shared */
+		p.exact = c->exact;
+		p.folded = c->folded;
+		p.fold = c->fold;
+		p.shared = true;
+		goto add;
+	}
+	if (text_pattern_forms(src, &ex, &fo) < 0) {
+		diag_error(ps->d, ps->path, line, "pattern is not valid UTF-8");
+		free(p.src);
+		return -1;
+	}
 	if (strcmp(ex, fo) != 0)
 		p.exact = compile_one(ps, line, what, ex, &ok);
 	p.folded = compile_one(ps, line, what, fo, &ok);
@@ -218,6 +263,9 @@ add_pattern(struct parse *ps, struct kb_pattern **v, size_t *n, int line,
 		free(p.fold);
 		return -1;
 	}
+	*c = (struct compiled){ p.src, p.exact, p.folded, p.fold };
+	ps->ndone++;
+add:
 	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
 	(*v)[(*n)++] = p;
 	return 0;
@@ -262,6 +310,8 @@ topic_free(struct kb_topic_int *ti)
 	free(t->keywords);
 	for (i = 0; i < ti->nmatch; i++) {
 		free(ti->match[i].src);
+		if (ti->match[i].shared)
+			continue;
 		free(ti->match[i].fold);
 		pcre2_code_free(ti->match[i].exact);
 		pcre2_code_free(ti->match[i].folded);
@@ -269,6 +319,8 @@ topic_free(struct kb_topic_int *ti)
 	free(ti->match);
 	for (i = 0; i < ti->nnot; i++) {
 		free(ti->not[i].src);
+		if (ti->not[i].shared)
+			continue;
 		free(ti->not[i].fold);
 		pcre2_code_free(ti->not[i].exact);
 		pcre2_code_free(ti->not[i].folded);
@@ -1026,6 +1078,7 @@ kb_load(const char *dir, struct diag *d)
 	free(names);
 	buf_release(&path);
 	pcre2_compile_context_free(ps.cctx);
+	free(ps.done);
 	link_sections(kb);
 	check_refs(kb, d);
 	kb_index_build(kb);

@@ -24,6 +24,8 @@ struct kb_pattern {
 	uint32_t uses[2];       /* [0] exact, [1] folded */
 	uint32_t pf;            /* its id in the kb's prefilter (match.c) */
 	uint32_t same;          /* not: lines: one id per distinct line */
+	bool shared;            /* the codes and fold belong to the same line's
+				 * first kb_pattern (kb.c) */
 };
 
 #define KB_JIT_AFTER 16
@@ -73,8 +75,8 @@ struct kb {
 	uint64_t *stop;         /* sorted folded stop-word keys */
 	size_t nstop;
 	struct schedule *schedule;      /* NULL without schedule.txt */
-	uint64_t *known;        /* sorted folded words the kb uses (vocab.c) */
-	size_t nknown;
+	uint64_t *known;        /* folded words the kb uses: a set (vocab.c) */
+	size_t nknown;          /* its slots */
 	/* "say only" phrase lists: the keywords of sys.* topics, as folded
 	 * word keys (vocab.c) */
 	struct kb_says {

@@ -29,11 +29,45 @@ u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * kb->known is a set of word keys, open addressing over kb->nknown slots
+ * (a power of two; key 0 is an empty slot, kb_feat_key never gives it):
+ * the kb's words repeat, so a set grows with the vocabulary, not the text.
+ */
 static void
-push(struct kb *kb, size_t *alloc, const char *w, size_t n)
+set_add(uint64_t *set, size_t n, uint64_t key)
 {
-	kb->known = xgrow(kb->known, alloc, kb->nknown + 1, sizeof(*kb->known));
-	kb->known[kb->nknown++] = kb_feat_key(FEAT_KNOWN, w, n);
+	size_t i;
+
+	for (i = key & (n - 1); set[i] && set[i] != key; i = (i + 1) & (n - 1))
+		;
+	set[i] = key;
+}
+
+static void
+push(struct kb *kb, size_t *used, const char *w, size_t n)
+{
+	uint64_t key = kb_feat_key(FEAT_KNOWN, w, n);
+	size_t i;
+
+	if ((*used + 1) * 2 > kb->nknown) {
+		size_t sz = kb->nknown ? kb->nknown * 2 : 1024;
+		uint64_t *set = xcalloc(sz, sizeof(*set));
+
+		for (i = 0; i < kb->nknown; i++)
+			if (kb->known[i])
+				set_add(set, sz, kb->known[i]);
+		free(kb->known);
+		kb->known = set;
+		kb->nknown = sz;
+	}
+	for (i = key & (kb->nknown - 1); kb->known[i] && kb->known[i] != key;
+	    i = (i + 1) & (kb->nknown - 1))
+		;
+	if (!kb->known[i]) {
+		kb->known[i] = key;
+		(*used)++;
+	}
 }
 
 static void
@@ -76,7 +110,7 @@ add_pattern(struct kb *kb, size_t *alloc, const char *fold)
 void
 kb_vocab_build(struct kb *kb)
 {
-	size_t alloc = 0, i, j, k;
+	size_t alloc = 0, i, j;
 
 	for (i = 0; i < kb->n; i++) {
 		const struct kb_topic_int *ti = &kb->t[i];
@@ -96,13 +130,6 @@ kb_vocab_build(struct kb *kb)
 			add_pattern(kb, &alloc, ti->not[j].fold);
 	}
 	says_build(kb);
-	if (!kb->nknown)
-		return;
-	qsort(kb->known, kb->nknown, sizeof(*kb->known), u64_cmp);
-	for (j = 0, k = 0; j < kb->nknown; j++)
-		if (!k || kb->known[k - 1] != kb->known[j])
-			kb->known[k++] = kb->known[j];
-	kb->nknown = k;
 }
 
 void
@@ -245,9 +272,14 @@ static bool
 known(const struct kb *kb, const char *w, size_t n)
 {
 	uint64_t key = kb_feat_key(FEAT_KNOWN, w, n);
+	size_t i;
 
-	return kb->nknown && bsearch(&key, kb->known, kb->nknown,
-	    sizeof(*kb->known), u64_cmp) != NULL;
+	if (!kb->nknown)
+		return false;
+	for (i = key & (kb->nknown - 1); kb->known[i]; i = (i + 1) & (kb->nknown - 1))
+		if (kb->known[i] == key)
+			return true;
+	return false;
 }
 
 bool
