@@ -173,6 +173,8 @@ config_parse(struct config *c, const char *path, const char *data,
 	size_t before = d->nerr, i;
 	int lineno = 0;
 
+	d->en = true;           /* the operator's file: English messages */
+
 	while ((line = strsep(&p, "\n")) != NULL) {
 		char *eq, *k, *v;
 		const struct centry *e = NULL;
@@ -212,6 +214,7 @@ config_load(struct config *c, const char *path, int path_given, struct diag *d)
 	struct buf b;
 	size_t before = d->nerr, i;
 
+	d->en = true;           /* the operator's file: English messages */
 	buf_init(&b, 1024 * 1024);
 	if (buf_read_file(&b, path) < 0) {
 		if (path_given || errno != ENOENT)
