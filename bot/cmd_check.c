@@ -46,7 +46,7 @@ why_other(struct kb *kb, const char *q, const struct kb_topic *other,
 		    "này", nw ? ", và" : ", nhưng", ml);
 	buf_reset(&w);
 	(void)kb_words(kb, q, other, false, own);
-	/* "\"lệ phí\", \"ở phường\"" -> lệ phí: the not: example */
+	/* "\"phí\", \"lệ\"" -> phí, the rarest: the not: example */
 	*own1 = '\0';
 	if (own->len) {
 		const char *s = own->data + 1;

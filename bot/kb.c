@@ -1624,6 +1624,33 @@ words_flush(struct buf *phrase, struct buf *out, size_t *n)
 	buf_reset(phrase);
 }
 
+/* How many topics hold a word: the fewer, the better it tells them apart. */
+static size_t
+word_df(const struct kb *kb, uint64_t key)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < kb->n; i++)
+		n += has_key(kb->t[i].feats, kb->t[i].nfeats, key);
+	return n;
+}
+
+struct lack {
+	size_t df, pos;
+	const char *s;
+	int len;
+};
+
+static int
+lack_cmp(const void *a, const void *b)
+{
+	const struct lack *x = a, *y = b;
+
+	if (x->df != y->df)
+		return x->df < y->df ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
 size_t
 kb_words(struct kb *kb, const char *msg, const struct kb_topic *t,
     bool shared, struct buf *out)
@@ -1632,11 +1659,13 @@ kb_words(struct kb *kb, const char *msg, const struct kb_topic *t,
 	const struct kb_topic_int *ti = (const struct kb_topic_int *)t;
 	struct text tx;
 	struct buf phrase;
-	size_t i, n = 0;
+	struct lack *lack;
+	size_t i, n = 0, nlack = 0;
 	long last = -2;
 
 	buf_init(&phrase, BUF_CAP_TEXT);
 	kb_text_expand(kb, msg, strlen(msg), &tx);
+	lack = xcalloc(tx.ntok + 1, sizeof(*lack));
 	for (i = 0; i < tx.ntok; i++) {
 		const char *f = tx.folded + tx.tok[i].foff;
 		uint64_t key = kb_feat_key(FEAT_FOLD_UNI, f, tx.tok[i].flen);
@@ -1644,14 +1673,20 @@ kb_words(struct kb *kb, const char *msg, const struct kb_topic *t,
 		if (has_key(ti->feats, ti->nfeats, key) != shared ||
 		    has_key(kb->stop, kb->nstop, key))
 			continue;
+		if (!shared) {
+			lack[nlack].df = word_df(kb, key);
+			lack[nlack].pos = i;
+			lack[nlack].s = tx.exact + tx.tok[i].eoff;
+			lack[nlack++].len = (int)tx.tok[i].elen;
+			continue;
+		}
 		if (last == (long)i - 1) {
 			const char *a = tx.folded + tx.tok[i - 1].foff;
 			size_t len = tx.tok[i].foff + tx.tok[i].flen -
 			    tx.tok[i - 1].foff;
 
-			/* words t lacks, side by side, are one phrase of msg */
-			if (!shared || has_key(ti->feats, ti->nfeats,
-			    kb_feat_key(FEAT_FOLD_BI, a, len)))
+			if (has_key(ti->feats, ti->nfeats, kb_feat_key(FEAT_FOLD_BI,
+			    a, len)))
 				(void)buf_addc(&phrase, ' ');
 			else
 				words_flush(&phrase, out, &n);
@@ -1663,6 +1698,14 @@ kb_words(struct kb *kb, const char *msg, const struct kb_topic *t,
 		last = (long)i;
 	}
 	words_flush(&phrase, out, &n);
+	/* the words t lacks, rarest first: the first makes the best 'not:' */
+	if (nlack)
+		qsort(lack, nlack, sizeof(*lack), lack_cmp);
+	for (i = 0; i < nlack; i++) {
+		(void)buf_printf(&phrase, "%.*s", lack[i].len, lack[i].s);
+		words_flush(&phrase, out, &n);
+	}
+	free(lack);
 	text_release(&tx);
 	buf_release(&phrase);
 	return n;

@@ -104,8 +104,10 @@ const char *kb_says(const struct kb *kb, const char *msg);
  * kb_words: the words of msg, as the matcher reads them (abbreviations
  * expanded), that t holds in its title, keywords or examples (shared), or
  * that it lacks (!shared); stop words left out. Written to out as a list
- * ("\"nộp thuế\", \"etax\""), adjacent words as one phrase (shared ones
- * when t holds the pair too). Returns how many.
+ * ("\"nộp thuế\", \"etax\""): shared words in msg's order, adjacent ones
+ * as one phrase when t holds the pair too; the words t lacks one by one,
+ * those the fewest topics hold first (the best for a 'not:'). Returns how
+ * many.
  *
  * kb_hit_line: the line of t's first 'match:' (veto false) or 'not:' (veto
  * true) that msg hits, or 0.

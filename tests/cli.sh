@@ -441,7 +441,7 @@ EOF
 run "$BIN" check --kb "$TMP/wrongask"
 L="$TMP/wrongask/extra.txt:4: lỗi: câu ví dụ \"lệ phí nộp thuế đất ở phường\" của 'office.fee'"
 if [ $rc -eq 1 ] && has "$TMP/err" "$L" &&
-    has "$TMP/err" "'etax.pay_land_tax' có cùng các từ \"nộp thuế đất\", và dòng 'match:' ở dòng 34 của nó khớp câu này. Cách sửa: chọn một trong ba cách: (1) viết 'ask:' cụ thể hơn, có từ chỉ 'office.fee' mới có (câu này có \"lệ phí\", \"ở phường\" mà 'etax.pay_land_tax' không có); (2) thêm cho 'office.fee' một dòng 'keywords:' hoặc 'match:' với những từ riêng đó; (3) thêm cho 'etax.pay_land_tax' ($TMP/wrongask/topics.txt:30) một dòng 'not:' loại câu kiểu này, ví dụ 'not: lệ phí' nếu câu có chữ \"lệ phí\" không bao giờ hỏi về 'etax.pay_land_tax'" &&
+    has "$TMP/err" "'etax.pay_land_tax' có cùng các từ \"nộp thuế đất\", và dòng 'match:' ở dòng 34 của nó khớp câu này. Cách sửa: chọn một trong ba cách: (1) viết 'ask:' cụ thể hơn, có từ chỉ 'office.fee' mới có (câu này có \"lệ\", \"phí\", \"phường\", \"ở\" mà 'etax.pay_land_tax' không có); (2) thêm cho 'office.fee' một dòng 'keywords:' hoặc 'match:' với những từ riêng đó; (3) thêm cho 'etax.pay_land_tax' ($TMP/wrongask/topics.txt:30) một dòng 'not:' loại câu kiểu này, ví dụ 'not: lệ' nếu câu có chữ \"lệ\" không bao giờ hỏi về 'etax.pay_land_tax'" &&
     [ "$(grep -c 'lỗi: ' "$TMP/err")" -eq 1 ]; then
 	ok "check: a collision names the shared words, the pattern and the three ways out"
 else
@@ -486,7 +486,7 @@ else
 fi
 
 run "$BIN" ask --kb "$TMP/broken" "cai vneid"
-if [ $rc -eq 1 ] && has "$TMP/err" "error(s) in $TMP/broken" &&
+if [ $rc -eq 1 ] && has "$TMP/err" "hoidap: $TMP/broken có 1 lỗi (ở trên); sửa xong rồi chạy 'hoidap check'" &&
     [ ! -s "$TMP/out" ]; then
 	ok "ask refuses a kb with errors: exit 1"
 else

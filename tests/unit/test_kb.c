@@ -1462,15 +1462,15 @@ test_words_shared_and_own(void **state)
 	assert_int_equal(kb_words(k.kb, "thuế đất etax", t, true, &b), 2);
 	assert_string_equal(b.data, "\"thuế đất\", \"etax\"");
 	buf_reset(&b);
-	/* the words it lacks, each once, side by side as one phrase */
+	/* the words it lacks, each once, in message order when equally rare */
 	assert_int_equal(kb_words(k.kb, "giờ nộp thuế đất của phường ạ, giờ",
 	    t, false, &b), 2);
 	assert_string_equal(b.data, "\"giờ\", \"phường\"");
 	buf_reset(&b);
 	/* read as the matcher reads: abbreviations expanded (an abbreviation
 	 * typed without diacritics expands without them) */
-	assert_int_equal(kb_words(k.kb, "nộp thuế dc ko", t, false, &b), 1);
-	assert_string_equal(b.data, "\"duoc ko\"");
+	assert_int_equal(kb_words(k.kb, "nộp thuế dc ko", t, false, &b), 2);
+	assert_string_equal(b.data, "\"duoc\", \"ko\"");
 	buf_reset(&b);
 	assert_int_equal(kb_words(k.kb, "xin chào", t, true, &b), 0);
 	assert_int_equal(b.len, 0);
@@ -1482,6 +1482,22 @@ test_words_shared_and_own(void **state)
 	assert_int_equal(kb_hit_line(k.kb, "thuế xe máy", t, true), 6);
 	assert_int_equal(kb_hit_line(k.kb, "thuế ô tô", t, true), 7);
 	assert_int_equal(kb_hit_line(k.kb, "thue o to", t, true), 0);
+	tu_kb_close(&k);
+
+	/* rarest first: "phí" is in no other topic, "lệ" and "phường" in one */
+	tu_kb_open(&k, "topics.txt",
+	    "== etax.land\ntitle: Nộp thuế đất\nkeywords: thuế đất\n"
+	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n"
+	    "== ward.hours\ntitle: Giờ làm việc của phường\nkeywords: lệ\n"
+	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n"
+	    "== ward.rules\ntitle: Lệ làng ở phường\nkeywords: làng\n"
+	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n", NULL);
+	assert_int_equal(k.d.nerr, 0);
+	t = kb_find(k.kb, "etax.land");
+	buf_reset(&b);
+	assert_int_equal(kb_words(k.kb, "lệ phí thuế đất phường", t, false, &b),
+	    3);
+	assert_string_equal(b.data, "\"phí\", \"lệ\", \"phường\"");
 	buf_release(&b);
 	tu_kb_close(&k);
 }
