@@ -1067,9 +1067,9 @@ stray_line(struct parse *ps, char *line, int lineno)
 	int key;
 
 	k = str_trim(line);
-	/* "keywords vneid, cài app": the ':' forgotten */
+	/* "keywords vneid, cài app", "answer": the ':' forgotten */
 	sp = k + strcspn(k, " \t");
-	if (!colon && *sp) {
+	if (!colon) {
 		char w[32];
 		size_t n = (size_t)(sp - k);
 
@@ -1078,9 +1078,10 @@ stray_line(struct parse *ps, char *line, int lineno)
 			w[n] = '\0';
 			if ((key = find_key(w)) >= 0 ||
 			    (key_like(w) && (key = guess_key(w)) >= 0)) {
+				sp = str_trim(sp);
 				diag_error(ps->d, ps->path, lineno, "thiếu dấu ':' sau "
-				    "'%s'" DIAG_FIX "viết '%s: %s'", w, keys[key],
-				    str_trim(sp));
+				    "'%s'" DIAG_FIX "viết '%s:%s%s'", w, keys[key],
+				    *sp ? " " : "", sp);
 				ps->stray = 0;
 				return key;
 			}

@@ -493,6 +493,48 @@ else
 	fail "ask refuses a kb with errors: exit 1"
 fi
 
+# knowledge/README.md, "Không cần mẫu": the worked example, run on the
+# bundled knowledge, says what the README says check says (digits aside:
+# line numbers move as files are edited), and both fixes it gives work.
+KB=$HERE/../knowledge
+RD=$TMP/readme
+readme_block() {        # readme_block N: the Nth ``` block of the section
+	awk -v want="$1" '/^## Không cần mẫu/ { f = 1; next }
+	    f && /^## / { exit }
+	    f && /^```$/ { n++; next }
+	    f && n == 2 * want - 1 { print }' "$KB/README.md"
+}
+rm -rf "$RD"
+cp -R "$KB" "$RD"
+readme_block 1 >"$RD/phuong.txt"
+run "$BIN" check --kb "$RD"
+readme_block 2 | sed "s|knowledge/|$RD/|g; s/[0-9]//g" >"$TMP/readme.want"
+grep ': lỗi: ' "$TMP/err" | sed 's/[0-9]//g' >"$TMP/readme.got"
+if [ $rc -eq 1 ] && [ -s "$TMP/readme.want" ] &&
+    cmp -s "$TMP/readme.want" "$TMP/readme.got"; then
+	ok "knowledge/README.md: the worked example's check message is what check prints"
+else
+	fail "knowledge/README.md: the worked example's check message is what check prints" \
+	    "$(cat "$TMP/readme.want")"
+fi
+sed 's/^ask: nộp hồ sơ trực tiếp ở phường$/ask: bộ phận một cửa nhận hồ sơ lúc mấy giờ/' \
+    "$RD/phuong.txt" >"$TMP/phuong.1"
+cp "$RD/phuong.txt" "$TMP/phuong.0"
+cp "$TMP/phuong.1" "$RD/phuong.txt"
+run "$BIN" check --kb "$RD"
+fix1=$rc
+cp "$TMP/phuong.0" "$RD/phuong.txt"
+awk '/^== / { in_t = ($2 == "dvc.submit_dossier") }
+    in_t && /^answer:/ { print "not: truc tiep"; in_t = 0 } { print }' \
+    "$KB/dvc.txt" >"$RD/dvc.txt"
+run "$BIN" check --kb "$RD"
+if [ $fix1 -eq 0 ] && [ $rc -eq 0 ] && grep -q '^not: truc tiep' "$RD/dvc.txt" &&
+    has "$TMP/out" ": 0 lỗi,"; then
+	ok "knowledge/README.md: both fixes of the worked example leave 0 lỗi"
+else
+	fail "knowledge/README.md: both fixes of the worked example leave 0 lỗi" "fix 1 rc=$fix1"
+fi
+
 # ---------------------------------------------------------------- eval
 
 run "$BIN" eval --kb "$MINI" "$EVALTSV"

@@ -242,6 +242,9 @@ test_line_without_colon(void **state)
 	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n", 11,
 	    "lỗi: thiếu dấu ':' sau 'keywords'. Cách sửa: viết 'keywords: vneid, "
 	    "cài app'");
+	expect_error("== c.d\ntitle: T\nkeywords: x\nsource: s\n"
+	    "reviewed: 2026-11-01\nAnswer\nDạ, bác làm như sau:\n1. Mở.\n", 6,
+	    "lỗi: thiếu dấu ':' sau 'Answer'. Cách sửa: viết 'answer:'");
 	/* an answer without its 'answer:' line: one error, not one per line */
 	expect_error("== c.d\ntitle: T\nkeywords: x\nsource: s\n"
 	    "reviewed: 2026-11-01\nDạ, bác làm như sau:\n1. Mở CH Play.\n"
