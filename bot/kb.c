@@ -54,6 +54,7 @@ struct parse {
 	int guessed[NKEYS];     /* a line read as this key, reported as a typo */
 	struct kb_topic_int ghost;      /* a block read but not kept */
 	char top_id[256];       /* the id of its topic, as written */
+	size_t block_off;       /* where its messages start in d->text */
 };
 
 static bool
@@ -1022,6 +1023,61 @@ new_topic(struct parse *ps, const char *id, int lineno)
 	return ti;
 }
 
+struct dline {
+	long line;
+	size_t i;
+	const char *s;
+	size_t n;
+};
+
+static int
+dline_cmp(const void *a, const void *b)
+{
+	const struct dline *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * The messages of one block in line order: those about a missing key come
+ * at its end but name its header, and the admin reads top down.
+ */
+static void
+sort_block_diags(struct parse *ps)
+{
+	struct buf *t = &ps->d->text;
+	size_t plen = strlen(ps->path), n = 0, i, off;
+	struct dline *v;
+	char *copy;
+
+	if (t->len <= ps->block_off)
+		return;
+	copy = xstrndup(t->data + ps->block_off, t->len - ps->block_off);
+	for (off = 0, i = 0; copy[off]; off++)
+		n += copy[off] == '\n';
+	v = xcalloc(n + 1, sizeof(*v));
+	for (off = 0, n = 0; copy[off]; n++) {
+		const char *s = copy + off, *nl = strchr(s, '\n');
+
+		v[n].s = s;
+		v[n].n = nl ? (size_t)(nl - s) + 1 : strlen(s);
+		v[n].i = n;
+		/* "path:12: …"; another file's message (none yet) sorts last */
+		v[n].line = strncmp(s, ps->path, plen) == 0 && s[plen] == ':' ?
+		    strtol(s + plen + 1, NULL, 10) : 1L << 30;
+		off += v[n].n;
+	}
+	qsort(v, n, sizeof(*v), dline_cmp);
+	t->len = ps->block_off;
+	t->data[t->len] = '\0';
+	for (i = 0; i < n; i++)
+		(void)buf_add(t, v[i].s, v[i].n);
+	free(v);
+	free(copy);
+}
+
 /* Ends the block being read; a ghost is dropped once checked. */
 static void
 end_block(struct parse *ps, struct kb_topic_int *cur, struct buf *ans,
@@ -1029,6 +1085,8 @@ end_block(struct parse *ps, struct kb_topic_int *cur, struct buf *ans,
 {
 	if (cur)
 		finish_topic(ps, cur, ans, ans_line);
+	sort_block_diags(ps);
+	ps->block_off = ps->d->text.len;
 	if (cur == &ps->ghost)
 		topic_free(&ps->ghost);
 	memset(ps->seen, 0, sizeof(ps->seen));
@@ -1515,6 +1573,7 @@ kb_load(const char *dir, struct diag *d)
 			continue;
 		}
 		ps.path = path.data;
+		ps.block_off = d->text.len;
 		parse_file(&ps, data.data);
 		buf_release(&data);
 	}

@@ -402,6 +402,29 @@ test_bad_block_reports_everything(void **state)
 	    0);
 }
 
+/* The messages of a block come in line order, though some are found last. */
+static void
+test_block_messages_in_line_order(void **state)
+{
+	struct tu_kb k;
+	const char *a, *b, *c;
+
+	(void)state;
+	load1(&k, "== a.b\ntitle: T\ncolour: red\nkeywords: x\nanswer:\nx\n"
+	    GOOD("c.d") "== e.f\ntitlee: T\nkeywords: x\nanswer:\nx\n");
+	assert_int_equal(k.d.nerr, 6);
+	a = strstr(k.d.text.data, loc(&k, "topics.txt", 1));
+	b = strstr(k.d.text.data, loc(&k, "topics.txt", 3));
+	c = strstr(k.d.text.data, loc(&k, "topics.txt", 14));
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(c);
+	/* "no source" (line 1) before "colour" (line 3), then the next block */
+	assert_true(a < b && b < c);
+	assert_true(strstr(a, "chưa có 'source:'") < strstr(a, "chưa có ngày"));
+	tu_kb_close(&k);
+}
+
 /* A bad date is one mistake: one error, not a second "no reviewed date". */
 static void
 test_bad_date_one_error(void **state)
@@ -1532,6 +1555,7 @@ main(void)
 		cmocka_unit_test(test_unknown_key),
 		cmocka_unit_test(test_unknown_key_nearest),
 		cmocka_unit_test(test_bad_block_reports_everything),
+		cmocka_unit_test(test_block_messages_in_line_order),
 		cmocka_unit_test(test_bad_date_one_error),
 		cmocka_unit_test(test_key_below_answer),
 		cmocka_unit_test(test_invalid_topic_id),
