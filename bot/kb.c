@@ -397,7 +397,7 @@ set_answer(struct parse *ps, struct kb_topic_int *ti, struct buf *ans,
 	free(copy);
 }
 
-/* The one line of a message saying what an entry is: "chủ đề 'a.b'". */
+/* How a message names an entry: "chủ đề 'a.b'", "phần 'a.b#p'". */
 static const char *
 what_is(const struct kb_topic_int *ti)
 {
@@ -619,8 +619,8 @@ check_source(struct parse *ps, const char *val, int lineno)
 	if (internal_name(val)) {
 		diag_error(ps->d, ps->path, lineno, "'source:' nêu tên một tệp nội "
 		    "bộ (%s), người dân không mở được" DIAG_FIX "chỉ ghi tên trang "
-		    "công khai, ví dụ 'source: vneid.gov.vn; Bộ Công an'; tệp nội "
-		    "bộ thì thôi, trang chi tiết ghi vào dòng 'evidence:'",
+		    "công khai, ví dụ 'source: vneid.gov.vn; Bộ Công an'; các "
+		    "trang, văn bản chi tiết ghi vào dòng 'evidence:'",
 		    internal_name(val));
 		return -1;
 	}
@@ -1145,12 +1145,12 @@ stray_line(struct parse *ps, char *line, int lineno)
 			}
 		}
 	}
+	/* (below 'answer:' every line is the answer: never stray) */
 	if (!ps->stray)
 		diag_error(ps->d, ps->path, lineno, "dòng này không có dạng 'khoá: "
-		    "nội dung'%s" DIAG_FIX "nếu đây (và các dòng sau) là câu trả "
-		    "lời, thêm dòng 'answer:' ngay trên nó; nếu là ghi chú, thêm "
-		    "dấu '#' ở đầu dòng", ps->seen[F_ANSWER] ? "" :
-		    " và khối chưa có dòng 'answer:'");
+		    "nội dung' và khối chưa có dòng 'answer:'" DIAG_FIX "nếu đây "
+		    "(và các dòng sau) là câu trả lời, thêm dòng 'answer:' ngay "
+		    "trên nó; nếu là ghi chú, thêm dấu '#' ở đầu dòng");
 	ps->stray = lineno;
 	return -1;
 }
