@@ -49,7 +49,7 @@ for _c in chromium chromium-browser google-chrome; do
 		break
 	fi
 done
-if [ -n "$CHROMIUM" ] && ! command -v pdftoppm >/dev/null 2>&1; then
+if [ -n "$CHROMIUM" ] && { ! command -v pdftoppm || ! command -v pdftotext; } >/dev/null 2>&1; then
 	echo "tests: $CHROMIUM found but not pdftoppm (apt-get install poppler-utils);" \
 	    "rendering is skipped" >&2
 	CHROMIUM=
