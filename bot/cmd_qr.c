@@ -97,17 +97,17 @@ bot_check(const char *bot)
 {
 	if (qr_bot_ok(bot))
 		return 0;
-	fprintf(stderr, "hoidap qr: '%s' is not a Telegram bot username "
-	    "(5-32 letters, digits or '_', ending in \"bot\", as @BotFather "
-	    "gave it)\n", bot);
+	fprintf(stderr, "hoidap qr: '%s' không phải tên bot Telegram (5-32 chữ "
+	    "cái, chữ số hoặc '_', kết thúc bằng \"bot\", đúng như @BotFather "
+	    "đã cấp)\n", bot);
 	return -1;
 }
 
 static void
 id_error(const char *id)
 {
-	fprintf(stderr, "hoidap qr: topic id '%s' cannot be a deep link: at most "
-	    "%d characters of a-z 0-9 _ .\n", id, QR_ID_MAX);
+	fprintf(stderr, "hoidap qr: mã chủ đề '%s' không đưa vào link được: tối "
+	    "đa %d ký tự a-z 0-9 _ .\n", id, QR_ID_MAX);
 }
 
 static int
@@ -127,7 +127,7 @@ one(const struct kb_topic *t, const char *bot, const char *png, int text)
 		goto out;
 	}
 	if (text && qr_text(link.data, stdout) < 0) {
-		fprintf(stderr, "hoidap qr: drawing the code: %s\n", strerror(errno));
+		fprintf(stderr, "hoidap qr: không vẽ được mã: %s\n", strerror(errno));
 		goto out;
 	}
 	if (png)
@@ -478,7 +478,7 @@ all(struct kb *kb, const struct sheet *sh, const char *dir)
 		if (buf_printf(&path, "%s/" ZALO_PNG, dir) < 0 ||
 		    qr_png(sh->zalo, path.data, 0, err, sizeof(err)) < 0) {
 			fprintf(stderr, "hoidap qr: %s\n", path.len ? err :
-			    "path too long");
+			    "đường dẫn quá dài");
 			goto out;
 		}
 	}
@@ -505,7 +505,7 @@ all(struct kb *kb, const struct sheet *sh, const char *dir)
 		}
 		if (*sh->bot) {
 			if (buf_printf(&path, "%s/%s.png", dir, payload) < 0) {
-				fprintf(stderr, "hoidap qr: %s: path too long\n", dir);
+				fprintf(stderr, "hoidap qr: %s: đường dẫn quá dài\n", dir);
 				rc = 1;
 				continue;
 			}
@@ -592,8 +592,8 @@ cmd_qr(int argc, char **argv)
 	/* A PNG's bytes on a terminal help nobody; a drawing in a pipe might. */
 	if (!doall && !png && !text) {
 		if (!isatty(STDOUT_FILENO)) {
-			fprintf(stderr, "hoidap qr: standard output is not a terminal: "
-			    "give -o FILE.png, or --text for the drawing\n");
+			fprintf(stderr, "hoidap qr: đầu ra không phải màn hình: thêm "
+			    "-o TỆP.png, hoặc --text để vẽ mã bằng ký tự\n");
 			return usage();
 		}
 		text = 1;
@@ -604,8 +604,9 @@ cmd_qr(int argc, char **argv)
 		memmove(sh.bot, sh.bot + 1, strlen(sh.bot));
 	/* Zalo alone makes leaflets too; one topic's code is a Telegram link */
 	if (!*sh.bot && !(doall && *sh.zalo)) {
-		fprintf(stderr, "hoidap qr: no bot username: pass --bot NAME or set "
-		    "HOIDAP_TELEGRAM_BOT (or telegram_bot in %s)\n", cfgpath);
+		fprintf(stderr, "hoidap qr: chưa có tên bot Telegram: thêm --bot TÊN, "
+		    "hoặc đặt HOIDAP_TELEGRAM_BOT (hay telegram_bot trong %s)\n",
+		    cfgpath);
 		goto out;
 	}
 	if (*sh.bot && bot_check(sh.bot) < 0)
@@ -623,15 +624,15 @@ cmd_qr(int argc, char **argv)
 	}
 	t = kb_find(kb, argv[optind]);
 	if (!t)
-		fprintf(stderr, "hoidap qr: unknown topic '%s' (ids are the '== id' "
-		    "lines in %s/*.txt)\n", argv[optind], kb_dir(kb));
+		fprintf(stderr, "hoidap qr: không có chủ đề '%s' (mã chủ đề là các "
+		    "dòng '== mã' trong %s/*.txt)\n", argv[optind], kb_dir(kb));
 	else if (t->system)
-		fprintf(stderr, "hoidap qr: '%s' is a system topic (the bot's own "
-		    "sentences), not a guide: it has no leaflet\n", t->id);
+		fprintf(stderr, "hoidap qr: '%s' là chủ đề hệ thống (câu nói của "
+		    "bot), không phải hướng dẫn: không có tờ rơi\n", t->id);
 	else if (t->parent)
-		fprintf(stderr, "hoidap qr: '%s' is a section of '%s': leaflets are "
-		    "per topic (the topic's guide lists its sections)\n", t->id,
-		    t->parent->id);
+		fprintf(stderr, "hoidap qr: '%s' là một phần của chủ đề '%s': tờ rơi "
+		    "làm cho cả chủ đề (hướng dẫn của chủ đề có nêu các phần)\n",
+		    t->id, t->parent->id);
 	else
 		rc = one(t, sh.bot, png, text);
 out:

@@ -872,16 +872,16 @@ report_load(struct report *r, const struct report_opts *o)
 	if (stat(o->db, &sb) < 0)
 		why = strerror(errno);
 	else if (S_ISDIR(sb.st_mode))
-		why = "is a directory";
+		why = "đây là một thư mục";
 	if (why) {
-		snprintf(r->err, sizeof(r->err), "cannot open database '%s': %s",
+		snprintf(r->err, sizeof(r->err), "không mở được cơ sở dữ liệu '%s': %s",
 		    o->db, why);
 		goto out;
 	}
 	/* Read-only: the report must never change what the daemon owns. */
 	if (sqlite3_open_v2(o->db, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
 	    NULL) != SQLITE_OK) {
-		snprintf(r->err, sizeof(r->err), "cannot open database '%s': %s",
+		snprintf(r->err, sizeof(r->err), "không mở được cơ sở dữ liệu '%s': %s",
 		    o->db, db ? sqlite3_errmsg(db) : "out of memory");
 		goto out;
 	}
@@ -895,8 +895,9 @@ report_load(struct report *r, const struct report_opts *o)
 		goto out;
 	if (!yes || has_table(db, r, "unanswered", &yes) < 0 || !yes) {
 		if (!r->err[0])
-			snprintf(r->err, sizeof(r->err), "'%s' is not a hoidap "
-			    "database (no messages or unanswered table)", o->db);
+			snprintf(r->err, sizeof(r->err), "'%s' không phải cơ sở dữ "
+			    "liệu của hoidap (không có bảng messages hay unanswered)",
+			    o->db);
 		goto out;
 	}
 	if (has_table(db, r, "tickets", &r->t.present) < 0)

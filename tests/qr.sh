@@ -296,7 +296,7 @@ check "--all: one leaflet per topic, none for its sections" \
         ! has sect/index.html "Quên mật khẩu ABC" && decodes sect/app-login.png app-login'
 run "$BIN" qr --kb "$HERE/data/kb-sections" -o x.png 'app.login#password'
 check "a section has no leaflet of its own: exit 1, names its topic" \
-    eval '[ $rc -eq 1 ] && has "$TMP/err" "section of '"'"'app.login'"'"'" && [ ! -e x.png ]'
+    eval '[ $rc -eq 1 ] && has "$TMP/err" "một phần của chủ đề '"'"'app.login'"'"'" && [ ! -e x.png ]'
 
 # ------------------------------------------------------------------ Zalo
 
@@ -456,7 +456,7 @@ fi
 
 run "$BIN" qr --kb "$MINI" -o x.png nope.nope
 check "unknown topic: exit 1 and says so" \
-    eval '[ $rc -eq 1 ] && has "$TMP/err" "unknown topic" &&
+    eval '[ $rc -eq 1 ] && has "$TMP/err" "không có chủ đề" &&
         has "$TMP/err" "nope.nope" && [ ! -e x.png ]'
 
 run "$BIN" qr --kb "$MINI" -o x.png sys.fallback
@@ -469,7 +469,7 @@ check "no bot name: exit 1, names HOIDAP_TELEGRAM_BOT" \
 
 run "$BIN" qr --kb "$MINI" --bot "Hỏi đáp" -o x.png vneid.install
 check "a bot name that is not a username: exit 1" \
-    eval '[ $rc -eq 1 ] && has "$TMP/err" "not a Telegram bot username"'
+    eval '[ $rc -eq 1 ] && has "$TMP/err" "không phải tên bot Telegram"'
 
 run "$BIN" qr --kb "$MINI" --config missing.conf -o x.png vneid.install
 check "--config FILE that does not exist: exit 1" \
@@ -505,7 +505,7 @@ usage_case "--dir without --all" --kb "$MINI" --dir d vneid.install
 usage_case "--all with -o" --kb "$MINI" --all --dir d -o x.png
 usage_case "unknown option" --kb "$MINI" --colour vneid.install
 usage_case "stdout not a terminal, no -o/--text" --kb "$MINI" vneid.install
-check "  ... and it says to give -o" has "$TMP/err" "give -o"
+check "  ... and it says to add -o" has "$TMP/err" "thêm -o TỆP.png"
 
 if [ $nfail -ne 0 ]; then
 	echo "tests/qr.sh: $nfail of $n failed"

@@ -420,7 +420,7 @@ fi
 
 run "$BIN" report --db "$TMP/missing.db" --kb "$KB"
 check "missing database: exit 1, a clear message, nothing created" eval \
-    'test $rc -eq 1 && has "$TMP/err" "cannot open database" &&
+    'test $rc -eq 1 && has "$TMP/err" "không mở được cơ sở dữ liệu" &&
     has "$TMP/err" "missing.db" && test ! -e "$TMP/missing.db"'
 run "$BIN" report --config "$TMP/no-such.conf" --db "$DB" --kb "$KB"
 check "a configuration file that cannot be read: exit 1, named" eval \
