@@ -520,8 +520,6 @@ all(struct kb *kb, const struct sheet *sh, const char *dir)
 			    "khi nhận tên của nó hay một dòng ask: — thẻ Zalo ghi tên "
 			    "chủ đề; hãy thêm một dòng ask: ngắn (chạy hoidap check)\n",
 			    t->id);
-		/* A card only for a PNG that exists, so the sheet never shows a
-		 * broken image. */
 		if (service_of(t->id) != group) {
 			group = service_of(t->id);
 			fprintf(html, "%s<section class=\"service\">\n<h2>%s</h2>\n"
@@ -529,6 +527,8 @@ all(struct kb *kb, const struct sheet *sh, const char *dir)
 			    group < OTHER_SERVICE ? services[group].heading :
 			    "Hướng dẫn khác");
 		}
+		/* A card only for a PNG that exists, so the sheet never shows a
+		 * broken image. */
 		html_card(html, sh, t, payload, link.data, said ? words.data : NULL);
 		n++;
 	}
