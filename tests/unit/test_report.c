@@ -138,8 +138,9 @@ read_labelled(struct labelled *l, const char *name)
  * (precision), and of the pairs that share a topic, how many are in one
  * group (recall). Topics are finer than FAQ gaps ("quên mật khẩu" of
  * VNeID, VssID and eTax form one sensible group), so precision is a floor.
- * Jaccard alone at 0.40 gives 0.790 and 0.088 here; the floors are under
- * today's figures (printed), so a change that loses either fails.
+ * Jaccard alone at 0.40 gives 0.771 and 0.086 here, containment as well
+ * 0.843 and 0.149 (2026-12-01, printed below); the floors sit between, with
+ * room for edits of the golden sets.
  */
 static void
 test_golden_sets(void **state)
@@ -172,8 +173,8 @@ test_golden_sets(void **state)
 	recall = (double)tp / (double)(tp + fn);
 	printf("# %zu labelled questions: %ld pairs grouped, precision %.3f, "
 	    "recall %.3f\n", l.n, tp + fp, precision, recall);
-	assert_true(precision >= 0.83);
-	assert_true(recall >= 0.13);
+	assert_true(precision >= 0.80);
+	assert_true(recall >= 0.12);
 	for (i = 0; i < l.n; i++) {
 		free(l.text[i]);
 		free(l.label[i]);
