@@ -112,7 +112,7 @@ show_page(struct kb *kb, struct conv_state *s, const struct kb_topic *t,
 			char d[11];
 
 			vn_date(d, t->reviewed);
-			(void)buf_printf(&r->text, "\n\n(Nguồn: %s; cập nhật %s)",
+			(void)buf_printf(&r->text, "\n\nNguồn: %s · cập nhật %s",
 			    t->source, d);
 		}
 	} else {

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,13 +21,13 @@
 #define KB_MAX_STEPS_PER_PAGE 8
 
 enum { F_TITLE, F_KEYWORDS, F_ASK, F_MATCH, F_NOT, F_LINK, F_SEE, F_MENU,
-	F_SOURCE, F_REVIEWED, F_PRIORITY, F_ANSWER };
+	F_SOURCE, F_EVIDENCE, F_REVIEWED, F_PRIORITY, F_ANSWER };
 
 static const char *const keys[] = {
 	[F_TITLE] = "title", [F_KEYWORDS] = "keywords", [F_ASK] = "ask",
 	[F_MATCH] = "match", [F_NOT] = "not", [F_LINK] = "link",
 	[F_SEE] = "see", [F_MENU] = "menu", [F_SOURCE] = "source",
-	[F_REVIEWED] = "reviewed", [F_PRIORITY] = "priority",
+	[F_EVIDENCE] = "evidence", [F_REVIEWED] = "reviewed", [F_PRIORITY] = "priority",
 	[F_ANSWER] = "answer",
 };
 
@@ -215,6 +216,9 @@ topic_free(struct kb_topic_int *ti)
 	free(t->id);
 	free(t->title);
 	free(t->source);
+	for (i = 0; i < t->nevidence; i++)
+		free(t->evidence[i]);
+	free(t->evidence);
 	free(t->reviewed);
 	free(t->file);
 	for (i = 0; i < t->npages; i++)
@@ -362,6 +366,69 @@ find_topic(struct kb *kb, const char *id)
 	return NULL;
 }
 
+/*
+ * Residents read the source line under every guide, so it must be a short,
+ * public name ("vneid.gov.vn; Bộ Công an"); the long trail of pages that
+ * backs a guide belongs in 'evidence:', which only admins read.
+ */
+#define KB_SOURCE_MAX_CHARS 80
+
+/* The first word of s that names a file of ours ("services.md"), or NULL. */
+static const char *
+internal_name(const char *s)
+{
+	static char hit[64];
+	static const char *const ext[] = { ".md", ".tsv", ".txt", ".c", ".h",
+	    ".py", ".sh" };
+	const char *w = s;
+
+	while (*w) {
+		size_t n = strcspn(w, " \t,;()\"'");
+		size_t i, el;
+
+		for (i = 0; n && i < ARRAY_SIZE(ext); i++) {
+			el = strlen(ext[i]);
+			/* "x.md" but not "https://a.vn/x.md.html" or a bare ".md" */
+			if (n > el && strncmp(w + n - el, ext[i], el) == 0 &&
+			    !memchr(w, '/', n)) {
+				snprintf(hit, sizeof(hit), "%.*s", (int)n, w);
+				return hit;
+			}
+		}
+		if (n >= 6 && strncmp(w, "/work/", 6) == 0) {
+			snprintf(hit, sizeof(hit), "%.*s", (int)(n < 60 ? n : 60), w);
+			return hit;
+		}
+		w += n;
+		w += strspn(w, " \t,;()\"'");
+	}
+	return NULL;
+}
+
+static int
+check_source(struct parse *ps, const char *val, int lineno)
+{
+	size_t chars = 0;
+	const char *c;
+
+	for (c = val; *c; c++)
+		chars += ((unsigned char)*c & 0xC0) != 0x80;
+	if (internal_name(val)) {
+		diag_error(ps->d, ps->path, lineno, "'source:' nêu tên một tệp nội "
+		    "bộ (%s): người dân chỉ cần tên trang công khai, ví dụ "
+		    "'vneid.gov.vn; Bộ Công an'", internal_name(val));
+		return -1;
+	}
+	if (chars > KB_SOURCE_MAX_CHARS) {
+		diag_error(ps->d, ps->path, lineno, "'source:' dài %zu ký tự (tối đa "
+		    "%d): người dân chỉ đọc tên trang, ví dụ 'vneid.gov.vn; Bộ Công "
+		    "an'; các trang, bài báo chi tiết ghi vào dòng 'evidence:'",
+		    chars, KB_SOURCE_MAX_CHARS);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 key_line(struct parse *ps, struct kb_topic_int *ti, int k, char *val,
     int lineno, long today)
@@ -374,8 +441,21 @@ key_line(struct parse *ps, struct kb_topic_int *ti, int k, char *val,
 		single = &t->title;
 		break;
 	case F_SOURCE:
+		/* kept even when rejected: one error, not a second "no source" */
+		(void)check_source(ps, val, lineno);
 		single = &t->source;
 		break;
+	case F_EVIDENCE:
+		if (!*val) {
+			diag_error(ps->d, ps->path, lineno, "'evidence:' trống");
+			return;
+		}
+		if (internal_name(val))
+			diag_error(ps->d, ps->path, lineno, "'evidence:' nêu tên một "
+			    "tệp nội bộ (%s): ghi trang công khai (địa chỉ web, văn bản) "
+			    "thay vào", internal_name(val));
+		strv_push(&t->evidence, &t->nevidence, xstrdup(val));
+		return;
 	case F_REVIEWED: {
 		long dd = date_parse(val);
 
@@ -569,7 +649,7 @@ parse_file(struct parse *ps, char *data)
 			if (key < 0) {
 				diag_error(ps->d, ps->path, lineno, "unknown key '%s:' (known: "
 				    "title, keywords, ask, match, not, link, see, menu, source, "
-				    "reviewed, priority, answer)", k);
+				    "evidence, reviewed, priority, answer)", k);
 				continue;
 			}
 			if (key == F_ANSWER) {
@@ -777,6 +857,7 @@ kb_load(const char *dir, struct diag *d)
 	pcre2_compile_context_free(ps.cctx);
 	check_refs(kb, d);
 	kb_index_build(kb);
+	kb_vocab_build(kb);
 	return kb;
 }
 
@@ -788,6 +869,7 @@ kb_free(struct kb *kb)
 	if (!kb)
 		return;
 	kb_index_free(kb);
+	kb_vocab_free(kb);
 	for (i = 0; i < kb->n; i++)
 		topic_free(&kb->t[i]);
 	free(kb->t);

@@ -117,6 +117,28 @@ hash_free(struct kb_hash *h)
 
 /* ---- texts ---- */
 
+/*
+ * Telex residue is read before abbreviations: "queen mk" holds the
+ * abbreviation "mk" only once "queen" has become "quên". Does nothing until
+ * the kb's own words are known (kb_vocab_build runs after the index).
+ */
+static void
+telex_fix(const struct kb *kb, struct text *t)
+{
+	struct buf b;
+	struct text dec;
+
+	buf_init(&b, BUF_CAP_TEXT);
+	if (kb_telex_fix(kb, t, &b)) {
+		text_normalize(&dec, b.data, b.len);
+		dec.truncated = t->truncated;
+		dec.repaired = t->repaired;
+		text_release(t);
+		*t = dec;
+	}
+	buf_release(&b);
+}
+
 void
 kb_text_expand(const struct kb *kb, const char *s, size_t len, struct text *out)
 {
@@ -124,6 +146,7 @@ kb_text_expand(const struct kb *kb, const char *s, size_t len, struct text *out)
 	struct buf b;
 
 	text_normalize(&raw, s, len);
+	telex_fix(kb, &raw);
 	buf_init(&b, BUF_CAP_TEXT);
 	if (kb->abbrev && abbrev_expand(kb->abbrev, &raw, &b)) {
 		text_normalize(out, b.data, b.len);
@@ -496,6 +519,7 @@ kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 	if (!kb->n)
 		return;
 	text_normalize(&t0, msg, len);
+	telex_fix(kb, &t0);
 	if (kb->abbrev) {
 		struct buf b;
 

@@ -27,7 +27,9 @@ struct kb_link {
 struct kb_topic {
 	char *id;
 	char *title;
-	char *source;
+	char *source;           /* short, shown to residents */
+	char **evidence;        /* what backs the facts; for admins only */
+	size_t nevidence;
 	char *reviewed;         /* YYYY-MM-DD */
 	char *file;             /* path it came from */
 	int line;               /* line of its "== id" */

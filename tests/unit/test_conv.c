@@ -430,8 +430,8 @@ test_render_plain_answer_and_fallback(void **state)
 	say(&c, "tôi muốn thuê nhà");
 	buf_init(&out, BUF_CAP_REPLY);
 	conv_render_text(&c.r, &out);
-	assert_string_equal(out.data, "1. Hỏi chủ nhà.\n\n(Nguồn: test; cập nhật "
-	    "01/11/2026)\n\n0. Về menu chính");
+	assert_string_equal(out.data, "1. Hỏi chủ nhà.\n\nNguồn: test · cập nhật "
+	    "01/11/2026\n\n0. Về menu chính");
 	buf_reset(&out);
 	say(&c, "giá vàng hôm nay");
 	conv_render_text(&c.r, &out);

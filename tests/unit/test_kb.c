@@ -374,6 +374,36 @@ test_missing_source(void **state)
 	    "answer:\nx\n", 3, "topic 'a.b' has no 'source:'");
 }
 
+/* Residents read the source line; the trail of pages is for admins. */
+static void
+test_source_short_and_public(void **state)
+{
+	struct tu_kb k;
+	const struct kb_topic *t;
+
+	(void)state;
+	expect_error("== a.b\ntitle: T\nkeywords: x\nsource: services.md §1.1: "
+	    "cafef.vn\nreviewed: 2026-11-01\nanswer:\nx\n", 4,
+	    "'source:' nêu tên một tệp nội bộ (services.md)");
+	expect_error("== a.b\ntitle: T\nkeywords: x\nsource: vneid.gov.vn; "
+	    "dantri.com.vn 'Cách lấy lại mật khẩu VNeID đơn giản' và nhiều bài khác nữa"
+	    "\nreviewed: 2026-11-01\nanswer:\nx\n", 4, "'source:' dài 88 ký tự");
+	/* evidence: repeatable, never shown, but no internal names either */
+	expect_error("== a.b\ntitle: T\nkeywords: x\nsource: vneid.gov.vn\n"
+	    "evidence: /work/shared/reference/services.md\nreviewed: 2026-11-01\n"
+	    "answer:\nx\n", 5, "'evidence:' nêu tên một tệp nội bộ");
+	load1(&k, "== a.b\ntitle: T\nkeywords: x\nsource: vneid.gov.vn · Bộ Công "
+	    "an\nevidence: https://dantri.com.vn/a-20251203003057624.htm (quên mật "
+	    "khẩu)\nevidence: https://vneid.gov.vn/faq.md.html\n"
+	    "reviewed: 2026-11-01\nanswer:\nx\n");
+	assert_int_equal(k.d.nerr, 0);
+	t = kb_find(k.kb, "a.b");
+	assert_non_null(t);
+	assert_int_equal(t->nevidence, 2);
+	assert_string_equal(t->evidence[1], "https://vneid.gov.vn/faq.md.html");
+	tu_kb_close(&k);
+}
+
 static void
 test_missing_reviewed(void **state)
 {
@@ -945,6 +975,7 @@ main(void)
 		cmocka_unit_test(test_missing_title),
 		cmocka_unit_test(test_missing_answer),
 		cmocka_unit_test(test_missing_source),
+		cmocka_unit_test(test_source_short_and_public),
 		cmocka_unit_test(test_missing_reviewed),
 		cmocka_unit_test(test_nothing_to_match),
 		cmocka_unit_test(test_given_twice_and_empty),
