@@ -25,6 +25,9 @@ print_json(const struct conv_reply *r, const struct buf *text)
 		score = r->match.score;
 		if (r->match.action == MATCH_FALLBACK)
 			topic = NULL;
+	} else if (r->kind == CONV_NOTICE) {
+		/* a thank-you, "tiếp" past the end: nothing was asked */
+		action = "notice";
 	} else if (r->topic) {
 		/* menu commands ("0", a digit) open a topic without matching */
 		action = "answer";

@@ -335,6 +335,9 @@ finish_topic(struct parse *ps, struct kb_topic_int *ti, struct buf *ans,
 		diag_error(ps->d, p, l, "topic '%s' has nothing to match on (add "
 		    "'ask:', 'keywords:' or 'match:' lines)", t->id);
 	if (!have_answer) {
+		/* sys.menu and the like: a list of command words, nothing to say */
+		if (t->system && t->nkeywords)
+			return;
 		diag_error(ps->d, p, l, "topic '%s' has no 'answer:'", t->id);
 		return;
 	}

@@ -67,6 +67,15 @@ struct kb {
 	struct schedule *schedule;      /* NULL without schedule.txt */
 	uint64_t *known;        /* sorted folded words the kb uses (vocab.c) */
 	size_t nknown;
+	/* "say only" phrase lists: the keywords of sys.* topics, as folded
+	 * word keys (vocab.c) */
+	struct kb_says {
+		const struct kb_topic *t;
+		uint64_t *w;            /* words of every phrase, in order */
+		uint32_t *start;        /* phrase i = w[start[i] .. start[i+1]) */
+		size_t nphr;
+	} *says;
+	size_t nsays;
 	pcre2_match_context *mctx;
 	pcre2_match_data *md;
 	/* matcher scratch, one entry per topic, reset lazily by epoch */

@@ -19,6 +19,8 @@
 
 #define FEAT_KNOWN 7
 
+static void says_build(struct kb *kb);
+
 static int
 u64_cmp(const void *a, const void *b)
 {
@@ -95,6 +97,7 @@ kb_vocab_build(struct kb *kb)
 		for (j = 0; j < ti->nnot; j++)
 			add_pattern(kb, &alloc, ti->not[j].src);
 	}
+	says_build(kb);
 	if (!kb->nknown)
 		return;
 	qsort(kb->known, kb->nknown, sizeof(*kb->known), u64_cmp);
@@ -107,9 +110,137 @@ kb_vocab_build(struct kb *kb)
 void
 kb_vocab_free(struct kb *kb)
 {
+	size_t i;
+
 	free(kb->known);
 	kb->known = NULL;
 	kb->nknown = 0;
+	for (i = 0; i < kb->nsays; i++) {
+		free(kb->says[i].w);
+		free(kb->says[i].start);
+	}
+	free(kb->says);
+	kb->says = NULL;
+	kb->nsays = 0;
+}
+
+/* The keywords of every sys.* topic, as word keys, longest phrase first. */
+static void
+says_build(struct kb *kb)
+{
+	size_t i, j, k, m;
+
+	for (i = 0; i < kb->n; i++) {
+		const struct kb_topic *t = &kb->t[i].pub;
+		struct kb_says *sy;
+		size_t nw = 0, aw = 0, order[256], nph;
+
+		if (!t->system || !t->nkeywords)
+			continue;
+		kb->says = xrealloc(kb->says, (kb->nsays + 1) * sizeof(*kb->says));
+		sy = &kb->says[kb->nsays++];
+		memset(sy, 0, sizeof(*sy));
+		sy->t = t;
+		nph = t->nkeywords < 256 ? t->nkeywords : 256;
+		/* longest first, so "được rồi" is tried before "được" */
+		for (j = 0; j < nph; j++)
+			order[j] = j;
+		for (j = 1; j < nph; j++)
+			for (k = j; k > 0 && strlen(t->keywords[order[k]]) >
+			    strlen(t->keywords[order[k - 1]]); k--) {
+				m = order[k];
+				order[k] = order[k - 1];
+				order[k - 1] = m;
+			}
+		sy->start = xcalloc(nph + 1, sizeof(*sy->start));
+		for (j = 0; j < nph; j++) {
+			struct text tx;
+			const char *kw = t->keywords[order[j]];
+
+			text_normalize(&tx, kw, strlen(kw));
+			sy->start[j] = (uint32_t)nw;
+			for (k = 0; k < tx.ntok; k++) {
+				sy->w = xgrow(sy->w, &aw, nw + 1, sizeof(*sy->w));
+				sy->w[nw++] = kb_feat_key(FEAT_FOLD_UNI,
+				    tx.folded + tx.tok[k].foff, tx.tok[k].flen);
+			}
+			text_release(&tx);
+		}
+		sy->start[nph] = (uint32_t)nw;
+		sy->nphr = nph;
+	}
+}
+
+static bool
+stop_word(const struct kb *kb, uint64_t key)
+{
+	return kb->nstop && bsearch(&key, kb->stop, kb->nstop,
+	    sizeof(*kb->stop), u64_cmp) != NULL;
+}
+
+/* Words that make a message a question even among stop words. */
+static const char *const asking[] = { "khong", "chua", "gi", "sao", "nao",
+    "dau", "bao", "may", "the", "nhu" };
+
+/* A command or a thank-you is a few words; longer is a question. */
+#define SAYS_MAX_WORDS 10
+
+/* Does sy cover the words w[0..n), give or take stop words? */
+static bool
+covers(const struct kb *kb, const struct kb_says *sy, const uint64_t *w,
+    size_t n)
+{
+	size_t i, j, k;
+	bool hit = false;
+
+	for (i = 0; i < n;) {
+		size_t len = 0;
+
+		for (j = 0; j < sy->nphr && !len; j++) {
+			size_t a = sy->start[j], pl = sy->start[j + 1] - a;
+
+			if (pl && pl <= n - i &&
+			    memcmp(&w[i], &sy->w[a], pl * sizeof(*w)) == 0)
+				len = pl;
+		}
+		if (len) {
+			hit = true;
+			i += len;
+			continue;
+		}
+		for (k = 0; k < ARRAY_SIZE(asking); k++)
+			if (w[i] == kb_feat_key(FEAT_FOLD_UNI, asking[k],
+			    strlen(asking[k])))
+				return false;
+		if (!stop_word(kb, w[i]))
+			return false;
+		i++;
+	}
+	return hit;
+}
+
+const char *
+kb_says(const struct kb *kb, const char *msg)
+{
+	struct text t;
+	uint64_t w[SAYS_MAX_WORDS];
+	const char *id = NULL;
+	size_t i, n;
+
+	if (!kb->nsays || strlen(msg) > 16 * SAYS_MAX_WORDS)
+		return NULL;
+	kb_text_expand(kb, msg, strlen(msg), &t);
+	n = t.ntok;
+	if (n > 0 && n <= SAYS_MAX_WORDS) {
+		for (i = 0; i < n; i++)
+			w[i] = kb_feat_key(FEAT_FOLD_UNI, t.folded + t.tok[i].foff,
+			    t.tok[i].flen);
+		for (i = 0; i < kb->nsays && !id; i++)
+			if (covers(kb, &kb->says[i], w, n))
+				id = kb->says[i].t->id;
+	}
+	text_release(&t);
+	return id;
 }
 
 static bool
