@@ -466,6 +466,68 @@ else
 	fail "eval below the floor: the miss listed, exit 1"
 fi
 
+# Floors: one set, rejected 0.500 and wrong 0.333 (1 of 3), top-1 1.000.
+printf 'cai vneid ntn\tvneid.install\ngiá vàng\tout_of_scope\nthuế nhà đất\tout_of_scope\n' \
+    >"$TMP/floors.tsv"
+run "$BIN" eval --kb "$MINI" "$TMP/floors.tsv"
+if [ $rc -eq 1 ] &&
+    has "$TMP/out" "BELOW FLOOR: out-of-scope rejected 0.500 < 0.9" &&
+    has "$TMP/out" "BELOW FLOOR: confidently wrong 0.333 > 0.02" &&
+    ! has "$TMP/out" "BELOW FLOOR: answered right"; then
+	ok "eval default floors: each missed floor named, exit 1"
+else
+	fail "eval default floors: each missed floor named, exit 1"
+fi
+run "$BIN" eval --kb "$MINI" --min-oos 0.5 --max-wrong 0.34 "$TMP/floors.tsv"
+if [ $rc -eq 0 ] &&
+    grep -q '^ok (floors: top-1 >= 0.95, rejected >= 0.5, wrong <= 0.34)$' \
+    "$TMP/out"; then
+	ok "eval --min-oos/--max-wrong: a rate on the floor passes, exit 0"
+else
+	fail "eval --min-oos/--max-wrong: a rate on the floor passes, exit 0"
+fi
+run "$BIN" eval --kb "$MINI" --min-oos 0.95 --max-wrong 0.34 "$TMP/floors.tsv"
+if [ $rc -eq 1 ] &&
+    has "$TMP/out" "BELOW FLOOR: out-of-scope rejected 0.500 < 0.95" &&
+    ! has "$TMP/out" "BELOW FLOOR: confidently wrong"; then
+	ok "eval --min-oos 0.95: rejected below it, exit 1"
+else
+	fail "eval --min-oos 0.95: rejected below it, exit 1"
+fi
+run "$BIN" eval --kb "$MINI" --min-oos 0.5 --max-wrong 0.3 "$TMP/floors.tsv"
+if [ $rc -eq 1 ] &&
+    has "$TMP/out" "BELOW FLOOR: confidently wrong 0.333 > 0.3" &&
+    ! has "$TMP/out" "BELOW FLOOR: out-of-scope"; then
+	ok "eval --max-wrong 0.3: wrong above it, exit 1"
+else
+	fail "eval --max-wrong 0.3: wrong above it, exit 1"
+fi
+# wrong.tsv: top-1 0.500.
+run "$BIN" eval --kb "$MINI" --min-top1 0.5 --min-oos 0 --max-wrong 1 \
+    "$TMP/wrong.tsv"
+if [ $rc -eq 0 ] && grep -q '^ok (floors: top-1 >= 0.5,' "$TMP/out"; then
+	ok "eval --min-top1 0.5: top-1 0.500 passes, exit 0"
+else
+	fail "eval --min-top1 0.5: top-1 0.500 passes, exit 0"
+fi
+run "$BIN" eval --kb "$MINI" --min-top1 0.6 --min-oos 0 --max-wrong 1 \
+    "$TMP/wrong.tsv"
+if [ $rc -eq 1 ] &&
+    has "$TMP/out" "BELOW FLOOR: answered right (top-1) 0.500 < 0.6"; then
+	ok "eval --min-top1 0.6: top-1 below it, exit 1"
+else
+	fail "eval --min-top1 0.6: top-1 below it, exit 1"
+fi
+for _bad in abc 1.5 -0.1 0.9x ''; do
+	run "$BIN" eval --kb "$MINI" --min-top1 "$_bad" "$EVALTSV"
+	if [ $rc -eq 2 ] && has "$TMP/err" "expected a rate from 0 to 1" &&
+	    has "$TMP/err" "usage: hoidap eval"; then
+		ok "eval --min-top1 '$_bad': exit 2"
+	else
+		fail "eval --min-top1 '$_bad': exit 2"
+	fi
+done
+
 run "$BIN" eval --kb "$MINI" "$TMP/does-not-exist.tsv"
 if [ $rc -eq 2 ] && has "$TMP/err" "does-not-exist.tsv"; then
 	ok "eval on a missing file: exit 2"

@@ -46,6 +46,7 @@ enum result_kind {
 	R_TG_ME,
 	R_TG_WEBHOOK,   /* WebhookInfo */
 	R_TG_DELWEBHOOK,
+	R_TG_MEMBER,    /* ChatMember, scripted with /control/telegram/member */
 	R_TG_UPDATES,
 	R_ZALO_SENT,    /* {"message_id":"…","date":ms} */
 	R_ZALO_ME,
@@ -72,6 +73,7 @@ static const struct method_def tg_methods[] = {
 	{"deleteWebhook", R_TG_DELWEBHOOK},
 	{"setWebhook", R_TRUE},
 	{"getWebhookInfo", R_TG_WEBHOOK},
+	{"getChatMember", R_TG_MEMBER},
 	{"editMessageText", R_TRUE},
 	{"editMessageReplyMarkup", R_TRUE},
 	{"editMessageCaption", R_TRUE},
@@ -105,6 +107,7 @@ struct state {
 	cJSON *polls;      /* getUpdates calls answered normally */
 	cJSON *rejected;   /* bot calls answered with an error / dropped */
 	cJSON *faults;     /* pending faults; "remaining" is internal */
+	cJSON *members;    /* "chat_id:user_id" or "user_id" → status */
 	double tg_next_id;
 	double seq;
 	double tg_msg_id;
@@ -605,8 +608,23 @@ static void add_rejected(enum platform pl, const char *method,
 /* ------------------------------------------------------------------ */
 /* faults                                                               */
 
-/* Take the first pending fault matching (platform, method). S.mu held. */
-static cJSON *take_fault(enum platform pl, const char *method)
+/* A call's chat_id as text ("" if none), numbers and strings alike. */
+static void chat_text(const cJSON *obj, char *out, size_t n)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, "chat_id");
+	double d;
+	if (cJSON_IsString(it) && it->valuestring && !get_num(obj, "chat_id", &d))
+		snprintf(out, n, "%s", it->valuestring);
+	else if (get_num(obj, "chat_id", &d))
+		snprintf(out, n, "%.0f", d);
+	else
+		out[0] = '\0';
+}
+
+/* Take the first pending fault matching (platform, method, and chat_id
+ * when the fault names one). S.mu held. */
+static cJSON *take_fault(enum platform pl, const char *method,
+			 const cJSON *params)
 {
 	cJSON *f;
 	int i = 0;
@@ -622,6 +640,15 @@ static cJSON *take_fault(enum platform pl, const char *method)
 		if (fm && strcmp(fm, "*") && strcasecmp(fm, method)) {
 			i++;
 			continue;
+		}
+		if (cJSON_GetObjectItemCaseSensitive(f, "chat_id")) {
+			char want[64], got[64];
+			chat_text(f, want, sizeof(want));
+			chat_text(params, got, sizeof(got));
+			if (strcmp(want, got)) {
+				i++;
+				continue;
+			}
 		}
 		copy = cJSON_Duplicate(f, 1);
 		cJSON_DeleteItemFromObjectCaseSensitive(copy, "remaining");
@@ -735,6 +762,12 @@ static const char *fault_check(cJSON *f)
 	if (cJSON_GetObjectItemCaseSensitive(f, "description") &&
 	    !get_str(f, "description"))
 		return "description must be a string";
+	{
+		const cJSON *ci = cJSON_GetObjectItemCaseSensitive(f, "chat_id");
+		if (ci && !cJSON_IsNumber(ci) && !(cJSON_IsString(ci) &&
+						    ci->valuestring[0]))
+			return "chat_id must be a number or a non-empty string";
+	}
 	if (cJSON_GetObjectItemCaseSensitive(f, "body") && !get_str(f, "body"))
 		return "body must be a string";
 	if (get_num(f, "status", &d)) {
@@ -1074,6 +1107,32 @@ static void respond_success(enum platform pl, const struct method_def *md,
 		cJSON_AddNumberToObject(result, "pending_update_count",
 					cJSON_GetArraySize(S.tg_queue));
 		break;
+	case R_TG_MEMBER: {
+		char chat[64], key[160];
+		double uid = 0;
+		const char *st = NULL;
+		chat_text(params, chat, sizeof(chat));
+		get_num(params, "user_id", &uid);
+		snprintf(key, sizeof(key), "%s:%.0f", chat, uid);
+		st = get_str(S.members, key);
+		if (!st) {
+			snprintf(key, sizeof(key), "%.0f", uid);
+			st = get_str(S.members, key);
+		}
+		if (!st)
+			st = "member";
+		result = cJSON_CreateObject();
+		cJSON_AddStringToObject(result, "status", st);
+		{
+			cJSON *u = cJSON_AddObjectToObject(result, "user");
+			cJSON_AddNumberToObject(u, "id", uid);
+			cJSON_AddFalseToObject(u, "is_bot");
+			cJSON_AddStringToObject(u, "first_name", "Fake");
+		}
+		if (!strcmp(st, "restricted"))
+			cJSON_AddTrueToObject(result, "is_member");
+		break;
+	}
 	case R_TG_DELWEBHOOK:
 		if (get_bool(params, "drop_pending_updates")) {
 			cJSON_Delete(S.tg_queue);
@@ -1164,7 +1223,7 @@ static void handle_bot(struct MHD_Connection *c, enum platform pl,
 	pthread_mutex_lock(&S.mu);
 	if (md->kind == R_TG_UPDATES || md->kind == R_ZALO_UPDATES)
 		S.get_updates[pl]++;
-	fault = take_fault(pl, md->name);
+	fault = take_fault(pl, md->name, params);
 	pthread_mutex_unlock(&S.mu);
 
 	if (fault) {
@@ -1343,6 +1402,36 @@ static void ctl_zalo_update(struct req *r, struct reply *rp)
 	reply_json(rp, 200, out);
 }
 
+/* POST /control/telegram/member {"user_id":N,"status":"left","chat_id":C}:
+ * what getChatMember answers for that user (in that chat, or any chat). */
+static void ctl_tg_member(struct req *r, struct reply *rp)
+{
+	cJSON *b = control_body(r, rp), *out;
+	const char *st;
+	char chat[64], key[160];
+	double uid;
+	if (!b)
+		return;
+	st = get_str(b, "status");
+	if (!get_num(b, "user_id", &uid) || !st || !*st) {
+		cJSON_Delete(b);
+		reply_cerror(rp, 400, "need user_id (number) and status (string)");
+		return;
+	}
+	chat_text(b, chat, sizeof(chat));
+	if (chat[0])
+		snprintf(key, sizeof(key), "%s:%.0f", chat, uid);
+	else
+		snprintf(key, sizeof(key), "%.0f", uid);
+	pthread_mutex_lock(&S.mu);
+	set_item(S.members, key, cJSON_CreateString(st));
+	pthread_mutex_unlock(&S.mu);
+	cJSON_Delete(b);
+	out = cJSON_CreateObject();
+	cJSON_AddTrueToObject(out, "ok");
+	reply_json(rp, 200, out);
+}
+
 /* GET /control/{sent,rejected,polls}. */
 static void ctl_list(struct MHD_Connection *c, cJSON **listp, struct reply *rp)
 {
@@ -1487,6 +1576,8 @@ static void state_clear(void)
 	cJSON_Delete(S.polls);
 	cJSON_Delete(S.rejected);
 	cJSON_Delete(S.faults);
+	cJSON_Delete(S.members);
+	S.members = cJSON_CreateObject();
 	S.tg_queue = cJSON_CreateArray();
 	S.zalo_queue = cJSON_CreateArray();
 	S.sent = cJSON_CreateArray();
@@ -1536,6 +1627,11 @@ static void handle_control(struct MHD_Connection *c, const char *hmethod,
 	if (!strcmp(path, "/telegram/update")) {
 		if (is_post)
 			ctl_tg_update(c, r, rp);
+		else
+			reply_cerror(rp, 405, "use POST");
+	} else if (!strcmp(path, "/telegram/member")) {
+		if (is_post)
+			ctl_tg_member(r, rp);
 		else
 			reply_cerror(rp, 405, "use POST");
 	} else if (!strcmp(path, "/zalo/update")) {
@@ -1857,6 +1953,7 @@ int main(int argc, char **argv)
 	cJSON_Delete(S.polls);
 	cJSON_Delete(S.rejected);
 	cJSON_Delete(S.faults);
+	cJSON_Delete(S.members);
 	pthread_mutex_unlock(&S.mu);
 	if (log_fp)
 		fclose(log_fp);
