@@ -4,6 +4,10 @@
  * every miss; exits 1 when a rate misses its floor (by default the floors
  * the project promises; --min-top1, --min-oos and --max-wrong set others, so
  * `make eval` can hold every set to the same line).
+ *
+ * A label names a topic ("vssid.install_login": the topic or any of its
+ * sections is right, the resident got that guide) or one section
+ * ("vssid.install_login#password": exactly that part).
  */
 #include <getopt.h>
 #include <math.h>
@@ -17,6 +21,16 @@
 #define FLOOR_TOP1 0.95
 #define FLOOR_OOS 0.90
 #define CEIL_WRONG 0.02
+
+static bool
+label_ok(const char *want, const struct kb_topic *t)
+{
+	if (!t)
+		return false;
+	if (strchr(want, '#'))
+		return strcmp(t->id, want) == 0;
+	return strcmp(kb_root(t)->id, want) == 0;
+}
 
 enum { OPT_MIN_TOP1 = 256, OPT_MIN_OOS, OPT_MAX_WRONG };
 
@@ -123,9 +137,9 @@ cmd_eval(int argc, char **argv)
 			continue;
 		}
 		nin++;
-		if (r.topic && strcmp(r.topic->id, want) == 0)
+		if (label_ok(want, r.topic))
 			nin_top++;
-		if (r.action == MATCH_ANSWER && strcmp(r.topic->id, want) == 0) {
+		if (r.action == MATCH_ANSWER && label_ok(want, r.topic)) {
 			nin_ok++;
 			continue;
 		}
@@ -138,7 +152,7 @@ cmd_eval(int argc, char **argv)
 			bool in = false;
 
 			for (k = 0; k < r.ncand; k++)
-				if (strcmp(r.cand[k].topic->id, want) == 0)
+				if (label_ok(want, r.cand[k].topic))
 					in = true;
 			nin_clar += in;
 			printf("CLARIFY\t%s\twant %s, offered %s%s %.2f\n", line, want,

@@ -81,6 +81,50 @@ vn_date(char out[11], const char *iso)
 		snprintf(out, 11, "%s", iso ? iso : "");
 }
 
+/*
+ * The hint under a page that continues. "Do the steps, then type tiếp" fits
+ * a page of numbered steps; after a page that is only read, the resident
+ * has nothing to finish first.
+ */
+static const char *
+more_hint(struct kb *kb, const struct kb_topic *t, int page)
+{
+	if (t->page_steps && t->page_steps[page] > 0)
+		return kb_system_text(kb, "sys.more", "Dạ, hướng dẫn còn tiếp: bác "
+		    "làm xong các bước trên rồi gõ \"tiếp\" để xem phần sau ạ.");
+	return kb_system_text(kb, "sys.more_read", "Dạ, hướng dẫn còn tiếp: bác "
+	    "gõ \"tiếp\" để xem phần sau ạ.");
+}
+
+/*
+ * The options under a page. A section ends on its topic's main guide and
+ * the other sections, so the rest of the topic stays one digit away; a
+ * topic with sections offers them on its first page (the resident may
+ * want just one part) and again at the end.
+ */
+static void
+page_options(struct kb *kb, const struct kb_topic *t, bool first, bool last,
+    struct conv_reply *r)
+{
+	const struct kb_topic *root = kb_root(t);
+	size_t i;
+
+	if (t->nmenu) {
+		for (i = 0; i < t->nmenu; i++)
+			add_opt(r, kb, t->menu[i]);
+		return;
+	}
+	if (t->parent && last)
+		add_opt(r, kb, root->id);
+	if ((t->parent && last) || (!t->parent && (first || last)))
+		for (i = 0; i < root->nsections; i++)
+			if (root->sections[i] != t)
+				add_opt(r, kb, root->sections[i]->id);
+	if (last)
+		for (i = 0; i < t->nsee; i++)
+			add_opt(r, kb, t->see[i]);
+}
+
 static void
 show_page(struct kb *kb, struct conv_state *s, const struct kb_topic *t,
     int page, struct conv_reply *r)
@@ -117,18 +161,11 @@ show_page(struct kb *kb, struct conv_state *s, const struct kb_topic *t,
 		}
 	} else {
 		r->more = true;
-		(void)buf_printf(&r->text, "\n\n%s", kb_system_text(kb, "sys.more",
-		    "Dạ, hướng dẫn còn tiếp: bác gõ \"tiếp\" để xem phần sau ạ."));
+		(void)buf_printf(&r->text, "\n\n%s", more_hint(kb, t, page));
 	}
 	snprintf(s->topic, CONV_ID_MAX, "%s", t->id);
 	s->page = page;
-	if (t->nmenu) {
-		for (i = 0; i < t->nmenu; i++)
-			add_opt(r, kb, t->menu[i]);
-	} else if (last) {
-		for (i = 0; i < t->nsee; i++)
-			add_opt(r, kb, t->see[i]);
-	}
+	page_options(kb, t, page == 0, last, r);
 	if (strcmp(t->id, HANDOFF) == 0)
 		r->handoff = true;
 	remember_menu(s, r);

@@ -42,6 +42,7 @@ struct kb_topic_int {
 	uint64_t *feats;        /* sorted similarity feature keys */
 	size_t nfeats;
 	uint32_t pat_base;      /* global id of match[0] (match.c) */
+	long parent_i;          /* a section: index of its topic; else -1 */
 };
 
 struct kb_hash {

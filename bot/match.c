@@ -484,18 +484,54 @@ cand_cmp(const void *a, const void *b)
 
 #define TOPK (MATCH_MAX_CAND + 1)
 
+/*
+ * The best few candidates, one per family (a topic and its sections): a
+ * topic and its own section close together are not a close call between
+ * guides, so the family's best member stands for it and margins are taken
+ * against other families.
+ */
+static const struct kb_topic *
+family(const struct kb_topic *t)
+{
+	return t->parent ? t->parent : t;
+}
+
+static long
+topk_family(const struct match_cand *top, size_t n, const struct match_cand *c)
+{
+	const struct kb_topic *root = family(c->topic);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (family(top[i].topic) == root)
+			return (long)i;
+	return -1;
+}
+
 /* Would c enter the best-k list top[0..*n)? (Only the best few matter.) */
 static bool
 topk_admits(const struct match_cand *top, size_t n, const struct match_cand *c)
 {
-	return n < TOPK || cand_cmp(c, &top[n - 1]) < 0;
+	long f;
+
+	/* most candidates lose to the last one: no family scan for them */
+	if (n == TOPK && cand_cmp(c, &top[n - 1]) >= 0)
+		return false;
+	f = topk_family(top, n, c);
+	return f < 0 || cand_cmp(c, &top[f]) < 0;
 }
 
+/* Inserts c, replacing its family's member if it had one (c is better). */
 static void
 topk_insert(struct match_cand *top, size_t *n, const struct match_cand *c)
 {
-	size_t i = *n < TOPK ? (*n)++ : TOPK - 1;
+	long f = topk_family(top, *n, c);
+	size_t i;
 
+	if (f >= 0)
+		i = (size_t)f;  /* c ranks above it: shift into its slot */
+	else
+		i = *n < TOPK ? (*n)++ : TOPK - 1;
 	while (i > 0 && cand_cmp(c, &top[i - 1]) < 0) {
 		top[i] = top[i - 1];
 		i--;
