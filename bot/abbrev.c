@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +77,10 @@ entry_cmp(const void *x, const void *y)
 	return strcmp(a->key, b->key);
 }
 
+#define ONE_WORD "chữ viết tắt '%s' phải là một từ" DIAG_FIX "mỗi dòng " \
+	"một chữ viết tắt không có dấu cách hay dấu câu, ví dụ 'mk = mật " \
+	"khẩu'; một cụm nhiều từ thì thêm vào 'keywords:' của chủ đề"
+
 static int
 parse_line(struct abbrev *a, const char *path, int lineno, char *line,
     struct diag *d)
@@ -87,7 +92,18 @@ parse_line(struct abbrev *a, const char *path, int lineno, char *line,
 	size_t i;
 
 	if (!eq) {
-		diag_error(d, path, lineno, "expected 'abbreviation = expansion'");
+		char *colon = strchr(line, ':');
+
+		if (colon) {
+			*colon = '\0';
+			diag_error(d, path, lineno, "chữ viết tắt và nghĩa của nó cách "
+			    "nhau bằng dấu '=', không phải ':'" DIAG_FIX "viết '%s = %s'",
+			    str_trim(line), str_trim(colon + 1));
+		} else {
+			diag_error(d, path, lineno, "dòng này không có dạng 'chữ viết "
+			    "tắt = nghĩa đầy đủ'" DIAG_FIX "viết ví dụ 'ko = không'; ghi "
+			    "chú thì thêm dấu '#' ở đầu dòng");
+		}
 		return -1;
 	}
 	*eq = '\0';
@@ -97,12 +113,18 @@ parse_line(struct abbrev *a, const char *path, int lineno, char *line,
 	if (cond)
 		*cond++ = '\0';
 	expn = str_trim(rhs);
-	if (!*key || strchr(key, ' ')) {
-		diag_error(d, path, lineno, "the abbreviation must be one word");
+	if (!*key) {
+		diag_error(d, path, lineno, "chưa có chữ viết tắt trước dấu '='"
+		    DIAG_FIX "viết ví dụ 'mk = mật khẩu'");
+		return -1;
+	}
+	if (strchr(key, ' ')) {
+		diag_error(d, path, lineno, ONE_WORD, key);
 		return -1;
 	}
 	if (!*expn) {
-		diag_error(d, path, lineno, "missing expansion for '%s'", key);
+		diag_error(d, path, lineno, "'%s' chưa có nghĩa đầy đủ sau dấu '='"
+		    DIAG_FIX "viết nghĩa sau dấu '=', ví dụ '%s = …'", key, key);
 		return -1;
 	}
 	if (cond) {
@@ -121,14 +143,26 @@ parse_line(struct abbrev *a, const char *path, int lineno, char *line,
 				s.near[s.nnear++] = text_fold_phrase(tok);
 			}
 			if (!s.nnear) {
-				diag_error(d, path, lineno, "'near' needs at least one word");
+				diag_error(d, path, lineno, "điều kiện 'near' chưa có từ "
+				    "nào" DIAG_FIX "liệt kê các từ hay đứng gần, cách nhau "
+				    "bằng dấu phẩy, ví dụ '; near quên, đổi, vneid'");
 				free(s.near);
 				return -1;
 			}
 		} else {
-			diag_error(d, path, lineno,
-			    "unknown condition '%s' (use 'near w1, w2' or 'after-number')",
-			    cond);
+			static const char *const conds[] = { "near", "after-number" };
+			char w[32];
+			const char *near;
+
+			snprintf(w, sizeof(w), "%.*s", (int)strcspn(cond, " \t"), cond);
+			near = diag_nearest(w, conds, ARRAY_SIZE(conds));
+			if (!near && strncmp(cond, "after number", 12) == 0)
+				near = "after-number";
+			diag_error(d, path, lineno, "không có điều kiện '%s'" DIAG_FIX
+			    "%s%s%sdùng '; near từ1, từ2' (một trong các từ ở gần) hoặc "
+			    "'; after-number' (đứng ngay sau một con số, như '50 k')",
+			    cond, near ? "có phải '" : "", near ? near : "",
+			    near ? "'? " : "");
 			return -1;
 		}
 	}
@@ -136,7 +170,7 @@ parse_line(struct abbrev *a, const char *path, int lineno, char *line,
 	/* Keys compare in normalized exact form (NFC, lower case). */
 	text_normalize(&kt, key, strlen(key));
 	if (kt.ntok != 1) {
-		diag_error(d, path, lineno, "the abbreviation must be one word");
+		diag_error(d, path, lineno, ONE_WORD, key);
 		text_release(&kt);
 		for (i = 0; i < s.nnear; i++)
 			free(s.near[i]);
@@ -161,9 +195,11 @@ parse_line(struct abbrev *a, const char *path, int lineno, char *line,
 	text_release(&kt);
 	for (i = 0; i < e->nsenses; i++) {
 		if (e->senses[i].cond == COND_NONE) {
-			diag_warn(d, path, lineno,
-			    "'%s' already has an unconditional expansion above; this "
-			    "line is never used (write 'a | b' for several senses)", e->key);
+			diag_warn(d, path, lineno, "'%s' đã có một nghĩa không điều "
+			    "kiện ở dòng trên, nên dòng này không bao giờ được dùng"
+			    DIAG_FIX "từ có nhiều nghĩa thì gộp thành một dòng '%s = "
+			    "a | b'; hoặc thêm điều kiện ('; near …') cho dòng trên",
+			    e->key, e->key);
 			break;
 		}
 	}
@@ -189,7 +225,8 @@ abbrev_parse(const char *path, const char *data, struct diag *d)
 		for (i = 0; i < bad; i++)
 			if (data[i] == '\n')
 				ln++;
-		diag_error(d, path, ln, "invalid UTF-8 (save the file as UTF-8)");
+		diag_error(d, path, ln, "tệp không lưu dạng UTF-8, chữ có dấu ở "
+		    "dòng này bị hỏng" DIAG_FIX DIAG_UTF8_FIX);
 		return a;
 	}
 	if (strncmp(data, "\xEF\xBB\xBF", 3) == 0)
@@ -219,7 +256,8 @@ abbrev_load(const char *path, struct diag *d)
 
 	buf_init(&b, BUF_CAP_FILE);
 	if (buf_read_file(&b, path) < 0) {
-		diag_error(d, path, 0, "cannot read: %s", strerror(errno));
+		diag_error(d, path, 0, "không đọc được tệp: %s" DIAG_FIX "kiểm tra "
+		    "quyền đọc của tệp", diag_strerror(errno));
 		buf_release(&b);
 		return NULL;
 	}

@@ -1025,7 +1025,7 @@ reload(struct daemon *d, const char *why)
 			if (!*line)
 				continue;
 			log_error("reload: %s", line);
-			if (strstr(line, "warning:") == NULL && msg.len < 3000)
+			if (!diag_line_is_warning(line) && msg.len < 3000)
 				(void)buf_printf(&msg, "%s\n", line);
 		}
 		log_error("reload: %zu error(s); still serving the previous "

@@ -1,6 +1,12 @@
 #include "diag.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
 
 static void
 diag_add(struct diag *d, const char *kind, const char *path, int line,
@@ -18,6 +24,7 @@ void
 diag_init(struct diag *d)
 {
 	d->nerr = d->nwarn = 0;
+	d->en = false;
 	buf_init(&d->text, 4 * 1024 * 1024);
 }
 
@@ -34,7 +41,7 @@ diag_error(struct diag *d, const char *path, int line, const char *fmt, ...)
 
 	d->nerr++;
 	va_start(ap, fmt);
-	diag_add(d, "", path, line, fmt, ap);
+	diag_add(d, d->en ? "" : DIAG_ERROR_LABEL, path, line, fmt, ap);
 	va_end(ap);
 }
 
@@ -45,6 +52,118 @@ diag_warn(struct diag *d, const char *path, int line, const char *fmt, ...)
 
 	d->nwarn++;
 	va_start(ap, fmt);
-	diag_add(d, "warning: ", path, line, fmt, ap);
+	diag_add(d, d->en ? "warning: " : DIAG_WARN_LABEL, path, line, fmt, ap);
 	va_end(ap);
+}
+
+bool
+diag_line_is_warning(const char *line)
+{
+	return strstr(line, ": " DIAG_WARN_LABEL) != NULL ||
+	    strstr(line, ": warning: ") != NULL;
+}
+
+/* Optimal string alignment distance, ASCII case folded; stops above max. */
+static size_t
+distance(const char *a, const char *b, size_t max)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t d[3][33], *prev2 = d[0], *prev = d[1], *cur = d[2], *tmp;
+
+	if (la > 32 || lb > 32)
+		return max + 1;
+	if ((la > lb ? la - lb : lb - la) > max)
+		return max + 1;
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			int ca = tolower((unsigned char)a[i - 1]);
+			int cb = tolower((unsigned char)b[j - 1]);
+			size_t v = prev[j - 1] + (ca != cb);
+
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == cb &&
+			    prev2[j - 2] + 1 < v)
+				v = prev2[j - 2] + 1;
+			cur[j] = v;
+		}
+		tmp = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = tmp;
+	}
+	return prev[lb];
+}
+
+const char *
+diag_nearest(const char *word, const char *const *cand, size_t n)
+{
+	const char *best = NULL;
+	size_t i, bd = (size_t)-1;
+
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(cand[i]) > strlen(word) ? strlen(cand[i]) :
+		    strlen(word);
+		/* short words: one slip; "see" is not two letters from "set" */
+		size_t max = len <= 4 ? 1 : 2;
+		size_t dd = distance(word, cand[i], max);
+
+		if (dd <= max && dd < bd) {
+			best = cand[i];
+			bd = dd;
+		}
+	}
+	return best;
+}
+
+bool
+diag_iso_date(const char *s, char out[11])
+{
+	int a, b, c, n = 0, y, m, d;
+	char s1, s2, tmp[40];
+
+	if (sscanf(s, "%4d%c%2d%c%4d%n", &a, &s1, &b, &s2, &c, &n) != 5 ||
+	    s[n] != '\0' || s1 != s2 || !strchr("/-.", s1))
+		return false;
+	if (a >= 1000) {
+		y = a;
+		m = b;
+		d = c;
+	} else {
+		d = a;
+		m = b;
+		y = c;
+	}
+	if (y < 1000 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31)
+		return false;
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", y, m, d);
+	memcpy(out, tmp, 11);
+	return date_parse(out) >= 0;
+}
+
+const char *
+diag_strerror(int e)
+{
+	switch (e) {
+	case ENOENT:
+		return "không có tệp hoặc thư mục này";
+	case EACCES:
+	case EPERM:
+		return "không có quyền đọc";
+	case EISDIR:
+		return "đây là thư mục, không phải tệp";
+	case ENOTDIR:
+		return "không phải thư mục";
+	case EFBIG:
+	case EMSGSIZE:
+		return "tệp quá lớn";
+	default:
+		return strerror(e);
+	}
 }

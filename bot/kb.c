@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,20 +36,25 @@ static const char *const keys[] = {
 #define SECTION_KEYS ((1u << F_TITLE) | (1u << F_KEYWORDS) | (1u << F_ASK) | \
 	(1u << F_MATCH) | (1u << F_NOT) | (1u << F_LINK) | (1u << F_ANSWER))
 
-/* A pattern line compiled once: the same line elsewhere shares it. */
-struct compiled {
-	const char *src;        /* the first kb_pattern's */
-	pcre2_code *exact, *folded;
-	char *fold;
-};
+#define NKEYS (F_ANSWER + 1)
+/* parent_i of a section whose topic was rejected */
+#define GHOST_TOPIC (-2)
 
 struct parse {
 	struct kb *kb;
 	struct diag *d;
 	const char *path;
 	pcre2_compile_context *cctx;
-	struct compiled *done;  /* open addressing by hash of src; src NULL = free */
-	size_t ndone, mask;
+	char today_s[11];
+	long today;
+	/* the block being read */
+	int seen[NKEYS];        /* first line of each key, 0 = none yet */
+	int lost[NKEYS];        /* "key: …" below 'answer:', read as answer */
+	int stray;              /* the line not "key: value" just reported */
+	int guessed[NKEYS];     /* a line read as this key, reported as a typo */
+	struct kb_topic_int ghost;      /* a block read but not kept */
+	char top_id[256];       /* the id of its topic, as written */
+	size_t block_off;       /* where its messages start in d->text */
 };
 
 static bool
@@ -169,6 +175,36 @@ split_list(char ***v, size_t *n, const char *s)
 	free(copy);
 }
 
+/* PCRE2's message for the mistakes admins make, in Vietnamese. */
+static const char *
+pcre_error_vi(int err)
+{
+	switch (err) {
+	case PCRE2_ERROR_MISSING_CLOSING_PARENTHESIS:
+		return "thiếu dấu ')' đóng ngoặc";
+	case PCRE2_ERROR_UNMATCHED_CLOSING_PARENTHESIS:
+		return "có dấu ')' mà không có '(' mở trước nó";
+	case PCRE2_ERROR_MISSING_SQUARE_BRACKET:
+		return "thiếu dấu ']' đóng ngoặc vuông";
+	case PCRE2_ERROR_QUANTIFIER_INVALID:
+		return "dấu '*', '+', '?' hoặc '{' đứng sau chỗ không lặp được "
+		    "(ví dụ ngay sau '(' hoặc '|', hay ở đầu mẫu)";
+	case PCRE2_ERROR_END_BACKSLASH:
+		return "dấu '\\' ở cuối mẫu";
+	case PCRE2_ERROR_CLASS_RANGE_ORDER:
+		return "khoảng ký tự trong '[...]' bị ngược (như '[z-a]')";
+	case PCRE2_ERROR_QUANTIFIER_OUT_OF_ORDER:
+		return "số trong '{...}' bị ngược (như '{5,2}')";
+	case PCRE2_ERROR_PARENTHESES_NEST_TOO_DEEP:
+		return "lồng ngoặc quá sâu";
+	case PCRE2_ERROR_PATTERN_STRING_TOO_LONG:
+	case PCRE2_ERROR_PATTERN_TOO_LARGE:
+		return "mẫu quá dài";
+	default:
+		return NULL;
+	}
+}
+
 static pcre2_code *
 compile_one(struct parse *ps, int line, const char *what, const char *src,
     bool *ok)
@@ -182,12 +218,20 @@ compile_one(struct parse *ps, int line, const char *what, const char *src,
 	    &off, ps->cctx);
 	if (!re) {
 		PCRE2_UCHAR msg[256];
+		const char *vi = pcre_error_vi(err);
+		size_t chars = 0, i;
 
+		/* the offset is in bytes; an admin counts letters */
+		for (i = 0; i < off && src[i]; i++)
+			chars += ((unsigned char)src[i] & 0xC0) != 0x80;
 		pcre2_get_error_message(err, msg, sizeof(msg));
 		if (*ok)
-			diag_error(ps->d, ps->path, line,
-			    "invalid %s pattern: %s at offset %zu", what, (char *)msg,
-			    (size_t)off);
+			diag_error(ps->d, ps->path, line, "mẫu '%s:' viết sai%s%s "
+			    "(PCRE2: %s, sau ký tự thứ %zu)" DIAG_FIX "sửa lại mẫu; "
+			    "nếu không quen viết mẫu, xoá dòng này và thêm các từ của "
+			    "câu hỏi vào 'keywords:' (xem knowledge/README.md, phần "
+			    "\"không cần mẫu\")", what, vi ? ": " : "", vi ? vi : "",
+			    (char *)msg, chars);
 		*ok = false;
 		return NULL;
 	}
@@ -195,77 +239,96 @@ compile_one(struct parse *ps, int line, const char *what, const char *src,
 	return re;
 }
 
-static struct compiled *
-compiled_slot(struct parse *ps, const char *src)
+static struct kb_compiled *
+compiled_slot(struct kb *kb, const char *src)
 {
 	size_t i;
 
-	if ((ps->ndone + 1) * 2 > ps->mask + 1) {
-		struct compiled *old = ps->done;
-		size_t n = old ? ps->mask + 1 : 0, k;
+	if ((kb->ncompiled + 1) * 2 > kb->compiled_mask + 1) {
+		struct kb_compiled *old = kb->compiled;
+		size_t n = old ? kb->compiled_mask + 1 : 0, k;
 
-		ps->mask = n ? 2 * n - 1 : 63;
-		ps->done = xcalloc(ps->mask + 1, sizeof(*ps->done));
+		kb->compiled_mask = n ? 2 * n - 1 : 63;
+		kb->compiled = xcalloc(kb->compiled_mask + 1, sizeof(*kb->compiled));
 		for (k = 0; k < n; k++) {
 			if (!old[k].src)
 				continue;
-			for (i = hash64(old[k].src, strlen(old[k].src), 0) & ps->mask;
-			    ps->done[i].src; i = (i + 1) & ps->mask)
+			for (i = hash64(old[k].src, strlen(old[k].src), 0) &
+			    kb->compiled_mask; kb->compiled[i].src;
+			    i = (i + 1) & kb->compiled_mask)
 				;
-			ps->done[i] = old[k];
+			kb->compiled[i] = old[k];
 		}
 		free(old);
 	}
-	for (i = hash64(src, strlen(src), 0) & ps->mask; ps->done[i].src &&
-	    strcmp(ps->done[i].src, src) != 0; i = (i + 1) & ps->mask)
+	for (i = hash64(src, strlen(src), 0) & kb->compiled_mask;
+	    kb->compiled[i].src && strcmp(kb->compiled[i].src, src) != 0;
+	    i = (i + 1) & kb->compiled_mask)
 		;
-	return &ps->done[i];
+	return &kb->compiled[i];
 }
 
+static void
+compiled_free(struct kb *kb)
+{
+	size_t i;
+
+	for (i = 0; kb->compiled && i <= kb->compiled_mask; i++) {
+		if (!kb->compiled[i].src)
+			continue;
+		free(kb->compiled[i].src);
+		free(kb->compiled[i].fold);
+		pcre2_code_free(kb->compiled[i].exact);
+		pcre2_code_free(kb->compiled[i].folded);
+	}
+	free(kb->compiled);
+}
+
+/*
+ * A line is compiled once, whichever topics it is in (one not: line is in
+ * two dozen): the copies share its codes, and so their JIT code.
+ */
 static int
 add_pattern(struct parse *ps, struct kb_pattern **v, size_t *n, int line,
     const char *what, const char *src)
 {
 	struct kb_pattern p = { 0 };
-	struct compiled *c;
+	struct kb_compiled *c;
 	char *ex, *fo;
 	bool ok = true;
 
 	if (!*src) {
-		diag_error(ps->d, ps->path, line, "empty %s pattern", what);
+		diag_error(ps->d, ps->path, line, "dòng '%s:' trống" DIAG_FIX
+		    "viết mẫu sau dấu ':', hoặc xoá dòng này", what);
 		return -1;
+	}
+	c = compiled_slot(ps->kb, src);
+	if (!c->src) {
+		pcre2_code *e = NULL, *f;
+
+		if (text_pattern_forms(src, &ex, &fo) < 0) {
+			diag_error(ps->d, ps->path, line, "mẫu '%s:' có ký tự hỏng "
+			    "(không phải UTF-8)" DIAG_FIX "gõ lại dòng này", what);
+			return -1;
+		}
+		if (strcmp(ex, fo) != 0)
+			e = compile_one(ps, line, what, ex, &ok);
+		f = compile_one(ps, line, what, fo, &ok);
+		free(ex);
+		if (!ok) {
+			pcre2_code_free(e);
+			pcre2_code_free(f);
+			free(fo);
+			return -1;
+		}
+		*c = (struct kb_compiled){ xstrdup(src), e, f, fo };
+		ps->kb->ncompiled++;
 	}
 	p.src = xstrdup(src);
 	p.line = line;
-	c = compiled_slot(ps, src);
-	if (c->src) {
-		/* the same line again (a not: line in many topics): shared */
-		p.exact = c->exact;
-		p.folded = c->folded;
-		p.fold = c->fold;
-		p.shared = true;
-		goto add;
-	}
-	if (text_pattern_forms(src, &ex, &fo) < 0) {
-		diag_error(ps->d, ps->path, line, "pattern is not valid UTF-8");
-		free(p.src);
-		return -1;
-	}
-	if (strcmp(ex, fo) != 0)
-		p.exact = compile_one(ps, line, what, ex, &ok);
-	p.folded = compile_one(ps, line, what, fo, &ok);
-	free(ex);
-	p.fold = fo;            /* the index reads it (match.c, vocab.c) */
-	if (!ok) {
-		pcre2_code_free(p.exact);
-		pcre2_code_free(p.folded);
-		free(p.src);
-		free(p.fold);
-		return -1;
-	}
-	*c = (struct compiled){ p.src, p.exact, p.folded, p.fold };
-	ps->ndone++;
-add:
+	p.exact = c->exact;
+	p.folded = c->folded;
+	p.fold = c->fold;       /* the index reads it (match.c, vocab.c) */
 	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
 	(*v)[(*n)++] = p;
 	return 0;
@@ -308,23 +371,11 @@ topic_free(struct kb_topic_int *ti)
 	for (i = 0; i < t->nkeywords; i++)
 		free(t->keywords[i]);
 	free(t->keywords);
-	for (i = 0; i < ti->nmatch; i++) {
+	for (i = 0; i < ti->nmatch; i++)
 		free(ti->match[i].src);
-		if (ti->match[i].shared)
-			continue;
-		free(ti->match[i].fold);
-		pcre2_code_free(ti->match[i].exact);
-		pcre2_code_free(ti->match[i].folded);
-	}
 	free(ti->match);
-	for (i = 0; i < ti->nnot; i++) {
+	for (i = 0; i < ti->nnot; i++)
 		free(ti->not[i].src);
-		if (ti->not[i].shared)
-			continue;
-		free(ti->not[i].fold);
-		pcre2_code_free(ti->not[i].exact);
-		pcre2_code_free(ti->not[i].folded);
-	}
 	free(ti->not);
 	free(ti->feats);
 }
@@ -357,10 +408,11 @@ set_answer(struct parse *ps, struct kb_topic_int *ti, struct buf *ans,
 				strv_push(&t->pages, &t->npages, xstrdup(q));
 				free(s);
 				if (steps > KB_MAX_STEPS_PER_PAGE)
-					diag_warn(ps->d, ps->path, page_line,
-					    "'%s': a page has %d steps; split it with a '---' "
-					    "line (at most %d per message)", t->id, steps,
-					    KB_MAX_STEPS_PER_PAGE);
+					diag_warn(ps->d, ps->path, page_line, "một trang "
+					    "của '%s' có %d bước, quá %d bước cho một tin "
+					    "nhắn" DIAG_FIX "chèn một dòng chỉ có '---' để chia "
+					    "trang (người dân gõ \"tiếp\" để xem trang sau)",
+					    t->id, steps, KB_MAX_STEPS_PER_PAGE);
 			}
 			buf_reset(&page);
 			steps = 0;
@@ -394,52 +446,105 @@ set_answer(struct parse *ps, struct kb_topic_int *ti, struct buf *ans,
 	free(copy);
 }
 
-static void
-finish_topic(struct parse *ps, struct kb_topic_int *ti, struct buf *ans,
-    bool have_answer, int ans_line)
+/* How a message names an entry: "chủ đề 'a.b'", "phần 'a.b#p'". */
+static const char *
+what_is(const struct kb_topic_int *ti)
 {
-	struct kb_topic *t = &ti->pub;
-	const char *p = ps->path;
-	int l = t->line;
+	return ti->parent_i != -1 ? "phần" : "chủ đề";
+}
 
-	if (ti->parent_i >= 0) {
-		/* source, reviewed … come from the topic, checked there */
-		if (!t->title)
-			diag_error(ps->d, p, l, "phần '%s' chưa có 'title:' (tên ngắn "
-			    "hiện trên nút chọn, ví dụ 'title: Quên mật khẩu VssID')",
-			    t->id);
-		if (!have_answer) {
-			diag_error(ps->d, p, l, "phần '%s' chưa có 'answer:' (dòng cuối "
-			    "của phần; nội dung trả lời viết ngay dưới nó)", t->id);
-			return;
-		}
-		set_answer(ps, ti, ans, ans_line);
-		if (!t->npages)
-			diag_error(ps->d, p, ans_line, "phần '%s': câu trả lời trống",
-			    t->id);
+/*
+ * A required key the block lacks. When a line "key: …" was written below
+ * 'answer:' it was read as part of the answer: that is the mistake to name,
+ * at that line.
+ */
+static void
+need(struct parse *ps, const struct kb_topic_int *ti, int k, const char *hint)
+{
+	const struct kb_topic *t = &ti->pub;
+
+	if (ps->seen[k])
+		return;
+	if (ps->lost[k]) {
+		diag_error(ps->d, ps->path, ps->lost[k], "dòng '%s:' nằm dưới "
+		    "'answer:' (dòng %d) nên bị đọc như một câu của câu trả lời, "
+		    "và %s '%s' vẫn chưa có '%s:'" DIAG_FIX "chuyển dòng này lên "
+		    "trên dòng 'answer:'", keys[k], ps->seen[F_ANSWER],
+		    what_is(ti), t->id, keys[k]);
+		ps->lost[k] = 0;
 		return;
 	}
-	if (!t->title)
-		diag_error(ps->d, p, l, "topic '%s' has no 'title:'", t->id);
-	if (!t->system && !t->source)
-		diag_error(ps->d, p, l, "topic '%s' has no 'source:'", t->id);
-	if (!t->system && !t->reviewed) {
-		diag_error(ps->d, p, l, "topic '%s' has no 'reviewed:' date", t->id);
+	diag_error(ps->d, ps->path, t->line, "%s '%s' chưa có '%s:'" DIAG_FIX
+	    "%s", what_is(ti), t->id, keys[k], hint);
+}
+
+static void
+finish_topic(struct parse *ps, struct kb_topic_int *ti, struct buf *ans,
+    int ans_line)
+{
+	struct kb_topic *t = &ti->pub;
+	bool section = ti->parent_i != -1;
+	int k;
+
+	if (section)
+		need(ps, ti, F_TITLE, "thêm dòng 'title: …' ngay dưới dòng '=== "
+		    "…': tên ngắn hiện trên nút chọn, ví dụ 'title: Quên mật khẩu "
+		    "VssID'");
+	else
+		need(ps, ti, F_TITLE, "thêm dòng 'title: …' trước dòng 'answer:': "
+		    "tên ngắn hiện trong danh sách chọn, ví dụ 'title: Cài ứng "
+		    "dụng VNeID'");
+	/* a section takes source, reviewed … from its topic, checked there */
+	if (!section && !t->system) {
+		need(ps, ti, F_SOURCE, "thêm dòng 'source: …' nêu tên trang công "
+		    "khai mà người dân tra được, ví dụ 'source: vneid.gov.vn; Bộ "
+		    "Công an'");
+		if (!ps->seen[F_REVIEWED] && !ps->lost[F_REVIEWED])
+			diag_error(ps->d, ps->path, t->line, "chủ đề '%s' chưa có ngày "
+			    "'reviewed:'" DIAG_FIX "thêm dòng 'reviewed: %s' (ngày "
+			    "kiểm tra nội dung lần cuối, viết năm-tháng-ngày)", t->id,
+			    ps->today_s);
+		else
+			need(ps, ti, F_REVIEWED, "");
+		if (!ps->seen[F_ASK] && !ps->seen[F_KEYWORDS] &&
+		    !ps->seen[F_MATCH]) {
+			if (ps->lost[F_ASK] || ps->lost[F_KEYWORDS] ||
+			    ps->lost[F_MATCH])
+				need(ps, ti, ps->lost[F_ASK] ? F_ASK :
+				    ps->lost[F_KEYWORDS] ? F_KEYWORDS : F_MATCH, "");
+			else
+				diag_error(ps->d, ps->path, t->line, "chủ đề '%s' chưa có "
+				    "gì để nhận ra câu hỏi của người dân" DIAG_FIX "thêm "
+				    "ít nhất một dòng 'ask:' (một câu người dân hay hỏi, "
+				    "ví dụ 'ask: cài vneid thế nào') hoặc 'keywords:' (các "
+				    "từ chính, cách nhau bằng dấu phẩy)", t->id);
+		}
 	}
-	if (!t->system && !t->nasks && !t->nkeywords && !ti->nmatch)
-		diag_error(ps->d, p, l, "topic '%s' has nothing to match on (add "
-		    "'ask:', 'keywords:' or 'match:' lines)", t->id);
-	if (!have_answer) {
+	for (k = 0; k < NKEYS; k++)
+		if (ps->lost[k])
+			diag_warn(ps->d, ps->path, ps->lost[k], "dòng '%s:' nằm dưới "
+			    "'answer:' (dòng %d) nên người dân sẽ đọc nó như một câu "
+			    "của câu trả lời" DIAG_FIX "nếu đây là một khoá của %s "
+			    "'%s', chuyển nó lên trên dòng 'answer:'; nếu đúng là câu "
+			    "trả lời, viết khác đi (ví dụ bỏ dấu ':')", keys[k],
+			    ps->seen[F_ANSWER], what_is(ti), t->id);
+	if (!ps->seen[F_ANSWER]) {
 		/* sys.menu and the like: a list of command words, nothing to say */
 		if (t->system && t->nkeywords)
 			return;
-		diag_error(ps->d, p, l, "topic '%s' has no 'answer:'", t->id);
+		/* the stray lines were reported: they are the answer, most likely */
+		if (ps->stray)
+			return;
+		diag_error(ps->d, ps->path, t->line, "%s '%s' chưa có 'answer:'"
+		    DIAG_FIX "thêm dòng 'answer:' làm dòng cuối của khối, rồi viết "
+		    "câu trả lời ngay dưới nó", what_is(ti), t->id);
 		return;
 	}
 	set_answer(ps, ti, ans, ans_line);
 	if (!t->npages)
-		diag_error(ps->d, p, ans_line, "topic '%s': the answer is empty",
-		    t->id);
+		diag_error(ps->d, ps->path, ans_line, "câu trả lời của %s '%s' "
+		    "trống" DIAG_FIX "viết nội dung ngay dưới dòng 'answer:'",
+		    what_is(ti), t->id);
 }
 
 static int
@@ -451,6 +556,55 @@ find_key(const char *k)
 		if (strcmp(keys[i], k) == 0)
 			return (int)i;
 	return -1;
+}
+
+/*
+ * The key an unknown one was meant to be: a typo or another case
+ * ("Title", "anwser", "keyword"), or the Vietnamese word for it
+ * ("tiêu đề", "trả lời"); -1 when nothing is close.
+ */
+static int
+guess_key(const char *k)
+{
+	static const struct { const char *vi; int key; } vi[] = {
+		{ "tieu de", F_TITLE }, { "ten", F_TITLE }, { "ten goi", F_TITLE },
+		{ "tu khoa", F_KEYWORDS }, { "khoa", F_KEYWORDS },
+		{ "hoi", F_ASK }, { "cau hoi", F_ASK }, { "vi du", F_ASK },
+		{ "mau", F_MATCH }, { "loai tru", F_NOT }, { "tru", F_NOT },
+		{ "lien ket", F_LINK }, { "duong link", F_LINK },
+		{ "duong dan", F_LINK }, { "xem them", F_SEE },
+		{ "nguon", F_SOURCE }, { "can cu", F_EVIDENCE },
+		{ "bang chung", F_EVIDENCE }, { "ngay", F_REVIEWED },
+		{ "ngay kiem tra", F_REVIEWED }, { "cap nhat", F_REVIEWED },
+		{ "ngay cap nhat", F_REVIEWED }, { "uu tien", F_PRIORITY },
+		{ "tra loi", F_ANSWER }, { "cau tra loi", F_ANSWER },
+		{ "noi dung", F_ANSWER },
+	};
+	const char *near = diag_nearest(k, keys, ARRAY_SIZE(keys));
+	char *f;
+	size_t i;
+	int r = -1;
+
+	if (near)
+		return find_key(near);
+	f = text_fold_phrase(k);
+	for (i = 0; f && i < ARRAY_SIZE(vi); i++)
+		if (strcmp(f, vi[i].vi) == 0)
+			r = vi[i].key;
+	free(f);
+	return r;
+}
+
+/* One word of ASCII letters: what a key looks like (not "Lưu ý", "Bước 1"). */
+static bool
+key_like(const char *k)
+{
+	if (!*k)
+		return false;
+	for (; *k; k++)
+		if (!isalpha((unsigned char)*k) && *k != '_' && *k != '-')
+			return false;
+	return true;
 }
 
 static struct kb_topic_int *
@@ -513,67 +667,128 @@ check_source(struct parse *ps, const char *val, int lineno)
 		chars += ((unsigned char)*c & 0xC0) != 0x80;
 	if (internal_name(val)) {
 		diag_error(ps->d, ps->path, lineno, "'source:' nêu tên một tệp nội "
-		    "bộ (%s): người dân chỉ cần tên trang công khai, ví dụ "
-		    "'vneid.gov.vn; Bộ Công an'", internal_name(val));
+		    "bộ (%s), người dân không mở được" DIAG_FIX "chỉ ghi tên trang "
+		    "công khai, ví dụ 'source: vneid.gov.vn; Bộ Công an'; các "
+		    "trang, văn bản chi tiết ghi vào dòng 'evidence:'",
+		    internal_name(val));
 		return -1;
 	}
 	if (chars > KB_SOURCE_MAX_CHARS) {
 		diag_error(ps->d, ps->path, lineno, "'source:' dài %zu ký tự (tối đa "
-		    "%d): người dân chỉ đọc tên trang, ví dụ 'vneid.gov.vn; Bộ Công "
-		    "an'; các trang, bài báo chi tiết ghi vào dòng 'evidence:'",
-		    chars, KB_SOURCE_MAX_CHARS);
+		    "%d): người dân chỉ đọc tên trang" DIAG_FIX "rút gọn, ví dụ "
+		    "'source: vneid.gov.vn; Bộ Công an'; các trang, bài báo chi tiết "
+		    "ghi vào dòng 'evidence:'", chars, KB_SOURCE_MAX_CHARS);
 		return -1;
 	}
 	return 0;
 }
 
+/* "link: label | url": what is wrong with url, told as a fix. */
+static void
+bad_url(struct parse *ps, int lineno, const char *url)
+{
+	char fixed[1024];
+
+	if (!*url) {
+		diag_error(ps->d, ps->path, lineno, "dòng 'link:' chưa có địa chỉ "
+		    "sau dấu '|'" DIAG_FIX "chép địa chỉ từ thanh địa chỉ của "
+		    "trình duyệt, ví dụ 'link: Trang VNeID | https://vneid.gov.vn'");
+		return;
+	}
+	if (strncmp(url, "https//", 7) == 0 || strncmp(url, "http//", 6) == 0) {
+		diag_error(ps->d, ps->path, lineno, "đường link '%s' thiếu dấu ':' "
+		    "sau 'https'" DIAG_FIX "viết 'https://%s'", url,
+		    url + (url[4] == 's' ? 7 : 6));
+		return;
+	}
+	snprintf(fixed, sizeof(fixed), "https://%s", url);
+	if (!strstr(url, "://") && valid_url(fixed)) {
+		diag_error(ps->d, ps->path, lineno, "đường link '%s' thiếu 'https://' "
+		    "ở đầu" DIAG_FIX "viết '%s' (mở thử trong trình duyệt cho "
+		    "chắc)", url, fixed);
+		return;
+	}
+	if (strpbrk(url, " \t")) {
+		diag_error(ps->d, ps->path, lineno, "đường link '%s' có dấu cách"
+		    DIAG_FIX "địa chỉ web không có dấu cách: chép lại nguyên địa "
+		    "chỉ từ thanh địa chỉ của trình duyệt", url);
+		return;
+	}
+	diag_error(ps->d, ps->path, lineno, "đường link '%s' không đúng dạng "
+	    "địa chỉ web" DIAG_FIX "chép nguyên địa chỉ từ thanh địa chỉ của "
+	    "trình duyệt; nó bắt đầu bằng 'https://', sau đó là tên trang như "
+	    "'vneid.gov.vn'", url);
+}
+
 static void
 key_line(struct parse *ps, struct kb_topic_int *ti, int k, char *val,
-    int lineno, long today)
+    int lineno)
 {
 	struct kb_topic *t = &ti->pub;
 	char **single = NULL;
+	const char *hint = "";
 
 	switch (k) {
 	case F_TITLE:
 		single = &t->title;
+		hint = "ghi tên ngắn của hướng dẫn, ví dụ 'title: Cài ứng dụng "
+		    "VNeID'";
 		break;
 	case F_SOURCE:
 		/* kept even when rejected: one error, not a second "no source" */
 		(void)check_source(ps, val, lineno);
 		single = &t->source;
+		hint = "ghi tên trang công khai, ví dụ 'source: vneid.gov.vn; Bộ "
+		    "Công an'";
 		break;
 	case F_EVIDENCE:
 		if (!*val) {
-			diag_error(ps->d, ps->path, lineno, "'evidence:' trống");
+			diag_error(ps->d, ps->path, lineno, "dòng 'evidence:' trống"
+			    DIAG_FIX "ghi trang hoặc văn bản làm căn cứ, ví dụ "
+			    "'evidence: https://vneid.gov.vn (cài từ CH Play)', hoặc "
+			    "xoá dòng này");
 			return;
 		}
 		if (internal_name(val))
 			diag_error(ps->d, ps->path, lineno, "'evidence:' nêu tên một "
-			    "tệp nội bộ (%s): ghi trang công khai (địa chỉ web, văn bản) "
+			    "tệp nội bộ (%s), người kiểm tra sau không mở được"
+			    DIAG_FIX "ghi trang công khai (địa chỉ web, số văn bản) "
 			    "thay vào", internal_name(val));
 		strv_push(&t->evidence, &t->nevidence, xstrdup(val));
 		return;
 	case F_REVIEWED: {
 		long dd = date_parse(val);
+		char iso[11];
 
-		if (t->reviewed) {
-			diag_error(ps->d, ps->path, lineno, "'reviewed:' given twice");
+		if (!*val) {
+			diag_error(ps->d, ps->path, lineno, "dòng 'reviewed:' trống"
+			    DIAG_FIX "ghi ngày kiểm tra nội dung lần cuối, viết "
+			    "năm-tháng-ngày, ví dụ 'reviewed: %s'", ps->today_s);
+			return;
+		}
+		if (dd < 0 && diag_iso_date(val, iso)) {
+			diag_error(ps->d, ps->path, lineno, "ngày '%s' viết chưa đúng "
+			    "cách" DIAG_FIX "viết năm-tháng-ngày: 'reviewed: %s'", val,
+			    iso);
 			return;
 		}
 		if (dd < 0) {
-			diag_error(ps->d, ps->path, lineno,
-			    "invalid date '%s' (write YYYY-MM-DD, e.g. 2026-11-28)", val);
+			diag_error(ps->d, ps->path, lineno, "ngày '%s' không đọc được"
+			    DIAG_FIX "viết năm-tháng-ngày bằng số, ví dụ 'reviewed: "
+			    "%s'", val, ps->today_s);
 			return;
 		}
 		t->reviewed = xstrdup(val);
-		if (dd > today)
-			diag_warn(ps->d, ps->path, lineno,
-			    "'reviewed: %s' is in the future", val);
-		else if (today - dd > KB_STALE_DAYS)
-			diag_warn(ps->d, ps->path, lineno,
-			    "'%s' was last reviewed %ld days ago (%s): check it is still "
-			    "correct", t->id, today - dd, val);
+		if (dd > ps->today)
+			diag_warn(ps->d, ps->path, lineno, "'reviewed: %s' là một ngày "
+			    "chưa tới (hôm nay là %s)" DIAG_FIX "ghi ngày đã kiểm tra "
+			    "nội dung, không phải ngày dự định", val, ps->today_s);
+		else if (ps->today - dd > KB_STALE_DAYS)
+			diag_warn(ps->d, ps->path, lineno, "'%s' được kiểm tra lần cuối "
+			    "cách đây %ld ngày (%s), quá %d ngày" DIAG_FIX "đối chiếu "
+			    "lại với trang chính thức, sửa chỗ đã đổi, rồi ghi "
+			    "'reviewed: %s'", t->id, ps->today - dd, val, KB_STALE_DAYS,
+			    ps->today_s);
 		return;
 	}
 	case F_KEYWORDS:
@@ -581,7 +796,9 @@ key_line(struct parse *ps, struct kb_topic_int *ti, int k, char *val,
 		return;
 	case F_ASK:
 		if (!*val) {
-			diag_error(ps->d, ps->path, lineno, "empty 'ask:'");
+			diag_error(ps->d, ps->path, lineno, "dòng 'ask:' trống" DIAG_FIX
+			    "ghi một câu người dân hay hỏi, ví dụ 'ask: cài vneid thế "
+			    "nào', hoặc xoá dòng này");
 			return;
 		}
 		strv_push(&t->asks, &t->nasks, xstrdup(val));
@@ -598,24 +815,40 @@ key_line(struct parse *ps, struct kb_topic_int *ti, int k, char *val,
 		char *bar = strchr(val, '|'), *label, *url;
 
 		if (!bar) {
-			diag_error(ps->d, ps->path, lineno,
-			    "expected 'link: label | https://…'");
+			char fixed[1024];
+
+			snprintf(fixed, sizeof(fixed), "https://%s", val);
+			if (valid_url(val) || (!strstr(val, "://") && valid_url(fixed)))
+				diag_error(ps->d, ps->path, lineno, "dòng 'link:' chưa có "
+				    "tên trang" DIAG_FIX "viết tên trang, dấu '|', rồi địa "
+				    "chỉ: 'link: Tên trang | %s'", valid_url(val) ? val :
+				    fixed);
+			else
+				diag_error(ps->d, ps->path, lineno, "dòng 'link:' thiếu "
+				    "dấu '|' giữa tên trang và địa chỉ" DIAG_FIX "viết "
+				    "'link: tên trang | https://…', ví dụ 'link: Trang VNeID "
+				    "| https://vneid.gov.vn'");
 			return;
 		}
 		*bar = '\0';
 		label = str_trim(val);
 		url = str_trim(bar + 1);
 		if (!*label) {
-			diag_error(ps->d, ps->path, lineno, "link has no label");
+			diag_error(ps->d, ps->path, lineno, "đường link chưa có tên "
+			    "trang" DIAG_FIX "ghi tên người dân sẽ thấy trước dấu '|', "
+			    "ví dụ 'link: Trang VNeID | %s'", *url ? url :
+			    "https://vneid.gov.vn");
 			return;
 		}
 		if (!valid_url(url)) {
-			diag_error(ps->d, ps->path, lineno, "malformed URL '%s'", url);
+			bad_url(ps, lineno, url);
 			return;
 		}
 		if (strncmp(url, "http://", 7) == 0)
-			diag_warn(ps->d, ps->path, lineno,
-			    "'%s' is not https; prefer the https address", url);
+			diag_warn(ps->d, ps->path, lineno, "đường link '%s' dùng http, "
+			    "không phải https: dữ liệu đi không được bảo vệ" DIAG_FIX
+			    "mở thử 'https://%s' trong trình duyệt; nếu được, ghi địa "
+			    "chỉ đó", url, url + 7);
 		t->links = xrealloc(t->links, (t->nlinks + 1) * sizeof(*t->links));
 		t->links[t->nlinks].label = xstrdup(label);
 		t->links[t->nlinks++].url = xstrdup(url);
@@ -633,35 +866,55 @@ key_line(struct parse *ps, struct kb_topic_int *ti, int k, char *val,
 		if (strcmp(val, "high") == 0)
 			t->priority = true;
 		else if (strcmp(val, "normal") != 0)
-			diag_error(ps->d, ps->path, lineno, "'priority:' is 'high' or "
-			    "'normal', not '%s'", val);
+			diag_error(ps->d, ps->path, lineno, "'priority:' chỉ nhận 'high' "
+			    "hoặc 'normal', không nhận '%s'" DIAG_FIX "viết 'priority: "
+			    "high' cho chủ đề an toàn (lừa đảo), hoặc xoá dòng này", val);
 		return;
 	default:
 		return;
 	}
-	if (*single) {
-		diag_error(ps->d, ps->path, lineno, "'%s:' given twice", keys[k]);
-		return;
-	}
 	if (!*val) {
-		diag_error(ps->d, ps->path, lineno, "empty '%s:'", keys[k]);
+		diag_error(ps->d, ps->path, lineno, "dòng '%s:' trống" DIAG_FIX "%s",
+		    keys[k], hint);
 		return;
 	}
 	*single = xstrdup(val);
 }
 
-/* A header line "== id" (level 2) or "=== name" (level 3); else 0. */
+/*
+ * A header line "== id" (level 2) or "=== name" (level 3); else 0. With
+ * *glued set, it is one without the space ("==vneid.x"): still a header,
+ * and an error.
+ */
 static int
-header_level(const char *line)
+header_level(const char *line, bool *glued)
 {
 	int n = 0;
 
+	*glued = false;
 	while (line[n] == '=')
 		n++;
-	if ((n == 2 || n == 3) && (line[n] == ' ' || line[n] == '\t' ||
-	    line[n] == '\0'))
+	if (n != 2 && n != 3)
+		return 0;
+	if (line[n] == ' ' || line[n] == '\t' || line[n] == '\0')
 		return n;
+	/* an answer may hold "==========" or "==>", not "==vneid" */
+	if (isalnum((unsigned char)line[n])) {
+		*glued = true;
+		return n;
+	}
 	return 0;
+}
+
+static void
+entry_init(struct kb_topic_int *ti, const char *id, const char *path,
+    int lineno)
+{
+	memset(ti, 0, sizeof(*ti));
+	ti->parent_i = -1;
+	ti->pub.id = xstrdup(id);
+	ti->pub.file = xstrdup(path);
+	ti->pub.line = lineno;
 }
 
 static struct kb_topic_int *
@@ -671,49 +924,97 @@ new_entry(struct kb *kb, const char *id, const char *path, int lineno)
 
 	kb->t = xgrow(kb->t, &kb->alloc, kb->n + 1, sizeof(*kb->t));
 	ti = &kb->t[kb->n++];
-	memset(ti, 0, sizeof(*ti));
-	ti->parent_i = -1;
-	ti->pub.id = xstrdup(id);
-	ti->pub.file = xstrdup(path);
-	ti->pub.line = lineno;
+	entry_init(ti, id, path, lineno);
 	return ti;
 }
 
 /*
- * "=== name" inside topic kb->t[top]: a new entry "topic#name" holding
- * copies of what a section inherits. NULL when the line is rejected.
+ * A block whose header was rejected (a bad or duplicate id): read like any
+ * other, so that all its mistakes are told at once, then dropped.
+ */
+static struct kb_topic_int *
+ghost(struct parse *ps, const char *id, int lineno, long parent)
+{
+	entry_init(&ps->ghost, id, ps->path, lineno);
+	ps->ghost.parent_i = parent;
+	return &ps->ghost;
+}
+
+/* What a rejected id could be: "VNeID.Cài Đặt" -> "vneid.cai_dat". */
+static void
+suggest_id(const char *id, bool dots, char *out, size_t n)
+{
+	char *copy = xstrdup(id), *p = copy, *part;
+	struct buf b;
+
+	buf_init(&b, 1024);
+	while ((part = strsep(&p, dots ? "." : "")) != NULL) {
+		char *f = text_fold_phrase(part), *c;
+
+		for (c = f; *c; c++)
+			if (*c == ' ' || *c == '.')
+				*c = '_';
+		if (b.len)
+			(void)buf_addc(&b, '.');
+		(void)buf_adds(&b, f);
+		free(f);
+	}
+	snprintf(out, n, "%s", b.data ? b.data : "");
+	buf_release(&b);
+	free(copy);
+}
+
+/*
+ * "=== name" inside topic block `top` (an index of kb->t, or GHOST_TOPIC):
+ * a new entry "topic#name" holding copies of what a section inherits, or a
+ * ghost when the line is rejected.
  */
 static struct kb_topic_int *
 new_section(struct parse *ps, long top, const char *name, int lineno)
 {
 	struct kb *kb = ps->kb;
-	struct kb_topic_int *ti, *tp = &kb->t[top], *dup;
-	char id[256];
+	struct kb_topic_int *ti, *tp, *dup;
+	char id[256], fix[256];
 	size_t i;
 
-	if (tp->pub.system) {
+	/* a ghost's id too names its topic: "Bad.Id#p"; one cut short is
+	 * too long anyway (below) */
+	if (snprintf(id, sizeof(id), "%s#%s", top >= 0 ? kb->t[top].pub.id :
+	    ps->top_id, name) >= (int)sizeof(id))
+		id[sizeof(id) - 1] = '\0';
+	if (top >= 0 && kb->t[top].pub.system) {
 		diag_error(ps->d, ps->path, lineno, "chủ đề hệ thống '%s' không chia "
-		    "phần: bỏ dòng '=== %s'", tp->pub.id, name);
-		return NULL;
+		    "phần" DIAG_FIX "bỏ dòng '=== %s' (hoặc làm một chủ đề riêng)",
+		    kb->t[top].pub.id, name);
+		return ghost(ps, id, lineno, top);
 	}
 	if (!valid_section_name(name)) {
-		diag_error(ps->d, ps->path, lineno, "tên phần '%s' không hợp lệ: chỉ "
-		    "dùng chữ thường không dấu, chữ số và '_' (ví dụ '=== "
-		    "quen_mat_khau')", name);
-		return NULL;
+		suggest_id(name, false, fix, sizeof(fix));
+		if (*name && valid_section_name(fix))
+			diag_error(ps->d, ps->path, lineno, "tên phần '%s' không hợp "
+			    "lệ: chỉ dùng chữ thường không dấu, chữ số và '_'" DIAG_FIX
+			    "viết '=== %s'", name, fix);
+		else
+			diag_error(ps->d, ps->path, lineno, "dòng '===' chưa có tên "
+			    "phần" DIAG_FIX "viết tên ngay sau '=== ', bằng chữ "
+			    "thường không dấu, chữ số và '_', ví dụ '=== "
+			    "quen_mat_khau'");
+		return ghost(ps, id, lineno, top);
 	}
-	snprintf(id, sizeof(id), "%s#%s", tp->pub.id, name);
+	if (top < 0)
+		return ghost(ps, id, lineno, top);
+	tp = &kb->t[top];
 	if (strlen(id) > KB_ID_MAX) {
 		diag_error(ps->d, ps->path, lineno, "mã phần '%s' dài %zu byte, tối "
-		    "đa %d (nút bấm trên Telegram chỉ chứa được chừng ấy): đặt tên "
-		    "phần ngắn hơn", id, strlen(id), KB_ID_MAX);
-		return NULL;
+		    "đa %d (nút bấm trên Telegram chỉ chứa được chừng ấy)" DIAG_FIX
+		    "đặt tên phần ngắn hơn", id, strlen(id), KB_ID_MAX);
+		return ghost(ps, id, lineno, top);
 	}
 	if ((dup = find_topic(kb, id)) != NULL) {
 		diag_error(ps->d, ps->path, lineno, "chủ đề '%s' đã có phần '=== %s' "
-		    "(dòng %d): đặt tên khác cho phần này", tp->pub.id, name,
-		    dup->pub.line);
-		return NULL;
+		    "(dòng %d)" DIAG_FIX "đặt tên khác cho phần này, hoặc gộp hai "
+		    "phần làm một", tp->pub.id, name, dup->pub.line);
+		return ghost(ps, id, lineno, top);
 	}
 	ti = new_entry(kb, id, ps->path, lineno);
 	tp = &kb->t[top];       /* new_entry may have moved the array */
@@ -729,21 +1030,226 @@ new_section(struct parse *ps, long top, const char *name, int lineno)
 	return ti;
 }
 
+/* "== id": the topic's entry, or a ghost when the id is rejected. */
+static struct kb_topic_int *
+new_topic(struct parse *ps, const char *id, int lineno)
+{
+	struct kb_topic_int *ti, *dup;
+	char fix[256];
+
+	if (!valid_id(id)) {
+		suggest_id(id, true, fix, sizeof(fix));
+		if (!*id)
+			diag_error(ps->d, ps->path, lineno, "dòng '==' chưa có mã chủ "
+			    "đề" DIAG_FIX "viết mã ngay sau '== ', ví dụ '== "
+			    "vneid.cai_dat' (chữ thường không dấu, chữ số, '_', các "
+			    "phần nối bằng dấu chấm)");
+		else if (valid_id(fix) && !find_topic(ps->kb, fix))
+			diag_error(ps->d, ps->path, lineno, "mã chủ đề '%s' không hợp "
+			    "lệ: chỉ dùng chữ thường không dấu, chữ số, '_', các phần "
+			    "nối bằng dấu chấm" DIAG_FIX "viết '== %s'", id, fix);
+		else
+			diag_error(ps->d, ps->path, lineno, "mã chủ đề '%s' không hợp "
+			    "lệ: chỉ dùng chữ thường không dấu, chữ số, '_', các phần "
+			    "nối bằng dấu chấm" DIAG_FIX "đặt mã theo dạng "
+			    "'dịch_vụ.việc', ví dụ '== vneid.cai_dat'", id);
+		return ghost(ps, id, lineno, -1);
+	}
+	if ((dup = find_topic(ps->kb, id)) != NULL) {
+		diag_error(ps->d, ps->path, lineno, "mã chủ đề '%s' đã dùng ở %s:%d"
+		    DIAG_FIX "đặt mã khác cho một trong hai chủ đề; nếu đây là bản "
+		    "chép thừa, xoá cả khối này", id, dup->pub.file, dup->pub.line);
+		return ghost(ps, id, lineno, -1);
+	}
+	/* a deep link still opens it, so a warning, not an error */
+	if (strlen(id) > KB_ID_MAX)
+		diag_warn(ps->d, ps->path, lineno, "mã chủ đề '%s' dài %zu byte: nút "
+		    "bấm Telegram mở nó chỉ chứa được %d byte, nên nút chọn chủ đề "
+		    "này sẽ không hiện" DIAG_FIX "đặt mã ngắn hơn (khi chủ đề chưa "
+		    "in lên tờ rơi)", id, strlen(id), KB_ID_MAX);
+	ti = new_entry(ps->kb, id, ps->path, lineno);
+	ti->pub.system = strncmp(id, "sys.", 4) == 0;
+	return ti;
+}
+
+struct dline {
+	long line;
+	size_t i;
+	const char *s;
+	size_t n;
+};
+
+static int
+dline_cmp(const void *a, const void *b)
+{
+	const struct dline *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * The messages of one block in line order: those about a missing key come
+ * at its end but name its header, and the admin reads top down.
+ */
+static void
+sort_block_diags(struct parse *ps)
+{
+	struct buf *t = &ps->d->text;
+	size_t plen = strlen(ps->path), n = 0, i, off;
+	struct dline *v;
+	char *copy;
+
+	if (t->len <= ps->block_off)
+		return;
+	copy = xstrndup(t->data + ps->block_off, t->len - ps->block_off);
+	for (off = 0, i = 0; copy[off]; off++)
+		n += copy[off] == '\n';
+	v = xcalloc(n + 1, sizeof(*v));
+	for (off = 0, n = 0; copy[off]; n++) {
+		const char *s = copy + off, *nl = strchr(s, '\n');
+
+		v[n].s = s;
+		v[n].n = nl ? (size_t)(nl - s) + 1 : strlen(s);
+		v[n].i = n;
+		/* "path:12: …"; another file's message (none yet) sorts last */
+		v[n].line = strncmp(s, ps->path, plen) == 0 && s[plen] == ':' ?
+		    strtol(s + plen + 1, NULL, 10) : 1L << 30;
+		off += v[n].n;
+	}
+	qsort(v, n, sizeof(*v), dline_cmp);
+	t->len = ps->block_off;
+	t->data[t->len] = '\0';
+	for (i = 0; i < n; i++)
+		(void)buf_add(t, v[i].s, v[i].n);
+	free(v);
+	free(copy);
+}
+
+/* Ends the block being read; a ghost is dropped once checked. */
+static void
+end_block(struct parse *ps, struct kb_topic_int *cur, struct buf *ans,
+    int ans_line)
+{
+	if (cur)
+		finish_topic(ps, cur, ans, ans_line);
+	sort_block_diags(ps);
+	ps->block_off = ps->d->text.len;
+	if (cur == &ps->ghost)
+		topic_free(&ps->ghost);
+	memset(ps->seen, 0, sizeof(ps->seen));
+	memset(ps->lost, 0, sizeof(ps->lost));
+	memset(ps->guessed, 0, sizeof(ps->guessed));
+	ps->stray = 0;
+	buf_reset(ans);
+}
+
+/* A line "key: …" inside an answer, read as answer text: remembered. */
+static void
+note_lost_key(struct parse *ps, const char *line, int lineno)
+{
+	size_t n = strspn(line, "abcdefghijklmnopqrstuvwxyz");
+	char k[16];
+	int key;
+
+	if (!n || n >= sizeof(k) || line[n] != ':')
+		return;
+	memcpy(k, line, n);
+	k[n] = '\0';
+	key = find_key(k);
+	if (key >= 0 && key != F_ANSWER && !ps->lost[key])
+		ps->lost[key] = lineno;
+}
+
+/*
+ * A line in a block that is not "key: value": the first of a run is
+ * reported (the rest of the run is the same mistake). Returns the key
+ * it was meant to be, to be read as that, or -1.
+ */
+static int
+stray_line(struct parse *ps, char *line, int lineno)
+{
+	char *colon = strchr(line, ':'), *k, *sp;
+	int key;
+
+	k = str_trim(line);
+	/* "keywords vneid, cài app", "answer": the ':' forgotten */
+	sp = k + strcspn(k, " \t");
+	if (!colon) {
+		char w[32];
+		size_t n = (size_t)(sp - k);
+
+		if (n < sizeof(w)) {
+			memcpy(w, k, n);
+			w[n] = '\0';
+			if ((key = find_key(w)) >= 0 ||
+			    (key_like(w) && (key = guess_key(w)) >= 0)) {
+				sp = str_trim(sp);
+				diag_error(ps->d, ps->path, lineno, "thiếu dấu ':' sau "
+				    "'%s'" DIAG_FIX "viết '%s:%s%s'", w, keys[key],
+				    *sp ? " " : "", sp);
+				ps->stray = 0;
+				return key;
+			}
+		}
+	}
+	/* (below 'answer:' every line is the answer: never stray) */
+	if (!ps->stray)
+		diag_error(ps->d, ps->path, lineno, "dòng này không có dạng 'khoá: "
+		    "nội dung' và khối chưa có dòng 'answer:'" DIAG_FIX "nếu đây "
+		    "(và các dòng sau) là câu trả lời, thêm dòng 'answer:' ngay "
+		    "trên nó; nếu là ghi chú, thêm dấu '#' ở đầu dòng");
+	ps->stray = lineno;
+	return -1;
+}
+
+/* "k: val" where k is no key: the nearest one, or the list. */
+static int
+unknown_key(struct parse *ps, const char *k, const char *val, int lineno)
+{
+	int key;
+
+	if (strcmp(k, "https") == 0 || strcmp(k, "http") == 0) {
+		diag_error(ps->d, ps->path, lineno, "dòng này là một đường link "
+		    "nhưng chưa có khoá" DIAG_FIX "viết 'link: tên trang | %s:%s'",
+		    k, val);
+		return -1;
+	}
+	if ((key = guess_key(k)) >= 0) {
+		diag_error(ps->d, ps->path, lineno, "không có khoá '%s:'" DIAG_FIX
+		    "viết '%s:'%s", k, keys[key], strcasecmp(k, keys[key]) == 0 ?
+		    " (chữ thường)" : "");
+		return key;
+	}
+	if (!key_like(k))
+		return -2;
+	diag_error(ps->d, ps->path, lineno, "không có khoá '%s:'" DIAG_FIX "dùng "
+	    "một trong các khoá title, keywords, ask, match, not, link, see, "
+	    "menu, source, evidence, reviewed, priority, answer; nếu dòng này là "
+	    "câu trả lời, chuyển nó xuống dưới dòng 'answer:'", k);
+	return -1;
+}
+
+/* Which keys may be given once only. */
+static bool
+single_key(int k)
+{
+	return k == F_TITLE || k == F_SOURCE || k == F_REVIEWED ||
+	    k == F_PRIORITY;
+}
+
 static void
 parse_file(struct parse *ps, char *data)
 {
 	struct kb *kb = ps->kb;
 	struct kb_topic_int *cur = NULL;
 	struct buf ans;
-	bool in_answer = false, have_answer = false, seen_block = false;
+	bool in_answer = false, seen_block = false, glued;
 	int lineno = 0, ans_line = 0, level;
-	long top = -1;          /* the topic whose block we are in, or -1 */
+	long top = -1;          /* the topic block we are in, or GHOST_TOPIC */
 	char *p = data, *line;
-	char today_s[11];
-	long today;
 
-	kb_today(today_s);
-	today = date_parse(today_s);
 	buf_init(&ans, BUF_CAP_REPLY);
 	while ((line = strsep(&p, "\n")) != NULL) {
 		size_t ll;
@@ -754,52 +1260,31 @@ parse_file(struct parse *ps, char *data)
 			line[--ll] = '\0';
 		if (lineno == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0)
 			line += 3;      /* Notepad's byte-order mark */
-		if ((level = header_level(line)) != 0) {
+		if ((level = header_level(line, &glued)) != 0) {
 			char *id = str_trim(line + level);
 
-			if (cur)
-				finish_topic(ps, cur, &ans, have_answer, ans_line);
+			end_block(ps, cur, &ans, ans_line);
 			cur = NULL;
-			buf_reset(&ans);
-			in_answer = have_answer = false;
+			in_answer = false;
+			if (glued)
+				diag_error(ps->d, ps->path, lineno, "thiếu dấu cách sau "
+				    "'%.*s'" DIAG_FIX "viết '%.*s %s'", level, line, level,
+				    line, id);
 			if (level == 3) {
 				if (!seen_block)
-					diag_error(ps->d, ps->path, lineno, "dòng '=== %s' mở một "
-					    "phần, nhưng phần phải nằm trong một chủ đề: viết nó "
-					    "sau 'answer:' của khối '== id' (xem "
-					    "knowledge/README.md)", id);
-				else if (top >= 0)
+					diag_error(ps->d, ps->path, lineno, "dòng '=== %s' mở "
+					    "một phần, nhưng phần phải nằm trong một chủ đề"
+					    DIAG_FIX "viết nó sau 'answer:' của một khối '== mã' "
+					    "(xem knowledge/README.md, \"Sections\")", id);
+				else
 					cur = new_section(ps, top, id, lineno);
-				/* else: inside a block whose header was rejected */
 				seen_block = true;
 				continue;
 			}
 			seen_block = true;
-			top = -1;
-			if (!valid_id(id)) {
-				diag_error(ps->d, ps->path, lineno, "invalid topic id '%s' "
-				    "(lowercase letters, digits, '_', parts joined by '.')", id);
-				continue;
-			}
-			/* a deep link still opens it, so a warning, not an error */
-			if (strlen(id) > KB_ID_MAX)
-				diag_warn(ps->d, ps->path, lineno, "mã chủ đề '%s' dài %zu "
-				    "byte: nút bấm Telegram mở nó chỉ chứa được %d byte, nên "
-				    "nút chọn chủ đề này sẽ không hiện; đặt mã ngắn hơn",
-				    id, strlen(id), KB_ID_MAX);
-			{
-				struct kb_topic_int *dup = find_topic(kb, id);
-
-				if (dup) {
-					diag_error(ps->d, ps->path, lineno,
-					    "duplicate topic id '%s' (first defined at %s:%d)", id,
-					    dup->pub.file, dup->pub.line);
-					continue;
-				}
-			}
-			cur = new_entry(kb, id, ps->path, lineno);
-			cur->pub.system = strncmp(id, "sys.", 4) == 0;
-			top = (long)(kb->n - 1);
+			cur = new_topic(ps, id, lineno);
+			top = cur == &ps->ghost ? GHOST_TOPIC : (long)(kb->n - 1);
+			snprintf(ps->top_id, sizeof(ps->top_id), "%s", id);
 			continue;
 		}
 		if (line[0] == '#') {
@@ -812,47 +1297,80 @@ parse_file(struct parse *ps, char *data)
 			if (cur) {
 				(void)buf_adds(&ans, line);
 				(void)buf_addc(&ans, '\n');
+				note_lost_key(ps, line, lineno);
 			}
 			continue;
 		}
 		if (!*str_trim(line))
 			continue;
 		if (!seen_block) {
-			diag_error(ps->d, ps->path, lineno, "not a knowledge file: expected "
-			    "a topic starting with '== topic.id' (see knowledge/README.md)");
+			if (line[0] == '=')
+				diag_error(ps->d, ps->path, lineno, "dòng này không mở được "
+				    "chủ đề" DIAG_FIX "đầu chủ đề viết '== mã' (hai dấu "
+				    "'=', một dấu cách), ví dụ '== vneid.cai_dat'");
+			else
+				diag_error(ps->d, ps->path, lineno, "tệp này chưa bắt đầu "
+				    "bằng một chủ đề: trước dòng này phải có dòng '== mã'"
+				    DIAG_FIX "thêm '== mã' (ví dụ '== vneid.cai_dat') ở đầu "
+				    "khối; ghi chú thì thêm dấu '#' ở đầu dòng; tệp không "
+				    "phải kiến thức thì đừng để trong thư mục này với đuôi "
+				    ".txt (xem knowledge/README.md)");
 			break;
 		}
 		if (!cur)
-			continue;       /* inside a block whose header was rejected */
+			continue;       /* after a "===" that opens no section */
 		{
 			char *colon = strchr(line, ':'), *k, *val;
 			int key;
 
 			if (!colon) {
-				diag_error(ps->d, ps->path, lineno,
-				    "expected 'key: value' (or a line starting with '#' for a "
-				    "comment)");
-				continue;
+				if ((key = stray_line(ps, line, lineno)) < 0)
+					continue;
+				k = str_trim(line);
+				val = str_trim(k + strcspn(k, " \t"));
+				if (!ps->seen[key])
+					ps->guessed[key] = lineno;
+			} else {
+				*colon = '\0';
+				k = str_trim(line);
+				val = str_trim(colon + 1);
+				if ((key = find_key(k)) < 0) {
+					key = unknown_key(ps, k, val, lineno);
+					if (key == -2) {
+						*colon = ':';
+						(void)stray_line(ps, k, lineno);
+						continue;
+					}
+					if (key < 0)
+						continue;
+					if (!ps->seen[key])
+						ps->guessed[key] = lineno;
+				}
 			}
-			*colon = '\0';
-			k = str_trim(line);
-			val = str_trim(colon + 1);
-			key = find_key(k);
-			if (key < 0) {
-				diag_error(ps->d, ps->path, lineno, "unknown key '%s:' (known: "
-				    "title, keywords, ask, match, not, link, see, menu, source, "
-				    "evidence, reviewed, priority, answer)", k);
-				continue;
-			}
-			if (cur->parent_i >= 0 && !(SECTION_KEYS & (1u << key))) {
+			ps->stray = 0;
+			if (cur->parent_i != -1 && !(SECTION_KEYS & (1u << key))) {
 				diag_error(ps->d, ps->path, lineno, "'%s:' không dùng trong "
-				    "một phần (===): phần lấy source, evidence, reviewed, see, "
-				    "priority của chủ đề; ghi dòng này ở chủ đề '%s', trước "
-				    "'answer:' của nó", k, kb->t[cur->parent_i].pub.id);
+				    "một phần (===): phần lấy source, evidence, reviewed, "
+				    "see, priority của chủ đề" DIAG_FIX "ghi dòng này ở chủ "
+				    "đề '%s', trước 'answer:' của nó", keys[key],
+				    cur->parent_i >= 0 ? kb->t[cur->parent_i].pub.id :
+				    ps->top_id);
 				continue;
 			}
+			/* "Title: T" then "title: T": the typo was the one mistake */
+			if (single_key(key) && ps->seen[key] &&
+			    ps->guessed[key] == ps->seen[key])
+				continue;
+			if (single_key(key) && ps->seen[key]) {
+				diag_error(ps->d, ps->path, lineno, "'%s:' ghi hai lần (lần "
+				    "đầu ở dòng %d)" DIAG_FIX "giữ một dòng, xoá dòng còn "
+				    "lại", keys[key], ps->seen[key]);
+				continue;
+			}
+			if (!ps->seen[key])
+				ps->seen[key] = lineno;
 			if (key == F_ANSWER) {
-				in_answer = have_answer = true;
+				in_answer = true;
 				ans_line = lineno;
 				if (*val) {
 					(void)buf_adds(&ans, val);
@@ -860,11 +1378,10 @@ parse_file(struct parse *ps, char *data)
 				}
 				continue;
 			}
-			key_line(ps, cur, key, val, lineno, today);
+			key_line(ps, cur, key, val, lineno);
 		}
 	}
-	if (cur)
-		finish_topic(ps, cur, &ans, have_answer, ans_line);
+	end_block(ps, cur, &ans, ans_line);
 	buf_release(&ans);
 }
 
@@ -892,12 +1409,14 @@ load_stopwords(struct kb *kb, const char *path, struct diag *d)
 	buf_init(&b, BUF_CAP_FILE);
 	if (buf_read_file(&b, path) < 0) {
 		if (errno != ENOENT)
-			diag_error(d, path, 0, "cannot read: %s", strerror(errno));
+			diag_error(d, path, 0, "không đọc được tệp: %s" DIAG_FIX
+			    "kiểm tra quyền đọc của tệp", diag_strerror(errno));
 		buf_release(&b);
 		return;
 	}
 	if (text_utf8_invalid(b.data, b.len) >= 0) {
-		diag_error(d, path, 0, "invalid UTF-8 (save the file as UTF-8)");
+		diag_error(d, path, 0, "tệp không lưu dạng UTF-8, chữ có dấu sẽ bị "
+		    "hỏng" DIAG_FIX DIAG_UTF8_FIX);
 		buf_release(&b);
 		return;
 	}
@@ -921,7 +1440,9 @@ load_stopwords(struct kb *kb, const char *path, struct diag *d)
 				kb->stop = xrealloc(kb->stop, (kb->nstop + 1) * sizeof(uint64_t));
 				kb->stop[kb->nstop++] = kb_feat_key(FEAT_FOLD_UNI, f, strlen(f));
 			} else if (*f) {
-				diag_error(d, path, lineno, "'%s' is not one word", tok);
+				diag_error(d, path, lineno, "'%s' không phải một từ" DIAG_FIX
+				    "mỗi từ dừng cách nhau bằng dấu cách hoặc dấu phẩy; "
+				    "bỏ dấu gạch, dấu chấm trong từ", tok);
 			}
 			free(f);
 		}
@@ -950,6 +1471,30 @@ link_sections(struct kb *kb)
 	}
 }
 
+/* "'see:' names x": x is no id; the id it was meant to be, if one is near. */
+static void
+unknown_ref(struct kb *kb, struct diag *d, const struct kb_topic_int *ti,
+    const char *key, int line, const char *id)
+{
+	const char **ids = xmalloc((kb->n + 1) * sizeof(*ids));
+	const char *near;
+	size_t i;
+
+	for (i = 0; i < kb->n; i++)
+		ids[i] = kb->t[i].pub.id;
+	near = diag_nearest(id, ids, kb->n);
+	if (near)
+		diag_error(d, ti->pub.file, line, "'%s:' nêu mã '%s', nhưng không "
+		    "có chủ đề nào mang mã này" DIAG_FIX "có phải '%s'? Viết đúng "
+		    "mã, hoặc bỏ mã này khỏi dòng '%s:'", key, id, near, key);
+	else
+		diag_error(d, ti->pub.file, line, "'%s:' nêu mã '%s', nhưng không "
+		    "có chủ đề nào mang mã này" DIAG_FIX "chép đúng mã từ dòng '== "
+		    "mã' của chủ đề cần nêu (phần thì thêm '#tên'), hoặc bỏ mã này "
+		    "khỏi dòng '%s:'", key, id, key);
+	free(ids);
+}
+
 static void
 check_refs(struct kb *kb, struct diag *d)
 {
@@ -963,15 +1508,17 @@ check_refs(struct kb *kb, struct diag *d)
 
 		for (j = 0; j < ti->pub.nsee; j++)
 			if (!find_topic(kb, ti->pub.see[j]))
-				diag_error(d, ti->pub.file, ti->see_line,
-				    "'see:' names unknown topic '%s'", ti->pub.see[j]);
+				unknown_ref(kb, d, ti, "see", ti->see_line,
+				    ti->pub.see[j]);
 		for (j = 0; j < ti->pub.nmenu; j++)
 			if (!find_topic(kb, ti->pub.menu[j]))
-				diag_error(d, ti->pub.file, ti->menu_line,
-				    "'menu:' names unknown topic '%s'", ti->pub.menu[j]);
+				unknown_ref(kb, d, ti, "menu", ti->menu_line,
+				    ti->pub.menu[j]);
 		if (ti->pub.nmenu > 9)
-			diag_error(d, ti->pub.file, ti->menu_line,
-			    "a menu has at most 9 entries (one digit each)");
+			diag_error(d, ti->pub.file, ti->menu_line, "'menu:' có %zu mục, "
+			    "tối đa 9 (người dân chọn bằng một chữ số)" DIAG_FIX "bớt "
+			    "mục, hoặc chia thành hai chủ đề, mỗi chủ đề một menu",
+			    ti->pub.nmenu);
 	}
 }
 
@@ -988,8 +1535,9 @@ kb_load(const char *dir, struct diag *d)
 
 	dh = opendir(dir);
 	if (!dh) {
-		diag_error(d, dir, 0, "cannot open knowledge directory: %s",
-		    strerror(errno));
+		diag_error(d, dir, 0, "không mở được thư mục kiến thức: %s" DIAG_FIX
+		    "kiểm tra đường dẫn (--kb, HOIDAP_KB hoặc 'kb =' trong cấu hình)",
+		    diag_strerror(errno));
 		return NULL;
 	}
 	while ((de = readdir(dh)) != NULL)
@@ -1003,6 +1551,8 @@ kb_load(const char *dir, struct diag *d)
 	kb->dir = xstrdup(dir);
 	ps.kb = kb;
 	ps.d = d;
+	kb_today(ps.today_s);
+	ps.today = date_parse(ps.today_s);
 	ps.cctx = pcre2_compile_context_create(NULL);
 	pcre2_set_max_pattern_length(ps.cctx, KB_MAX_PATTERN_LEN);
 	pcre2_set_parens_nest_limit(ps.cctx, KB_PARENS_LIMIT);
@@ -1046,13 +1596,15 @@ kb_load(const char *dir, struct diag *d)
 		(void)buf_printf(&path, "%s/%s", dir, names[i]);
 		buf_init(&data, BUF_CAP_FILE);
 		if (buf_read_file(&data, path.data) < 0) {
-			diag_error(d, path.data, 0, "cannot read: %s", strerror(errno));
+			diag_error(d, path.data, 0, "không đọc được tệp: %s" DIAG_FIX
+			    "kiểm tra quyền đọc của tệp", diag_strerror(errno));
 			buf_release(&data);
 			continue;
 		}
 		if (memchr(data.data, '\0', data.len)) {
-			diag_error(d, path.data, 0, "not a knowledge file: it contains "
-			    "binary data");
+			diag_error(d, path.data, 0, "đây không phải tệp chữ (có dữ liệu "
+			    "nhị phân)" DIAG_FIX "chỉ để tệp kiến thức đuôi .txt trong "
+			    "thư mục này; tệp Word hay ảnh thì chuyển ra chỗ khác");
 			buf_release(&data);
 			continue;
 		}
@@ -1064,12 +1616,13 @@ kb_load(const char *dir, struct diag *d)
 			for (k = 0; k < bad; k++)
 				if (data.data[k] == '\n')
 					ln++;
-			diag_error(d, path.data, ln, "invalid UTF-8 (save the file as "
-			    "UTF-8; in Notepad: Save as → Encoding: UTF-8)");
+			diag_error(d, path.data, ln, "tệp không lưu dạng UTF-8, chữ có "
+			    "dấu ở dòng này bị hỏng" DIAG_FIX DIAG_UTF8_FIX);
 			buf_release(&data);
 			continue;
 		}
 		ps.path = path.data;
+		ps.block_off = d->text.len;
 		parse_file(&ps, data.data);
 		buf_release(&data);
 	}
@@ -1078,7 +1631,6 @@ kb_load(const char *dir, struct diag *d)
 	free(names);
 	buf_release(&path);
 	pcre2_compile_context_free(ps.cctx);
-	free(ps.done);
 	link_sections(kb);
 	check_refs(kb, d);
 	kb_index_build(kb);
@@ -1098,6 +1650,7 @@ kb_free(struct kb *kb)
 	for (i = 0; i < kb->n; i++)
 		topic_free(&kb->t[i]);
 	free(kb->t);
+	compiled_free(kb);
 	abbrev_free(kb->abbrev);
 	free(kb->stop);
 	schedule_free(kb->schedule);
@@ -1143,6 +1696,167 @@ const char *
 kb_dir(const struct kb *kb)
 {
 	return kb->dir;
+}
+
+/* ---- for check's messages ---- */
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool
+has_key(const uint64_t *v, size_t n, uint64_t key)
+{
+	return n && bsearch(&key, v, n, sizeof(*v), key_cmp) != NULL;
+}
+
+/* Appends the phrase in b to out as "…", unless out has it already. */
+static void
+words_flush(struct buf *phrase, struct buf *out, size_t *n)
+{
+	struct buf q;
+
+	if (!phrase->len)
+		return;
+	buf_init(&q, BUF_CAP_TEXT);
+	(void)buf_printf(&q, "\"%s\"", phrase->data);
+	if (!out->data || !strstr(out->data, q.data)) {
+		if (*n)
+			(void)buf_adds(out, ", ");
+		(void)buf_adds(out, q.data);
+		(*n)++;
+	}
+	buf_release(&q);
+	buf_reset(phrase);
+}
+
+/* How many topics hold a word: the fewer, the better it tells them apart. */
+static size_t
+word_df(const struct kb *kb, uint64_t key)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < kb->n; i++)
+		n += has_key(kb->t[i].feats, kb->t[i].nfeats, key);
+	return n;
+}
+
+struct lack {
+	size_t df, pos;
+	const char *s;
+	int len;
+};
+
+static int
+lack_cmp(const void *a, const void *b)
+{
+	const struct lack *x = a, *y = b;
+
+	if (x->df != y->df)
+		return x->df < y->df ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+size_t
+kb_words(struct kb *kb, const char *msg, const struct kb_topic *t,
+    bool shared, struct buf *out)
+{
+	/* pub is the first member: every kb_topic of a kb is a kb_topic_int */
+	const struct kb_topic_int *ti = (const struct kb_topic_int *)t;
+	struct text tx;
+	struct buf phrase;
+	struct lack *lack;
+	size_t i, n = 0, nlack = 0;
+	long last = -2;
+
+	buf_init(&phrase, BUF_CAP_TEXT);
+	kb_text_expand(kb, msg, strlen(msg), &tx);
+	lack = xcalloc(tx.ntok + 1, sizeof(*lack));
+	for (i = 0; i < tx.ntok; i++) {
+		const char *f = tx.folded + tx.tok[i].foff;
+		uint64_t key = kb_feat_key(FEAT_FOLD_UNI, f, tx.tok[i].flen);
+
+		if (has_key(ti->feats, ti->nfeats, key) != shared ||
+		    has_key(kb->stop, kb->nstop, key))
+			continue;
+		if (!shared) {
+			lack[nlack].df = word_df(kb, key);
+			lack[nlack].pos = i;
+			lack[nlack].s = tx.exact + tx.tok[i].eoff;
+			lack[nlack++].len = (int)tx.tok[i].elen;
+			continue;
+		}
+		if (last == (long)i - 1) {
+			const char *a = tx.folded + tx.tok[i - 1].foff;
+			size_t len = tx.tok[i].foff + tx.tok[i].flen -
+			    tx.tok[i - 1].foff;
+
+			if (has_key(ti->feats, ti->nfeats, kb_feat_key(FEAT_FOLD_BI,
+			    a, len)))
+				(void)buf_addc(&phrase, ' ');
+			else
+				words_flush(&phrase, out, &n);
+		} else {
+			words_flush(&phrase, out, &n);
+		}
+		(void)buf_printf(&phrase, "%.*s", (int)tx.tok[i].elen,
+		    tx.exact + tx.tok[i].eoff);
+		last = (long)i;
+	}
+	words_flush(&phrase, out, &n);
+	/* the words t lacks, rarest first: the first makes the best 'not:' */
+	if (nlack)
+		qsort(lack, nlack, sizeof(*lack), lack_cmp);
+	for (i = 0; i < nlack; i++) {
+		(void)buf_printf(&phrase, "%.*s", lack[i].len, lack[i].s);
+		words_flush(&phrase, out, &n);
+	}
+	free(lack);
+	text_release(&tx);
+	buf_release(&phrase);
+	return n;
+}
+
+static bool
+re_hit(struct kb *kb, pcre2_code *re, const char *s)
+{
+	return re && pcre2_match(re, (PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED, 0,
+	    PCRE2_NO_UTF_CHECK, kb->md, kb->mctx) >= 0;
+}
+
+int
+kb_hit_line(struct kb *kb, const char *msg, const struct kb_topic *t,
+    bool veto)
+{
+	const struct kb_topic_int *ti = (const struct kb_topic_int *)t;
+	const struct kb_pattern *v = veto ? ti->not : ti->match;
+	size_t n = veto ? ti->nnot : ti->nmatch, i, j;
+	struct text tv[2];
+	int line = 0;
+
+	/* as the matcher tries them: expanded, and as typed */
+	kb_text_expand(kb, msg, strlen(msg), &tv[0]);
+	text_normalize(&tv[1], msg, strlen(msg));
+	for (i = 0; i < n && !line; i++) {
+		for (j = 0; j < 2 && !line; j++) {
+			bool hit;
+
+			/* a veto with diacritics needs them (match.c not_hit) */
+			if (veto && v[i].exact)
+				hit = re_hit(kb, v[i].exact, tv[j].exact);
+			else
+				hit = re_hit(kb, v[i].folded, tv[j].folded);
+			if (hit)
+				line = v[i].line;
+		}
+	}
+	text_release(&tv[0]);
+	text_release(&tv[1]);
+	return line;
 }
 
 const char *

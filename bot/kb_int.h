@@ -17,6 +17,8 @@ struct kb_pattern {
 	char *src;
 	char *fold;             /* src without diacritics (text_pattern_fold) */
 	int line;
+	/* exact, folded and fold belong to the kb's compiled lines
+	 * (struct kb_compiled), shared by every copy of the line */
 	pcre2_code *exact;      /* NULL when the pattern has no diacritics */
 	pcre2_code *folded;
 	/* JIT-compiled once a form has been tried KB_JIT_AFTER times: most
@@ -24,8 +26,16 @@ struct kb_pattern {
 	uint32_t uses[2];       /* [0] exact, [1] folded */
 	uint32_t pf;            /* its id in the kb's prefilter (match.c) */
 	uint32_t same;          /* not: lines: one id per distinct line */
-	bool shared;            /* the codes and fold belong to the same line's
-				 * first kb_pattern (kb.c) */
+};
+
+/*
+ * A pattern line compiled once (kb.c): every kb_pattern of that line, in
+ * any topic, points here; the kb owns it.
+ */
+struct kb_compiled {
+	char *src;              /* NULL: a free slot */
+	pcre2_code *exact, *folded;
+	char *fold;
 };
 
 #define KB_JIT_AFTER 16
@@ -74,6 +84,8 @@ struct kb {
 	uint8_t *not_res[2];
 	uint64_t *stop;         /* sorted folded stop-word keys */
 	size_t nstop;
+	struct kb_compiled *compiled;   /* open addressing by hash of src */
+	size_t ncompiled, compiled_mask;
 	struct schedule *schedule;      /* NULL without schedule.txt */
 	uint64_t *known;        /* folded words the kb uses: a set (vocab.c) */
 	size_t nknown;          /* its slots */

@@ -78,8 +78,9 @@ cmd_load_kb(const char *dir, int quiet_warnings)
 	if (d.nerr || !quiet_warnings)
 		fputs(d.text.data, stderr);
 	if (kb && d.nerr) {
-		fprintf(stderr, "hoidap: %zu error(s) in %s; run 'hoidap check' "
-		    "after fixing them\n", d.nerr, dir);
+		/* the admin trying an edit in the console reads this */
+		fprintf(stderr, "hoidap: %s có %zu lỗi (ở trên); sửa xong rồi "
+		    "chạy 'hoidap check'\n", dir, d.nerr);
 		kb_free(kb);
 		kb = NULL;
 	}

@@ -10,8 +10,10 @@
 #include "text.h"
 #include "util.h"
 
-#define FORMAT_HINT "a session is 'YYYY-MM-DD | HH:MM-HH:MM | place | what " \
-	"is offered'"
+/* How a session line is written, in every hint about one. */
+#define FORMAT_HINT "mỗi buổi một dòng 'năm-tháng-ngày | giờ bắt đầu-giờ " \
+	"kết thúc | địa điểm | nội dung', ví dụ '2026-12-05 | 08:00-11:00 | " \
+	"Nhà văn hoá tổ dân phố 5 | Cài VNeID'"
 #define EN_DASH "\xE2\x80\x93"
 /* How the shipped examples are marked, folded: "[VÍ DỤ]", "[vi du]". */
 #define SAMPLE_MARK "[vi du]"
@@ -130,26 +132,22 @@ parse_now(const char *s)
 static void
 date_hint(struct diag *d, const char *path, int line, const char *val)
 {
-	int dd, mm, yy, n = 0;
-	char iso[40];
+	char iso[11];
 
 	if (!*val) {
-		diag_error(d, path, line, "missing date: %s", FORMAT_HINT);
+		diag_error(d, path, line, "buổi này chưa có ngày" DIAG_FIX "%s",
+		    FORMAT_HINT);
 		return;
 	}
 	/* Clerks write dates the Vietnamese way; spell out the conversion
 	 * when it gives a real date. */
-	if (sscanf(val, "%2d/%2d/%4d%n", &dd, &mm, &yy, &n) == 3 &&
-	    val[n] == '\0' && dd > 0 && mm > 0 && yy > 0) {
-		snprintf(iso, sizeof(iso), "%04d-%02d-%02d", yy, mm, dd);
-		if (parse_date(iso, &yy, &mm, &dd)) {
-			diag_error(d, path, line, "invalid date '%s' (write YYYY-MM-DD: "
-			    "%s)", val, iso);
-			return;
-		}
+	if (diag_iso_date(val, iso)) {
+		diag_error(d, path, line, "ngày '%s' viết chưa đúng cách" DIAG_FIX
+		    "viết năm-tháng-ngày: '%s'", val, iso);
+		return;
 	}
-	diag_error(d, path, line, "invalid date '%s' (write YYYY-MM-DD, e.g. "
-	    "2026-12-05)", val);
+	diag_error(d, path, line, "ngày '%s' không đọc được" DIAG_FIX "viết "
+	    "năm-tháng-ngày bằng số, ví dụ '2026-12-05'", val);
 }
 
 /* Does a field carry the example mark? */
@@ -180,7 +178,9 @@ session_line(struct schedule *s, const char *path, int lineno, char *line,
 	while (nf < ARRAY_SIZE(f) && p)
 		f[nf++] = str_trim(strsep(&p, "|"));
 	if (p || nf > 4) {
-		diag_error(d, path, lineno, "too many '|' fields: %s", FORMAT_HINT);
+		diag_error(d, path, lineno, "dòng này có quá nhiều dấu '|' (tối đa "
+		    "3, giữa 4 phần)" DIAG_FIX "%s; trong địa điểm hay nội dung "
+		    "dùng dấu phẩy thay cho '|'", FORMAT_HINT);
 		return;
 	}
 	if (!parse_date(f[0], &y, &m, &dd)) {
@@ -188,20 +188,24 @@ session_line(struct schedule *s, const char *path, int lineno, char *line,
 		ok = false;
 	}
 	if (!*f[1]) {
-		diag_error(d, path, lineno, "missing time: %s", FORMAT_HINT);
+		diag_error(d, path, lineno, "buổi này chưa có giờ" DIAG_FIX "%s",
+		    FORMAT_HINT);
 		ok = false;
 	} else if (parse_hours(f[1], &ss.start, &ss.end) < 0) {
-		diag_error(d, path, lineno, "invalid time '%s' (write start-end, "
-		    "e.g. 08:00-11:00)", f[1]);
+		diag_error(d, path, lineno, "giờ '%s' không đọc được" DIAG_FIX
+		    "viết giờ bắt đầu-giờ kết thúc, ví dụ '08:00-11:00' hoặc "
+		    "'8h-11h30'", f[1]);
 		ok = false;
 	} else if (ss.end <= ss.start) {
-		diag_error(d, path, lineno, "the end time %d:%02d is not after the "
-		    "start time %d:%02d", ss.end / 60, ss.end % 60, ss.start / 60,
-		    ss.start % 60);
+		diag_error(d, path, lineno, "giờ kết thúc %d:%02d không sau giờ "
+		    "bắt đầu %d:%02d" DIAG_FIX "viết giờ bắt đầu trước, giờ kết "
+		    "thúc sau, theo 24 giờ (2 giờ chiều là 14:00)", ss.end / 60,
+		    ss.end % 60, ss.start / 60, ss.start % 60);
 		ok = false;
 	}
 	if (nf < 3 || !*f[2]) {
-		diag_error(d, path, lineno, "missing place: %s", FORMAT_HINT);
+		diag_error(d, path, lineno, "buổi này chưa có địa điểm" DIAG_FIX
+		    "%s", FORMAT_HINT);
 		ok = false;
 	}
 	if (!ok)
@@ -209,9 +213,9 @@ session_line(struct schedule *s, const char *path, int lineno, char *line,
 	if (is_sample(f[2]) || (nf > 3 && is_sample(f[3]))) {
 		/* an example uncommented by mistake: a resident would walk to it */
 		diag_error(d, path, lineno, "dòng này là buổi mẫu (có chữ '[VÍ DỤ]'), "
-		    "không phải lịch thật: người dân sẽ tưởng là buổi hỗ trợ thật. "
-		    "Ghi ngày, giờ, địa điểm thật của phường (bỏ chữ '[VÍ DỤ]'), "
-		    "hoặc để lại dấu # ở đầu dòng");
+		    "không phải lịch thật: người dân sẽ tưởng là buổi hỗ trợ thật"
+		    DIAG_FIX "ghi ngày, giờ, địa điểm thật của phường (bỏ chữ '[VÍ "
+		    "DỤ]'), hoặc để lại dấu # ở đầu dòng");
 		return;
 	}
 	memcpy(ss.date, f[0], sizeof(ss.date));
@@ -222,22 +226,36 @@ session_line(struct schedule *s, const char *path, int lineno, char *line,
 }
 
 static void
-key_line(struct schedule *s, const char *path, int lineno, char *key,
+key_line(struct schedule *s, const char *path, int lineno, const char *key,
     char *val, struct diag *d)
 {
-	if (strcmp(key, "contact") != 0) {
-		diag_error(d, path, lineno, "unknown key '%s:' (the only key is "
-		    "'contact:'; %s; notes go on a line starting with '#')", key,
-		    FORMAT_HINT);
+	static const char *const keys[] = { "contact" };
+	char *f;
+	bool lien_he;
+
+	f = text_fold_phrase(key);
+	lien_he = f && strcmp(f, "lien he") == 0;
+	free(f);
+	if (strcmp(key, "contact") != 0 &&
+	    (lien_he || diag_nearest(key, keys, 1))) {
+		diag_error(d, path, lineno, "không có khoá '%s:'" DIAG_FIX "viết "
+		    "'contact: %s'", key, val);
+		key = "contact";        /* read as meant: one error, not two */
+	} else if (strcmp(key, "contact") != 0) {
+		diag_error(d, path, lineno, "không có khoá '%s:': khoá duy nhất "
+		    "là 'contact:' (nơi liên hệ)" DIAG_FIX "%s; ghi chú thì thêm "
+		    "dấu '#' ở đầu dòng", key, FORMAT_HINT);
 		return;
 	}
 	if (s->contact) {
-		diag_error(d, path, lineno, "'contact:' given twice (first at line %d)",
-		    s->contact_line);
+		diag_error(d, path, lineno, "'contact:' ghi hai lần (lần đầu ở dòng "
+		    "%d)" DIAG_FIX "giữ một dòng, xoá dòng còn lại", s->contact_line);
 		return;
 	}
 	if (!*val) {
-		diag_error(d, path, lineno, "empty 'contact:'");
+		diag_error(d, path, lineno, "dòng 'contact:' trống" DIAG_FIX "ghi "
+		    "nơi người dân hỏi được, ví dụ 'contact: bộ phận một cửa UBND "
+		    "phường, 024 3xxx xxxx', hoặc xoá dòng này");
 		return;
 	}
 	s->contact = xstrdup(val);
@@ -293,13 +311,13 @@ warn_if_nothing_ahead(const struct schedule *s, const char *path,
 			return;
 	if (!s->n)
 		diag_warn(d, path, 0, "lịch chưa có buổi hỗ trợ nào: người dân hỏi "
-		    "lịch sẽ được báo là chưa có lịch và được chỉ nơi liên hệ. Khi "
-		    "phường có lịch thật, ghi mỗi buổi một dòng, ví dụ: 2026-12-05 | "
-		    "08:00-11:00 | Nhà văn hoá tổ dân phố 5 | Cài VNeID");
+		    "lịch sẽ được báo là chưa có lịch và được chỉ nơi liên hệ"
+		    DIAG_FIX "khi phường có lịch thật, ghi %s", FORMAT_HINT);
 	else
 		diag_warn(d, path, 0, "không còn buổi hỗ trợ nào sắp tới (buổi cuối "
-		    "là ngày %s): người dân hỏi lịch sẽ được báo là chưa có lịch; "
-		    "ghi thêm các buổi tiếp theo", s->v[s->n - 1].date);
+		    "là ngày %s): người dân hỏi lịch sẽ được báo là chưa có lịch"
+		    DIAG_FIX "ghi thêm các buổi tiếp theo, %s", s->v[s->n - 1].date,
+		    FORMAT_HINT);
 }
 
 struct schedule *
@@ -312,7 +330,9 @@ schedule_parse(const char *path, const char *data, size_t len,
 	int lineno = 0;
 
 	if (memchr(data, '\0', len)) {
-		diag_error(d, path, 0, "not a schedule file: it contains binary data");
+		diag_error(d, path, 0, "đây không phải tệp chữ (có dữ liệu nhị "
+		    "phân)" DIAG_FIX "schedule.txt là tệp chữ: soạn lại bằng "
+		    "Notepad, %s", FORMAT_HINT);
 		return NULL;
 	}
 	bad = text_utf8_invalid(data, len);
@@ -323,8 +343,8 @@ schedule_parse(const char *path, const char *data, size_t len,
 		for (k = 0; k < bad; k++)
 			if (data[k] == '\n')
 				ln++;
-		diag_error(d, path, ln, "invalid UTF-8 (save the file as UTF-8; in "
-		    "Notepad: Save as → Encoding: UTF-8)");
+		diag_error(d, path, ln, "tệp không lưu dạng UTF-8, chữ có dấu ở "
+		    "dòng này bị hỏng" DIAG_FIX DIAG_UTF8_FIX);
 		return NULL;
 	}
 	s = xcalloc(1, sizeof(*s));
@@ -349,8 +369,9 @@ schedule_parse(const char *path, const char *data, size_t len,
 			key_line(s, path, lineno, str_trim(line), str_trim(colon + 1), d);
 			continue;
 		}
-		diag_error(d, path, lineno, "expected a session line: %s, separated "
-		    "by '|' (or a line starting with '#' for a comment)", FORMAT_HINT);
+		diag_error(d, path, lineno, "dòng này không phải một buổi (thiếu "
+		    "dấu '|' giữa các phần)" DIAG_FIX "%s; ghi chú thì thêm dấu '#' "
+		    "ở đầu dòng", FORMAT_HINT);
 	}
 	free(copy);
 	if (s->n)
@@ -368,7 +389,8 @@ schedule_load(const char *path, const char *today, const char *now,
 
 	buf_init(&b, BUF_CAP_FILE);
 	if (buf_read_file(&b, path) < 0) {
-		diag_error(d, path, 0, "cannot read: %s", strerror(errno));
+		diag_error(d, path, 0, "không đọc được tệp: %s" DIAG_FIX "kiểm tra "
+		    "quyền đọc của tệp", diag_strerror(errno));
 		buf_release(&b);
 		return NULL;
 	}

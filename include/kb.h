@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
 #include "diag.h"
 
 struct kb;
@@ -95,6 +96,26 @@ const char *kb_system_text(const struct kb *kb, const char *id,
  * it a question.
  */
 const char *kb_says(const struct kb *kb, const char *msg);
+
+/*
+ * For check's messages, why the matcher scored t for msg (slow; never on
+ * the resident's path).
+ *
+ * kb_words: the words of msg, as the matcher reads them (abbreviations
+ * expanded), that t holds in its title, keywords or examples (shared), or
+ * that it lacks (!shared); stop words left out. Written to out as a list
+ * ("\"nộp thuế\", \"etax\""): shared words in msg's order, adjacent ones
+ * as one phrase when t holds the pair too; the words t lacks one by one,
+ * those the fewest topics hold first (the best for a 'not:'). Returns how
+ * many.
+ *
+ * kb_hit_line: the line of t's first 'match:' (veto false) or 'not:' (veto
+ * true) that msg hits, or 0.
+ */
+size_t kb_words(struct kb *kb, const char *msg, const struct kb_topic *t,
+    bool shared, struct buf *out);
+int kb_hit_line(struct kb *kb, const char *msg, const struct kb_topic *t,
+    bool veto);
 
 /* knowledge/schedule.txt (schedule.h), or NULL when the ward has none. */
 const struct schedule *kb_schedule(const struct kb *kb);

@@ -327,7 +327,7 @@ fi
     >"$TMP/out" 2>"$TMP/err"
 rc=$?
 if [ $rc -eq 1 ] && has "$TMP/err" "/nonexistent/kb" &&
-    has "$TMP/err" "cannot open knowledge directory"; then
+    has "$TMP/err" "lỗi: không mở được thư mục kiến thức"; then
 	ok "a missing HOIDAP_KB directory: exit 1 with the reason"
 else
 	fail "a missing HOIDAP_KB directory: exit 1 with the reason"
@@ -346,8 +346,8 @@ fi
 # ---------------------------------------------------------------- check
 
 run "$BIN" check --kb "$MINI"
-if [ $rc -eq 0 ] && has "$TMP/out" "0 error(s)" &&
-    has "$TMP/out" "examples checked" && clean_stderr; then
+if [ $rc -eq 0 ] && has "$TMP/out" "đã thử 6 câu ví dụ: 0 lỗi, 0 cảnh báo" &&
+    clean_stderr; then
 	ok "check on kb-mini: exit 0"
 else
 	fail "check on kb-mini: exit 0"
@@ -377,10 +377,11 @@ L=$(grep -n '^title: Thuê nhà' "$TMP/broken/topics.txt" | cut -d: -f1)
 sed_line "$TMP/broken/topics.txt" "$L" 's/^title: /title /'
 run "$BIN" check --kb "$TMP/broken"
 if [ -n "$L" ] && [ $rc -eq 1 ] &&
-    has "$TMP/err" "$TMP/broken/topics.txt:$L: expected 'key: value'"; then
-	ok "check on a broken copy: exit 1, path:line: message"
+    has "$TMP/err" "$TMP/broken/topics.txt:$L: lỗi: thiếu dấu ':' sau 'title'. Cách sửa: viết 'title: Thuê nhà'" &&
+    has "$TMP/out" "1 lỗi"; then
+	ok "check on a broken copy: exit 1, path:line: lỗi: message. Cách sửa: hint"
 else
-	fail "check on a broken copy: exit 1, path:line: message" "line $L"
+	fail "check on a broken copy: exit 1, path:line: lỗi: message. Cách sửa: hint" "line $L"
 fi
 
 break_copy badre
@@ -388,7 +389,7 @@ L=$(grep -n '^match: thuê' "$TMP/badre/topics.txt" | cut -d: -f1)
 sed_line "$TMP/badre/topics.txt" "$L" 's/(nhà|phòng)/(nhà|phòng/'
 run "$BIN" check --kb "$TMP/badre"
 if [ -n "$L" ] && [ $rc -eq 1 ] &&
-    has "$TMP/err" "$TMP/badre/topics.txt:$L: invalid match pattern: missing closing parenthesis at offset"; then
+    has "$TMP/err" "$TMP/badre/topics.txt:$L: lỗi: mẫu 'match:' viết sai: thiếu dấu ')' đóng ngoặc (PCRE2: missing closing parenthesis, sau ký tự thứ"; then
 	ok "check reports a bad pattern with PCRE2's message and offset"
 else
 	fail "check reports a bad pattern with PCRE2's message and offset"
@@ -399,7 +400,7 @@ L=$(grep -n '^see: ' "$TMP/badsee/topics.txt" | cut -d: -f1)
 sed_line "$TMP/badsee/topics.txt" "$L" 's/^see: .*/see: etax.pay_land_tax, etax.nope/'
 run "$BIN" check --kb "$TMP/badsee"
 if [ -n "$L" ] && [ $rc -eq 1 ] &&
-    has "$TMP/err" "$TMP/badsee/topics.txt:$L: 'see:' names unknown topic 'etax.nope'"; then
+    has "$TMP/err" "$TMP/badsee/topics.txt:$L: lỗi: 'see:' nêu mã 'etax.nope', nhưng không có chủ đề nào mang mã này"; then
 	ok "check reports an unknown see: id"
 else
 	fail "check reports an unknown see: id"
@@ -419,27 +420,119 @@ Dạ, phường làm việc từ thứ Hai đến thứ Sáu ạ.
 EOF
 run "$BIN" check --kb "$TMP/wrongask"
 if [ $rc -eq 1 ] &&
-    has "$TMP/err" "$TMP/wrongask/extra.txt:5: example \"nộp thuế đất trên etax thế nào\""; then
+    has "$TMP/err" "$TMP/wrongask/extra.txt:5: lỗi: câu ví dụ \"nộp thuế đất trên etax thế nào\" của 'office.hours' lại được trả lời bằng 'etax.pay_land_tax'"; then
 	ok "check runs every ask: example through the matcher"
 else
 	fail "check runs every ask: example through the matcher"
 fi
 
+# Too close to another topic: the words that collide, the pattern that hit,
+# and the three ways out, with the words only this topic has.
+cat >"$TMP/wrongask/extra.txt" <<'EOF'
+== office.fee
+title: Lệ phí làm giấy tờ ở phường
+keywords: lệ phí phường, phí giấy tờ
+ask: lệ phí nộp thuế đất ở phường
+source: test
+reviewed: 2026-11-01
+answer:
+Dạ, bác hỏi bộ phận một cửa ạ.
+EOF
+run "$BIN" check --kb "$TMP/wrongask"
+L="$TMP/wrongask/extra.txt:4: lỗi: câu ví dụ \"lệ phí nộp thuế đất ở phường\" của 'office.fee'"
+if [ $rc -eq 1 ] && has "$TMP/err" "$L" &&
+    has "$TMP/err" "'etax.pay_land_tax' có cùng các từ \"nộp thuế đất\", và dòng 'match:' ở dòng 34 của nó khớp câu này. Cách sửa: chọn một trong ba cách: (1) viết 'ask:' cụ thể hơn, có từ chỉ 'office.fee' mới có (câu này có \"lệ\", \"phí\", \"phường\", \"ở\" mà 'etax.pay_land_tax' không có); (2) thêm cho 'office.fee' một dòng 'keywords:' hoặc 'match:' với những từ riêng đó; (3) thêm cho 'etax.pay_land_tax' ($TMP/wrongask/topics.txt:30) một dòng 'not:' loại câu kiểu này, ví dụ 'not: lệ' nếu câu có chữ \"lệ\" không bao giờ hỏi về 'etax.pay_land_tax'" &&
+    [ "$(grep -c 'lỗi: ' "$TMP/err")" -eq 1 ]; then
+	ok "check: a collision names the shared words, the pattern and the three ways out"
+else
+	fail "check: a collision names the shared words, the pattern and the three ways out"
+fi
+
+# Every mistake of a block at once, the nearest key named; nothing in
+# English for the admin.
+break_copy manyerr
+cat >>"$TMP/manyerr/topics.txt" <<'EOF'
+
+== Office.Hours
+Title: Giờ làm việc
+keywords: giờ làm việc phường
+anwser:
+Dạ, từ thứ Hai đến thứ Sáu ạ.
+EOF
+run "$BIN" check --kb "$TMP/manyerr"
+L=$(grep -n '^== Office.Hours' "$TMP/manyerr/topics.txt" | cut -d: -f1)
+F="$TMP/manyerr/topics.txt"
+if [ -n "$L" ] && [ $rc -eq 1 ] &&
+    has "$TMP/err" "$F:$L: lỗi: mã chủ đề 'Office.Hours' không hợp lệ: chỉ dùng chữ thường không dấu, chữ số, '_', các phần nối bằng dấu chấm. Cách sửa: viết '== office.hours'" &&
+    has "$TMP/err" "$F:$((L + 1)): lỗi: không có khoá 'Title:'. Cách sửa: viết 'title:' (chữ thường)" &&
+    has "$TMP/err" "$F:$((L + 3)): lỗi: không có khoá 'anwser:'. Cách sửa: viết 'answer:'" &&
+    has "$TMP/err" "$F:$L: lỗi: chủ đề 'Office.Hours' chưa có 'source:'" &&
+    has "$TMP/err" "$F:$L: lỗi: chủ đề 'Office.Hours' chưa có ngày 'reviewed:'. Cách sửa: thêm dòng 'reviewed: 2026-11-28'" &&
+    has "$TMP/out" ": 5 lỗi, 0 cảnh báo" &&
+    [ "$(grep -c . "$TMP/err")" -eq 5 ] &&
+    [ "$(grep -vc ': lỗi: .*\. Cách sửa: ' "$TMP/err")" -eq 0 ]; then
+	ok "check: every error of a bad block at once, in Vietnamese, each with a fix"
+else
+	fail "check: every error of a bad block at once, in Vietnamese, each with a fix" "line $L"
+fi
+
 break_copy stale
 run env HOIDAP_TODAY=2027-12-01 "$BIN" check --kb "$TMP/stale"
-if [ $rc -eq 0 ] && has "$TMP/err" "warning: 'rent.house' was last reviewed" &&
-    has "$TMP/out" "0 error(s)"; then
+if [ $rc -eq 0 ] && has "$TMP/err" "cảnh báo: 'rent.house' được kiểm tra lần cuối" &&
+    has "$TMP/out" "0 lỗi"; then
 	ok "check: stale dates are warnings, exit 0"
 else
 	fail "check: stale dates are warnings, exit 0"
 fi
 
 run "$BIN" ask --kb "$TMP/broken" "cai vneid"
-if [ $rc -eq 1 ] && has "$TMP/err" "error(s) in $TMP/broken" &&
+if [ $rc -eq 1 ] && has "$TMP/err" "hoidap: $TMP/broken có 1 lỗi (ở trên); sửa xong rồi chạy 'hoidap check'" &&
     [ ! -s "$TMP/out" ]; then
 	ok "ask refuses a kb with errors: exit 1"
 else
 	fail "ask refuses a kb with errors: exit 1"
+fi
+
+# knowledge/README.md, "Không cần mẫu": the worked example, run on the
+# bundled knowledge, says what the README says check says (digits aside:
+# line numbers move as files are edited), and both fixes it gives work.
+KB=$HERE/../knowledge
+RD=$TMP/readme
+readme_block() {        # readme_block N: the Nth ``` block of the section
+	awk -v want="$1" '/^## Không cần mẫu/ { f = 1; next }
+	    f && /^## / { exit }
+	    f && /^```$/ { n++; next }
+	    f && n == 2 * want - 1 { print }' "$KB/README.md"
+}
+rm -rf "$RD"
+cp -R "$KB" "$RD"
+readme_block 1 >"$RD/phuong.txt"
+run "$BIN" check --kb "$RD"
+readme_block 2 | sed "s|knowledge/|$RD/|g; s/[0-9]//g" >"$TMP/readme.want"
+grep ': lỗi: ' "$TMP/err" | sed 's/[0-9]//g' >"$TMP/readme.got"
+if [ $rc -eq 1 ] && [ -s "$TMP/readme.want" ] &&
+    cmp -s "$TMP/readme.want" "$TMP/readme.got"; then
+	ok "knowledge/README.md: the worked example's check message is what check prints"
+else
+	fail "knowledge/README.md: the worked example's check message is what check prints" \
+	    "$(cat "$TMP/readme.want")"
+fi
+sed 's/^ask: nộp hồ sơ trực tiếp ở phường$/ask: bộ phận một cửa nhận hồ sơ lúc mấy giờ/' \
+    "$RD/phuong.txt" >"$TMP/phuong.1"
+cp "$RD/phuong.txt" "$TMP/phuong.0"
+cp "$TMP/phuong.1" "$RD/phuong.txt"
+run "$BIN" check --kb "$RD"
+fix1=$rc
+cp "$TMP/phuong.0" "$RD/phuong.txt"
+awk '/^== / { in_t = ($2 == "dvc.submit_dossier") }
+    in_t && /^answer:/ { print "not: truc tiep"; in_t = 0 } { print }' \
+    "$KB/dvc.txt" >"$RD/dvc.txt"
+run "$BIN" check --kb "$RD"
+if [ $fix1 -eq 0 ] && [ $rc -eq 0 ] && grep -q '^not: truc tiep' "$RD/dvc.txt" &&
+    has "$TMP/out" ": 0 lỗi,"; then
+	ok "knowledge/README.md: both fixes of the worked example leave 0 lỗi"
+else
+	fail "knowledge/README.md: both fixes of the worked example leave 0 lỗi" "fix 1 rc=$fix1"
 fi
 
 # ---------------------------------------------------------------- eval
@@ -569,7 +662,7 @@ fi
 # ---------------------------------------------------------------- sections
 
 run "$BIN" check --kb "$SECT"
-if [ $rc -eq 0 ] && has "$TMP/out" "4 topics, 2 sections, 8 examples checked, 0 error(s)" &&
+if [ $rc -eq 0 ] && has "$TMP/out" "4 chủ đề, 2 phần, đã thử 8 câu ví dụ: 0 lỗi" &&
     clean_stderr; then
 	ok "check on kb-sections: sections counted, their examples checked"
 else
@@ -588,7 +681,7 @@ L=$(grep -n '^ask: abc quen pass roi' "$TMP/secask/topics.txt" | cut -d: -f1)
 sed_line "$TMP/secask/topics.txt" "$L" 's/.*/ask: cài abc thế nào cho nhanh/'
 run "$BIN" check --kb "$TMP/secask"
 if [ -n "$L" ] && [ $rc -eq 1 ] &&
-    has "$TMP/err" "$TMP/secask/topics.txt:$L: ví dụ \"cài abc thế nào cho nhanh\" của phần 'app.login#password' lại mở hướng dẫn chung của chủ đề 'app.login'"; then
+    has "$TMP/err" "$TMP/secask/topics.txt:$L: lỗi: câu ví dụ \"cài abc thế nào cho nhanh\" của phần 'app.login#password' lại mở hướng dẫn chung của chủ đề 'app.login'"; then
 	ok "check: a section's example must reach its section"
 else
 	fail "check: a section's example must reach its section" "line $L"
@@ -600,7 +693,7 @@ L=$(grep -n '^ask: đăng nhập abc ở đâu' "$TMP/topask/topics.txt" | cut -
 sed_line "$TMP/topask/topics.txt" "$L" 's/.*/ask: quên mật khẩu abc thì làm sao/'
 run "$BIN" check --kb "$TMP/topask"
 if [ -n "$L" ] && [ $rc -eq 1 ] &&
-    has "$TMP/err" "$TMP/topask/topics.txt:$L: ví dụ \"quên mật khẩu abc thì làm sao\" của chủ đề 'app.login' lại mở phần 'app.login#password'" &&
+    has "$TMP/err" "$TMP/topask/topics.txt:$L: lỗi: câu ví dụ \"quên mật khẩu abc thì làm sao\" của chủ đề 'app.login' lại mở phần 'app.login#password'" &&
     has "$TMP/err" "xuống dưới '=== password'"; then
 	ok "check: a topic's example that opens its section says where it belongs"
 else
@@ -612,7 +705,7 @@ L=$(grep -n '^=== fee' "$TMP/secsrc/topics.txt" | cut -d: -f1)
 sed_line "$TMP/secsrc/topics.txt" "$L" 's/$/\nsource: abc.gov.vn/'
 run "$BIN" check --kb "$TMP/secsrc"
 if [ -n "$L" ] && [ $rc -eq 1 ] &&
-    has "$TMP/err" "$TMP/secsrc/topics.txt:$((L + 1)): 'source:' không dùng trong một phần"; then
+    has "$TMP/err" "$TMP/secsrc/topics.txt:$((L + 1)): lỗi: 'source:' không dùng trong một phần"; then
 	ok "check: a section inherits source:, it cannot set its own"
 else
 	fail "check: a section inherits source:, it cannot set its own" "line $L"

@@ -276,9 +276,10 @@ expect_one_error(const char *data, int line, const char *msg)
 	char loc[128];
 
 	tab_parse(&t, data);
-	snprintf(loc, sizeof(loc), "%s:%d: ", PATH, line);
+	snprintf(loc, sizeof(loc), "%s:%d: lỗi: ", PATH, line);
 	assert_diag_line(&t.d, loc, msg);
 	assert_int_equal(t.d.nerr, 1);
+	assert_diag_vietnamese(&t.d);
 	tab_free(&t);
 }
 
@@ -287,16 +288,21 @@ test_diag_missing_equals(void **state)
 {
 	(void)state;
 	expect_one_error("ko = không\n# c\nntn như thế nào\n", 3,
-	    "expected 'abbreviation = expansion'");
+	    "không có dạng 'chữ viết tắt = nghĩa đầy đủ'");
+	/* the ':' of topic files, written here by habit */
+	expect_one_error("ko = không\nntn: như thế nào\n", 2,
+	    "cách nhau bằng dấu '=', không phải ':'. Cách sửa: viết 'ntn = như "
+	    "thế nào'");
 }
 
 static void
 test_diag_empty_expansion(void **state)
 {
 	(void)state;
-	expect_one_error("ok = được\nko =   \n", 2, "missing expansion for 'ko'");
+	expect_one_error("ok = được\nko =   \n", 2,
+	    "'ko' chưa có nghĩa đầy đủ sau dấu '='");
 	expect_one_error("ko = không\nmk = ; near quên\n", 2,
-	    "missing expansion for 'mk'");
+	    "'mk' chưa có nghĩa đầy đủ sau dấu '='");
 }
 
 static void
@@ -304,11 +310,11 @@ test_diag_multiword_key(void **state)
 {
 	(void)state;
 	expect_one_error("ok = được\nko ko = không\n", 2,
-	    "the abbreviation must be one word");
+	    "chữ viết tắt 'ko ko' phải là một từ");
 	expect_one_error("ok = được\na\tb = c\n", 2,
-	    "the abbreviation must be one word");
+	    "chữ viết tắt 'a\tb' phải là một từ");
 	expect_one_error("ok = được\n = không\n", 2,
-	    "the abbreviation must be one word");
+	    "chưa có chữ viết tắt trước dấu '='");
 }
 
 static void
@@ -316,9 +322,13 @@ test_diag_unknown_condition(void **state)
 {
 	(void)state;
 	expect_one_error("ok = được\nmk = mình ; sometimes\n", 2,
-	    "unknown condition 'sometimes'");
+	    "không có điều kiện 'sometimes'. Cách sửa: dùng '; near");
+	/* the nearest condition is named */
 	expect_one_error("ok = được\nk = nghìn ; after number\n", 2,
-	    "unknown condition 'after number'");
+	    "không có điều kiện 'after number'. Cách sửa: có phải "
+	    "'after-number'?");
+	expect_one_error("ok = được\nmk = mật khẩu ; nera quên\n", 2,
+	    "có phải 'near'?");
 }
 
 static void
@@ -328,7 +338,7 @@ test_diag_near_without_words(void **state)
 
 	(void)state;
 	expect_one_error("x = y\nmk = mình ; near , ,\n", 2,
-	    "'near' needs at least one word");
+	    "điều kiện 'near' chưa có từ nào");
 	/* a bare "near" is an error on its line too */
 	tab_parse(&t, "x = y\nmk = mình ; near\n");
 	assert_int_equal(t.d.nerr, 1);
@@ -347,8 +357,9 @@ test_diag_unreachable_line(void **state)
 	tab_parse(&t, "k = không\n# comment\nk = nghìn ; after-number\n");
 	assert_int_equal(t.d.nerr, 0);
 	assert_int_equal(t.d.nwarn, 1);
-	assert_diag_line(&t.d, PATH ":3: warning: ",
-	    "'k' already has an unconditional expansion above");
+	assert_diag_line(&t.d, PATH ":3: cảnh báo: ",
+	    "'k' đã có một nghĩa không điều kiện ở dòng trên");
+	assert_diag_vietnamese(&t.d);
 	/* and it is indeed never used */
 	expect_expand(t.a, "50 k", "50 khong");
 	tab_free(&t);
@@ -362,10 +373,11 @@ test_diag_invalid_utf8(void **state)
 	(void)state;
 	tab_parse(&t, "ko = không\n\n# c\nbn = b\xff\n");
 	assert_int_equal(t.d.nerr, 1);
-	assert_diag_line(&t.d, PATH ":4: ", "invalid UTF-8");
+	assert_diag_line(&t.d, PATH ":4: lỗi: ", "không lưu dạng UTF-8");
+	assert_diag_vietnamese(&t.d);
 	tab_free(&t);
 	tab_parse(&t, "\xc3(");
-	assert_diag_line(&t.d, PATH ":1: ", "invalid UTF-8");
+	assert_diag_line(&t.d, PATH ":1: lỗi: ", "không lưu dạng UTF-8");
 	tab_free(&t);
 }
 
@@ -378,8 +390,8 @@ test_bad_lines_skipped(void **state)
 	tab_parse(&t, "ko = không\nbroken line\nmk = mình ; maybe\nntn = như "
 	    "thế nào\n");
 	assert_int_equal(t.d.nerr, 2);
-	assert_diag_line(&t.d, PATH ":2: ", "expected");
-	assert_diag_line(&t.d, PATH ":3: ", "unknown condition");
+	assert_diag_line(&t.d, PATH ":2: lỗi: ", "không có dạng");
+	assert_diag_line(&t.d, PATH ":3: lỗi: ", "không có điều kiện");
 	assert_int_equal(abbrev_count(t.a), 2);
 	expect_expand(t.a, "ko ntn", "khong nhu the nao");
 	tab_free(&t);
@@ -396,7 +408,8 @@ test_load_missing_file(void **state)
 	a = abbrev_load("/nonexistent/hoidap/abbreviations.txt", &d);
 	assert_null(a);
 	assert_int_equal(d.nerr, 1);
-	assert_diag_has(&d, "/nonexistent/hoidap/abbreviations.txt: cannot read");
+	assert_diag_has(&d, "/nonexistent/hoidap/abbreviations.txt: lỗi: không "
+	    "đọc được tệp: không có tệp hoặc thư mục này");
 	diag_release(&d);
 }
 
@@ -415,7 +428,8 @@ test_load_from_file(void **state)
 	a = abbrev_load(path, &d);
 	assert_non_null(a);
 	assert_int_equal(abbrev_count(a), 1);
-	assert_true(tu_diag_line_has(&d, path, ":2: expected"));
+	assert_true(tu_diag_line_has(&d, path, ":2: lỗi: dòng này không có "
+	    "dạng"));
 	expect_expand(a, "ko", "khong");
 	abbrev_free(a);
 	diag_release(&d);

@@ -175,31 +175,35 @@ test_errors(void **state)
 	    "2026-12-06 | 08:00-11:00 | Nhà văn hoá tổ 5\n",        /* 17: good */
 	    TU_TODAY, "08:00");
 	assert_non_null(p.s);
-	assert_diag_line(&p.d, P ":2: ",
-	    "invalid date '05/12/2026' (write YYYY-MM-DD: 2026-12-05)");
-	assert_diag_line(&p.d, P ":3: ", "invalid date '2026-02-30' (write "
-	    "YYYY-MM-DD, e.g. 2026-12-05)");
-	assert_diag_line(&p.d, P ":4: ", "invalid time '8 giờ sáng' (write "
-	    "start-end, e.g. 08:00-11:00)");
-	assert_diag_line(&p.d, P ":5: ",
-	    "the end time 8:00 is not after the start time 11:00");
-	assert_diag_line(&p.d, P ":6: ",
-	    "the end time 8:00 is not after the start time 8:00");
-	assert_diag_line(&p.d, P ":7: ", "missing place");
-	assert_diag_line(&p.d, P ":8: ", "missing place");
-	assert_diag_line(&p.d, P ":9: ", "too many '|' fields");
-	assert_diag_line(&p.d, P ":10: ", "unknown key 'note:'");
-	assert_diag_line(&p.d, P ":11: ", "expected a session line");
-	assert_diag_line(&p.d, P ":12: ", "missing date");
-	assert_diag_line(&p.d, P ":13: ", "missing time");
-	assert_diag_line(&p.d, P ":15: ", "'contact:' given twice (first at "
-	    "line 14)");
+	assert_diag_line(&p.d, P ":2: lỗi: ", "ngày '05/12/2026' viết chưa "
+	    "đúng cách. Cách sửa: viết năm-tháng-ngày: '2026-12-05'");
+	assert_diag_line(&p.d, P ":3: lỗi: ", "ngày '2026-02-30' không đọc "
+	    "được. Cách sửa: viết năm-tháng-ngày bằng số, ví dụ '2026-12-05'");
+	assert_diag_line(&p.d, P ":4: lỗi: ", "giờ '8 giờ sáng' không đọc "
+	    "được. Cách sửa: viết giờ bắt đầu-giờ kết thúc, ví dụ "
+	    "'08:00-11:00'");
+	assert_diag_line(&p.d, P ":5: lỗi: ",
+	    "giờ kết thúc 8:00 không sau giờ bắt đầu 11:00");
+	assert_diag_line(&p.d, P ":6: lỗi: ",
+	    "giờ kết thúc 8:00 không sau giờ bắt đầu 8:00");
+	assert_diag_line(&p.d, P ":7: lỗi: ", "buổi này chưa có địa điểm");
+	assert_diag_line(&p.d, P ":8: lỗi: ", "buổi này chưa có địa điểm");
+	assert_diag_line(&p.d, P ":9: lỗi: ", "quá nhiều dấu '|'");
+	assert_diag_line(&p.d, P ":10: lỗi: ", "không có khoá 'note:': khoá "
+	    "duy nhất là 'contact:'");
+	assert_diag_line(&p.d, P ":11: lỗi: ", "dòng này không phải một buổi");
+	assert_diag_line(&p.d, P ":12: lỗi: ", "buổi này chưa có ngày");
+	assert_diag_line(&p.d, P ":13: lỗi: ", "buổi này chưa có giờ");
+	assert_diag_line(&p.d, P ":15: lỗi: ", "'contact:' ghi hai lần (lần "
+	    "đầu ở dòng 14)");
 	/* every problem of one line is reported, not only the first */
-	assert_diag_line(&p.d, P ":16: ", "invalid date '31/02/2026' (write "
-	    "YYYY-MM-DD, e.g.");
-	assert_diag_line(&p.d, P ":16: ", "invalid time '25:00-26:00'");
-	assert_diag_line(&p.d, P ":16: ", "missing place");
+	assert_diag_line(&p.d, P ":16: lỗi: ", "ngày '31/02/2026' không đọc "
+	    "được");
+	assert_diag_line(&p.d, P ":16: lỗi: ", "giờ '25:00-26:00' không đọc "
+	    "được");
+	assert_diag_line(&p.d, P ":16: lỗi: ", "buổi này chưa có địa điểm");
 	assert_int_equal(p.d.nerr, 16);
+	assert_diag_vietnamese(&p.d);
 	assert_diag_lacks(&p.d, P ":14:");
 	assert_diag_lacks(&p.d, P ":17:");
 	/* bad lines are skipped, the good one is kept */
@@ -209,7 +213,18 @@ test_errors(void **state)
 	ps_close(&p);
 
 	ps_open(&p, "contact:\n", TU_TODAY, "08:00");
-	assert_diag_line(&p.d, P ":1: ", "empty 'contact:'");
+	assert_diag_line(&p.d, P ":1: lỗi: ", "dòng 'contact:' trống");
+	ps_close(&p);
+
+	/* a near key is named, and read as meant: one error, not two */
+	ps_open(&p, "Contact: tổ trưởng\nliên hệ: phường\n", TU_TODAY, "08:00");
+	assert_diag_line(&p.d, P ":1: lỗi: ", "không có khoá 'Contact:'. Cách "
+	    "sửa: viết 'contact: tổ trưởng'");
+	assert_diag_line(&p.d, P ":2: lỗi: ", "không có khoá 'liên hệ:'. Cách "
+	    "sửa: viết 'contact: phường'");
+	assert_diag_line(&p.d, P ":2: lỗi: ", "'contact:' ghi hai lần");
+	assert_int_equal(p.d.nerr, 3);
+	assert_string_equal(schedule_contact(p.s), "tổ trưởng");
 	ps_close(&p);
 }
 
@@ -231,9 +246,9 @@ test_bad_times(void **state)
 		snprintf(line, sizeof(line), "2026-12-05 | %s | Nhà văn hoá\n",
 		    bad[i]);
 		ps_open(&p, line, TU_TODAY, "08:00");
-		if (p.d.nerr != 1 || !tu_diag_has(&p.d, "invalid time"))
-			fail_msg("'%s': expected one 'invalid time', got:\n%s", bad[i],
-			    p.d.text.data);
+		if (p.d.nerr != 1 || !tu_diag_has(&p.d, "không đọc được"))
+			fail_msg("'%s': expected one 'không đọc được', got:\n%s",
+			    bad[i], p.d.text.data);
 		assert_int_equal(schedule_count(p.s), 0);
 		ps_close(&p);
 	}
@@ -252,20 +267,22 @@ test_invalid_utf8_and_binary(void **state)
 	    TU_TODAY, "08:00");
 	assert_null(p.s);
 	assert_int_equal(p.d.nerr, 1);
-	assert_diag_line(&p.d, P ":3: ", "invalid UTF-8 (save the file as UTF-8");
+	assert_diag_line(&p.d, P ":3: lỗi: ", "tệp không lưu dạng UTF-8");
 	ps_close(&p);
 
 	diag_init(&d);
 	assert_null(schedule_parse(P, bin, sizeof(bin) - 1, TU_TODAY, "08:00",
 	    &d));
-	assert_diag_has(&d, P ": not a schedule file: it contains binary data");
+	assert_diag_has(&d, P ": lỗi: đây không phải tệp chữ (có dữ liệu nhị "
+	    "phân)");
 	diag_release(&d);
 
 	diag_init(&d);
 	assert_null(schedule_load("/nonexistent/schedule.txt", TU_TODAY,
 	    "08:00", &d));
 	assert_int_equal(d.nerr, 1);
-	assert_diag_has(&d, "/nonexistent/schedule.txt: cannot read:");
+	assert_diag_has(&d, "/nonexistent/schedule.txt: lỗi: không đọc được "
+	    "tệp:");
 	diag_release(&d);
 }
 
@@ -280,8 +297,9 @@ test_no_upcoming_warning(void **state)
 	    "2026-11-28 | 07:00-08:00 | Nhà văn hoá\n", TU_TODAY, "08:00");
 	assert_int_equal(p.d.nerr, 0);
 	assert_int_equal(p.d.nwarn, 1);
-	assert_diag_has(&p.d, P ": warning: không còn buổi hỗ trợ nào sắp tới "
+	assert_diag_has(&p.d, P ": cảnh báo: không còn buổi hỗ trợ nào sắp tới "
 	    "(buổi cuối là ngày 2026-11-28)");
+	assert_diag_vietnamese(&p.d);
 	ps_close(&p);
 
 	/* one minute earlier, the 07:00-08:00 session is still on */
@@ -292,7 +310,7 @@ test_no_upcoming_warning(void **state)
 
 	ps_open(&p, "# nothing yet\n", TU_TODAY, "08:00");
 	assert_int_equal(p.d.nerr, 0);
-	assert_diag_has(&p.d, P ": warning: lịch chưa có buổi hỗ trợ nào");
+	assert_diag_has(&p.d, P ": cảnh báo: lịch chưa có buổi hỗ trợ nào");
 	assert_diag_has(&p.d, "được báo là chưa có lịch");
 	ps_close(&p);
 
@@ -576,14 +594,15 @@ test_kb_loads_schedule(void **state)
 	    "where: here\n", NULL);
 	assert_int_equal(k.d.nerr, 3);
 	assert_diag_line(&k.d, tu_loc(l, sizeof(l), k.dir, "schedule.txt", 1),
-	    "the end time 8:00 is not after the start time 11:00");
+	    "lỗi: giờ kết thúc 8:00 không sau giờ bắt đầu 11:00");
 	assert_diag_line(&k.d, tu_loc(l, sizeof(l), k.dir, "schedule.txt", 2),
-	    "missing place");
+	    "lỗi: buổi này chưa có địa điểm");
 	assert_diag_line(&k.d, tu_loc(l, sizeof(l), k.dir, "schedule.txt", 3),
-	    "unknown key 'where:'");
+	    "lỗi: không có khoá 'where:'");
 	assert_diag_line(&k.d, tu_loc(l, sizeof(l), k.dir, "schedule.txt", 0),
-	    "warning: lịch chưa có buổi hỗ trợ nào");
-	assert_diag_lacks(&k.d, "not a knowledge file");
+	    "cảnh báo: lịch chưa có buổi hỗ trợ nào");
+	assert_diag_lacks(&k.d, "chưa bắt đầu bằng một chủ đề");
+	assert_diag_vietnamese(&k.d);
 	tu_kb_close(&k);
 
 	/* the kb clock decides the warning: 2026-12-06 after 16:30 */
@@ -591,7 +610,7 @@ test_kb_loads_schedule(void **state)
 	set_now("16:30");
 	tu_kb_open(&k, "topics.txt", SUPPORT, "schedule.txt", SCHED, NULL);
 	assert_int_equal(k.d.nerr, 0);
-	assert_diag_has(&k.d, "schedule.txt: warning: không còn buổi hỗ trợ nào "
+	assert_diag_has(&k.d, "schedule.txt: cảnh báo: không còn buổi hỗ trợ nào "
 	    "sắp tới");
 	tu_kb_close(&k);
 	tu_set_today(TU_TODAY);
@@ -750,7 +769,7 @@ test_bundled_schedule(void **state)
 		fail_msg("%s", p.d.text.data);
 	assert_int_equal(schedule_count(p.s), 0);
 	assert_non_null(schedule_contact(p.s));
-	assert_diag_has(&p.d, "warning: lịch chưa có buổi hỗ trợ nào");
+	assert_diag_has(&p.d, "cảnh báo: lịch chưa có buổi hỗ trợ nào");
 	ps_close(&p);
 
 	/* "# 2026-…" -> "2026-…" */

@@ -302,6 +302,40 @@ tu_diag_line_has(const struct diag *d, const char *loc, const char *msg)
 		    (needle), (d)->text.data);                                  \
 } while (0)
 
+/*
+ * Every line of d is an admin's message: "path:line: lỗi: …" or
+ * "… cảnh báo: …", with a fix hint (diag.h). NULL when so, else the
+ * first line that is not.
+ */
+static inline const char *
+tu_diag_bad_line(const struct diag *d)
+{
+	static char bad[1024];
+	const char *p = d->text.data ? d->text.data : "", *nl;
+
+	for (; *p; p = nl + 1) {
+		size_t n;
+
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		n = (size_t)(nl - p);
+		snprintf(bad, sizeof(bad), "%.*s", (int)n, p);
+		if ((!strstr(bad, ": " DIAG_ERROR_LABEL) &&
+		    !strstr(bad, ": " DIAG_WARN_LABEL)) || !strstr(bad, DIAG_FIX))
+			return bad;
+		if (!*nl)
+			break;
+	}
+	return NULL;
+}
+
+#define assert_diag_vietnamese(d) do {                                      \
+	const char *bad_ = tu_diag_bad_line(d);                             \
+	if (bad_)                                                           \
+		fail_msg("not an admin's message (label, fix hint): %s", bad_); \
+} while (0)
+
 #define assert_diag_line(d, loc, msg) do {                                  \
 	if (!tu_diag_line_has((d), (loc), (msg)))                           \
 		fail_msg("no diagnostic \"%s...%s\"; they are:\n%s", (loc),     \
