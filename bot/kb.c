@@ -268,6 +268,17 @@ compiled_slot(struct kb *kb, const char *src)
 	return &kb->compiled[i];
 }
 
+struct kb_compiled *
+kb_compiled_find(struct kb *kb, const char *src)
+{
+	struct kb_compiled *c;
+
+	if (!kb->compiled)
+		return NULL;
+	c = compiled_slot(kb, src);
+	return c->src ? c : NULL;
+}
+
 static void
 compiled_free(struct kb *kb)
 {
@@ -321,7 +332,11 @@ add_pattern(struct parse *ps, struct kb_pattern **v, size_t *n, int line,
 			free(fo);
 			return -1;
 		}
-		*c = (struct kb_compiled){ xstrdup(src), e, f, fo };
+		memset(c, 0, sizeof(*c));
+		c->src = xstrdup(src);
+		c->exact = e;
+		c->folded = f;
+		c->fold = fo;
 		ps->kb->ncompiled++;
 	}
 	p.src = xstrdup(src);

@@ -21,9 +21,10 @@ struct kb_pattern {
 	 * (struct kb_compiled), shared by every copy of the line */
 	pcre2_code *exact;      /* NULL when the pattern has no diacritics */
 	pcre2_code *folded;
-	/* JIT-compiled once a form has been tried KB_JIT_AFTER times: most
-	 * patterns are rarely tried (prefilter), and JIT code costs memory */
-	uint32_t uses[2];       /* [0] exact, [1] folded */
+	/* its line: a form is JIT-compiled once it has been tried
+	 * KB_JIT_AFTER times (match.c): most patterns are rarely tried
+	 * (prefilter), and JIT code costs memory */
+	struct kb_compiled *lc;
 	uint32_t pf;            /* its id in the kb's prefilter (match.c) */
 	uint32_t same;          /* not: lines: one id per distinct line */
 };
@@ -36,14 +37,35 @@ struct kb_compiled {
 	char *src;              /* NULL: a free slot */
 	pcre2_code *exact, *folded;
 	char *fold;
+	/* match.c: runs of each form ([0] exact, [1] folded) so far, and once
+	 * it proves hot, the form cut in pieces (prefilter_pieces), JIT-compiled */
+	uint32_t uses[2];
+	struct kb_pieces *pieces[2];
+	uint8_t roles;          /* KB_ROLE_*: in match: lines, in not: lines */
 };
 
+#define KB_ROLE_MATCH 1
+#define KB_ROLE_NOT 2
+
+struct kb_pieces {
+	int shape;              /* enum pf_shape */
+	uint32_t n;
+	uint32_t *uses;         /* runs of each piece */
+	pcre2_code *code[];
+};
+
+/* The compiled line of a pattern source (kb.c), or NULL. */
+struct kb_compiled *kb_compiled_find(struct kb *kb, const char *src);
+
 #define KB_JIT_AFTER 16
+/* A piece (match.c) compiled to fewer bytes than this runs interpreted: it
+ * is over in a few steps, and each JIT code costs a few KB */
+#define KB_JIT_PIECE_MIN 400
 
 struct kb_feat {
 	uint64_t key;
-	uint32_t df;            /* topics holding it (similarity features only) */
-	uint32_t npost, apost;
+	uint32_t npost;         /* topics holding it: its document frequency */
+	uint32_t apost;         /* while building; 0 once post is in the pool */
 	uint32_t *post;         /* topic indexes, ascending */
 };
 
@@ -64,6 +86,7 @@ struct kb_hash {
 	struct kb_feat *slot;   /* open addressing; key 0 = empty */
 	size_t mask;
 	size_t n;
+	uint32_t *pool;         /* every posting list, once built */
 };
 
 struct kb {

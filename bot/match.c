@@ -99,7 +99,28 @@ hash_add(struct kb_hash *h, uint64_t key, uint32_t topic)
 		f->post = xrealloc(f->post, f->apost * sizeof(*f->post));
 	}
 	f->post[f->npost++] = topic;
-	f->df = f->npost;
+}
+
+/* Once built: every posting list in one array, sized to fit. */
+static void
+hash_pack(struct kb_hash *h)
+{
+	size_t i, total = 0, off = 0;
+
+	for (i = 0; i <= h->mask; i++)
+		total += h->slot[i].npost;
+	h->pool = xmalloc((total + 1) * sizeof(*h->pool));
+	for (i = 0; i <= h->mask; i++) {
+		struct kb_feat *f = &h->slot[i];
+
+		if (!f->key)
+			continue;
+		memcpy(h->pool + off, f->post, f->npost * sizeof(*f->post));
+		free(f->post);
+		f->post = h->pool + off;
+		f->apost = 0;
+		off += f->npost;
+	}
 }
 
 static void
@@ -110,9 +131,12 @@ hash_free(struct kb_hash *h)
 	if (!h->slot)
 		return;
 	for (i = 0; i <= h->mask; i++)
-		free(h->slot[i].post);
+		if (h->slot[i].apost)
+			free(h->slot[i].post);
 	free(h->slot);
+	free(h->pool);
 	h->slot = NULL;
+	h->pool = NULL;
 }
 
 /* ---- texts ---- */
@@ -311,6 +335,19 @@ kb_index_build(struct kb *kb)
 			    PF_LAZY | PF_DECIDE | (ti->not[j].exact ? PF_CONTAIN : 0));
 	}
 	same_index(kb);
+	for (i = 0; i < kb->n; i++) {
+		struct kb_topic_int *ti = &kb->t[i];
+
+		for (j = 0; j < ti->nmatch; j++) {
+			ti->match[j].lc = kb_compiled_find(kb, ti->match[j].src);
+			ti->match[j].lc->roles |= KB_ROLE_MATCH;
+		}
+		for (j = 0; j < ti->nnot; j++) {
+			ti->not[j].lc = kb_compiled_find(kb, ti->not[j].src);
+			ti->not[j].lc->roles |= KB_ROLE_NOT;
+		}
+	}
+	hash_pack(&kb->sim);
 	prefilter_build(kb->pf, (const char *const *)corpus, ncorpus);
 	for (i = 0; i < ncorpus; i++)
 		free(corpus[i]);
@@ -321,10 +358,13 @@ kb_index_build(struct kb *kb)
 	kb->cands = xcalloc(kb->n + 1, sizeof(uint32_t));
 }
 
+static void pieces_free(struct kb *kb);
+
 void
 kb_index_free(struct kb *kb)
 {
 	hash_free(&kb->sim);
+	pieces_free(kb);
 	prefilter_free(kb->pf);
 	free(kb->pat_topic);
 	free(kb->pmark);
@@ -395,17 +435,148 @@ span_marked(const struct text *t, size_t so, size_t eo)
 	return false;
 }
 
-/* Runs one form of a pattern, JIT-compiling it once it proves hot. */
-static bool
-prun(struct kb *kb, struct kb_pattern *p, int folded, const char *s,
-    size_t *so, size_t *eo)
+/*
+ * A form (0 exact, 1 folded) of a line has proved hot: JIT-compile it. A
+ * line the prefilter can read in pieces (prefilter_pieces: the top-level
+ * alternatives, or the alternatives X names in "^(?!.*X).*") gets its
+ * pieces compiled instead, so that a message runs only the pieces that may
+ * match it (prefilter_live), each JIT-compiled in turn once it proves hot;
+ * the whole stays, interpreted, for what pieces do not serve: the exact form
+ * of a match: line (its hit decides exact against folded-only, so every
+ * alternative counts).
+ */
+static void
+hot(struct kb_compiled *c, int folded)
 {
-	pcre2_code *re = folded ? p->folded : p->exact;
+	pcre2_code *re = folded ? c->folded : c->exact;
+	struct pf_piece pc[PF_PIECES_MAX];
+	struct kb_pieces *k;
+	enum pf_shape sh;
+	char *ex = NULL;
+	const char *s;
+	size_t n, i;
+	bool whole;
 
-	if (re && ++p->uses[folded] == KB_JIT_AFTER)
+	if (folded) {
+		s = c->fold;
+	} else {
+		if (!(ex = text_pattern_exact(c->src)))
+			return;
+		s = ex;
+	}
+	sh = prefilter_pieces(s, pc, &n);
+	whole = sh == PF_WHOLE || (c->roles & KB_ROLE_MATCH &&
+	    (sh == PF_NONE_OF || !folded));
+	if (whole)
 		/* an optimisation: without JIT pcre2_match interprets */
 		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-	return run(kb, re, s, so, eo);
+	if (sh == PF_WHOLE || (sh == PF_NONE_OF && !(c->roles & KB_ROLE_NOT)) ||
+	    (!folded && !(c->roles & KB_ROLE_NOT))) {
+		free(ex);
+		return;
+	}
+	k = xcalloc(1, sizeof(*k) + n * sizeof(k->code[0]));
+	k->uses = xcalloc(n + 1, sizeof(*k->uses));
+	k->shape = sh;
+	k->n = (uint32_t)n;
+	for (i = 0; i < n; i++) {
+		int err;
+		PCRE2_SIZE off;
+
+		k->code[i] = pcre2_compile((PCRE2_SPTR)s + pc[i].a, pc[i].b - pc[i].a,
+		    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_NO_UTF_CHECK,
+		    &err, &off, NULL);
+		if (!k->code[i])
+			break;
+	}
+	if (i < n) {
+		/* not one to cut after all: as a whole */
+		while (i > 0)
+			pcre2_code_free(k->code[--i]);
+		free(k->uses);
+		free(k);
+		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	} else {
+		c->pieces[folded] = k;
+	}
+	free(ex);
+}
+
+static void
+pieces_free(struct kb *kb)
+{
+	size_t i, j;
+	int f;
+
+	for (i = 0; kb->compiled && i <= kb->compiled_mask; i++)
+		for (f = 0; f < 2; f++) {
+			struct kb_pieces *k = kb->compiled[i].pieces[f];
+
+			for (j = 0; k && j < k->n; j++)
+				pcre2_code_free(k->code[j]);
+			if (k)
+				free(k->uses);
+			free(k);
+			kb->compiled[i].pieces[f] = NULL;
+		}
+}
+
+/*
+ * Runs a form of a pattern. role: KB_ROLE_MATCH or KB_ROLE_NOT; live: the
+ * pieces that may match this text (prefilter_live). In pieces, PF_ANY
+ * matches where the leftmost live piece does (the first on a tie: what
+ * the alternation gives), PF_NONE_OF when no live piece matches (a piece
+ * that is not live cannot).
+ */
+static bool
+prun(struct kb *kb, struct kb_pattern *p, int folded, int role,
+    const char *s, uint64_t live, size_t *so, size_t *eo)
+{
+	struct kb_compiled *c = p->lc;
+	pcre2_code *re = folded ? p->folded : p->exact;
+	struct kb_pieces *k;
+	uint32_t i;
+	bool any = false;
+
+	if (!re)
+		return false;
+	if (++c->uses[folded] == KB_JIT_AFTER)
+		hot(c, folded);
+	k = c->pieces[folded];
+	if (!k || (role == KB_ROLE_MATCH && (!folded || k->shape != PF_ANY)))
+		return run(kb, re, s, so, eo);
+	for (i = 0; i < k->n; i++) {
+		size_t a, b;
+
+		if (!(live >> i & 1))
+			continue;
+		/* a piece is JIT-compiled in its turn, once it proves hot and
+		 * if it is big enough for JIT code to pay for its memory */
+		if (++k->uses[i] == KB_JIT_AFTER) {
+			size_t sz = 0;
+
+			(void)pcre2_pattern_info(k->code[i], PCRE2_INFO_SIZE, &sz);
+			if (sz >= KB_JIT_PIECE_MIN)
+				(void)pcre2_jit_compile(k->code[i], PCRE2_JIT_COMPLETE);
+		}
+		if (!run(kb, k->code[i], s, &a, &b))
+			continue;
+		if (k->shape == PF_NONE_OF)
+			return false;
+		if (!any || a < *so) {
+			*so = a;
+			*eo = b;
+			any = true;
+		}
+		if (a == 0)
+			break;          /* none later can start before */
+	}
+	if (k->shape == PF_NONE_OF) {
+		*so = 0;
+		*eo = strlen(s);
+		return true;
+	}
+	return any;
 }
 
 const char *
@@ -524,16 +695,18 @@ struct mq {
 	} n;
 };
 
+/* v: which text t is (0 expanded, 1 as typed), for the prefilter. */
 static double
-pattern_hit(struct mq *m, struct kb_pattern *p, const struct text *t,
+pattern_hit(struct mq *m, struct kb_pattern *p, const struct text *t, int v,
     double *spec)
 {
 	struct kb *kb = m->kb;
-	size_t so, eo, fl;
+	size_t so = 0, eo = 0, fl;
 
 	/* An exact hit implies a folded one: the cheap miss comes first. */
 	m->n.pat_run++;
-	if (!prun(kb, p, 1, t->folded, &so, &eo))
+	if (!prun(kb, p, 1, KB_ROLE_MATCH, t->folded,
+	    prefilter_live(kb->pf, v, p->pf), &so, &eo))
 		return 0;
 	m->n.pat_hit++;
 	fl = strlen(t->folded);
@@ -546,7 +719,7 @@ pattern_hit(struct mq *m, struct kb_pattern *p, const struct text *t,
 	if (!span_marked(t, so, eo))
 		return R_EXACT;
 	m->n.pat_run++;
-	if (prun(kb, p, 0, t->exact, &so, &eo))
+	if (prun(kb, p, 0, KB_ROLE_MATCH, t->exact, ~(uint64_t)0, &so, &eo))
 		return R_EXACT;
 	return R_FOLDED_MARKED;
 }
@@ -568,9 +741,9 @@ patterns_best(struct mq *m, struct kb_pattern *v, size_t n,
 		if (kb->pmark[gid + (long)i] != kb->epoch)
 			continue;
 		/* a text the prefilter ruled out is a miss there */
-		r = allow & 1 ? pattern_hit(m, &v[i], &m->t, &s) : 0;
+		r = allow & 1 ? pattern_hit(m, &v[i], &m->t, 0, &s) : 0;
 		if (t0 && r < R_EXACT && (allow & 2)) {
-			double s0 = 0, r0 = pattern_hit(m, &v[i], t0, &s0);
+			double s0 = 0, r0 = pattern_hit(m, &v[i], t0, 1, &s0);
 
 			if (r0 > r || (r0 == r && s0 > s)) {
 				r = r0;
@@ -613,9 +786,9 @@ not_hit(struct mq *m, const struct kb_topic_int *tp, const struct text *t0)
 			if (kb->not_mark[v][p->same] != kb->epoch) {
 				kb->not_mark[v][p->same] = kb->epoch;
 				m->n.not_run++;
-				kb->not_res[v][p->same] = p->exact ?
-				    prun(kb, p, 0, tv[v]->exact, &so, &eo) :
-				    prun(kb, p, 1, tv[v]->folded, &so, &eo);
+				kb->not_res[v][p->same] = prun(kb, p, !p->exact,
+				    KB_ROLE_NOT, p->exact ? tv[v]->exact : tv[v]->folded,
+				    prefilter_live(kb->pf, (int)v, p->pf), &so, &eo);
 			}
 			if (kb->not_res[v][p->same])
 				return true;
@@ -690,11 +863,11 @@ stage_features(struct mq *m)
 			/* A word in most topics tells them apart no better than a
 			 * stop word; skipping it also keeps its long posting list
 			 * out of the words stage (the classic max-df cut). */
-			if (kf && kf->df > m->max_df)
+			if (kf && kf->npost > m->max_df)
 				goto pair;
 			qf->key = key;
 			qf->kind = FEAT_FOLD_UNI;
-			qf->w = idf(kb, kf ? kf->df : 0) * (stop ? W_STOP : 1.0);
+			qf->w = idf(kb, kf ? kf->npost : 0) * (stop ? W_STOP : 1.0);
 			qf->exact = t->tok[i].marked ? kb_feat_key(FEAT_EXACT_UNI,
 			    t->exact + t->tok[i].eoff, t->tok[i].elen) : 0;
 			m->total_uni += qf->w;
@@ -712,12 +885,12 @@ pair:
 			for (j = 0; j < m->nq; j++)
 				if (m->q[j].key == bk)
 					dup = true;
-			if (!dup && kf && kf->df <= m->max_df) {
+			if (!dup && kf && kf->npost <= m->max_df) {
 				struct qfeat *qf = &m->q[m->nq++];
 
 				qf->key = bk;
 				qf->kind = FEAT_FOLD_BI;
-				qf->w = idf(kb, kf->df) * (stop && stop2 ? W_STOP : 1.0);
+				qf->w = idf(kb, kf->npost) * (stop && stop2 ? W_STOP : 1.0);
 				qf->exact = 0;
 			}
 		}

@@ -18,6 +18,7 @@
 #define LIT_MAX 32      /* a longer literal is cut (its prefix is required) */
 #define TREE_MAX 2048   /* parse nodes per pattern; beyond, nothing is required */
 #define NONE UINT32_MAX
+#define NOPIECE 0xFF
 
 #define NEED_LB 1       /* the literal starts a word */
 #define NEED_RB 2       /* the literal ends a word */
@@ -55,6 +56,10 @@ struct pf_pat {
 	bool decide;            /* has a suff formula */
 	uint32_t g0, ng;        /* nec: groups g0 .. g0+ng, all must hold */
 	uint32_t s0, ns;        /* suff: groups */
+	/* run in pieces (prefilter_pieces): their formulas while adding */
+	uint8_t shape;
+	uint32_t np, root0;     /* piece i's formula: proot[root0 + i] */
+	uint64_t live_always;   /* pieces that need nothing */
 };
 
 /* Formula ids: 2 * pattern for nec, 2 * pattern + 1 for suff. */
@@ -109,7 +114,11 @@ struct prefilter {
 	uint32_t *lit_facts;    /* facts of literal i: lit_facts[lit_fact0[i] ...] */
 	/* the automaton */
 	uint8_t cls[256];
-	uint32_t *delta;        /* state * NCLASS + class -> state */
+	/* the trie's edges, a state's sorted by class: edge[edge0[s] ..
+	 * edge0[s+1]) (class in the top byte); the root's as a full row */
+	uint32_t *edge0, *edge;
+	uint32_t root[NCLASS];
+	uint32_t *fail;
 	uint32_t *slit;         /* literal ending at a state, or NONE */
 	uint32_t *dict;         /* next state on the failure chain with a literal */
 	size_t nstate;
@@ -117,7 +126,10 @@ struct prefilter {
 	uint32_t *gc0, *gcn, *g_fid;
 	size_t ngrp, agrp;
 	uint32_t *cl0, *cln, *cl_grp;
+	uint8_t *cl_piece;      /* the piece a clause is of, or NOPIECE */
 	size_t ncl, acl;
+	uint32_t *proot;        /* pieces' formulas, while adding */
+	size_t nproot, aproot;
 	uint32_t *cf;
 	size_t ncf, acf;
 	/* fact -> the clauses of first groups it is the rarest fact of */
@@ -134,6 +146,8 @@ struct prefilter {
 	uint32_t *found[PF_TEXTS];      /* facts present */
 	size_t nfound[PF_TEXTS];
 	uint32_t *ftrue[PF_TEXTS];      /* formula id -> stamp when it holds */
+	uint32_t *lstamp[PF_TEXTS];     /* formula id -> stamp of live[] */
+	uint64_t *live[PF_TEXTS];       /* ... and the pieces that may match */
 	uint32_t *pmark;                /* pattern -> stamp when woken */
 	uint32_t *woken;
 	size_t nwoken;
@@ -820,6 +834,121 @@ names_none_form(const char *s, size_t n, size_t *xa, size_t *xb)
 	return true;
 }
 
+/*
+ * May a pattern run as separate pieces? Not with what ties its parts to one
+ * another or to the whole: backreferences and recursion (group numbers
+ * change), verbs, inline flags, \G, \K.
+ */
+static bool
+splittable(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		if (s[i] == '\\') {
+			char c = i + 1 < n ? s[i + 1] : 0;
+
+			if ((c >= '1' && c <= '9') || c == 'g' || c == 'k' || c == 'G' ||
+			    c == 'K')
+				return false;
+			i = esc_end(s, i, n);
+			continue;
+		}
+		if (s[i] == '[') {
+			i = class_end(s, i, n) + 1;
+			continue;
+		}
+		if (s[i] == '(' && i + 1 < n && s[i + 1] == '*')
+			return false;
+		if (s[i] == '(' && i + 1 < n && s[i + 1] == '?') {
+			char g = i + 2 < n ? s[i + 2] : 0, h = i + 3 < n ? s[i + 3] : 0;
+
+			if (g == '#') {
+				i = comment_end(s, i, n);
+				continue;
+			}
+			if (!(g == ':' || g == '=' || g == '!' || g == '>' || g == '|' ||
+			    g == '<' || g == '\'' || (g == 'P' && h == '<')))
+				return false;
+		}
+		i++;
+	}
+	return true;
+}
+
+/* The top-level alternatives of [a, b); false if more than max. */
+static bool
+split_alt(const char *s, size_t a, size_t b, struct pf_piece *v, size_t *n,
+    size_t max)
+{
+	size_t i = a, start = a;
+	int depth = 0;
+
+	*n = 0;
+	for (;;) {
+		if (i < b && s[i] == '\\') {
+			i = esc_end(s, i, b);
+			continue;
+		}
+		if (i < b && s[i] == '[') {
+			i = class_end(s, i, b) + 1;
+			continue;
+		}
+		if (i + 2 < b && s[i] == '(' && s[i + 1] == '?' && s[i + 2] == '#') {
+			i = comment_end(s, i, b);
+			continue;
+		}
+		if (i < b && s[i] == '(')
+			depth++;
+		else if (i < b && s[i] == ')')
+			depth--;
+		if (i >= b || (s[i] == '|' && depth == 0)) {
+			if (*n == max)
+				return false;
+			v[*n].a = start;
+			v[(*n)++].b = i < b ? i : b;
+			if (i >= b)
+				return true;
+			start = i + 1;
+		}
+		i++;
+	}
+}
+
+enum pf_shape
+prefilter_pieces(const char *s, struct pf_piece *v, size_t *n)
+{
+	size_t len = strlen(s), xa, xb, e;
+
+	*n = 0;
+	if (!splittable(s, len))
+		return PF_WHOLE;
+	if (names_none_form(s, len, &xa, &xb)) {
+		/* "(A|B)" as the whole of X: A and B. (".*A|B" is not
+		 * ".*(A|B)": B is tried at the start only; as written then.) */
+		if (xa < xb && s[xa] == '(' && group_end(s, xa, xb) == xb &&
+		    (xa + 1 >= xb || s[xa + 1] != '?' ||
+		    (xa + 2 < xb && s[xa + 2] == ':'))) {
+			xa += s[xa + 1] == '?' ? 3 : 1;
+			xb--;
+		} else if (!split_alt(s, xa, xb, v, n, PF_PIECES_MAX) || *n != 1) {
+			*n = 0;
+			return PF_WHOLE;
+		}
+		if (!split_alt(s, xa, xb, v, n, PF_PIECES_MAX)) {
+			*n = 0;
+			return PF_WHOLE;
+		}
+		return PF_NONE_OF;
+	}
+	e = len;
+	if (!split_alt(s, 0, e, v, n, PF_PIECES_MAX) || *n < 2) {
+		*n = 0;
+		return PF_WHOLE;
+	}
+	return PF_ANY;
+}
+
 struct prefilter *
 prefilter_new(void)
 {
@@ -861,8 +990,25 @@ prefilter_add(struct prefilter *pf, const char *folded, unsigned flags)
 	p->flags = flags;
 	p->nec = p->suff = NONE;
 	if (folded) {
-		p->nec = formula(pf, folded, 0, n, flags);
-		if ((flags & PF_DECIDE) && names_none_form(folded, n, &xa, &xb))
+		struct pf_piece pc[PF_PIECES_MAX];
+		size_t np, i;
+		enum pf_shape sh = prefilter_pieces(folded, pc, &np);
+
+		if (sh == PF_NONE_OF && !(flags & PF_DECIDE))
+			sh = PF_WHOLE;  /* a match: line wants where it matched */
+		p->shape = (uint8_t)sh;
+		p->np = (uint32_t)np;
+		p->root0 = (uint32_t)pf->nproot;
+		for (i = 0; i < np; i++) {
+			pf->proot = xgrow(pf->proot, &pf->aproot, pf->nproot + 1,
+			    sizeof(*pf->proot));
+			pf->proot[pf->nproot++] = formula(pf, folded, pc[i].a, pc[i].b,
+			    flags);
+		}
+		if (sh != PF_ANY)
+			p->nec = formula(pf, folded, 0, n, flags);
+		if (sh == PF_WHOLE && (flags & PF_DECIDE) &&
+		    names_none_form(folded, n, &xa, &xb))
 			p->suff = formula(pf, folded, xa, xb, flags);
 	}
 	return (uint32_t)pf->npat++;
@@ -870,11 +1016,53 @@ prefilter_add(struct prefilter *pf, const char *folded, unsigned flags)
 
 /* ---- the automaton ---- */
 
+/* The state reached from st by class c in the trie, or 0. */
+static uint32_t
+child(const struct prefilter *pf, uint32_t st, uint32_t c)
+{
+	uint32_t k;
+
+	if (st == 0)
+		return pf->root[c];
+	for (k = pf->edge0[st]; k < pf->edge0[st + 1]; k++)
+		if (pf->edge[k] >> 24 == c)
+			return pf->edge[k] & 0xFFFFFF;
+	return 0;
+}
+
+/* One step of the automaton: a failure link at a time, as Aho-Corasick. */
+static uint32_t
+step(const struct prefilter *pf, uint32_t st, uint32_t c)
+{
+	for (;;) {
+		uint32_t nx = child(pf, st, c);
+
+		if (nx || st == 0)
+			return nx;
+		st = pf->fail[st];
+	}
+}
+
+static int
+u64_cmp_pf(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The trie of every literal, sparse (a state has one child or two, and a
+ * full table of every class for every state would be most of the
+ * prefilter's memory), with failure links and, for each state, the next
+ * one on its failure chain where a literal ends (dict).
+ */
 static void
 build_automaton(struct prefilter *pf)
 {
-	size_t i, k, cap = 1, head, tail;
-	uint32_t *goto_, *fail, *queue;
+	size_t i, k, cap = 1, head, tail, nedge = 0, hmask = 63;
+	uint64_t *hkey;         /* (state << 8 | class) + 1 -> child, while building */
+	uint32_t *hval, *pairs, *queue;
 
 	memset(pf->cls, 0, sizeof(pf->cls));
 	for (i = 0; i < 26; i++)
@@ -884,7 +1072,13 @@ build_automaton(struct prefilter *pf)
 	pf->cls[' '] = 37;
 	for (i = 0; i < pf->nlit; i++)
 		cap += pf->lit_len[i];
-	goto_ = xcalloc(cap * NCLASS, sizeof(*goto_));
+	if (cap >= 0xFFFFFF)
+		fatal("prefilter: too many literals");
+	while (hmask + 1 < 2 * cap)
+		hmask = hmask * 2 + 1;
+	hkey = xcalloc(hmask + 1, sizeof(*hkey));
+	hval = xmalloc((hmask + 1) * sizeof(*hval));
+	pairs = xmalloc(cap * sizeof(*pairs));
 	pf->slit = xmalloc(cap * sizeof(*pf->slit));
 	for (i = 0; i < cap; i++)
 		pf->slit[i] = NONE;
@@ -894,42 +1088,76 @@ build_automaton(struct prefilter *pf)
 		uint32_t st = 0;
 
 		for (k = 0; k < pf->lit_len[i]; k++) {
-			uint32_t *nx = &goto_[st * NCLASS + pf->cls[(unsigned char)s[k]]];
+			uint32_t c = pf->cls[(unsigned char)s[k]];
+			uint64_t key = ((uint64_t)st << 8 | c) + 1;
+			size_t h;
 
-			if (!*nx)
-				*nx = (uint32_t)pf->nstate++;
-			st = *nx;
+			for (h = (size_t)(key * 0x9E3779B97F4A7C15ULL >> 17) & hmask;
+			    hkey[h] && hkey[h] != key; h = (h + 1) & hmask)
+				;
+			if (!hkey[h]) {
+				hkey[h] = key;
+				hval[h] = (uint32_t)pf->nstate++;
+				/* edges as (state, class, child) sorted later */
+				pairs[nedge++] = (uint32_t)h;
+			}
+			st = hval[h];
 		}
 		pf->slit[st] = (uint32_t)i;
 	}
-	/* breadth first: failure links, then the full transition table */
-	fail = xcalloc(pf->nstate, sizeof(*fail));
+	/* edges grouped by state, by class within a state */
+	pf->edge0 = xcalloc(pf->nstate + 1, sizeof(*pf->edge0));
+	pf->edge = xmalloc((nedge + 1) * sizeof(*pf->edge));
+	memset(pf->root, 0, sizeof(pf->root));
+	{
+		uint64_t *tmp = xmalloc((nedge + 1) * sizeof(*tmp));
+		size_t n = 0;
+
+		for (i = 0; i < nedge; i++) {
+			uint64_t key = hkey[pairs[i]] - 1;
+
+			tmp[n++] = key << 24 | hval[pairs[i]];
+		}
+		qsort(tmp, n, sizeof(*tmp), u64_cmp_pf);
+		for (i = 0, k = 0; i < n; i++) {
+			uint32_t st = (uint32_t)(tmp[i] >> 32), c = (uint32_t)(tmp[i] >> 24) & 0xFF;
+			uint32_t ch = (uint32_t)(tmp[i] & 0xFFFFFF);
+
+			if (st == 0) {
+				pf->root[c] = ch;
+				continue;
+			}
+			pf->edge0[st + 1]++;
+			pf->edge[k++] = c << 24 | ch;
+		}
+		for (i = 0; i < pf->nstate; i++)
+			pf->edge0[i + 1] += pf->edge0[i];
+		free(tmp);
+	}
+	free(hkey);
+	free(hval);
+	free(pairs);
+	/* breadth first: failure links and dict */
+	pf->fail = xcalloc(pf->nstate, sizeof(*pf->fail));
 	pf->dict = xcalloc(pf->nstate, sizeof(*pf->dict));
 	queue = xmalloc(pf->nstate * sizeof(*queue));
 	head = tail = 0;
 	for (k = 0; k < NCLASS; k++)
-		if (goto_[k])
-			queue[tail++] = goto_[k];
+		if (pf->root[k])
+			queue[tail++] = pf->root[k];
 	while (head < tail) {
-		uint32_t u = queue[head++];
+		uint32_t u = queue[head++], e;
 
-		for (k = 0; k < NCLASS; k++) {
-			uint32_t v = goto_[u * NCLASS + k];
+		for (e = pf->edge0[u]; e < pf->edge0[u + 1]; e++) {
+			uint32_t c = pf->edge[e] >> 24, v = pf->edge[e] & 0xFFFFFF;
+			uint32_t f = step(pf, pf->fail[u], c);
 
-			if (v) {
-				uint32_t f = goto_[fail[u] * NCLASS + k];
-
-				fail[v] = f;
-				pf->dict[v] = pf->slit[f] != NONE ? f : pf->dict[f];
-				queue[tail++] = v;
-			} else {
-				goto_[u * NCLASS + k] = goto_[fail[u] * NCLASS + k];
-			}
+			pf->fail[v] = f;
+			pf->dict[v] = pf->slit[f] != NONE ? f : pf->dict[f];
+			queue[tail++] = v;
 		}
 	}
-	pf->delta = xrealloc(goto_, pf->nstate * NCLASS * sizeof(*goto_));
 	pf->slit = xrealloc(pf->slit, pf->nstate * sizeof(*pf->slit));
-	free(fail);
 	free(queue);
 }
 
@@ -1108,9 +1336,11 @@ dnf_of(const struct prefilter *pf, uint32_t x, struct dnf *out)
 	}
 }
 
-/* Stores d as a group of formula fid; returns its index. */
+/* Stores d as a group of formula fid (tags[i]: clause i's piece, or
+ * NULL); returns its index. */
 static uint32_t
-store(struct prefilter *pf, const struct dnf *d, uint32_t fid)
+store(struct prefilter *pf, const struct dnf *d, uint32_t fid,
+    const uint8_t *tags)
 {
 	uint32_t g = (uint32_t)pf->ngrp;
 	size_t i;
@@ -1126,6 +1356,8 @@ store(struct prefilter *pf, const struct dnf *d, uint32_t fid)
 		pf->cl0 = xgrow(pf->cl0, &pf->acl, pf->ncl + 1, sizeof(uint32_t));
 		pf->cln = xrealloc(pf->cln, pf->acl * sizeof(uint32_t));
 		pf->cl_grp = xrealloc(pf->cl_grp, pf->acl * sizeof(uint32_t));
+		pf->cl_piece = xrealloc(pf->cl_piece, pf->acl);
+		pf->cl_piece[pf->ncl] = tags ? tags[i] : NOPIECE;
 		pf->cf = xgrow(pf->cf, &pf->acf, pf->ncf + d->c[i].n, sizeof(uint32_t));
 		pf->cl0[pf->ncl] = (uint32_t)pf->ncf;
 		pf->cln[pf->ncl] = d->c[i].n;
@@ -1180,10 +1412,51 @@ store_formula(struct prefilter *pf, uint32_t x, uint32_t fid, uint32_t *g0,
 	*g0 = (uint32_t)pf->ngrp;
 	*ng = (uint32_t)n;
 	for (i = 0; i < n; i++) {
-		(void)store(pf, &v[i], fid);
+		(void)store(pf, &v[i], fid, NULL);
 		free(v[i].c);
 	}
 	free(v);
+}
+
+/*
+ * Pieces: one group, the clauses of every piece, each tagged with its
+ * piece; *always gets the pieces that need nothing (then the formula
+ * needs nothing: *ng = 0).
+ */
+static void
+store_pieces(struct prefilter *pf, const struct pf_pat *p, uint32_t fid,
+    uint32_t *g0, uint32_t *ng, uint64_t *always)
+{
+	struct dnf all = { 0 };
+	uint8_t *tags = NULL;
+	size_t alloc = 0, i, j;
+
+	*always = 0;
+	for (i = 0; i < p->np; i++) {
+		struct dnf d;
+
+		dnf_of(pf, pf->proot[p->root0 + i], &d);
+		if (d.top)
+			*always |= (uint64_t)1 << i;
+		for (j = 0; j < d.n; j++) {
+			dnf_push(&all, &d.c[j]);
+			tags = xgrow(tags, &alloc, all.n, 1);
+			tags[all.n - 1] = (uint8_t)i;
+		}
+		free(d.c);
+	}
+	*g0 = (uint32_t)pf->ngrp;
+	*ng = 0;
+	if (!*always && all.n) {
+		(void)store(pf, &all, fid, tags);
+		*ng = 1;
+	} else if (all.n) {
+		/* still filed: which of the other pieces may match */
+		(void)store(pf, &all, fid, tags);
+		*g0 = (uint32_t)pf->ngrp - 1;
+	}
+	free(all.c);
+	free(tags);
 }
 
 /* Is group g the first of its formula (the one its clauses are filed by)? */
@@ -1224,6 +1497,8 @@ prefilter_build(struct prefilter *pf, const char *const *corpus, size_t ncorpus)
 		pf->mark[v] = xcalloc(pf->nfact + 1, sizeof(uint32_t));
 		pf->found[v] = xmalloc((pf->nfact + 1) * sizeof(uint32_t));
 		pf->ftrue[v] = xcalloc(2 * pf->npat + 2, sizeof(uint32_t));
+		pf->lstamp[v] = xcalloc(2 * pf->npat + 2, sizeof(uint32_t));
+		pf->live[v] = xcalloc(2 * pf->npat + 2, sizeof(uint64_t));
 	}
 	pf->pmark = xcalloc(pf->npat + 1, sizeof(uint32_t));
 	pf->woken = xmalloc((pf->npat + 1) * sizeof(uint32_t));
@@ -1244,13 +1519,19 @@ prefilter_build(struct prefilter *pf, const char *const *corpus, size_t ncorpus)
 	for (i = 0; i < pf->npat; i++) {
 		struct pf_pat *p = &pf->pat[i];
 
-		store_formula(pf, p->nec, FID_NEC(i), &p->g0, &p->ng);
+		if (p->shape == PF_ANY)
+			store_pieces(pf, p, FID_NEC(i), &p->g0, &p->ng, &p->live_always);
+		else
+			store_formula(pf, p->nec, FID_NEC(i), &p->g0, &p->ng);
 		p->always = p->ng == 0;
 		if (p->always && !(p->flags & PF_LAZY))
 			pf->always[pf->nalways++] = (uint32_t)i;
-		if (p->suff != NONE) {
-			store_formula(pf, p->suff, FID_SUFF(i), &p->s0, &p->ns);
+		if (p->shape == PF_NONE_OF) {
+			store_pieces(pf, p, FID_SUFF(i), &p->s0, &p->ns, &p->live_always);
 			/* "names none of X" where X needs nothing: never decided */
+			p->decide = p->ns > 0;
+		} else if (p->suff != NONE) {
+			store_formula(pf, p->suff, FID_SUFF(i), &p->s0, &p->ns);
 			p->decide = p->ns > 0;
 		}
 	}
@@ -1282,6 +1563,8 @@ prefilter_build(struct prefilter *pf, const char *const *corpus, size_t ncorpus)
 	pf->node = NULL;
 	free(pf->kids);
 	pf->kids = NULL;
+	free(pf->proot);
+	pf->proot = NULL;
 }
 
 void
@@ -1307,7 +1590,9 @@ prefilter_free(struct prefilter *pf)
 	free(pf->lit_nfact);
 	free(pf->lit_hash);
 	free(pf->lit_facts);
-	free(pf->delta);
+	free(pf->edge0);
+	free(pf->edge);
+	free(pf->fail);
 	free(pf->slit);
 	free(pf->dict);
 	free(pf->gc0);
@@ -1316,6 +1601,8 @@ prefilter_free(struct prefilter *pf)
 	free(pf->cl0);
 	free(pf->cln);
 	free(pf->cl_grp);
+	free(pf->cl_piece);
+	free(pf->proot);
 	free(pf->cf);
 	free(pf->idx0);
 	free(pf->idx);
@@ -1324,6 +1611,8 @@ prefilter_free(struct prefilter *pf)
 		free(pf->mark[v]);
 		free(pf->found[v]);
 		free(pf->ftrue[v]);
+		free(pf->lstamp[v]);
+		free(pf->live[v]);
 	}
 	free(pf->pmark);
 	free(pf->woken);
@@ -1342,6 +1631,7 @@ prefilter_begin(struct prefilter *pf)
 		for (v = 0; v < PF_TEXTS; v++) {
 			memset(pf->mark[v], 0, (pf->nfact + 1) * sizeof(uint32_t));
 			memset(pf->ftrue[v], 0, (2 * pf->npat + 2) * sizeof(uint32_t));
+			memset(pf->lstamp[v], 0, (2 * pf->npat + 2) * sizeof(uint32_t));
 		}
 		memset(pf->pmark, 0, (pf->npat + 1) * sizeof(uint32_t));
 		pf->stamp = 1;
@@ -1413,14 +1703,14 @@ all_groups(const struct prefilter *pf, int v, uint32_t g0, uint32_t n)
 void
 prefilter_scan(struct prefilter *pf, int v, const char *s, size_t len)
 {
-	const uint32_t *delta = pf->delta, *slit = pf->slit, *dict = pf->dict;
+	const uint32_t *slit = pf->slit, *dict = pf->dict;
 	uint32_t st = 0;
 	size_t i;
 
 	for (i = 0; i < len; i++) {
 		uint32_t x;
 
-		st = delta[st * NCLASS + pf->cls[(unsigned char)s[i]]];
+		st = step(pf, st, pf->cls[(unsigned char)s[i]]);
 		for (x = slit[st] != NONE ? st : dict[st]; x; x = dict[x])
 			found(pf, v, slit[x], s, len, i + 1);
 	}
@@ -1436,8 +1726,21 @@ prefilter_scan(struct prefilter *pf, int v, const char *s, size_t len)
 			const struct pf_pat *pp = &pf->pat[p];
 			uint32_t ng = fid % 2 ? pp->ns : pp->ng;
 
-			if (pf->ftrue[v][fid] == pf->stamp || !clause_true(pf, v, c) ||
-			    !all_groups(pf, v, g + 1, ng - 1))
+			uint8_t piece = pf->cl_piece[c];
+
+			/* a formula in pieces: every true clause says which */
+			if ((pf->ftrue[v][fid] == pf->stamp && piece == NOPIECE) ||
+			    !clause_true(pf, v, c) ||
+			    !all_groups(pf, v, g + 1, ng ? ng - 1 : 0))
+				continue;
+			if (piece != NOPIECE) {
+				if (pf->lstamp[v][fid] != pf->stamp) {
+					pf->lstamp[v][fid] = pf->stamp;
+					pf->live[v][fid] = 0;
+				}
+				pf->live[v][fid] |= (uint64_t)1 << piece;
+			}
+			if (pf->ftrue[v][fid] == pf->stamp)
 				continue;
 			pf->ftrue[v][fid] = pf->stamp;
 			if (fid % 2 == 0 && !(pp->flags & PF_LAZY) &&
@@ -1466,6 +1769,26 @@ prefilter_test(const struct prefilter *pf, int v, uint32_t pat)
 	if (p->decide && pf->ftrue[v][FID_SUFF(pat)] != pf->stamp)
 		return PF_YES;
 	return PF_MAYBE;
+}
+
+enum pf_shape
+prefilter_shape(const struct prefilter *pf, uint32_t pat)
+{
+	return (enum pf_shape)pf->pat[pat].shape;
+}
+
+uint64_t
+prefilter_live(const struct prefilter *pf, int v, uint32_t pat)
+{
+	const struct pf_pat *p = &pf->pat[pat];
+	uint32_t fid = p->shape == PF_NONE_OF ? FID_SUFF(pat) : FID_NEC(pat);
+	uint64_t m = p->live_always;
+
+	if (p->shape == PF_WHOLE)
+		return ~(uint64_t)0;
+	if (pf->lstamp[v][fid] == pf->stamp)
+		m |= pf->live[v][fid];
+	return m;
 }
 
 size_t

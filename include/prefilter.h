@@ -42,6 +42,22 @@ enum pf_verdict {
 /* The two texts of one message (match.c: expanded, and as typed). */
 #define PF_TEXTS 2
 
+/*
+ * How a pattern may run in pieces: PF_ANY, its top-level alternatives (it
+ * matches where the leftmost of them does, the first on a tie); PF_NONE_OF,
+ * the alternatives of X in "^(?!.*X).*" (it matches when none of them
+ * matches anywhere); PF_WHOLE, as written (what ties its parts together:
+ * backreferences, recursion, verbs, flags). Same structure for the exact
+ * and the folded form of a pattern.
+ */
+#define PF_PIECES_MAX 64
+enum pf_shape { PF_WHOLE, PF_ANY, PF_NONE_OF };
+struct pf_piece {
+	size_t a, b;            /* [a, b) of the pattern */
+};
+enum pf_shape prefilter_pieces(const char *pattern, struct pf_piece *v,
+    size_t *n);
+
 struct prefilter *prefilter_new(void);
 void prefilter_free(struct prefilter *pf);
 /*
@@ -72,6 +88,13 @@ void prefilter_scan(struct prefilter *pf, int text, const char *folded,
 const uint32_t *prefilter_woken(const struct prefilter *pf, size_t *n);
 enum pf_verdict prefilter_test(const struct prefilter *pf, int text,
     uint32_t pat);
+
+/*
+ * The pieces of pattern pat (as prefilter_pieces cuts it, and as added)
+ * that may match text: bit i for piece i; all bits for PF_WHOLE.
+ */
+enum pf_shape prefilter_shape(const struct prefilter *pf, uint32_t pat);
+uint64_t prefilter_live(const struct prefilter *pf, int text, uint32_t pat);
 
 /* Counts, for --explain and check. */
 size_t prefilter_npatterns(const struct prefilter *pf);

@@ -7,6 +7,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -199,13 +200,78 @@ gen_text(char *out, size_t cap)
 	}
 }
 
+/*
+ * A pattern in pieces (prefilter_pieces) means what it says: PF_ANY
+ * matches where the leftmost piece does (the first on a tie), PF_NONE_OF
+ * when no piece matches anywhere; and a piece the prefilter does not
+ * call live does not match. Returns how many pieces it checked.
+ */
+static size_t
+check_pieces(const struct prefilter *pf, uint32_t id, const char *pat,
+    pcre2_code *re, const char *text, int v, pcre2_match_data *md)
+{
+	struct pf_piece pc[PF_PIECES_MAX];
+	size_t n, i, so = 0, eo = 0, bso = 0, beo = 0;
+	enum pf_shape sh = prefilter_pieces(pat, pc, &n);
+	uint64_t live = prefilter_live(pf, v, id);
+	bool any = false, whole;
+	char sub[4096];
+
+	whole = pcre2_match(re, (PCRE2_SPTR)text, strlen(text), 0, 0, md, NULL) >= 0;
+	/* (the caller skips texts the whole pattern gives up on) */
+	if (whole) {
+		so = pcre2_get_ovector_pointer(md)[0];
+		eo = pcre2_get_ovector_pointer(md)[1];
+	}
+	if (sh == PF_WHOLE)
+		return 0;
+	if (prefilter_shape(pf, id) != sh && !(sh == PF_NONE_OF &&
+	    prefilter_shape(pf, id) == PF_WHOLE))
+		fail_msg("'%s': shape %d, prefilter says %d", pat, sh,
+		    prefilter_shape(pf, id));
+	for (i = 0; i < n; i++) {
+		int err;
+		PCRE2_SIZE off;
+		pcre2_code *pr;
+		bool hit;
+
+		snprintf(sub, sizeof(sub), "%.*s", (int)(pc[i].b - pc[i].a),
+		    pat + pc[i].a);
+		pr = pcre2_compile((PCRE2_SPTR)sub, PCRE2_ZERO_TERMINATED,
+		    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, &err, &off, NULL);
+		if (!pr)
+			fail_msg("'%s': piece '%s' does not compile", pat, sub);
+		err = pcre2_match(pr, (PCRE2_SPTR)text, strlen(text), 0, 0, md, NULL);
+		if (err < PCRE2_ERROR_NOMATCH) {
+			pcre2_code_free(pr);
+			return 0;       /* a piece gave up: no answer */
+		}
+		hit = err >= 0;
+		if (hit && prefilter_shape(pf, id) == sh && !(live >> i & 1))
+			fail_msg("'%s': piece '%s' matches '%s' but is not live",
+			    pat, sub, text);
+		if (hit && (!any || pcre2_get_ovector_pointer(md)[0] < bso)) {
+			bso = pcre2_get_ovector_pointer(md)[0];
+			beo = pcre2_get_ovector_pointer(md)[1];
+		}
+		any = any || hit;
+		pcre2_code_free(pr);
+	}
+	if (sh == PF_ANY && (whole != any || (whole && (so != bso || eo != beo))))
+		fail_msg("'%s' on '%s': whole %d [%zu,%zu), pieces %d [%zu,%zu)",
+		    pat, text, whole, so, eo, any, bso, beo);
+	if (sh == PF_NONE_OF && whole == any)
+		fail_msg("'%s' on '%s': whole %d, a piece %d", pat, text, whole, any);
+	return n;
+}
+
 static void
 test_property(void **state)
 {
 	enum { NPAT = 1500, NTEXT = 40 };
 	char texts[NTEXT][64];
 	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
-	size_t p, t, nmaybe = 0, nno = 0, nyes = 0;
+	size_t p, t, nmaybe = 0, nno = 0, nyes = 0, npieces = 0;
 
 	(void)state;
 	for (t = 0; t < NTEXT; t++)
@@ -239,9 +305,12 @@ test_property(void **state)
 		prefilter_build(pf, NULL, 0);
 		for (t = 0; t < NTEXT; t++) {
 			size_t n = strlen(texts[t]);
-			int hit = pcre2_match(re, (PCRE2_SPTR)texts[t], n, 0, 0, md,
-			    NULL) >= 0;
+			int rc = pcre2_match(re, (PCRE2_SPTR)texts[t], n, 0, 0, md, NULL);
+			int hit = rc >= 0;
 			enum pf_verdict v;
+
+			if (rc < PCRE2_ERROR_NOMATCH)
+				continue;       /* PCRE2 gave up (match limit): no answer */
 
 			prefilter_begin(pf);
 			prefilter_scan(pf, (int)(t & 1), texts[t], n);
@@ -255,6 +324,8 @@ test_property(void **state)
 			nno += v == PF_NO;
 			nyes += v == PF_YES;
 			nmaybe += v == PF_MAYBE;
+			npieces += check_pieces(pf, id, b.data, re, texts[t], (int)(t & 1),
+			    md);
 		}
 		pcre2_code_free(re);
 		buf_release(&b);
@@ -265,6 +336,7 @@ test_property(void **state)
 	assert_true(nno > 1000);
 	assert_true(nyes > 100);
 	assert_true(nmaybe > 1000);
+	assert_true(npieces > 1000);
 }
 
 int
