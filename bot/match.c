@@ -270,11 +270,45 @@ same_index(struct kb *kb)
 	}
 }
 
+/*
+ * v[0..n) without repeats, sorted; returns the count. A topic's examples
+ * repeat their words, so repeats go first (a set, *seen, reused) and only
+ * what is left is sorted.
+ */
+static size_t
+unique_sorted(uint64_t *v, size_t n, uint64_t **seen, size_t *aseen)
+{
+	size_t sz = 64, i, j, k = 0;
+
+	while (sz < 2 * n)
+		sz *= 2;
+	if (sz > *aseen) {
+		free(*seen);
+		*seen = xmalloc(sz * sizeof(**seen));
+		*aseen = sz;
+	}
+	memset(*seen, 0, sz * sizeof(**seen));
+	for (i = 0; i < n; i++) {
+		/* keys are never 0 (kb_feat_key) */
+		for (j = v[i] & (sz - 1); (*seen)[j] && (*seen)[j] != v[i];
+		    j = (j + 1) & (sz - 1))
+			;
+		if (!(*seen)[j]) {
+			(*seen)[j] = v[i];
+			v[k++] = v[i];
+		}
+	}
+	if (k)
+		qsort(v, k, sizeof(*v), u64_cmp);
+	return k;
+}
+
 void
 kb_index_build(struct kb *kb)
 {
-	size_t i, j, ncorpus = 0, acorpus = 0;
+	size_t i, j, ncorpus = 0, acorpus = 0, aseen = 0;
 	char **corpus = NULL;
+	uint64_t *seen = NULL;
 
 	hash_init(&kb->sim, 1024);
 	kb->pf = prefilter_new();
@@ -309,11 +343,7 @@ kb_index_build(struct kb *kb)
 			tx.folded = NULL;
 			text_release(&tx);
 		}
-		if (n)
-			qsort(v, n, sizeof(*v), u64_cmp);
-		for (j = 0, k = 0; j < n; j++)
-			if (!k || v[k - 1] != v[j])
-				v[k++] = v[j];
+		k = unique_sorted(v, n, &seen, &aseen);
 		ti->feats = v;
 		ti->nfeats = k;
 		for (j = 0; j < k; j++)
@@ -352,6 +382,7 @@ kb_index_build(struct kb *kb)
 	for (i = 0; i < ncorpus; i++)
 		free(corpus[i]);
 	free(corpus);
+	free(seen);
 	kb->pmark = xcalloc(kb->npat + 1, sizeof(*kb->pmark));
 	kb->pallow = xcalloc(kb->npat + 1, sizeof(*kb->pallow));
 	kb->acc = xcalloc(kb->n + 1, sizeof(*kb->acc));

@@ -1345,18 +1345,24 @@ store(struct prefilter *pf, const struct dnf *d, uint32_t fid,
 	uint32_t g = (uint32_t)pf->ngrp;
 	size_t i;
 
-	pf->gc0 = xgrow(pf->gc0, &pf->agrp, pf->ngrp + 1, sizeof(uint32_t));
-	pf->gcn = xrealloc(pf->gcn, pf->agrp * sizeof(uint32_t));
-	pf->g_fid = xrealloc(pf->g_fid, pf->agrp * sizeof(uint32_t));
+	if (pf->ngrp + 1 > pf->agrp) {
+		pf->agrp = pf->agrp ? 2 * pf->agrp : 256;
+		pf->gc0 = xrealloc(pf->gc0, pf->agrp * sizeof(uint32_t));
+		pf->gcn = xrealloc(pf->gcn, pf->agrp * sizeof(uint32_t));
+		pf->g_fid = xrealloc(pf->g_fid, pf->agrp * sizeof(uint32_t));
+	}
 	pf->gc0[g] = (uint32_t)pf->ncl;
 	pf->gcn[g] = (uint32_t)d->n;
 	pf->g_fid[g] = fid;
 	pf->ngrp++;
 	for (i = 0; i < d->n; i++) {
-		pf->cl0 = xgrow(pf->cl0, &pf->acl, pf->ncl + 1, sizeof(uint32_t));
-		pf->cln = xrealloc(pf->cln, pf->acl * sizeof(uint32_t));
-		pf->cl_grp = xrealloc(pf->cl_grp, pf->acl * sizeof(uint32_t));
-		pf->cl_piece = xrealloc(pf->cl_piece, pf->acl);
+		if (pf->ncl + 1 > pf->acl) {
+			pf->acl = pf->acl ? 2 * pf->acl : 1024;
+			pf->cl0 = xrealloc(pf->cl0, pf->acl * sizeof(uint32_t));
+			pf->cln = xrealloc(pf->cln, pf->acl * sizeof(uint32_t));
+			pf->cl_grp = xrealloc(pf->cl_grp, pf->acl * sizeof(uint32_t));
+			pf->cl_piece = xrealloc(pf->cl_piece, pf->acl);
+		}
 		pf->cl_piece[pf->ncl] = tags ? tags[i] : NOPIECE;
 		pf->cf = xgrow(pf->cf, &pf->acf, pf->ncf + d->c[i].n, sizeof(uint32_t));
 		pf->cl0[pf->ncl] = (uint32_t)pf->ncf;

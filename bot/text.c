@@ -141,7 +141,12 @@ replace_tones_in(char *s)
 	 */
 	for (p = s; *p; p++) {
 		unsigned char l = (unsigned char)*p;
+		size_t cl = l >= 0xE0 ? 3 : 2;
 
+		/* every "from" goes on with a plain a/e/y after its first letter */
+		if (first[l] == first[l + 1] || strnlen(p, cl + 1) <= cl ||
+		    !strchr("aeyAEY", p[cl]))
+			continue;
 		for (k = first[l]; k < first[l + 1]; k++) {
 			const char *from = tone_tab[by_lead[k]][0];
 			size_t fl = strlen(from);
@@ -312,6 +317,67 @@ vn_letter(utf8proc_int32_t cp)
 }
 
 /*
+ * Other characters that the general path turns into spaces whatever is
+ * next to them: punctuation, symbols, emoji ("…", "–", quotes, "👉"), for
+ * which composition, case folding and compatibility give no letter, digit
+ * or mark (a starter of these classes never composes with its neighbours;
+ * a combining mark is never one, so it takes the general path). Asked of
+ * utf8proc once per character and remembered: 1 a separator, 2 not.
+ */
+#define SEP_SLOTS 1024
+
+static int
+separator(utf8proc_int32_t cp)
+{
+	static utf8proc_int32_t key[SEP_SLOTS];
+	static unsigned char val[SEP_SLOTS];
+	utf8proc_uint8_t in[5], *out = NULL;
+	utf8proc_ssize_t n, r, i;
+	size_t h;
+	int sep = 1;
+
+	for (h = (size_t)cp * 2654435761u % SEP_SLOTS; key[h] && key[h] != cp;
+	    h = (h + 1) % SEP_SLOTS)
+		;
+	if (key[h] == cp)
+		return val[h] == 1;
+	n = utf8proc_encode_char(cp, in);
+	in[n] = '\0';
+	r = utf8proc_map(in, n, &out, UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
+	    UTF8PROC_COMPAT | UTF8PROC_STABLE);
+	if (r < 0 || is_zero_width(cp))
+		sep = 0;        /* sanitize's business: the general path */
+	for (i = 0; sep && i < r;) {
+		utf8proc_int32_t m;
+		utf8proc_ssize_t k = utf8proc_iterate(out + i, r - i, &m);
+		utf8proc_category_t c;
+
+		if (k <= 0)
+			break;
+		c = utf8proc_category(m);
+		if (c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LL ||
+		    c == UTF8PROC_CATEGORY_LT || c == UTF8PROC_CATEGORY_LM ||
+		    c == UTF8PROC_CATEGORY_LO || c == UTF8PROC_CATEGORY_ND ||
+		    c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC ||
+		    c == UTF8PROC_CATEGORY_ME || m == 0)
+			sep = 0;
+		i += k;
+	}
+	free(out);
+	/* remember it unless the table is getting full (then: ask again) */
+	{
+		static size_t used;
+
+		if (used < SEP_SLOTS / 2) {
+			key[h] = cp;
+			val[h] = (unsigned char)(sep ? 1 : 2);
+			used++;
+		}
+	}
+	return sep;
+}
+
+/*
  * ASCII and the letters above: lower case, letters and digits kept,
  * anything else one space. false (nothing done) for any other character:
  * the general path then.
@@ -341,19 +407,18 @@ normalize_vn(struct text *t, const char *in, size_t len)
 		} else {
 			utf8proc_int32_t cp = -1;
 
-			if ((c & 0xE0) == 0xC0 && i + 1 < len && (s[i + 1] & 0xC0) == 0x80) {
-				cp = ((c & 0x1F) << 6) | (s[i + 1] & 0x3F);
-				i += 2;
-			} else if ((c & 0xF0) == 0xE0 && i + 2 < len &&
-			    (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
-				cp = ((c & 0x0F) << 12) | ((s[i + 1] & 0x3F) << 6) |
-				    (s[i + 2] & 0x3F);
-				i += 3;
-			}
-			if (cp < 0 || !(v = vn_letter(cp))) {
+			utf8proc_ssize_t k = utf8proc_iterate(s + i,
+			    (utf8proc_ssize_t)(len - i), &cp);
+
+			if (k <= 0 || (!(v = vn_letter(cp)) && !separator(cp))) {
 				free(e);
 				free(fo);
 				return false;
+			}
+			i += (size_t)k;
+			if (!v) {
+				in_word = false;
+				continue;
 			}
 		}
 		if (!in_word && o) {

@@ -616,8 +616,13 @@ put_cp(char *b, size_t l, unsigned c)
 	} else if (c < 0x800) {
 		b[l++] = (char)(0xC0 | (c >> 6));
 		b[l++] = (char)(0x80 | (c & 0x3F));
-	} else {
+	} else if (c < 0x10000) {
 		b[l++] = (char)(0xE0 | (c >> 12));
+		b[l++] = (char)(0x80 | ((c >> 6) & 0x3F));
+		b[l++] = (char)(0x80 | (c & 0x3F));
+	} else {
+		b[l++] = (char)(0xF0 | (c >> 18));
+		b[l++] = (char)(0x80 | ((c >> 12) & 0x3F));
 		b[l++] = (char)(0x80 | ((c >> 6) & 0x3F));
 		b[l++] = (char)(0x80 | (c & 0x3F));
 	}
@@ -670,6 +675,43 @@ test_vietnamese_same_as_general(void **state)
 		}
 }
 
+/*
+ * Punctuation, symbols and emoji between words take the short path as
+ * spaces, when nothing in them is a letter, digit or mark once composed,
+ * case folded and compatibility-mapped; others ("™" is "tm", "①" is "1",
+ * a variation selector is a mark) take the general path. Every code point
+ * of the Basic Multilingual Plane and the emoji blocks, between two
+ * letters, both ways.
+ */
+static void
+test_symbols_same_as_general(void **state)
+{
+	unsigned c;
+
+	(void)state;
+	for (c = 0x80; c < 0x1FB00; c += c < 0x10000 ? 1 : 7) {
+		char in[16], in2[24];
+		size_t l = 0;
+		struct text a, b;
+
+		if (c >= 0xD800 && c <= 0xDFFF)
+			continue;
+		in[l++] = 'a';
+		l = put_cp(in, l, c);
+		in[l++] = 'o';
+		in[l] = '\0';
+		snprintf(in2, sizeof(in2), "%s \xcc\x81", in);
+		norm(&a, in);
+		norm(&b, in2);
+		if (strcmp(a.exact, b.exact) != 0 || strcmp(a.folded, b.folded) != 0 ||
+		    a.ntok != b.ntok || a.marked != b.marked)
+			fail_msg("U+%04X: '%s'/'%s' vs '%s'/'%s'", c, a.exact, a.folded,
+			    b.exact, b.folded);
+		text_release(&a);
+		text_release(&b);
+	}
+}
+
 int
 main(void)
 {
@@ -697,6 +739,7 @@ main(void)
 		cmocka_unit_test(test_utf8_invalid_offsets),
 		cmocka_unit_test(test_ascii_same_as_general),
 		cmocka_unit_test(test_vietnamese_same_as_general),
+		cmocka_unit_test(test_symbols_same_as_general),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
