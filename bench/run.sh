@@ -32,5 +32,8 @@ for kb in knowledge "$tmp/kb1000" "$tmp/kb1000u"; do
 	done
 	echo
 done
+# The peer of issue 11 on the same questions, start-up included (optional:
+# needs node; installs minisearch into build/peer/ once).
+bench/peer.sh build/hoidap
 # The daemon through the fake API (needs libmicrohttpd for build/fakeapi).
 bench/daemon.py build/hoidap build/fakeapi
