@@ -26,6 +26,7 @@
 #define MAX_LAT_SAMPLES (1 << 20)
 #define RATE_SLOTS 8192
 #define READY_MAX 256
+#define POLL_FLOOR_MS 1000      /* no faster, when answers come back early */
 
 static volatile sig_atomic_t got_term, got_hup;
 static int sig_pipe[2] = { -1, -1 };
@@ -59,6 +60,9 @@ struct poller {
 	char *req;
 	struct curl_slist *hdr;
 	int64_t next_ms;        /* do not poll before */
+	int64_t started_ms;     /* the poll in flight began */
+	int64_t offset;         /* Telegram: the offset it asked with */
+	int early;              /* answers came back early with nothing new */
 	int fails;
 	int64_t backoff_ms;
 };
@@ -482,9 +486,10 @@ poll_start(struct daemon *d, struct poller *pl)
 	if (pl->id == P_TELEGRAM) {
 		char req[256];
 
+		pl->offset = store_offset(d->st, "telegram");
 		snprintf(req, sizeof(req), "{\"offset\":%lld,\"timeout\":%d,"
 		    "\"allowed_updates\":[\"message\",\"callback_query\"]}",
-		    (long long)store_offset(d->st, "telegram"), d->cfg->poll_timeout);
+		    (long long)pl->offset, d->cfg->poll_timeout);
 		pl->req = xstrdup(req);
 	} else {
 		char req[64];
@@ -499,6 +504,7 @@ poll_start(struct daemon *d, struct poller *pl)
 	curl_easy_setopt(pl->h, CURLOPT_TIMEOUT, (long)d->cfg->poll_timeout + 15);
 	curl_multi_add_handle(d->multi, pl->h);
 	pl->busy = 1;
+	pl->started_ms = store_now_ms();
 }
 
 static void
@@ -506,6 +512,28 @@ poll_backoff(struct poller *pl, int64_t now, int64_t ms)
 {
 	pl->fails++;
 	pl->next_ms = now + ms;
+}
+
+/*
+ * A poll that worked. A long poll ends when something arrives or its timeout
+ * runs out; one that came back early with nothing new (a proxy ignoring the
+ * timeout, updates whose ids cannot be confirmed) would make the next one
+ * come back early too: wait out the floor instead of spinning.
+ */
+static void
+poll_again(struct poller *pl, int64_t now, int progress)
+{
+	pl->fails = 0;
+	pl->next_ms = now;
+	if (progress || now - pl->started_ms >= POLL_FLOOR_MS) {
+		pl->early = 0;
+		return;
+	}
+	pl->next_ms = pl->started_ms + POLL_FLOOR_MS;
+	if (!pl->early++)
+		log_warn("%s: getUpdates answered at once with nothing new; "
+		    "polling at most once a second until it waits again",
+		    pname[pl->id]);
 }
 
 static void
@@ -556,10 +584,8 @@ poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
 			for (i = 0; i < n; i++)
 				event_release(&ev[i]);
 			free(ev);
-			if (rc == 0) {
-				pl->fails = 0;
-				pl->next_ms = now;
-			}
+			if (rc == 0)
+				poll_again(pl, now, max_id >= pl->offset);
 			return;
 		}
 		free(ev);
@@ -584,14 +610,12 @@ poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
 					    ev.update_id);
 				}
 			}
+			poll_again(pl, now, got);
 			event_release(&ev);
-			pl->fails = 0;
-			pl->next_ms = now;
 			return;
 		}
 		if (http == 408) {
-			pl->fails = 0;
-			pl->next_ms = now;
+			poll_again(pl, now, 0);
 			return;
 		}
 	}

@@ -1,0 +1,97 @@
+"""Delivery under bad days: a server that answers polls at once, 409s and
+429s, a platform switched off, slow sends, a full disk, a locked or deleted
+database, odd files in knowledge/, and kill -9 under load.
+
+Run alone: tests/integration/run.py build/asan/hoidap build/fakeapi NAME...
+The heavy crash test (2,000 messages, 10 kills) is opt-in: `make crash-test`.
+"""
+import json
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import threading
+import time
+
+from run import (ADMIN, GROUP, ROOT, TG_TOKEN, VOL, Fail, card_of, check,
+                 group_msgs, staff_env, texts_for, vol_msg, wait_until)
+
+
+def tg_msg(env, chat, text, date=1):
+    env.next_msg += 1
+    return {"message_id": env.next_msg, "date": date,
+            "chat": {"id": chat, "type": "private"},
+            "from": {"id": chat, "is_bot": False, "first_name": "D"},
+            "text": text}
+
+
+def polls(env, platform):
+    return env.stats()["getUpdates"][platform]
+
+
+def poll_rate(env, seconds):
+    """getUpdates calls per platform during the next `seconds`."""
+    n0 = env.stats()["getUpdates"]
+    time.sleep(seconds)
+    n1 = env.stats()["getUpdates"]
+    return {p: n1[p] - n0[p] for p in n1}
+
+
+# ---- item 7: a server that answers getUpdates at once ----
+
+def t_busy_poll_empty(env):
+    env.start()
+    wait_until(lambda: polls(env, "telegram") and polls(env, "zalo"), what="first polls")
+    # a proxy that ignores the long-poll timeout: [] and 408 at once
+    env.fault(platform="telegram", method="getUpdates", count=-1,
+              body='{"ok":true,"result":[]}')
+    env.fault(platform="zalo", method="getUpdates", count=-1,
+              body='{"ok":false,"error_code":408,"description":"Request timeout"}')
+    time.sleep(2.5)         # the polls in flight run out first
+    r = poll_rate(env, 3)
+    tg, za = r["telegram"], r["zalo"]
+    print("    getUpdates in 3 s with at-once answers: telegram %d, zalo %d" % (tg, za))
+    check(tg <= 5, "telegram polled %d times in 3 s (floor: about 1/s)" % tg)
+    check(za <= 5, "zalo polled %d times in 3 s (floor: about 1/s)" % za)
+    check("at once" in env.log(), "the early answers are not logged")
+    env.ctl("/control/fault/clear", {})
+    env.tg_text(870, "xin chào")
+    env.zalo_text("z870", "xin chào")
+    wait_until(lambda: texts_for(env, 870) and texts_for(env, "z870", "zalo"), 10,
+               "replies once the server long-polls again")
+    check(env.stop() == 0, "exit status")
+
+
+def t_busy_poll_bad_ids(env):
+    env.start()
+    wait_until(lambda: polls(env, "telegram"), what="first poll")
+    # ids that cannot be confirmed, around one that can; the (broken)
+    # server returns the same batch at once, every time
+    batch = [{"update_id": -5, "message": tg_msg(env, 871, "xin chào")},
+             {"update_id": "abc", "message": tg_msg(env, 872, "xin chào")},
+             {"update_id": 77, "message": tg_msg(env, 873, "xin chào")},
+             {"update_id": 2 ** 53 + 2, "message": tg_msg(env, 874, "xin chào")},
+             {"update_id": 1.5, "message": tg_msg(env, 875, "xin chào")}]
+    env.fault(platform="telegram", method="getUpdates", count=-1,
+              body=json.dumps({"ok": True, "result": batch}))
+    wait_until(lambda: texts_for(env, 873), 10, "the usable update answered")
+    time.sleep(0.5)
+    n = poll_rate(env, 3)["telegram"]
+    print("    getUpdates in 3 s with unusable update ids: %d" % n)
+    check(n <= 5, "polled %d times in 3 s (floor: about 1/s)" % n)
+    check(len(texts_for(env, 873)) == 1, "the usable update was answered %d times" %
+          len(texts_for(env, 873)))
+    for c in (871, 872, 874, 875):
+        check(not texts_for(env, c), "an update with an unusable id was answered (chat %d)" % c)
+    env.ctl("/control/fault/clear", {})
+    env.ctl("/control/telegram/update?next_id=100", {"message": tg_msg(env, 876, "xin chào")})
+    wait_until(lambda: texts_for(env, 876), 10, "a reply after the server recovered")
+    check(env.stop() == 0, "exit status")
+
+
+SCENARIOS = [
+    ("busy-poll-empty", t_busy_poll_empty, None),
+    ("busy-poll-bad-ids", t_busy_poll_bad_ids, None),
+]
