@@ -33,6 +33,9 @@
 #define CONFLICT_DESC                                                          \
 	"Conflict: terminated by other getUpdates request; make sure that only " \
 	"one bot instance is running"
+#define WEBHOOK_DESC                                                           \
+	"Conflict: can't use getUpdates method while webhook is active; use "    \
+	"deleteWebhook to delete the webhook first"
 #define MALFORMED_BODY "{\"ok\":true,\"result\":{\"message_id\":42,\"chat\":{\"id\":"
 
 enum platform { P_TELEGRAM = 0, P_ZALO = 1, P_COUNT = 2 };
@@ -46,6 +49,7 @@ enum result_kind {
 	R_TG_ME,
 	R_TG_WEBHOOK,   /* WebhookInfo */
 	R_TG_DELWEBHOOK,
+	R_TG_SETWEBHOOK,
 	R_TG_UPDATES,
 	R_ZALO_SENT,    /* {"message_id":"…","date":ms} */
 	R_ZALO_ME,
@@ -70,7 +74,7 @@ static const struct method_def tg_methods[] = {
 	{"setMyCommands", R_TRUE},
 	{"deleteMyCommands", R_TRUE},
 	{"deleteWebhook", R_TG_DELWEBHOOK},
-	{"setWebhook", R_TRUE},
+	{"setWebhook", R_TG_SETWEBHOOK},
 	{"getWebhookInfo", R_TG_WEBHOOK},
 	{"editMessageText", R_TRUE},
 	{"editMessageReplyMarkup", R_TRUE},
@@ -110,6 +114,7 @@ struct state {
 	double tg_msg_id;
 	double zalo_msg_id;
 	int zalo_redeliver;
+	char *tg_webhook;  /* Telegram: the URL setWebhook set, or NULL */
 	long long requests;
 	long long get_updates[P_COUNT];
 	long long polling[P_COUNT];
@@ -605,8 +610,22 @@ static void add_rejected(enum platform pl, const char *method,
 /* ------------------------------------------------------------------ */
 /* faults                                                               */
 
-/* Take the first pending fault matching (platform, method). S.mu held. */
-static cJSON *take_fault(enum platform pl, const char *method)
+/* Does the fault's "chat_id" (a number or a numeric or other string) name
+ * the call's chat? */
+static int same_chat(const cJSON *f, const cJSON *params)
+{
+	double a, b;
+	const char *ws = get_str(f, "chat_id"), *ps = get_str(params, "chat_id");
+
+	if (get_num(f, "chat_id", &a) && get_num(params, "chat_id", &b))
+		return a == b;
+	return ws && ps && !strcmp(ws, ps);
+}
+
+/* Take the first pending fault matching (platform, method, chat). S.mu
+ * held. */
+static cJSON *take_fault(enum platform pl, const char *method,
+			 const cJSON *params)
 {
 	cJSON *f;
 	int i = 0;
@@ -620,6 +639,11 @@ static cJSON *take_fault(enum platform pl, const char *method)
 			continue;
 		}
 		if (fm && strcmp(fm, "*") && strcasecmp(fm, method)) {
+			i++;
+			continue;
+		}
+		if (cJSON_GetObjectItemCaseSensitive(f, "chat_id") &&
+		    !same_chat(f, params)) {
 			i++;
 			continue;
 		}
@@ -737,6 +761,10 @@ static const char *fault_check(cJSON *f)
 		return "description must be a string";
 	if (cJSON_GetObjectItemCaseSensitive(f, "body") && !get_str(f, "body"))
 		return "body must be a string";
+	if (cJSON_GetObjectItemCaseSensitive(f, "chat_id") &&
+	    !get_str(f, "chat_id") &&
+	    !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(f, "chat_id")))
+		return "chat_id must be a number or a string";
 	if (get_num(f, "status", &d)) {
 		if (d < 100 || d > 599)
 			return "status must be 100..599";
@@ -1069,7 +1097,8 @@ static void respond_success(enum platform pl, const struct method_def *md,
 		break;
 	case R_TG_WEBHOOK:
 		result = cJSON_CreateObject();
-		cJSON_AddStringToObject(result, "url", "");
+		cJSON_AddStringToObject(result, "url",
+					S.tg_webhook ? S.tg_webhook : "");
 		cJSON_AddFalseToObject(result, "has_custom_certificate");
 		cJSON_AddNumberToObject(result, "pending_update_count",
 					cJSON_GetArraySize(S.tg_queue));
@@ -1079,8 +1108,18 @@ static void respond_success(enum platform pl, const struct method_def *md,
 			cJSON_Delete(S.tg_queue);
 			S.tg_queue = cJSON_CreateArray();
 		}
+		free(S.tg_webhook);
+		S.tg_webhook = NULL;
 		result = cJSON_CreateTrue();
 		break;
+	case R_TG_SETWEBHOOK: {
+		/* an empty url removes the webhook, as on the real API */
+		const char *url = get_str(params, "url");
+		free(S.tg_webhook);
+		S.tg_webhook = url && *url ? xstrdup(url) : NULL;
+		result = cJSON_CreateTrue();
+		break;
+	}
 	case R_ZALO_SENT:
 		result = cJSON_CreateObject();
 		snprintf(idbuf, sizeof(idbuf), "fakezmsg%012.0f", ++S.zalo_msg_id);
@@ -1164,7 +1203,7 @@ static void handle_bot(struct MHD_Connection *c, enum platform pl,
 	pthread_mutex_lock(&S.mu);
 	if (md->kind == R_TG_UPDATES || md->kind == R_ZALO_UPDATES)
 		S.get_updates[pl]++;
-	fault = take_fault(pl, md->name);
+	fault = take_fault(pl, md->name, params);
 	pthread_mutex_unlock(&S.mu);
 
 	if (fault) {
@@ -1186,7 +1225,15 @@ static void handle_bot(struct MHD_Connection *c, enum platform pl,
 		}
 	}
 
-	if (md->kind == R_TG_UPDATES) {
+	pthread_mutex_lock(&S.mu);
+	st = md->kind == R_TG_UPDATES && S.tg_webhook ? 409 : 0;
+	pthread_mutex_unlock(&S.mu);
+	if (st) {
+		/* getUpdates and a webhook exclude each other */
+		add_rejected(pl, md->name, params, r->t_ms, 409, NULL,
+			     "webhook is active");
+		reply_error(rp, 409, WEBHOOK_DESC);
+	} else if (md->kind == R_TG_UPDATES) {
 		tg_get_updates(c, params, r->t_ms, rp);
 	} else if (md->kind == R_ZALO_UPDATES) {
 		zalo_get_updates(c, params, r->t_ms, fault, rp);
@@ -1498,6 +1545,8 @@ static void state_clear(void)
 	S.tg_msg_id = 0;
 	S.zalo_msg_id = 0;
 	S.zalo_redeliver = 0;
+	free(S.tg_webhook);
+	S.tg_webhook = NULL;
 	S.requests = 0;
 	S.get_updates[0] = S.get_updates[1] = 0;
 	S.faults_served = 0;
@@ -1857,6 +1906,7 @@ int main(int argc, char **argv)
 	cJSON_Delete(S.polls);
 	cJSON_Delete(S.rejected);
 	cJSON_Delete(S.faults);
+	free(S.tg_webhook);
 	pthread_mutex_unlock(&S.mu);
 	if (log_fp)
 		fclose(log_fp);
