@@ -27,6 +27,7 @@
 #define RATE_SLOTS 8192
 #define READY_MAX 256
 #define POLL_FLOOR_MS 1000      /* no faster, when answers come back early */
+#define UNHOOK_EVERY_MS (10 * 60000)    /* deleteWebhook at most this often */
 
 static volatile sig_atomic_t got_term, got_hup;
 static int sig_pipe[2] = { -1, -1 };
@@ -63,7 +64,10 @@ struct poller {
 	int64_t started_ms;     /* the poll in flight began */
 	int64_t offset;         /* Telegram: the offset it asked with */
 	int early;              /* answers came back early with nothing new */
-	int fails;
+	int fails;              /* errors in a row, 409 aside */
+	int conflicts;          /* 409s in a row */
+	int64_t unhook_ms;      /* deleteWebhook queued then */
+	int64_t unhooked_ms;    /* deleteWebhook succeeded then */
 	int64_t backoff_ms;
 };
 
@@ -524,6 +528,7 @@ static void
 poll_again(struct poller *pl, int64_t now, int progress)
 {
 	pl->fails = 0;
+	pl->conflicts = 0;
 	pl->next_ms = now;
 	if (progress || now - pl->started_ms >= POLL_FLOOR_MS) {
 		pl->early = 0;
@@ -534,6 +539,47 @@ poll_again(struct poller *pl, int64_t now, int progress)
 		log_warn("%s: getUpdates answered at once with nothing new; "
 		    "polling at most once a second until it waits again",
 		    pname[pl->id]);
+}
+
+/*
+ * 409: someone else gets this token's updates. Either another copy of the
+ * bot polls with it — only a person can stop that one — or a webhook is
+ * set. hoidap polls and never sets a webhook, so one on its token is a
+ * leftover of an earlier setup: deleted, pending updates kept. If it comes
+ * back within minutes, another deployment sets it; that is not fought in a
+ * loop. Own counter, modest backoff (1-2 s, doubling to 60 s at most): the
+ * errors before a 409 say nothing about it.
+ */
+static void
+conflict(struct daemon *d, struct poller *pl, const struct api_error *err,
+    int64_t now)
+{
+	int64_t w = backoff_delay(2 + pl->conflicts++, 60000);
+	const char *p = pname[pl->id];
+
+	pl->next_ms = now + w;
+	if (!strstr(err->desc, "webhook")) {
+		log_error("%s: 409 Conflict: %s — another copy of the bot is polling "
+		    "with this token; stop it (one instance per token); retrying "
+		    "in %lld ms", p, err->desc, (long long)w);
+	} else if (pl->unhooked_ms < pl->unhook_ms && now - pl->unhook_ms < 60000) {
+		log_warn("%s: 409: a webhook is set; waiting for deleteWebhook", p);
+	} else if (pl->unhooked_ms && now - pl->unhooked_ms < UNHOOK_EVERY_MS) {
+		log_error("%s: 409: %s — the webhook is back %lld s after hoidap "
+		    "deleted it: another deployment uses this token with a webhook; "
+		    "stop it or give this bot its own token; retrying in %lld ms",
+		    p, err->desc, (long long)(now - pl->unhooked_ms) / 1000,
+		    (long long)w);
+	} else {
+		log_error("%s: 409: %s — a webhook is set for this token (hoidap "
+		    "polls and never sets one); deleting it, pending updates kept",
+		    p, err->desc);
+		if (store_outbox_add(d->st, p, "", 0, "deleteWebhook",
+		    "{\"drop_pending_updates\":false}", 0) == 0) {
+			pl->unhook_ms = now;
+			d->dirty = 1;
+		}
+	}
 }
 
 static void
@@ -628,19 +674,18 @@ poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
 		return;
 	}
 	if (err.code == 409) {
-		int64_t w = backoff_delay(pl->fails + 4, 300000);
-
-		log_error("%s: 409 Conflict: %s — another copy of the bot is polling "
-		    "with this token, or a webhook is set (deleteWebhook); waiting "
-		    "%lld s", pname[pl->id], err.desc, (long long)w / 1000);
-		poll_backoff(pl, now, w);
+		conflict(d, pl, &err, now);
 	} else if (err.code == 429) {
 		int64_t w = err.retry_after ? (int64_t)err.retry_after * 1000 :
 		    backoff_delay(pl->fails, 60000);
 
 		log_warn("%s: getUpdates rate-limited; retrying in %lld ms",
 		    pname[pl->id], (long long)w);
-		poll_backoff(pl, now, w);
+		/* retry_after is pacing, not a failure */
+		if (err.retry_after)
+			pl->next_ms = now + w;
+		else
+			poll_backoff(pl, now, w);
 	} else if (err.code == 401 || err.code == 404) {
 		log_error("%s: the API refused the token (%d %s); check the token; "
 		    "retrying in 60 s", pname[pl->id], err.code, err.desc);
@@ -661,11 +706,16 @@ static void tell_admins(struct daemon *d, const char *text);
 static void chat_advance(struct daemon *d, const char *platform,
     const char *chat);
 
+static struct poller *
+platform_of(struct daemon *d, const char *platform)
+{
+	return &d->poll[strcmp(platform, "zalo") == 0 ? P_ZALO : P_TELEGRAM];
+}
+
 static void
 send_start(struct daemon *d, struct sender *s, struct outbox_item *it)
 {
-	struct poller *pl = strcmp(it->platform, "zalo") == 0 ?
-	    &d->poll[P_ZALO] : &d->poll[P_TELEGRAM];
+	struct poller *pl = platform_of(d, it->platform);
 	char url[4096];
 
 	s->it = *it;
@@ -731,6 +781,8 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 			    "%lld", (long long)mid, (long long)s->it.ticket_id);
 	}
 	if (st == API_OK) {
+		if (strcmp(s->it.method, "deleteWebhook") == 0)
+			platform_of(d, s->it.platform)->unhooked_ms = store_now_ms();
 		if (store_outbox_sent(d->st, s->it.id) < 0)
 			log_error("%s: message %lld was sent but could not be marked; "
 			    "it may go out again after a restart", s->it.platform,
@@ -852,8 +904,7 @@ fill_senders(struct daemon *d)
 		struct outbox_item *it = &d->ready[i];
 		int64_t w;
 
-		if (!d->poll[strcmp(it->platform, "zalo") == 0 ? P_ZALO :
-		    P_TELEGRAM].prefix) {
+		if (!platform_of(d, it->platform)->prefix) {
 			ready_drop(d, i);       /* platform off: leave it queued */
 			continue;
 		}

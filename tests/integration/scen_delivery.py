@@ -91,7 +91,48 @@ def t_busy_poll_bad_ids(env):
     check(env.stop() == 0, "exit status")
 
 
+
+
+# ---- item 8: 409 has its own rule and counter ----
+
+def t_conflict_after_errors(env):
+    # three 502s, then another copy of the bot takes the poll once
+    env.fault(platform="telegram", method="getUpdates", count=3, status=502)
+    env.fault(platform="telegram", method="getUpdates", conflict=True)
+    env.tg_text(880, "xin chào")
+    t0 = time.time()
+    env.start()
+    wait_until(lambda: texts_for(env, 880), 15, "a reply after 502s and one 409")
+    el = time.time() - t0
+    print("    answered %.1f s after 3 x 502 + 1 x 409" % el)
+    check(el < 12, "the 409 backoff grew from the 502s: answered after %.1f s" % el)
+    check("another copy" in env.log(), "the 409 does not say another copy is polling")
+    check(env.stop() == 0, "exit status")
+
+
+def t_webhook_409(env):
+    hook = "/bot%s/setWebhook" % TG_TOKEN
+    env.ctl(hook, {"url": "https://example.org/old-hook"})
+    env.tg_text(881, "xin chào")        # waiting while the webhook is set
+    env.start()
+    wait_until(lambda: texts_for(env, 881), 15, "a reply once the webhook is gone")
+    dw = env.sent("telegram", "deleteWebhook")
+    check(len(dw) == 1, "deleteWebhook called %d times" % len(dw))
+    check(not dw[0]["params"].get("drop_pending_updates"), "deleteWebhook dropped pending updates")
+    check("webhook" in env.log(), "the log does not name the webhook")
+    # someone sets it again at once: not fought in a loop
+    env.ctl(hook, {"url": "https://example.org/other-deployment"})
+    wait_until(lambda: "another deployment" in env.log(), 10, "the returning webhook logged")
+    time.sleep(2)
+    check(len(env.sent("telegram", "deleteWebhook")) == 1,
+          "deleteWebhook called again within minutes: %d" % len(env.sent("telegram", "deleteWebhook")))
+    check(env.bot.poll() is None, "bot exited")
+    check(env.stop() == 0, "exit status")
+
+
 SCENARIOS = [
     ("busy-poll-empty", t_busy_poll_empty, None),
     ("busy-poll-bad-ids", t_busy_poll_bad_ids, None),
+    ("conflict-after-errors", t_conflict_after_errors, None),
+    ("webhook-409", t_webhook_409, None),
 ]
