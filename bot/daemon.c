@@ -68,6 +68,7 @@ struct poller {
 	int conflicts;          /* 409s in a row */
 	int64_t unhook_ms;      /* deleteWebhook queued then */
 	int64_t unhooked_ms;    /* deleteWebhook succeeded then */
+	int64_t pause_until;    /* a 429 for the whole bot: no sends before */
 	int64_t backoff_ms;
 };
 
@@ -82,6 +83,7 @@ struct sender {
 struct rate_slot {
 	uint64_t key;
 	int64_t last_ms;
+	int64_t prev_ms;        /* the send before last_ms's */
 };
 
 struct daemon {
@@ -184,18 +186,22 @@ rate_slot(struct daemon *d, const char *platform, const char *chat)
 			if (d->rate[j].last_ms < d->rate[best].last_ms)
 				best = j;
 		d->rate[best].key = k;
-		d->rate[best].last_ms = 0;
+		d->rate[best].last_ms = d->rate[best].prev_ms = 0;
 		return &d->rate[best];
 	}
 }
+
+static struct poller *platform_of(struct daemon *d, const char *platform);
 
 /* 0 if it may go now; else ms to wait. */
 static int64_t
 rate_wait(struct daemon *d, const struct outbox_item *it, int64_t now)
 {
 	const struct config *c = d->cfg;
-	int64_t gap = 0;
+	int64_t gap = 0, paused = platform_of(d, it->platform)->pause_until;
 
+	if (now < paused)
+		return paused - now;
 	if (it->chat_id[0]) {
 		struct rate_slot *s = rate_slot(d, it->platform, it->chat_id);
 
@@ -223,8 +229,12 @@ rate_wait(struct daemon *d, const struct outbox_item *it, int64_t now)
 static void
 rate_take(struct daemon *d, const struct outbox_item *it, int64_t now)
 {
-	if (it->chat_id[0])
-		rate_slot(d, it->platform, it->chat_id)->last_ms = now;
+	if (it->chat_id[0]) {
+		struct rate_slot *s = rate_slot(d, it->platform, it->chat_id);
+
+		s->prev_ms = s->last_ms;
+		s->last_ms = now;
+	}
 	if (d->cfg->rate_global_per_s)
 		d->tokens -= 1.0;
 }
@@ -751,6 +761,41 @@ send_retry(struct daemon *d, struct sender *s, int64_t wait_ms, const char *why,
 	(void)store_outbox_retry(d->st, s->it.id, now + wait_ms, why, counts);
 }
 
+/*
+ * A 429 on a send. Telegram allows about one message a second per chat, 20
+ * a minute per group and 30 a second in all, and its 429 does not say which
+ * limit was hit. In a group, the group's own limit is the usual cause; in a
+ * private chat, the chat's when it had a message less than a second before.
+ * Then only that chat waits (its head's not_before, set by the caller).
+ * Otherwise — and always on Zalo, whose quota is the bot's, and for calls
+ * without a chat — the limit is the bot's: every send to the platform waits
+ * retry_after, rather than the other queued sends hitting it again.
+ */
+static void
+rate_limited(struct daemon *d, const struct sender *s, int64_t wait_ms)
+{
+	struct poller *pl = platform_of(d, s->it.platform);
+	int64_t now = store_now_ms();
+	int chat_only = 0;
+
+	if (s->it.chat_id[0] && strcmp(s->it.platform, "telegram") == 0) {
+		const struct rate_slot *r = rate_slot(d, s->it.platform,
+		    s->it.chat_id);
+
+		chat_only = s->it.is_group ||
+		    (r->prev_ms && r->last_ms - r->prev_ms < 1000);
+	}
+	if (chat_only) {
+		log_warn("%s: 429 for chat %s: that chat waits %lld ms",
+		    s->it.platform, s->it.chat_id, (long long)wait_ms);
+		return;
+	}
+	if (now + wait_ms > pl->pause_until)
+		pl->pause_until = now + wait_ms;
+	log_warn("%s: 429 (the bot's limit): pausing every send to %s for %lld "
+	    "ms", s->it.platform, s->it.platform, (long long)wait_ms);
+}
+
 static void
 send_done(struct daemon *d, struct sender *s, CURLcode cc)
 {
@@ -799,8 +844,11 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 	}
 	snprintf(why, sizeof(why), "%d %s", err.code, err.desc);
 	if (err.code == 429) {
-		send_retry(d, s, err.retry_after ? (int64_t)err.retry_after * 1000 :
-		    backoff_delay(s->it.attempts, 300000), why, 0);
+		int64_t w = err.retry_after ? (int64_t)err.retry_after * 1000 :
+		    backoff_delay(s->it.attempts, 300000);
+
+		rate_limited(d, s, w);
+		send_retry(d, s, w, why, 0);
 	} else if (err.code == 400 && err.migrate_to) {
 		char to[32];
 
