@@ -103,6 +103,7 @@ struct daemon {
 	/* Due chat heads read from the outbox, sent in id order; refilled when
 	 * new replies were committed (dirty) or a delayed one falls due. */
 	struct outbox_item ready[READY_MAX];
+	struct outbox_item heads[P_COUNT][READY_MAX / P_COUNT];    /* refill's */
 	int nready;
 	int dirty;
 	int more;
@@ -903,17 +904,38 @@ ready_drop(struct daemon *d, int i)
 	d->nready--;
 }
 
+/*
+ * Reads each platform's due chat heads apart and interleaves them, so that
+ * neither platform's backlog goes first; a platform that is off (no token)
+ * is not read at all: its queue waits for the token.
+ */
 static void
 refill(struct daemon *d, int64_t now)
 {
-	int n;
+	int n[P_COUNT] = { 0 }, i, k;
+	int64_t due;
 
 	while (d->nready)
 		ready_drop(d, d->nready - 1);
-	n = store_outbox_heads(d->st, now, d->ready, READY_MAX, &d->next_due);
-	d->nready = n > 0 ? n : 0;
-	d->dirty = n < 0;
-	d->more = n > 0;        /* refill again when these run low */
+	d->dirty = 0;
+	d->next_due = -1;
+	for (i = 0; i < P_COUNT; i++) {
+		if (!d->poll[i].prefix)
+			continue;
+		n[i] = store_outbox_heads(d->st, pname[i], now, d->heads[i],
+		    READY_MAX / P_COUNT, &due);
+		if (n[i] < 0) {
+			d->dirty = 1;
+			n[i] = 0;
+		}
+		if (due >= 0 && (d->next_due < 0 || due < d->next_due))
+			d->next_due = due;
+	}
+	for (k = 0; k < READY_MAX / P_COUNT; k++)
+		for (i = 0; i < P_COUNT; i++)
+			if (k < n[i])
+				d->ready[d->nready++] = d->heads[i][k];
+	d->more = d->nready > 0;        /* refill again when these run low */
 }
 
 /*
@@ -952,10 +974,6 @@ fill_senders(struct daemon *d)
 		struct outbox_item *it = &d->ready[i];
 		int64_t w;
 
-		if (!platform_of(d, it->platform)->prefix) {
-			ready_drop(d, i);       /* platform off: leave it queued */
-			continue;
-		}
 		if (inflight_chat(d, it)) {
 			i++;
 			continue;

@@ -449,11 +449,11 @@ fill_item(sqlite3_stmt *st, struct outbox_item *it)
 #define OUTBOX_SCAN 8192
 
 int
-store_outbox_heads(struct store *s, int64_t now_ms, struct outbox_item *v,
-    int max, int64_t *next_due)
+store_outbox_heads(struct store *s, const char *platform, int64_t now_ms,
+    struct outbox_item *v, int max, int64_t *next_due)
 {
 	sqlite3_stmt *st = prep(s, "SELECT " OUTBOX_COLS " FROM outbox "
-	    "WHERE status='pending' ORDER BY id LIMIT 8192");
+	    "WHERE status='pending' AND platform=?1 ORDER BY id LIMIT 8192");
 	uint64_t *seen;         /* open-addressing set of chats met so far */
 	size_t mask = 2 * OUTBOX_SCAN - 1, k;
 	int n = 0;
@@ -461,6 +461,7 @@ store_outbox_heads(struct store *s, int64_t now_ms, struct outbox_item *v,
 	*next_due = -1;
 	if (!st)
 		return -1;
+	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
 	seen = xcalloc(mask + 1, sizeof(*seen));
 	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
 		const char *p = (const char *)sqlite3_column_text(st, 1);

@@ -177,6 +177,48 @@ def t_429_group_waits_alone(env):
     check(env.stop() == 0, "exit status")
 
 
+# ---- item 10: one platform's queue never starves the other's ----
+
+def queue_rows(env, n, first=7100):
+    db = sqlite3.connect(env.db)
+    db.executemany("insert into outbox(platform, chat_id, is_group, method, body, created_us) "
+                   "values('telegram', ?, 0, 'sendMessage', ?, 0)",
+                   [(str(c), json.dumps({"chat_id": str(c), "text": "hàng đợi %d" % c}))
+                    for c in range(first, first + n)])
+    db.commit()
+    db.close()
+
+
+def pending(env, platform):
+    db = sqlite3.connect(env.db)
+    n = db.execute("select count(*) from outbox where status='pending' and platform=?",
+                   (platform,)).fetchone()[0]
+    db.close()
+    return n
+
+
+def t_platform_off_fair(env):
+    env.start()
+    wait_until(lambda: env.sent("telegram", "setMyCommands"), what="setMyCommands")
+    check(env.stop() == 0, "exit status")
+    queue_rows(env, 300)
+    # Telegram switched off (token removed) with 300 chats queued
+    env.start(HOIDAP_TELEGRAM_TOKEN="")
+    env.zalo_text("z900", "xin chào")
+    wait_until(lambda: texts_for(env, "z900", "zalo"), 10,
+               "a Zalo reply behind 300 queued chats of a platform that is off")
+    check(pending(env, "telegram") == 300, "the switched-off platform's queue changed")
+    check(env.stop() == 0, "exit status")
+    # both on, Telegram paced at 20/s with its backlog: Zalo does not wait behind it
+    env.start(HOIDAP_RATE_GLOBAL_PER_S="20", HOIDAP_DRAIN_SECONDS="0")
+    wait_until(lambda: env.sent("telegram"), 10, "the backlog starts")
+    env.zalo_text("z901", "xin chào")
+    wait_until(lambda: texts_for(env, "z901", "zalo"), 3, "a Zalo reply beside the backlog")
+    left = pending(env, "telegram")
+    check(left > 100, "the backlog was gone before the test could tell (%d left)" % left)
+    check(env.stop() == 0, "exit status")
+
+
 SCENARIOS = [
     ("busy-poll-empty", t_busy_poll_empty, None),
     ("busy-poll-bad-ids", t_busy_poll_bad_ids, None),
@@ -184,4 +226,5 @@ SCENARIOS = [
     ("webhook-409", t_webhook_409, None),
     ("429-pauses-platform", t_429_pauses_platform, None),
     ("429-group-waits-alone", t_429_group_waits_alone, None),
+    ("platform-off-fair", t_platform_off_fair, None),
 ]
