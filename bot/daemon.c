@@ -28,6 +28,7 @@
 #define READY_MAX 256
 #define POLL_FLOOR_MS 1000      /* no faster, when answers come back early */
 #define UNHOOK_EVERY_MS (10 * 60000)    /* deleteWebhook at most this often */
+#define HELD_MAX 1024           /* outbox states kept while writes fail */
 
 static volatile sig_atomic_t got_term, got_hup;
 static int sig_pipe[2] = { -1, -1 };
@@ -80,6 +81,22 @@ struct sender {
 	struct curl_slist *hdr;
 };
 
+/*
+ * What became of an outbox row when writing it failed (disk full, database
+ * locked): kept in memory and written again later. A row known sent or
+ * given up on is never sent again by this process; if it restarts first,
+ * the row goes out once more.
+ */
+enum held_op { H_SENT, H_FAILED, H_RETRY };
+
+struct held {
+	int64_t id;
+	enum held_op op;
+	int64_t not_before;     /* H_RETRY */
+	int count;              /* H_RETRY: counts as an attempt */
+	char why[160];
+};
+
 struct rate_slot {
 	uint64_t key;
 	int64_t last_ms;
@@ -108,6 +125,9 @@ struct daemon {
 	int dirty;
 	int more;
 	int64_t next_due;
+	struct held held[HELD_MAX];
+	int nheld;
+	int64_t next_held_ms;           /* write the held states again */
 	int64_t *lat;                   /* update->send latency samples, us */
 	size_t nlat;
 	size_t handled, sent, failed;
@@ -119,6 +139,14 @@ struct daemon {
 };
 
 /* ---- small helpers ---- */
+
+static int
+int64_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
 
 static size_t
 on_body(char *p, size_t sz, size_t n, void *arg)
@@ -743,6 +771,120 @@ send_start(struct daemon *d, struct sender *s, struct outbox_item *it)
 		d->lat[d->nlat++] = store_now_us() - s->it.created_us;
 }
 
+/* ---- outbox states that could not be written ---- */
+
+static int
+held_write(struct daemon *d, const struct held *h)
+{
+	switch (h->op) {
+	case H_SENT:
+		return store_outbox_sent(d->st, h->id);
+	case H_FAILED:
+		return store_outbox_failed(d->st, h->id, h->why);
+	default:
+		return store_outbox_retry(d->st, h->id, h->not_before, h->why,
+		    h->count);
+	}
+}
+
+static struct held *
+held_find(struct daemon *d, int64_t id)
+{
+	int i;
+
+	for (i = 0; i < d->nheld; i++)
+		if (d->held[i].id == id)
+			return &d->held[i];
+	return NULL;
+}
+
+/* Records what became of a row; kept in memory when the write fails. */
+static void
+outbox_set(struct daemon *d, const struct outbox_item *it, enum held_op op,
+    int64_t not_before, const char *why, int count)
+{
+	struct held h = { it->id, op, not_before, count, "" }, *old;
+
+	snprintf(h.why, sizeof(h.why), "%s", why ? why : "");
+	/* an older state of the row must not be written over this one */
+	if ((old = held_find(d, it->id)) != NULL)
+		*old = d->held[--d->nheld];
+	if (held_write(d, &h) == 0)
+		return;
+	if (d->nheld == HELD_MAX) {
+		log_error("%s: %d outbox states unwritten; message %lld may go "
+		    "out again", it->platform, HELD_MAX, (long long)it->id);
+		return;
+	}
+	d->held[d->nheld++] = h;
+	if (op == H_SENT)
+		log_error("%s: message %lld was sent but could not be marked; "
+		    "kept as sent in memory and marked when the database "
+		    "takes writes again (a restart before that sends it once "
+		    "more)", it->platform, (long long)it->id);
+	else
+		log_error("%s: could not record what became of message %lld; "
+		    "kept in memory, written again later", it->platform,
+		    (long long)it->id);
+}
+
+/* Writes the held states again, in one transaction. */
+static void
+held_flush(struct daemon *d)
+{
+	int i, n = d->nheld;
+
+	if (!n || store_begin(d->st) < 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (held_write(d, &d->held[i]) < 0)
+			break;
+	if (i < n || store_commit(d->st) < 0) {
+		store_rollback(d->st);
+		return;
+	}
+	d->nheld = 0;
+	d->dirty = 1;
+	log_info("store: wrote %d outbox state(s) kept while writes failed", n);
+}
+
+/* Once a second while states are held: a locked database costs each try
+ * its busy timeout. */
+static void
+held_tick(struct daemon *d, int64_t now)
+{
+	if (d->nheld && now >= d->next_held_ms) {
+		d->next_held_ms = now + 1000;
+		held_flush(d);
+	}
+}
+
+/* Pending rows, less those known sent or given up on. */
+static int
+outbox_left(struct daemon *d)
+{
+	int64_t next_due;
+	int i, n = store_outbox_pending(d->st, &next_due);
+
+	for (i = 0; i < d->nheld && n > 0; i++)
+		n -= d->held[i].op != H_RETRY;
+	return n;
+}
+
+/* Sorted ids of the rows known sent or given up on; returns the count. */
+static size_t
+held_done(const struct daemon *d, int64_t *ids)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < d->nheld; i++)
+		if (d->held[i].op != H_RETRY)
+			ids[n++] = d->held[i].id;
+	qsort(ids, n, sizeof(*ids), int64_cmp);
+	return n;
+}
+
 static void
 send_retry(struct daemon *d, struct sender *s, int64_t wait_ms, const char *why,
     int counts)
@@ -753,13 +895,13 @@ send_retry(struct daemon *d, struct sender *s, int64_t wait_ms, const char *why,
 		log_error("%s: giving up on message %lld to chat %s after %d "
 		    "attempts: %s", s->it.platform, (long long)s->it.id,
 		    s->it.chat_id, s->it.attempts + 1, why);
-		(void)store_outbox_failed(d->st, s->it.id, why);
+		outbox_set(d, &s->it, H_FAILED, 0, why, 0);
 		d->failed++;
 		return;
 	}
 	log_warn("%s: %s to chat %s: %s; retry in %lld ms", s->it.platform,
 	    s->it.method, s->it.chat_id, why, (long long)wait_ms);
-	(void)store_outbox_retry(d->st, s->it.id, now + wait_ms, why, counts);
+	outbox_set(d, &s->it, H_RETRY, now + wait_ms, why, counts);
 }
 
 /*
@@ -829,10 +971,7 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 	if (st == API_OK) {
 		if (strcmp(s->it.method, "deleteWebhook") == 0)
 			platform_of(d, s->it.platform)->unhooked_ms = store_now_ms();
-		if (store_outbox_sent(d->st, s->it.id) < 0)
-			log_error("%s: message %lld was sent but could not be marked; "
-			    "it may go out again after a restart", s->it.platform,
-			    (long long)s->it.id);
+		outbox_set(d, &s->it, H_SENT, 0, NULL, 0);
 		d->sent++;
 		goto out;
 	}
@@ -873,7 +1012,7 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 		/* blocked by the user, chat not found, bad request: permanent */
 		log_warn("%s: message %lld to chat %s not deliverable: %s",
 		    s->it.platform, (long long)s->it.id, s->it.chat_id, why);
-		(void)store_outbox_failed(d->st, s->it.id, why);
+		outbox_set(d, &s->it, H_FAILED, 0, why, 0);
 		d->failed++;
 	} else {
 		send_retry(d, s, backoff_delay(s->it.attempts, 300000), why, 1);
@@ -913,7 +1052,8 @@ static void
 refill(struct daemon *d, int64_t now)
 {
 	int n[P_COUNT] = { 0 }, i, k;
-	int64_t due;
+	int64_t due, done[HELD_MAX];
+	size_t ndone = held_done(d, done);
 
 	while (d->nready)
 		ready_drop(d, d->nready - 1);
@@ -922,8 +1062,8 @@ refill(struct daemon *d, int64_t now)
 	for (i = 0; i < P_COUNT; i++) {
 		if (!d->poll[i].prefix)
 			continue;
-		n[i] = store_outbox_heads(d->st, pname[i], now, d->heads[i],
-		    READY_MAX / P_COUNT, &due);
+		n[i] = store_outbox_heads(d->st, pname[i], now, done, ndone,
+		    d->heads[i], READY_MAX / P_COUNT, &due);
 		if (n[i] < 0) {
 			d->dirty = 1;
 			n[i] = 0;
@@ -931,10 +1071,24 @@ refill(struct daemon *d, int64_t now)
 		if (due >= 0 && (d->next_due < 0 || due < d->next_due))
 			d->next_due = due;
 	}
-	for (k = 0; k < READY_MAX / P_COUNT; k++)
-		for (i = 0; i < P_COUNT; i++)
-			if (k < n[i])
-				d->ready[d->nready++] = d->heads[i][k];
+	for (k = 0; k < READY_MAX / P_COUNT; k++) {
+		for (i = 0; i < P_COUNT; i++) {
+			struct outbox_item *it = &d->heads[i][k];
+			const struct held *h;
+
+			if (k >= n[i])
+				continue;
+			/* a retry whose new not_before could not be written */
+			h = held_find(d, it->id);
+			if (h && h->op == H_RETRY && h->not_before > now) {
+				if (d->next_due < 0 || h->not_before < d->next_due)
+					d->next_due = h->not_before;
+				outbox_item_release(it);
+				continue;
+			}
+			d->ready[d->nready++] = *it;
+		}
+	}
 	d->more = d->nready > 0;        /* refill again when these run low */
 }
 
@@ -965,7 +1119,8 @@ fill_senders(struct daemon *d)
 	for (i = 0; i < d->nsnd; i++)
 		free_slots += !d->snd[i].busy;
 	d->wake_ms = -1;
-	if (!free_slots)
+	/* no room to remember another unwritten mark: send nothing more */
+	if (!free_slots || d->nheld == HELD_MAX)
 		return;
 	if (d->dirty || (d->next_due >= 0 && now >= d->next_due) ||
 	    (d->more && d->nready <= READY_MAX / 4))
@@ -1116,6 +1271,7 @@ reload(struct daemon *d, const char *why)
 static void
 cron(struct daemon *d, int64_t now)
 {
+	held_tick(d, now);
 	if (now >= d->next_cron_ms) {
 		struct handoff h = { d->st, d->kb, d->cfg, store_now_us(), 0, 0 };
 
@@ -1146,14 +1302,6 @@ cron(struct daemon *d, int64_t now)
 }
 
 /* ---- the loop ---- */
-
-static int
-lat_cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static void
 step(struct daemon *d, int polling)
@@ -1236,7 +1384,7 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	struct sigaction sa;
 	struct diag dg;
 	int i, rc = 0;
-	int64_t deadline, next_due;
+	int64_t deadline;
 	const char *tok[P_COUNT] = { cfg->telegram_token, cfg->zalo_token };
 	const char *api[P_COUNT] = { cfg->telegram_api, cfg->zalo_api };
 
@@ -1354,21 +1502,25 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	}
 	deadline = store_now_ms() + (int64_t)cfg->drain_seconds * 1000;
 	while (store_now_ms() < deadline) {
-		int pending = store_outbox_pending(d->st, &next_due);
-
-		if (pending <= 0 && !any_sending(d))
+		held_tick(d, store_now_ms());
+		if (outbox_left(d) <= 0 && !any_sending(d))
 			break;
 		step(d, 0);
 	}
 	{
-		int left = store_outbox_pending(d->st, &next_due);
+		int left = outbox_left(d);
 
+		held_flush(d);
 		if (left > 0)
 			log_warn("%d message(s) still in the outbox; they go out at the "
 			    "next start", left);
+		if (d->nheld)
+			log_error("%d outbox state(s) could not be written; messages "
+			    "sent but not marked go out once more at the next start",
+			    d->nheld);
 	}
 	if (d->nlat) {
-		qsort(d->lat, d->nlat, sizeof(*d->lat), lat_cmp);
+		qsort(d->lat, d->nlat, sizeof(*d->lat), int64_cmp);
 		log_info("stats: handled %zu updates, sent %zu, failed %zu; update→"
 		    "send latency n=%zu p50=%lldus p99=%lldus", d->handled, d->sent,
 		    d->failed, d->nlat, (long long)d->lat[d->nlat / 2],

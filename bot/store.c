@@ -448,9 +448,18 @@ fill_item(sqlite3_stmt *st, struct outbox_item *it)
 	"created_us, not_before, ticket_id"
 #define OUTBOX_SCAN 8192
 
+static int
+id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 int
 store_outbox_heads(struct store *s, const char *platform, int64_t now_ms,
-    struct outbox_item *v, int max, int64_t *next_due)
+    const int64_t *gone, size_t ngone, struct outbox_item *v, int max,
+    int64_t *next_due)
 {
 	sqlite3_stmt *st = prep(s, "SELECT " OUTBOX_COLS " FROM outbox "
 	    "WHERE status='pending' AND platform=?1 ORDER BY id LIMIT 8192");
@@ -468,7 +477,10 @@ store_outbox_heads(struct store *s, const char *platform, int64_t now_ms,
 		const char *c = (const char *)sqlite3_column_text(st, 2);
 		uint64_t key = hash64(c, strlen(c), hash64(p, strlen(p), 3)) | 1;
 		int64_t nb = sqlite3_column_int64(st, 8);
+		int64_t id = sqlite3_column_int64(st, 0);
 
+		if (ngone && bsearch(&id, gone, ngone, sizeof(*gone), id_cmp))
+			continue;
 		/* only a chat's oldest pending message may go: order per chat */
 		for (k = key & mask; seen[k] && seen[k] != key; k = (k + 1) & mask)
 			;
