@@ -71,6 +71,9 @@ struct poller {
 	int64_t unhooked_ms;    /* deleteWebhook succeeded then */
 	int64_t pause_until;    /* a 429 for the whole bot: no sends before */
 	int64_t backoff_ms;
+	struct event held;      /* Zalo: an update not stored yet */
+	int64_t held_us;        /* when it arrived */
+	int has_held;
 };
 
 struct sender {
@@ -581,6 +584,38 @@ poll_again(struct poller *pl, int64_t now, int progress)
 }
 
 /*
+ * Zalo hands an update over once, as it is delivered: if storing it fails,
+ * it is kept here and stored again (no polling meanwhile, which would take
+ * the next one) until it is in. 0 once stored.
+ */
+static int
+zalo_store(struct daemon *d, struct poller *pl)
+{
+	int64_t w;
+	int rc = store_begin(d->st);
+
+	if (rc == 0)
+		rc = handle_event(d, P_ZALO, &pl->held, pl->held_us);
+	if (rc == 0)
+		rc = store_commit(d->st);
+	d->dirty = 1;
+	if (rc == 0) {
+		if (pl->fails)
+			log_info("zalo: update %s stored", pl->held.update_id);
+		event_release(&pl->held);
+		pl->has_held = 0;
+		pl->fails = 0;
+		return 0;
+	}
+	store_rollback(d->st);
+	w = backoff_delay(pl->fails, 10000);
+	log_error("zalo: could not store update %s; kept in memory, trying "
+	    "again in %lld ms", pl->held.update_id, (long long)w);
+	poll_backoff(pl, store_now_ms(), w);
+	return -1;
+}
+
+/*
  * 409: someone else gets this token's updates. Either another copy of the
  * bot polls with it — only a person can stop that one — or a webhook is
  * set. hoidap polls and never sets a webhook, so one on its token is a
@@ -680,23 +715,16 @@ poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
 
 		st = zalo_parse_update(pl->body.data, pl->body.len, &ev, &got, &err);
 		if (st == API_OK) {
-			int rc = 0;
-
-			if (got) {
-				rc = store_begin(d->st);
-				if (rc == 0)
-					rc = handle_event(d, P_ZALO, &ev, recv_us);
-				if (rc == 0)
-					rc = store_commit(d->st);
-				d->dirty = 1;
-				if (rc < 0) {
-					store_rollback(d->st);
-					log_error("zalo: could not store update %s",
-					    ev.update_id);
-				}
+			if (!got) {
+				event_release(&ev);
+				poll_again(pl, now, 0);
+				return;
 			}
-			poll_again(pl, now, got);
-			event_release(&ev);
+			pl->held = ev;
+			pl->held_us = recv_us;
+			pl->has_held = 1;
+			if (zalo_store(d, pl) == 0)
+				poll_again(pl, now, 1);
 			return;
 		}
 		if (http == 408) {
@@ -1317,7 +1345,10 @@ step(struct daemon *d, int polling)
 
 			if (!pl->enabled || pl->busy)
 				continue;
-			if (now >= pl->next_ms)
+			if (pl->has_held && now >= pl->next_ms &&
+			    zalo_store(d, pl) == 0)
+				pl->next_ms = now;      /* stored: poll at once */
+			if (now >= pl->next_ms && !pl->has_held)
 				poll_start(d, pl);
 			else if (pl->next_ms - now < wait)
 				wait = pl->next_ms - now;
@@ -1541,6 +1572,11 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	for (i = 0; i < P_COUNT; i++) {
 		struct poller *pl = &d->poll[i];
 
+		if (pl->has_held && zalo_store(d, pl) < 0) {
+			log_error("zalo: update %s could not be stored and is lost",
+			    pl->held.update_id);
+			event_release(&pl->held);
+		}
 		if (pl->h)
 			curl_easy_cleanup(pl->h);
 		curl_slist_free_all(pl->hdr);

@@ -219,6 +219,140 @@ def t_platform_off_fair(env):
     check(env.stop() == 0, "exit status")
 
 
+# ---- items 5 and 9: the database refuses writes for a while ----
+
+def outbox_has(env, chat):
+    db = sqlite3.connect(env.db, timeout=10)
+    n = db.execute("select count(*) from outbox where chat_id=?", (str(chat),)).fetchone()[0]
+    db.close()
+    return n
+
+
+class WriteLock:
+    """Another process (an admin's sqlite3 shell, say) holding the write
+    lock: the bot's writes fail after its 5 s busy timeout."""
+
+    def __init__(self, path):
+        self.db = sqlite3.connect(path, isolation_level=None, timeout=10)
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def release(self):
+        self.db.execute("ROLLBACK")
+        self.db.close()
+
+
+def t_db_locked(env):
+    env.start()
+    wait_until(lambda: env.sent("telegram", "setMyCommands") and polls(env, "zalo"),
+               what="setMyCommands and a Zalo poll")
+    # item 9: Zalo hands an update over once; storing it fails
+    lock = WriteLock(env.db)
+    env.zalo_text("z930", "xin chào")
+    wait_until(lambda: "zalo: could not store" in env.log(), 10, "the failed Zalo store")
+    lock.release()
+    wait_until(lambda: texts_for(env, "z930", "zalo"), 15, "the Zalo update answered after the lock")
+    # item 5: a reply goes out while its mark cannot be written
+    env.fault(platform="telegram", method="sendMessage", chat_id=930, delay_ms=1500)
+    env.tg_text(930, "xin chào")
+    wait_until(lambda: outbox_has(env, 930), 10, "the reply queued")
+    lock = WriteLock(env.db)
+    wait_until(lambda: "could not be marked" in env.log(), 15, "the failed mark")
+    time.sleep(3)           # long enough for several re-sends, before the fix
+    lock.release()
+    time.sleep(2)
+    n, z = len(texts_for(env, 930)), len(texts_for(env, "z930", "zalo"))
+    print("    locked database: telegram reply sent %d time(s), zalo %d" % (n, z))
+    check(n == 1, "a reply whose mark failed was sent %d times" % n)
+    check(z == 1, "the Zalo update was answered %d times" % z)
+    check(env.stop() == 0, "exit status")
+    env.start()             # the marks were written once the lock went
+    time.sleep(2)
+    check(len(texts_for(env, 930)) == 1, "repeated after a restart")
+    check(env.stop() == 0, "exit status")
+
+
+def fill(path):
+    """Writes to path until the file system is full."""
+    with open(path, "wb", buffering=0) as f:
+        chunk = b"\0" * 65536
+        try:
+            while True:
+                f.write(chunk)
+        except OSError:
+            pass
+        chunk = b"\0" * 512
+        try:
+            while True:
+                f.write(chunk)
+        except OSError:
+            pass
+
+
+def t_disk_full(env):
+    if os.geteuid() != 0:
+        print("    SKIPPED disk-full: mounting a small tmpfs for the database needs root "
+              "(CI runs as root); db-locked covers the same code without it")
+        return
+    mnt = os.path.join(env.tmp, "dbfs")
+    os.mkdir(mnt)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,mode=0700", "tmpfs", mnt], check=True)
+    try:
+        disk_full(env, mnt)
+    finally:
+        if env.bot and env.bot.poll() is None:
+            env.bot.kill()
+            env.bot.wait()
+        env.bot = None
+        if subprocess.run(["umount", mnt]).returncode != 0:
+            subprocess.run(["umount", "-l", mnt])
+
+
+def disk_full(env, mnt):
+    env.db = os.path.join(mnt, "hoidap.db")
+    filler = os.path.join(mnt, "filler")
+    chats = list(range(940, 948))
+    env.start()
+    wait_until(lambda: env.sent("telegram", "setMyCommands"), what="setMyCommands")
+    env.fault(platform="telegram", method="sendMessage", chat_id=chats[0], delay_ms=1500)
+    env.tg_updates([{"message": tg_msg(env, c, "xin chào")} for c in chats])
+    wait_until(lambda: all(outbox_has(env, c) for c in chats), 10, "the replies queued")
+    fill(filler)
+    # the replies go out; their marks cannot be written
+    wait_until(lambda: all(texts_for(env, c) for c in chats), 15, "replies while the disk is full")
+    wait_until(lambda: "could not be marked" in env.log(), 10, "a failed mark")
+    r = poll_rate(env, 3)
+    got = {c: len(texts_for(env, c)) for c in chats}
+    print("    disk full: replies per chat %s; getUpdates in 3 s %s" % (sorted(set(got.values())), r))
+    check(all(v == 1 for v in got.values()), "replies re-sent while the disk is full: %r" % got)
+    check(r["telegram"] <= 6 and r["zalo"] <= 6, "polling spins while the disk is full: %r" % r)
+    # a crash while it is still full: each unmarked reply may go out once more
+    env.bot.send_signal(signal.SIGKILL)
+    env.bot.wait()
+    env.start()
+    time.sleep(3)
+    got = {c: len(texts_for(env, c)) for c in chats}
+    print("    kill -9 on a full disk, restarted: replies per chat %s" % sorted(got.values()))
+    check(all(v <= 2 for v in got.values()), "more than one repeat after a restart: %r" % got)
+    check(env.bot.poll() is None, "the bot died on a full disk")
+    # Zalo hands this one over once; it cannot be stored yet
+    env.zalo_text("z940", "xin chào")
+    wait_until(lambda: "zalo: could not store" in env.log(), 10, "the failed Zalo store")
+    time.sleep(1)
+    check(not texts_for(env, "z940", "zalo"), "answered an update that could not be stored?")
+    os.unlink(filler)
+    wait_until(lambda: texts_for(env, "z940", "zalo"), 20, "the Zalo update once there is room")
+    env.tg_text(948, "xin chào")
+    wait_until(lambda: texts_for(env, 948), 20, "a new message once there is room")
+    check(env.stop() == 0, "exit status")
+    env.start()
+    time.sleep(2)
+    again = {c: len(texts_for(env, c)) for c in chats}
+    check(again == got, "the marks were not written once there was room: %r → %r" % (got, again))
+    check(len(texts_for(env, "z940", "zalo")) == 1 and len(texts_for(env, 948)) == 1,
+          "a message answered twice")
+    check(env.stop() == 0, "exit status")
+
+
 SCENARIOS = [
     ("busy-poll-empty", t_busy_poll_empty, None),
     ("busy-poll-bad-ids", t_busy_poll_bad_ids, None),
@@ -227,4 +361,6 @@ SCENARIOS = [
     ("429-pauses-platform", t_429_pauses_platform, None),
     ("429-group-waits-alone", t_429_group_waits_alone, None),
     ("platform-off-fair", t_platform_off_fair, None),
+    ("db-locked", t_db_locked, None),
+    ("disk-full", t_disk_full, None),
 ]
