@@ -353,6 +353,27 @@ def disk_full(env, mnt):
     check(env.stop() == 0, "exit status")
 
 
+# ---- item 16: odd files in knowledge/ ----
+
+def t_kb_fifo(env):
+    kb = os.path.join(env.tmp, "kb")
+    shutil.copytree(os.path.join(ROOT, "tests", "data", "kb-mini"), kb)
+    env.kb = kb
+    staff_env(env, HOIDAP_WATCH_SECONDS="1")
+    env.tg_text(950, "cai vneid ntn")
+    wait_until(lambda: texts_for(env, 950), what="a reply before the FIFO")
+    os.mkfifo(os.path.join(kb, "pipe.txt"))
+    msg = wait_until(lambda: [x for x in texts_for(env, ADMIN) if "pipe.txt" in x], 10,
+                     "admins told about the FIFO")
+    check("ống FIFO" in msg[0], "the admin message does not say what the file is: %r" % msg[0][:300])
+    env.tg_text(950, "cai vneid ntn")
+    wait_until(lambda: len(texts_for(env, 950)) >= 2, 10, "still answering with a FIFO in knowledge/")
+    os.unlink(os.path.join(kb, "pipe.txt"))
+    wait_until(lambda: "reload (tệp trong knowledge/ vừa sửa)" in env.log(), 10,
+               "a good reload once the FIFO is gone")
+    check(env.stop() == 0, "exit status")
+
+
 SCENARIOS = [
     ("busy-poll-empty", t_busy_poll_empty, None),
     ("busy-poll-bad-ids", t_busy_poll_bad_ids, None),
@@ -363,4 +384,5 @@ SCENARIOS = [
     ("platform-off-fair", t_platform_off_fair, None),
     ("db-locked", t_db_locked, None),
     ("disk-full", t_disk_full, None),
+    ("kb-fifo", t_kb_fifo, None),
 ]
