@@ -138,6 +138,8 @@ struct daemon {
 	int64_t next_cron_ms;           /* tickets: re-announce, escalate */
 	int64_t next_watch_ms;          /* knowledge/ edits */
 	int64_t next_prune_ms;          /* retention, hourly */
+	int64_t next_dbcheck_ms;        /* is the database file still there? */
+	int db_lost;
 	uint64_t kb_sig;                /* signature of knowledge/ at load */
 };
 
@@ -1300,6 +1302,11 @@ static void
 cron(struct daemon *d, int64_t now)
 {
 	held_tick(d, now);
+	if (now >= d->next_dbcheck_ms) {
+		d->next_dbcheck_ms = now + 2000;
+		if (store_check(d->st) < 0)
+			d->db_lost = 1;
+	}
 	if (now >= d->next_cron_ms) {
 		struct handoff h = { d->st, d->kb, d->cfg, store_now_us(), 0, 0 };
 
@@ -1513,13 +1520,22 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	log_info("serving: knowledge %s (%zu topics), database %s", cfg->kb,
 	    kb_count(d->kb), cfg->db);
 
-	while (!got_term) {
+	while (!got_term && !d->db_lost) {
 		if (got_hup) {
 			got_hup = 0;
 			reload(d, "SIGHUP");
 		}
 		cron(d, store_now_ms());
 		step(d, 1);
+	}
+	/* Answers would go on while everything they change is lost at the
+	 * next start: stop loudly instead, and let the service manager start
+	 * again on a fresh, migrated store. */
+	if (d->db_lost) {
+		log_error("the database %s was deleted or replaced while running; "
+		    "exiting with status 1 (after flushing the outbox) so that the "
+		    "service manager restarts on a fresh store", cfg->db);
+		rc = 1;
 	}
 
 	/* SIGTERM: stop polling (unconfirmed updates come again), then drain. */

@@ -1,5 +1,6 @@
 #include "store.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <sqlite3.h>
@@ -18,6 +19,8 @@
 struct store {
 	sqlite3 *db;
 	char *path;
+	dev_t dev;              /* the file opened, to notice it deleted */
+	ino_t ino;
 	/* Prepared once, reused: keyed by the SQL literal's address. */
 	struct {
 		const char *sql;
@@ -220,7 +223,12 @@ store_open(const char *path)
 	/* WAL and SHM files follow the database's mode only if created now. */
 	{
 		char side[4096];
+		struct stat sb;
 
+		if (stat(path, &sb) == 0) {
+			s->dev = sb.st_dev;
+			s->ino = sb.st_ino;
+		}
 		snprintf(side, sizeof(side), "%s-wal", path);
 		(void)chmod(side, 0600);
 		snprintf(side, sizeof(side), "%s-shm", path);
@@ -236,6 +244,25 @@ fail:
 	return NULL;
 }
 
+int
+store_check(struct store *s)
+{
+	struct stat sb;
+
+	if (stat(s->path, &sb) < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			return 0;       /* cannot tell */
+		log_error("store: the database '%s' was deleted", s->path);
+		return -1;
+	}
+	if (sb.st_dev != s->dev || sb.st_ino != s->ino) {
+		log_error("store: the database '%s' was replaced by another file",
+		    s->path);
+		return -1;
+	}
+	return 0;
+}
+
 void
 store_close(struct store *s)
 {
@@ -246,6 +273,16 @@ store_close(struct store *s)
 	for (i = 0; i < STMT_CACHE; i++)
 		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
+	/* The database was deleted: its WAL and SHM must not meet the fresh
+	 * one the next start creates under the same name. */
+	if (s->path && access(s->path, F_OK) < 0 && errno == ENOENT) {
+		char side[4096];
+
+		snprintf(side, sizeof(side), "%s-wal", s->path);
+		(void)unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", s->path);
+		(void)unlink(side);
+	}
 	free(s->path);
 	free(s);
 }

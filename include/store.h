@@ -42,6 +42,9 @@ struct outbox_item {
 
 struct store *store_open(const char *path);
 void store_close(struct store *s);
+/* -1 (logged) if the database file was deleted or replaced since it was
+ * opened: the store then writes to a file nobody will open again. */
+int store_check(struct store *s);
 
 int store_begin(struct store *s);
 int store_commit(struct store *s);

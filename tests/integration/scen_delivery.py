@@ -374,6 +374,46 @@ def t_kb_fifo(env):
     check(env.stop() == 0, "exit status")
 
 
+# ---- item 17: the database file deleted under the running bot ----
+
+def t_db_deleted(env):
+    env.start()
+    env.tg_text(960, "xin chào")
+    wait_until(lambda: texts_for(env, 960), what="a reply")
+    os.unlink(env.db)
+    wait_until(lambda: env.bot.poll() is not None, 15, "the bot to exit once its database is gone")
+    rc = env.bot.returncode
+    env.bot = None
+    print("    database deleted: exit status %d" % rc)
+    check(rc != 0, "exit status %d: the service manager would not restart it" % rc)
+    check("deleted or replaced" in env.log(), "the log does not say why it stopped")
+    env.start()
+    wait_until(lambda: env.log().count("to schema version 2") == 2, 10, "a fresh, migrated store")
+    env.tg_text(961, "xin chào")
+    wait_until(lambda: texts_for(env, 961), 10, "a reply on the fresh store")
+    check(len(texts_for(env, 960)) == 1, "the old chat was answered again")
+    # an admin puts a backup in its place: the same
+    backup = env.db + ".bak"
+    src = sqlite3.connect(env.db)
+    dst = sqlite3.connect(backup)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    os.replace(backup, env.db)
+    wait_until(lambda: env.bot.poll() is not None, 15, "the bot to exit once its database is replaced")
+    check(env.bot.returncode == 1, "exit status %d after the replacement" % env.bot.returncode)
+    env.bot = None
+    check("was replaced" in env.log(), "the log does not say the file was replaced")
+    env.start()
+    env.tg_text(962, "xin chào")
+    wait_until(lambda: texts_for(env, 962), 10, "a reply on the restored store")
+    check(env.stop() == 0, "exit status")
+    db = sqlite3.connect(env.db)
+    check(db.execute("pragma integrity_check").fetchone()[0] == "ok", "the store is damaged")
+    ids = [r[0] for r in db.execute("select update_id from processed order by update_id")]
+    check(len(ids) == 2, "the restored store holds %r" % ids)
+
+
 SCENARIOS = [
     ("busy-poll-empty", t_busy_poll_empty, None),
     ("busy-poll-bad-ids", t_busy_poll_bad_ids, None),
@@ -385,4 +425,5 @@ SCENARIOS = [
     ("db-locked", t_db_locked, None),
     ("disk-full", t_disk_full, None),
     ("kb-fifo", t_kb_fifo, None),
+    ("db-deleted", t_db_deleted, None),
 ]

@@ -2,7 +2,8 @@
  * The outbox as the sender reads it: one head per chat in id order, one
  * platform at a time, and rows the daemon knows are done although writing
  * that failed (disk full) count as gone, so the chat's next reply is its
- * head. A real store in a temp dir.
+ * head. And a database file deleted under the store is noticed. A real
+ * store in a temp dir.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -96,11 +97,34 @@ test_heads_per_platform_and_done(void **state)
 	store_close(st);
 }
 
+static void
+test_check_notices_the_file_gone(void **state)
+{
+	char dir[256], db[512], tmp[600];
+	struct store *st = open_store(dir, sizeof(dir));
+	FILE *f;
+
+	(void)state;
+	snprintf(db, sizeof(db), "%s/t.db", dir);
+	assert_int_equal(store_check(st), 0);
+	assert_int_equal(unlink(db), 0);
+	assert_int_equal(store_check(st), -1);
+	/* another file under the name (a backup put back) */
+	snprintf(tmp, sizeof(tmp), "%s.new", db);
+	f = fopen(tmp, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(rename(tmp, db), 0);
+	assert_int_equal(store_check(st), -1);
+	store_close(st);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_heads_per_platform_and_done),
+		cmocka_unit_test(test_check_notices_the_file_gone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
