@@ -1472,8 +1472,11 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 
 	d->multi = curl_multi_init();
 	/* One connection per platform for polling, reused; sends share the
-	 * multi handle's connection cache. */
-	curl_multi_setopt(d->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 4L);
+	 * multi handle's connection cache. Enough per host for every poll
+	 * and every send at once: with fewer, a long poll queued behind slow
+	 * sends (both platforms may share a host, as behind a proxy). */
+	curl_multi_setopt(d->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    (long)(P_COUNT + cfg->send_concurrency));
 	for (i = 0; i < P_COUNT; i++) {
 		struct poller *pl = &d->poll[i];
 		struct buf pre;

@@ -414,6 +414,45 @@ def t_db_deleted(env):
     check(len(ids) == 2, "the restored store holds %r" % ids)
 
 
+# ---- slow sends: no duplicates, polling never waits for them ----
+
+def poll_gaps(env, platform, since):
+    """Longest time between one poll's answer and the next poll, ms."""
+    ps = [p for p in env.ctl("/control/polls?platform=%s&since=%d" % (platform, since))]
+    return max([b["t_ms"] - a["t_done_ms"] for a, b in zip(ps, ps[1:])] or [0])
+
+
+def t_slow_send(env):
+    env.start(HOIDAP_SEND_CONCURRENCY="4")
+    wait_until(lambda: env.sent("telegram", "setMyCommands") and polls(env, "zalo"),
+               what="setMyCommands and a Zalo poll")
+    seq = env.ctl("/control/polls")[-1]["seq"]
+    env.fault(platform="*", method="sendMessage", count=-1, delay_ms=1500)
+    tg = list(range(970, 982))
+    env.tg_updates([{"message": tg_msg(env, c, "xin chào")} for c in tg])
+    for c in range(4):
+        env.zalo_text("z97%d" % c, "xin chào")
+    # while every send takes 1.5 s, new messages keep coming in
+    for c in range(982, 986):
+        time.sleep(0.5)
+        env.tg_text(c, "xin chào")
+        tg.append(c)
+    wait_until(lambda: all(texts_for(env, c) for c in tg) and
+               all(texts_for(env, "z97%d" % c, "zalo") for c in range(4)), 40,
+               "every reply through slow sends")
+    gt, gz = poll_gaps(env, "telegram", seq), poll_gaps(env, "zalo", seq)
+    print("    sends 1.5 s each, 4 at once: longest pause between polls %d ms (telegram), "
+          "%d ms (zalo)" % (gt, gz))
+    check(gt < 700 and gz < 700, "polling waited for slow sends: %d / %d ms" % (gt, gz))
+    env.ctl("/control/fault/clear", {})
+    time.sleep(1)
+    dup = {c: n for c, n in ((c, len(texts_for(env, c))) for c in tg) if n != 1}
+    dup.update({c: n for c, n in (("z97%d" % c, len(texts_for(env, "z97%d" % c, "zalo")))
+                                  for c in range(4)) if n != 1})
+    check(not dup, "replies sent more than once: %r" % dup)
+    check(env.stop() == 0, "exit status")
+
+
 SCENARIOS = [
     ("busy-poll-empty", t_busy_poll_empty, None),
     ("busy-poll-bad-ids", t_busy_poll_bad_ids, None),
@@ -426,4 +465,5 @@ SCENARIOS = [
     ("disk-full", t_disk_full, None),
     ("kb-fifo", t_kb_fifo, None),
     ("db-deleted", t_db_deleted, None),
+    ("slow-send", t_slow_send, None),
 ]
