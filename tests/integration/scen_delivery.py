@@ -259,9 +259,9 @@ def t_db_locked(env):
     wait_until(lambda: outbox_has(env, 930), 10, "the reply queued")
     lock = WriteLock(env.db)
     wait_until(lambda: "could not be marked" in env.log(), 15, "the failed mark")
-    time.sleep(3)           # long enough for several re-sends, before the fix
+    time.sleep(1)           # before the fix, the copy went out at once
     lock.release()
-    time.sleep(2)
+    time.sleep(1.5)
     n, z = len(texts_for(env, 930)), len(texts_for(env, "z930", "zalo"))
     print("    locked database: telegram reply sent %d time(s), zalo %d" % (n, z))
     check(n == 1, "a reply whose mark failed was sent %d times" % n)
