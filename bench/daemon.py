@@ -86,9 +86,11 @@ def run(hoidap, fakeapi, paced):
         # so the latency is the bot's own and not a queue's
         for i in range(n):
             ctl(base, "/control/telegram/update", ups[i])
-            target = t0 + (i + 1) / PACE
-            if target > time.time():
-                time.sleep(target - time.time())
+            # the clock is read once: checking and sleeping on two
+            # readings can go negative when the machine is busy
+            wait = t0 + (i + 1) / PACE - time.time()
+            if wait > 0:
+                time.sleep(wait)
     else:
         for i in range(0, n, 1000):     # the control API takes 1 MiB a call
             ctl(base, "/control/telegram/update", ups[i:i + 1000])

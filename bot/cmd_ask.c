@@ -9,8 +9,23 @@
 #include "conv.h"
 #include "util.h"
 
+/*
+ * "topic" stays the topic id (what leaflets and statistics use); an answer
+ * from one of its sections adds "section": its name, else null.
+ */
 static void
-print_json(const struct conv_reply *r, const struct buf *text)
+add_topic(cJSON *o, const struct kb_topic *t)
+{
+	cJSON_AddStringToObject(o, "topic", kb_root(t)->id);
+	if (t->section)
+		cJSON_AddStringToObject(o, "section", t->section);
+	else
+		cJSON_AddNullToObject(o, "section");
+}
+
+static void
+print_json(const struct kb *kb, const struct conv_reply *r,
+    const struct buf *text)
 {
 	cJSON *o = cJSON_CreateObject(), *sug = cJSON_CreateArray();
 	const char *action = "fallback";
@@ -25,6 +40,9 @@ print_json(const struct conv_reply *r, const struct buf *text)
 		score = r->match.score;
 		if (r->match.action == MATCH_FALLBACK)
 			topic = NULL;
+	} else if (r->kind == CONV_NOTICE) {
+		/* a thank-you, "tiếp" past the end: nothing was asked */
+		action = "notice";
 	} else if (r->topic) {
 		/* menu commands ("0", a digit) open a topic without matching */
 		action = "answer";
@@ -37,24 +55,30 @@ print_json(const struct conv_reply *r, const struct buf *text)
 		for (k = 0; k < r->match.ncand; k++) {
 			cJSON *c = cJSON_CreateObject();
 
-			cJSON_AddStringToObject(c, "topic", r->match.cand[k].topic->id);
+			add_topic(c, r->match.cand[k].topic);
 			cJSON_AddStringToObject(c, "title", r->match.cand[k].topic->title);
 			cJSON_AddItemToArray(sug, c);
 		}
 	} else {
 		for (i = 0; i < r->nopt; i++) {
 			cJSON *c = cJSON_CreateObject();
+			const struct kb_topic *ot = kb_find(kb, r->opt[i].topic);
 
-			cJSON_AddStringToObject(c, "topic", r->opt[i].topic);
+			if (ot)
+				add_topic(c, ot);
+			else
+				cJSON_AddStringToObject(c, "topic", r->opt[i].topic);
 			cJSON_AddStringToObject(c, "title", r->opt[i].title);
 			cJSON_AddItemToArray(sug, c);
 		}
 	}
 	cJSON_AddStringToObject(o, "action", action);
-	if (topic)
-		cJSON_AddStringToObject(o, "topic", topic->id);
-	else
+	if (topic) {
+		add_topic(o, topic);
+	} else {
 		cJSON_AddNullToObject(o, "topic");
+		cJSON_AddNullToObject(o, "section");
+	}
 	cJSON_AddNumberToObject(o, "score", (double)(long)(score * 1000 + 0.5) / 1000);
 	cJSON_AddItemToObject(o, "suggestions", sug);
 	cJSON_AddStringToObject(o, "reply", text->data);
@@ -78,6 +102,10 @@ explain(const struct conv_reply *r)
 	}
 	printf("# %s, score %.3f\n", match_action_name(r->match.action),
 	    r->match.score);
+	if (r->match.topic && r->match.topic->parent)
+		printf("# section '%s' of topic %s (one candidate per topic: the "
+		    "best of a topic and its sections)\n", r->match.topic->section,
+		    r->match.topic->parent->id);
 	for (k = 0; k < r->match.ncand; k++)
 		printf("#   %-28s score %.3f  pattern %.2f  words %.3f\n",
 		    r->match.cand[k].topic->id, r->match.cand[k].score,
@@ -99,7 +127,7 @@ answer_one(struct kb *kb, const char *q, int json, int why)
 	if (why)
 		explain(&r);
 	if (json)
-		print_json(&r, &out);
+		print_json(kb, &r, &out);
 	else
 		printf("%s\n", out.data);
 	buf_release(&out);

@@ -1,9 +1,16 @@
 /*
  * hoidap eval: scores the matcher on labelled questions (question TAB topic,
  * `out_of_scope` for questions no topic may answer). Prints the rates and
- * every miss; exits 1 when a rate is below the floor the project promises.
+ * every miss; exits 1 when a rate misses its floor (by default the floors
+ * the project promises; --min-top1, --min-oos and --max-wrong set others, so
+ * `make eval` can hold every set to the same line).
+ *
+ * A label names a topic ("vssid.install_login": the topic or any of its
+ * sections is right, the resident got that guide) or one section
+ * ("vssid.install_login#password": exactly that part).
  */
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,14 +22,48 @@
 #define FLOOR_OOS 0.90
 #define CEIL_WRONG 0.02
 
+static bool
+label_ok(const char *want, const struct kb_topic *t)
+{
+	if (!t)
+		return false;
+	if (strchr(want, '#'))
+		return strcmp(t->id, want) == 0;
+	return strcmp(kb_root(t)->id, want) == 0;
+}
+
+enum { OPT_MIN_TOP1 = 256, OPT_MIN_OOS, OPT_MAX_WRONG };
+
+/* A floor is a rate: a number from 0 to 1, nothing after it. */
+static int
+parse_rate(const char *opt, const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	v = strtod(s, &end);
+	if (end == s || *end || isnan(v) || v < 0 || v > 1) {
+		fprintf(stderr, "hoidap eval: --%s %s: expected a rate from 0 "
+		    "to 1, e.g. 0.95\n", opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 int
 cmd_eval(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "kb", required_argument, NULL, 'k' },
+		{ "min-top1", required_argument, NULL, OPT_MIN_TOP1 },
+		{ "min-oos", required_argument, NULL, OPT_MIN_OOS },
+		{ "max-wrong", required_argument, NULL, OPT_MAX_WRONG },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL;
+	double min_top1 = FLOOR_TOP1, min_oos = FLOOR_OOS, max_wrong = CEIL_WRONG;
+	int li;
 	struct kb *kb;
 	FILE *f;
 	char *line = NULL;
@@ -33,10 +74,22 @@ cmd_eval(int argc, char **argv)
 	double top1, answered, rej, wrong;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:", opts, NULL)) != -1) {
-		if (c != 'k')
+	while ((c = getopt_long(argc, argv, "k:", opts, &li)) != -1) {
+		switch (c) {
+		case 'k':
+			dir = optarg;
+			break;
+		case OPT_MIN_TOP1:
+		case OPT_MIN_OOS:
+		case OPT_MAX_WRONG:
+			if (parse_rate(opts[li].name, optarg,
+			    c == OPT_MIN_TOP1 ? &min_top1 :
+			    c == OPT_MIN_OOS ? &min_oos : &max_wrong) == -1)
+				return cmd_usage("eval");
+			break;
+		default:
 			return cmd_usage("eval");
-		dir = optarg;
+		}
 	}
 	if (optind + 1 != argc)
 		return cmd_usage("eval");
@@ -84,9 +137,9 @@ cmd_eval(int argc, char **argv)
 			continue;
 		}
 		nin++;
-		if (r.topic && strcmp(r.topic->id, want) == 0)
+		if (label_ok(want, r.topic))
 			nin_top++;
-		if (r.action == MATCH_ANSWER && strcmp(r.topic->id, want) == 0) {
+		if (r.action == MATCH_ANSWER && label_ok(want, r.topic)) {
 			nin_ok++;
 			continue;
 		}
@@ -99,7 +152,7 @@ cmd_eval(int argc, char **argv)
 			bool in = false;
 
 			for (k = 0; k < r.ncand; k++)
-				if (strcmp(r.cand[k].topic->id, want) == 0)
+				if (label_ok(want, r.cand[k].topic))
 					in = true;
 			nin_clar += in;
 			printf("CLARIFY\t%s\twant %s, offered %s%s %.2f\n", line, want,
@@ -122,9 +175,23 @@ cmd_eval(int argc, char **argv)
 	    nin, answered, top1, nin_clar);
 	printf("out-of-scope: %zu, rejected: %.3f\n", noos, rej);
 	printf("confidently wrong: %zu of %zu = %.3f\n", nwrong, nin + noos, wrong);
-	rc = (answered >= FLOOR_TOP1 && rej >= FLOOR_OOS && wrong <= CEIL_WRONG) ?
-	    0 : 1;
-	printf("%s (floors: top-1 >= %.2f, rejected >= %.2f, wrong <= %.2f)\n",
-	    rc ? "BELOW FLOOR" : "ok", FLOOR_TOP1, FLOOR_OOS, CEIL_WRONG);
+	rc = 0;
+	if (answered < min_top1) {
+		printf("BELOW FLOOR: answered right (top-1) %.3f < %g\n",
+		    answered, min_top1);
+		rc = 1;
+	}
+	if (rej < min_oos) {
+		printf("BELOW FLOOR: out-of-scope rejected %.3f < %g\n", rej,
+		    min_oos);
+		rc = 1;
+	}
+	if (wrong > max_wrong) {
+		printf("BELOW FLOOR: confidently wrong %.3f > %g\n", wrong,
+		    max_wrong);
+		rc = 1;
+	}
+	printf("%s (floors: top-1 >= %g, rejected >= %g, wrong <= %g)\n",
+	    rc ? "BELOW FLOOR" : "ok", min_top1, min_oos, max_wrong);
 	return rc;
 }

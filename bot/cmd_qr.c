@@ -191,14 +191,15 @@ all(const struct kb *kb, const char *bot, const char *dir)
 		    strerror(errno));
 		goto out;
 	}
+	/* one leaflet per topic: a section opens from its topic's options */
 	for (i = 0; i < kb_count(kb); i++)
-		want += !kb_topic(kb, i)->system;
+		want += !kb_topic(kb, i)->system && !kb_topic(kb, i)->parent;
 	html_head(html, bot, want);
 	rc = 0;
 	for (i = 0; i < kb_count(kb); i++) {
 		const struct kb_topic *t = kb_topic(kb, i);
 
-		if (t->system)
+		if (t->system || t->parent)
 			continue;
 		buf_reset(&link);
 		buf_reset(&path);
@@ -307,6 +308,10 @@ cmd_qr(int argc, char **argv)
 	else if (t->system)
 		fprintf(stderr, "hoidap qr: '%s' is a system topic (the bot's own "
 		    "sentences), not a guide: it has no leaflet\n", t->id);
+	else if (t->parent)
+		fprintf(stderr, "hoidap qr: '%s' is a section of '%s': leaflets are "
+		    "per topic (the topic's guide lists its sections)\n", t->id,
+		    t->parent->id);
 	else
 		rc = one(t, bot, png, text);
 out:

@@ -49,6 +49,7 @@ static const struct centry {
 	S(typical_wait, "HOIDAP_TYPICAL_WAIT", "khoảng 30 phút", "what residents are told about the wait"),
 	I(reannounce_minutes, "HOIDAP_REANNOUNCE_MINUTES", 1, 10080, 30, "remind the group of an unclaimed ticket"),
 	I(escalate_minutes, "HOIDAP_ESCALATE_MINUTES", 1, 100000, 240, "escalate a ticket open this long to the admins"),
+	I(member_check_seconds, "HOIDAP_MEMBER_CHECK_SECONDS", 0, 86400, 300, "re-check a volunteer is in the group after N s"),
 	I(watch_seconds, "HOIDAP_WATCH_SECONDS", 0, 3600, 2, "check knowledge/ for edits every N s (0 = off)"),
 	I(keep_days, "HOIDAP_KEEP_DAYS", 1, 3650, 180, "days the (redacted) message log is kept"),
 #undef S

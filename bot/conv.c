@@ -81,6 +81,50 @@ vn_date(char out[11], const char *iso)
 		snprintf(out, 11, "%s", iso ? iso : "");
 }
 
+/*
+ * The hint under a page that continues. "Do the steps, then type tiếp" fits
+ * a page of numbered steps; after a page that is only read, the resident
+ * has nothing to finish first.
+ */
+static const char *
+more_hint(struct kb *kb, const struct kb_topic *t, int page)
+{
+	if (t->page_steps && t->page_steps[page] > 0)
+		return kb_system_text(kb, "sys.more", "Dạ, hướng dẫn còn tiếp: bác "
+		    "làm xong các bước trên rồi gõ \"tiếp\" để xem phần sau ạ.");
+	return kb_system_text(kb, "sys.more_read", "Dạ, hướng dẫn còn tiếp: bác "
+	    "gõ \"tiếp\" để xem phần sau ạ.");
+}
+
+/*
+ * The options under a page. A section ends on its topic's main guide and
+ * the other sections, so the rest of the topic stays one digit away; a
+ * topic with sections offers them on its first page (the resident may
+ * want just one part) and again at the end.
+ */
+static void
+page_options(struct kb *kb, const struct kb_topic *t, bool first, bool last,
+    struct conv_reply *r)
+{
+	const struct kb_topic *root = kb_root(t);
+	size_t i;
+
+	if (t->nmenu) {
+		for (i = 0; i < t->nmenu; i++)
+			add_opt(r, kb, t->menu[i]);
+		return;
+	}
+	if (t->parent && last)
+		add_opt(r, kb, root->id);
+	if ((t->parent && last) || (!t->parent && (first || last)))
+		for (i = 0; i < root->nsections; i++)
+			if (root->sections[i] != t)
+				add_opt(r, kb, root->sections[i]->id);
+	if (last)
+		for (i = 0; i < t->nsee; i++)
+			add_opt(r, kb, t->see[i]);
+}
+
 static void
 show_page(struct kb *kb, struct conv_state *s, const struct kb_topic *t,
     int page, struct conv_reply *r)
@@ -112,23 +156,16 @@ show_page(struct kb *kb, struct conv_state *s, const struct kb_topic *t,
 			char d[11];
 
 			vn_date(d, t->reviewed);
-			(void)buf_printf(&r->text, "\n\n(Nguồn: %s; cập nhật %s)",
+			(void)buf_printf(&r->text, "\n\nNguồn: %s · cập nhật %s",
 			    t->source, d);
 		}
 	} else {
 		r->more = true;
-		(void)buf_printf(&r->text, "\n\n%s", kb_system_text(kb, "sys.more",
-		    "Dạ, hướng dẫn còn tiếp: bác gõ \"tiếp\" để xem phần sau ạ."));
+		(void)buf_printf(&r->text, "\n\n%s", more_hint(kb, t, page));
 	}
 	snprintf(s->topic, CONV_ID_MAX, "%s", t->id);
 	s->page = page;
-	if (t->nmenu) {
-		for (i = 0; i < t->nmenu; i++)
-			add_opt(r, kb, t->menu[i]);
-	} else if (last) {
-		for (i = 0; i < t->nsee; i++)
-			add_opt(r, kb, t->see[i]);
-	}
+	page_options(kb, t, page == 0, last, r);
 	if (strcmp(t->id, HANDOFF) == 0)
 		r->handoff = true;
 	remember_menu(s, r);
@@ -178,22 +215,173 @@ is_digit_reply(const char *w, int *d)
 	return false;
 }
 
+/*
+ * Two questions in one message ("cài vneid, còn quên mk vssid thì sao?"):
+ * each part is matched alone, and the guides it clearly asks for, other
+ * than the one answered (same topic or its sections: one family), are
+ * offered at the top of the options, so nothing the resident asked is
+ * dropped. Parts are split at sentence punctuation and at "và", "với lại",
+ * "còn" (typed with diacritics: "con" is also "child").
+ */
+static const char *const part_words[] = { "và", "va", "với lại", "voi lai",
+    "còn", "ngoài ra", "ngoai ra", "thêm nữa", "them nua" };
+
+static bool
+same_family(const struct kb_topic *a, const struct kb_topic *b)
+{
+	size_t la = strcspn(a->id, "#"), lb = strcspn(b->id, "#");
+
+	return la == lb && strncmp(a->id, b->id, la) == 0;
+}
+
+/* Splits msg into at most n parts (copies into buf); returns the count. */
+static int
+split_parts(const char *msg, char *buf, size_t bufsz, char *part[], int n)
+{
+	int np = 0;
+	char *p, *start;
+	size_t i;
+
+	snprintf(buf, bufsz, "%s", msg);
+	for (p = start = buf; *p && np < n;) {
+		size_t cut = 0, skip = 0;
+
+		if (strchr("?.;!\n", *p)) {
+			cut = 1;
+			skip = 1;
+		} else if (*p == ' ' || *p == ',') {
+			cut = 1;
+			skip = 1;
+			for (i = 0; i < ARRAY_SIZE(part_words); i++) {
+				size_t l = strlen(part_words[i]);
+
+				if (strncmp(p + 1, part_words[i], l) == 0 &&
+				    (p[1 + l] == ' ' || p[1 + l] == ','))
+					break;
+			}
+			if (i == ARRAY_SIZE(part_words)) {
+				if (*p == ' ') {
+					cut = 0;
+				}
+			} else {
+				skip = 1 + strlen(part_words[i]);
+			}
+		}
+		if (cut) {
+			*p = '\0';
+			if (*str_trim(start))
+				part[np++] = str_trim(start);
+			p += skip;
+			start = p;
+		} else {
+			p++;
+		}
+	}
+	if (np < n && *str_trim(start))
+		part[np++] = str_trim(start);
+	return np;
+}
+
+/* Words in s (a quick count: a part of one word asks nothing alone). */
+static int
+nwords(const char *s)
+{
+	int n = 0;
+	bool in = false;
+
+	for (; *s; s++) {
+		if (*s == ' ')
+			in = false;
+		else if (!in) {
+			in = true;
+			n++;
+		}
+	}
+	return n;
+}
+
+static int
+other_parts(struct kb *kb, const char *msg, const struct kb_topic *answered,
+    const struct kb_topic *out[CONV_MAX_PARTS])
+{
+	char buf[TEXT_MAX_INPUT + 1], *part[CONV_MAX_PARTS + 1];
+	struct match_result m;
+	int np, i, j, n = 0;
+
+	if (!strpbrk(msg, "?.;!,\n") && !strstr(msg, " và ") &&
+	    !strstr(msg, " va ") && !strstr(msg, " còn ") &&
+	    !strstr(msg, " với lại "))
+		return 0;
+	np = split_parts(msg, buf, sizeof(buf), part, CONV_MAX_PARTS + 1);
+	if (np < 2)
+		return 0;
+	for (i = 0; i < np && n < CONV_MAX_PARTS; i++) {
+		bool dup = false;
+
+		if (nwords(part[i]) < 2)
+			continue;
+		kb_match(kb, part[i], strlen(part[i]), &m);
+		if (m.action != MATCH_ANSWER || m.topic->nmenu)
+			continue;
+		if (answered && same_family(m.topic, answered))
+			continue;
+		for (j = 0; j < n; j++)
+			if (same_family(out[j], m.topic))
+				dup = true;
+		if (!dup)
+			out[n++] = m.topic;
+	}
+	return n;
+}
+
+/* The other parts' guides go first among the options, named in the text. */
+static void
+offer_first(struct kb *kb, struct conv_state *s, struct conv_reply *r,
+    const struct kb_topic *const other[], int nother)
+{
+	struct conv_option keep[CONV_MAX_OPT];
+	int nkeep = r->nopt, i;
+
+	memcpy(keep, r->opt, sizeof(keep));
+	r->nopt = 0;
+	for (i = 0; i < nother; i++) {
+		add_opt(r, kb, other[i]->id);
+		(void)buf_printf(&r->text, "\n\nBác còn hỏi về \"%s\": bác gõ số %d "
+		    "để xem ạ.", other[i]->title, r->nopt);
+	}
+	for (i = 0; i < nkeep; i++)
+		add_opt(r, kb, keep[i].topic);
+	remember_menu(s, r);
+}
+
 void
 conv_handle(struct kb *kb, struct conv_state *s, const char *msg,
     struct conv_reply *r)
 {
 	char w[64];
-	int d;
+	const char *says;
+	const struct kb_topic *other[CONV_MAX_PARTS];
+	int d, nother;
 
 	reply_reset(r);
 	command_word(msg, w, sizeof(w));
+	says = kb_says(kb, msg);
 	if (strcmp(w, "menu") == 0 || strcmp(w, "0") == 0 ||
-	    strcmp(w, "quay lai") == 0 || strcmp(w, "start") == 0) {
+	    strcmp(w, "quay lai") == 0 || strcmp(w, "start") == 0 ||
+	    (says && strcmp(says, "sys.menu") == 0)) {
 		if (conv_open(kb, s, MAIN_MENU, r) == 0)
 			return;
 	}
+	if (says && strcmp(says, "sys.thanks") == 0) {
+		/* the guide being read stays open: "tiếp" still continues it */
+		s->fallbacks = 0;
+		r->kind = CONV_NOTICE;
+		(void)buf_adds(&r->text, kb_system_text(kb, "sys.thanks",
+		    "Dạ, không có gì ạ. Bác cần hỏi thêm gì cứ nhắn cháu nhé."));
+		return;
+	}
 	if (strcmp(w, "tiep") == 0 || strcmp(w, "xem tiep") == 0 ||
-	    strcmp(w, "tiep theo") == 0) {
+	    strcmp(w, "tiep theo") == 0 || (says && strcmp(says, "sys.more") == 0)) {
 		const struct kb_topic *t = s->topic[0] ? kb_find(kb, s->topic) : NULL;
 
 		if (t && (size_t)s->page + 1 < t->npages) {
@@ -226,10 +414,35 @@ conv_handle(struct kb *kb, struct conv_state *s, const char *msg,
 
 	kb_match(kb, msg, strlen(msg), &r->match);
 	r->matched = true;
+	nother = other_parts(kb, msg, r->match.action == MATCH_ANSWER ?
+	    r->match.topic : NULL, other);
+	if (r->match.action != MATCH_ANSWER && nother >= 2) {
+		/* several questions, none clear as a whole: one choice each */
+		int i;
+
+		s->fallbacks = 0;
+		r->kind = CONV_CLARIFY;
+		(void)buf_adds(&r->text, kb_system_text(kb, "sys.several",
+		    "Dạ, bác hỏi mấy việc ạ. Bác gõ số để xem từng việc:"));
+		for (i = 0; i < nother; i++)
+			add_opt(r, kb, other[i]->id);
+		add_opt(r, kb, HANDOFF);
+		s->topic[0] = '\0';
+		remember_menu(s, r);
+		return;
+	}
+	if (r->match.action != MATCH_ANSWER && nother == 1) {
+		/* the whole was unclear, one part was not: answer that part */
+		s->fallbacks = 0;
+		show_page(kb, s, other[0], 0, r);
+		return;
+	}
 	switch (r->match.action) {
 	case MATCH_ANSWER:
 		s->fallbacks = 0;
 		show_page(kb, s, r->match.topic, 0, r);
+		if (nother)
+			offer_first(kb, s, r, other, nother);
 		return;
 	case MATCH_CLARIFY: {
 		size_t i;

@@ -136,11 +136,14 @@ struct daemon {
 	size_t handled, sent, failed;
 	int want_reload;                /* /tailai from an admin */
 	int64_t next_cron_ms;           /* tickets: re-announce, escalate */
+	int64_t next_flush_ms;          /* residents' words held for the group */
 	int64_t next_watch_ms;          /* knowledge/ edits */
 	int64_t next_prune_ms;          /* retention, hourly */
 	int64_t next_dbcheck_ms;        /* is the database file still there? */
 	int db_lost;
 	uint64_t kb_sig;                /* signature of knowledge/ at load */
+	CURL *member_h;                 /* getChatMember, see member_status */
+	struct buf member_body;
 };
 
 /* ---- small helpers ---- */
@@ -378,6 +381,96 @@ converse(struct daemon *d, struct store_chat *chat, const struct event *ev,
 	}
 }
 
+/*
+ * The volunteers' group became a supergroup: follow it, and remember the
+ * move in the store, so a restart or a reload with the old id in the
+ * configuration still finds the group. cfg->volunteer_chat holds the
+ * group's id as it is now. Returns 1 if it was that group, 0 if another
+ * chat, -1 on a store error.
+ */
+static int
+group_moved(struct daemon *d, const char *from, const char *to)
+{
+	if (store_chat_move(d->st, "telegram", from, to) < 0)
+		return -1;
+	d->dirty = 1;           /* queued replies now name the new chat */
+	if (!d->cfg->volunteer_chat[0] || strcmp(from, d->cfg->volunteer_chat))
+		return 0;
+	log_warn("the volunteers' group %s is now supergroup %s: following it "
+	    "(no need to edit volunteer_chat)", from, to);
+	free(d->cfg->volunteer_chat);
+	d->cfg->volunteer_chat = xstrdup(to);
+	return 1;
+}
+
+static void
+group_moved_text(char *b, size_t n, const char *to)
+{
+	snprintf(b, n, "ℹ️ Telegram đã nâng cấp nhóm tình nguyện viên thành "
+	    "supergroup (mã mới %s). Bot đã tự chuyển sang nhóm mới, không cần sửa "
+	    "cấu hình; nếu muốn cho khớp, đặt volunteer_chat = %s.", to, to);
+}
+
+/* At start and after a reload: the configured group, or what it became. */
+static void
+group_follow(struct daemon *d)
+{
+	char to[64];
+
+	if (!d->cfg->volunteer_chat[0] || store_chat_moved(d->st, "telegram",
+	    d->cfg->volunteer_chat, to, sizeof(to)) != 1)
+		return;
+	log_info("the volunteers' group %s became supergroup %s: using %s",
+	    d->cfg->volunteer_chat, to, to);
+	free(d->cfg->volunteer_chat);
+	d->cfg->volunteer_chat = xstrdup(to);
+}
+
+/*
+ * getChatMember, for a staff command from a volunteer last seen in the
+ * group longer ago than member_check_seconds. It blocks the loop (for
+ * MEMBER_TIMEOUT_S at most, and only then): simpler than parking the
+ * command, and rare, once per volunteer per member_check_seconds.
+ */
+#define MEMBER_TIMEOUT_S 5
+
+static int
+member_status(void *arg, const char *user_id, char *status, size_t n)
+{
+	struct daemon *d = arg;
+	struct poller *pl = &d->poll[P_TELEGRAM];
+	long t = d->cfg->http_timeout < MEMBER_TIMEOUT_S ? d->cfg->http_timeout :
+	    MEMBER_TIMEOUT_S;
+	struct api_error err;
+	struct buf req;
+	char url[4096];
+	CURLcode cc;
+	int rc = -1;
+
+	if (!pl->prefix)
+		return -1;
+	if (!d->member_h)
+		d->member_h = easy_new(&d->member_body, (int)t);
+	buf_reset(&d->member_body);
+	buf_init(&req, 1024);
+	tg_chat_member_request(d->cfg->volunteer_chat, user_id, &req);
+	snprintf(url, sizeof(url), "%s/getChatMember", pl->prefix);
+	curl_easy_setopt(d->member_h, CURLOPT_URL, url);
+	curl_easy_setopt(d->member_h, CURLOPT_POSTFIELDS, req.data);
+	curl_easy_setopt(d->member_h, CURLOPT_HTTPHEADER, pl->hdr);
+	curl_easy_setopt(d->member_h, CURLOPT_TIMEOUT, t);
+	cc = curl_easy_perform(d->member_h);
+	if (cc != CURLE_OK)
+		log_warn("telegram: getChatMember: %s", curl_easy_strerror(cc));
+	else if (tg_parse_chat_member(d->member_body.data, d->member_body.len,
+	    &err, status, n) != API_OK)
+		log_warn("telegram: getChatMember: %d %s", err.code, err.desc);
+	else
+		rc = 0;
+	buf_release(&req);
+	return rc;
+}
+
 /* Handles one event inside the caller's transaction. */
 static int
 handle_event(struct daemon *d, enum platform_id p, struct event *ev,
@@ -388,7 +481,8 @@ handle_event(struct daemon *d, enum platform_id p, struct event *ev,
 	struct conv_reply r;
 	struct buf red;
 	struct emit_ctx ec = { d, p, ev->chat_id, ev->is_group, recv_us, 0 };
-	struct handoff h = { d->st, d->kb, d->cfg, recv_us, 0, 0 };
+	struct handoff h = { d->st, d->kb, d->cfg, recv_us, 0, 0,
+	    member_status, d };
 	int64_t now = recv_us / 1000;
 	int seen, hidden, reply = 1;
 	const char *text = ev->text ? ev->text : "";
@@ -397,6 +491,19 @@ handle_event(struct daemon *d, enum platform_id p, struct event *ev,
 	seen = store_seen(d->st, plat, ev->update_id);
 	if (seen)
 		return seen < 0 ? -1 : 0;
+	if (ev->moved_to[0] && p == P_TELEGRAM) {
+		int m = group_moved(d, ev->moved_from, ev->moved_to);
+
+		if (m == 1) {
+			char msg[512];
+
+			group_moved_text(msg, sizeof(msg), ev->moved_to);
+			handoff_tell_admins(&h, msg);
+		}
+		if (m < 0 || h.rc < 0)
+			return -1;
+		return store_mark_processed(d->st, plat, ev->update_id);
+	}
 	if (ev->kind == EV_IGNORE || !ev->chat_id[0])
 		return store_mark_processed(d->st, plat, ev->update_id);
 	if (ev->kind == EV_CALLBACK && p == P_TELEGRAM) {
@@ -1025,16 +1132,10 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 		snprintf(to, sizeof(to), "%lld", (long long)err.migrate_to);
 		log_warn("%s: chat %s became supergroup %s", s->it.platform,
 		    s->it.chat_id, to);
-		(void)store_outbox_migrate(d->st, s->it.platform, s->it.chat_id, to);
-		if (strcmp(s->it.chat_id, d->cfg->volunteer_chat) == 0) {
-			char msg[256];
+		if (group_moved(d, s->it.chat_id, to) == 1) {
+			char msg[512];
 
-			/* the configuration names the old id: people must act */
-			log_error("the volunteers' group is now %s: set volunteer_chat "
-			    "= %s and restart", to, to);
-			snprintf(msg, sizeof(msg), "⚠️ Nhóm tình nguyện viên đã đổi mã "
-			    "thành %s (supergroup). Cần sửa volunteer_chat = %s trong "
-			    "cấu hình rồi khởi động lại bot.", to, to);
+			group_moved_text(msg, sizeof(msg), to);
 			tell_admins(d, msg);
 		}
 		send_retry(d, s, 0, why, 1);
@@ -1216,7 +1317,8 @@ kb_signature(const char *dir)
 static void
 tell_admins(struct daemon *d, const char *text)
 {
-	struct handoff h = { d->st, d->kb, d->cfg, store_now_us(), 0, 0 };
+	struct handoff h = { d->st, d->kb, d->cfg, store_now_us(), 0, 0,
+	    NULL, NULL };
 
 	if (!d->cfg->admins[0] || !d->poll[P_TELEGRAM].enabled)
 		return;
@@ -1296,6 +1398,7 @@ reload(struct daemon *d, const char *why)
 	}
 	config_release(&nc);
 	diag_release(&dg);
+	group_follow(d);        /* a configuration naming the old group id */
 }
 
 static void
@@ -1308,7 +1411,8 @@ cron(struct daemon *d, int64_t now)
 			d->db_lost = 1;
 	}
 	if (now >= d->next_cron_ms) {
-		struct handoff h = { d->st, d->kb, d->cfg, store_now_us(), 0, 0 };
+		struct handoff h = { d->st, d->kb, d->cfg, store_now_us(), 0, 0,
+	    NULL, NULL };
 
 		d->next_cron_ms = now + 15000;
 		if (store_begin(d->st) == 0) {
@@ -1316,6 +1420,20 @@ cron(struct daemon *d, int64_t now)
 			if (h.rc < 0 || store_commit(d->st) < 0)
 				store_rollback(d->st);
 			d->dirty = 1;
+		}
+	}
+	if (now >= d->next_flush_ms) {
+		struct handoff h = { d->st, d->kb, d->cfg, store_now_us(), 0, 0,
+		    NULL, NULL };
+
+		d->next_flush_ms = now + 1000;
+		if (handoff_held(&h) > 0 && store_begin(d->st) == 0) {
+			int sent = handoff_flush(&h);
+
+			if (h.rc < 0 || store_commit(d->st) < 0)
+				store_rollback(d->st);
+			else if (sent)
+				d->dirty = 1;
 		}
 	}
 	if (now >= d->next_prune_ms) {
@@ -1376,6 +1494,8 @@ step(struct daemon *d, int polling)
 		wait = d->next_watch_ms - now;
 	if (polling && d->next_cron_ms - now < wait)
 		wait = d->next_cron_ms - now;
+	if (polling && d->next_flush_ms - now < wait)
+		wait = d->next_flush_ms - now;
 	if (wait < 0)
 		wait = 0;
 	curl_multi_poll(d->multi, &wfd, 1, (int)wait, NULL);
@@ -1456,6 +1576,7 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		free(d);
 		return 1;
 	}
+	group_follow(d);
 	if (pipe(sig_pipe) < 0)
 		fatal("pipe: %s", strerror(errno));
 	for (i = 0; i < 2; i++) {
@@ -1502,6 +1623,7 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		d->snd[i].hdr = curl_slist_append(NULL,
 		    "Content-Type: application/json");
 	}
+	buf_init(&d->member_body, 64 * 1024);
 	d->lat = xmalloc(MAX_LAT_SAMPLES * sizeof(*d->lat));
 	d->dirty = 1;           /* replies left from before a crash go first */
 	d->next_due = -1;
@@ -1608,6 +1730,9 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	}
 	while (d->nready)
 		ready_drop(d, d->nready - 1);
+	if (d->member_h)
+		curl_easy_cleanup(d->member_h);
+	buf_release(&d->member_body);
 	curl_multi_cleanup(d->multi);
 	store_close(d->st);
 	kb_free(d->kb);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "match.h"
@@ -13,7 +14,8 @@
 
 #define HOTLINES "VNeID 1900 0368 (bấm 4), Bảo hiểm xã hội 1900 9068, " \
 	"iHanoi 1022 nhánh 8"
-#define MAX_ACTIVE 200
+#define QUEUE_PAGE 25           /* /hangdoi lines per page: one message */
+#define CRON_BATCH 64           /* tickets read at a time by the cron */
 
 /* ---- small helpers ---- */
 
@@ -43,11 +45,51 @@ handoff_is_admin(const struct handoff *h, const char *user_id)
 	return in_list(h->cfg->admins, user_id);
 }
 
+static int
+in_group(const char *status)
+{
+	return strcmp(status, "member") == 0 || strcmp(status, "administrator")
+	    == 0 || strcmp(status, "creator") == 0 || strcmp(status,
+	    "restricted") == 0;
+}
+
 int
 handoff_is_volunteer(struct handoff *h, const char *user_id)
 {
-	return in_list(h->cfg->volunteers, user_id) || handoff_is_admin(h, user_id)
-	    || store_is_volunteer(h->st, user_id) == 1;
+	int64_t checked = 0, now = store_now_ms();
+	char status[32];
+	int rc;
+
+	if (in_list(h->cfg->volunteers, user_id) || handoff_is_admin(h, user_id))
+		return 1;
+	rc = store_volunteer_checked(h->st, user_id, &checked);
+	if (rc <= 0)
+		return rc;
+	if (now - checked < (int64_t)h->cfg->member_check_seconds * 1000 &&
+	    checked <= now)
+		return 1;
+	if (!h->member || !h->cfg->volunteer_chat[0] ||
+	    h->member(h->member_arg, user_id, status, sizeof(status)) < 0) {
+		log_warn("handoff: membership of user %s in the volunteers' group "
+		    "could not be checked; staff commands refused for now", user_id);
+		return -1;
+	}
+	if (in_group(status)) {
+		if (store_volunteer_confirm(h->st, user_id, now) < 0)
+			h->rc = -1;
+		return 1;
+	}
+	if (strcmp(status, "left") && strcmp(status, "kicked")) {
+		log_warn("handoff: user %s has status '%s' in the volunteers' group; "
+		    "staff commands refused", user_id, status);
+		return -1;
+	}
+	log_info("handoff: user %s %s the volunteers' group: no longer a "
+	    "volunteer", user_id, strcmp(status, "left") == 0 ? "left" :
+	    "was removed from");
+	if (store_volunteer_forget(h->st, user_id) < 0)
+		h->rc = -1;
+	return 0;
 }
 
 int
@@ -420,19 +462,40 @@ resolve(struct handoff *h, int64_t id, const char *by)
 	buf_release(&b);
 }
 
+/* "/hangdoi 3": page 3 of the open tickets, oldest first. */
 static void
-queue_list(struct handoff *h, const char *platform, const char *chat)
+queue_list(struct handoff *h, const char *platform, const char *chat,
+    int64_t page)
 {
-	struct ticket *v = xcalloc(MAX_ACTIVE, sizeof(*v));
-	int n = store_tickets_active(h->st, v, MAX_ACTIVE), i;
+	struct ticket *v = NULL;
+	int total = store_tickets_count_active(h->st), n = 0, i, pages;
 	int64_t now = store_now_ms();
 	struct buf b;
 
+	pages = total > 0 ? (total + QUEUE_PAGE - 1) / QUEUE_PAGE : 0;
+	if (page < 1)
+		page = 1;
+	if (total > 0 && page <= pages) {
+		v = xcalloc(QUEUE_PAGE, sizeof(*v));
+		n = store_tickets_active(h->st, v, QUEUE_PAGE,
+		    (int)(page - 1) * QUEUE_PAGE);
+	}
 	buf_init(&b, BUF_CAP_REPLY);
-	if (n <= 0) {
+	if (total < 0 || n < 0) {
+		(void)buf_adds(&b, "Dạ, cháu chưa đọc được hàng đợi (lỗi cơ sở dữ "
+		    "liệu). Anh/chị thử lại sau ít phút ạ.");
+	} else if (total == 0) {
 		(void)buf_adds(&b, "Không có phiếu nào đang chờ. 🎉");
+	} else if (page > pages) {
+		(void)buf_printf(&b, "Không có trang %lld: hàng đợi có %d phiếu, %d "
+		    "trang. Gõ /hangdoi để xem trang 1.", (long long)page, total,
+		    pages);
 	} else {
-		(void)buf_printf(&b, "Hàng đợi: %d phiếu\n", n);
+		if (pages > 1)
+			(void)buf_printf(&b, "Hàng đợi: %d phiếu · trang %lld/%d (cũ "
+			    "nhất trước)\n", total, (long long)page, pages);
+		else
+			(void)buf_printf(&b, "Hàng đợi: %d phiếu\n", total);
 		for (i = 0; i < n; i++)
 			(void)buf_printf(&b, "#%lld · %s · %s · %s · chờ %lld phút%s\n",
 			    (long long)v[i].id, v[i].platform, v[i].user_name[0] ?
@@ -440,6 +503,9 @@ queue_list(struct handoff *h, const char *platform, const char *chat)
 			    strcmp(v[i].status, "open") == 0 ? "chưa ai nhận" :
 			    v[i].volunteer_name, (long long)((now - v[i].created) / 60000),
 			    v[i].tier > 1 ? " · ⚠️ cấp 2" : "");
+		if (page < pages)
+			(void)buf_printf(&b, "Trang sau: /hangdoi %lld", (long long)page
+			    + 1);
 	}
 	if (handoff_is_group(h, platform, chat))
 		group_send(h, b.data, 0, NULL, 0);
@@ -449,24 +515,65 @@ queue_list(struct handoff *h, const char *platform, const char *chat)
 	free(v);
 }
 
-/* "/xong 12", "/xong@hoidap_bot 12" → ("xong", 12) */
 static int
-command(const char *text, char *cmd, size_t n, int64_t *arg, const char **rest)
+cmd_char(int c)
 {
-	const char *p;
-	size_t k;
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_';
+}
 
-	if (!text || text[0] != '/')
+static int
+cmd_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+int
+handoff_parse_cmd(const char *text, struct handoff_cmd *c)
+{
+	const unsigned char *p, *q;
+	int64_t v = 0;
+	size_t n;
+
+	memset(c, 0, sizeof(*c));
+	if (!text || text[0] != '/' || !cmd_char((unsigned char)text[1]))
 		return 0;
-	p = text + 1;
-	k = strcspn(p, " @\n");
-	snprintf(cmd, n, "%.*s", (int)(k < n - 1 ? k : n - 1), p);
-	p += strcspn(p, " \n");
-	while (*p == ' ')
+	for (p = (const unsigned char *)text + 1, n = 0; cmd_char(*p); p++, n++)
+		if (n < sizeof(c->name) - 1)
+			c->name[n] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	/* a longer word is no command of ours, not one cut to fit */
+	if (n >= sizeof(c->name))
+		memset(c->name, 0, sizeof(c->name));
+	if (*p == '@' && cmd_char(p[1])) {
+		for (q = p + 1, n = 0; cmd_char(*q); q++, n++)
+			if (n < sizeof(c->bot) - 1)
+				c->bot[n] = (char)*q;
+		if (n >= sizeof(c->bot))        /* no bot has such a name */
+			memset(c->name, 0, sizeof(c->name));
+		p = q;
+	}
+	/* whatever separates the case from the command: "/chuyen\nbà Tư…" */
+	while (cmd_space(*p))
 		p++;
-	*rest = p;
-	*arg = strtoll(p, NULL, 10);
+	c->rest = (const char *)p;
+	q = p + (*p == '#');
+	for (n = 0; *q >= '0' && *q <= '9' && n < 16; q++, n++)
+		v = v * 10 + (*q - '0');
+	/* "12", "#12", "12." — not "12abc", and 15 digits at most */
+	if (n && n <= 15 && !cmd_char(*q))
+		c->arg = v;
 	return 1;
+}
+
+/* "/nhan@OtherBot 12" in the group is meant for another bot. */
+static int
+for_us(const struct handoff *h, const struct handoff_cmd *c)
+{
+	const char *me = h->cfg->telegram_bot;
+
+	if (!c->bot[0] || !me || !*me)
+		return 1;
+	return strcasecmp(c->bot, me + (*me == '@')) == 0;
 }
 
 static void
@@ -498,9 +605,8 @@ relay_to_resident(struct handoff *h, const struct ticket *t,
 void
 handoff_group(struct handoff *h, const struct event *ev)
 {
-	char cmd[32];
-	const char *rest;
-	int64_t arg = 0, tid;
+	struct handoff_cmd c;
+	int64_t tid;
 	struct ticket t;
 
 	if (ev->user_id[0])
@@ -513,18 +619,22 @@ handoff_group(struct handoff *h, const struct event *ev)
 			resolve(h, strtoll(ev->text + 5, NULL, 10), ev->first_name);
 		return;
 	}
-	if (ev->kind == EV_TEXT && command(ev->text, cmd, sizeof(cmd), &arg,
-	    &rest)) {
-		if (strcmp(cmd, "nhan") == 0 && arg > 0)
-			claim(h, arg, ev->user_id, ev->first_name);
-		else if (strcmp(cmd, "xong") == 0 && arg > 0)
-			resolve(h, arg, ev->first_name);
-		else if (strcmp(cmd, "hangdoi") == 0)
-			queue_list(h, "telegram", h->cfg->volunteer_chat);
-		else if (strcmp(cmd, "tailai") == 0 && handoff_is_admin(h,
+	if (ev->kind == EV_TEXT && handoff_parse_cmd(ev->text, &c)) {
+		if (!for_us(h, &c)) {
+			log_info("handoff: /%s in the group is for @%s, not us",
+			    c.name, c.bot);
+			return;
+		}
+		if (strcmp(c.name, "nhan") == 0 && c.arg > 0)
+			claim(h, c.arg, ev->user_id, ev->first_name);
+		else if (strcmp(c.name, "xong") == 0 && c.arg > 0)
+			resolve(h, c.arg, ev->first_name);
+		else if (strcmp(c.name, "hangdoi") == 0)
+			queue_list(h, "telegram", h->cfg->volunteer_chat, c.arg);
+		else if (strcmp(c.name, "tailai") == 0 && handoff_is_admin(h,
 		    ev->user_id))
 			h->want_reload = 1;
-		else if (strcmp(cmd, "nhan") == 0 || strcmp(cmd, "xong") == 0)
+		else if (strcmp(c.name, "nhan") == 0 || strcmp(c.name, "xong") == 0)
 			group_send(h, "Cách dùng: /nhan 12 (nhận phiếu 12), /xong 12 "
 			    "(xong phiếu 12), /hangdoi (các phiếu đang chờ).", 0, NULL, 0);
 		return;
@@ -563,6 +673,20 @@ refuse(struct handoff *h, const char *platform, const struct event *ev,
 	    ev->user_id);
 }
 
+/* The membership check failed: refuse (fail closed), and say why. */
+static void
+unverified(struct handoff *h, const char *platform, const struct event *ev,
+    const char *what)
+{
+	char b[512];
+
+	snprintf(b, sizeof(b), "Dạ, cháu chưa kiểm tra được anh/chị còn trong "
+	    "nhóm tình nguyện viên hay không (Telegram chưa trả lời), nên chưa %s "
+	    "được. Anh/chị thử lại sau ít phút, hoặc gõ lệnh ngay trong nhóm ạ.",
+	    what);
+	handoff_say(h, platform, ev->chat_id, b);
+}
+
 static void
 forward_case(struct handoff *h, const char *platform, const struct event *ev,
     const char *redacted)
@@ -594,15 +718,10 @@ int
 handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
     const char *redacted)
 {
-	char cmd[32];
-	const char *rest;
-	int64_t arg = 0;
+	struct handoff_cmd c;
+	const char *cmd = c.name;
 
-	if (ev->kind == EV_TEXT && command(ev->text, cmd, sizeof(cmd), &arg,
-	    &rest)) {
-		int staff = strcmp(platform, "telegram") == 0 &&
-		    handoff_is_volunteer(h, ev->user_id);
-
+	if (ev->kind == EV_TEXT && handoff_parse_cmd(ev->text, &c)) {
 		if (strcmp(cmd, "tailai") == 0) {
 			if (strcmp(platform, "telegram") != 0 ||
 			    !handoff_is_admin(h, ev->user_id)) {
@@ -615,21 +734,34 @@ handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
 		}
 		if (strcmp(cmd, "nhan") == 0 || strcmp(cmd, "xong") == 0 ||
 		    strcmp(cmd, "hangdoi") == 0 || strcmp(cmd, "chuyen") == 0) {
+			/* asked only now: /start from a volunteer costs no check */
+			int staff = strcmp(platform, "telegram") == 0 ?
+			    handoff_is_volunteer(h, ev->user_id) : 0;
+
+			if (staff < 0) {
+				char what[32];
+
+				snprintf(what, sizeof(what), "làm lệnh /%s", cmd);
+				unverified(h, platform, ev, what);
+				return 1;
+			}
 			if (!staff) {
 				refuse(h, platform, ev, cmd, "tình nguyện viên");
 				return 1;
 			}
-			if (strcmp(cmd, "nhan") == 0 && arg > 0)
-				claim(h, arg, ev->user_id, ev->first_name);
-			else if (strcmp(cmd, "xong") == 0 && arg > 0)
-				resolve(h, arg, ev->first_name);
+			if (strcmp(cmd, "nhan") == 0 && c.arg > 0)
+				claim(h, c.arg, ev->user_id, ev->first_name);
+			else if (strcmp(cmd, "xong") == 0 && c.arg > 0)
+				resolve(h, c.arg, ev->first_name);
 			else if (strcmp(cmd, "hangdoi") == 0)
-				queue_list(h, platform, ev->chat_id);
-			else if (strcmp(cmd, "chuyen") == 0 && *rest) {
-				/* the command itself is not the resident's words */
-				const char *r = strchr(redacted, ' ');
+				queue_list(h, platform, ev->chat_id, c.arg);
+			else if (strcmp(cmd, "chuyen") == 0 && *c.rest) {
+				/* the case as redacted, without the command; never
+				 * the raw text, which may hold a password */
+				struct handoff_cmd rc;
 
-				forward_case(h, platform, ev, r ? r + 1 : rest);
+				forward_case(h, platform, ev, handoff_parse_cmd(redacted,
+				    &rc) ? rc.rest : redacted);
 			} else
 				handoff_say(h, platform, ev->chat_id, "Cách dùng: /chuyen "
 				    "<nội dung ca khó>, /nhan 12, /xong 12, /hangdoi.");
@@ -638,9 +770,14 @@ handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
 		return 0;
 	}
 	if (ev->forwarded && strcmp(platform, "telegram") == 0 &&
-	    handoff_is_volunteer(h, ev->user_id) && ev->kind == EV_TEXT) {
-		forward_case(h, platform, ev, redacted);
-		return 1;
+	    ev->kind == EV_TEXT) {
+		int staff = handoff_is_volunteer(h, ev->user_id);
+
+		if (staff < 0)
+			unverified(h, platform, ev, "chuyển ca này cho quản trị viên");
+		else if (staff)
+			forward_case(h, platform, ev, redacted);
+		return staff != 0;
 	}
 	return 0;
 }
@@ -672,32 +809,131 @@ handoff_feedback(struct handoff *h, const char *platform,
 	return 1;
 }
 
+/*
+ * Residents' messages share the group's queue (20 a minute) with the cards
+ * of new tickets. They go out at once while that queue is empty; else they
+ * are held (in the store) and later sent as one message per ticket holding
+ * everything that arrived meanwhile, in order, nothing dropped. Cards,
+ * claims and the like go straight to the queue, ahead of what is held, so
+ * one resident's hundred messages cannot push the next resident's card
+ * back. Held longer than RELAY_MAX_HOLD_MS, they go even into a busy
+ * queue: at worst one message per ticket per that interval.
+ */
+#define RELAY_MAX_HOLD_MS 60000
+#define RELAY_ROWS 64           /* held rows read at a time */
+#define RELAY_PART 3500         /* bytes of one coalesced message */
+
+/* Sends a ticket's oldest held rows as one group message (or one copied
+ * Telegram message) and forgets them. */
+static void
+relay_send_held(struct handoff *h, int64_t tid)
+{
+	struct relay_row v[RELAY_ROWS];
+	struct ticket t;
+	struct buf b;
+	int n, i, k = 0;
+	int64_t card, last;
+	const char *name;
+
+	n = store_relay_rows(h->st, tid, v, RELAY_ROWS);
+	if (n <= 0) {
+		if (n < 0)
+			h->rc = -1;
+		return;
+	}
+	if (store_ticket_get(h->st, tid, &t) != 1)
+		memset(&t, 0, sizeof(t));       /* still sent, with its number */
+	name = t.user_name[0] ? t.user_name : "(không tên)";
+	card = store_ticket_card(h->st, h->cfg->volunteer_chat, tid);
+	buf_init(&b, BUF_CAP_REPLY);
+	if (strcmp(v[0].kind, "copy") == 0) {
+		copy_message(h, h->cfg->volunteer_chat, 1, t.chat_id,
+		    v[0].message_id, card, tid, v[0].text);
+		last = v[0].id;
+	} else {
+		/* the text rows up to the next copy, one part's worth */
+		size_t len = strlen(v[0].text);
+
+		for (k = 1; k < n && strcmp(v[k].kind, "text") == 0 &&
+		    len + strlen(v[k].text) + 5 <= RELAY_PART; k++)
+			len += strlen(v[k].text) + 5;
+		if (k == 1)
+			(void)buf_printf(&b, "💬 #%lld %s: %s", (long long)tid, name,
+			    v[0].text);
+		else
+			(void)buf_printf(&b, "💬 #%lld %s (%d tin liền):", (long long)tid,
+			    name, k);
+		for (i = 0; k > 1 && i < k; i++)
+			(void)buf_printf(&b, "\n• %s", v[i].text);
+		last = v[k - 1].id;
+		group_send(h, b.data, card, NULL, tid);
+	}
+	if (store_relay_drop(h->st, tid, last) < 0)
+		h->rc = -1;
+	buf_release(&b);
+	relay_rows_release(v, n);
+}
+
+int
+handoff_held(struct handoff *h)
+{
+	int n = store_relay_count(h->st);
+
+	return n < 0 ? -1 : n > 0;
+}
+
+int
+handoff_flush(struct handoff *h)
+{
+	int64_t tid, at;
+	int busy, rc;
+
+	if (!h->cfg->volunteer_chat[0])
+		return 0;
+	rc = store_relay_oldest(h->st, &tid, &at);
+	if (rc <= 0) {
+		if (rc < 0)
+			h->rc = -1;
+		return 0;
+	}
+	busy = store_outbox_chat_pending(h->st, "telegram",
+	    h->cfg->volunteer_chat);
+	if (busy < 0) {
+		h->rc = -1;
+		return 0;
+	}
+	if (busy && store_now_ms() - at < RELAY_MAX_HOLD_MS)
+		return 0;
+	relay_send_held(h, tid);
+	return 1;
+}
+
 int
 handoff_relay_resident(struct handoff *h, const char *platform,
     const struct event *ev, const char *redacted)
 {
 	struct ticket t;
 	struct buf b;
-	int64_t card;
+	int rc;
 
 	if (!h->cfg->volunteer_chat[0] ||
 	    store_ticket_active(h->st, platform, ev->chat_id, &t) != 1)
 		return 0;
-	card = store_ticket_card(h->st, h->cfg->volunteer_chat, t.id);
 	buf_init(&b, BUF_CAP_REPLY);
 	if (ev->kind == EV_MEDIA && strcmp(platform, "telegram") == 0 &&
 	    ev->message_id) {
-		copy_message(h, h->cfg->volunteer_chat, 1, ev->chat_id,
-		    ev->message_id, card, t.id, redacted);
+		rc = store_relay_hold(h->st, t.id, "copy", redacted, ev->message_id);
 	} else if (ev->kind == EV_MEDIA) {
-		(void)buf_printf(&b, "📷 #%lld %s gửi %s qua Zalo (bot không chuyển "
-		    "được tệp từ Zalo).", (long long)t.id, t.user_name, ev->media);
-		group_send(h, b.data, card, NULL, t.id);
+		(void)buf_printf(&b, "📷 gửi %s qua Zalo (bot không chuyển được tệp "
+		    "từ Zalo)%s%s", ev->media, *redacted ? ": " : ".", redacted);
+		rc = store_relay_hold(h->st, t.id, "text", b.data, 0);
 	} else {
-		(void)buf_printf(&b, "💬 #%lld %s: %s", (long long)t.id,
-		    t.user_name[0] ? t.user_name : "(không tên)", redacted);
-		group_send(h, b.data, card, NULL, t.id);
+		rc = store_relay_hold(h->st, t.id, "text", redacted, 0);
 	}
+	if (rc < 0)
+		h->rc = -1;
+	else
+		(void)handoff_flush(h);        /* at once if the queue is free */
 	buf_release(&b);
 	return 1;
 }
@@ -766,50 +1002,188 @@ handoff_tell_admins(struct handoff *h, const char *text)
 	}
 }
 
+/*
+ * Reminders and escalations of a cron pass. One ticket gets the usual
+ * message (a reminder under its card); several get a digest, in messages
+ * of one Telegram part each, so 250 old tickets are a handful of messages
+ * in the group's queue (20 a minute), not 250 in front of the next card.
+ */
+#define DIGEST_PART 3500        /* bytes: under 4,096 UTF-16 units */
+#define DIGEST_BUTTONS 8        /* claim buttons per reminder message */
+
+struct digest {
+	struct handoff *h;
+	int escalate;           /* 1: to the admins, 0: reminders to the group */
+	int64_t now;
+	int n;                  /* tickets so far */
+	struct ticket first;    /* alone, it gets the usual message */
+	struct buf b;
+	cJSON *kb;              /* reminders: the message's claim buttons */
+	int nbtn;
+};
+
+static void
+remind_one(struct handoff *h, const struct ticket *t, int64_t now)
+{
+	char b[512], data[32];
+
+	snprintf(b, sizeof(b), "⏰ Phiếu #%lld chưa ai nhận — %s đã chờ %lld "
+	    "phút.", (long long)t->id, t->user_name[0] ? t->user_name :
+	    "người dân", (long long)((now - t->created) / 60000));
+	snprintf(data, sizeof(data), "claim:%lld", (long long)t->id);
+	group_send(h, b, store_ticket_card(h->st, h->cfg->volunteer_chat, t->id),
+	    keyboard1("✋ Nhận phiếu này", data), t->id);
+}
+
+static void
+escalate_one(struct handoff *h, const struct ticket *t, int64_t now)
+{
+	struct buf m;
+
+	buf_init(&m, BUF_CAP_REPLY);
+	(void)buf_printf(&m, "⚠️ Phiếu #%lld (%s, %s) đã mở %lld phút mà chưa "
+	    "xong (%s). Câu hỏi: %s", (long long)t->id, t->platform,
+	    t->user_name[0] ? t->user_name : "không tên",
+	    (long long)((now - t->created) / 60000), strcmp(t->status, "open") == 0
+	    ? "chưa ai nhận" : t->volunteer_name, t->question);
+	handoff_tell_admins(h, m.data);
+	buf_release(&m);
+}
+
+static void
+digest_send(struct digest *d)
+{
+	if (!d->b.len)
+		return;
+	if (d->escalate) {
+		handoff_tell_admins(d->h, d->b.data);
+	} else {
+		(void)buf_adds(&d->b, "Bấm nút hoặc gõ /nhan <số> để nhận.");
+		group_send(d->h, d->b.data, 0, d->kb, 0);
+		d->kb = NULL;
+		d->nbtn = 0;
+	}
+	buf_reset(&d->b);
+}
+
+static void
+digest_line(struct digest *d, const struct ticket *t)
+{
+	char line[1024], q[128];
+	long long waited = (long long)((d->now - t->created) / 60000);
+
+	if (d->escalate) {
+		utf8_copy(q, sizeof(q), t->question);
+		snprintf(line, sizeof(line), "Phiếu #%lld (%s, %s, %lld phút, %s): "
+		    "%s%s\n", (long long)t->id, t->platform, t->user_name[0] ?
+		    t->user_name : "không tên", waited, strcmp(t->status, "open") ==
+		    0 ? "chưa ai nhận" : t->volunteer_name, q,
+		    strlen(t->question) > strlen(q) ? "…" : "");
+	} else {
+		snprintf(line, sizeof(line), "#%lld · %s · chờ %lld phút\n",
+		    (long long)t->id, t->user_name[0] ? t->user_name : "người dân",
+		    waited);
+	}
+	if (d->b.len && d->b.len + strlen(line) > DIGEST_PART)
+		digest_send(d);
+	if (!d->b.len) {
+		if (d->escalate)
+			(void)buf_printf(&d->b, "⚠️ Các phiếu đã mở quá %d phút mà "
+			    "chưa xong:\n", d->h->cfg->escalate_minutes);
+		else
+			(void)buf_adds(&d->b, "⏰ Các phiếu chưa ai nhận:\n");
+	}
+	(void)buf_adds(&d->b, line);
+	if (!d->escalate && d->nbtn < DIGEST_BUTTONS) {
+		cJSON *rows, *row, *btn = cJSON_CreateObject();
+		char label[32], data[32];
+
+		if (!d->kb) {
+			d->kb = cJSON_CreateObject();
+			cJSON_AddArrayToObject(d->kb, "inline_keyboard");
+		}
+		rows = cJSON_GetObjectItemCaseSensitive(d->kb, "inline_keyboard");
+		if (d->nbtn % 4 == 0)
+			cJSON_AddItemToArray(rows, cJSON_CreateArray());
+		row = cJSON_GetArrayItem(rows, cJSON_GetArraySize(rows) - 1);
+		snprintf(label, sizeof(label), "✋ #%lld", (long long)t->id);
+		snprintf(data, sizeof(data), "claim:%lld", (long long)t->id);
+		cJSON_AddStringToObject(btn, "text", label);
+		cJSON_AddStringToObject(btn, "callback_data", data);
+		cJSON_AddItemToArray(row, btn);
+		d->nbtn++;
+	}
+}
+
+static void
+digest_add(struct digest *d, const struct ticket *t)
+{
+	if (d->n == 0)
+		d->first = *t;
+	else if (d->n == 1)
+		digest_line(d, &d->first);
+	if (d->n >= 1)
+		digest_line(d, t);
+	d->n++;
+}
+
+static void
+digest_end(struct digest *d)
+{
+	if (d->n == 1 && d->escalate)
+		escalate_one(d->h, &d->first, d->now);
+	else if (d->n == 1)
+		remind_one(d->h, &d->first, d->now);
+	else
+		digest_send(d);
+	if (d->n > 1 && d->escalate)
+		log_info("handoff: %d tickets escalated to admins", d->n);
+	else if (d->n == 1 && d->escalate)
+		log_info("handoff: ticket %lld escalated to admins",
+		    (long long)d->first.id);
+	cJSON_Delete(d->kb);
+	buf_release(&d->b);
+}
+
 void
 handoff_cron(struct handoff *h)
 {
-	struct ticket *v = xcalloc(MAX_ACTIVE, sizeof(*v));
-	int n = store_tickets_active(h->st, v, MAX_ACTIVE), i;
+	struct ticket *v = xcalloc(CRON_BATCH, sizeof(*v));
 	int64_t now = store_now_ms();
 	int64_t re = (int64_t)h->cfg->reannounce_minutes * 60000;
 	int64_t esc = (int64_t)h->cfg->escalate_minutes * 60000;
+	struct digest rd = { .h = h, .escalate = 0, .now = now };
+	struct digest ed = { .h = h, .escalate = 1, .now = now };
+	int n, i, skip = 0;
 
-	for (i = 0; i < n; i++) {
-		struct ticket *t = &v[i];
-		char b[512];
-
-		if (strcmp(t->status, "open") == 0 && t->tier == 1 &&
-		    now - t->announced_at >= re && h->cfg->volunteer_chat[0]) {
-			char data[32];
-
-			snprintf(b, sizeof(b), "⏰ Phiếu #%lld chưa ai nhận — %s đã chờ "
-			    "%lld phút.", (long long)t->id, t->user_name[0] ?
-			    t->user_name : "người dân",
-			    (long long)((now - t->created) / 60000));
-			snprintf(data, sizeof(data), "claim:%lld", (long long)t->id);
-			group_send(h, b, store_ticket_card(h->st, h->cfg->volunteer_chat,
-			    t->id), keyboard1("✋ Nhận phiếu này", data), t->id);
-			if (store_ticket_set(h->st, t->id, "announced_at", now) < 0)
-				h->rc = -1;
+	buf_init(&rd.b, BUF_CAP_REPLY);
+	buf_init(&ed.b, BUF_CAP_REPLY);
+	/* every active ticket, a batch at a time (marking one keeps it active,
+	 * so the offsets stay put) */
+	do {
+		n = store_tickets_active(h->st, v, CRON_BATCH, skip);
+		if (n < 0) {
+			h->rc = -1;
+			break;
 		}
-		if (!t->escalated_at && now - t->created >= esc) {
-			struct buf m;
+		for (i = 0; i < n; i++) {
+			struct ticket *t = &v[i];
 
-			buf_init(&m, BUF_CAP_REPLY);
-			(void)buf_printf(&m, "⚠️ Phiếu #%lld (%s, %s) đã mở %lld phút mà "
-			    "chưa xong (%s). Câu hỏi: %s", (long long)t->id,
-			    t->platform, t->user_name[0] ? t->user_name : "không tên",
-			    (long long)((now - t->created) / 60000),
-			    strcmp(t->status, "open") == 0 ? "chưa ai nhận" :
-			    t->volunteer_name, t->question);
-			handoff_tell_admins(h, m.data);
-			buf_release(&m);
-			if (store_ticket_set(h->st, t->id, "escalated_at", now) < 0)
-				h->rc = -1;
-			log_info("handoff: ticket %lld escalated to admins",
-			    (long long)t->id);
+			if (strcmp(t->status, "open") == 0 && t->tier == 1 &&
+			    now - t->announced_at >= re && h->cfg->volunteer_chat[0]) {
+				digest_add(&rd, t);
+				if (store_ticket_set(h->st, t->id, "announced_at", now) < 0)
+					h->rc = -1;
+			}
+			if (!t->escalated_at && now - t->created >= esc) {
+				digest_add(&ed, t);
+				if (store_ticket_set(h->st, t->id, "escalated_at", now) < 0)
+					h->rc = -1;
+			}
 		}
-	}
+		skip += n;
+	} while (n == CRON_BATCH && h->rc == 0);
+	digest_end(&rd);
+	digest_end(&ed);
 	free(v);
 }

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,15 +22,19 @@
 #define KB_MAX_STEPS_PER_PAGE 8
 
 enum { F_TITLE, F_KEYWORDS, F_ASK, F_MATCH, F_NOT, F_LINK, F_SEE, F_MENU,
-	F_SOURCE, F_REVIEWED, F_PRIORITY, F_ANSWER };
+	F_SOURCE, F_EVIDENCE, F_REVIEWED, F_PRIORITY, F_ANSWER };
 
 static const char *const keys[] = {
 	[F_TITLE] = "title", [F_KEYWORDS] = "keywords", [F_ASK] = "ask",
 	[F_MATCH] = "match", [F_NOT] = "not", [F_LINK] = "link",
 	[F_SEE] = "see", [F_MENU] = "menu", [F_SOURCE] = "source",
-	[F_REVIEWED] = "reviewed", [F_PRIORITY] = "priority",
+	[F_EVIDENCE] = "evidence", [F_REVIEWED] = "reviewed", [F_PRIORITY] = "priority",
 	[F_ANSWER] = "answer",
 };
+
+/* What a section may say itself; the rest it inherits from its topic. */
+#define SECTION_KEYS ((1u << F_TITLE) | (1u << F_KEYWORDS) | (1u << F_ASK) | \
+	(1u << F_MATCH) | (1u << F_NOT) | (1u << F_LINK) | (1u << F_ANSWER))
 
 struct parse {
 	struct kb *kb;
@@ -56,6 +61,19 @@ valid_id(const char *s)
 		}
 	}
 	return part;
+}
+
+/* A section's name: "quen_mat_khau", "phi", "doi_so_2". */
+static bool
+valid_section_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
+		    *s != '_')
+			return false;
+	return true;
 }
 
 static bool
@@ -216,11 +234,16 @@ topic_free(struct kb_topic_int *ti)
 	free(t->id);
 	free(t->title);
 	free(t->source);
+	for (i = 0; i < t->nevidence; i++)
+		free(t->evidence[i]);
+	free(t->evidence);
 	free(t->reviewed);
 	free(t->file);
 	for (i = 0; i < t->npages; i++)
 		free(t->pages[i]);
 	free(t->pages);
+	free(t->page_steps);
+	free(t->sections);
 	for (i = 0; i < t->nlinks; i++) {
 		free(t->links[i].label);
 		free(t->links[i].url);
@@ -276,6 +299,9 @@ set_answer(struct parse *ps, struct kb_topic_int *ti, struct buf *ans,
 
 				while (*q == '\n')
 					q++;
+				t->page_steps = xrealloc(t->page_steps,
+				    (t->npages + 1) * sizeof(*t->page_steps));
+				t->page_steps[t->npages] = steps;
 				strv_push(&t->pages, &t->npages, xstrdup(q));
 				free(s);
 				if (steps > KB_MAX_STEPS_PER_PAGE)
@@ -300,9 +326,12 @@ set_answer(struct parse *ps, struct kb_topic_int *ti, struct buf *ans,
 
 			while (*s == ' ')
 				s++;
-			if (isdigit((unsigned char)s[0]) && (s[1] == '.' ||
-			    (isdigit((unsigned char)s[1]) && s[2] == '.')))
-				steps++;
+			/* "1. Mở", "10. Bấm"; not "2.5 triệu" */
+			if (isdigit((unsigned char)*s)) {
+				s += 1 + !!isdigit((unsigned char)s[1]);
+				if (s[0] == '.' && (s[1] == ' ' || s[1] == '\0'))
+					steps++;
+			}
 		}
 		if (!page.len && !*str_trim(line))
 			continue;
@@ -321,6 +350,23 @@ finish_topic(struct parse *ps, struct kb_topic_int *ti, struct buf *ans,
 	const char *p = ps->path;
 	int l = t->line;
 
+	if (ti->parent_i >= 0) {
+		/* source, reviewed … come from the topic, checked there */
+		if (!t->title)
+			diag_error(ps->d, p, l, "phần '%s' chưa có 'title:' (tên ngắn "
+			    "hiện trên nút chọn, ví dụ 'title: Quên mật khẩu VssID')",
+			    t->id);
+		if (!have_answer) {
+			diag_error(ps->d, p, l, "phần '%s' chưa có 'answer:' (dòng cuối "
+			    "của phần; nội dung trả lời viết ngay dưới nó)", t->id);
+			return;
+		}
+		set_answer(ps, ti, ans, ans_line);
+		if (!t->npages)
+			diag_error(ps->d, p, ans_line, "phần '%s': câu trả lời trống",
+			    t->id);
+		return;
+	}
 	if (!t->title)
 		diag_error(ps->d, p, l, "topic '%s' has no 'title:'", t->id);
 	if (!t->system && !t->source)
@@ -332,6 +378,9 @@ finish_topic(struct parse *ps, struct kb_topic_int *ti, struct buf *ans,
 		diag_error(ps->d, p, l, "topic '%s' has nothing to match on (add "
 		    "'ask:', 'keywords:' or 'match:' lines)", t->id);
 	if (!have_answer) {
+		/* sys.menu and the like: a list of command words, nothing to say */
+		if (t->system && t->nkeywords)
+			return;
 		diag_error(ps->d, p, l, "topic '%s' has no 'answer:'", t->id);
 		return;
 	}
@@ -363,6 +412,69 @@ find_topic(struct kb *kb, const char *id)
 	return NULL;
 }
 
+/*
+ * Residents read the source line under every guide, so it must be a short,
+ * public name ("vneid.gov.vn; Bộ Công an"); the long trail of pages that
+ * backs a guide belongs in 'evidence:', which only admins read.
+ */
+#define KB_SOURCE_MAX_CHARS 80
+
+/* The first word of s that names a file of ours ("services.md"), or NULL. */
+static const char *
+internal_name(const char *s)
+{
+	static char hit[64];
+	static const char *const ext[] = { ".md", ".tsv", ".txt", ".c", ".h",
+	    ".py", ".sh" };
+	const char *w = s;
+
+	while (*w) {
+		size_t n = strcspn(w, " \t,;()\"'");
+		size_t i, el;
+
+		for (i = 0; n && i < ARRAY_SIZE(ext); i++) {
+			el = strlen(ext[i]);
+			/* "x.md" but not "https://a.vn/x.md.html" or a bare ".md" */
+			if (n > el && strncmp(w + n - el, ext[i], el) == 0 &&
+			    !memchr(w, '/', n)) {
+				snprintf(hit, sizeof(hit), "%.*s", (int)n, w);
+				return hit;
+			}
+		}
+		if (n >= 6 && strncmp(w, "/work/", 6) == 0) {
+			snprintf(hit, sizeof(hit), "%.*s", (int)(n < 60 ? n : 60), w);
+			return hit;
+		}
+		w += n;
+		w += strspn(w, " \t,;()\"'");
+	}
+	return NULL;
+}
+
+static int
+check_source(struct parse *ps, const char *val, int lineno)
+{
+	size_t chars = 0;
+	const char *c;
+
+	for (c = val; *c; c++)
+		chars += ((unsigned char)*c & 0xC0) != 0x80;
+	if (internal_name(val)) {
+		diag_error(ps->d, ps->path, lineno, "'source:' nêu tên một tệp nội "
+		    "bộ (%s): người dân chỉ cần tên trang công khai, ví dụ "
+		    "'vneid.gov.vn; Bộ Công an'", internal_name(val));
+		return -1;
+	}
+	if (chars > KB_SOURCE_MAX_CHARS) {
+		diag_error(ps->d, ps->path, lineno, "'source:' dài %zu ký tự (tối đa "
+		    "%d): người dân chỉ đọc tên trang, ví dụ 'vneid.gov.vn; Bộ Công "
+		    "an'; các trang, bài báo chi tiết ghi vào dòng 'evidence:'",
+		    chars, KB_SOURCE_MAX_CHARS);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 key_line(struct parse *ps, struct kb_topic_int *ti, int k, char *val,
     int lineno, long today)
@@ -375,8 +487,21 @@ key_line(struct parse *ps, struct kb_topic_int *ti, int k, char *val,
 		single = &t->title;
 		break;
 	case F_SOURCE:
+		/* kept even when rejected: one error, not a second "no source" */
+		(void)check_source(ps, val, lineno);
 		single = &t->source;
 		break;
+	case F_EVIDENCE:
+		if (!*val) {
+			diag_error(ps->d, ps->path, lineno, "'evidence:' trống");
+			return;
+		}
+		if (internal_name(val))
+			diag_error(ps->d, ps->path, lineno, "'evidence:' nêu tên một "
+			    "tệp nội bộ (%s): ghi trang công khai (địa chỉ web, văn bản) "
+			    "thay vào", internal_name(val));
+		strv_push(&t->evidence, &t->nevidence, xstrdup(val));
+		return;
 	case F_REVIEWED: {
 		long dd = date_parse(val);
 
@@ -473,6 +598,85 @@ key_line(struct parse *ps, struct kb_topic_int *ti, int k, char *val,
 	*single = xstrdup(val);
 }
 
+/* A header line "== id" (level 2) or "=== name" (level 3); else 0. */
+static int
+header_level(const char *line)
+{
+	int n = 0;
+
+	while (line[n] == '=')
+		n++;
+	if ((n == 2 || n == 3) && (line[n] == ' ' || line[n] == '\t' ||
+	    line[n] == '\0'))
+		return n;
+	return 0;
+}
+
+static struct kb_topic_int *
+new_entry(struct kb *kb, const char *id, const char *path, int lineno)
+{
+	struct kb_topic_int *ti;
+
+	kb->t = xgrow(kb->t, &kb->alloc, kb->n + 1, sizeof(*kb->t));
+	ti = &kb->t[kb->n++];
+	memset(ti, 0, sizeof(*ti));
+	ti->parent_i = -1;
+	ti->pub.id = xstrdup(id);
+	ti->pub.file = xstrdup(path);
+	ti->pub.line = lineno;
+	return ti;
+}
+
+/*
+ * "=== name" inside topic kb->t[top]: a new entry "topic#name" holding
+ * copies of what a section inherits. NULL when the line is rejected.
+ */
+static struct kb_topic_int *
+new_section(struct parse *ps, long top, const char *name, int lineno)
+{
+	struct kb *kb = ps->kb;
+	struct kb_topic_int *ti, *tp = &kb->t[top], *dup;
+	char id[256];
+	size_t i;
+
+	if (tp->pub.system) {
+		diag_error(ps->d, ps->path, lineno, "chủ đề hệ thống '%s' không chia "
+		    "phần: bỏ dòng '=== %s'", tp->pub.id, name);
+		return NULL;
+	}
+	if (!valid_section_name(name)) {
+		diag_error(ps->d, ps->path, lineno, "tên phần '%s' không hợp lệ: chỉ "
+		    "dùng chữ thường không dấu, chữ số và '_' (ví dụ '=== "
+		    "quen_mat_khau')", name);
+		return NULL;
+	}
+	snprintf(id, sizeof(id), "%s#%s", tp->pub.id, name);
+	if (strlen(id) > KB_ID_MAX) {
+		diag_error(ps->d, ps->path, lineno, "mã phần '%s' dài %zu byte, tối "
+		    "đa %d (nút bấm trên Telegram chỉ chứa được chừng ấy): đặt tên "
+		    "phần ngắn hơn", id, strlen(id), KB_ID_MAX);
+		return NULL;
+	}
+	if ((dup = find_topic(kb, id)) != NULL) {
+		diag_error(ps->d, ps->path, lineno, "chủ đề '%s' đã có phần '=== %s' "
+		    "(dòng %d): đặt tên khác cho phần này", tp->pub.id, name,
+		    dup->pub.line);
+		return NULL;
+	}
+	ti = new_entry(kb, id, ps->path, lineno);
+	tp = &kb->t[top];       /* new_entry may have moved the array */
+	ti->parent_i = top;
+	ti->pub.source = tp->pub.source ? xstrdup(tp->pub.source) : NULL;
+	ti->pub.reviewed = tp->pub.reviewed ? xstrdup(tp->pub.reviewed) : NULL;
+	for (i = 0; i < tp->pub.nevidence; i++)
+		strv_push(&ti->pub.evidence, &ti->pub.nevidence,
+		    xstrdup(tp->pub.evidence[i]));
+	for (i = 0; i < tp->pub.nsee; i++)
+		strv_push(&ti->pub.see, &ti->pub.nsee, xstrdup(tp->pub.see[i]));
+	ti->pub.priority = tp->pub.priority;
+	return ti;
+}
+
 static void
 parse_file(struct parse *ps, char *data)
 {
@@ -480,7 +684,8 @@ parse_file(struct parse *ps, char *data)
 	struct kb_topic_int *cur = NULL;
 	struct buf ans;
 	bool in_answer = false, have_answer = false, seen_block = false;
-	int lineno = 0, ans_line = 0;
+	int lineno = 0, ans_line = 0, level;
+	long top = -1;          /* the topic whose block we are in, or -1 */
 	char *p = data, *line;
 	char today_s[11];
 	long today;
@@ -497,21 +702,39 @@ parse_file(struct parse *ps, char *data)
 			line[--ll] = '\0';
 		if (lineno == 1 && strncmp(line, "\xEF\xBB\xBF", 3) == 0)
 			line += 3;      /* Notepad's byte-order mark */
-		if (strncmp(line, "==", 2) == 0 && (line[2] == ' ' ||
-		    line[2] == '\t' || line[2] == '\0')) {
-			char *id = str_trim(line + 2);
+		if ((level = header_level(line)) != 0) {
+			char *id = str_trim(line + level);
 
 			if (cur)
 				finish_topic(ps, cur, &ans, have_answer, ans_line);
 			cur = NULL;
 			buf_reset(&ans);
 			in_answer = have_answer = false;
+			if (level == 3) {
+				if (!seen_block)
+					diag_error(ps->d, ps->path, lineno, "dòng '=== %s' mở một "
+					    "phần, nhưng phần phải nằm trong một chủ đề: viết nó "
+					    "sau 'answer:' của khối '== id' (xem "
+					    "knowledge/README.md)", id);
+				else if (top >= 0)
+					cur = new_section(ps, top, id, lineno);
+				/* else: inside a block whose header was rejected */
+				seen_block = true;
+				continue;
+			}
 			seen_block = true;
+			top = -1;
 			if (!valid_id(id)) {
 				diag_error(ps->d, ps->path, lineno, "invalid topic id '%s' "
 				    "(lowercase letters, digits, '_', parts joined by '.')", id);
 				continue;
 			}
+			/* a deep link still opens it, so a warning, not an error */
+			if (strlen(id) > KB_ID_MAX)
+				diag_warn(ps->d, ps->path, lineno, "mã chủ đề '%s' dài %zu "
+				    "byte: nút bấm Telegram mở nó chỉ chứa được %d byte, nên "
+				    "nút chọn chủ đề này sẽ không hiện; đặt mã ngắn hơn",
+				    id, strlen(id), KB_ID_MAX);
 			{
 				struct kb_topic_int *dup = find_topic(kb, id);
 
@@ -522,13 +745,9 @@ parse_file(struct parse *ps, char *data)
 					continue;
 				}
 			}
-			kb->t = xgrow(kb->t, &kb->alloc, kb->n + 1, sizeof(*kb->t));
-			cur = &kb->t[kb->n++];
-			memset(cur, 0, sizeof(*cur));
-			cur->pub.id = xstrdup(id);
-			cur->pub.file = xstrdup(ps->path);
-			cur->pub.line = lineno;
+			cur = new_entry(kb, id, ps->path, lineno);
 			cur->pub.system = strncmp(id, "sys.", 4) == 0;
+			top = (long)(kb->n - 1);
 			continue;
 		}
 		if (line[0] == '#') {
@@ -570,7 +789,14 @@ parse_file(struct parse *ps, char *data)
 			if (key < 0) {
 				diag_error(ps->d, ps->path, lineno, "unknown key '%s:' (known: "
 				    "title, keywords, ask, match, not, link, see, menu, source, "
-				    "reviewed, priority, answer)", k);
+				    "evidence, reviewed, priority, answer)", k);
+				continue;
+			}
+			if (cur->parent_i >= 0 && !(SECTION_KEYS & (1u << key))) {
+				diag_error(ps->d, ps->path, lineno, "'%s:' không dùng trong "
+				    "một phần (===): phần lấy source, evidence, reviewed, see, "
+				    "priority của chủ đề; ghi dòng này ở chủ đề '%s', trước "
+				    "'answer:' của nó", k, kb->t[cur->parent_i].pub.id);
 				continue;
 			}
 			if (key == F_ANSWER) {
@@ -681,6 +907,27 @@ load_stopwords(struct kb *kb, const char *path, struct diag *d)
 	buf_release(&b);
 }
 
+/* Once every file is read the array no longer moves: pointers now. */
+static void
+link_sections(struct kb *kb)
+{
+	size_t i;
+
+	for (i = 0; i < kb->n; i++) {
+		struct kb_topic_int *ti = &kb->t[i];
+		struct kb_topic *pt;
+
+		if (ti->parent_i < 0)
+			continue;
+		pt = &kb->t[ti->parent_i].pub;
+		ti->pub.parent = pt;
+		ti->pub.section = strchr(ti->pub.id, '#') + 1;
+		pt->sections = xrealloc(pt->sections,
+		    (pt->nsections + 1) * sizeof(*pt->sections));
+		pt->sections[pt->nsections++] = &ti->pub;
+	}
+}
+
 static void
 check_refs(struct kb *kb, struct diag *d)
 {
@@ -688,6 +935,9 @@ check_refs(struct kb *kb, struct diag *d)
 
 	for (i = 0; i < kb->n; i++) {
 		struct kb_topic_int *ti = &kb->t[i];
+
+		if (ti->parent_i >= 0)
+			continue;       /* a section's see: is its topic's */
 
 		for (j = 0; j < ti->pub.nsee; j++)
 			if (!find_topic(kb, ti->pub.see[j]))
@@ -808,8 +1058,10 @@ kb_load(const char *dir, struct diag *d)
 	free(names);
 	buf_release(&path);
 	pcre2_compile_context_free(ps.cctx);
+	link_sections(kb);
 	check_refs(kb, d);
 	kb_index_build(kb);
+	kb_vocab_build(kb);
 	return kb;
 }
 
@@ -821,6 +1073,7 @@ kb_free(struct kb *kb)
 	if (!kb)
 		return;
 	kb_index_free(kb);
+	kb_vocab_free(kb);
 	for (i = 0; i < kb->n; i++)
 		topic_free(&kb->t[i]);
 	free(kb->t);
@@ -851,6 +1104,12 @@ kb_find(const struct kb *kb, const char *id)
 	struct kb_topic_int *ti = find_topic((struct kb *)kb, id);
 
 	return ti ? &ti->pub : NULL;
+}
+
+const struct kb_topic *
+kb_root(const struct kb_topic *t)
+{
+	return t && t->parent ? t->parent : t;
 }
 
 const struct schedule *

@@ -7,6 +7,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "abbrev.h"
@@ -41,6 +42,7 @@ struct kb_topic_int {
 	uint64_t *feats;        /* sorted similarity feature keys */
 	size_t nfeats;
 	uint32_t pat_base;      /* global id of match[0] (match.c) */
+	long parent_i;          /* a section: index of its topic; else -1 */
 };
 
 struct kb_hash {
@@ -64,6 +66,17 @@ struct kb {
 	uint64_t *stop;         /* sorted folded stop-word keys */
 	size_t nstop;
 	struct schedule *schedule;      /* NULL without schedule.txt */
+	uint64_t *known;        /* sorted folded words the kb uses (vocab.c) */
+	size_t nknown;
+	/* "say only" phrase lists: the keywords of sys.* topics, as folded
+	 * word keys (vocab.c) */
+	struct kb_says {
+		const struct kb_topic *t;
+		uint64_t *w;            /* words of every phrase, in order */
+		uint32_t *start;        /* phrase i = w[start[i] .. start[i+1]) */
+		size_t nphr;
+	} *says;
+	size_t nsays;
 	pcre2_match_context *mctx;
 	pcre2_match_data *md;
 	/* matcher scratch, one entry per topic, reset lazily by epoch */
@@ -92,5 +105,12 @@ void kb_text_expand(const struct kb *kb, const char *s, size_t len,
 #define FEAT_VOCAB      6
 
 uint64_t kb_feat_key(int kind, const char *s, size_t n);
+
+/* vocab.c: the kb's own words, and Telex residue read against them. */
+void kb_vocab_build(struct kb *kb);
+void kb_vocab_free(struct kb *kb);
+/* Writes in's tokens (exact forms) to out with Telex residue decoded
+ * ("caif" -> "cài"); true if any word changed. */
+bool kb_telex_fix(const struct kb *kb, const struct text *in, struct buf *out);
 
 #endif

@@ -17,7 +17,7 @@ static const struct cmd_entry commands[] = {
 	  "validate the knowledge base; errors as path:line: message", cmd_check },
 	{ "chat", "chat [--kb DIR] [--db FILE]",
 	  "talk to the bot in this terminal (--db: keep state and log)", cmd_chat },
-	{ "eval", "eval [--kb DIR] FILE.tsv",
+	{ "eval", "eval [--kb DIR] [--min-top1 R] [--min-oos R] [--max-wrong R] FILE.tsv",
 	  "score the matcher on labelled questions (question TAB topic)", cmd_eval },
 	{ "serve", "serve [--config FILE]",
 	  "run the bot on Telegram and/or Zalo (tokens from config/env)", cmd_serve },

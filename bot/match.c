@@ -117,6 +117,28 @@ hash_free(struct kb_hash *h)
 
 /* ---- texts ---- */
 
+/*
+ * Telex residue is read before abbreviations: "queen mk" holds the
+ * abbreviation "mk" only once "queen" has become "quên". Does nothing until
+ * the kb's own words are known (kb_vocab_build runs after the index).
+ */
+static void
+telex_fix(const struct kb *kb, struct text *t)
+{
+	struct buf b;
+	struct text dec;
+
+	buf_init(&b, BUF_CAP_TEXT);
+	if (kb_telex_fix(kb, t, &b)) {
+		text_normalize(&dec, b.data, b.len);
+		dec.truncated = t->truncated;
+		dec.repaired = t->repaired;
+		text_release(t);
+		*t = dec;
+	}
+	buf_release(&b);
+}
+
 void
 kb_text_expand(const struct kb *kb, const char *s, size_t len, struct text *out)
 {
@@ -124,6 +146,7 @@ kb_text_expand(const struct kb *kb, const char *s, size_t len, struct text *out)
 	struct buf b;
 
 	text_normalize(&raw, s, len);
+	telex_fix(kb, &raw);
 	buf_init(&b, BUF_CAP_TEXT);
 	if (kb->abbrev && abbrev_expand(kb->abbrev, &raw, &b)) {
 		text_normalize(out, b.data, b.len);
@@ -461,18 +484,54 @@ cand_cmp(const void *a, const void *b)
 
 #define TOPK (MATCH_MAX_CAND + 1)
 
+/*
+ * The best few candidates, one per family (a topic and its sections): a
+ * topic and its own section close together are not a close call between
+ * guides, so the family's best member stands for it and margins are taken
+ * against other families.
+ */
+static const struct kb_topic *
+family(const struct kb_topic *t)
+{
+	return t->parent ? t->parent : t;
+}
+
+static long
+topk_family(const struct match_cand *top, size_t n, const struct match_cand *c)
+{
+	const struct kb_topic *root = family(c->topic);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (family(top[i].topic) == root)
+			return (long)i;
+	return -1;
+}
+
 /* Would c enter the best-k list top[0..*n)? (Only the best few matter.) */
 static bool
 topk_admits(const struct match_cand *top, size_t n, const struct match_cand *c)
 {
-	return n < TOPK || cand_cmp(c, &top[n - 1]) < 0;
+	long f;
+
+	/* most candidates lose to the last one: no family scan for them */
+	if (n == TOPK && cand_cmp(c, &top[n - 1]) >= 0)
+		return false;
+	f = topk_family(top, n, c);
+	return f < 0 || cand_cmp(c, &top[f]) < 0;
 }
 
+/* Inserts c, replacing its family's member if it had one (c is better). */
 static void
 topk_insert(struct match_cand *top, size_t *n, const struct match_cand *c)
 {
-	size_t i = *n < TOPK ? (*n)++ : TOPK - 1;
+	long f = topk_family(top, *n, c);
+	size_t i;
 
+	if (f >= 0)
+		i = (size_t)f;  /* c ranks above it: shift into its slot */
+	else
+		i = *n < TOPK ? (*n)++ : TOPK - 1;
 	while (i > 0 && cand_cmp(c, &top[i - 1]) < 0) {
 		top[i] = top[i - 1];
 		i--;
@@ -496,6 +555,7 @@ kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 	if (!kb->n)
 		return;
 	text_normalize(&t0, msg, len);
+	telex_fix(kb, &t0);
 	if (kb->abbrev) {
 		struct buf b;
 

@@ -546,10 +546,13 @@ static int
 load_topics(sqlite3 *db, struct report *r, const struct kb *kb, int64_t from,
     int64_t to)
 {
-	sqlite3_stmt *st = query(db, r, "SELECT topic, COUNT(*) AS n FROM messages "
-	    "WHERE dir='out' AND action='answer' AND topic IS NOT NULL AND "
-	    "at >= ?1 AND at < ?2 GROUP BY topic ORDER BY n DESC, topic LIMIT ?3",
-	    from, to);
+	/* A section's answers count for its topic ("a.b#c" -> "a.b"): the
+	 * report ranks guides, as the leaflets do. */
+	sqlite3_stmt *st = query(db, r, "SELECT CASE WHEN instr(topic, '#') > 0 "
+	    "THEN substr(topic, 1, instr(topic, '#') - 1) ELSE topic END AS t, "
+	    "COUNT(*) AS n FROM messages WHERE dir='out' AND action='answer' AND "
+	    "topic IS NOT NULL AND at >= ?1 AND at < ?2 GROUP BY t "
+	    "ORDER BY n DESC, t LIMIT ?3", from, to);
 	int rc;
 
 	if (!st)

@@ -13,6 +13,8 @@
 #define FORMAT_HINT "a session is 'YYYY-MM-DD | HH:MM-HH:MM | place | what " \
 	"is offered'"
 #define EN_DASH "\xE2\x80\x93"
+/* How the shipped examples are marked, folded: "[VÍ DỤ]", "[vi du]". */
+#define SAMPLE_MARK "[vi du]"
 
 struct schedule {
 	struct schedule_session *v;
@@ -150,6 +152,20 @@ date_hint(struct diag *d, const char *path, int line, const char *val)
 	    "2026-12-05)", val);
 }
 
+/* Does a field carry the example mark? */
+static bool
+is_sample(const char *field)
+{
+	char *f = text_pattern_fold(field), *c;
+	bool hit;
+
+	for (c = f; c && *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	hit = f && strstr(f, SAMPLE_MARK) != NULL;
+	free(f);
+	return hit;
+}
+
 /* A "date | hours | place | what" line; bad fields are all reported. */
 static void
 session_line(struct schedule *s, const char *path, int lineno, char *line,
@@ -190,6 +206,14 @@ session_line(struct schedule *s, const char *path, int lineno, char *line,
 	}
 	if (!ok)
 		return;
+	if (is_sample(f[2]) || (nf > 3 && is_sample(f[3]))) {
+		/* an example uncommented by mistake: a resident would walk to it */
+		diag_error(d, path, lineno, "dòng này là buổi mẫu (có chữ '[VÍ DỤ]'), "
+		    "không phải lịch thật: người dân sẽ tưởng là buổi hỗ trợ thật. "
+		    "Ghi ngày, giờ, địa điểm thật của phường (bỏ chữ '[VÍ DỤ]'), "
+		    "hoặc để lại dấu # ở đầu dòng");
+		return;
+	}
 	memcpy(ss.date, f[0], sizeof(ss.date));
 	ss.place = xstrdup(f[2]);
 	ss.what = xstrdup(nf > 3 ? f[3] : "");
@@ -268,12 +292,14 @@ warn_if_nothing_ahead(const struct schedule *s, const char *path,
 		if (is_upcoming(&s->v[i], today, t))
 			return;
 	if (!s->n)
-		diag_warn(d, path, 0, "no session is listed: residents who ask are "
-		    "told nothing is scheduled");
+		diag_warn(d, path, 0, "lịch chưa có buổi hỗ trợ nào: người dân hỏi "
+		    "lịch sẽ được báo là chưa có lịch và được chỉ nơi liên hệ. Khi "
+		    "phường có lịch thật, ghi mỗi buổi một dòng, ví dụ: 2026-12-05 | "
+		    "08:00-11:00 | Nhà văn hoá tổ dân phố 5 | Cài VNeID");
 	else
-		diag_warn(d, path, 0, "no upcoming session (the last one was on %s): "
-		    "add the next ones, residents who ask are told nothing is "
-		    "scheduled", s->v[s->n - 1].date);
+		diag_warn(d, path, 0, "không còn buổi hỗ trợ nào sắp tới (buổi cuối "
+		    "là ngày %s): người dân hỏi lịch sẽ được báo là chưa có lịch; "
+		    "ghi thêm các buổi tiếp theo", s->v[s->n - 1].date);
 }
 
 struct schedule *
@@ -436,15 +462,16 @@ schedule_reply(const struct schedule *s, const char *today, const char *now,
 		if (rc == 0 && contact)
 			rc = buf_printf(out, "\nLiên hệ: %s", contact);
 	} else {
-		rc = buf_adds(out, "Dạ, hiện phường chưa xếp lịch hỗ trợ trực tiếp "
-		    "nào sắp tới ạ.\n");
+		/* The bot only knows what the ward wrote down: it says it has no
+		 * date, not that none exists, and whom to ask. */
+		rc = buf_adds(out, "Dạ, hiện cháu chưa có lịch buổi hỗ trợ trực "
+		    "tiếp nào sắp tới của phường ạ.\n");
 		if (rc == 0 && contact)
-			rc = buf_printf(out, "Để biết buổi gần nhất, bác gọi điện "
-			    "hoặc hỏi: %s", contact);
+			rc = buf_printf(out, "Để biết buổi gần nhất, bác liên hệ: %s%s",
+			    contact, contact[strlen(contact) - 1] == '.' ? "" : ".");
 		else if (rc == 0)
-			rc = buf_adds(out, "Để biết buổi gần nhất, bác gọi điện hoặc "
-			    "hỏi tổ trưởng tổ dân phố, hay bộ phận một cửa UBND phường "
-			    "ạ.");
+			rc = buf_adds(out, "Để biết buổi gần nhất, bác hỏi tổ trưởng "
+			    "tổ dân phố, hoặc bộ phận một cửa UBND phường ạ.");
 	}
 	buf_release(&list);
 	return rc < 0 ? -1 : 0;

@@ -14,7 +14,7 @@
 #include "log.h"
 #include "util.h"
 
-#define STMT_CACHE 64     /* more than the distinct statements below */
+#define STMT_CACHE 96     /* more than the distinct statements below */
 
 struct store {
 	sqlite3 *db;
@@ -73,6 +73,20 @@ static const char *const migrations[] = {
 	/* who wrote in the volunteers' group: recognised in private chats */
 	"CREATE TABLE volunteers(user_id TEXT PRIMARY KEY, name TEXT,"
 	"  seen INTEGER NOT NULL) WITHOUT ROWID;",
+
+	/* 3: tickets under load and over time. A resident's messages held
+	 * back while the group's queue is busy, then sent as one (redacted;
+	 * kind 'copy' is a Telegram media message, text its caption). */
+	"CREATE TABLE relay_held(id INTEGER PRIMARY KEY,"
+	"  ticket_id INTEGER NOT NULL, kind TEXT NOT NULL, text TEXT NOT NULL,"
+	"  message_id INTEGER NOT NULL DEFAULT 0, at INTEGER NOT NULL);"
+	"CREATE INDEX relay_held_ticket ON relay_held(ticket_id, id);"
+	/* when a volunteer was last known to be in the group (ms) */
+	"ALTER TABLE volunteers ADD COLUMN checked INTEGER NOT NULL DEFAULT 0;"
+	/* a group that became a supergroup, followed across restarts */
+	"CREATE TABLE chat_moves(platform TEXT NOT NULL, from_id TEXT NOT NULL,"
+	"  to_id TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  PRIMARY KEY(platform, from_id)) WITHOUT ROWID;",
 };
 
 int64_t
@@ -599,8 +613,65 @@ store_outbox_migrate(struct store *s, const char *platform, const char *from,
 {
 	const char *a[] = { to, platform, from };
 
-	return run(s, "UPDATE outbox SET chat_id=?1 WHERE platform=?2 AND "
+	/* the body names the chat too, and it is what gets sent */
+	return run(s, "UPDATE outbox SET chat_id=?1, body=CASE WHEN "
+	    "json_valid(body) AND json_type(body, '$.chat_id') IS NOT NULL THEN "
+	    "json_set(body, '$.chat_id', ?1) ELSE body END WHERE platform=?2 AND "
 	    "chat_id=?3 AND status='pending'", 3, a, 0, NULL);
+}
+
+int
+store_chat_move(struct store *s, const char *platform, const char *from,
+    const char *to)
+{
+	const char *a[] = { platform, from, to };
+	int64_t now = store_now_ms();
+
+	/* a savepoint: one unit inside the caller's transaction or alone */
+	if (exec(s, "SAVEPOINT chat_move") < 0)
+		return -1;
+	if (run(s, "INSERT INTO chat_moves(platform, from_id, to_id, at) "
+	    "VALUES(?1,?2,?3,?4) ON CONFLICT(platform, from_id) DO UPDATE SET "
+	    "to_id=excluded.to_id, at=excluded.at", 3, a, 1, &now) < 0 ||
+	    store_outbox_migrate(s, platform, from, to) < 0) {
+		(void)exec(s, "ROLLBACK TO chat_move");
+		(void)exec(s, "RELEASE chat_move");
+		return -1;
+	}
+	return exec(s, "RELEASE chat_move");
+}
+
+int
+store_chat_moved(struct store *s, const char *platform, const char *id,
+    char *out, size_t n)
+{
+	char cur[64];
+	int hops, moved = 0;
+
+	snprintf(cur, sizeof(cur), "%s", id);
+	/* a chain (A became B became C) in a few hops; a loop stops */
+	for (hops = 0; hops < 8; hops++) {
+		sqlite3_stmt *st = prep(s, "SELECT to_id FROM chat_moves WHERE "
+		    "platform=?1 AND from_id=?2");
+		int rc;
+
+		if (!st)
+			return -1;
+		sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, cur, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			snprintf(cur, sizeof(cur), "%s", sqlite3_column_text(st, 0));
+		done(s, st);
+		if (rc == SQLITE_DONE)
+			break;
+		if (rc != SQLITE_ROW)
+			return -1;
+		moved = strcmp(cur, id) != 0;
+	}
+	if (moved)
+		snprintf(out, n, "%s", cur);
+	return moved;
 }
 
 int
@@ -874,17 +945,35 @@ store_ticket_card(struct store *s, const char *chat_id, int64_t ticket_id)
 }
 
 int
-store_tickets_active(struct store *s, struct ticket *v, int max)
+store_tickets_active(struct store *s, struct ticket *v, int max, int skip)
 {
 	sqlite3_stmt *st = prep(s, "SELECT " TICKET_COLS " FROM tickets WHERE "
-	    "status IN ('open','claimed') ORDER BY id LIMIT ?1");
-	int n = 0;
+	    "status IN ('open','claimed') ORDER BY id LIMIT ?1 OFFSET ?2");
+	int n = 0, rc = SQLITE_DONE;
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int(st, 1, max);
-	while (n < max && sqlite3_step(st) == SQLITE_ROW)
+	sqlite3_bind_int(st, 2, skip);
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
 		fill_ticket(st, &v[n++]);
+	if (n < max && rc != SQLITE_DONE)
+		n = -1;
+	done(s, st);
+	return n;
+}
+
+int
+store_tickets_count_active(struct store *s)
+{
+	sqlite3_stmt *st = prep(s, "SELECT COUNT(*) FROM tickets WHERE "
+	    "status IN ('open','claimed')");
+	int n = -1;
+
+	if (!st)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
 	done(s, st);
 	return n;
 }
@@ -895,9 +984,46 @@ store_volunteer_seen(struct store *s, const char *user_id, const char *name)
 	const char *a[] = { user_id, name };
 	int64_t now = store_now_ms();
 
-	return run(s, "INSERT INTO volunteers(user_id, name, seen) VALUES(?1,?2,"
-	    "?3) ON CONFLICT(user_id) DO UPDATE SET name=excluded.name, "
-	    "seen=excluded.seen", 2, a, 1, &now);
+	/* writing in the group shows they are in it now */
+	return run(s, "INSERT INTO volunteers(user_id, name, seen, checked) "
+	    "VALUES(?1,?2,?3,?3) ON CONFLICT(user_id) DO UPDATE SET "
+	    "name=excluded.name, seen=excluded.seen, checked=excluded.checked",
+	    2, a, 1, &now);
+}
+
+int
+store_volunteer_checked(struct store *s, const char *user_id,
+    int64_t *checked)
+{
+	sqlite3_stmt *st = prep(s, "SELECT checked FROM volunteers WHERE "
+	    "user_id=?1");
+	int rc;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, user_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*checked = sqlite3_column_int64(st, 0);
+	done(s, st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_volunteer_confirm(struct store *s, const char *user_id, int64_t when)
+{
+	const char *a[] = { user_id };
+
+	return run(s, "UPDATE volunteers SET checked=?2 WHERE user_id=?1", 1, a,
+	    1, &when);
+}
+
+int
+store_volunteer_forget(struct store *s, const char *user_id)
+{
+	const char *a[] = { user_id };
+
+	return run(s, "DELETE FROM volunteers WHERE user_id=?1", 1, a, 0, NULL);
 }
 
 int
@@ -912,6 +1038,116 @@ store_is_volunteer(struct store *s, const char *user_id)
 	rc = sqlite3_step(st);
 	done(s, st);
 	return rc == SQLITE_ROW ? 1 : 0;
+}
+
+int
+store_relay_hold(struct store *s, int64_t ticket_id, const char *kind,
+    const char *text, int64_t message_id)
+{
+	const char *a[] = { kind, text };
+	int64_t ints[] = { ticket_id, message_id, store_now_ms() };
+
+	return run(s, "INSERT INTO relay_held(kind, text, ticket_id, message_id, "
+	    "at) VALUES(?1,?2,?3,?4,?5)", 2, a, 3, ints);
+}
+
+static int
+count_of(struct store *s, const char *sql, int n, const char *const *args)
+{
+	sqlite3_stmt *st = prep(s, sql);
+	int i, c = -1;
+
+	if (!st)
+		return -1;
+	for (i = 0; i < n; i++)
+		sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		c = sqlite3_column_int(st, 0);
+	done(s, st);
+	return c;
+}
+
+int
+store_relay_count(struct store *s)
+{
+	return count_of(s, "SELECT COUNT(*) FROM relay_held", 0, NULL);
+}
+
+int
+store_outbox_chat_pending(struct store *s, const char *platform,
+    const char *chat_id)
+{
+	const char *a[] = { platform, chat_id };
+
+	return count_of(s, "SELECT COUNT(*) FROM outbox WHERE status='pending' "
+	    "AND platform=?1 AND chat_id=?2", 2, a);
+}
+
+int
+store_relay_oldest(struct store *s, int64_t *ticket_id, int64_t *at)
+{
+	sqlite3_stmt *st = prep(s, "SELECT ticket_id, at FROM relay_held ORDER "
+	    "BY id LIMIT 1");
+	int rc;
+
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ticket_id = sqlite3_column_int64(st, 0);
+		*at = sqlite3_column_int64(st, 1);
+	}
+	done(s, st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_relay_rows(struct store *s, int64_t ticket_id, struct relay_row *v,
+    int max)
+{
+	sqlite3_stmt *st = prep(s, "SELECT id, kind, text, message_id, at FROM "
+	    "relay_held WHERE ticket_id=?1 ORDER BY id LIMIT ?2");
+	int n = 0, rc = SQLITE_DONE;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, ticket_id);
+	sqlite3_bind_int(st, 2, max);
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct relay_row *r = &v[n++];
+
+		r->id = sqlite3_column_int64(st, 0);
+		snprintf(r->kind, sizeof(r->kind), "%s", sqlite3_column_text(st, 1));
+		r->text = xstrdup((const char *)sqlite3_column_text(st, 2));
+		r->message_id = sqlite3_column_int64(st, 3);
+		r->at = sqlite3_column_int64(st, 4);
+	}
+	done(s, st);
+	if (n < max && rc != SQLITE_DONE) {
+		relay_rows_release(v, n);
+		return -1;
+	}
+	return n;
+}
+
+void
+relay_rows_release(struct relay_row *v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].text);
+		v[i].text = NULL;
+	}
+}
+
+int
+store_relay_drop(struct store *s, int64_t ticket_id, int64_t upto_id)
+{
+	int64_t ints[] = { ticket_id, upto_id };
+
+	return run(s, "DELETE FROM relay_held WHERE ticket_id=?1 AND id<=?2", 0,
+	    NULL, 2, ints);
 }
 
 int

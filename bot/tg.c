@@ -93,6 +93,14 @@ parse_message(const cJSON *m, struct event *e)
 		if (cJSON_IsNumber(rid))
 			e->reply_to = api_int(rid);
 	}
+	/* the service message about a group upgraded to a supergroup: in the
+	 * old chat it names the new one, in the new chat the old one */
+	if (api_jid(m, "migrate_to_chat_id", e->moved_to,
+	    sizeof(e->moved_to)) == 0)
+		snprintf(e->moved_from, sizeof(e->moved_from), "%s", e->chat_id);
+	else if (api_jid(m, "migrate_from_chat_id", e->moved_from,
+	    sizeof(e->moved_from)) == 0)
+		snprintf(e->moved_to, sizeof(e->moved_to), "%s", e->chat_id);
 	text = api_jstr(m, "text");
 	if (text) {
 		e->kind = EV_TEXT;
@@ -391,4 +399,56 @@ tg_answer_callback(const char *callback_id, struct buf *out)
 	(void)buf_adds(out, s);
 	free(s);
 	cJSON_Delete(o);
+}
+
+void
+tg_chat_member_request(const char *chat_id, const char *user_id,
+    struct buf *out)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *s;
+
+	cJSON_AddStringToObject(o, "chat_id", chat_id);
+	/* user ids fit in 52 bits: exact in a JSON number */
+	cJSON_AddNumberToObject(o, "user_id", (double)strtoll(user_id, NULL,
+	    10));
+	s = cJSON_PrintUnformatted(o);
+	if (!s)
+		fatal("out of memory (JSON)");
+	(void)buf_adds(out, s);
+	free(s);
+	cJSON_Delete(o);
+}
+
+enum api_status
+tg_parse_chat_member(const char *body, size_t len, struct api_error *err,
+    char *status, size_t n)
+{
+	cJSON *root;
+	enum api_status st = api_envelope(body, len, &root, err);
+
+	snprintf(status, n, "%s", "");
+	if (st == API_ERROR && err->code == 400 && (strstr(err->desc,
+	    "user not found") || strstr(err->desc, "member not found") ||
+	    strstr(err->desc, "PARTICIPANT_ID_INVALID"))) {
+		/* someone who is not in the chat at all */
+		snprintf(status, n, "left");
+		st = API_OK;
+	} else if (st == API_OK) {
+		const cJSON *res = cJSON_GetObjectItemCaseSensitive(root, "result");
+		const char *s = cJSON_IsObject(res) ? api_jstr(res, "status") : NULL;
+
+		if (!s || !*s) {
+			snprintf(err->desc, sizeof(err->desc), "getChatMember result "
+			    "without a status");
+			st = API_MALFORMED;
+		} else if (strcmp(s, "restricted") == 0 && !cJSON_IsTrue(
+		    cJSON_GetObjectItemCaseSensitive(res, "is_member"))) {
+			snprintf(status, n, "left");
+		} else {
+			snprintf(status, n, "%s", s);
+		}
+	}
+	cJSON_Delete(root);
+	return st;
 }

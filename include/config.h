@@ -34,6 +34,7 @@ struct config {
 	char *typical_wait;             /* "khoảng 30 phút" */
 	int reannounce_minutes;         /* unclaimed ticket: remind the group */
 	int escalate_minutes;           /* open this long: tell the admins */
+	int member_check_seconds;       /* trust a volunteer's membership this long */
 	int watch_seconds;              /* knowledge/ change check interval */
 	int keep_days;                  /* message log retention */
 };

@@ -17,6 +17,7 @@
 
 #define CONV_ID_MAX 64
 #define CONV_MAX_OPT 9
+#define CONV_MAX_PARTS 3        /* questions read out of one message */
 
 struct conv_state {
 	char topic[CONV_ID_MAX];        /* guide being read, "" if none */

@@ -29,6 +29,9 @@ struct event {
 	int64_t message_id;     /* the message (for callbacks: the one with the button) */
 	int64_t reply_to;       /* message_id it replies to (Telegram), or 0 */
 	int64_t date_ms;        /* when the resident sent it, 0 if unknown */
+	/* a group became a supergroup: the old and the new chat id */
+	char moved_from[48];
+	char moved_to[48];
 };
 
 void event_release(struct event *e);

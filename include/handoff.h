@@ -11,6 +11,7 @@
 #ifndef HOIDAP_HANDOFF_H
 #define HOIDAP_HANDOFF_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -26,9 +27,38 @@ struct handoff {
 	int64_t recv_us;        /* when the update arrived (latency) */
 	int want_reload;        /* set by /tailai from an admin */
 	int rc;                 /* -1 once a store write failed */
+	/*
+	 * Asks Telegram for user_id's status in the volunteers' group
+	 * (getChatMember): 0 with status filled ("member", "left", …), or -1
+	 * when it cannot tell. NULL: nobody to ask, every check fails.
+	 */
+	int (*member)(void *arg, const char *user_id, char *status, size_t n);
+	void *member_arg;
 };
 
-/* Roles, from the configuration and the volunteers seen in the group. */
+/*
+ * A command as typed: "/nhan 12", "/xong@HoidapBot #12", "/hangdoi 2",
+ * "/chuyen <case>" (the case may start on the next line).
+ */
+struct handoff_cmd {
+	char name[16];          /* lowercased; "" if longer than that */
+	char bot[33];           /* the @mention, "" if none */
+	int64_t arg;            /* the number that follows ("12", "#12"), or 0 */
+	const char *rest;       /* the words after the command, in the text */
+};
+
+/* 1 if text is a command ("/word…") and *c describes it, else 0. Pure. */
+int handoff_parse_cmd(const char *text, struct handoff_cmd *c);
+
+/*
+ * Roles, from the configuration and the volunteers seen in the group.
+ * Admins and the configured volunteers are trusted as configured. Anyone
+ * else is a volunteer while they are in the group: known so from their
+ * last message there, or from Telegram once that is older than
+ * member_check_seconds; leaving the group ends the role. Returns 1 yes,
+ * 0 no, -1 cannot tell now (Telegram did not answer): privileged actions
+ * are then refused (fail closed).
+ */
 int handoff_is_admin(const struct handoff *h, const char *user_id);
 int handoff_is_volunteer(struct handoff *h, const char *user_id);
 int handoff_is_group(const struct handoff *h, const char *platform,
@@ -50,9 +80,19 @@ int handoff_feedback(struct handoff *h, const char *platform,
     const struct event *ev);
 
 /* The resident has an open ticket: relay the message to the group instead
- * of answering. Returns 1 if relayed. */
+ * of answering (at once, or held while the group's queue is busy, see
+ * handoff_flush). Returns 1 if relayed. */
 int handoff_relay_resident(struct handoff *h, const char *platform,
     const struct event *ev, const char *redacted);
+
+/*
+ * Periodic (about every second): sends what relay_resident held back while
+ * the group's queue was busy, one ticket's worth at a time, once the
+ * queue is free. Returns 1 if it queued something. handoff_held() says if
+ * anything is held (1), cheaply, without a transaction.
+ */
+int handoff_flush(struct handoff *h);
+int handoff_held(struct handoff *h);
 
 /*
  * After the engine answered: opens a ticket when the reply asked for a

@@ -23,15 +23,23 @@ struct kb_link {
 	char *url;
 };
 
-/* Read-only view of one topic; owned by its kb. */
+/*
+ * Read-only view of one topic; owned by its kb. A section ("=== name" inside
+ * a topic block) is a kb_topic too, with id "topic.id#name" and parent set:
+ * the matcher ranks it like any topic, and it carries copies of what it
+ * inherits (source, evidence, reviewed, see, priority).
+ */
 struct kb_topic {
 	char *id;
 	char *title;
-	char *source;
+	char *source;           /* short, shown to residents */
+	char **evidence;        /* what backs the facts; for admins only */
+	size_t nevidence;
 	char *reviewed;         /* YYYY-MM-DD */
 	char *file;             /* path it came from */
 	int line;               /* line of its "== id" */
 	char **pages;           /* the answer, split at "---" lines */
+	int *page_steps;        /* numbered steps ("1. …") on each page */
 	size_t npages;
 	struct kb_link *links;
 	size_t nlinks;
@@ -46,7 +54,17 @@ struct kb_topic {
 	size_t nkeywords;
 	bool system;            /* sys.*: never matched */
 	bool priority;          /* "priority: high": safety first (scams) */
+	const struct kb_topic *parent;  /* a section: its topic; else NULL */
+	const char *section;            /* a section: its name; else NULL */
+	const struct kb_topic **sections;       /* a topic: its sections */
+	size_t nsections;
 };
+
+/*
+ * Longest id, sections included: the Telegram button that opens it carries
+ * "t:" + id in callback_data, which holds at most 64 bytes.
+ */
+#define KB_ID_MAX 62
 
 #define KB_STALE_DAYS 180
 
@@ -58,13 +76,25 @@ struct kb_topic {
 struct kb *kb_load(const char *dir, struct diag *d);
 void kb_free(struct kb *kb);
 
+/* Every topic and section, in file order (a section follows its topic). */
 size_t kb_count(const struct kb *kb);
 const struct kb_topic *kb_topic(const struct kb *kb, size_t i);
 const struct kb_topic *kb_find(const struct kb *kb, const char *id);
 const char *kb_dir(const struct kb *kb);
+/* The topic a section belongs to; a topic is its own. */
+const struct kb_topic *kb_root(const struct kb_topic *t);
 /* Text of a sys.* topic's first page, or fallback if it does not exist. */
 const char *kb_system_text(const struct kb *kb, const char *id,
     const char *fallback);
+
+/*
+ * The id of the system topic whose 'keywords:' phrases make up all of msg,
+ * give or take stop words ("cảm ơn cháu", "ok dc rồi" -> "sys.thanks";
+ * "xem tiếp đi" -> "sys.more"), or NULL: a command or an acknowledgement,
+ * not a question. A question word outside the phrases ("được không") makes
+ * it a question.
+ */
+const char *kb_says(const struct kb *kb, const char *msg);
 
 /* knowledge/schedule.txt (schedule.h), or NULL when the ward has none. */
 const struct schedule *kb_schedule(const struct kb *kb);

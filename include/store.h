@@ -90,9 +90,17 @@ int store_outbox_failed(struct store *s, int64_t id, const char *err);
 /* Pending count; *next_due_ms gets the earliest not_before (or -1). */
 int store_outbox_pending(struct store *s, int64_t *next_due_ms);
 void outbox_item_release(struct outbox_item *it);
-/* Rewrites a chat id (Telegram group migrated to a supergroup). */
+/* Rewrites a chat id (Telegram group migrated to a supergroup) in the
+ * pending rows, their bodies included. */
 int store_outbox_migrate(struct store *s, const char *platform,
     const char *from, const char *to);
+/* Records that chat `from` is now `to`, and rewrites the pending outbox. */
+int store_chat_move(struct store *s, const char *platform, const char *from,
+    const char *to);
+/* Where chat id went, following recorded moves: 1 (out = the last id),
+ * 0 if it did not move, -1 on error. */
+int store_chat_moved(struct store *s, const char *platform, const char *id,
+    char *out, size_t n);
 
 /* Message log; `text` must already be redacted. dir is "in" or "out". */
 int store_log(struct store *s, const char *platform, const char *chat_id,
@@ -142,10 +150,49 @@ int64_t store_ticket_by_msg(struct store *s, const char *chat_id,
 /* The ticket's card: its first message in that chat (0 if not sent yet). */
 int64_t store_ticket_card(struct store *s, const char *chat_id,
     int64_t ticket_id);
-int store_tickets_active(struct store *s, struct ticket *v, int max);
+/* Open and claimed tickets, oldest first: up to max after the first skip. */
+int store_tickets_active(struct store *s, struct ticket *v, int max, int skip);
+int store_tickets_count_active(struct store *s);
 int store_volunteer_seen(struct store *s, const char *user_id,
     const char *name);
 int store_is_volunteer(struct store *s, const char *user_id);
+/* When a volunteer was last known to be in the group: 1 (*checked in ms),
+ * 0 if not a volunteer, -1 on error. */
+int store_volunteer_checked(struct store *s, const char *user_id,
+    int64_t *checked);
+int store_volunteer_confirm(struct store *s, const char *user_id,
+    int64_t when);
+/* Left the group: no longer a volunteer (until they write there again). */
+int store_volunteer_forget(struct store *s, const char *user_id);
+/*
+ * A resident's messages for the volunteers' group, held back while the
+ * group's queue is busy (see handoff_flush): kind "text" (redacted) or
+ * "copy" (a Telegram message to copy, text its redacted caption).
+ */
+struct relay_row {
+	int64_t id;
+	char kind[8];
+	char *text;             /* owned; free with relay_rows_release */
+	int64_t message_id;
+	int64_t at;             /* ms */
+};
+
+int store_relay_hold(struct store *s, int64_t ticket_id, const char *kind,
+    const char *text, int64_t message_id);
+/* Rows held in all: >= 0, or -1. */
+int store_relay_count(struct store *s);
+/* The ticket whose held row is the oldest: 1 (*ticket_id, *at), 0, -1. */
+int store_relay_oldest(struct store *s, int64_t *ticket_id, int64_t *at);
+/* A ticket's held rows, oldest first, up to max; the count or -1. */
+int store_relay_rows(struct store *s, int64_t ticket_id, struct relay_row *v,
+    int max);
+void relay_rows_release(struct relay_row *v, int n);
+/* Forgets a ticket's held rows up to and including id (they were sent). */
+int store_relay_drop(struct store *s, int64_t ticket_id, int64_t upto_id);
+/* Pending outbox rows to one chat (a group's queue), or -1. */
+int store_outbox_chat_pending(struct store *s, const char *platform,
+    const char *chat_id);
+
 /* The chat's last max log lines (already redacted), oldest first. */
 int store_recent_messages(struct store *s, const char *platform,
     const char *chat_id, int max, struct buf *out);

@@ -40,6 +40,13 @@ void tg_render(const struct conv_reply *r, const char *chat_id,
 void tg_render_text(const char *text, const char *chat_id,
     void (*emit)(const char *body, void *arg), void *arg);
 void tg_answer_callback(const char *callback_id, struct buf *out);
+/* getChatMember for user_id in chat_id: the request body, and the
+ * answer's status ("member", "left", "kicked", …; a restricted user who is
+ * not a member, or "user not found", reads as "left"). */
+void tg_chat_member_request(const char *chat_id, const char *user_id,
+    struct buf *out);
+enum api_status tg_parse_chat_member(const char *body, size_t len,
+    struct api_error *err, char *status, size_t n);
 /* Escapes & < > for parse_mode HTML. */
 void tg_html_escape(const char *s, size_t n, struct buf *out);
 /* Splits text into parts of at most max units (utf16: count UTF-16 units,

@@ -21,6 +21,7 @@ if [ ! -x "$BIN" ]; then
 fi
 HERE=$(cd "$(dirname "$0")" && pwd)
 MINI=$HERE/data/kb-mini
+SECT=$HERE/data/kb-sections
 GOLDEN=$HERE/golden/ask-mini.tsv
 EVALTSV=$HERE/data/eval-mini.tsv
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/hoidap-cli.XXXXXX") || exit 2
@@ -466,6 +467,68 @@ else
 	fail "eval below the floor: the miss listed, exit 1"
 fi
 
+# Floors: one set, rejected 0.500 and wrong 0.333 (1 of 3), top-1 1.000.
+printf 'cai vneid ntn\tvneid.install\ngiá vàng\tout_of_scope\nthuế nhà đất\tout_of_scope\n' \
+    >"$TMP/floors.tsv"
+run "$BIN" eval --kb "$MINI" "$TMP/floors.tsv"
+if [ $rc -eq 1 ] &&
+    has "$TMP/out" "BELOW FLOOR: out-of-scope rejected 0.500 < 0.9" &&
+    has "$TMP/out" "BELOW FLOOR: confidently wrong 0.333 > 0.02" &&
+    ! has "$TMP/out" "BELOW FLOOR: answered right"; then
+	ok "eval default floors: each missed floor named, exit 1"
+else
+	fail "eval default floors: each missed floor named, exit 1"
+fi
+run "$BIN" eval --kb "$MINI" --min-oos 0.5 --max-wrong 0.34 "$TMP/floors.tsv"
+if [ $rc -eq 0 ] &&
+    grep -q '^ok (floors: top-1 >= 0.95, rejected >= 0.5, wrong <= 0.34)$' \
+    "$TMP/out"; then
+	ok "eval --min-oos/--max-wrong: a rate on the floor passes, exit 0"
+else
+	fail "eval --min-oos/--max-wrong: a rate on the floor passes, exit 0"
+fi
+run "$BIN" eval --kb "$MINI" --min-oos 0.95 --max-wrong 0.34 "$TMP/floors.tsv"
+if [ $rc -eq 1 ] &&
+    has "$TMP/out" "BELOW FLOOR: out-of-scope rejected 0.500 < 0.95" &&
+    ! has "$TMP/out" "BELOW FLOOR: confidently wrong"; then
+	ok "eval --min-oos 0.95: rejected below it, exit 1"
+else
+	fail "eval --min-oos 0.95: rejected below it, exit 1"
+fi
+run "$BIN" eval --kb "$MINI" --min-oos 0.5 --max-wrong 0.3 "$TMP/floors.tsv"
+if [ $rc -eq 1 ] &&
+    has "$TMP/out" "BELOW FLOOR: confidently wrong 0.333 > 0.3" &&
+    ! has "$TMP/out" "BELOW FLOOR: out-of-scope"; then
+	ok "eval --max-wrong 0.3: wrong above it, exit 1"
+else
+	fail "eval --max-wrong 0.3: wrong above it, exit 1"
+fi
+# wrong.tsv: top-1 0.500.
+run "$BIN" eval --kb "$MINI" --min-top1 0.5 --min-oos 0 --max-wrong 1 \
+    "$TMP/wrong.tsv"
+if [ $rc -eq 0 ] && grep -q '^ok (floors: top-1 >= 0.5,' "$TMP/out"; then
+	ok "eval --min-top1 0.5: top-1 0.500 passes, exit 0"
+else
+	fail "eval --min-top1 0.5: top-1 0.500 passes, exit 0"
+fi
+run "$BIN" eval --kb "$MINI" --min-top1 0.6 --min-oos 0 --max-wrong 1 \
+    "$TMP/wrong.tsv"
+if [ $rc -eq 1 ] &&
+    has "$TMP/out" "BELOW FLOOR: answered right (top-1) 0.500 < 0.6"; then
+	ok "eval --min-top1 0.6: top-1 below it, exit 1"
+else
+	fail "eval --min-top1 0.6: top-1 below it, exit 1"
+fi
+for _bad in abc 1.5 -0.1 0.9x ''; do
+	run "$BIN" eval --kb "$MINI" --min-top1 "$_bad" "$EVALTSV"
+	if [ $rc -eq 2 ] && has "$TMP/err" "expected a rate from 0 to 1" &&
+	    has "$TMP/err" "usage: hoidap eval"; then
+		ok "eval --min-top1 '$_bad': exit 2"
+	else
+		fail "eval --min-top1 '$_bad': exit 2"
+	fi
+done
+
 run "$BIN" eval --kb "$MINI" "$TMP/does-not-exist.tsv"
 if [ $rc -eq 2 ] && has "$TMP/err" "does-not-exist.tsv"; then
 	ok "eval on a missing file: exit 2"
@@ -501,6 +564,119 @@ if [ $rc -eq 0 ] && has "$TMP/out" "hướng dẫn này đã hết" &&
 	ok "chat: tiếp with no guide is a notice; /quit ends"
 else
 	fail "chat: tiếp with no guide is a notice; /quit ends"
+fi
+
+# ---------------------------------------------------------------- sections
+
+run "$BIN" check --kb "$SECT"
+if [ $rc -eq 0 ] && has "$TMP/out" "4 topics, 2 sections, 8 examples checked, 0 error(s)" &&
+    clean_stderr; then
+	ok "check on kb-sections: sections counted, their examples checked"
+else
+	fail "check on kb-sections: sections counted, their examples checked"
+fi
+
+# sect_copy NAME: a fresh copy of kb-sections in $TMP/NAME
+sect_copy() {
+	rm -rf "${TMP:?}/$1"
+	cp -R "$SECT" "$TMP/$1"
+}
+
+# A section's example that the topic's main guide answers.
+sect_copy secask
+L=$(grep -n '^ask: abc quen pass roi' "$TMP/secask/topics.txt" | cut -d: -f1)
+sed_line "$TMP/secask/topics.txt" "$L" 's/.*/ask: cài abc thế nào cho nhanh/'
+run "$BIN" check --kb "$TMP/secask"
+if [ -n "$L" ] && [ $rc -eq 1 ] &&
+    has "$TMP/err" "$TMP/secask/topics.txt:$L: ví dụ \"cài abc thế nào cho nhanh\" của phần 'app.login#password' lại mở hướng dẫn chung của chủ đề 'app.login'"; then
+	ok "check: a section's example must reach its section"
+else
+	fail "check: a section's example must reach its section" "line $L"
+fi
+
+# A topic's example that one of its sections answers: move it there.
+sect_copy topask
+L=$(grep -n '^ask: đăng nhập abc ở đâu' "$TMP/topask/topics.txt" | cut -d: -f1)
+sed_line "$TMP/topask/topics.txt" "$L" 's/.*/ask: quên mật khẩu abc thì làm sao/'
+run "$BIN" check --kb "$TMP/topask"
+if [ -n "$L" ] && [ $rc -eq 1 ] &&
+    has "$TMP/err" "$TMP/topask/topics.txt:$L: ví dụ \"quên mật khẩu abc thì làm sao\" của chủ đề 'app.login' lại mở phần 'app.login#password'" &&
+    has "$TMP/err" "xuống dưới '=== password'"; then
+	ok "check: a topic's example that opens its section says where it belongs"
+else
+	fail "check: a topic's example that opens its section says where it belongs" "line $L"
+fi
+
+sect_copy secsrc
+L=$(grep -n '^=== fee' "$TMP/secsrc/topics.txt" | cut -d: -f1)
+sed_line "$TMP/secsrc/topics.txt" "$L" 's/$/\nsource: abc.gov.vn/'
+run "$BIN" check --kb "$TMP/secsrc"
+if [ -n "$L" ] && [ $rc -eq 1 ] &&
+    has "$TMP/err" "$TMP/secsrc/topics.txt:$((L + 1)): 'source:' không dùng trong một phần"; then
+	ok "check: a section inherits source:, it cannot set its own"
+else
+	fail "check: a section inherits source:, it cannot set its own" "line $L"
+fi
+
+run "$BIN" ask --kb "$SECT" --json "quên mật khẩu abc"
+if [ $rc -eq 0 ] && jcheck <<'EOF'
+o = lines[0]
+assert o["action"] == "answer", o
+assert o["topic"] == "app.login" and o["section"] == "password", o
+assert "Quên mật khẩu" in o["reply"] and "Mở CH Play" not in o["reply"], o
+EOF
+then
+	ok "ask --json: a section's answer names its topic and the section"
+else
+	fail "ask --json: a section's answer names its topic and the section"
+fi
+
+printf 'quên mật khẩu abc\ncài abc\n' >"$TMP/sect.in"
+run_in "$TMP/sect.in" "$BIN" ask --kb "$SECT" --batch --json
+if [ $rc -eq 0 ] && jcheck <<'EOF'
+o = lines[1]
+assert o["topic"] == "app.login" and o["section"] is None, o
+assert [(s["topic"], s["section"]) for s in o["suggestions"]] == \
+    [("app.login", "password"), ("app.login", "fee")], o
+assert lines[0]["suggestions"] == [], lines[0]
+EOF
+then
+	ok "ask --json: a topic with sections suggests them, section null otherwise"
+else
+	fail "ask --json: a topic with sections suggests them, section null otherwise"
+fi
+
+run "$BIN" ask --kb "$SECT" --explain "abc mất phí bao nhiêu"
+if [ $rc -eq 0 ] && has "$TMP/out" "section 'fee' of topic app.login" &&
+    has "$TMP/out" "app.login#fee"; then
+	ok "ask --explain names the section"
+else
+	fail "ask --explain names the section"
+fi
+
+printf 'quên mật khẩu abc\tapp.login\nquên mật khẩu abc\tapp.login#password\nabc mất phí bao nhiêu\tapp.login#password\ncài abc\tapp.login#fee\ncài abc\tapp.login\n' \
+    >"$TMP/sect.tsv"
+run "$BIN" eval --kb "$SECT" "$TMP/sect.tsv"
+if [ $rc -eq 1 ] &&
+    has "$TMP/out" "in-scope: 5, answered right (top-1): 0.600" &&
+    has "$TMP/out" "$(printf 'WRONG\tabc mất phí bao nhiêu\twant app.login#password, got app.login#fee')" &&
+    has "$TMP/out" "$(printf 'WRONG\tcài abc\twant app.login#fee, got app.login ')"; then
+	ok "eval: a topic label accepts its sections, a section label only itself"
+else
+	fail "eval: a topic label accepts its sections, a section label only itself"
+fi
+
+printf 'quên mật khẩu abc\ntiếp\n1\n2\n' >"$TMP/sectchat.in"
+run_in "$TMP/sectchat.in" "$BIN" chat --kb "$SECT"
+if [ $rc -eq 0 ] && clean_stderr && in_order "$TMP/out" \
+    'bấm "Quên mật khẩu"' 'làm xong các bước trên' \
+    "Mã OTP chỉ dùng một lần" "Xem thêm:" "1. Cài và đăng nhập ứng dụng ABC" \
+    "2. Phí dùng ABC" "3. Nộp thuế đất" \
+    "1. Mở CH Play." "1. Quên mật khẩu ABC" "2. Phí dùng ABC" \
+    "ABC không thu phí" 'bác đọc xong rồi gõ "tiếp"'; then
+	ok "chat: the asked section first, then the topic and the other section"
+else
+	fail "chat: the asked section first, then the topic and the other section"
 fi
 
 # ---------------------------------------------------------------- golden

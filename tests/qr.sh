@@ -243,6 +243,15 @@ bundled_decode() {
 check "--all on the bundled knowledge: every PNG decodes and is on the sheet" \
     bundled_decode
 
+# Sections open from their topic's options: one leaflet per topic.
+run "$BIN" qr --kb "$HERE/data/kb-sections" --all --dir sect
+check "--all: one leaflet per topic, none for its sections" \
+    eval '[ $rc -eq 0 ] && [ "$(cd sect && ls *.png | sort | tr "\n" " ")" = "app-login.png greeting.png handoff-human.png land-tax.png " ] &&
+        ! has sect/index.html "Quên mật khẩu ABC" && decodes sect/app-login.png app-login'
+run "$BIN" qr --kb "$HERE/data/kb-sections" -o x.png 'app.login#password'
+check "a section has no leaflet of its own: exit 1, names its topic" \
+    eval '[ $rc -eq 1 ] && has "$TMP/err" "section of '"'"'app.login'"'"'" && [ ! -e x.png ]'
+
 # ----------------------------------------------------------------- errors
 
 run "$BIN" qr --kb "$MINI" -o x.png nope.nope

@@ -174,7 +174,7 @@ check "days before the first question of the period are left out" \
     eval '! line "^   2026-11-2[0-5] " && ! line "2026-10-20"'
 check "bot actions counted (answer, clarify, fallback, other)" has "$TMP/out" \
     "Bot trả lời ngay: 14 · hỏi lại cho rõ: 2 · chưa hiểu: 3 · thông báo khác: 1"
-check "top topics: answers only (not clarify), most first, ties by id" \
+check "top topics: answers only (not clarify), sections under their topic, most first, ties by id" \
     eval 'line "^    1\.     4  Cài ứng dụng VNeID \[vneid.install\]$" &&
     line "^    2\.     3  .*\[vneid.forgot_passcode\]$" &&
     line "^    3\.     2  .*\[dvc.pay_fee\]$" &&

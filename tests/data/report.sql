@@ -51,7 +51,8 @@ FROM (VALUES
   ('zalo',     '110', 'in',  'tra cuu phat nguoi xe may', NULL, NULL, '2026-11-27 10:15'),
   ('zalo',     '110', 'out', 'Cháu chưa hiểu câu hỏi…', NULL, 'fallback', '2026-11-27 10:15'),
   ('telegram', '103', 'in',  'etax đăng nhập', NULL, NULL, '2026-11-27 11:00'),
-  ('telegram', '103', 'out', 'Đăng nhập eTax Mobile…', 'etax.install_login', 'answer', '2026-11-27 11:00'),
+  -- a section's answer ("topic#section") counts for its topic
+  ('telegram', '103', 'out', 'Đăng nhập eTax Mobile…', 'etax.install_login#forgot_password', 'answer', '2026-11-27 11:00'),
   ('telegram', '111', 'in',  '', NULL, 'photo', '2026-11-27 15:00'),
   ('telegram', '111', 'out', 'Cháu chưa xem được ảnh…', NULL, 'notice', '2026-11-27 15:00'),
   ('zalo',     '112', 'in',  'gặp người', NULL, NULL, '2026-11-27 16:20'),

@@ -50,6 +50,7 @@ enum result_kind {
 	R_TG_WEBHOOK,   /* WebhookInfo */
 	R_TG_DELWEBHOOK,
 	R_TG_SETWEBHOOK,
+	R_TG_MEMBER,    /* ChatMember, scripted with /control/telegram/member */
 	R_TG_UPDATES,
 	R_ZALO_SENT,    /* {"message_id":"…","date":ms} */
 	R_ZALO_ME,
@@ -76,6 +77,7 @@ static const struct method_def tg_methods[] = {
 	{"deleteWebhook", R_TG_DELWEBHOOK},
 	{"setWebhook", R_TG_SETWEBHOOK},
 	{"getWebhookInfo", R_TG_WEBHOOK},
+	{"getChatMember", R_TG_MEMBER},
 	{"editMessageText", R_TRUE},
 	{"editMessageReplyMarkup", R_TRUE},
 	{"editMessageCaption", R_TRUE},
@@ -109,6 +111,7 @@ struct state {
 	cJSON *polls;      /* getUpdates calls answered normally */
 	cJSON *rejected;   /* bot calls answered with an error / dropped */
 	cJSON *faults;     /* pending faults; "remaining" is internal */
+	cJSON *members;    /* "chat_id:user_id" or "user_id" → status */
 	double tg_next_id;
 	double seq;
 	double tg_msg_id;
@@ -610,20 +613,21 @@ static void add_rejected(enum platform pl, const char *method,
 /* ------------------------------------------------------------------ */
 /* faults                                                               */
 
-/* Does the fault's "chat_id" (a number or a numeric or other string) name
- * the call's chat? */
-static int same_chat(const cJSON *f, const cJSON *params)
+/* A call's chat_id as text ("" if none), numbers and strings alike. */
+static void chat_text(const cJSON *obj, char *out, size_t n)
 {
-	double a, b;
-	const char *ws = get_str(f, "chat_id"), *ps = get_str(params, "chat_id");
-
-	if (get_num(f, "chat_id", &a) && get_num(params, "chat_id", &b))
-		return a == b;
-	return ws && ps && !strcmp(ws, ps);
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, "chat_id");
+	double d;
+	if (cJSON_IsString(it) && it->valuestring && !get_num(obj, "chat_id", &d))
+		snprintf(out, n, "%s", it->valuestring);
+	else if (get_num(obj, "chat_id", &d))
+		snprintf(out, n, "%.0f", d);
+	else
+		out[0] = '\0';
 }
 
-/* Take the first pending fault matching (platform, method, chat). S.mu
- * held. */
+/* Take the first pending fault matching (platform, method, and chat_id
+ * when the fault names one). S.mu held. */
 static cJSON *take_fault(enum platform pl, const char *method,
 			 const cJSON *params)
 {
@@ -642,10 +646,14 @@ static cJSON *take_fault(enum platform pl, const char *method,
 			i++;
 			continue;
 		}
-		if (cJSON_GetObjectItemCaseSensitive(f, "chat_id") &&
-		    !same_chat(f, params)) {
-			i++;
-			continue;
+		if (cJSON_GetObjectItemCaseSensitive(f, "chat_id")) {
+			char want[64], got[64];
+			chat_text(f, want, sizeof(want));
+			chat_text(params, got, sizeof(got));
+			if (strcmp(want, got)) {
+				i++;
+				continue;
+			}
 		}
 		copy = cJSON_Duplicate(f, 1);
 		cJSON_DeleteItemFromObjectCaseSensitive(copy, "remaining");
@@ -759,12 +767,14 @@ static const char *fault_check(cJSON *f)
 	if (cJSON_GetObjectItemCaseSensitive(f, "description") &&
 	    !get_str(f, "description"))
 		return "description must be a string";
+	{
+		const cJSON *ci = cJSON_GetObjectItemCaseSensitive(f, "chat_id");
+		if (ci && !cJSON_IsNumber(ci) && !(cJSON_IsString(ci) &&
+						    ci->valuestring[0]))
+			return "chat_id must be a number or a non-empty string";
+	}
 	if (cJSON_GetObjectItemCaseSensitive(f, "body") && !get_str(f, "body"))
 		return "body must be a string";
-	if (cJSON_GetObjectItemCaseSensitive(f, "chat_id") &&
-	    !get_str(f, "chat_id") &&
-	    !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(f, "chat_id")))
-		return "chat_id must be a number or a string";
 	if (get_num(f, "status", &d)) {
 		if (d < 100 || d > 599)
 			return "status must be 100..599";
@@ -1103,6 +1113,32 @@ static void respond_success(enum platform pl, const struct method_def *md,
 		cJSON_AddNumberToObject(result, "pending_update_count",
 					cJSON_GetArraySize(S.tg_queue));
 		break;
+	case R_TG_MEMBER: {
+		char chat[64], key[160];
+		double uid = 0;
+		const char *st = NULL;
+		chat_text(params, chat, sizeof(chat));
+		get_num(params, "user_id", &uid);
+		snprintf(key, sizeof(key), "%s:%.0f", chat, uid);
+		st = get_str(S.members, key);
+		if (!st) {
+			snprintf(key, sizeof(key), "%.0f", uid);
+			st = get_str(S.members, key);
+		}
+		if (!st)
+			st = "member";
+		result = cJSON_CreateObject();
+		cJSON_AddStringToObject(result, "status", st);
+		{
+			cJSON *u = cJSON_AddObjectToObject(result, "user");
+			cJSON_AddNumberToObject(u, "id", uid);
+			cJSON_AddFalseToObject(u, "is_bot");
+			cJSON_AddStringToObject(u, "first_name", "Fake");
+		}
+		if (!strcmp(st, "restricted"))
+			cJSON_AddTrueToObject(result, "is_member");
+		break;
+	}
 	case R_TG_DELWEBHOOK:
 		if (get_bool(params, "drop_pending_updates")) {
 			cJSON_Delete(S.tg_queue);
@@ -1390,6 +1426,36 @@ static void ctl_zalo_update(struct req *r, struct reply *rp)
 	reply_json(rp, 200, out);
 }
 
+/* POST /control/telegram/member {"user_id":N,"status":"left","chat_id":C}:
+ * what getChatMember answers for that user (in that chat, or any chat). */
+static void ctl_tg_member(struct req *r, struct reply *rp)
+{
+	cJSON *b = control_body(r, rp), *out;
+	const char *st;
+	char chat[64], key[160];
+	double uid;
+	if (!b)
+		return;
+	st = get_str(b, "status");
+	if (!get_num(b, "user_id", &uid) || !st || !*st) {
+		cJSON_Delete(b);
+		reply_cerror(rp, 400, "need user_id (number) and status (string)");
+		return;
+	}
+	chat_text(b, chat, sizeof(chat));
+	if (chat[0])
+		snprintf(key, sizeof(key), "%s:%.0f", chat, uid);
+	else
+		snprintf(key, sizeof(key), "%.0f", uid);
+	pthread_mutex_lock(&S.mu);
+	set_item(S.members, key, cJSON_CreateString(st));
+	pthread_mutex_unlock(&S.mu);
+	cJSON_Delete(b);
+	out = cJSON_CreateObject();
+	cJSON_AddTrueToObject(out, "ok");
+	reply_json(rp, 200, out);
+}
+
 /* GET /control/{sent,rejected,polls}. */
 static void ctl_list(struct MHD_Connection *c, cJSON **listp, struct reply *rp)
 {
@@ -1534,6 +1600,8 @@ static void state_clear(void)
 	cJSON_Delete(S.polls);
 	cJSON_Delete(S.rejected);
 	cJSON_Delete(S.faults);
+	cJSON_Delete(S.members);
+	S.members = cJSON_CreateObject();
 	S.tg_queue = cJSON_CreateArray();
 	S.zalo_queue = cJSON_CreateArray();
 	S.sent = cJSON_CreateArray();
@@ -1585,6 +1653,11 @@ static void handle_control(struct MHD_Connection *c, const char *hmethod,
 	if (!strcmp(path, "/telegram/update")) {
 		if (is_post)
 			ctl_tg_update(c, r, rp);
+		else
+			reply_cerror(rp, 405, "use POST");
+	} else if (!strcmp(path, "/telegram/member")) {
+		if (is_post)
+			ctl_tg_member(r, rp);
 		else
 			reply_cerror(rp, 405, "use POST");
 	} else if (!strcmp(path, "/zalo/update")) {
@@ -1907,6 +1980,7 @@ int main(int argc, char **argv)
 	cJSON_Delete(S.rejected);
 	cJSON_Delete(S.faults);
 	free(S.tg_webhook);
+	cJSON_Delete(S.members);
 	pthread_mutex_unlock(&S.mu);
 	if (log_fp)
 		fclose(log_fp);

@@ -160,6 +160,20 @@ has "zalo 429" "$(code -H "$J" -d '{"chat_id":"u1","text":"z"}' $Z/sendMessage)"
 has "zalo sent list" "$(get "$B/control/sent?platform=zalo&method=sendMessage")" '"platform":"zalo","method":"sendMessage","params":{"chat_id":"u1","text":"chào"}'
 hasnt "zalo sent excl fault" "$(get "$B/control/sent?platform=zalo")" '"text":"z"'
 
+# --- getChatMember and chat-scoped faults -------------------------------
+has "member default" "$(post $T/getChatMember '{"chat_id":-100500,"user_id":701}')" '"result":{"status":"member","user":{"id":701'
+has "member script" "$(post $B/control/telegram/member '{"user_id":701,"status":"left"}')" '{"ok":true}'
+post $B/control/telegram/member '{"chat_id":-100600,"user_id":701,"status":"administrator"}' >/dev/null
+has "member scripted" "$(post $T/getChatMember '{"chat_id":"-100500","user_id":"701"}')" '"status":"left"'
+has "member per chat" "$(post $T/getChatMember '{"chat_id":-100600,"user_id":701}')" '"status":"administrator"'
+has "member bad script" "$(code -H "$J" -d '{"status":"left"}' $B/control/telegram/member)" '400 {"error":"need user_id'
+post $B/control/fault '{"method":"sendMessage","chat_id":-100500,"count":-1,"status":400,"migrate_to_chat_id":-1009}' >/dev/null
+has "chat fault other chat" "$(post $T/sendMessage '{"chat_id":42,"text":"x"}')" '"ok":true'
+has "chat fault hits" "$(post $T/sendMessage '{"chat_id":"-100500","text":"x"}')" '"parameters":{"migrate_to_chat_id":-1009}'
+has "chat fault again" "$(post $T/sendMessage '{"chat_id":-100500,"text":"x"}')" '"error_code":400'
+has "chat fault type" "$(code -H "$J" -d '{"chat_id":true,"status":500}' $B/control/fault)" '400 {"error":"chat_id must be'
+curl -s -X POST $B/control/fault/clear >/dev/null
+
 # --- waiting list query ----------------------------------------------
 since=$(get "$B/control/sent" | grep -o '"seq":[0-9]*' | tail -n 1 | cut -d: -f2)
 (sleep 0.3; post $Z/sendMessage '{"chat_id":"u2","text":"later"}' >/dev/null) &

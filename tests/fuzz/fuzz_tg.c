@@ -33,5 +33,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(ev);
 	(void)tg_parse_response((const char *)data, size, &err);
+	{
+		char status[32];
+
+		(void)tg_parse_chat_member((const char *)data, size, &err, status,
+		    sizeof(status));
+	}
 	return 0;
 }

@@ -11,6 +11,8 @@
 #include "buf.h"
 #include "conv.h"
 #include "kb.h"
+#include "log.h"
+#include "store.h"
 #include "testutil.h"
 
 /* A conversation: one state, one reply buffer. */
@@ -430,8 +432,8 @@ test_render_plain_answer_and_fallback(void **state)
 	say(&c, "tôi muốn thuê nhà");
 	buf_init(&out, BUF_CAP_REPLY);
 	conv_render_text(&c.r, &out);
-	assert_string_equal(out.data, "1. Hỏi chủ nhà.\n\n(Nguồn: test; cập nhật "
-	    "01/11/2026)\n\n0. Về menu chính");
+	assert_string_equal(out.data, "1. Hỏi chủ nhà.\n\nNguồn: test · cập nhật "
+	    "01/11/2026\n\n0. Về menu chính");
 	buf_reset(&out);
 	say(&c, "giá vàng hôm nay");
 	conv_render_text(&c.r, &out);
@@ -504,6 +506,221 @@ test_reply_reuse(void **state)
 	chat_free(&c);
 }
 
+/* ---- sections: the asked part first, the rest one digit away ---- */
+
+static struct tu_kb *
+sections_kb(void)
+{
+	static struct tu_kb k;
+	char dir[4200];
+
+	if (!k.kb) {
+		snprintf(dir, sizeof(dir), "%s/kb-sections", TU_DATA_DIR);
+		tu_kb_load_dir(&k, dir);
+		if (!k.kb || k.d.nerr)
+			fail_msg("cannot load %s:\n%s", dir, k.d.text.data);
+	}
+	return &k;
+}
+
+static void
+assert_opts(const struct conv_reply *r, const char *const *ids, int n)
+{
+	int i;
+
+	if (r->nopt != n)
+		fail_msg("%d options, want %d (first: %s)", r->nopt, n,
+		    r->nopt ? r->opt[0].topic : "-");
+	for (i = 0; i < n; i++)
+		assert_string_equal(r->opt[i].topic, ids[i]);
+}
+
+static void
+test_section_first_then_the_rest(void **state)
+{
+	static const char *const end_opts[] = { "app.login", "app.login#fee",
+		"land.tax" };
+	static const char *const topic_opts[] = { "app.login#password",
+		"app.login#fee" };
+	struct kb *kb = sections_kb()->kb;
+	struct chat c;
+	const struct conv_reply *r;
+
+	(void)state;
+	chat_init(&c, kb);
+	r = say(&c, "quên mật khẩu abc");
+	assert_int_equal(r->kind, CONV_ANSWER);
+	assert_string_equal(r->topic->id, "app.login#password");
+	assert_text_has(r, "bấm \"Quên mật khẩu\"");
+	assert_text_lacks(r, "Mở CH Play");
+	assert_true(r->more);
+	assert_int_equal(r->nopt, 0);
+	assert_string_equal(c.s.topic, "app.login#password");
+
+	/* its last page: the topic's main guide, the other section, see: */
+	r = say(&c, "tiếp");
+	assert_int_equal(r->kind, CONV_ANSWER);
+	assert_text_has(r, "Mã OTP chỉ dùng một lần");
+	assert_text_has(r, "Nguồn: abc.gov.vn · cập nhật 01/11/2026");
+	assert_text_lacks(r, "https://abc.gov.vn");    /* the topic's link */
+	assert_opts(r, end_opts, 3);
+	assert_string_equal(r->opt[0].title, "Cài và đăng nhập ứng dụng ABC");
+	assert_string_equal(r->opt[1].title, "Phí dùng ABC");
+
+	/* 1: the topic itself, its sections offered at once */
+	r = say(&c, "1");
+	assert_int_equal(r->kind, CONV_ANSWER);
+	assert_string_equal(r->topic->id, "app.login");
+	assert_text_has(r, "Mở CH Play");
+	assert_true(r->more);
+	assert_opts(r, topic_opts, 2);
+	r = say(&c, "tiếp");
+	assert_text_has(r, "Nhập số căn cước");
+	assert_text_has(r, "👉 Trang ABC: https://abc.gov.vn");
+	{
+		static const char *const last[] = { "app.login#password",
+			"app.login#fee", "land.tax" };
+
+		assert_opts(r, last, 3);
+	}
+	/* 2: a section from the topic's options */
+	r = say(&c, "2");
+	assert_string_equal(r->topic->id, "app.login#fee");
+	assert_text_has(r, "không thu phí");
+	chat_free(&c);
+}
+
+static void
+test_open_topic_lists_sections(void **state)
+{
+	static const char *const topic_opts[] = { "app.login#password",
+		"app.login#fee" };
+	struct kb *kb = sections_kb()->kb;
+	struct chat c;
+	const struct conv_reply *r;
+
+	(void)state;
+	chat_init(&c, kb);
+	/* a deep link or a menu digit opens the topic's own answer */
+	assert_int_equal(conv_open(kb, &c.s, "app.login", &c.r), 0);
+	assert_string_equal(c.r.topic->id, "app.login");
+	assert_opts(&c.r, topic_opts, 2);
+	/* the main menu lists topics; its digit opens the topic, not a part */
+	r = say(&c, "0");
+	assert_int_equal(r->kind, CONV_MENU);
+	r = say(&c, "1");
+	assert_string_equal(r->topic->id, "app.login");
+	assert_opts(r, topic_opts, 2);
+	/* a general question gets the topic too */
+	r = say(&c, "abc");
+	assert_string_equal(r->topic->id, "app.login");
+	/* a section opens by its id (Telegram buttons carry it) */
+	assert_int_equal(conv_open(kb, &c.s, "app.login#fee", &c.r), 0);
+	assert_string_equal(c.r.topic->id, "app.login#fee");
+	assert_int_equal(conv_open(kb, &c.s, "app.login#nope", &c.r), -1);
+	chat_free(&c);
+}
+
+/* "Làm xong các bước trên" only after a page that has steps. */
+static void
+test_more_hint_fits_the_page(void **state)
+{
+	struct kb *kb = sections_kb()->kb;
+	const char *steps = kb_system_text(kb, "sys.more", NULL);
+	const char *read = kb_system_text(kb, "sys.more_read", NULL);
+	struct chat c;
+	const struct conv_reply *r;
+
+	(void)state;
+	assert_non_null(steps);
+	assert_non_null(read);
+	chat_init(&c, kb);
+	r = say(&c, "abc mất phí bao nhiêu");
+	assert_string_equal(r->topic->id, "app.login#fee");
+	assert_true(r->more);
+	assert_text_has(r, read);
+	assert_text_lacks(r, "làm xong");
+	r = say(&c, "quên mật khẩu abc");
+	assert_true(r->more);
+	assert_text_has(r, steps);
+	assert_text_lacks(r, read);
+	chat_free(&c);
+
+	/* without sys.more_read in system.txt, a built-in sentence that fits */
+	chat_init(&c, tu_mini()->kb);
+	assert_null(kb_system_text(tu_mini()->kb, "sys.more_read", NULL));
+	{
+		struct tu_kb k;
+
+		tu_kb_open(&k, "t.txt", "== a.b\ntitle: T\nkeywords: đọc kỹ\n"
+		    "source: s\nreviewed: 2026-11-01\nanswer:\nĐọc kỹ ạ.\n---\n"
+		    "1. Làm.\n", NULL);
+		assert_int_equal(k.d.nerr, 0);
+		c.kb = k.kb;
+		r = say(&c, "đọc kỹ");
+		assert_true(r->more);
+		assert_text_has(r, "gõ \"tiếp\"");
+		assert_text_lacks(r, "làm xong");
+		tu_kb_close(&k);
+	}
+	chat_free(&c);
+}
+
+/* The store keeps a section id as it keeps a topic id: "tiếp" goes on. */
+static void
+test_section_state_in_store(void **state)
+{
+	struct kb *kb = sections_kb()->kb;
+	struct chat c;
+	struct store_chat sc;
+	struct store *st;
+	char dir[256], db[320];
+	const struct conv_reply *r;
+
+	(void)state;
+	log_set_level(LOG_ERROR);
+	tu_mkdtemp(dir, sizeof(dir));
+	snprintf(db, sizeof(db), "%s/t.db", dir);
+	st = store_open(db);
+	assert_non_null(st);
+	chat_init(&c, kb);
+	say(&c, "quên mật khẩu abc");
+	memset(&sc, 0, sizeof(sc));
+	sc.conv = c.s;
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_chat_put(st, "telegram", "7", &sc), 0);
+	assert_int_equal(store_commit(st), 0);
+	memset(&sc, 0, sizeof(sc));
+	assert_int_equal(store_chat_get(st, "telegram", "7", &sc), 0);
+	assert_string_equal(sc.conv.topic, "app.login#password");
+	c.s = sc.conv;
+	r = say(&c, "tiếp");
+	assert_text_has(r, "Mã OTP chỉ dùng một lần");
+	/* and the options it remembers, section ids among them */
+	memset(&sc, 0, sizeof(sc));
+	sc.conv = c.s;
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_chat_put(st, "telegram", "7", &sc), 0);
+	assert_int_equal(store_commit(st), 0);
+	assert_int_equal(store_chat_get(st, "telegram", "7", &sc), 0);
+	assert_int_equal(sc.conv.nmenu, 3);
+	assert_string_equal(sc.conv.menu[1], "app.login#fee");
+	c.s = sc.conv;
+	r = say(&c, "2");
+	assert_string_equal(r->topic->id, "app.login#fee");
+	store_close(st);
+	chat_free(&c);
+}
+
+static int
+teardown_sections(void **state)
+{
+	(void)state;
+	if (sections_kb()->kb)
+		tu_kb_close(sections_kb());
+	return tu_teardown_mini(state);
+}
+
 int
 main(void)
 {
@@ -524,7 +741,11 @@ main(void)
 		cmocka_unit_test(test_conv_open),
 		cmocka_unit_test(test_notice_offers_handoff),
 		cmocka_unit_test(test_reply_reuse),
+		cmocka_unit_test(test_section_first_then_the_rest),
+		cmocka_unit_test(test_open_topic_lists_sections),
+		cmocka_unit_test(test_more_hint_fits_the_page),
+		cmocka_unit_test(test_section_state_in_store),
 	};
 
-	return cmocka_run_group_tests(tests, tu_setup_mini, tu_teardown_mini);
+	return cmocka_run_group_tests(tests, tu_setup_mini, teardown_sections);
 }

@@ -333,7 +333,9 @@ test_store_every_statement(void **state)
 	assert_int_equal(store_ticket_msg_add(f.st, "-1", 9, id), 0);
 	assert_int_equal(store_ticket_by_msg(f.st, "-1", 9), id);
 	assert_int_equal(store_ticket_card(f.st, "-1", id), 9);
-	assert_int_equal(store_tickets_active(f.st, t, 4), 1);
+	assert_int_equal(store_tickets_active(f.st, t, 4, 0), 1);
+	assert_int_equal(store_tickets_active(f.st, t, 4, 1), 0);
+	assert_int_equal(store_tickets_count_active(f.st), 1);
 	assert_int_equal(store_ticket_set(f.st, id, "announced_at", 1), 0);
 	assert_int_equal(store_ticket_set(f.st, id, "escalated_at", 1), 0);
 	assert_int_equal(store_ticket_resolve(f.st, id), 0);
@@ -343,6 +345,27 @@ test_store_every_statement(void **state)
 	assert_int_equal(store_recent_messages(f.st, "telegram", "5", 3, &b), 0);
 	assert_int_equal(store_outbox_add_ticket(f.st, "telegram", "-1", 1,
 	    "sendMessage", "{}", 0, id), 0);
+	{
+		struct relay_row rr[2];
+		int64_t at, tid, when;
+		char to[16];
+
+		assert_int_equal(store_relay_hold(f.st, id, "text", "x", 0), 0);
+		assert_int_equal(store_relay_count(f.st), 1);
+		assert_int_equal(store_relay_oldest(f.st, &tid, &at), 1);
+		assert_int_equal(tid, id);
+		assert_int_equal(store_relay_rows(f.st, id, rr, 2), 1);
+		assert_int_equal(store_relay_drop(f.st, id, rr[0].id), 0);
+		relay_rows_release(rr, 1);
+		assert_int_equal(store_outbox_chat_pending(f.st, "telegram", "-1"), 1);
+		assert_int_equal(store_volunteer_checked(f.st, "7", &when), 1);
+		assert_int_equal(store_volunteer_confirm(f.st, "7", when), 0);
+		assert_int_equal(store_chat_move(f.st, "telegram", "-2", "-3"), 0);
+		assert_int_equal(store_chat_moved(f.st, "telegram", "-2", to,
+		    sizeof(to)), 1);
+		assert_int_equal(store_tickets_count_active(f.st), 0);
+		assert_int_equal(store_volunteer_forget(f.st, "7"), 0);
+	}
 	/* and every one of them again, from the cache */
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(store_seen(f.st, "telegram", "1"), 1);
@@ -398,6 +421,488 @@ test_prune(void **state)
 	fx_close(&f);
 }
 
+/* The staff command parser, as volunteers type commands. */
+static void
+test_parse_cmd(void **state)
+{
+	static const struct {
+		const char *text;
+		int is_cmd;
+		const char *name, *bot;
+		int64_t arg;
+		const char *rest;
+	} cases[] = {
+		{ "/nhan 12", 1, "nhan", "", 12, "12" },
+		{ "/xong 12", 1, "xong", "", 12, "12" },
+		{ "/hangdoi", 1, "hangdoi", "", 0, "" },
+		{ "/hangdoi 2", 1, "hangdoi", "", 2, "2" },
+		{ "/nhan@HoidapBot 12", 1, "nhan", "HoidapBot", 12, "12" },
+		{ "/xong@hoidap_bot #12", 1, "xong", "hoidap_bot", 12, "#12" },
+		{ "/NHAN 7", 1, "nhan", "", 7, "7" },
+		{ "/nhan\t\t 5 ", 1, "nhan", "", 5, "5 " },
+		{ "/nhan 12.", 1, "nhan", "", 12, "12." },
+		{ "/nhan 12abc", 1, "nhan", "", 0, "12abc" },
+		{ "/nhan -3", 1, "nhan", "", 0, "-3" },
+		{ "/nhan 9999999999999999", 1, "nhan", "", 0, "9999999999999999" },
+		{ "/nhan 999999999999999", 1, "nhan", "", 999999999999999LL,
+		    "999999999999999" },
+		{ "/chuyen\nbà Tư không vào được", 1, "chuyen", "", 0,
+		    "bà Tư không vào được" },
+		{ "/chuyen\r\n  ông Sáu", 1, "chuyen", "", 0, "ông Sáu" },
+		{ "/chuyen@Bot\nbà Tư", 1, "chuyen", "Bot", 0, "bà Tư" },
+		{ "/chuyen", 1, "chuyen", "", 0, "" },
+		{ "/nhan@ 12", 1, "nhan", "", 0, "@ 12" },
+		{ "/nhanxxxxxxxxxxxxxxxxx 1", 1, "", "", 1, "1" },
+		{ "/nhận 12", 1, "nh", "", 0, "ận 12" },
+		{ "/", 0, "", "", 0, NULL },
+		{ "/ nhan 1", 0, "", "", 0, NULL },
+		{ "nhan 12", 0, "", "", 0, NULL },
+		{ "", 0, "", "", 0, NULL },
+	};
+	struct handoff_cmd c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = handoff_parse_cmd(cases[i].text, &c);
+
+		if (r != cases[i].is_cmd)
+			fail_msg("\"%s\": is_cmd %d", cases[i].text, r);
+		if (!r)
+			continue;
+		if (strcmp(c.name, cases[i].name) || strcmp(c.bot, cases[i].bot) ||
+		    c.arg != cases[i].arg || strcmp(c.rest, cases[i].rest))
+			fail_msg("\"%s\": name \"%s\" bot \"%s\" arg %lld rest "
+			    "\"%s\"", cases[i].text, c.name, c.bot, (long long)c.arg,
+			    c.rest);
+	}
+	assert_int_equal(handoff_parse_cmd(NULL, &c), 0);
+}
+
+/* "/chuyen" and the case on the next line: the whole case reaches the
+ * admins, first word included (it used to be cut at the first space). */
+static void
+test_chuyen_newline(void **state)
+{
+	struct fx f;
+	struct event ev;
+	struct ticket t;
+	char one[] = "/chuyen\nbà Tư không vào được vneid";
+	char two[] = "/chuyen\nmật khẩu Abc@123 của bà Tư";
+
+	(void)state;
+	fx_open(&f);
+	free(f.cfg.volunteers);
+	f.cfg.volunteers = strdup("701");
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_TEXT;
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "701");
+	snprintf(ev.user_id, sizeof(ev.user_id), "701");
+	snprintf(ev.first_name, sizeof(ev.first_name), "Minh");
+	ev.text = one;
+	assert_int_equal(handoff_staff(&f.h, "telegram", &ev, ev.text), 1);
+	assert_int_equal(store_ticket_get(f.st, 1, &t), 1);
+	assert_string_equal(t.question, "bà Tư không vào được vneid");
+	/* the redacted text is what travels, never the raw one */
+	ev.text = two;
+	assert_int_equal(handoff_staff(&f.h, "telegram", &ev,
+	    "/chuyen\nmật khẩu [đã ẩn] của bà Tư"), 1);
+	assert_int_equal(store_ticket_get(f.st, 2, &t), 1);
+	assert_string_equal(t.question, "mật khẩu [đã ẩn] của bà Tư");
+	assert_int_equal(f.h.rc, 0);
+	fx_close(&f);
+}
+
+static void
+age_all(struct fx *f, int64_t minutes)
+{
+	sqlite3 *db;
+	char sql[256];
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "UPDATE tickets SET created=created-%lld, "
+	    "announced_at=announced_at-%lld", (long long)minutes * 60000,
+	    (long long)minutes * 60000);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static int
+outbox_rows(struct fx *f, const char *chat)
+{
+	return outbox_count(f, chat, "");
+}
+
+/* Every ticket is reminded and escalated, however many there are (the
+ * cron used to read the first 200), and in a few messages, not one each. */
+static void
+test_cron_many_tickets(void **state)
+{
+	struct fx f;
+	struct ticket t;
+	char needle[32];
+	int i;
+
+	(void)state;
+	fx_open(&f);
+	assert_int_equal(store_begin(f.st), 0);
+	for (i = 1; i <= 250; i++)
+		assert_int_equal(store_ticket_open(f.st, "telegram", "601", "Lan", 1,
+		    "asked", "cài vneid"), i);
+	assert_int_equal(store_commit(f.st), 0);
+	age_all(&f, 300);
+	assert_int_equal(store_begin(f.st), 0);
+	handoff_cron(&f.h);
+	assert_int_equal(store_commit(f.st), 0);
+	assert_int_equal(f.h.rc, 0);
+	for (i = 1; i <= 250; i++) {
+		assert_int_equal(store_ticket_get(f.st, i, &t), 1);
+		assert_true(t.escalated_at > 0);
+		assert_int_equal(t.tier, 2);
+		snprintf(needle, sizeof(needle), "Phiếu #%d ", i);
+		if (outbox_count(&f, "9001", needle) != 1)
+			fail_msg("ticket %d: admin told %d times", i,
+			    outbox_count(&f, "9001", needle));
+		snprintf(needle, sizeof(needle), "#%d · ", i);
+		if (outbox_count(&f, "-100500", needle) != 1)
+			fail_msg("ticket %d: reminded %d times", i,
+			    outbox_count(&f, "-100500", needle));
+	}
+	assert_in_range(outbox_rows(&f, "9001"), 2, 25);
+	assert_in_range(outbox_rows(&f, "-100500"), 2, 25);
+	assert_int_equal(outbox_count(&f, "-100500", "claim:1\""), 1);
+	/* a second pass has nothing left to say */
+	i = outbox_rows(&f, "9001") + outbox_rows(&f, "-100500");
+	handoff_cron(&f.h);
+	assert_int_equal(outbox_rows(&f, "9001") + outbox_rows(&f, "-100500"), i);
+	fx_close(&f);
+}
+
+/* /hangdoi counts every ticket and pages: /hangdoi 3. */
+static void
+test_queue_pages(void **state)
+{
+	struct fx f;
+	struct event ev;
+	char text[32];
+	int i;
+
+	(void)state;
+	fx_open(&f);
+	for (i = 1; i <= 60; i++)
+		assert_int_equal(store_ticket_open(f.st, "zalo", "z1", "Hùng", 1,
+		    "asked", "q"), i);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_TEXT;
+	ev.is_group = 1;
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "-100500");
+	snprintf(ev.user_id, sizeof(ev.user_id), "701");
+	ev.text = text;
+	snprintf(text, sizeof(text), "/hangdoi");
+	handoff_group(&f.h, &ev);
+	assert_int_equal(outbox_count(&f, "-100500", "60 phiếu · trang 1/3"), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "Trang sau: /hangdoi 2"), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "#25 · "), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "#26 · "), 0);
+	snprintf(text, sizeof(text), "/hangdoi 3");
+	handoff_group(&f.h, &ev);
+	assert_int_equal(outbox_count(&f, "-100500", "trang 3/3"), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "#60 · "), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "/hangdoi 4"), 0);
+	snprintf(text, sizeof(text), "/hangdoi 9");
+	handoff_group(&f.h, &ev);
+	assert_int_equal(outbox_count(&f, "-100500", "Không có trang 9"), 1);
+	assert_int_equal(f.h.rc, 0);
+	fx_close(&f);
+}
+
+/* A group that became a supergroup: queued messages follow it (their
+ * bodies too, which is what is sent), and the move is remembered. */
+static void
+test_chat_move(void **state)
+{
+	struct fx f;
+	struct outbox_item it;
+	char to[64] = "";
+
+	(void)state;
+	fx_open(&f);
+	assert_int_equal(store_outbox_add(f.st, "telegram", "-100500", 1,
+	    "sendMessage", "{\"chat_id\":\"-100500\",\"text\":\"a\"}", 0), 0);
+	assert_int_equal(store_outbox_add(f.st, "telegram", "42", 0,
+	    "sendMessage", "{\"chat_id\":\"42\",\"text\":\"b\"}", 0), 0);
+	assert_int_equal(store_chat_moved(f.st, "telegram", "-100500", to,
+	    sizeof(to)), 0);
+	assert_int_equal(store_chat_move(f.st, "telegram", "-100500", "-1009"), 0);
+	assert_int_equal(store_outbox_head(f.st, "telegram", "-1009", &it), 1);
+	assert_non_null(strstr(it.body, "\"chat_id\":\"-1009\""));
+	assert_non_null(strstr(it.body, "\"text\":\"a\""));
+	outbox_item_release(&it);
+	assert_int_equal(store_outbox_head(f.st, "telegram", "-100500", &it), 0);
+	assert_int_equal(store_outbox_head(f.st, "telegram", "42", &it), 1);
+	assert_non_null(strstr(it.body, "\"chat_id\":\"42\""));
+	outbox_item_release(&it);
+	assert_int_equal(store_chat_moved(f.st, "telegram", "-100500", to,
+	    sizeof(to)), 1);
+	assert_string_equal(to, "-1009");
+	assert_int_equal(store_chat_moved(f.st, "zalo", "-100500", to,
+	    sizeof(to)), 0);
+	/* inside a transaction too, and along a chain */
+	assert_int_equal(store_begin(f.st), 0);
+	assert_int_equal(store_chat_move(f.st, "telegram", "-1009", "-1010"), 0);
+	assert_int_equal(store_commit(f.st), 0);
+	assert_int_equal(store_chat_moved(f.st, "telegram", "-100500", to,
+	    sizeof(to)), 1);
+	assert_string_equal(to, "-1010");
+	assert_int_equal(store_chat_moved(f.st, "telegram", "-1010", to,
+	    sizeof(to)), 0);
+	fx_close(&f);
+}
+
+/* getChatMember as the test scripts it. */
+struct fake_member {
+	const char *status;     /* NULL: Telegram does not answer */
+	int calls;
+};
+
+static int
+fake_member(void *arg, const char *user_id, char *status, size_t n)
+{
+	struct fake_member *m = arg;
+
+	(void)user_id;
+	m->calls++;
+	if (!m->status)
+		return -1;
+	snprintf(status, n, "%s", m->status);
+	return 0;
+}
+
+static void
+stale(struct fx *f, const char *user_id)
+{
+	sqlite3 *db;
+	char sql[160];
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "UPDATE volunteers SET checked=checked-%d "
+	    "WHERE user_id='%s'", f->cfg.member_check_seconds * 1000 + 1,
+	    user_id);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* A volunteer known from the group stays one while in the group: checked
+ * again once the last sign is older than member_check_seconds; leaving
+ * ends the role; no answer refuses (fail closed). */
+static void
+test_member_check(void **state)
+{
+	struct fx f;
+	struct fake_member m = { "member", 0 };
+	struct event ev;
+	char text[] = "/hangdoi";
+
+	(void)state;
+	fx_open(&f);
+	assert_int_equal(f.cfg.member_check_seconds, 300);
+	f.h.member = fake_member;
+	f.h.member_arg = &m;
+	assert_int_equal(handoff_is_volunteer(&f.h, "701"), 0);   /* a stranger */
+	assert_int_equal(store_volunteer_seen(f.st, "701", "Minh"), 0);
+	assert_int_equal(handoff_is_volunteer(&f.h, "701"), 1);
+	assert_int_equal(m.calls, 0);           /* just wrote in the group */
+	stale(&f, "701");
+	assert_int_equal(handoff_is_volunteer(&f.h, "701"), 1);
+	assert_int_equal(m.calls, 1);
+	assert_int_equal(handoff_is_volunteer(&f.h, "701"), 1);
+	assert_int_equal(m.calls, 1);           /* confirmed: cached */
+	stale(&f, "701");
+	m.status = "left";
+	assert_int_equal(handoff_is_volunteer(&f.h, "701"), 0);
+	assert_int_equal(m.calls, 2);
+	assert_int_equal(store_is_volunteer(f.st, "701"), 0);
+	assert_int_equal(handoff_is_volunteer(&f.h, "701"), 0);
+	assert_int_equal(m.calls, 2);           /* the role ended */
+	/* kicked, an administrator, a restricted member */
+	assert_int_equal(store_volunteer_seen(f.st, "703", "Tú"), 0);
+	stale(&f, "703");
+	m.status = "kicked";
+	assert_int_equal(handoff_is_volunteer(&f.h, "703"), 0);
+	assert_int_equal(store_volunteer_seen(f.st, "704", "Lê"), 0);
+	stale(&f, "704");
+	m.status = "administrator";
+	assert_int_equal(handoff_is_volunteer(&f.h, "704"), 1);
+	/* no answer: cannot tell, the volunteer is kept for later */
+	assert_int_equal(store_volunteer_seen(f.st, "702", "Hà"), 0);
+	stale(&f, "702");
+	m.status = NULL;
+	assert_int_equal(handoff_is_volunteer(&f.h, "702"), -1);
+	assert_int_equal(store_is_volunteer(f.st, "702"), 1);
+	f.h.member = NULL;
+	assert_int_equal(handoff_is_volunteer(&f.h, "702"), -1);
+	/* and a staff command is refused, saying why */
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_TEXT;
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "702");
+	snprintf(ev.user_id, sizeof(ev.user_id), "702");
+	ev.text = text;
+	assert_int_equal(handoff_staff(&f.h, "telegram", &ev, text), 1);
+	assert_int_equal(outbox_count(&f, "702", "chưa kiểm tra được"), 1);
+	assert_int_equal(outbox_count(&f, "702", "Hàng đợi"), 0);
+	/* configured people are trusted as configured, without asking */
+	f.h.member = fake_member;
+	m.calls = 0;
+	free(f.cfg.volunteers);
+	f.cfg.volunteers = strdup("705");
+	assert_int_equal(handoff_is_volunteer(&f.h, "705"), 1);
+	assert_int_equal(handoff_is_volunteer(&f.h, "9001"), 1);
+	assert_int_equal(m.calls, 0);
+	assert_int_equal(f.h.rc, 0);
+	fx_close(&f);
+}
+
+static void
+group_sent(struct fx *f)
+{
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE outbox SET status='sent' WHERE "
+	    "chat_id='-100500'", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void
+relay(struct fx *f, struct event *ev, const char *text)
+{
+	char *t = strdup(text);
+
+	ev->text = t;
+	assert_int_equal(handoff_relay_resident(&f->h, "telegram", ev, t), 1);
+	free(t);
+	ev->text = NULL;
+}
+
+/* A resident's messages go to the group at once while its queue is free,
+ * else they wait and go as one; a new ticket's card does not wait. */
+static void
+test_relay_coalesce(void **state)
+{
+	struct fx f;
+	struct event ev;
+	struct conv_reply r;
+	struct store_chat chat;
+	sqlite3 *db;
+
+	(void)state;
+	fx_open(&f);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_TEXT;
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "601");
+	assert_int_equal(store_ticket_open(f.st, "telegram", "601", "Lan", 1,
+	    "asked", "q"), 1);
+	/* nothing queued for the group: straight out */
+	relay(&f, &ev, "một");
+	assert_int_equal(outbox_count(&f, "-100500", "💬 #1 Lan: một"), 1);
+	/* while that is queued, held */
+	relay(&f, &ev, "hai");
+	relay(&f, &ev, "ba");
+	relay(&f, &ev, "bốn");
+	assert_int_equal(outbox_rows(&f, "-100500"), 1);
+	assert_int_equal(handoff_held(&f.h), 1);
+	assert_int_equal(handoff_flush(&f.h), 0);
+	/* a new ticket's card goes to the queue at once, ahead of them */
+	memset(&chat, 0, sizeof(chat));
+	conv_reply_init(&r);
+	r.handoff = true;
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "602");
+	assert_int_equal(handoff_maybe_open(&f.h, "telegram", &ev, "x", &r,
+	    &chat), 2);
+	conv_reply_release(&r);
+	assert_int_equal(outbox_count(&f, "-100500", "Phiếu #2"), 1);
+	assert_int_equal(outbox_rows(&f, "-100500"), 2);
+	/* the queue drained: one message with all three, in order */
+	group_sent(&f);
+	assert_int_equal(handoff_flush(&f.h), 1);
+	assert_int_equal(outbox_count(&f, "-100500",
+	    "💬 #1 Lan (3 tin liền):\\n• hai\\n• ba\\n• bốn"), 1);
+	assert_int_equal(handoff_held(&f.h), 0);
+	assert_int_equal(handoff_flush(&f.h), 0);
+	/* held a minute in a busy queue: sent anyway */
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "601");
+	relay(&f, &ev, "năm");
+	assert_int_equal(handoff_flush(&f.h), 0);
+	assert_int_equal(sqlite3_open(f.db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE relay_held SET at=at-61000",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(handoff_flush(&f.h), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "💬 #1 Lan: năm"), 1);
+	/* a photo is copied on its own, in its place among the words */
+	group_sent(&f);
+	relay(&f, &ev, "sáu");
+	relay(&f, &ev, "bảy");
+	ev.kind = EV_MEDIA;
+	ev.message_id = 77;
+	snprintf(ev.media, sizeof(ev.media), "photo");
+	relay(&f, &ev, "ảnh chụp");
+	ev.kind = EV_TEXT;
+	relay(&f, &ev, "tám");
+	/* resolved meanwhile: what was held still reaches the group */
+	assert_int_equal(store_ticket_resolve(f.st, 1), 0);
+	group_sent(&f);
+	assert_int_equal(handoff_flush(&f.h), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "💬 #1 Lan: sáu"), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "💬 #1 Lan: bảy"), 1);
+	group_sent(&f);
+	assert_int_equal(handoff_flush(&f.h), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "\"message_id\":77"), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "\"caption\":\"ảnh chụp\""),
+	    1);
+	group_sent(&f);
+	assert_int_equal(handoff_flush(&f.h), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "💬 #1 Lan: tám"), 1);
+	assert_int_equal(handoff_held(&f.h), 0);
+	assert_int_equal(f.h.rc, 0);
+	fx_close(&f);
+}
+
+/* A long flood is cut into messages of one Telegram part, none lost. */
+static void
+test_relay_long_flood(void **state)
+{
+	struct fx f;
+	struct event ev;
+	char text[64], needle[64];
+	int i, msgs = 0;
+
+	(void)state;
+	fx_open(&f);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_TEXT;
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "601");
+	assert_int_equal(store_ticket_open(f.st, "zalo", "601", "Hùng", 1,
+	    "asked", "q"), 1);
+	assert_int_equal(store_begin(f.st), 0);
+	for (i = 0; i < 300; i++) {
+		snprintf(text, sizeof(text), "cháu ơi [m%03d] máy báo lỗi", i);
+		assert_int_equal(handoff_relay_resident(&f.h, "zalo", &ev, text), 1);
+	}
+	assert_int_equal(store_commit(f.st), 0);
+	while (handoff_held(&f.h) > 0 && msgs < 100) {
+		group_sent(&f);
+		msgs += handoff_flush(&f.h);
+	}
+	for (i = 0; i < 300; i++) {
+		snprintf(needle, sizeof(needle), "[m%03d]", i);
+		assert_int_equal(outbox_count(&f, "-100500", needle), 1);
+	}
+	assert_in_range(outbox_rows(&f, "-100500"), 3, 12);
+	assert_int_equal(f.h.rc, 0);
+	fx_close(&f);
+}
+
 int
 main(void)
 {
@@ -409,6 +914,14 @@ main(void)
 		cmocka_unit_test(test_wait_message_hours),
 		cmocka_unit_test(test_store_every_statement),
 		cmocka_unit_test(test_prune),
+		cmocka_unit_test(test_parse_cmd),
+		cmocka_unit_test(test_chuyen_newline),
+		cmocka_unit_test(test_cron_many_tickets),
+		cmocka_unit_test(test_queue_pages),
+		cmocka_unit_test(test_chat_move),
+		cmocka_unit_test(test_member_check),
+		cmocka_unit_test(test_relay_coalesce),
+		cmocka_unit_test(test_relay_long_flood),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

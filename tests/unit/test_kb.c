@@ -377,6 +377,36 @@ test_missing_source(void **state)
 	    "answer:\nx\n", 3, "topic 'a.b' has no 'source:'");
 }
 
+/* Residents read the source line; the trail of pages is for admins. */
+static void
+test_source_short_and_public(void **state)
+{
+	struct tu_kb k;
+	const struct kb_topic *t;
+
+	(void)state;
+	expect_error("== a.b\ntitle: T\nkeywords: x\nsource: services.md §1.1: "
+	    "cafef.vn\nreviewed: 2026-11-01\nanswer:\nx\n", 4,
+	    "'source:' nêu tên một tệp nội bộ (services.md)");
+	expect_error("== a.b\ntitle: T\nkeywords: x\nsource: vneid.gov.vn; "
+	    "dantri.com.vn 'Cách lấy lại mật khẩu VNeID đơn giản' và nhiều bài khác nữa"
+	    "\nreviewed: 2026-11-01\nanswer:\nx\n", 4, "'source:' dài 88 ký tự");
+	/* evidence: repeatable, never shown, but no internal names either */
+	expect_error("== a.b\ntitle: T\nkeywords: x\nsource: vneid.gov.vn\n"
+	    "evidence: /work/shared/reference/services.md\nreviewed: 2026-11-01\n"
+	    "answer:\nx\n", 5, "'evidence:' nêu tên một tệp nội bộ");
+	load1(&k, "== a.b\ntitle: T\nkeywords: x\nsource: vneid.gov.vn · Bộ Công "
+	    "an\nevidence: https://dantri.com.vn/a-20251203003057624.htm (quên mật "
+	    "khẩu)\nevidence: https://vneid.gov.vn/faq.md.html\n"
+	    "reviewed: 2026-11-01\nanswer:\nx\n");
+	assert_int_equal(k.d.nerr, 0);
+	t = kb_find(k.kb, "a.b");
+	assert_non_null(t);
+	assert_int_equal(t->nevidence, 2);
+	assert_string_equal(t->evidence[1], "https://vneid.gov.vn/faq.md.html");
+	tu_kb_close(&k);
+}
+
 static void
 test_missing_reviewed(void **state)
 {
@@ -983,6 +1013,245 @@ test_topic_without_words(void **state)
 	assert_isolated_ok(no_features_child, NULL);
 }
 
+/* ---- sections ("=== name") ---- */
+
+#define TOPIC_WITH_SECTIONS \
+	"== app.login\n" \
+	"title: Cài và đăng nhập ABC\n" \
+	"keywords: abc\n" \
+	"ask: cài abc\n" \
+	"see: land.tax\n" \
+	"priority: high\n" \
+	"link: ABC | https://abc.gov.vn\n" \
+	"source: abc.gov.vn\n" \
+	"evidence: https://abc.gov.vn/hd (cài)\n" \
+	"reviewed: 2026-11-01\n" \
+	"answer:\n" \
+	"1. Mở CH Play.\n" \
+	"---\n" \
+	"Đọc kỹ ạ.\n" \
+	"=== password\n" \
+	"title: Quên mật khẩu ABC\n" \
+	"keywords: quên mật khẩu abc\n" \
+	"ask: quên mk abc\n" \
+	"match: quên\\s.{0,20}mật\\s*khẩu\n" \
+	"not: vneid\n" \
+	"answer:\n" \
+	"1. Bấm \"Quên mật khẩu\".\n" \
+	"2. Nhập OTP.\n" \
+	"\n" \
+	"=== fee_2\n" \
+	"title: Phí ABC\n" \
+	"link: Phí | https://abc.gov.vn/phi\n" \
+	"answer:\n" \
+	"Miễn phí ạ.\n" \
+	"\n" \
+	"== land.tax\n" \
+	"title: Thuế đất\n" \
+	"keywords: thuế đất\n" \
+	"source: gdt.gov.vn\n" \
+	"reviewed: 2026-10-01\n" \
+	"answer:\n" \
+	"1. Mở eTax.\n"
+
+static void
+test_sections_parsed(void **state)
+{
+	struct tu_kb k;
+	const struct kb_topic *t, *s, *f;
+
+	(void)state;
+	load1(&k, TOPIC_WITH_SECTIONS);
+	if (k.d.nerr || k.d.nwarn)
+		fail_msg("unexpected diagnostics:\n%s", k.d.text.data);
+	/* a section is an entry of its own, right after its topic */
+	assert_int_equal(kb_count(k.kb), 4);
+	t = kb_find(k.kb, "app.login");
+	s = kb_find(k.kb, "app.login#password");
+	f = kb_find(k.kb, "app.login#fee_2");
+	assert_non_null(t);
+	assert_non_null(s);
+	assert_non_null(f);
+	assert_ptr_equal(kb_topic(k.kb, 1), s);
+	assert_ptr_equal(kb_topic(k.kb, 2), f);
+	assert_null(t->parent);
+	assert_null(t->section);
+	assert_ptr_equal(kb_root(t), t);
+	assert_int_equal(t->nsections, 2);
+	assert_ptr_equal(t->sections[0], s);
+	assert_ptr_equal(t->sections[1], f);
+	assert_ptr_equal(s->parent, t);
+	assert_ptr_equal(kb_root(s), t);
+	assert_string_equal(s->section, "password");
+	assert_string_equal(f->section, "fee_2");
+	assert_int_equal(s->nsections, 0);
+	assert_int_equal(s->line, 15);
+	/* the topic's answer ends at "==="; the section's at the next header */
+	assert_int_equal(t->npages, 2);
+	assert_string_equal(t->pages[1], "Đọc kỹ ạ.");
+	assert_int_equal(s->npages, 1);
+	assert_string_equal(s->pages[0], "1. Bấm \"Quên mật khẩu\".\n2. Nhập OTP.");
+	assert_string_equal(f->pages[0], "Miễn phí ạ.");
+	/* its own words, examples, links */
+	assert_string_equal(s->title, "Quên mật khẩu ABC");
+	assert_int_equal(s->nkeywords, 1);
+	assert_int_equal(s->nasks, 1);
+	assert_string_equal(s->asks[0], "quên mk abc");
+	assert_int_equal(s->ask_lines[0], 18);
+	assert_int_equal(s->nlinks, 0);
+	assert_int_equal(f->nlinks, 1);
+	assert_string_equal(f->links[0].url, "https://abc.gov.vn/phi");
+	assert_int_equal(t->nasks, 1);
+	assert_int_equal(t->nlinks, 1);
+	/* inherited from the topic */
+	assert_string_equal(s->source, "abc.gov.vn");
+	assert_string_equal(s->reviewed, "2026-11-01");
+	assert_int_equal(s->nevidence, 1);
+	assert_string_equal(s->evidence[0], "https://abc.gov.vn/hd (cài)");
+	assert_int_equal(s->nsee, 1);
+	assert_string_equal(s->see[0], "land.tax");
+	assert_true(s->priority);
+	assert_true(f->priority);
+	assert_false(s->system);
+	assert_int_equal(s->nmenu, 0);
+	/* the next topic is a topic again */
+	assert_null(kb_find(k.kb, "land.tax")->parent);
+	assert_null(kb_find(k.kb, "app.login#nope"));
+	tu_kb_close(&k);
+}
+
+static void
+test_page_steps(void **state)
+{
+	struct tu_kb k;
+	const struct kb_topic *t;
+
+	(void)state;
+	load1(&k, "== a.b\ntitle: T\nkeywords: x\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\nDạ:\n1. Mở.\n 2. Bấm.\n10. Xong.\n"
+	    "---\nĐọc kỹ: năm 2025 có 3 loại.\n- một\n---\n2.5 triệu\n");
+	assert_int_equal(k.d.nerr, 0);
+	t = kb_find(k.kb, "a.b");
+	assert_int_equal(t->npages, 3);
+	assert_non_null(t->page_steps);
+	assert_int_equal(t->page_steps[0], 3);
+	assert_int_equal(t->page_steps[1], 0);
+	assert_int_equal(t->page_steps[2], 0);
+	tu_kb_close(&k);
+}
+
+static void
+test_section_errors(void **state)
+{
+	struct tu_kb k;
+	char buf[1024];
+
+	(void)state;
+	/* before any topic: said once, and the file is still read */
+	expect_error("=== password\ntitle: T\nanswer:\nx\n" GOOD("a.b"), 1,
+	    "phần phải nằm trong một chủ đề");
+	expect_error(GOOD("a.b") "=== Quen-MK\ntitle: T\nanswer:\nx\n", 8,
+	    "tên phần 'Quen-MK' không hợp lệ");
+	expect_error(GOOD("a.b") "===\ntitle: T\nanswer:\nx\n", 8,
+	    "tên phần '' không hợp lệ");
+	expect_error(GOOD("a.b") "=== p\ntitle: T\nanswer:\nx\n"
+	    "=== p\ntitle: U\nanswer:\ny\n", 12,
+	    "chủ đề 'a.b' đã có phần '=== p' (dòng 8)");
+	/* the same name in two topics is fine */
+	load1(&k, GOOD("a.b") "=== p\ntitle: T\nanswer:\nx\n"
+	    GOOD("c.d") "=== p\ntitle: T\nanswer:\nx\n");
+	if (k.d.nerr)
+		fail_msg("unexpected errors:\n%s", k.d.text.data);
+	assert_non_null(kb_find(k.kb, "c.d#p"));
+	tu_kb_close(&k);
+	/* inherited keys are the topic's to say */
+	expect_error(GOOD("a.b") "=== p\ntitle: T\nsource: x.vn\nanswer:\nx\n", 10,
+	    "'source:' không dùng trong một phần");
+	expect_error(GOOD("a.b") "=== p\ntitle: T\nsee: a.b\nanswer:\nx\n", 10,
+	    "ghi dòng này ở chủ đề 'a.b'");
+	expect_error(GOOD("a.b") "=== p\ntitle: T\nmenu: a.b\nanswer:\nx\n", 10,
+	    "'menu:' không dùng trong một phần");
+	expect_error(GOOD("a.b") "=== p\nreviewed: 2026-11-01\ntitle: T\n"
+	    "answer:\nx\n", 9, "'reviewed:' không dùng trong một phần");
+	expect_error(GOOD("a.b") "=== p\nkeywords: x\nanswer:\nx\n", 8,
+	    "phần 'a.b#p' chưa có 'title:'");
+	expect_error(GOOD("a.b") "=== p\ntitle: T\nkeywords: x\n", 8,
+	    "phần 'a.b#p' chưa có 'answer:'");
+	expect_error(GOOD("a.b") "=== p\ntitle: T\nanswer:\n\n", 10,
+	    "phần 'a.b#p': câu trả lời trống");
+	expect_error(SYSTEM "=== p\ntitle: T\nanswer:\nx\n", 5,
+	    "chủ đề hệ thống 'sys.fallback' không chia phần");
+	/* "t:" + id must fit Telegram's 64-byte callback_data */
+	snprintf(buf, sizeof(buf), GOOD("a.b") "=== %s\ntitle: T\nanswer:\nx\n",
+	    "p23456789012345678901234567890123456789012345678901234567890");
+	expect_error(buf, 8, "dài 64 byte, tối đa 62");
+	snprintf(buf, sizeof(buf), GOOD("a.b") "=== %s\ntitle: T\nanswer:\nx\n",
+	    "p234567890123456789012345678901234567890123456789012345678");
+	load1(&k, buf);
+	assert_int_equal(k.d.nerr, 0);
+	tu_kb_close(&k);
+	/* a topic that long still opens from a deep link: a warning */
+	snprintf(buf, sizeof(buf), GOOD("%s"),
+	    "a.b234567890123456789012345678901234567890123456789012345678901");
+	load1(&k, buf);
+	assert_int_equal(k.d.nerr, 0);
+	assert_int_equal(k.d.nwarn, 1);
+	assert_diag_line(&k.d, loc(&k, "topics.txt", 1), "mã chủ đề 'a.b2345");
+	tu_kb_close(&k);
+	/* a section of a rejected topic is skipped, not reported again */
+	expect_error("== Bad.Id\ntitle: T\nanswer:\nx\n=== p\ntitle: T\n"
+	    "colour: red\nanswer:\nx\n" GOOD("c.d"), 1, "invalid topic id");
+	/* a topic with no answer before its first section */
+	expect_error("== a.b\ntitle: T\nkeywords: x\nsource: s\n"
+	    "reviewed: 2026-11-01\n=== p\ntitle: T\nanswer:\nx\n", 1,
+	    "topic 'a.b' has no 'answer:'");
+}
+
+static void
+test_section_needs_no_words(void **state)
+{
+	struct tu_kb k;
+
+	(void)state;
+	/* reachable from its topic's options, so words are optional */
+	load1(&k, GOOD("a.b") "=== more\ntitle: Thêm\nanswer:\nx\n");
+	if (k.d.nerr || k.d.nwarn)
+		fail_msg("unexpected diagnostics:\n%s", k.d.text.data);
+	assert_int_equal(kb_find(k.kb, "a.b")->nsections, 1);
+	tu_kb_close(&k);
+}
+
+static void
+test_section_see_checked_once(void **state)
+{
+	struct tu_kb k;
+
+	(void)state;
+	/* the copy a section inherits is not checked (and reported) again */
+	load1(&k, "== a.b\ntitle: T\nkeywords: x\nsee: no.such\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\nx\n=== p\ntitle: T\nanswer:\ny\n"
+	    "=== q\ntitle: U\nanswer:\nz\n");
+	assert_diag_line(&k.d, loc(&k, "topics.txt", 4), "unknown topic 'no.such'");
+	assert_int_equal(k.d.nerr, 1);
+	tu_kb_close(&k);
+}
+
+static void
+test_kb_sections_fixture_is_clean(void **state)
+{
+	struct tu_kb k;
+	char dir[4200];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/kb-sections", TU_DATA_DIR);
+	tu_kb_load_dir(&k, dir);
+	assert_non_null(k.kb);
+	if (k.d.nerr || k.d.nwarn)
+		fail_msg("kb-sections is not clean:\n%s", k.d.text.data);
+	assert_int_equal(kb_find(k.kb, "app.login")->nsections, 2);
+	tu_kb_close(&k);
+}
+
 int
 main(void)
 {
@@ -1002,6 +1271,7 @@ main(void)
 		cmocka_unit_test(test_missing_title),
 		cmocka_unit_test(test_missing_answer),
 		cmocka_unit_test(test_missing_source),
+		cmocka_unit_test(test_source_short_and_public),
 		cmocka_unit_test(test_missing_reviewed),
 		cmocka_unit_test(test_nothing_to_match),
 		cmocka_unit_test(test_given_twice_and_empty),
@@ -1030,6 +1300,12 @@ main(void)
 		cmocka_unit_test(test_no_stopwords_file),
 		cmocka_unit_test(test_empty_directory),
 		cmocka_unit_test(test_topic_without_words),
+		cmocka_unit_test(test_sections_parsed),
+		cmocka_unit_test(test_page_steps),
+		cmocka_unit_test(test_section_errors),
+		cmocka_unit_test(test_section_needs_no_words),
+		cmocka_unit_test(test_section_see_checked_once),
+		cmocka_unit_test(test_kb_sections_fixture_is_clean),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -643,6 +643,134 @@ test_priority_wins_close_call(void **state)
 	tu_kb_close(&k);
 }
 
+/* ---- sections: a topic and its parts are one family ---- */
+
+static bool
+one_per_family(const struct match_result *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->ncand; i++)
+		for (j = i + 1; j < r->ncand; j++)
+			if (kb_root(r->cand[i].topic) == kb_root(r->cand[j].topic))
+				return false;
+	return true;
+}
+
+static void
+sections_kb(struct tu_kb *k)
+{
+	char dir[4200];
+
+	snprintf(dir, sizeof(dir), "%s/kb-sections", TU_DATA_DIR);
+	tu_kb_load_dir(k, dir);
+	assert_non_null(k->kb);
+	assert_int_equal(k->d.nerr, 0);
+}
+
+/* The asked part answers, the general question the topic. */
+static void
+test_section_answers_its_part(void **state)
+{
+	struct tu_kb k;
+	struct match_result r;
+
+	(void)state;
+	sections_kb(&k);
+	expect(k.kb, "quên mật khẩu abc", MATCH_ANSWER, "app.login#password");
+	expect(k.kb, "abc quen mat khau roi lam sao", MATCH_ANSWER,
+	    "app.login#password");
+	expect(k.kb, "dùng abc có mất phí không", MATCH_ANSWER, "app.login#fee");
+	expect(k.kb, "cài abc thế nào", MATCH_ANSWER, "app.login");
+	expect(k.kb, "abc", MATCH_ANSWER, "app.login");
+	expect(k.kb, "nộp thuế đất", MATCH_ANSWER, "land.tax");
+	match(k.kb, "quên mật khẩu abc", &r);
+	check_result(&r);
+	assert_true(one_per_family(&r));
+	tu_kb_close(&k);
+}
+
+/*
+ * A topic and its own section scoring alike is not a close call between
+ * two guides: the family answers (its best member; on a tie the topic,
+ * first in the file), and the margin is taken against other families.
+ */
+static void
+test_family_is_not_a_close_call(void **state)
+{
+	struct tu_kb k;
+	struct match_result r;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt",
+	    "== phone.change\ntitle: Đổi số điện thoại\n"
+	    "keywords: đổi số điện thoại\nsource: s\nreviewed: 2026-11-01\n"
+	    "answer:\nx\n"
+	    "=== number\ntitle: Đổi số điện thoại\nkeywords: đổi số điện thoại\n"
+	    "answer:\ny\n"
+	    "== tax.land\ntitle: Thuế đất\nkeywords: thuế đất\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\nz\n", NULL);
+	assert_int_equal(k.d.nerr, 0);
+	match(k.kb, "đổi số điện thoại", &r);
+	check_result(&r);
+	assert_int_equal(r.action, MATCH_ANSWER);
+	assert_string_equal(r.topic->id, "phone.change");
+	assert_int_equal(r.ncand, 1);
+	tu_kb_close(&k);
+
+	/* a section close to ANOTHER topic is a close call as before */
+	tu_kb_open(&k, "topics.txt",
+	    "== phone.app\ntitle: Cài ứng dụng\nkeywords: cài ứng dụng\n"
+	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n"
+	    "=== number\ntitle: Đổi số điện thoại\nkeywords: đổi số điện thoại\n"
+	    "answer:\ny\n"
+	    "== bank.phone\ntitle: Đổi số điện thoại\n"
+	    "keywords: đổi số điện thoại\nsource: s\nreviewed: 2026-11-01\n"
+	    "answer:\nz\n", NULL);
+	assert_int_equal(k.d.nerr, 0);
+	match(k.kb, "đổi số điện thoại", &r);
+	check_result(&r);
+	assert_int_equal(r.action, MATCH_CLARIFY);
+	assert_non_null(cand_of(&r, "phone.app#number"));
+	assert_non_null(cand_of(&r, "bank.phone"));
+	tu_kb_close(&k);
+}
+
+/*
+ * A family with more members than the candidate list must not crowd the
+ * other guide out of it: the margin is still measured against that guide.
+ */
+static void
+test_big_family_keeps_the_rival(void **state)
+{
+	struct tu_kb k;
+	struct match_result r;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt",
+	    "== a.app\ntitle: Đổi số điện thoại\nkeywords: đổi số điện thoại\n"
+	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n"
+	    "=== s1\ntitle: Đổi số điện thoại\nkeywords: đổi số điện thoại\n"
+	    "answer:\n1\n"
+	    "=== s2\ntitle: Đổi số điện thoại\nkeywords: đổi số điện thoại\n"
+	    "answer:\n2\n"
+	    "=== s3\ntitle: Đổi số điện thoại\nkeywords: đổi số điện thoại\n"
+	    "answer:\n3\n"
+	    "=== s4\ntitle: Đổi số điện thoại\nkeywords: đổi số điện thoại\n"
+	    "answer:\n4\n"
+	    "== b.bank\ntitle: Đổi số điện thoại ngân hàng\n"
+	    "keywords: đổi số điện thoại, ngân hàng\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\nz\n", NULL);
+	assert_int_equal(k.d.nerr, 0);
+	match(k.kb, "đổi số điện thoại", &r);
+	check_result(&r);
+	assert_true(one_per_family(&r));
+	assert_int_equal(r.action, MATCH_CLARIFY);
+	assert_string_equal(r.topic->id, "a.app");
+	assert_non_null(cand_of(&r, "b.bank"));
+	tu_kb_close(&k);
+}
+
 int
 main(void)
 {
@@ -666,6 +794,9 @@ main(void)
 		cmocka_unit_test(test_kb_without_topics),
 		cmocka_unit_test(test_long_message),
 		cmocka_unit_test(test_long_compat_message),
+		cmocka_unit_test(test_section_answers_its_part),
+		cmocka_unit_test(test_family_is_not_a_close_call),
+		cmocka_unit_test(test_big_family_keeps_the_rival),
 	};
 
 	return cmocka_run_group_tests(tests, tu_setup_mini, tu_teardown_mini);

@@ -280,8 +280,8 @@ test_no_upcoming_warning(void **state)
 	    "2026-11-28 | 07:00-08:00 | Nhà văn hoá\n", TU_TODAY, "08:00");
 	assert_int_equal(p.d.nerr, 0);
 	assert_int_equal(p.d.nwarn, 1);
-	assert_diag_has(&p.d, P ": warning: no upcoming session (the last one "
-	    "was on 2026-11-28)");
+	assert_diag_has(&p.d, P ": warning: không còn buổi hỗ trợ nào sắp tới "
+	    "(buổi cuối là ngày 2026-11-28)");
 	ps_close(&p);
 
 	/* one minute earlier, the 07:00-08:00 session is still on */
@@ -292,7 +292,8 @@ test_no_upcoming_warning(void **state)
 
 	ps_open(&p, "# nothing yet\n", TU_TODAY, "08:00");
 	assert_int_equal(p.d.nerr, 0);
-	assert_diag_has(&p.d, P ": warning: no session is listed");
+	assert_diag_has(&p.d, P ": warning: lịch chưa có buổi hỗ trợ nào");
+	assert_diag_has(&p.d, "được báo là chưa có lịch");
 	ps_close(&p);
 
 	/* without a clock (NULL) there is nothing to compare with */
@@ -493,18 +494,29 @@ test_reply(void **state)
 	    "Liên hệ: tổ trưởng tổ dân phố");
 	buf_reset(&b);
 	assert_int_equal(schedule_reply(p.s, "2027-06-01", "09:00", 5, &b), 0);
+	/* the bot may not know every session: it says what it has, kindly */
 	assert_string_equal(b.data,
-	    "Dạ, hiện phường chưa xếp lịch hỗ trợ trực tiếp nào sắp tới ạ.\n"
-	    "Để biết buổi gần nhất, bác gọi điện hoặc hỏi: tổ trưởng tổ dân phố");
+	    "Dạ, hiện cháu chưa có lịch buổi hỗ trợ trực tiếp nào sắp tới của "
+	    "phường ạ.\n"
+	    "Để biết buổi gần nhất, bác liên hệ: tổ trưởng tổ dân phố.");
+	ps_close(&p);
+
+	/* a contact that ends its own sentence gets no second full stop */
+	ps_open(&p, "contact: tổ trưởng tổ dân phố, 024 3826 0000.\n", TU_TODAY,
+	    "08:00");
+	buf_reset(&b);
+	assert_int_equal(schedule_reply(p.s, "2026-11-28", "09:00", 5, &b), 0);
+	assert_has(b.data, "bác liên hệ: tổ trưởng tổ dân phố, 024 3826 0000.");
+	assert_lacks(b.data, "..");
 	ps_close(&p);
 
 	/* no contact line: the ward's usual desks are named */
 	ps_open(&p, "", TU_TODAY, "08:00");
 	buf_reset(&b);
 	assert_int_equal(schedule_reply(p.s, "2026-11-28", "09:00", 5, &b), 0);
-	assert_has(b.data, "chưa xếp lịch hỗ trợ trực tiếp");
-	assert_has(b.data, "tổ trưởng tổ dân phố, hay bộ phận một cửa UBND "
-	    "phường ạ.");
+	assert_has(b.data, "chưa có lịch buổi hỗ trợ trực tiếp nào sắp tới");
+	assert_has(b.data, "bác hỏi tổ trưởng tổ dân phố, hoặc bộ phận một cửa "
+	    "UBND phường ạ.");
 	assert_lacks(b.data, "📅");
 	buf_reset(&b);
 	assert_int_equal(schedule_reply(p.s, "bad", "09:00", 5, &b), -1);
@@ -570,7 +582,7 @@ test_kb_loads_schedule(void **state)
 	assert_diag_line(&k.d, tu_loc(l, sizeof(l), k.dir, "schedule.txt", 3),
 	    "unknown key 'where:'");
 	assert_diag_line(&k.d, tu_loc(l, sizeof(l), k.dir, "schedule.txt", 0),
-	    "warning: no session is listed");
+	    "warning: lịch chưa có buổi hỗ trợ nào");
 	assert_diag_lacks(&k.d, "not a knowledge file");
 	tu_kb_close(&k);
 
@@ -579,7 +591,8 @@ test_kb_loads_schedule(void **state)
 	set_now("16:30");
 	tu_kb_open(&k, "topics.txt", SUPPORT, "schedule.txt", SCHED, NULL);
 	assert_int_equal(k.d.nerr, 0);
-	assert_diag_has(&k.d, "schedule.txt: warning: no upcoming session");
+	assert_diag_has(&k.d, "schedule.txt: warning: không còn buổi hỗ trợ nào "
+	    "sắp tới");
 	tu_kb_close(&k);
 	tu_set_today(TU_TODAY);
 	set_now("08:00");
@@ -664,8 +677,8 @@ test_conv_hook(void **state)
 	/* everything past: say so, and whom to ask, before the answer */
 	tu_set_today("2027-01-01");
 	assert_int_equal(conv_open(k.kb, &s, "schedule.support_point", &r), 0);
-	assert_starts(r.text.data, "Dạ, hiện phường chưa xếp lịch hỗ trợ trực "
-	    "tiếp nào sắp tới ạ.\n");
+	assert_starts(r.text.data, "Dạ, hiện cháu chưa có lịch buổi hỗ trợ trực "
+	    "tiếp nào sắp tới của phường ạ.\n");
 	assert_has(r.text.data, "ạ.\n\nDạ, tổ hỗ trợ ở nhà văn hoá");
 	assert_lacks(r.text.data, "📅");
 	tu_kb_close(&k);
@@ -681,25 +694,126 @@ test_conv_hook(void **state)
 	set_now("08:00");
 }
 
-/* The bundled sample must stay valid: wards copy it. */
+/* A session marked as an example is an error: never shown as real. */
+static void
+test_sample_marker(void **state)
+{
+	struct ps p;
+
+	(void)state;
+	ps_open(&p,
+	    "2026-12-05 | 08:00-11:00 | Nhà văn hoá tổ 5 [VÍ DỤ] | Cài VNeID\n"
+	    "2026-12-06 | 08:00-11:00 | Nhà văn hoá tổ 6 | Cài VNeID [ví dụ]\n"
+	    "2026-12-07 | 08:00-11:00 | Nhà văn hoá tổ 7 [vi du]\n"
+	    "2026-12-08 | 08:00-11:00 | Hội trường, ví dụ cho bà con xem\n",
+	    TU_TODAY, "08:00");
+	assert_int_equal(p.d.nerr, 3);
+	assert_diag_line(&p.d, P ":1: ", "buổi mẫu");
+	assert_diag_line(&p.d, P ":2: ", "buổi mẫu");
+	assert_diag_line(&p.d, P ":3: ", "buổi mẫu");
+	/* only the marked ones are dropped: the real session stays */
+	assert_int_equal(schedule_count(p.s), 1);
+	assert_string_equal(schedule_session(p.s, 0)->date, "2026-12-08");
+	ps_close(&p);
+}
+
+static char *
+read_bundled(void)
+{
+	char path[4400];
+	struct buf b;
+
+	snprintf(path, sizeof(path), "%s/../../knowledge/schedule.txt",
+	    TU_DATA_DIR);
+	buf_init(&b, BUF_CAP_FILE);
+	assert_int_equal(buf_read_file(&b, path), 0);
+	return buf_take(&b);
+}
+
+/*
+ * The shipped schedule holds no session: its examples are comments, so a
+ * resident is never sent to a session that does not exist. Uncommented,
+ * each example is a well-formed line that check still refuses.
+ */
 static void
 test_bundled_schedule(void **state)
 {
-	char path[4400];
-	struct diag d;
-	struct schedule *s;
+	char *text = read_bundled(), *un, *w;
+	const char *r;
+	struct ps p;
+	int nsample = 0;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/../../knowledge/schedule.txt",
-	    TU_DATA_DIR);
-	diag_init(&d);
-	s = schedule_load(path, TU_TODAY, "08:00", &d);
-	assert_non_null(s);
-	if (d.nerr)
-		fail_msg("%s", d.text.data);
-	assert_true(schedule_count(s) > 0);
-	schedule_free(s);
-	diag_release(&d);
+	ps_open(&p, text, TU_TODAY, "08:00");
+	assert_non_null(p.s);
+	if (p.d.nerr)
+		fail_msg("%s", p.d.text.data);
+	assert_int_equal(schedule_count(p.s), 0);
+	assert_non_null(schedule_contact(p.s));
+	assert_diag_has(&p.d, "warning: lịch chưa có buổi hỗ trợ nào");
+	ps_close(&p);
+
+	/* "# 2026-…" -> "2026-…" */
+	un = w = malloc(strlen(text) + 1);
+	assert_non_null(un);
+	for (r = text; *r; ) {
+		if ((r == text || r[-1] == '\n') && strncmp(r, "# 20", 4) == 0) {
+			r += 2;
+			nsample++;
+		}
+		*w++ = *r++;
+	}
+	*w = '\0';
+	assert_true(nsample >= 2);
+	ps_open(&p, un, TU_TODAY, "08:00");
+	assert_int_equal(p.d.nerr, (size_t)nsample);
+	assert_int_equal(schedule_count(p.s), 0);
+	{
+		/* every error is the example marker, none a format mistake */
+		const char *q = p.d.text.data;
+		int n = 0;
+
+		while ((q = strstr(q, "buổi mẫu")) != NULL) {
+			n++;
+			q++;
+		}
+		assert_int_equal(n, nsample);
+	}
+	ps_close(&p);
+	free(un);
+	free(text);
+}
+
+/* What a resident reads from the shipped knowledge: no date, a contact. */
+static void
+test_bundled_no_session_reply(void **state)
+{
+	struct tu_kb k;
+	struct conv_state s;
+	struct conv_reply r;
+	char dir[4400];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/../../knowledge", TU_DATA_DIR);
+	tu_kb_load_dir(&k, dir);
+	assert_non_null(k.kb);
+	conv_state_init(&s);
+	conv_reply_init(&r);
+	assert_int_equal(conv_open(k.kb, &s, "schedule.support_point", &r), 0);
+	assert_starts(r.text.data, "Dạ, hiện cháu chưa có lịch buổi hỗ trợ trực "
+	    "tiếp nào sắp tới của phường ạ.\n");
+	assert_has(r.text.data, "Để biết buổi gần nhất, bác liên hệ: tổ trưởng "
+	    "tổ dân phố");
+	assert_lacks(r.text.data, "📅");
+	assert_lacks(r.text.data, "/12/2026,");
+	assert_lacks(r.text.data, "VÍ DỤ");
+	/* asked in words, the same */
+	conv_handle(k.kb, &s, "lịch hỗ trợ ở nhà văn hoá", &r);
+	assert_non_null(r.topic);
+	assert_string_equal(r.topic->id, "schedule.support_point");
+	assert_starts(r.text.data, "Dạ, hiện cháu chưa có lịch");
+	conv_reply_release(&r);
+	tu_kb_close(&k);
 }
 
 /* Odd lines must be reported, never crash (run under ASan by unit-asan). */
@@ -748,7 +862,9 @@ main(void)
 		cmocka_unit_test(test_kb_loads_schedule),
 		cmocka_unit_test(test_now_override),
 		cmocka_unit_test(test_conv_hook),
+		cmocka_unit_test(test_sample_marker),
 		cmocka_unit_test(test_bundled_schedule),
+		cmocka_unit_test(test_bundled_no_session_reply),
 		cmocka_unit_test(test_odd_input),
 	};
 
