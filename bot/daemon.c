@@ -1496,6 +1496,10 @@ step(struct daemon *d, int polling)
 		wait = d->next_cron_ms - now;
 	if (polling && d->next_flush_ms - now < wait)
 		wait = d->next_flush_ms - now;
+	if (polling && d->next_dbcheck_ms - now < wait)
+		wait = d->next_dbcheck_ms - now;
+	if (d->nheld && d->next_held_ms - now < wait)
+		wait = d->next_held_ms - now;
 	if (wait < 0)
 		wait = 0;
 	curl_multi_poll(d->multi, &wfd, 1, (int)wait, NULL);
