@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
+#include "log.h"
+
 int64_t
 api_int(const cJSON *v)
 {
@@ -72,8 +75,16 @@ api_envelope(const char *body, size_t len, cJSON **root, struct api_error *err)
 	}
 	p = cJSON_GetObjectItemCaseSensitive(*root, "error_code");
 	err->code = (int)(api_int(p) > 0 && api_int(p) < 1000 ? api_int(p) : 0);
-	if (api_jstr(*root, "description"))
-		snprintf(err->desc, sizeof(err->desc), "%s", api_jstr(*root, "description"));
+	if (api_jstr(*root, "description")) {
+		struct buf m;
+
+		/* an error may quote the URL, token and all; it is logged and
+		 * stored, and cut to desc's size: mask it whole, first */
+		buf_init(&m, BUF_CAP_REPLY);
+		log_mask(api_jstr(*root, "description"), &m);
+		snprintf(err->desc, sizeof(err->desc), "%s", m.data);
+		buf_release(&m);
+	}
 	p = cJSON_GetObjectItemCaseSensitive(*root, "parameters");
 	if (cJSON_IsObject(p)) {
 		const cJSON *ra = cJSON_GetObjectItemCaseSensitive(p, "retry_after");

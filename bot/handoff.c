@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "match.h"
+#include "redact.h"
 #include "tg.h"
 #include "util.h"
 #include "zalo.h"
@@ -142,9 +143,10 @@ say_emit(const char *body, void *arg)
 		c->h->rc = -1;
 }
 
-void
-handoff_say(struct handoff *h, const char *platform, const char *chat_id,
-    const char *text)
+/* Sends text; the message log gets `logged` (a volunteer's words redacted). */
+static void
+say_logged(struct handoff *h, const char *platform, const char *chat_id,
+    const char *text, const char *logged)
 {
 	struct say_ctx c = { h, platform, chat_id };
 
@@ -152,8 +154,15 @@ handoff_say(struct handoff *h, const char *platform, const char *chat_id,
 		zalo_render_text(text, chat_id, say_emit, &c);
 	else
 		tg_render_text(text, chat_id, say_emit, &c);
-	if (store_log(h->st, platform, chat_id, "out", text, NULL, "handoff") < 0)
+	if (store_log(h->st, platform, chat_id, "out", logged, NULL, "handoff") < 0)
 		h->rc = -1;
+}
+
+void
+handoff_say(struct handoff *h, const char *platform, const char *chat_id,
+    const char *text)
+{
+	say_logged(h, platform, chat_id, text, text);
 }
 
 static cJSON *
@@ -580,13 +589,18 @@ static void
 relay_to_resident(struct handoff *h, const struct ticket *t,
     const struct event *ev)
 {
-	struct buf b;
+	struct buf b, red;
 
 	buf_init(&b, BUF_CAP_REPLY);
 	if (ev->kind == EV_TEXT && ev->text && *ev->text) {
 		(void)buf_printf(&b, "👤 %s (Tổ Chuyển đổi số cộng đồng): %s",
 		    ev->first_name[0] ? ev->first_name : "Tình nguyện viên", ev->text);
-		handoff_say(h, t->platform, t->chat_id, b.data);
+		/* the resident gets the exact words (the outbox clears them once
+		 * sent); the log keeps them redacted like everyone else's */
+		buf_init(&red, BUF_CAP_REPLY);
+		(void)redact(b.data, &red);
+		say_logged(h, t->platform, t->chat_id, b.data, red.data);
+		buf_release(&red);
 	} else if (ev->kind == EV_MEDIA && strcmp(t->platform, "telegram") == 0) {
 		copy_message(h, t->chat_id, 0, h->cfg->volunteer_chat, ev->message_id,
 		    0, 0, NULL);

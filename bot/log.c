@@ -9,7 +9,9 @@
 #include "buf.h"
 #include "util.h"
 
-#define MAX_SECRETS 8
+#define MAX_SECRETS 16
+/* a token cut off by a length limit is masked from this many characters */
+#define PARTIAL_MIN 8
 
 static enum log_level level = LOG_INFO;
 static char *secrets[MAX_SECRETS];
@@ -27,12 +29,26 @@ log_enabled(enum log_level l)
 	return l >= level;
 }
 
+static void
+add_secret(const char *s, size_t n)
+{
+	if (n < 4 || nsecrets == MAX_SECRETS)
+		return;
+	secrets[nsecrets++] = xstrndup(s, n);
+}
+
 void
 log_add_secret(const char *s)
 {
-	if (!s || strlen(s) < 4 || nsecrets == MAX_SECRETS)
+	const char *colon;
+
+	if (!s)
 		return;
-	secrets[nsecrets++] = xstrdup(s);
+	add_secret(s, strlen(s));
+	/* "123456:ABC…": the part after the bot id is the secret on its own */
+	colon = strchr(s, ':');
+	if (colon && strlen(colon + 1) >= PARTIAL_MIN)
+		add_secret(colon + 1, strlen(colon + 1));
 }
 
 void
@@ -48,17 +64,117 @@ log_clear_secrets(void)
 	nsecrets = 0;
 }
 
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static int
+hex2(const char *p)
+{
+	int a = hexval((unsigned char)p[0]), b = a < 0 ? -1 :
+	    hexval((unsigned char)p[1]);
+
+	return b < 0 ? -1 : a * 16 + b;
+}
+
+/*
+ * One character of p as an API, a proxy or a JSON encoder may have spelled
+ * it: %3A or %3a, %253A (encoded twice), \u003a, \\u003a (JSON in JSON),
+ * &#58; or &#x3a;, or itself. Sets *c; returns the bytes it took.
+ */
+static size_t
+unit(const char *p, int *c)
+{
+	int v;
+
+	if (p[0] == '%' && p[1] == '2' && p[2] == '5' && (v = hex2(p + 3)) >= 0) {
+		*c = v;
+		return 5;
+	}
+	if (p[0] == '%' && (v = hex2(p + 1)) >= 0) {
+		*c = v;
+		return 3;
+	}
+	if (p[0] == '\\' && p[1] == 'u' && p[2] == '0' && p[3] == '0' &&
+	    (v = hex2(p + 4)) >= 0) {
+		*c = v;
+		return 6;
+	}
+	if (p[0] == '\\' && p[1] == '\\' && p[2] == 'u' && p[3] == '0' &&
+	    p[4] == '0' && (v = hex2(p + 5)) >= 0) {
+		*c = v;
+		return 7;
+	}
+	if (p[0] == '&' && p[1] == '#') {
+		size_t i = p[2] == 'x' || p[2] == 'X' ? 3 : 2;
+		int base = i == 3 ? 16 : 10, d;
+
+		for (v = 0; i < 8 && (d = hexval((unsigned char)p[i])) >= 0 &&
+		    d < base; i++)
+			v = v * base + d;
+		if (p[i] == ';' && i > (base == 16 ? 3u : 2u)) {
+			*c = v;
+			return i + 1;
+		}
+	}
+	*c = (unsigned char)p[0];
+	return 1;
+}
+
+/* How many bytes from p spell sec (cut short only by the end); 0 if none. */
+static size_t
+spells(const char *p, const char *sec)
+{
+	size_t used = 0, j;
+
+	for (j = 0; sec[j]; j++) {
+		int c;
+
+		if (!p[used])
+			return j >= PARTIAL_MIN ? used : 0;
+		used += unit(p + used, &c);
+		if (c != (unsigned char)sec[j])
+			return 0;
+	}
+	return used;
+}
+
+void
+log_mask(const char *s, struct buf *out)
+{
+	size_t i = 0, k, n;
+
+	while (s[i]) {
+		for (k = 0, n = 0; k < nsecrets && !n; k++)
+			n = spells(s + i, secrets[k]);
+		if (n) {
+			(void)buf_adds(out, "<token>");
+			i += n;
+		} else {
+			(void)buf_addc(out, s[i++]);
+		}
+	}
+}
+
 static const char *const names[] = { "debug", "info", "warn", "error" };
 
 void
 log_msg(enum log_level l, const char *fmt, ...)
 {
-	struct buf b, out;
+	struct buf b, m, out;
 	va_list ap;
 	char ts[32];
 	time_t now = time(NULL);
 	struct tm tm;
-	size_t i, k;
+	size_t i;
 
 	if (l < level)
 		return;
@@ -67,24 +183,14 @@ log_msg(enum log_level l, const char *fmt, ...)
 	va_start(ap, fmt);
 	(void)buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	for (k = 0; k < nsecrets; k++) {
-		char *p;
-		size_t sl = strlen(secrets[k]);
-
-		while ((p = strstr(b.data, secrets[k])) != NULL) {
-			memset(p, '*', sl);
-			if (sl > 6)
-				memcpy(p, "<token>", 7), memset(p + 7, '*', sl - 7);
-		}
-	}
+	buf_init(&m, 64 * 1024);
+	log_mask(b.data, &m);
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	(void)buf_printf(&out, "%s %s: ", ts, names[l]);
-	for (i = 0; i < b.len; i++) {
-		unsigned char c = (unsigned char)b.data[i];
+	for (i = 0; i < m.len; i++) {
+		unsigned char c = (unsigned char)m.data[i];
 
-		if (c == '*' && i + 1 < b.len && b.data[i + 1] == '*')
-			continue;       /* collapse the mask */
 		if (c < 0x20 || c == 0x7f)
 			(void)buf_printf(&out, "\\x%02x", c);
 		else
@@ -93,5 +199,6 @@ log_msg(enum log_level l, const char *fmt, ...)
 	(void)buf_addc(&out, '\n');
 	fputs(out.data, stderr);
 	buf_release(&b);
+	buf_release(&m);
 	buf_release(&out);
 }

@@ -582,7 +582,9 @@ store_outbox_sent(struct store *s, int64_t id)
 {
 	int64_t ints[] = { store_now_ms(), id };
 
-	return run(s, "UPDATE outbox SET status='sent', done_at=?1 WHERE id=?2",
+	/* delivered: its text (a volunteer's words, verbatim) is not kept */
+	return run(s, "UPDATE outbox SET status='sent', done_at=?1, body='' "
+	    "WHERE id=?2",
 	    0, NULL, 2, ints);
 }
 
@@ -604,7 +606,7 @@ store_outbox_failed(struct store *s, int64_t id, const char *err)
 	int64_t ints[] = { store_now_ms(), id };
 
 	return run(s, "UPDATE outbox SET status='failed', last_error=?1, "
-	    "done_at=?2, attempts=attempts+1 WHERE id=?3", 1, a, 2, ints);
+	    "done_at=?2, attempts=attempts+1, body='' WHERE id=?3", 1, a, 2, ints);
 }
 
 int

@@ -11,8 +11,17 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 void log_set_level(enum log_level l);
 int log_enabled(enum log_level l);
-/* Registers a string that must never be printed; copied; up to 8. */
+/*
+ * Registers a string that must never be printed (copied; up to 16; a bot
+ * token's part after "123456:" counts as one too). It is masked as <token>
+ * in any spelling: percent-encoded once or twice, JSON- or HTML-escaped,
+ * and when a length limit cut it after 8 characters.
+ */
 void log_add_secret(const char *s);
+/* Appends s to out with every registered secret masked, as log_msg does;
+ * for error texts that are stored as well as logged. */
+struct buf;
+void log_mask(const char *s, struct buf *out);
 void log_clear_secrets(void);
 void log_msg(enum log_level l, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -12,8 +12,14 @@
 #define REDACT_PASSWORD "[mật khẩu đã ẩn]"
 #define REDACT_ID "[số định danh đã ẩn]"
 #define REDACT_CARD "[số thẻ đã ẩn]"
+#define REDACT_ALL "[tin nhắn không đọc được]"
 
-/* Writes the redacted text to out; returns how many items were hidden. */
+/*
+ * Writes the redacted text to out, NFC and valid UTF-8 whatever the input
+ * (invalid sequences become U+FFFD); returns how many items were hidden,
+ * so repairing the text alone counts 0. redact() of its own output changes
+ * nothing. The formats are in tests/data/redact.tsv.
+ */
 int redact(const char *in, struct buf *out);
 void redact_release(void);      /* frees the compiled patterns */
 

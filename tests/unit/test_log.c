@@ -1,0 +1,123 @@
+/*
+ * log.c: a registered token never reaches the log, however an API error
+ * text spells it (percent-encoded, JSON-escaped, in a URL path, cut short).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "testutil.h"
+#include "util.h"
+
+#define TOKEN "123456:TESTtokenDoNotLogMe_abcdefghijklmnopqrs"
+#define SECRET "TESTtokenDoNotLogMe_abcdefghijklmnopqrs"
+
+/* Logs one line with stderr sent to a file; returns what was written. */
+static char *
+logged(const char *line)
+{
+	char dir[256], path[300], *s;
+	int fd, saved;
+	FILE *f;
+	long n;
+
+	tu_mkdtemp(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/err", dir);
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	assert_true(fd >= 0 && saved >= 0);
+	dup2(fd, 2);
+	close(fd);
+	log_msg(LOG_ERROR, "%s", line);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	s = calloc(1, (size_t)n + 1);
+	assert_non_null(s);
+	assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return s;
+}
+
+/* Every way an API or a proxy has been seen to spell the token. */
+static const char *const spelled[] = {
+	TOKEN,
+	"123456%3ATESTtokenDoNotLogMe_abcdefghijklmnopqrs",
+	"123456%3aTESTtokenDoNotLogMe_abcdefghijklmnopqrs",
+	"123456%253ATESTtokenDoNotLogMe_abcdefghijklmnopqrs",     /* twice */
+	"123456\\u003aTESTtokenDoNotLogMe_abcdefghijklmnopqrs",   /* JSON */
+	"123456\\u003ATESTtokenDoNotLogMe_abcdefghijklmnopqrs",
+	"123456\\\\u003aTESTtokenDoNotLogMe_abcdefghijklmnopqrs",  /* JSON in JSON */
+	"123456&#58;TESTtokenDoNotLogMe_abcdefghijklmnopqrs",     /* HTML */
+	"%31%32%33%34%35%36%3A%54%45%53%54tokenDoNotLogMe_abcdefghijklmnopqrs",
+	"https://api.telegram.org/bot" TOKEN "/sendMessage",
+	"https:\\/\\/api.telegram.org\\/bot123456%3ATESTtokenDoNotLogMe_"
+	    "abcdefghijklmnopqrs\\/sendMessage",
+	SECRET,                 /* without the bot id */
+	"Bad Request: wrong url /bot123456%3ATESTtokenDoNo",       /* cut short */
+};
+
+static void
+test_every_spelling(void **state)
+{
+	size_t i;
+
+	(void)state;
+	log_add_secret(TOKEN);
+	for (i = 0; i < ARRAY_SIZE(spelled); i++) {
+		char *s = logged(spelled[i]);
+
+		if (strstr(s, "DoNotLog") || strstr(s, "DoNo") ||
+		    strstr(s, "abcdefghijklmnopqrs"))
+			fail_msg("the token reached the log: %s", s);
+		if (!strstr(s, "<token>"))
+			fail_msg("no <token> mark in: %s", s);
+		free(s);
+	}
+	log_clear_secrets();
+}
+
+/* Text around the token is kept; near-misses are not masked. */
+static void
+test_context_kept(void **state)
+{
+	char *s;
+
+	(void)state;
+	log_add_secret(TOKEN);
+	s = logged("sendMessage to chat 42: 400 Bad Request: url /bot123456%3A"
+	    SECRET "/x ** ok");
+	assert_non_null(strstr(s, "sendMessage to chat 42: 400 Bad Request: url "
+	    "/bot<token>/x ** ok"));
+	free(s);
+	s = logged("chat 123456 said TESTtoken, and 123456%3A too");
+	assert_non_null(strstr(s, "chat 123456 said TESTtoken, and 123456%3A too"));
+	free(s);
+	log_clear_secrets();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_spelling),
+		cmocka_unit_test(test_context_kept),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
