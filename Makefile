@@ -109,7 +109,7 @@ integration: build/asan/hoidap build/fakeapi
 	tests/fakeapi/selftest.sh build/fakeapi
 	timeout 600 tests/integration/run.py build/asan/hoidap build/fakeapi
 
-# Opt-in, about 2 minutes: 10 runs of 2,000 messages with 10 kill -9 each
+# Opt-in, about 3 minutes: 10 runs of 2,000 messages with 10 kill -9 each
 # (make test runs one). CRASH_RUNS and CRASH_SEED pick another mix.
 CRASH_RUNS ?= 10
 crash-test: build/asan/hoidap build/fakeapi

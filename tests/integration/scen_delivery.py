@@ -3,7 +3,9 @@
 database, odd files in knowledge/, and kill -9 under load.
 
 Run alone: tests/integration/run.py build/asan/hoidap build/fakeapi NAME...
-The heavy crash test (2,000 messages, 10 kills) is opt-in: `make crash-test`.
+crash-tickets (2,000 messages, 10 kills) runs in make test; `make crash-test`
+runs it 10 times (HOIDAP_HEAVY=1, HOIDAP_CRASH_RUNS, HOIDAP_CRASH_SEED).
+disk-full needs root (a tmpfs mount) and says so when skipped.
 """
 import json
 import os
