@@ -82,6 +82,7 @@ test:
 	@$(MAKE) --no-print-directory unit unit-asan fuzz-replay cli integration check
 	tests/qr.sh build/hoidap && ASAN_OPTIONS=detect_leaks=1 tests/qr.sh build/asan/hoidap
 	ASAN_OPTIONS=detect_leaks=1 tests/report.sh build/asan/hoidap
+	ASAN_OPTIONS=detect_leaks=1 tests/chat.sh build/asan/hoidap
 
 unit: $(UBIN)
 	@for t in $(UBIN); do echo "== $$t"; $$t || exit 1; done

@@ -1,8 +1,19 @@
-/* hoidap chat: the console front end of the conversation engine. */
+/*
+ * hoidap chat: the console front end of the conversation engine, for an
+ * admin to see what a resident would get. Like the daemon it warns when a
+ * message held a one-time code or a password, and reloads knowledge/ when
+ * a file there changes (checked before each message; a broken edit keeps
+ * the last good knowledge base and prints its errors). A hand-off to a
+ * person cannot happen here: the console says so where the daemon would
+ * open a ticket.
+ */
+#include <dirent.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -11,6 +22,38 @@
 #include "redact.h"
 #include "store.h"
 #include "text.h"
+#include "util.h"
+
+/* The daemon's words (bot/daemon.c, handle_event), so the console shows
+ * what a resident would read. */
+#define SECRET_WARNING "⚠️ Bác lưu ý: đừng bao giờ gửi mã OTP, mật khẩu, số " \
+	"thẻ ngân hàng hay số căn cước cho bất kỳ ai qua tin nhắn, kể cả cho " \
+	"cháu. Cháu đã ẩn thông tin đó đi rồi ạ. Cán bộ thật không bao giờ hỏi " \
+	"những thông tin này."
+
+#define HANDOFF_NOTE "ℹ️ [Chỉ là thử trên máy này] Với người dân thật, lúc " \
+	"này bot chuyển câu hỏi cho tình nguyện viên trong nhóm Telegram (khi đã " \
+	"đặt volunteer_chat) và báo người dân chờ. Ở đây không có ticket nào được " \
+	"mở, không ai nhận được tin này."
+
+/* The action the daemon logs for each kind of reply (the report counts
+ * them): a menu is an answer, a thank-you or "tiếp" past the end a notice. */
+static const char *
+action_name(enum conv_kind k)
+{
+	switch (k) {
+	case CONV_FALLBACK:
+		return "fallback";
+	case CONV_CLARIFY:
+		return "clarify";
+	case CONV_NOTICE:
+		return "notice";
+	case CONV_ANSWER:
+	case CONV_MENU:
+		break;
+	}
+	return "answer";
+}
 
 /*
  * With --db (or HOIDAP_DB) the console is one more chat in the daemon's
@@ -18,29 +61,24 @@
  * redacted like everyone else's.
  */
 static void
-record(struct store *st, const char *line, const struct conv_reply *r,
+record(struct store *st, const char *red, const struct conv_reply *r,
     const struct conv_state *cs)
 {
 	struct store_chat c;
-	struct buf red;
 
 	if (!st || store_begin(st) < 0)
 		return;
-	buf_init(&red, BUF_CAP_REPLY);
-	(void)redact(line, &red);
 	memset(&c, 0, sizeof(c));
 	c.conv = *cs;
-	if (store_log(st, "console", "console", "in", red.data, NULL, NULL) < 0 ||
+	if (store_log(st, "console", "console", "in", red, NULL, NULL) < 0 ||
 	    store_log(st, "console", "console", "out", r->text.data,
-	    r->topic ? r->topic->id : NULL, r->kind == CONV_FALLBACK ?
-	    "fallback" : r->kind == CONV_CLARIFY ? "clarify" : "answer") < 0 ||
+	    r->topic ? r->topic->id : NULL, action_name(r->kind)) < 0 ||
 	    (r->topic && store_count_topic(st, r->topic->id) < 0) ||
 	    (r->kind == CONV_FALLBACK && store_unanswered(st, "console",
-	    "console", red.data) < 0) ||
+	    "console", red) < 0) ||
 	    store_chat_put(st, "console", "console", &c) < 0 ||
 	    store_commit(st) < 0)
 		store_rollback(st);
-	buf_release(&red);
 }
 
 static void
@@ -55,6 +93,74 @@ say(const struct conv_reply *r)
 	fflush(stdout);
 }
 
+/*
+ * The knowledge directory's names, sizes and modification times, so an
+ * edit (or a file added or removed) shows as a different value. The
+ * daemon's watch does the same (bot/daemon.c, kb_signature).
+ */
+static uint64_t
+kb_signature(const char *dir)
+{
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	uint64_t sig = 0;
+
+	if (!dh)
+		return 0;
+	while ((de = readdir(dh)) != NULL) {
+		char path[4096];
+		struct stat sb;
+		uint64_t h;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &sb) < 0)
+			continue;
+		h = hash64(de->d_name, strlen(de->d_name), 0);
+		h = hash64(&sb.st_size, sizeof(sb.st_size), h);
+		h = hash64(&sb.st_mtim, sizeof(sb.st_mtim), h);
+		sig ^= h;       /* order-independent */
+	}
+	closedir(dh);
+	return sig;
+}
+
+/*
+ * Loads the directory again; swaps only a knowledge base without errors.
+ * The conversation state holds topic ids, not pointers, so it carries
+ * over (a topic that is gone just is not found).
+ */
+static void
+reload(struct kb **kb, const char *dir)
+{
+	struct diag d;
+	struct kb *nk;
+
+	diag_init(&d);
+	nk = kb_load(dir, &d);
+	if (!nk || d.nerr) {
+		char *p = d.text.data, *line;
+
+		fprintf(stderr, "⚠️ Kho câu hỏi vừa sửa có %zu lỗi; vẫn dùng bản cũ "
+		    "cho đến khi sửa xong:\n", nk ? d.nerr : (size_t)1);
+		if (!nk)
+			fprintf(stderr, "%s: không đọc được thư mục\n", dir);
+		while ((line = strsep(&p, "\n")) != NULL)
+			if (*line && !strstr(line, "warning:"))
+				fprintf(stderr, "%s\n", line);
+		fprintf(stderr, "(sửa xong, lưu tệp rồi gõ câu hỏi tiếp; chạy "
+		    "'hoidap check' để xem cả cảnh báo)\n\n");
+		kb_free(nk);
+	} else {
+		kb_free(*kb);
+		*kb = nk;
+		fprintf(stderr, "✅ Đã tải lại kho câu hỏi: %zu chủ đề.\n\n",
+		    kb_count(nk));
+	}
+	diag_release(&d);
+}
+
 int
 cmd_chat(int argc, char **argv)
 {
@@ -67,11 +173,13 @@ cmd_chat(int argc, char **argv)
 	struct store *store = NULL;
 	struct conv_state st;
 	struct conv_reply r;
+	struct buf red;
 	struct kb *kb;
+	uint64_t sig;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	int c, tty = isatty(STDIN_FILENO);
+	int c, hidden, tty = isatty(STDIN_FILENO);
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "k:d:", opts, NULL)) != -1) {
@@ -84,7 +192,10 @@ cmd_chat(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cmd_usage("chat");
-	kb = cmd_load_kb(cmd_kb_dir(dir), 1);
+	dir = cmd_kb_dir(dir);
+	/* before loading: an edit made while it loads is seen next time */
+	sig = kb_signature(dir);
+	kb = cmd_load_kb(dir, 1);
 	if (!kb)
 		return 1;
 	conv_state_init(&st);
@@ -103,10 +214,15 @@ cmd_chat(int argc, char **argv)
 	}
 	if (tty)
 		printf("hoidap — trò chuyện thử trên máy này. Gõ câu hỏi như người "
-		    "dân; \"0\" về menu, \"tiếp\" xem tiếp, Ctrl-D để thoát.\n\n");
+		    "dân; \"0\" về menu, \"tiếp\" xem tiếp, Ctrl-D để thoát.\nSửa "
+		    "tệp trong %s thì bot tự tải lại trước câu hỏi tiếp theo.\n\n",
+		    dir);
 	if (conv_open(kb, &st, "greeting", &r) == 0)
 		say(&r);
+	buf_init(&red, BUF_CAP_REPLY);
 	for (;;) {
+		uint64_t now;
+
 		if (tty) {
 			fputs("> ", stdout);
 			fflush(stdout);
@@ -120,10 +236,25 @@ cmd_chat(int argc, char **argv)
 			continue;
 		if (strcmp(line, "/quit") == 0 || strcmp(line, "/exit") == 0)
 			break;
+		if ((now = kb_signature(dir)) != sig) {
+			sig = now;
+			reload(&kb, dir);
+		}
+		buf_reset(&red);
+		hidden = redact(line, &red);
 		conv_handle(kb, &st, line, &r);
 		say(&r);
-		record(store, line, &r, &st);
+		/* where the daemon would open a ticket (bot/handoff.c) */
+		if (r.handoff || (r.kind == CONV_FALLBACK && st.fallbacks >= 2)) {
+			printf("%s\n\n", HANDOFF_NOTE);
+			st.fallbacks = 0;       /* as after a ticket: counts anew */
+		}
+		if (hidden > 0)
+			printf("%s\n\n", SECRET_WARNING);
+		fflush(stdout);
+		record(store, red.data, &r, &st);
 	}
+	buf_release(&red);
 	free(line);
 	conv_reply_release(&r);
 	store_close(store);

@@ -88,8 +88,8 @@ cmd_report(int argc, char **argv)
 		o.since = report_parse_date(since);
 		if (o.since < 0 || o.since > o.today) {
 			fprintf(stderr, "hoidap report: --since %s: %s\n", since,
-			    o.since < 0 ? "not a date YYYY-MM-DD (e.g. 2026-11-01)" :
-			    "after today");
+			    o.since < 0 ? "không phải ngày YYYY-MM-DD (ví dụ "
+			    "2026-11-01)" : "sau hôm nay");
 			return cmd_usage("report");
 		}
 	}
@@ -108,8 +108,8 @@ cmd_report(int argc, char **argv)
 	/* Titles only: a knowledge base with errors still names its topics. */
 	kb = kb_load(o.kb_dir, &d);
 	if (!kb)
-		fprintf(stderr, "hoidap report: knowledge directory '%s' not "
-		    "readable: topics are shown by id\n", o.kb_dir);
+		fprintf(stderr, "hoidap report: không đọc được thư mục kiến thức "
+		    "'%s': chủ đề hiện theo mã\n", o.kb_dir);
 	o.kb = kb;
 	if (report_load(&r, &o) < 0) {
 		fprintf(stderr, "hoidap report: %s\n", r.err);

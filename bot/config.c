@@ -52,6 +52,9 @@ static const struct centry {
 	I(member_check_seconds, "HOIDAP_MEMBER_CHECK_SECONDS", 0, 86400, 300, "re-check a volunteer is in the group after N s"),
 	I(watch_seconds, "HOIDAP_WATCH_SECONDS", 0, 3600, 2, "check knowledge/ for edits every N s (0 = off)"),
 	I(keep_days, "HOIDAP_KEEP_DAYS", 1, 3650, 180, "days the (redacted) message log is kept"),
+	S(ward_name, "HOIDAP_WARD_NAME", "", "the ward's name, on every QR leaflet card"),
+	S(ward_hotline, "HOIDAP_WARD_HOTLINE", "", "the ward's phone number, on every leaflet card"),
+	S(zalo_link, "HOIDAP_ZALO_LINK", "", "link that opens the ward's Zalo chat (https://zalo.me/<OA id>), for leaflets"),
 #undef S
 #undef T
 #undef I

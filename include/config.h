@@ -37,6 +37,9 @@ struct config {
 	int member_check_seconds;       /* trust a volunteer's membership this long */
 	int watch_seconds;              /* knowledge/ change check interval */
 	int keep_days;                  /* message log retention */
+	char *ward_name;                /* printed on every leaflet card */
+	char *ward_hotline;             /* the ward's phone, ditto */
+	char *zalo_link;                /* the ward's Zalo chat, for leaflets */
 };
 
 #define CONFIG_DEFAULT_PATH "config/hoidap.conf"

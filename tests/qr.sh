@@ -45,8 +45,9 @@ ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export ASAN_OPTIONS
 PY=$(command -v python3 || true)
 LINK=https://t.me/hoidap_test_bot?start=
-# The non-system topics of tests/data/kb-mini, as payloads.
-MINI_PAYLOADS="greeting vneid-install etax-pay_land_tax rent-house handoff-human"
+# The guides of tests/data/kb-mini, as payloads: not the greeting (a menu),
+# the hand-off or the system topics.
+MINI_PAYLOADS="vneid-install etax-pay_land_tax rent-house"
 
 . "$HERE/lib.sh"
 
@@ -165,7 +166,7 @@ check "--all --dir: exit 0" \
     eval '[ $rc -eq 0 ] && [ -s sheet/index.html ] && has "$TMP/out" "sheet/index.html"'
 want=$(for p in $MINI_PAYLOADS; do echo "$p.png"; done | sort)
 got=$(cd sheet && ls *.png | sort)
-check "--all: one PNG per non-system topic, named by payload" \
+check "--all: one PNG per guide, named by payload" \
     eval '[ "$got" = "$want" ]'
 all_decode() {
 	for p in $MINI_PAYLOADS; do
@@ -173,18 +174,63 @@ all_decode() {
 	done
 }
 check "--all: every PNG decodes to its own link" all_decode
+# the sheet's text without its markup (links carry <wbr> and spans)
+plain() { sed 's/<[^>]*>//g' "$1"; }
 sheet_lists() {
-	for t in "Lời chào" "Cài ứng dụng VNeID" "Nộp thuế đất" "Thuê nhà" \
-	    "Gặp người hỗ trợ" "Quét mã bằng camera điện thoại"; do
-		has sheet/index.html "$t" || { echo "    no '$t'"; return 1; }
+	plain sheet/index.html >sheet/plain.txt
+	for t in "Cài ứng dụng VNeID" "Nộp thuế đất" "Thuê nhà" \
+	    "Quét mã bằng camera điện thoại"; do
+		has sheet/plain.txt "$t" || { echo "    no '$t'"; return 1; }
 	done
 	for p in $MINI_PAYLOADS; do
 		has sheet/index.html "src=\"$p.png\"" || { echo "    no $p.png"; return 1; }
-		has sheet/index.html "$LINK$p" || { echo "    no link $p"; return 1; }
+		has sheet/plain.txt "$LINK$p" || { echo "    no link $p"; return 1; }
 	done
-	! has sheet/index.html "Chưa hiểu câu hỏi"
+	for t in "Lời chào" "Gặp người hỗ trợ" "Chưa hiểu câu hỏi"; do
+		! has sheet/plain.txt "$t" || { echo "    a card for '$t'"; return 1; }
+	done
 }
-check "index.html: every title, PNG and link, no system topic" sheet_lists
+check "index.html: every guide's title, PNG and link; no greeting, hand-off or system card" \
+    sheet_lists
+
+# sheet_groups FILE: "heading: title | title" per service, in order.
+sheet_groups() {
+	"$PY" - "$1" <<'EOF'
+import re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
+for sec in re.findall(r'<section class="service">(.*?)</div>\n</section>', html, re.S):
+    h = re.search(r"<h2>(.*?)</h2>", sec).group(1)
+    print(h + ": " + " | ".join(re.findall(r"<h3>(.*?)</h3>", sec)))
+EOF
+}
+check "cards grouped by service, each group under its Vietnamese heading" eval \
+    '[ "$(sheet_groups sheet/index.html)" = "$(printf "%s\n" \
+        "VNeID – định danh điện tử: Cài ứng dụng VNeID" \
+        "Thuế (eTax Mobile): Nộp thuế đất" "Hướng dẫn khác: Thuê nhà")" ]'
+check "no ward set: the sheet is made, stderr says what the cards lack" eval \
+    'has "$TMP/err" "chưa đặt ward_name và ward_hotline" &&
+        ! has sheet/index.html "class=\"ward\""'
+# A link may wrap after / ? = &, never at a hyphen (the rendering below
+# checks the printed lines).
+check "links: break points after / ? =, each hyphen held to the next character" \
+    has sheet/index.html "t.me/<wbr>hoidap_test_bot?<wbr>start=<wbr>vneid<span class=\"nb\">-i</span>nstall"
+
+run env HOIDAP_WARD_NAME='Phường Phúc <Xá> & Co' HOIDAP_WARD_HOTLINE='024 3829 1234' \
+    "$BIN" qr --kb "$MINI" --all --dir ward
+ward_on_every_card() {
+	[ $rc -eq 0 ] && ! has "$TMP/err" "chưa đặt" || return 1
+	_cards=$(grep -c '<section class="card">' ward/index.html)
+	_wards=$(grep -c '<p class="ward">Phường Phúc &lt;Xá&gt; &amp; Co · .*Điện thoại hỗ trợ: <b>024 3829 1234</b>' ward/index.html)
+	[ "$_cards" -eq 3 ] && [ "$_wards" -eq "$_cards" ] ||
+	    { echo "    $_cards cards, $_wards with the ward"; return 1; }
+}
+check "ward_name and ward_hotline (environment) on every card, escaped" \
+    ward_on_every_card
+printf 'telegram_bot = conf_test_bot\nward_name = Phường Cửa Nam\nward_hotline = 0243 111 222\n' >ward.conf
+run env -u HOIDAP_TELEGRAM_BOT "$BIN" qr --kb "$MINI" --config ward.conf --all --dir wardconf
+check "ward_name and ward_hotline from the configuration file" \
+    eval '[ $rc -eq 0 ] && [ "$(grep -c "<p class=\"ward\">Phường Cửa Nam · " wardconf/index.html)" -eq 3 ] &&
+        has wardconf/index.html "0243 111 222"'
 check "index.html: a printable A4 sheet with nothing fetched" \
     eval 'has sheet/index.html "@page" && has sheet/index.html "A4" &&
         ! grep -qiE "<script|<link|@import|url\\(|src=\"(https?:)?//" sheet/index.html'
@@ -246,17 +292,171 @@ check "--all on the bundled knowledge: every PNG decodes and is on the sheet" \
 # Sections open from their topic's options: one leaflet per topic.
 run "$BIN" qr --kb "$HERE/data/kb-sections" --all --dir sect
 check "--all: one leaflet per topic, none for its sections" \
-    eval '[ $rc -eq 0 ] && [ "$(cd sect && ls *.png | sort | tr "\n" " ")" = "app-login.png greeting.png handoff-human.png land-tax.png " ] &&
+    eval '[ $rc -eq 0 ] && [ "$(cd sect && ls *.png | sort | tr "\n" " ")" = "app-login.png land-tax.png " ] &&
         ! has sect/index.html "Quên mật khẩu ABC" && decodes sect/app-login.png app-login'
 run "$BIN" qr --kb "$HERE/data/kb-sections" -o x.png 'app.login#password'
 check "a section has no leaflet of its own: exit 1, names its topic" \
-    eval '[ $rc -eq 1 ] && has "$TMP/err" "section of '"'"'app.login'"'"'" && [ ! -e x.png ]'
+    eval '[ $rc -eq 1 ] && has "$TMP/err" "một phần của chủ đề '"'"'app.login'"'"'" && [ ! -e x.png ]'
+
+# ------------------------------------------------------------------ Zalo
+
+ZLINK=https://zalo.me/1234567890123456789
+WARD="Phường Phúc Xá"
+run env HOIDAP_ZALO_LINK=$ZLINK HOIDAP_WARD_NAME="$WARD" \
+    HOIDAP_WARD_HOTLINE="024 3829 1234" "$BIN" qr --kb "$BUNDLED" --all --dir zalo
+zalo_cards() {
+	[ $rc -eq 0 ] || return 1
+	_cards=$(grep -c '<section class="card">' zalo/index.html)
+	_z=$(grep -c 'src="zalo.chat.png"' zalo/index.html)
+	_t=$(ls zalo/*.png | grep -vc 'zalo\.chat\.png$')
+	[ "$_cards" -gt 0 ] && [ "$_z" -eq "$_cards" ] && [ "$_t" -eq "$_cards" ] ||
+	    { echo "    $_cards cards, $_z Zalo codes, $_t Telegram PNGs"; return 1; }
+	[ "$(zbarimg -q --raw zalo/zalo.chat.png 2>/dev/null)" = "$ZLINK" ] ||
+	    { echo "    zalo.chat.png does not decode to $ZLINK"; return 1; }
+}
+check "zalo_link: every card also carries the Zalo code, which opens that link" \
+    zalo_cards
+
+# Zalo cannot open a topic: the card says what to send, and the bot must
+# answer those very words with the card's topic.
+zalo_words_answer() {
+	"$PY" - zalo/index.html >zalo/words.tsv <<'EOF' || return 1
+import html, re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+for card in re.findall(r'<section class="card">(.*?)</section>', page, re.S):
+    png = re.search(r'<img src="([^"]+)\.png"', card).group(1)
+    words = re.search(r'<span class="send">“(.*?)”</span>', card).group(1)
+    print(png.replace("-", ".") + "\t" + html.unescape(words))
+EOF
+	cut -f2 zalo/words.tsv | "$BIN" ask --kb "$BUNDLED" --json --batch \
+	    >zalo/answers.json 2>>"$TMP/err" || return 1
+	"$PY" - zalo/words.tsv zalo/answers.json <<'EOF'
+import json, sys
+want = [l.rstrip("\n").split("\t") for l in open(sys.argv[1], encoding="utf-8")]
+got = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
+assert len(want) == len(got) and want, (len(want), len(got))
+bad = [(w, g["action"], g["topic"]) for w, g in zip(want, got)
+       if g["action"] != "answer" or g["topic"] != w[0]]
+assert not bad, bad
+EOF
+}
+check "the words each card says to send on Zalo get that card's guide" \
+    zalo_words_answer
+
+run env -u HOIDAP_TELEGRAM_BOT HOIDAP_ZALO_LINK=$ZLINK "$BIN" qr --kb "$MINI" \
+    --all --dir zonly
+check "Zalo without a Telegram bot: cards with the Zalo code only" \
+    eval '[ $rc -eq 0 ] && [ "$(cd zonly && ls *.png)" = zalo.chat.png ] &&
+        [ "$(grep -c "<section class=\"card\">" zonly/index.html)" -eq 3 ] &&
+        ! has zonly/index.html "t.me/"'
+run env HOIDAP_ZALO_TOKEN=1:x "$BIN" qr --kb "$MINI" --all --dir ztoken
+check "Zalo on but no zalo_link: Telegram cards, and stderr says so" \
+    eval '[ $rc -eq 0 ] && has "$TMP/err" "chưa đặt zalo_link" &&
+        ! has ztoken/index.html zalo.chat.png'
+run env HOIDAP_ZALO_LINK=zalo.me/123 "$BIN" qr --kb "$MINI" --all --dir zbad
+check "a zalo_link without https://: exit 1, nothing written" \
+    eval '[ $rc -eq 1 ] && has "$TMP/err" "zalo_link" && [ ! -e zbad ]'
+# A title another topic answers better, and no ask: line.
+mkdir kb-quiet
+cp "$MINI"/*.txt kb-quiet/
+printf '\n== test.quiet\ntitle: Cài ứng dụng VNeID trên máy\nkeywords: máy tính bảng\nsource: test\nreviewed: 2026-11-01\nanswer:\n1. Thử.\n' \
+    >>kb-quiet/topics.txt
+run env HOIDAP_ZALO_LINK=$ZLINK "$BIN" qr --kb kb-quiet --all --dir zquiet
+check "words the bot would answer with another topic: none printed but the title, and stderr names the topic" \
+    eval '[ $rc -eq 0 ] && has "$TMP/err" "test.quiet: bot không trả lời" &&
+        has zquiet/index.html "“Cài ứng dụng VNeID trên máy”" &&
+        ! has "$TMP/err" "vneid.install:"'
+
+# ------------------------------------------------------------- rendering
+#
+# The sheets as a ward prints them: headless Chromium prints to PDF, each
+# page becomes an image, and every code on it must scan (zbarimg); the
+# page's text (pdftotext) must name the ward once per card and never end a
+# line with a hyphen.
+
+# render_sheet DIR: DIR/index.html to DIR/page-N.pgm; "" on failure.
+render_sheet() {
+	render_pdf "$TMP/$1/index.html" "$TMP/$1/sheet.pdf" || {
+		cp "$TMP/chromium.log" "$TMP/err"
+		return 1
+	}
+	pdf_pages "$TMP/$1/sheet.pdf" 150 "$TMP/$1/page" >"$TMP/$1/npages"
+}
+
+# rendered_codes DIR WARD: per page, the codes decoded and the ward's name
+# counted; all of them against the PNGs beside the sheet.
+rendered_codes() {
+	_d=$1
+	: >"$_d/decoded"
+	_k=1
+	while [ -e "$_d/page-$_k.pgm" ] || [ -e "$_d/page-0$_k.pgm" ]; do
+		_p=$_d/page-$_k.pgm
+		[ -e "$_p" ] || _p=$_d/page-0$_k.pgm
+		zbarimg -q --raw "$_p" 2>/dev/null >"$_d/codes.$_k"
+		cat "$_d/codes.$_k" >>"$_d/decoded"
+		_tg=$(grep -c "^$LINK" "$_d/codes.$_k")
+		_zl=$(grep -c "^$ZLINK\$" "$_d/codes.$_k")
+		if [ -n "$2" ]; then
+			_w=$(pdftotext -f $_k -l $_k "$_d/sheet.pdf" - 2>/dev/null |
+			    grep -c "$2")
+			[ "$_w" -eq $((_tg > _zl ? _tg : _zl)) ] || {
+				echo "    page $_k: $_tg Telegram, $_zl Zalo codes, ward named $_w times"
+				return 1
+			}
+		fi
+		_k=$((_k + 1))
+	done
+	[ $_k -gt 1 ] || { echo "    no page"; return 1; }
+	for _f in "$_d"/*.png; do
+		_want=$(zbarimg -q --raw "$_f" 2>/dev/null)
+		_n=$(grep -cxF "$_want" "$_d/decoded")
+		case $_f in
+		*/zalo.chat.png) _n=$((_n / $(grep -c '<section class="card">' "$_d/index.html"))) ;;
+		esac
+		[ "$_n" -eq 1 ] || { echo "    $_f: printed code found $_n times"; return 1; }
+	done
+	[ "$(grep -vc -e "^$LINK" -e "^$ZLINK\$" "$_d/decoded")" -eq 0 ] ||
+	    { echo "    stray codes decoded"; return 1; }
+}
+
+no_hyphen_break() {
+	# -raw: the lines as printed (the default mode joins "vneid-" and
+	# "install" back into one word)
+	pdftotext -raw "$TMP/$1/sheet.pdf" - 2>/dev/null | grep -n -- "-$" >"$TMP/$1/breaks"
+	[ ! -s "$TMP/$1/breaks" ] ||
+	    { sed 's/^/    line ends in a hyphen: /' "$TMP/$1/breaks"; return 1; }
+}
+
+if [ -n "$CHROMIUM" ]; then
+	for _s in zalo bundled; do
+		if render_sheet $_s; then
+			ok "$_s sheet printed by headless Chromium ($(cat $_s/npages) A4 pages)"
+		else
+			fail "$_s sheet printed by headless Chromium"
+			continue
+		fi
+		check "$_s sheet: printed on A4" \
+		    eval 'pdfinfo "$TMP/$_s/sheet.pdf" | grep -q "^Page size:.*(A4)"'
+		_ward=
+		[ $_s = zalo ] && _ward=$WARD
+		check "$_s sheet: every printed code scans, each card's once${_ward:+, the ward on every card of every page}" \
+		    rendered_codes "$TMP/$_s" "$_ward"
+		check "$_s sheet: no printed line ends in a hyphen" no_hyphen_break $_s
+	done
+else
+	for _s in zalo bundled; do
+		for _c in "printed by headless Chromium" "printed on A4" \
+		    "every printed code scans" "no printed line ends in a hyphen"; do
+			skip "$_s sheet: $_c" "$RENDER_SKIP"
+		done
+	done
+fi
 
 # ----------------------------------------------------------------- errors
 
 run "$BIN" qr --kb "$MINI" -o x.png nope.nope
 check "unknown topic: exit 1 and says so" \
-    eval '[ $rc -eq 1 ] && has "$TMP/err" "unknown topic" &&
+    eval '[ $rc -eq 1 ] && has "$TMP/err" "không có chủ đề" &&
         has "$TMP/err" "nope.nope" && [ ! -e x.png ]'
 
 run "$BIN" qr --kb "$MINI" -o x.png sys.fallback
@@ -269,7 +469,7 @@ check "no bot name: exit 1, names HOIDAP_TELEGRAM_BOT" \
 
 run "$BIN" qr --kb "$MINI" --bot "Hỏi đáp" -o x.png vneid.install
 check "a bot name that is not a username: exit 1" \
-    eval '[ $rc -eq 1 ] && has "$TMP/err" "not a Telegram bot username"'
+    eval '[ $rc -eq 1 ] && has "$TMP/err" "không phải tên bot Telegram"'
 
 run "$BIN" qr --kb "$MINI" --config missing.conf -o x.png vneid.install
 check "--config FILE that does not exist: exit 1" \
@@ -305,7 +505,7 @@ usage_case "--dir without --all" --kb "$MINI" --dir d vneid.install
 usage_case "--all with -o" --kb "$MINI" --all --dir d -o x.png
 usage_case "unknown option" --kb "$MINI" --colour vneid.install
 usage_case "stdout not a terminal, no -o/--text" --kb "$MINI" vneid.install
-check "  ... and it says to give -o" has "$TMP/err" "give -o"
+check "  ... and it says to add -o" has "$TMP/err" "thêm -o TỆP.png"
 
 if [ $nfail -ne 0 ]; then
 	echo "tests/qr.sh: $nfail of $n failed"

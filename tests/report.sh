@@ -118,25 +118,31 @@ EOF
 }
 
 # pycheck: runs the python on stdin with `groups` ([(size, [examples])],
-# biggest first) and `singles` read from the unanswered section of $TMP/out.
+# biggest first), `nunsure` (the unsure count of each group), `singles` and
+# `unsure` (the examples marked unsure) read from section 3 of $TMP/out.
 pycheck() {
 	"$PY" - "$TMP/out" >"$TMP/py" 2>&1 <<EOF
 import re, sys
 text = open(sys.argv[1], encoding="utf-8").read()
 sec = text.split("3. Câu hỏi bot chưa trả lời được")[1].split("\n4. ")[0]
 groups, singles, cur = [], [], None
+unsure = set()                  # examples marked "(chưa chắc)"
+nunsure = []                    # per group, from its heading
 for l in sec.split("\n"):
-    m = re.match(r"   Nhóm \d+: (\d+) câu$", l)
+    m = re.match(r"   Nhóm \d+: (\d+) câu( \(chưa chắc: (\d+)\))?$", l)
     if m:
         cur = (int(m.group(1)), [])
         groups.append(cur)
+        nunsure.append(int(m.group(3) or 0))
         continue
     if l.startswith("   Câu hỏi lẻ"):
         cur = (1, singles)
         continue
-    m = re.match(r'      • "(.*)"$', l)
+    m = re.match(r'      • "(.*)"( \(chưa chắc\))?$', l)
     if m and cur is not None:
         cur[1].append(m.group(1))
+        if m.group(2):
+            unsure.add(m.group(1))
 $(cat)
 EOF
 	_rc=$?
@@ -165,15 +171,23 @@ check "report exits 0, nothing on stderr" \
 cp "$TMP/out" "$TMP/default"
 check "header names the period and the time zone" \
     has "$TMP/out" "từ 2026-10-29 đến 2026-11-28 (giờ Việt Nam, UTC+7)"
-# by UTC days these would be 7, 9, 4: 23:30 and 00:10 Hanoi time sit on
+# by UTC days these would be 7, 9, 6: 23:30 and 00:10 Hanoi time sit on
 # the other side of UTC midnight, and so does 06:30
-check "questions per Hanoi day (6, 9, 5), with weekdays and bars" eval \
-    'line "^   2026-11-26 T5 +6  █+$" && line "^   2026-11-27 T6 +9  █{40}$" &&
-    line "^   2026-11-28 T7 +5  █+$" && has "$TMP/out" "Tổng: 20 câu hỏi"'
+check "questions per Hanoi day (6, 9, 7), with weekdays" eval \
+    'line "^   2026-11-26 T5     6  " && line "^   2026-11-27 T6     9  " &&
+    line "^   2026-11-28 T7     7  " && has "$TMP/out" "Tổng: 22 câu hỏi"'
+# answered █, unsure ▒, not answered ░, the rest (notices, hand-offs) ·
+check "each day split by outcome: figures, then a bar in that order" eval \
+    'line "^   2026-11-26 T5     6  4/1/1       █+▒+░+$" &&
+    line "^   2026-11-27 T6     9  7/0/1       █+░+·+$" &&
+    line "^   2026-11-28 T7     7  3/2/1       █+▒+░+·+$"'
+check "the busiest day has the full 40 cells, the others in proportion" eval \
+    'test "$(grep "^   2026-11-27 " "$TMP/out" | sed "s/.*  //" | wc -m)" -eq 41 &&
+    test "$(grep "^   2026-11-28 " "$TMP/out" | sed "s/.*  //" | wc -m)" -eq 32'
 check "days before the first question of the period are left out" \
     eval '! line "^   2026-11-2[0-5] " && ! line "2026-10-20"'
-check "bot actions counted (answer, clarify, fallback, other)" has "$TMP/out" \
-    "Bot trả lời ngay: 14 · hỏi lại cho rõ: 2 · chưa hiểu: 3 · thông báo khác: 1"
+check "bot actions counted (answer, clarify, fallback; a thank-you is other)" \
+    has "$TMP/out" "Bot trả lời ngay: 14 · chưa chắc (chỉ hỏi lại): 3 · chưa trả lời được: 3 · thông báo khác: 2"
 check "top topics: answers only (not clarify), sections under their topic, most first, ties by id" \
     eval 'line "^    1\.     4  Cài ứng dụng VNeID \[vneid.install\]$" &&
     line "^    2\.     3  .*\[vneid.forgot_passcode\]$" &&
@@ -182,29 +196,37 @@ check "top topics: answers only (not clarify), sections under their topic, most 
     ! has "$TMP/out" vssid.lookup'
 check "a topic the knowledge base no longer has is shown by id" \
     line "^    6\.     1  old.removed_topic \(không còn trong kho kiến thức\)$"
-check "unanswered: 18 in the period" \
-    has "$TMP/out" "3. Câu hỏi bot chưa trả lời được: 18"
-check "unanswered grouped: the VNeID phone-number variants together" pycheck <<'EOF'
+check "unanswered: 20 in the period, unsure (a clarify list only): 3" \
+    has "$TMP/out" "3. Câu hỏi bot chưa trả lời được: 20 · chưa chắc: 3"
+check "grouped together: unanswered and unsure alike, a short question with a longer one" \
+    pycheck <<'EOF'
 sizes = [g[0] for g in groups]
-assert sizes == [6, 3, 3], sizes
+assert sizes == [7, 3, 3, 2], sizes
 ex = groups[0][1]
 assert len(ex) == 3 and len(set(ex)) == 3, ex          # distinct examples
 assert all("vneid" in e.lower() for e in ex), ex
-assert ex[0] == "doi so dien thoai vneid", ex           # asked twice: seed
+# the unsure question joins the VNeID phone-number group, marked as such
+assert nunsure == [1, 0, 0, 0], nunsure
+assert ex[0] == "đổi sđt vneid thế nào" and ex[0] in unsure, (ex, unsure)
+assert "doi so dien thoai vneid" in ex, ex               # asked twice: shown once
 fams = {"khai sinh": 0, "phat nguoi": 0}
-for size, exs in groups[1:]:
+for size, exs in groups[1:3]:
     fam = "khai sinh" if "khai sinh" in exs[0] else "phat nguoi"
     fams[fam] += 1
     assert len(exs) == 3, exs
     for e in exs:
         assert fam in e or fam == "phat nguoi" and "phạt nguội" in e, (fam, e)
 assert fams == {"khai sinh": 1, "phat nguoi": 1}, fams
+# Jaccard alone would leave these apart (0.33)
+assert set(groups[3][1]) == {"lương hưu", "lương hưu tháng này bao giờ có"}, groups[3]
 want = {"số điện thoại của phường là bao nhiêu",
         "xem phạt nguội ô tô trên điện thoại", "mạng chậm quá",
         "đăng ký khai sinh trực tuyến cần giấy tờ gì",
         "<script>alert(1)</script> [31m thử gửi",
-        "cho hỏi giờ làm việc của phường"}
+        "cho hỏi giờ làm việc của phường",
+        "etax mobile", "nộp phí dịch vụ công"}
 assert set(singles) == want, singles
+assert unsure == {"đổi sđt vneid thế nào", "etax mobile", "nộp phí dịch vụ công"}, unsure
 EOF
 check "no control character from the database reaches the terminal" \
     eval '! LC_ALL=C grep -q "$(printf "\033")" "$TMP/out"'
@@ -226,17 +248,20 @@ check "the database is not modified" \
 run "$BIN" report --db "$DB" --kb "$KB" --since 2026-11-27
 check "--since 2026-11-27: from that Hanoi day on" eval \
     'test $rc -eq 0 && ! has "$TMP/out" "2026-11-26 T5" &&
-    line "^   2026-11-27 T6 +9 " && has "$TMP/out" "Tổng: 14 câu hỏi" &&
-    has "$TMP/out" "chưa trả lời được: 4" && has "$TMP/out" "Tổng: 5 · "'
+    line "^   2026-11-27 T6 +9 " && has "$TMP/out" "Tổng: 16 câu hỏi" &&
+    has "$TMP/out" "chưa trả lời được: 4 · chưa chắc: 2" &&
+    has "$TMP/out" "Tổng: 5 · "'
 check "--since 2026-11-27: topics counted in the period only" eval \
     'line "^    1\.     2  .*\[dvc.pay_fee\]$" &&
     line "^    2\.     2  .*\[vneid.forgot_passcode\]$" &&
     line "^    3\.     2  .*\[vneid.install\]$"'
 
 run "$BIN" report --db "$DB" --kb "$KB" --since 2026-10-01
-check "--since 2026-10-01: older rows counted, empty days shown as 0" eval \
-    'line "^   2026-10-20 T3 +6  █+$" && line "^   2026-10-21 T4 +0  $" &&
-    has "$TMP/out" "Tổng: 26 câu hỏi" &&
+check "--since 2026-10-01: older rows counted, a run of empty days is one line" eval \
+    'line "^   2026-10-20 T3     6  6/0/0       █+$" &&
+    line "^   2026-10-21 … 2026-11-25: không có câu hỏi \(36 ngày\)$" &&
+    ! line "^   2026-10-2[1-9] T" && ! line "^   2026-11-25 T" &&
+    has "$TMP/out" "Tổng: 28 câu hỏi" &&
     line "^    1\.     6  .*\[vssid.lookup\]$"'
 check "--since 2026-10-01: older ticket in the medians and 👎" eval \
     'has "$TMP/out" "Tổng: 8 · " &&
@@ -245,13 +270,20 @@ check "--since 2026-10-01: older ticket in the medians and 👎" eval \
     has "$TMP/out" "👍 2 · 👎 2"'
 check "--since 2026-10-01: the older variant joins the phone-number group" \
     pycheck <<'EOF'
-assert [g[0] for g in groups][:3] == [7, 3, 3], groups
+assert [g[0] for g in groups][:4] == [8, 3, 3, 2], groups
 EOF
 
 run env HOIDAP_TODAY=2026-11-27 "$BIN" report --db "$DB" --kb "$KB"
 check "HOIDAP_TODAY sets today: the period ends with that day" eval \
     'test $rc -eq 0 && has "$TMP/out" "đến 2026-11-27" &&
     ! has "$TMP/out" "2026-11-28 T7" && has "$TMP/out" "Tổng: 15 câu hỏi"'
+run env HOIDAP_TODAY=2026-11-29 "$BIN" report --db "$DB" --kb "$KB"
+check "one empty day keeps its own line" \
+    line "^   2026-11-29 CN     0  0/0/0       $"
+run env HOIDAP_TODAY=2026-11-30 "$BIN" report --db "$DB" --kb "$KB"
+check "two empty days at the end: one line" eval \
+    'line "^   2026-11-29 … 2026-11-30: không có câu hỏi \(2 ngày\)$" &&
+    ! line "^   2026-11-29 CN"'
 
 # ---------------------------------------------------------------- sources
 
@@ -344,11 +376,51 @@ else
 	sed 's/^/    py| /' "$TMP/py"
 fi
 
+check "--html: the daily chart is split by outcome, with a legend" eval \
+    'has "$TMP/r.html" "2026-11-26 (T5): 6 câu hỏi — trả lời được 4, chưa chắc 1, chưa trả lời được 1, khác 0" &&
+    has "$TMP/r.html" "class=\"o1\"" && has "$TMP/r.html" "class=\"o2\"" &&
+    has "$TMP/r.html" "class=\"o3\"" && has "$TMP/r.html" "class=\"sw s1\""'
+check "--html: unsure questions counted and marked" eval \
+    'has "$TMP/r.html" "chưa trả lời được: 20 · chưa chắc: 3</h2>" &&
+    has "$TMP/r.html" "đổi sđt vneid thế nào <span class=\"tag\">chưa chắc</span>"'
+
+# The page as the ward prints it: Chromium's print to PDF, then page images.
+if [ -n "$CHROMIUM" ]; then
+	if render_pdf "$TMP/r.html" "$TMP/r.pdf"; then
+		ok "--html printed by headless Chromium"
+	else
+		cp "$TMP/chromium.log" "$TMP/err"
+		not_ok "--html printed by headless Chromium"
+	fi
+	check "printed on A4" eval 'pdfinfo "$TMP/r.pdf" | grep -q "^Page size:.*(A4)"'
+	npages=$(pdf_pages "$TMP/r.pdf" 40 "$TMP/page")
+	# A section too tall for what is left of a page used to move whole to
+	# the next one, leaving page 1 with the title and one chart.
+	first_filled() {
+		set -- $(page_ink "$TMP/page-1.pgm")
+		[ "$npages" -ge 2 ] && [ "$2" -ge $(($3 * 80 / 100)) ] ||
+		    { echo "    page 1 of $npages: ink from row $1 to $2 of $3"; return 1; }
+	}
+	check "printed: page 1 is not left near-empty (ink past 80% of it)" first_filled
+	no_blank() {
+		for _p in "$TMP"/page-*.pgm; do
+			set -- $(page_ink "$_p")
+			[ "$1" -ge 0 ] || { echo "    ${_p##*/} is blank"; return 1; }
+		done
+	}
+	check "printed: no blank page" no_blank
+else
+	for _c in "--html printed by headless Chromium" "printed on A4" \
+	    "printed: page 1 is not left near-empty" "printed: no blank page"; do
+		skip "$_c" "$RENDER_SKIP"
+	done
+fi
+
 # ---------------------------------------------------------------- errors
 
 run "$BIN" report --db "$TMP/missing.db" --kb "$KB"
 check "missing database: exit 1, a clear message, nothing created" eval \
-    'test $rc -eq 1 && has "$TMP/err" "cannot open database" &&
+    'test $rc -eq 1 && has "$TMP/err" "không mở được cơ sở dữ liệu" &&
     has "$TMP/err" "missing.db" && test ! -e "$TMP/missing.db"'
 run "$BIN" report --config "$TMP/no-such.conf" --db "$DB" --kb "$KB"
 check "a configuration file that cannot be read: exit 1, named" eval \
