@@ -20,7 +20,7 @@ import threading
 import time
 
 from run import (ADMIN, GROUP, ROOT, TG_TOKEN, VOL, Env, Fail, card_of, check,
-                 group_msgs, staff_env, texts_for, wait_until)
+                 group_msgs, staff_env, texts_for, wait_until, zalo_unstored)
 
 
 def tg_msg(env, chat, text, date=1):
@@ -533,12 +533,7 @@ def crash(env, messages, kills, seed=None):
             time.sleep(0.04)
 
     def unstored():
-        """Zalo updates handed over but never stored."""
-        given = {i for p in env.ctl("/control/polls?platform=zalo") for i in p["returned"]}
-        db = sqlite3.connect(env.db, timeout=10)
-        kept = {r[0] for r in db.execute("select update_id from processed where platform='zalo'")}
-        db.close()
-        return {i for i in given - kept if i in zalo_of}
+        return {i for i in zalo_unstored(env) if i in zalo_of}
 
     def expected(gone):
         exp, res, vol = {}, set(), set()
