@@ -32,7 +32,7 @@ EVAL ?= ../shared/eval/dev.tsv
 PREFIX ?= /usr/local
 DESTDIR ?=
 
-.PHONY: all run test install fuzz fuzz-replay integration unit unit-asan cli check eval bench deps clean
+.PHONY: all run test install fuzz fuzz-replay integration unit unit-asan cli check eval bench deps clean crash-test
 all: build/hoidap
 
 build/obj/%.o: bot/%.c $(HDR) | build/obj
@@ -109,6 +109,13 @@ check: build/hoidap
 integration: build/asan/hoidap build/fakeapi
 	tests/fakeapi/selftest.sh build/fakeapi
 	timeout 600 tests/integration/run.py build/asan/hoidap build/fakeapi
+
+# Opt-in, about 3 minutes: 10 runs of 2,000 messages with 10 kill -9 each
+# (make test runs one). CRASH_RUNS and CRASH_SEED pick another mix.
+CRASH_RUNS ?= 10
+crash-test: build/asan/hoidap build/fakeapi
+	HOIDAP_HEAVY=1 HOIDAP_CRASH_RUNS=$(CRASH_RUNS) $(if $(CRASH_SEED),HOIDAP_CRASH_SEED=$(CRASH_SEED)) \
+	  timeout 1800 tests/integration/run.py build/asan/hoidap build/fakeapi crash-tickets-heavy
 
 # Scores the shared dev set (when it is beside the checkout) and every
 # labelled set for the bundled knowledge base, each held to the floors of

@@ -1,5 +1,6 @@
 #include "store.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <sqlite3.h>
@@ -18,6 +19,8 @@
 struct store {
 	sqlite3 *db;
 	char *path;
+	dev_t dev;              /* the file opened, to notice it deleted */
+	ino_t ino;
 	/* Prepared once, reused: keyed by the SQL literal's address. */
 	struct {
 		const char *sql;
@@ -234,7 +237,12 @@ store_open(const char *path)
 	/* WAL and SHM files follow the database's mode only if created now. */
 	{
 		char side[4096];
+		struct stat sb;
 
+		if (stat(path, &sb) == 0) {
+			s->dev = sb.st_dev;
+			s->ino = sb.st_ino;
+		}
 		snprintf(side, sizeof(side), "%s-wal", path);
 		(void)chmod(side, 0600);
 		snprintf(side, sizeof(side), "%s-shm", path);
@@ -250,6 +258,25 @@ fail:
 	return NULL;
 }
 
+int
+store_check(struct store *s)
+{
+	struct stat sb;
+
+	if (stat(s->path, &sb) < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			return 0;       /* cannot tell */
+		log_error("store: the database '%s' was deleted", s->path);
+		return -1;
+	}
+	if (sb.st_dev != s->dev || sb.st_ino != s->ino) {
+		log_error("store: the database '%s' was replaced by another file",
+		    s->path);
+		return -1;
+	}
+	return 0;
+}
+
 void
 store_close(struct store *s)
 {
@@ -260,6 +287,16 @@ store_close(struct store *s)
 	for (i = 0; i < STMT_CACHE; i++)
 		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
+	/* The database was deleted: its WAL and SHM must not meet the fresh
+	 * one the next start creates under the same name. */
+	if (s->path && access(s->path, F_OK) < 0 && errno == ENOENT) {
+		char side[4096];
+
+		snprintf(side, sizeof(side), "%s-wal", s->path);
+		(void)unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", s->path);
+		(void)unlink(side);
+	}
 	free(s->path);
 	free(s);
 }
@@ -462,12 +499,21 @@ fill_item(sqlite3_stmt *st, struct outbox_item *it)
 	"created_us, not_before, ticket_id"
 #define OUTBOX_SCAN 8192
 
+static int
+id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 int
-store_outbox_heads(struct store *s, int64_t now_ms, struct outbox_item *v,
-    int max, int64_t *next_due)
+store_outbox_heads(struct store *s, const char *platform, int64_t now_ms,
+    const int64_t *gone, size_t ngone, struct outbox_item *v, int max,
+    int64_t *next_due)
 {
 	sqlite3_stmt *st = prep(s, "SELECT " OUTBOX_COLS " FROM outbox "
-	    "WHERE status='pending' ORDER BY id LIMIT 8192");
+	    "WHERE status='pending' AND platform=?1 ORDER BY id LIMIT 8192");
 	uint64_t *seen;         /* open-addressing set of chats met so far */
 	size_t mask = 2 * OUTBOX_SCAN - 1, k;
 	int n = 0;
@@ -475,13 +521,17 @@ store_outbox_heads(struct store *s, int64_t now_ms, struct outbox_item *v,
 	*next_due = -1;
 	if (!st)
 		return -1;
+	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
 	seen = xcalloc(mask + 1, sizeof(*seen));
 	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
 		const char *p = (const char *)sqlite3_column_text(st, 1);
 		const char *c = (const char *)sqlite3_column_text(st, 2);
 		uint64_t key = hash64(c, strlen(c), hash64(p, strlen(p), 3)) | 1;
 		int64_t nb = sqlite3_column_int64(st, 8);
+		int64_t id = sqlite3_column_int64(st, 0);
 
+		if (ngone && bsearch(&id, gone, ngone, sizeof(*gone), id_cmp))
+			continue;
 		/* only a chat's oldest pending message may go: order per chat */
 		for (k = key & mask; seen[k] && seen[k] != key; k = (k + 1) & mask)
 			;

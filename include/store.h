@@ -11,6 +11,7 @@
 #ifndef HOIDAP_STORE_H
 #define HOIDAP_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "conv.h"
@@ -41,6 +42,9 @@ struct outbox_item {
 
 struct store *store_open(const char *path);
 void store_close(struct store *s);
+/* -1 (logged) if the database file was deleted or replaced since it was
+ * opened: the store then writes to a file nobody will open again. */
+int store_check(struct store *s);
 
 int store_begin(struct store *s);
 int store_commit(struct store *s);
@@ -65,13 +69,16 @@ int store_outbox_add_ticket(struct store *s, const char *platform,
     const char *chat_id, int is_group, const char *method, const char *body,
     int64_t received_us, int64_t ticket_id);
 /*
- * Fills up to max due items in id order, at most one per chat (its oldest
- * pending one, so a chat's replies leave in order). *next_due gets the
+ * Fills up to max due items of one platform in id order, at most one per
+ * chat (its oldest pending one, so a chat's replies leave in order). The
+ * ngone ids in gone (sorted) count as no longer pending: the daemon knows
+ * them sent or given up on, though writing that failed. *next_due gets the
  * earliest not_before of a chat's head that is not due yet (-1 if none).
  * Returns the count or -1.
  */
-int store_outbox_heads(struct store *s, int64_t now_ms, struct outbox_item *v,
-    int max, int64_t *next_due);
+int store_outbox_heads(struct store *s, const char *platform, int64_t now_ms,
+    const int64_t *gone, size_t ngone, struct outbox_item *v, int max,
+    int64_t *next_due);
 /* A chat's oldest pending item, due or not: 1 found, 0 none, -1 error. */
 int store_outbox_head(struct store *s, const char *platform,
     const char *chat_id, struct outbox_item *it);

@@ -33,6 +33,9 @@
 #define CONFLICT_DESC                                                          \
 	"Conflict: terminated by other getUpdates request; make sure that only " \
 	"one bot instance is running"
+#define WEBHOOK_DESC                                                           \
+	"Conflict: can't use getUpdates method while webhook is active; use "    \
+	"deleteWebhook to delete the webhook first"
 #define MALFORMED_BODY "{\"ok\":true,\"result\":{\"message_id\":42,\"chat\":{\"id\":"
 
 enum platform { P_TELEGRAM = 0, P_ZALO = 1, P_COUNT = 2 };
@@ -46,6 +49,7 @@ enum result_kind {
 	R_TG_ME,
 	R_TG_WEBHOOK,   /* WebhookInfo */
 	R_TG_DELWEBHOOK,
+	R_TG_SETWEBHOOK,
 	R_TG_MEMBER,    /* ChatMember, scripted with /control/telegram/member */
 	R_TG_UPDATES,
 	R_ZALO_SENT,    /* {"message_id":"…","date":ms} */
@@ -71,7 +75,7 @@ static const struct method_def tg_methods[] = {
 	{"setMyCommands", R_TRUE},
 	{"deleteMyCommands", R_TRUE},
 	{"deleteWebhook", R_TG_DELWEBHOOK},
-	{"setWebhook", R_TRUE},
+	{"setWebhook", R_TG_SETWEBHOOK},
 	{"getWebhookInfo", R_TG_WEBHOOK},
 	{"getChatMember", R_TG_MEMBER},
 	{"editMessageText", R_TRUE},
@@ -113,6 +117,7 @@ struct state {
 	double tg_msg_id;
 	double zalo_msg_id;
 	int zalo_redeliver;
+	char *tg_webhook;  /* Telegram: the URL setWebhook set, or NULL */
 	long long requests;
 	long long get_updates[P_COUNT];
 	long long polling[P_COUNT];
@@ -1102,7 +1107,8 @@ static void respond_success(enum platform pl, const struct method_def *md,
 		break;
 	case R_TG_WEBHOOK:
 		result = cJSON_CreateObject();
-		cJSON_AddStringToObject(result, "url", "");
+		cJSON_AddStringToObject(result, "url",
+					S.tg_webhook ? S.tg_webhook : "");
 		cJSON_AddFalseToObject(result, "has_custom_certificate");
 		cJSON_AddNumberToObject(result, "pending_update_count",
 					cJSON_GetArraySize(S.tg_queue));
@@ -1138,8 +1144,18 @@ static void respond_success(enum platform pl, const struct method_def *md,
 			cJSON_Delete(S.tg_queue);
 			S.tg_queue = cJSON_CreateArray();
 		}
+		free(S.tg_webhook);
+		S.tg_webhook = NULL;
 		result = cJSON_CreateTrue();
 		break;
+	case R_TG_SETWEBHOOK: {
+		/* an empty url removes the webhook, as on the real API */
+		const char *url = get_str(params, "url");
+		free(S.tg_webhook);
+		S.tg_webhook = url && *url ? xstrdup(url) : NULL;
+		result = cJSON_CreateTrue();
+		break;
+	}
 	case R_ZALO_SENT:
 		result = cJSON_CreateObject();
 		snprintf(idbuf, sizeof(idbuf), "fakezmsg%012.0f", ++S.zalo_msg_id);
@@ -1245,7 +1261,15 @@ static void handle_bot(struct MHD_Connection *c, enum platform pl,
 		}
 	}
 
-	if (md->kind == R_TG_UPDATES) {
+	pthread_mutex_lock(&S.mu);
+	st = md->kind == R_TG_UPDATES && S.tg_webhook ? 409 : 0;
+	pthread_mutex_unlock(&S.mu);
+	if (st) {
+		/* getUpdates and a webhook exclude each other */
+		add_rejected(pl, md->name, params, r->t_ms, 409, NULL,
+			     "webhook is active");
+		reply_error(rp, 409, WEBHOOK_DESC);
+	} else if (md->kind == R_TG_UPDATES) {
 		tg_get_updates(c, params, r->t_ms, rp);
 	} else if (md->kind == R_ZALO_UPDATES) {
 		zalo_get_updates(c, params, r->t_ms, fault, rp);
@@ -1589,6 +1613,8 @@ static void state_clear(void)
 	S.tg_msg_id = 0;
 	S.zalo_msg_id = 0;
 	S.zalo_redeliver = 0;
+	free(S.tg_webhook);
+	S.tg_webhook = NULL;
 	S.requests = 0;
 	S.get_updates[0] = S.get_updates[1] = 0;
 	S.faults_served = 0;
@@ -1953,6 +1979,7 @@ int main(int argc, char **argv)
 	cJSON_Delete(S.polls);
 	cJSON_Delete(S.rejected);
 	cJSON_Delete(S.faults);
+	free(S.tg_webhook);
 	cJSON_Delete(S.members);
 	pthread_mutex_unlock(&S.mu);
 	if (log_fp)

@@ -188,6 +188,21 @@ has "stats sent" "$st" '"zalo":{"sendMessage":2,"sendChatAction":1,"getMe":1}'
 has "log token hidden" "$(cat "$tmp/log")" 'POST /zalo/bot<token>/sendMessage 200'
 has "log drop" "$(cat "$tmp/log")" 'GET /bot<token>/getMe drop'
 hasnt "log no secret" "$(cat "$tmp/log")" 'SECRET-tok'
+# --- webhook: getUpdates refused while one is set -----------------------
+post $T/setWebhook '{"url":"https://example.org/h"}' >/dev/null
+has "webhook info" "$(get $T/getWebhookInfo)" '"url":"https://example.org/h"'
+has "webhook 409" "$(code "$T/getUpdates?timeout=0")" "409 {\"ok\":false,\"error_code\":409,\"description\":\"Conflict: can't use getUpdates method while webhook is active"
+has "webhook rejected" "$(get "$B/control/rejected?method=getUpdates")" '"error":"webhook is active"'
+post $T/deleteWebhook '{}' >/dev/null
+has "webhook gone" "$(code "$T/getUpdates?timeout=0")" '200 {"ok":true,"result":'
+
+# --- a fault for one chat only -----------------------------------------
+post $B/control/fault '{"platform":"telegram","method":"sendMessage","chat_id":-100500,"status":429,"retry_after":3}' >/dev/null
+has "chat fault, other chat" "$(code -H "$J" -d '{"chat_id":77,"text":"a"}' $T/sendMessage)" '200 '
+has "chat fault, as string" "$(code -H "$J" -d '{"chat_id":"-100500","text":"a"}' $T/sendMessage)" '429 {"ok":false,"error_code":429'
+has "chat fault, used up" "$(code -H "$J" -d '{"chat_id":-100500,"text":"a"}' $T/sendMessage)" '200 '
+has "chat fault, bad type" "$(code -H "$J" -d '{"status":500,"chat_id":true}' $B/control/fault)" '400 {"error":"chat_id must be'
+
 has "reset" "$(curl -s -X POST $B/control/reset)" '{"ok":true}'
 st=$(get $B/control/stats)
 has "reset stats" "$st" '"pending":{"telegram":0,"zalo":0},"sent":{"telegram":{},"zalo":{}},"rejected":{"telegram":0,"zalo":0},"faults_served":0'
