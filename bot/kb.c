@@ -1369,13 +1369,15 @@ regular_file(const char *path, struct diag *d)
 		if (sb.st_size <= (off_t)BUF_CAP_FILE)
 			return 1;
 		diag_error(d, path, 0, "không đọc: tệp quá lớn (%lld byte, tối đa "
-		    "%d MB)", (long long)sb.st_size, BUF_CAP_FILE / (1024 * 1024));
+		    "%d MB)" DIAG_FIX "chia thành nhiều tệp nhỏ hơn, hoặc chuyển "
+		    "tệp ra khỏi thư mục kho câu hỏi", (long long)sb.st_size,
+		    BUF_CAP_FILE / (1024 * 1024));
 		return -1;
 	}
 	what = S_ISFIFO(sb.st_mode) ? "ống FIFO" : S_ISDIR(sb.st_mode) ?
 	    "thư mục" : S_ISSOCK(sb.st_mode) ? "socket" : "tệp thiết bị";
-	diag_error(d, path, 0, "không đọc: đây là %s, không phải tệp văn bản; "
-	    "hãy chuyển nó ra khỏi thư mục kho câu hỏi", what);
+	diag_error(d, path, 0, "không đọc: đây là %s, không phải tệp văn bản"
+	    DIAG_FIX "chuyển nó ra khỏi thư mục kho câu hỏi", what);
 	return -1;
 }
 

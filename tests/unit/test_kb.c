@@ -864,17 +864,18 @@ load_odd_files(void *arg)
 	alarm(10);
 	tu_kb_load_dir(&k, dir);
 	ok = k.kb && kb_find(k.kb, "a.one") && k.d.nerr == 4;
-	snprintf(want, sizeof(want), "%s/pipe.txt: không đọc: đây là ống FIFO, "
+	snprintf(want, sizeof(want), "%s/pipe.txt: lỗi: không đọc: đây là ống FIFO, "
 	    "không phải tệp văn bản", dir);
 	ok = ok && strstr(k.d.text.data, want);
-	snprintf(want, sizeof(want), "%s/schedule.txt: không đọc: đây là ống "
+	snprintf(want, sizeof(want), "%s/schedule.txt: lỗi: không đọc: đây là ống "
 	    "FIFO", dir);
 	ok = ok && strstr(k.d.text.data, want);
-	snprintf(want, sizeof(want), "%s/folder.txt: không đọc: đây là thư mục",
+	snprintf(want, sizeof(want), "%s/folder.txt: lỗi: không đọc: đây là thư mục",
 	    dir);
 	ok = ok && strstr(k.d.text.data, want);
-	snprintf(want, sizeof(want), "%s/huge.txt: không đọc: tệp quá lớn", dir);
+	snprintf(want, sizeof(want), "%s/huge.txt: lỗi: không đọc: tệp quá lớn", dir);
 	ok = ok && strstr(k.d.text.data, want);
+	ok = ok && strstr(k.d.text.data, "Cách sửa: chuyển nó ra khỏi");
 	if (!ok)
 		fprintf(stderr, "diagnostics:\n%s", k.d.text.data);
 	tu_kb_close(&k);
