@@ -1,6 +1,6 @@
 # hoidap — see README.md. `make run` and `make test` are all a newcomer needs.
 CC ?= cc
-PKGS := libpcre2-8 libutf8proc libcjson sqlite3 libcurl libqrencode libpng
+PKGS := libpcre2-8 libutf8proc libcjson sqlite3 libcurl libqrencode libpng libcrypto
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
