@@ -29,6 +29,12 @@ static const struct centry {
 	S(telegram_bot, "HOIDAP_TELEGRAM_BOT", "", "bot username for t.me deep links"),
 	T(zalo_token, "HOIDAP_ZALO_TOKEN", "Zalo Bot Platform token; empty = off"),
 	S(zalo_api, "HOIDAP_ZALO_API", "https://bot-api.zaloplatforms.com", "Zalo API base URL"),
+	S(zalo_oa_app_id, "HOIDAP_ZALO_OA_APP_ID", "", "Zalo OA: the app id (developers.zalo.me); empty = off"),
+	T(zalo_oa_app_secret, "HOIDAP_ZALO_OA_APP_SECRET", "Zalo OA: the app secret key, for token refresh"),
+	T(zalo_oa_secret, "HOIDAP_ZALO_OA_SECRET", "Zalo OA: the OA secret key, for event signatures"),
+	T(zalo_oa_refresh_token, "HOIDAP_ZALO_OA_REFRESH_TOKEN", "Zalo OA: the first refresh token (later ones live in the database)"),
+	S(zalo_oa_api, "HOIDAP_ZALO_OA_API", "https://openapi.zalo.me", "Zalo OA OpenAPI base URL"),
+	S(zalo_oa_oauth, "HOIDAP_ZALO_OA_OAUTH", "https://oauth.zaloapp.com", "Zalo OA OAuth base URL"),
 	S(db, "HOIDAP_DB", "hoidap.db", "SQLite database path"),
 	S(kb, "HOIDAP_KB", "knowledge", "knowledge directory"),
 	S(log_level, "HOIDAP_LOG_LEVEL", "info", "debug, info, warn or error"),
@@ -158,7 +164,13 @@ set(struct config *c, const struct centry *e, const char *v, const char *path,
 			}
 		}
 	}
-	if ((strcmp(e->name, "telegram_api") == 0 || strcmp(e->name, "zalo_api") == 0)
+	if (strcmp(e->name, "zalo_oa_app_id") == 0 && v[strspn(v, "0123456789")]) {
+		diag_error(d, path, line, "'zalo_oa_app_id' is the app's numeric id");
+		return -1;
+	}
+	if ((strcmp(e->name, "telegram_api") == 0 || strcmp(e->name, "zalo_api") == 0
+	    || strcmp(e->name, "zalo_oa_api") == 0 ||
+	    strcmp(e->name, "zalo_oa_oauth") == 0)
 	    && strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) {
 		diag_error(d, path, line, "'%s' must start with https://", e->name);
 		return -1;
@@ -247,10 +259,10 @@ config_dump(const struct config *c)
 		struct config *cc = (struct config *)(uintptr_t)c;
 
 		if (e->type == C_INT)
-			printf("%-20s = %d\n", e->name, *int_at(cc, e));
+			printf("%-21s = %d\n", e->name, *int_at(cc, e));
 		else if (e->type == C_SECRET)
-			printf("%-20s = %s\n", e->name, **str_at(cc, e) ? "(set)" : "(empty: off)");
+			printf("%-21s = %s\n", e->name, **str_at(cc, e) ? "(set)" : "(empty: off)");
 		else
-			printf("%-20s = %s\n", e->name, *str_at(cc, e));
+			printf("%-21s = %s\n", e->name, *str_at(cc, e));
 	}
 }

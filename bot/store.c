@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "util.h"
+#include "zalo_oa.h"
 
 #define STMT_CACHE 96     /* more than the distinct statements below */
 
@@ -87,6 +88,19 @@ static const char *const migrations[] = {
 	"CREATE TABLE chat_moves(platform TEXT NOT NULL, from_id TEXT NOT NULL,"
 	"  to_id TEXT NOT NULL, at INTEGER NOT NULL,"
 	"  PRIMARY KEY(platform, from_id)) WITHOUT ROWID;",
+
+	/* 4: the Zalo Official Account. Its refresh token is single-use: the
+	 * one row holds the newest refresh token with the access token it
+	 * came with, so one statement replaces both. seed is the SHA-256 of
+	 * the configured refresh token this chain grew from, so a new one in
+	 * the configuration is noticed. */
+	"CREATE TABLE oa_token(id INTEGER PRIMARY KEY CHECK(id = 1),"
+	"  seed TEXT NOT NULL, refresh TEXT NOT NULL, access TEXT NOT NULL,"
+	"  expires_at INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	/* the free replies of the 48 h window, per resident (ms) */
+	"CREATE TABLE oa_window(user_id TEXT PRIMARY KEY,"
+	"  last_in INTEGER NOT NULL, sent INTEGER NOT NULL DEFAULT 0)"
+	"  WITHOUT ROWID;",
 };
 
 int64_t
@@ -1213,4 +1227,127 @@ store_prune(struct store *s, int64_t now_ms, int keep_days)
 fail:
 	store_rollback(s);
 	return -1;
+}
+
+static char *
+column_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return xstrdup(t ? (const char *)t : "");
+}
+
+int
+store_oa_token_get(struct store *s, struct store_oa_token *t)
+{
+	sqlite3_stmt *st = prep(s, "SELECT seed, refresh, access, expires_at "
+	    "FROM oa_token WHERE id=1");
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *seed = sqlite3_column_text(st, 0);
+
+		snprintf(t->seed, sizeof(t->seed), "%s",
+		    seed ? (const char *)seed : "");
+		t->refresh = column_dup(st, 1);
+		t->access = column_dup(st, 2);
+		t->expires_at = sqlite3_column_int64(st, 3);
+	}
+	done(s, st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_oa_token_put(struct store *s, const char *seed, const char *refresh,
+    const char *access, int64_t expires_at)
+{
+	const char *a[3] = { seed, refresh, access };
+	int64_t ints[2] = { expires_at, store_now_ms() };
+	int own = sqlite3_get_autocommit(s->db), rc;
+
+	/*
+	 * synchronous=NORMAL (WAL) survives a crash of this process but may
+	 * lose the last commits to a power cut, and losing this one loses
+	 * the only refresh token Zalo still accepts: this write is synced.
+	 * Inside a caller's transaction the caller's commit decides.
+	 */
+	if (own && exec(s, "PRAGMA synchronous=FULL") < 0)
+		return -1;
+	rc = run(s, "INSERT INTO oa_token(id, seed, refresh, access, "
+	    "expires_at, updated) VALUES(1,?1,?2,?3,?4,?5) "
+	    "ON CONFLICT(id) DO UPDATE SET seed=excluded.seed, "
+	    "refresh=excluded.refresh, access=excluded.access, "
+	    "expires_at=excluded.expires_at, updated=excluded.updated",
+	    3, a, 2, ints);
+	if (own && exec(s, "PRAGMA synchronous=NORMAL") < 0)
+		rc = -1;
+	return rc;
+}
+
+static void
+wipe_str(char **p)
+{
+	if (*p) {
+		memset(*p, 0, strlen(*p));
+		free(*p);
+	}
+	*p = NULL;
+}
+
+void
+store_oa_token_release(struct store_oa_token *t)
+{
+	wipe_str(&t->refresh);
+	wipe_str(&t->access);
+	memset(t, 0, sizeof(*t));
+}
+
+int
+store_oa_inbound(struct store *s, const char *user_id, int64_t at_ms)
+{
+	const char *a[1] = { user_id };
+	int64_t ints[1] = { at_ms };
+
+	/* only a newer message opens a new window: a late retry of an old
+	 * push must not hand back replies already spent */
+	return run(s, "INSERT INTO oa_window(user_id, last_in, sent) "
+	    "VALUES(?1,?2,0) ON CONFLICT(user_id) DO UPDATE SET "
+	    "sent=CASE WHEN excluded.last_in > last_in THEN 0 ELSE sent END, "
+	    "last_in=MAX(last_in, excluded.last_in)", 1, a, 1, ints);
+}
+
+int
+store_oa_replies_left(struct store *s, const char *user_id, int64_t now_ms,
+    int *left)
+{
+	sqlite3_stmt *st = prep(s, "SELECT last_in, sent FROM oa_window "
+	    "WHERE user_id=?1");
+	int rc;
+
+	*left = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, user_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*left = zalo_oa_replies_left(sqlite3_column_int64(st, 0),
+		    sqlite3_column_int(st, 1), now_ms);
+	done(s, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	return *left > 0;
+}
+
+int
+store_oa_replies_used(struct store *s, const char *user_id, int n)
+{
+	const char *a[1] = { user_id };
+	int64_t ints[1] = { n };
+
+	return run(s, "UPDATE oa_window SET sent=sent+?2 WHERE user_id=?1",
+	    1, a, 1, ints);
 }

@@ -14,6 +14,12 @@ struct config {
 	char *telegram_bot;             /* bot username, for deep links */
 	char *zalo_token;
 	char *zalo_api;
+	char *zalo_oa_app_id;           /* Official Account: the Zalo app */
+	char *zalo_oa_app_secret;       /* token refresh (header secret_key) */
+	char *zalo_oa_secret;           /* the OA secret key: event signatures */
+	char *zalo_oa_refresh_token;    /* the first one; then the database's */
+	char *zalo_oa_api;              /* https://openapi.zalo.me */
+	char *zalo_oa_oauth;            /* https://oauth.zaloapp.com */
 	char *db;
 	char *kb;
 	char *log_level;

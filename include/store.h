@@ -208,4 +208,34 @@ int store_prune(struct store *s, int64_t now_ms, int keep_days);
 int64_t store_now_ms(void);
 int64_t store_now_us(void);
 
+/*
+ * The Zalo OA's tokens. The refresh token is single-use: the daemon saves
+ * the new one (with its access token) here, committed, before it uses the
+ * access token, so a crash never leaves it holding only a spent one. The
+ * row is written by one statement, so both change together. get: 1 found,
+ * 0 none yet (start from the configured refresh token), -1 error.
+ */
+struct store_oa_token {
+	char seed[65];          /* zalo_oa_seed() of the configured token */
+	char *refresh;          /* owned, wiped by store_oa_token_release */
+	char *access;
+	int64_t expires_at;     /* ms */
+};
+
+int store_oa_token_get(struct store *s, struct store_oa_token *t);
+int store_oa_token_put(struct store *s, const char *seed, const char *refresh,
+    const char *access, int64_t expires_at);
+void store_oa_token_release(struct store_oa_token *t);
+
+/*
+ * The OA's free replies: a resident's message (at_ms, when they sent it)
+ * opens a new 48 h window of ZALO_OA_FREE_REPLIES; the daemon counts the
+ * replies it queues. replies_left: 1 and *left > 0 if a reply may go, 0
+ * if not (window spent or closed, or the resident never wrote), -1 error.
+ */
+int store_oa_inbound(struct store *s, const char *user_id, int64_t at_ms);
+int store_oa_replies_left(struct store *s, const char *user_id,
+    int64_t now_ms, int *left);
+int store_oa_replies_used(struct store *s, const char *user_id, int n);
+
 #endif
