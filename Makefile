@@ -1,6 +1,7 @@
 # hoidap — see README.md. `make run` and `make test` are all a newcomer needs.
 CC ?= cc
-PKGS := libpcre2-8 libutf8proc libcjson sqlite3 libcurl libqrencode libpng
+PKGS := libpcre2-8 libutf8proc libcjson sqlite3 libcurl libqrencode libpng \
+	libmicrohttpd libsystemd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -11,7 +12,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_DEFAULT_SOURCE $(WARN) -Iinclude -Ibot \
 	-fstack-protector-strong $(PKG_CFLAGS)
-LDLIBS += $(PKG_LIBS) -lm
+LDLIBS += $(PKG_LIBS) -lpthread -lm
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
@@ -34,6 +35,10 @@ DESTDIR ?=
 
 .PHONY: all run test install fuzz fuzz-replay integration unit unit-asan cli check eval bench deps clean crash-test
 all: build/hoidap
+
+# /metrics names the build (hoidap_build_info).
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+build/obj/metrics.o build/asan/metrics.o: CFLAGS += -DHOIDAP_VERSION='"$(VERSION)"'
 
 build/obj/%.o: bot/%.c $(HDR) | build/obj
 	@echo "  CC      $@"; $(CC) $(CFLAGS) -c -o $@ $<

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "metrics.h"
 #include "util.h"
 
 enum ctype { C_STR, C_INT, C_SECRET };
@@ -55,6 +56,7 @@ static const struct centry {
 	S(ward_name, "HOIDAP_WARD_NAME", "", "the ward's name, on every QR leaflet card"),
 	S(ward_hotline, "HOIDAP_WARD_HOTLINE", "", "the ward's phone number, on every leaflet card"),
 	S(zalo_link, "HOIDAP_ZALO_LINK", "", "link that opens the ward's Zalo chat (https://zalo.me/<OA id>), for leaflets"),
+	S(metrics_listen, "HOIDAP_METRICS_LISTEN", "", "IP:port for /metrics and /healthz (e.g. 127.0.0.1:9464); empty = off"),
 #undef S
 #undef T
 #undef I
@@ -162,6 +164,16 @@ set(struct config *c, const struct centry *e, const char *v, const char *path,
 	    && strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) {
 		diag_error(d, path, line, "'%s' must start with https://", e->name);
 		return -1;
+	}
+	if (strcmp(e->name, "metrics_listen") == 0 && *v) {
+		struct sockaddr_storage sa;
+		socklen_t len;
+
+		if (metrics_parse_listen(v, &sa, &len) < 0) {
+			diag_error(d, path, line, "'metrics_listen' must be a numeric "
+			    "address and port, like 127.0.0.1:9464 or [::1]:9464");
+			return -1;
+		}
 	}
 	free(*str_at(c, e));
 	*str_at(c, e) = xstrdup(v);
