@@ -1578,6 +1578,8 @@ step(struct daemon *d, int polling)
 		wait = d->next_dbcheck_ms - now;
 	if (d->nheld && d->next_held_ms - now < wait)
 		wait = d->next_held_ms - now;
+	if (polling && d->watchdog_ms && d->next_watchdog_ms - now < wait)
+		wait = d->next_watchdog_ms - now;
 	if (wait < 0)
 		wait = 0;
 	curl_multi_poll(d->multi, &wfd, 1, (int)wait, NULL);

@@ -1,6 +1,8 @@
 """Running as a service (issue 9, sections 2-3): /metrics and /healthz over
 metrics_listen, and the /id and /thongke commands for admins."""
+import os
 import re
+import signal
 import socket
 import sqlite3
 import time
@@ -182,7 +184,38 @@ def t_id_and_stats(env):
     check(env.stop() == 0, "bot exit status")
 
 
+def t_sd_notify(env):
+    """Type=notify: READY once serving, WATCHDOG pings from the loop at
+    half of WatchdogSec, STOPPING on SIGTERM (the drain)."""
+    path = os.path.join(env.tmp, "notify.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(0.2)
+    got = []
+
+    def drain():
+        try:
+            while True:
+                got.append((time.time(), sock.recv(4096).decode()))
+        except socket.timeout:
+            pass
+        return got
+    env.start(NOTIFY_SOCKET=path, WATCHDOG_USEC="1000000")
+    wait_until(lambda: any("READY=1" in m for _, m in drain()), what="READY=1")
+    check(env.sent("telegram", "setMyCommands") or "serving:" in env.log(),
+          "READY before the daemon served")
+    ready = [t for t, m in got if "READY=1" in m][0]
+    wait_until(lambda: sum("WATCHDOG=1" in m for t, m in drain() if t > ready) >= 3,
+               timeout=5, what="three watchdog pings in about 1.5 s")
+    check(not any("STOPPING=1" in m for _, m in got), "STOPPING before SIGTERM")
+    env.bot.send_signal(signal.SIGTERM)
+    wait_until(lambda: any("STOPPING=1" in m for _, m in drain()), what="STOPPING=1")
+    check(env.stop() == 0, "bot exit status")
+    sock.close()
+
+
 SCENARIOS = [
+    ("sd-notify", t_sd_notify, None),
     ("metrics-healthz", t_metrics_healthz, None),
     ("metrics-off", t_metrics_off, None),
     ("id-and-stats", t_id_and_stats, None),
