@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "metrics.h"
@@ -237,7 +238,18 @@ config_load(struct config *c, const char *path, int path_given, struct diag *d)
 	} else if (memchr(b.data, '\0', b.len)) {
 		diag_error(d, path, 0, "not a configuration file (binary data)");
 	} else {
+		struct stat sb;
+
 		(void)config_parse(c, path, b.data, d);
+		/* a token beside settings everyone may read (hoidap.conf is
+		 * installed 0644 so the service user can read it) */
+		if ((*c->telegram_token || *c->zalo_token) && stat(path, &sb) == 0 &&
+		    (sb.st_mode & 077))
+			diag_warn(d, path, 0, "a token is set in this file, which "
+			    "others can read (mode %04o): put tokens in /etc/hoidap/env "
+			    "(mode 0600, read by systemd as root; see "
+			    "config/hoidap.service), or chmod 600 this file",
+			    (unsigned)(sb.st_mode & 07777));
 	}
 	buf_release(&b);
 	for (i = 0; i < ARRAY_SIZE(table); i++) {

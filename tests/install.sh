@@ -142,6 +142,15 @@ else fail "serve stops cleanly on SIGTERM"; fi
 if grep -qF "$TOKEN" "$TMP/err" "$TMP/out"; then fail "the token stays out of the log"
 else ok "the token stays out of the log"; fi
 
+# a token written into the world-readable hoidap.conf is pointed out
+cp -p "$ETC/hoidap.conf" "$TMP/tok.conf"
+sed -i "s|^telegram_token =.*|telegram_token = $TOKEN|" "$TMP/tok.conf"
+"$BIN" check-config --config "$TMP/tok.conf" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -eq 0 ] && has "$TMP/err" "tok.conf: warning: a token is set in this file, which others can read (mode 0644): put tokens in /etc/hoidap/env"; then
+	ok "check-config warns of a token in the 0644 hoidap.conf"
+else fail "check-config warns of a token in the 0644 hoidap.conf"; fi
+
 # ---- the unit ----
 if command -v systemd-analyze >/dev/null 2>&1; then
 	# verify checks ExecStart's binary exists: point it at the DESTDIR one
