@@ -1661,6 +1661,21 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		return 1;
 	}
 	group_follow(d);
+	d->m.started_ms = store_now_ms();
+	if (cfg->metrics_listen[0]) {
+		char err[256];
+
+		if (!(d->msrv = metrics_start(cfg->metrics_listen, err,
+		    sizeof(err)))) {
+			log_error("%s", err);
+			store_close(d->st);
+			kb_free(d->kb);
+			free(d);
+			return 1;
+		}
+		log_info("metrics: http://%s/metrics and /healthz",
+		    cfg->metrics_listen);
+	}
 	if (pipe(sig_pipe) < 0)
 		fatal("pipe: %s", strerror(errno));
 	for (i = 0; i < 2; i++) {
@@ -1728,15 +1743,6 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	}
 	log_info("serving: knowledge %s (%zu topics), database %s", cfg->kb,
 	    kb_count(d->kb), cfg->db);
-	d->m.started_ms = store_now_ms();
-	if (cfg->metrics_listen[0]) {
-		char err[256];
-
-		if (!(d->msrv = metrics_start(cfg->metrics_listen, err, sizeof(err))))
-			fatal("%s", err);
-		log_info("metrics: http://%s/metrics and /healthz",
-		    cfg->metrics_listen);
-	}
 	{
 		uint64_t us = 0;
 
@@ -1778,6 +1784,7 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	deadline = store_now_ms() + (int64_t)cfg->drain_seconds * 1000;
 	while (store_now_ms() < deadline) {
 		held_tick(d, store_now_ms());
+		service_tick(d, store_now_ms());        /* the watchdog, /healthz */
 		if (outbox_left(d) <= 0 && !any_sending(d))
 			break;
 		step(d, 0);

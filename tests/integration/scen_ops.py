@@ -140,6 +140,17 @@ def t_metrics_off(env):
     env.bot = None
     check(rc == 1, "a bad metrics_listen gave exit status %r" % rc)
     check("must be a numeric address and port" in env.log(), "no reason logged")
+    # the port is taken: the bot says so and stops, rather than run unwatched
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(1)
+    env.start(HOIDAP_METRICS_LISTEN="127.0.0.1:%d" % busy.getsockname()[1])
+    rc = env.bot.wait(10)
+    env.bot = None
+    busy.close()
+    check(rc == 1, "metrics port in use gave exit status %r" % rc)
+    check("cannot listen on 127.0.0.1:" in env.log(), "no reason logged for the busy port")
+    check("LeakSanitizer" not in env.log(), "leaks on that exit")
 
 
 def t_id_and_stats(env):
@@ -179,6 +190,14 @@ def t_id_and_stats(env):
     # /id x1 and /thongke from the resident are messages in too
     check(ans >= 2 and unans >= 2 and n >= 6, "today's counts: %r" % t)
     check("Phiếu hỗ trợ đang mở: 0" in t, "open tickets: %r" % t)
+    # in the volunteers' group: for admins only
+    env.tg_text(GROUP, "/thongke", user=4399, chat_type="supergroup")
+    env.tg_text(GROUP, "/thongke@hoidap_test_bot", user=ADMIN, chat_type="supergroup")
+    g = wait_until(lambda: [x for x in texts_for(env, GROUP) if "Thống kê" in x],
+                   what="/thongke in the volunteers' group")
+    time.sleep(0.5)
+    check(len([x for x in texts_for(env, GROUP) if "Thống kê" in x]) == 1,
+          "/thongke from a volunteer was answered in the group: %r" % g)
     check(re.search(r'1\. 2 lần: "xyzzy plugh frobnicate', t),
           "the top unanswered group: %r" % t)
     check(env.stop() == 0, "bot exit status")
