@@ -1,6 +1,7 @@
 # hoidap — see README.md. `make run` and `make test` are all a newcomer needs.
 CC ?= cc
-PKGS := libpcre2-8 libutf8proc libcjson sqlite3 libcurl libqrencode libpng libcrypto
+PKGS := libpcre2-8 libutf8proc libcjson sqlite3 libcurl libqrencode libpng \
+	libcrypto libmicrohttpd libsystemd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -11,7 +12,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -D_DEFAULT_SOURCE $(WARN) -Iinclude -Ibot \
 	-fstack-protector-strong $(PKG_CFLAGS)
-LDLIBS += $(PKG_LIBS) -lm
+LDLIBS += $(PKG_LIBS) -lpthread -lm
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
@@ -34,6 +35,10 @@ DESTDIR ?=
 
 .PHONY: all run test golden install fuzz fuzz-replay integration unit unit-asan cli check eval bench deps clean crash-test
 all: build/hoidap
+
+# /metrics names the build (hoidap_build_info).
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+build/obj/metrics.o build/asan/metrics.o: CFLAGS += -DHOIDAP_VERSION='"$(VERSION)"'
 
 build/obj/%.o: bot/%.c $(HDR) | build/obj
 	@echo "  CC      $@"; $(CC) $(CFLAGS) -c -o $@ $<
@@ -80,6 +85,7 @@ run: deps
 test:
 	@scripts/deps test
 	@$(MAKE) --no-print-directory unit unit-asan fuzz-replay cli integration check golden
+	tests/install.sh build/fakeapi
 	tests/qr.sh build/hoidap && ASAN_OPTIONS=detect_leaks=1 tests/qr.sh build/asan/hoidap
 	ASAN_OPTIONS=detect_leaks=1 tests/report.sh build/asan/hoidap
 	ASAN_OPTIONS=detect_leaks=1 tests/chat.sh build/asan/hoidap
@@ -148,14 +154,28 @@ golden: build/hoidap
 bench: build/hoidap build/bench build/fakeapi
 	bench/run.sh
 
+# Binary and knowledge under PREFIX; the configuration and the tokens in
+# SYSCONFDIR/hoidap (hoidap.conf 0644: settings only; env 0600: tokens, read
+# by systemd as root, see config/hoidap.service); neither is overwritten.
+# The database lives in systemd's StateDirectory, /var/lib/hoidap.
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+ETC := $(DESTDIR)$(SYSCONFDIR)/hoidap
 install: build/hoidap
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/hoidap/knowledge \
-	  $(DESTDIR)$(PREFIX)/etc/hoidap $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -d -m 0755 $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/hoidap/knowledge \
+	  $(ETC) $(DESTDIR)$(UNITDIR)
 	install -m 0755 build/hoidap $(DESTDIR)$(PREFIX)/bin/hoidap
 	install -m 0644 knowledge/*.txt knowledge/README.md $(DESTDIR)$(PREFIX)/share/hoidap/knowledge/
-	test -e $(DESTDIR)$(PREFIX)/etc/hoidap/hoidap.conf || \
-	  install -m 0640 config/hoidap.conf $(DESTDIR)$(PREFIX)/etc/hoidap/hoidap.conf
-	sed 's|/usr/local|$(PREFIX)|g' config/hoidap.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/hoidap.service
+	test -e $(ETC)/hoidap.conf || { \
+	  sed -e 's|^db = .*|db = /var/lib/hoidap/hoidap.db|' \
+	    -e 's|^kb = .*|kb = $(PREFIX)/share/hoidap/knowledge|' \
+	    config/hoidap.conf >$(ETC)/hoidap.conf.new && \
+	  chmod 0644 $(ETC)/hoidap.conf.new && mv $(ETC)/hoidap.conf.new $(ETC)/hoidap.conf; }
+	test -e $(ETC)/env || { (umask 077; cp config/hoidap.env $(ETC)/env.new) && \
+	  chmod 0600 $(ETC)/env.new && mv $(ETC)/env.new $(ETC)/env; }
+	sed -e 's|/usr/local|$(PREFIX)|g' -e 's|/etc/hoidap|$(SYSCONFDIR)/hoidap|g' \
+	  config/hoidap.service >$(DESTDIR)$(UNITDIR)/hoidap.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/hoidap.service
 
 clean:
 	rm -rf build

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "buf.h"
+#include "metrics.h"
 #include "util.h"
 
 enum ctype { C_STR, C_INT, C_SECRET };
@@ -61,6 +63,7 @@ static const struct centry {
 	S(ward_name, "HOIDAP_WARD_NAME", "", "the ward's name, on every QR leaflet card"),
 	S(ward_hotline, "HOIDAP_WARD_HOTLINE", "", "the ward's phone number, on every leaflet card"),
 	S(zalo_link, "HOIDAP_ZALO_LINK", "", "link that opens the ward's Zalo chat (https://zalo.me/<OA id>), for leaflets"),
+	S(metrics_listen, "HOIDAP_METRICS_LISTEN", "", "IP:port for /metrics and /healthz (e.g. 127.0.0.1:9464); empty = off"),
 #undef S
 #undef T
 #undef I
@@ -175,6 +178,16 @@ set(struct config *c, const struct centry *e, const char *v, const char *path,
 		diag_error(d, path, line, "'%s' must start with https://", e->name);
 		return -1;
 	}
+	if (strcmp(e->name, "metrics_listen") == 0 && *v) {
+		struct sockaddr_storage sa;
+		socklen_t len;
+
+		if (metrics_parse_listen(v, &sa, &len) < 0) {
+			diag_error(d, path, line, "'metrics_listen' must be a numeric "
+			    "address and port, like 127.0.0.1:9464 or [::1]:9464");
+			return -1;
+		}
+	}
 	free(*str_at(c, e));
 	*str_at(c, e) = xstrdup(v);
 	return 0;
@@ -237,7 +250,18 @@ config_load(struct config *c, const char *path, int path_given, struct diag *d)
 	} else if (memchr(b.data, '\0', b.len)) {
 		diag_error(d, path, 0, "not a configuration file (binary data)");
 	} else {
+		struct stat sb;
+
 		(void)config_parse(c, path, b.data, d);
+		/* a token beside settings everyone may read (hoidap.conf is
+		 * installed 0644 so the service user can read it) */
+		if ((*c->telegram_token || *c->zalo_token) && stat(path, &sb) == 0 &&
+		    (sb.st_mode & 077))
+			diag_warn(d, path, 0, "a token is set in this file, which "
+			    "others can read (mode %04o): put tokens in /etc/hoidap/env "
+			    "(mode 0600, read by systemd as root; see "
+			    "config/hoidap.service), or chmod 600 this file",
+			    (unsigned)(sb.st_mode & 07777));
 	}
 	buf_release(&b);
 	for (i = 0; i < ARRAY_SIZE(table); i++) {

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <dirent.h>
+#include <systemd/sd-daemon.h>
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include "handoff.h"
 #include "kb.h"
 #include "log.h"
+#include "metrics.h"
 #include "redact.h"
 #include "store.h"
 #include "tg.h"
@@ -51,6 +53,8 @@ on_signal(int sig)
 
 enum platform_id { P_TELEGRAM, P_ZALO, P_COUNT };
 static const char *const pname[P_COUNT] = { "telegram", "zalo" };
+_Static_assert((int)P_TELEGRAM == METRICS_TELEGRAM && (int)P_ZALO ==
+    METRICS_ZALO && (int)P_COUNT == METRICS_NPLATFORM, "metrics platforms");
 
 struct poller {
 	enum platform_id id;
@@ -71,6 +75,7 @@ struct poller {
 	int64_t unhooked_ms;    /* deleteWebhook succeeded then */
 	int64_t pause_until;    /* a 429 for the whole bot: no sends before */
 	int64_t backoff_ms;
+	int64_t last_ok_ms;     /* the last poll that worked ended then */
 	struct event held;      /* Zalo: an update not stored yet */
 	int64_t held_us;        /* when it arrived */
 	int has_held;
@@ -144,6 +149,11 @@ struct daemon {
 	uint64_t kb_sig;                /* signature of knowledge/ at load */
 	CURL *member_h;                 /* getChatMember, see member_status */
 	struct buf member_body;
+	struct metrics m;               /* the loop's counters, see metrics.h */
+	struct metrics_server *msrv;    /* NULL: metrics_listen is off */
+	int64_t next_metrics_ms;
+	int64_t watchdog_ms;            /* systemd's WatchdogSec / 2, or 0 */
+	int64_t next_watchdog_ms;
 };
 
 /* ---- small helpers ---- */
@@ -491,6 +501,7 @@ handle_event(struct daemon *d, enum platform_id p, struct event *ev,
 	seen = store_seen(d->st, plat, ev->update_id);
 	if (seen)
 		return seen < 0 ? -1 : 0;
+	d->m.updates[p]++;
 	if (ev->moved_to[0] && p == P_TELEGRAM) {
 		int m = group_moved(d, ev->moved_from, ev->moved_to);
 
@@ -528,9 +539,13 @@ handle_event(struct daemon *d, enum platform_id p, struct event *ev,
 			h.rc = -1;
 		return h.rc < 0 || ec.rc < 0 ? -1 : 0;
 	}
-	/* Other groups: the bot does not chat there. */
-	if (ev->is_group)
+	/* Other groups: the bot does not chat there, but answers /id. */
+	if (ev->is_group) {
+		(void)handoff_whoami(&h, plat, ev);
+		if (h.rc < 0)
+			return -1;
 		return store_mark_processed(d->st, plat, ev->update_id);
+	}
 
 	if (store_chat_get(d->st, plat, ev->chat_id, &chat) < 0)
 		return -1;
@@ -591,9 +606,14 @@ handle_event(struct daemon *d, enum platform_id p, struct event *ev,
 	d->want_reload |= h.want_reload;
 
 	if (reply) {
+		enum metrics_outcome o = r.kind == CONV_FALLBACK ? METRICS_FALLBACK :
+		    r.kind == CONV_CLARIFY ? METRICS_CLARIFY : r.kind == CONV_NOTICE ?
+		    METRICS_NOTICE : METRICS_ANSWER;
 		const char *action = r.kind == CONV_FALLBACK ? "fallback" :
 		    r.kind == CONV_CLARIFY ? "clarify" : r.kind == CONV_NOTICE ?
 		    "notice" : "answer";
+
+		d->m.outcomes[o]++;
 
 		if (r.topic && store_count_topic(d->st, r.topic->id) < 0)
 			ec.rc = -1;
@@ -678,6 +698,7 @@ poll_backoff(struct poller *pl, int64_t now, int64_t ms)
 static void
 poll_again(struct poller *pl, int64_t now, int progress)
 {
+	pl->last_ok_ms = now;
 	pl->fails = 0;
 	pl->conflicts = 0;
 	pl->next_ms = now;
@@ -1065,6 +1086,7 @@ rate_limited(struct daemon *d, const struct sender *s, int64_t wait_ms)
 		chat_only = s->it.is_group ||
 		    (r->prev_ms && r->last_ms - r->prev_ms < 1000);
 	}
+	d->m.pauses[pl->id][chat_only ? METRICS_PAUSE_CHAT : METRICS_PAUSE_BOT]++;
 	if (chat_only) {
 		log_warn("%s: 429 for chat %s: that chat waits %lld ms",
 		    s->it.platform, s->it.chat_id, (long long)wait_ms);
@@ -1083,11 +1105,13 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 	enum api_status st;
 	long http = 0;
 	char why[320];
+	int64_t *errs = d->m.send_errors[platform_of(d, s->it.platform)->id];
 
 	s->busy = 0;
 	curl_multi_remove_handle(d->multi, s->h);
 	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &http);
 	if (cc != CURLE_OK) {
+		errs[METRICS_ERR_NETWORK]++;
 		send_retry(d, s, backoff_delay(s->it.attempts, 300000),
 		    curl_easy_strerror(cc), 1);
 		goto out;
@@ -1110,12 +1134,15 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 			platform_of(d, s->it.platform)->unhooked_ms = store_now_ms();
 		outbox_set(d, &s->it, H_SENT, 0, NULL, 0);
 		d->sent++;
+		if (s->it.chat_id[0])
+			d->m.replies_sent[platform_of(d, s->it.platform)->id]++;
 		goto out;
 	}
 	if (st == API_MALFORMED) {
 		/* We cannot tell whether it arrived; resending risks a repeat,
 		 * dropping risks a loss. A resident must not be left unanswered. */
 		snprintf(why, sizeof(why), "%s (HTTP %ld)", err.desc, http);
+		errs[METRICS_ERR_MALFORMED]++;
 		send_retry(d, s, backoff_delay(s->it.attempts, 300000), why, 1);
 		goto out;
 	}
@@ -1124,12 +1151,14 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 		int64_t w = err.retry_after ? (int64_t)err.retry_after * 1000 :
 		    backoff_delay(s->it.attempts, 300000);
 
+		errs[METRICS_ERR_RATE_LIMITED]++;
 		rate_limited(d, s, w);
 		send_retry(d, s, w, why, 0);
 	} else if (err.code == 400 && err.migrate_to) {
 		char to[32];
 
 		snprintf(to, sizeof(to), "%lld", (long long)err.migrate_to);
+		errs[METRICS_ERR_MIGRATED]++;
 		log_warn("%s: chat %s became supergroup %s", s->it.platform,
 		    s->it.chat_id, to);
 		if (group_moved(d, s->it.chat_id, to) == 1) {
@@ -1141,11 +1170,13 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 		send_retry(d, s, 0, why, 1);
 	} else if (err.code == 400 || err.code == 403 || err.code == 404) {
 		/* blocked by the user, chat not found, bad request: permanent */
+		errs[METRICS_ERR_REFUSED]++;
 		log_warn("%s: message %lld to chat %s not deliverable: %s",
 		    s->it.platform, (long long)s->it.id, s->it.chat_id, why);
 		outbox_set(d, &s->it, H_FAILED, 0, why, 0);
 		d->failed++;
 	} else {
+		errs[METRICS_ERR_SERVER]++;
 		send_retry(d, s, backoff_delay(s->it.attempts, 300000), why, 1);
 	}
 out:
@@ -1356,6 +1387,7 @@ reload(struct daemon *d, const char *why)
 		}
 		log_error("reload: %zu error(s); still serving the previous "
 		    "knowledge base", dg.nerr);
+		d->m.reloads_failed++;
 		tell_admins(d, msg.data);
 		buf_release(&msg);
 		kb_free(nk);
@@ -1364,6 +1396,7 @@ reload(struct daemon *d, const char *why)
 
 		kb_free(d->kb);
 		d->kb = nk;
+		d->m.reloads_ok++;
 		log_info("reload (%s): knowledge base %s: %zu topics", why,
 		    d->cfg->kb, kb_count(nk));
 		snprintf(msg, sizeof(msg), "✅ Đã tải lại kho câu hỏi (%s): %zu chủ "
@@ -1401,10 +1434,55 @@ reload(struct daemon *d, const char *why)
 	group_follow(d);        /* a configuration naming the old group id */
 }
 
+/* Once a second: the metrics snapshot, and systemd's watchdog. */
+static void
+service_tick(struct daemon *d, int64_t now)
+{
+	struct store_stats ss;
+	struct metrics *m = &d->m;
+	int i, rc;
+
+	if (d->watchdog_ms && now >= d->next_watchdog_ms) {
+		d->next_watchdog_ms = now + d->watchdog_ms;
+		(void)sd_notify(0, "WATCHDOG=1");
+	}
+	if (!d->msrv || now < d->next_metrics_ms)
+		return;
+	d->next_metrics_ms = now + 1000;
+	rc = store_stats(d->st, &ss);
+	m->tickets_opened = ss.tickets;
+	m->tickets_open = ss.tickets_active;
+	m->tickets_escalated = ss.tickets_escalated;
+	m->outbox_pending = ss.outbox_pending;
+	m->outbox_oldest_ms = ss.outbox_oldest_us / 1000;
+	m->store_ok = 0;
+	if (d->db_lost)
+		snprintf(m->store_why, sizeof(m->store_why), "the database file "
+		    "was deleted or replaced");
+	else if (rc < 0)
+		snprintf(m->store_why, sizeof(m->store_why), "cannot read it");
+	else if (ss.write_failing)
+		snprintf(m->store_why, sizeof(m->store_why), "the last transaction "
+		    "failed (locked by another process, or the disk is full)");
+	else if (d->nheld)
+		snprintf(m->store_why, sizeof(m->store_why), "%d outbox state(s) "
+		    "not written", d->nheld);
+	else
+		m->store_ok = 1;
+	for (i = 0; i < P_COUNT; i++) {
+		m->enabled[i] = d->poll[i].enabled;
+		m->last_poll_ms[i] = d->poll[i].last_ok_ms;
+	}
+	/* a long poll, its HTTP grace, and the longest backoff (60 s) */
+	m->poll_stale_s = d->cfg->poll_timeout + 15 + 60;
+	metrics_publish(d->msrv, m);
+}
+
 static void
 cron(struct daemon *d, int64_t now)
 {
 	held_tick(d, now);
+	service_tick(d, now);
 	if (now >= d->next_dbcheck_ms) {
 		d->next_dbcheck_ms = now + 2000;
 		if (store_check(d->st) < 0)
@@ -1500,6 +1578,8 @@ step(struct daemon *d, int polling)
 		wait = d->next_dbcheck_ms - now;
 	if (d->nheld && d->next_held_ms - now < wait)
 		wait = d->next_held_ms - now;
+	if (polling && d->watchdog_ms && d->next_watchdog_ms - now < wait)
+		wait = d->next_watchdog_ms - now;
 	if (wait < 0)
 		wait = 0;
 	curl_multi_poll(d->multi, &wfd, 1, (int)wait, NULL);
@@ -1581,6 +1661,21 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		return 1;
 	}
 	group_follow(d);
+	d->m.started_ms = store_now_ms();
+	if (cfg->metrics_listen[0]) {
+		char err[256];
+
+		if (!(d->msrv = metrics_start(cfg->metrics_listen, err,
+		    sizeof(err)))) {
+			log_error("%s", err);
+			store_close(d->st);
+			kb_free(d->kb);
+			free(d);
+			return 1;
+		}
+		log_info("metrics: http://%s/metrics and /healthz",
+		    cfg->metrics_listen);
+	}
 	if (pipe(sig_pipe) < 0)
 		fatal("pipe: %s", strerror(errno));
 	for (i = 0; i < 2; i++) {
@@ -1648,11 +1743,20 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	}
 	log_info("serving: knowledge %s (%zu topics), database %s", cfg->kb,
 	    kb_count(d->kb), cfg->db);
+	{
+		uint64_t us = 0;
+
+		if (sd_watchdog_enabled(0, &us) > 0)
+			d->watchdog_ms = (int64_t)(us / 2000);
+	}
+	(void)sd_notifyf(0, "READY=1\nSTATUS=serving %zu topics", kb_count(d->kb));
 
 	while (!got_term && !d->db_lost) {
 		if (got_hup) {
 			got_hup = 0;
+			(void)sd_notify(0, "RELOADING=1");
 			reload(d, "SIGHUP");
+			(void)sd_notify(0, "READY=1");
 		}
 		cron(d, store_now_ms());
 		step(d, 1);
@@ -1668,6 +1772,7 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	}
 
 	/* SIGTERM: stop polling (unconfirmed updates come again), then drain. */
+	(void)sd_notify(0, "STOPPING=1\nSTATUS=flushing the outbox");
 	log_info("shutting down: flushing the outbox for up to %d s",
 	    cfg->drain_seconds);
 	for (i = 0; i < P_COUNT; i++) {
@@ -1679,6 +1784,7 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	deadline = store_now_ms() + (int64_t)cfg->drain_seconds * 1000;
 	while (store_now_ms() < deadline) {
 		held_tick(d, store_now_ms());
+		service_tick(d, store_now_ms());        /* the watchdog, /healthz */
 		if (outbox_left(d) <= 0 && !any_sending(d))
 			break;
 		step(d, 0);
@@ -1738,6 +1844,7 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		curl_easy_cleanup(d->member_h);
 	buf_release(&d->member_body);
 	curl_multi_cleanup(d->multi);
+	metrics_stop(d->msrv);
 	store_close(d->st);
 	kb_free(d->kb);
 	redact_release();

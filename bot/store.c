@@ -27,6 +27,7 @@ struct store {
 		const char *sql;
 		sqlite3_stmt *st;
 	} cache[STMT_CACHE];
+	int write_failing;      /* the last BEGIN or COMMIT failed */
 };
 
 /* Migrations: entry i brings user_version i to i+1. Never edit a shipped one. */
@@ -318,13 +319,18 @@ store_close(struct store *s)
 int
 store_begin(struct store *s)
 {
-	return exec(s, "BEGIN IMMEDIATE");
+	if (exec(s, "BEGIN IMMEDIATE") < 0) {
+		s->write_failing = 1;
+		return -1;
+	}
+	return 0;
 }
 
 int
 store_commit(struct store *s)
 {
-	return exec(s, "COMMIT");
+	s->write_failing = exec(s, "COMMIT") < 0;
+	return s->write_failing ? -1 : 0;
 }
 
 void
@@ -992,6 +998,38 @@ store_tickets_count_active(struct store *s)
 		n = sqlite3_column_int(st, 0);
 	done(s, st);
 	return n;
+}
+
+int
+store_stats(struct store *s, struct store_stats *o)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	memset(o, 0, sizeof(*o));
+	o->write_failing = s->write_failing;
+	if (!(st = prep(s, "SELECT COUNT(*), COALESCE(MIN(NULLIF(created_us, "
+	    "0)), 0) FROM outbox WHERE status='pending'")))
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		o->outbox_pending = sqlite3_column_int64(st, 0);
+		o->outbox_oldest_us = sqlite3_column_int64(st, 1);
+		rc = 0;
+	}
+	done(s, st);
+	if (rc < 0 || !(st = prep(s, "SELECT COUNT(*), COALESCE(SUM(status IN "
+	    "('open','claimed')), 0), COALESCE(SUM(escalated_at IS NOT NULL), 0) "
+	    "FROM tickets")))
+		return -1;
+	rc = -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		o->tickets = sqlite3_column_int64(st, 0);
+		o->tickets_active = sqlite3_column_int64(st, 1);
+		o->tickets_escalated = sqlite3_column_int64(st, 2);
+		rc = 0;
+	}
+	done(s, st);
+	return rc;
 }
 
 int

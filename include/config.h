@@ -46,6 +46,7 @@ struct config {
 	char *ward_name;                /* printed on every leaflet card */
 	char *ward_hotline;             /* the ward's phone, ditto */
 	char *zalo_link;                /* the ward's Zalo chat, for leaflets */
+	char *metrics_listen;           /* "127.0.0.1:9464"; "" = no metrics */
 };
 
 #define CONFIG_DEFAULT_PATH "config/hoidap.conf"

@@ -153,6 +153,17 @@ int64_t store_ticket_card(struct store *s, const char *chat_id,
 /* Open and claimed tickets, oldest first: up to max after the first skip. */
 int store_tickets_active(struct store *s, struct ticket *v, int max, int skip);
 int store_tickets_count_active(struct store *s);
+
+/* For the daemon's metrics; read-only, outside a transaction is fine. */
+struct store_stats {
+	int64_t outbox_pending;
+	int64_t outbox_oldest_us;       /* created_us of the oldest pending, or 0 */
+	int64_t tickets;                /* every ticket kept */
+	int64_t tickets_active;         /* open or claimed */
+	int64_t tickets_escalated;      /* ever told to the admins */
+	int write_failing;              /* the last BEGIN or COMMIT failed */
+};
+int store_stats(struct store *s, struct store_stats *o);
 int store_volunteer_seen(struct store *s, const char *user_id,
     const char *name);
 int store_is_volunteer(struct store *s, const char *user_id);
