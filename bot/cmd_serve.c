@@ -72,6 +72,7 @@ cmd_serve(int argc, char **argv)
 		config_release(&cfg);
 		return 1;
 	}
+	fputs(d.text.data, stderr);     /* warnings */
 	diag_release(&d);
 	if (!*cfg.telegram_token && !*cfg.zalo_token) {
 		fprintf(stderr, "hoidap serve: no messaging token configured: set "

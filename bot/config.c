@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "buf.h"
+#include "metrics.h"
 #include "util.h"
 
 enum ctype { C_STR, C_INT, C_SECRET };
@@ -29,6 +31,12 @@ static const struct centry {
 	S(telegram_bot, "HOIDAP_TELEGRAM_BOT", "", "bot username for t.me deep links"),
 	T(zalo_token, "HOIDAP_ZALO_TOKEN", "Zalo Bot Platform token; empty = off"),
 	S(zalo_api, "HOIDAP_ZALO_API", "https://bot-api.zaloplatforms.com", "Zalo API base URL"),
+	S(zalo_oa_app_id, "HOIDAP_ZALO_OA_APP_ID", "", "Zalo OA: the app id (developers.zalo.me); empty = off"),
+	T(zalo_oa_app_secret, "HOIDAP_ZALO_OA_APP_SECRET", "Zalo OA: the app secret key, for token refresh"),
+	T(zalo_oa_secret, "HOIDAP_ZALO_OA_SECRET", "Zalo OA: the OA secret key, for event signatures"),
+	T(zalo_oa_refresh_token, "HOIDAP_ZALO_OA_REFRESH_TOKEN", "Zalo OA: the first refresh token (later ones live in the database)"),
+	S(zalo_oa_api, "HOIDAP_ZALO_OA_API", "https://openapi.zalo.me", "Zalo OA OpenAPI base URL"),
+	S(zalo_oa_oauth, "HOIDAP_ZALO_OA_OAUTH", "https://oauth.zaloapp.com", "Zalo OA OAuth base URL"),
 	S(db, "HOIDAP_DB", "hoidap.db", "SQLite database path"),
 	S(kb, "HOIDAP_KB", "knowledge", "knowledge directory"),
 	S(log_level, "HOIDAP_LOG_LEVEL", "info", "debug, info, warn or error"),
@@ -55,6 +63,7 @@ static const struct centry {
 	S(ward_name, "HOIDAP_WARD_NAME", "", "the ward's name, on every QR leaflet card"),
 	S(ward_hotline, "HOIDAP_WARD_HOTLINE", "", "the ward's phone number, on every leaflet card"),
 	S(zalo_link, "HOIDAP_ZALO_LINK", "", "link that opens the ward's Zalo chat (https://zalo.me/<OA id>), for leaflets"),
+	S(metrics_listen, "HOIDAP_METRICS_LISTEN", "", "IP:port for /metrics and /healthz (e.g. 127.0.0.1:9464); empty = off"),
 #undef S
 #undef T
 #undef I
@@ -158,10 +167,26 @@ set(struct config *c, const struct centry *e, const char *v, const char *path,
 			}
 		}
 	}
-	if ((strcmp(e->name, "telegram_api") == 0 || strcmp(e->name, "zalo_api") == 0)
+	if (strcmp(e->name, "zalo_oa_app_id") == 0 && v[strspn(v, "0123456789")]) {
+		diag_error(d, path, line, "'zalo_oa_app_id' is the app's numeric id");
+		return -1;
+	}
+	if ((strcmp(e->name, "telegram_api") == 0 || strcmp(e->name, "zalo_api") == 0
+	    || strcmp(e->name, "zalo_oa_api") == 0 ||
+	    strcmp(e->name, "zalo_oa_oauth") == 0)
 	    && strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) {
 		diag_error(d, path, line, "'%s' must start with https://", e->name);
 		return -1;
+	}
+	if (strcmp(e->name, "metrics_listen") == 0 && *v) {
+		struct sockaddr_storage sa;
+		socklen_t len;
+
+		if (metrics_parse_listen(v, &sa, &len) < 0) {
+			diag_error(d, path, line, "'metrics_listen' must be a numeric "
+			    "address and port, like 127.0.0.1:9464 or [::1]:9464");
+			return -1;
+		}
 	}
 	free(*str_at(c, e));
 	*str_at(c, e) = xstrdup(v);
@@ -225,7 +250,18 @@ config_load(struct config *c, const char *path, int path_given, struct diag *d)
 	} else if (memchr(b.data, '\0', b.len)) {
 		diag_error(d, path, 0, "not a configuration file (binary data)");
 	} else {
+		struct stat sb;
+
 		(void)config_parse(c, path, b.data, d);
+		/* a token beside settings everyone may read (hoidap.conf is
+		 * installed 0644 so the service user can read it) */
+		if ((*c->telegram_token || *c->zalo_token) && stat(path, &sb) == 0 &&
+		    (sb.st_mode & 077))
+			diag_warn(d, path, 0, "a token is set in this file, which "
+			    "others can read (mode %04o): put tokens in /etc/hoidap/env "
+			    "(mode 0600, read by systemd as root; see "
+			    "config/hoidap.service), or chmod 600 this file",
+			    (unsigned)(sb.st_mode & 07777));
 	}
 	buf_release(&b);
 	for (i = 0; i < ARRAY_SIZE(table); i++) {
@@ -247,10 +283,10 @@ config_dump(const struct config *c)
 		struct config *cc = (struct config *)(uintptr_t)c;
 
 		if (e->type == C_INT)
-			printf("%-20s = %d\n", e->name, *int_at(cc, e));
+			printf("%-21s = %d\n", e->name, *int_at(cc, e));
 		else if (e->type == C_SECRET)
-			printf("%-20s = %s\n", e->name, **str_at(cc, e) ? "(set)" : "(empty: off)");
+			printf("%-21s = %s\n", e->name, **str_at(cc, e) ? "(set)" : "(empty: off)");
 		else
-			printf("%-20s = %s\n", e->name, *str_at(cc, e));
+			printf("%-21s = %s\n", e->name, *str_at(cc, e));
 	}
 }

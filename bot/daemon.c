@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <dirent.h>
+#include <systemd/sd-daemon.h>
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include "handoff.h"
 #include "kb.h"
 #include "log.h"
+#include "metrics.h"
 #include "redact.h"
 #include "store.h"
 #include "tg.h"
@@ -26,6 +28,9 @@
 #define MAX_LAT_SAMPLES (1 << 20)
 #define RATE_SLOTS 8192
 #define READY_MAX 256
+#define POLL_FLOOR_MS 1000      /* no faster, when answers come back early */
+#define UNHOOK_EVERY_MS (10 * 60000)    /* deleteWebhook at most this often */
+#define HELD_MAX 1024           /* outbox states kept while writes fail */
 
 static volatile sig_atomic_t got_term, got_hup;
 static int sig_pipe[2] = { -1, -1 };
@@ -48,6 +53,8 @@ on_signal(int sig)
 
 enum platform_id { P_TELEGRAM, P_ZALO, P_COUNT };
 static const char *const pname[P_COUNT] = { "telegram", "zalo" };
+_Static_assert((int)P_TELEGRAM == METRICS_TELEGRAM && (int)P_ZALO ==
+    METRICS_ZALO && (int)P_COUNT == METRICS_NPLATFORM, "metrics platforms");
 
 struct poller {
 	enum platform_id id;
@@ -59,8 +66,19 @@ struct poller {
 	char *req;
 	struct curl_slist *hdr;
 	int64_t next_ms;        /* do not poll before */
-	int fails;
+	int64_t started_ms;     /* the poll in flight began */
+	int64_t offset;         /* Telegram: the offset it asked with */
+	int early;              /* answers came back early with nothing new */
+	int fails;              /* errors in a row, 409 aside */
+	int conflicts;          /* 409s in a row */
+	int64_t unhook_ms;      /* deleteWebhook queued then */
+	int64_t unhooked_ms;    /* deleteWebhook succeeded then */
+	int64_t pause_until;    /* a 429 for the whole bot: no sends before */
 	int64_t backoff_ms;
+	int64_t last_ok_ms;     /* the last poll that worked ended then */
+	struct event held;      /* Zalo: an update not stored yet */
+	int64_t held_us;        /* when it arrived */
+	int has_held;
 };
 
 struct sender {
@@ -71,9 +89,26 @@ struct sender {
 	struct curl_slist *hdr;
 };
 
+/*
+ * What became of an outbox row when writing it failed (disk full, database
+ * locked): kept in memory and written again later. A row known sent or
+ * given up on is never sent again by this process; if it restarts first,
+ * the row goes out once more.
+ */
+enum held_op { H_SENT, H_FAILED, H_RETRY };
+
+struct held {
+	int64_t id;
+	enum held_op op;
+	int64_t not_before;     /* H_RETRY */
+	int count;              /* H_RETRY: counts as an attempt */
+	char why[160];
+};
+
 struct rate_slot {
 	uint64_t key;
 	int64_t last_ms;
+	int64_t prev_ms;        /* the send before last_ms's */
 };
 
 struct daemon {
@@ -93,10 +128,14 @@ struct daemon {
 	/* Due chat heads read from the outbox, sent in id order; refilled when
 	 * new replies were committed (dirty) or a delayed one falls due. */
 	struct outbox_item ready[READY_MAX];
+	struct outbox_item heads[P_COUNT][READY_MAX / P_COUNT];    /* refill's */
 	int nready;
 	int dirty;
 	int more;
 	int64_t next_due;
+	struct held held[HELD_MAX];
+	int nheld;
+	int64_t next_held_ms;           /* write the held states again */
 	int64_t *lat;                   /* update->send latency samples, us */
 	size_t nlat;
 	size_t handled, sent, failed;
@@ -105,12 +144,27 @@ struct daemon {
 	int64_t next_flush_ms;          /* residents' words held for the group */
 	int64_t next_watch_ms;          /* knowledge/ edits */
 	int64_t next_prune_ms;          /* retention, hourly */
+	int64_t next_dbcheck_ms;        /* is the database file still there? */
+	int db_lost;
 	uint64_t kb_sig;                /* signature of knowledge/ at load */
 	CURL *member_h;                 /* getChatMember, see member_status */
 	struct buf member_body;
+	struct metrics m;               /* the loop's counters, see metrics.h */
+	struct metrics_server *msrv;    /* NULL: metrics_listen is off */
+	int64_t next_metrics_ms;
+	int64_t watchdog_ms;            /* systemd's WatchdogSec / 2, or 0 */
+	int64_t next_watchdog_ms;
 };
 
 /* ---- small helpers ---- */
+
+static int
+int64_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
 
 static size_t
 on_body(char *p, size_t sz, size_t n, void *arg)
@@ -179,18 +233,22 @@ rate_slot(struct daemon *d, const char *platform, const char *chat)
 			if (d->rate[j].last_ms < d->rate[best].last_ms)
 				best = j;
 		d->rate[best].key = k;
-		d->rate[best].last_ms = 0;
+		d->rate[best].last_ms = d->rate[best].prev_ms = 0;
 		return &d->rate[best];
 	}
 }
+
+static struct poller *platform_of(struct daemon *d, const char *platform);
 
 /* 0 if it may go now; else ms to wait. */
 static int64_t
 rate_wait(struct daemon *d, const struct outbox_item *it, int64_t now)
 {
 	const struct config *c = d->cfg;
-	int64_t gap = 0;
+	int64_t gap = 0, paused = platform_of(d, it->platform)->pause_until;
 
+	if (now < paused)
+		return paused - now;
 	if (it->chat_id[0]) {
 		struct rate_slot *s = rate_slot(d, it->platform, it->chat_id);
 
@@ -218,8 +276,12 @@ rate_wait(struct daemon *d, const struct outbox_item *it, int64_t now)
 static void
 rate_take(struct daemon *d, const struct outbox_item *it, int64_t now)
 {
-	if (it->chat_id[0])
-		rate_slot(d, it->platform, it->chat_id)->last_ms = now;
+	if (it->chat_id[0]) {
+		struct rate_slot *s = rate_slot(d, it->platform, it->chat_id);
+
+		s->prev_ms = s->last_ms;
+		s->last_ms = now;
+	}
 	if (d->cfg->rate_global_per_s)
 		d->tokens -= 1.0;
 }
@@ -439,6 +501,7 @@ handle_event(struct daemon *d, enum platform_id p, struct event *ev,
 	seen = store_seen(d->st, plat, ev->update_id);
 	if (seen)
 		return seen < 0 ? -1 : 0;
+	d->m.updates[p]++;
 	if (ev->moved_to[0] && p == P_TELEGRAM) {
 		int m = group_moved(d, ev->moved_from, ev->moved_to);
 
@@ -476,9 +539,13 @@ handle_event(struct daemon *d, enum platform_id p, struct event *ev,
 			h.rc = -1;
 		return h.rc < 0 || ec.rc < 0 ? -1 : 0;
 	}
-	/* Other groups: the bot does not chat there. */
-	if (ev->is_group)
+	/* Other groups: the bot does not chat there, but answers /id. */
+	if (ev->is_group) {
+		(void)handoff_whoami(&h, plat, ev);
+		if (h.rc < 0)
+			return -1;
 		return store_mark_processed(d->st, plat, ev->update_id);
+	}
 
 	if (store_chat_get(d->st, plat, ev->chat_id, &chat) < 0)
 		return -1;
@@ -539,9 +606,14 @@ handle_event(struct daemon *d, enum platform_id p, struct event *ev,
 	d->want_reload |= h.want_reload;
 
 	if (reply) {
+		enum metrics_outcome o = r.kind == CONV_FALLBACK ? METRICS_FALLBACK :
+		    r.kind == CONV_CLARIFY ? METRICS_CLARIFY : r.kind == CONV_NOTICE ?
+		    METRICS_NOTICE : METRICS_ANSWER;
 		const char *action = r.kind == CONV_FALLBACK ? "fallback" :
 		    r.kind == CONV_CLARIFY ? "clarify" : r.kind == CONV_NOTICE ?
 		    "notice" : "answer";
+
+		d->m.outcomes[o]++;
 
 		if (r.topic && store_count_topic(d->st, r.topic->id) < 0)
 			ec.rc = -1;
@@ -589,9 +661,10 @@ poll_start(struct daemon *d, struct poller *pl)
 	if (pl->id == P_TELEGRAM) {
 		char req[256];
 
+		pl->offset = store_offset(d->st, "telegram");
 		snprintf(req, sizeof(req), "{\"offset\":%lld,\"timeout\":%d,"
 		    "\"allowed_updates\":[\"message\",\"callback_query\"]}",
-		    (long long)store_offset(d->st, "telegram"), d->cfg->poll_timeout);
+		    (long long)pl->offset, d->cfg->poll_timeout);
 		pl->req = xstrdup(req);
 	} else {
 		char req[64];
@@ -606,6 +679,7 @@ poll_start(struct daemon *d, struct poller *pl)
 	curl_easy_setopt(pl->h, CURLOPT_TIMEOUT, (long)d->cfg->poll_timeout + 15);
 	curl_multi_add_handle(d->multi, pl->h);
 	pl->busy = 1;
+	pl->started_ms = store_now_ms();
 }
 
 static void
@@ -613,6 +687,103 @@ poll_backoff(struct poller *pl, int64_t now, int64_t ms)
 {
 	pl->fails++;
 	pl->next_ms = now + ms;
+}
+
+/*
+ * A poll that worked. A long poll ends when something arrives or its timeout
+ * runs out; one that came back early with nothing new (a proxy ignoring the
+ * timeout, updates whose ids cannot be confirmed) would make the next one
+ * come back early too: wait out the floor instead of spinning.
+ */
+static void
+poll_again(struct poller *pl, int64_t now, int progress)
+{
+	pl->last_ok_ms = now;
+	pl->fails = 0;
+	pl->conflicts = 0;
+	pl->next_ms = now;
+	if (progress || now - pl->started_ms >= POLL_FLOOR_MS) {
+		pl->early = 0;
+		return;
+	}
+	pl->next_ms = pl->started_ms + POLL_FLOOR_MS;
+	if (!pl->early++)
+		log_warn("%s: getUpdates answered at once with nothing new; "
+		    "polling at most once a second until it waits again",
+		    pname[pl->id]);
+}
+
+/*
+ * Zalo hands an update over once, as it is delivered: if storing it fails,
+ * it is kept here and stored again (no polling meanwhile, which would take
+ * the next one) until it is in. 0 once stored.
+ */
+static int
+zalo_store(struct daemon *d, struct poller *pl)
+{
+	int64_t w;
+	int rc = store_begin(d->st);
+
+	if (rc == 0)
+		rc = handle_event(d, P_ZALO, &pl->held, pl->held_us);
+	if (rc == 0)
+		rc = store_commit(d->st);
+	d->dirty = 1;
+	if (rc == 0) {
+		if (pl->fails)
+			log_info("zalo: update %s stored", pl->held.update_id);
+		event_release(&pl->held);
+		pl->has_held = 0;
+		pl->fails = 0;
+		return 0;
+	}
+	store_rollback(d->st);
+	w = backoff_delay(pl->fails, 10000);
+	log_error("zalo: could not store update %s; kept in memory, trying "
+	    "again in %lld ms", pl->held.update_id, (long long)w);
+	poll_backoff(pl, store_now_ms(), w);
+	return -1;
+}
+
+/*
+ * 409: someone else gets this token's updates. Either another copy of the
+ * bot polls with it — only a person can stop that one — or a webhook is
+ * set. hoidap polls and never sets a webhook, so one on its token is a
+ * leftover of an earlier setup: deleted, pending updates kept. If it comes
+ * back within minutes, another deployment sets it; that is not fought in a
+ * loop. Own counter, modest backoff (1-2 s, doubling to 60 s at most): the
+ * errors before a 409 say nothing about it.
+ */
+static void
+conflict(struct daemon *d, struct poller *pl, const struct api_error *err,
+    int64_t now)
+{
+	int64_t w = backoff_delay(2 + pl->conflicts++, 60000);
+	const char *p = pname[pl->id];
+
+	pl->next_ms = now + w;
+	if (!strstr(err->desc, "webhook")) {
+		log_error("%s: 409 Conflict: %s — another copy of the bot is polling "
+		    "with this token; stop it (one instance per token); retrying "
+		    "in %lld ms", p, err->desc, (long long)w);
+	} else if (pl->unhooked_ms < pl->unhook_ms && now - pl->unhook_ms < 60000) {
+		log_warn("%s: 409: a webhook is set; waiting for deleteWebhook", p);
+	} else if (pl->unhooked_ms && now - pl->unhooked_ms < UNHOOK_EVERY_MS) {
+		log_error("%s: 409: %s — the webhook is back %lld s after hoidap "
+		    "deleted it: another deployment uses this token with a webhook; "
+		    "stop it or give this bot its own token; retrying in %lld ms",
+		    p, err->desc, (long long)(now - pl->unhooked_ms) / 1000,
+		    (long long)w);
+	} else {
+		log_error("%s: 409: %s — a webhook is set for this token (hoidap "
+		    "polls and never sets one); deleting it, pending updates kept",
+		    p, err->desc);
+		if (store_outbox_add(d->st, p, "", 0, "deleteWebhook",
+		    "{\"drop_pending_updates\":false}", 0) == 0) {
+			pl->unhook_ms = now;
+			d->dirty = 1;
+		}
+	}
 }
 
 static void
@@ -663,10 +834,8 @@ poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
 			for (i = 0; i < n; i++)
 				event_release(&ev[i]);
 			free(ev);
-			if (rc == 0) {
-				pl->fails = 0;
-				pl->next_ms = now;
-			}
+			if (rc == 0)
+				poll_again(pl, now, max_id >= pl->offset);
 			return;
 		}
 		free(ev);
@@ -676,29 +845,20 @@ poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
 
 		st = zalo_parse_update(pl->body.data, pl->body.len, &ev, &got, &err);
 		if (st == API_OK) {
-			int rc = 0;
-
-			if (got) {
-				rc = store_begin(d->st);
-				if (rc == 0)
-					rc = handle_event(d, P_ZALO, &ev, recv_us);
-				if (rc == 0)
-					rc = store_commit(d->st);
-				d->dirty = 1;
-				if (rc < 0) {
-					store_rollback(d->st);
-					log_error("zalo: could not store update %s",
-					    ev.update_id);
-				}
+			if (!got) {
+				event_release(&ev);
+				poll_again(pl, now, 0);
+				return;
 			}
-			event_release(&ev);
-			pl->fails = 0;
-			pl->next_ms = now;
+			pl->held = ev;
+			pl->held_us = recv_us;
+			pl->has_held = 1;
+			if (zalo_store(d, pl) == 0)
+				poll_again(pl, now, 1);
 			return;
 		}
 		if (http == 408) {
-			pl->fails = 0;
-			pl->next_ms = now;
+			poll_again(pl, now, 0);
 			return;
 		}
 	}
@@ -711,19 +871,18 @@ poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
 		return;
 	}
 	if (err.code == 409) {
-		int64_t w = backoff_delay(pl->fails + 4, 300000);
-
-		log_error("%s: 409 Conflict: %s — another copy of the bot is polling "
-		    "with this token, or a webhook is set (deleteWebhook); waiting "
-		    "%lld s", pname[pl->id], err.desc, (long long)w / 1000);
-		poll_backoff(pl, now, w);
+		conflict(d, pl, &err, now);
 	} else if (err.code == 429) {
 		int64_t w = err.retry_after ? (int64_t)err.retry_after * 1000 :
 		    backoff_delay(pl->fails, 60000);
 
 		log_warn("%s: getUpdates rate-limited; retrying in %lld ms",
 		    pname[pl->id], (long long)w);
-		poll_backoff(pl, now, w);
+		/* retry_after is pacing, not a failure */
+		if (err.retry_after)
+			pl->next_ms = now + w;
+		else
+			poll_backoff(pl, now, w);
 	} else if (err.code == 401 || err.code == 404) {
 		log_error("%s: the API refused the token (%d %s); check the token; "
 		    "retrying in 60 s", pname[pl->id], err.code, err.desc);
@@ -744,11 +903,16 @@ static void tell_admins(struct daemon *d, const char *text);
 static void chat_advance(struct daemon *d, const char *platform,
     const char *chat);
 
+static struct poller *
+platform_of(struct daemon *d, const char *platform)
+{
+	return &d->poll[strcmp(platform, "zalo") == 0 ? P_ZALO : P_TELEGRAM];
+}
+
 static void
 send_start(struct daemon *d, struct sender *s, struct outbox_item *it)
 {
-	struct poller *pl = strcmp(it->platform, "zalo") == 0 ?
-	    &d->poll[P_ZALO] : &d->poll[P_TELEGRAM];
+	struct poller *pl = platform_of(d, it->platform);
 	char url[4096];
 
 	s->it = *it;
@@ -765,6 +929,120 @@ send_start(struct daemon *d, struct sender *s, struct outbox_item *it)
 		d->lat[d->nlat++] = store_now_us() - s->it.created_us;
 }
 
+/* ---- outbox states that could not be written ---- */
+
+static int
+held_write(struct daemon *d, const struct held *h)
+{
+	switch (h->op) {
+	case H_SENT:
+		return store_outbox_sent(d->st, h->id);
+	case H_FAILED:
+		return store_outbox_failed(d->st, h->id, h->why);
+	default:
+		return store_outbox_retry(d->st, h->id, h->not_before, h->why,
+		    h->count);
+	}
+}
+
+static struct held *
+held_find(struct daemon *d, int64_t id)
+{
+	int i;
+
+	for (i = 0; i < d->nheld; i++)
+		if (d->held[i].id == id)
+			return &d->held[i];
+	return NULL;
+}
+
+/* Records what became of a row; kept in memory when the write fails. */
+static void
+outbox_set(struct daemon *d, const struct outbox_item *it, enum held_op op,
+    int64_t not_before, const char *why, int count)
+{
+	struct held h = { it->id, op, not_before, count, "" }, *old;
+
+	snprintf(h.why, sizeof(h.why), "%s", why ? why : "");
+	/* an older state of the row must not be written over this one */
+	if ((old = held_find(d, it->id)) != NULL)
+		*old = d->held[--d->nheld];
+	if (held_write(d, &h) == 0)
+		return;
+	if (d->nheld == HELD_MAX) {
+		log_error("%s: %d outbox states unwritten; message %lld may go "
+		    "out again", it->platform, HELD_MAX, (long long)it->id);
+		return;
+	}
+	d->held[d->nheld++] = h;
+	if (op == H_SENT)
+		log_error("%s: message %lld was sent but could not be marked; "
+		    "kept as sent in memory and marked when the database "
+		    "takes writes again (a restart before that sends it once "
+		    "more)", it->platform, (long long)it->id);
+	else
+		log_error("%s: could not record what became of message %lld; "
+		    "kept in memory, written again later", it->platform,
+		    (long long)it->id);
+}
+
+/* Writes the held states again, in one transaction. */
+static void
+held_flush(struct daemon *d)
+{
+	int i, n = d->nheld;
+
+	if (!n || store_begin(d->st) < 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (held_write(d, &d->held[i]) < 0)
+			break;
+	if (i < n || store_commit(d->st) < 0) {
+		store_rollback(d->st);
+		return;
+	}
+	d->nheld = 0;
+	d->dirty = 1;
+	log_info("store: wrote %d outbox state(s) kept while writes failed", n);
+}
+
+/* Once a second while states are held: a locked database costs each try
+ * its busy timeout. */
+static void
+held_tick(struct daemon *d, int64_t now)
+{
+	if (d->nheld && now >= d->next_held_ms) {
+		d->next_held_ms = now + 1000;
+		held_flush(d);
+	}
+}
+
+/* Pending rows, less those known sent or given up on. */
+static int
+outbox_left(struct daemon *d)
+{
+	int64_t next_due;
+	int i, n = store_outbox_pending(d->st, &next_due);
+
+	for (i = 0; i < d->nheld && n > 0; i++)
+		n -= d->held[i].op != H_RETRY;
+	return n;
+}
+
+/* Sorted ids of the rows known sent or given up on; returns the count. */
+static size_t
+held_done(const struct daemon *d, int64_t *ids)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < d->nheld; i++)
+		if (d->held[i].op != H_RETRY)
+			ids[n++] = d->held[i].id;
+	qsort(ids, n, sizeof(*ids), int64_cmp);
+	return n;
+}
+
 static void
 send_retry(struct daemon *d, struct sender *s, int64_t wait_ms, const char *why,
     int counts)
@@ -775,13 +1053,49 @@ send_retry(struct daemon *d, struct sender *s, int64_t wait_ms, const char *why,
 		log_error("%s: giving up on message %lld to chat %s after %d "
 		    "attempts: %s", s->it.platform, (long long)s->it.id,
 		    s->it.chat_id, s->it.attempts + 1, why);
-		(void)store_outbox_failed(d->st, s->it.id, why);
+		outbox_set(d, &s->it, H_FAILED, 0, why, 0);
 		d->failed++;
 		return;
 	}
 	log_warn("%s: %s to chat %s: %s; retry in %lld ms", s->it.platform,
 	    s->it.method, s->it.chat_id, why, (long long)wait_ms);
-	(void)store_outbox_retry(d->st, s->it.id, now + wait_ms, why, counts);
+	outbox_set(d, &s->it, H_RETRY, now + wait_ms, why, counts);
+}
+
+/*
+ * A 429 on a send. Telegram allows about one message a second per chat, 20
+ * a minute per group and 30 a second in all, and its 429 does not say which
+ * limit was hit. In a group, the group's own limit is the usual cause; in a
+ * private chat, the chat's when it had a message less than a second before.
+ * Then only that chat waits (its head's not_before, set by the caller).
+ * Otherwise — and always on Zalo, whose quota is the bot's, and for calls
+ * without a chat — the limit is the bot's: every send to the platform waits
+ * retry_after, rather than the other queued sends hitting it again.
+ */
+static void
+rate_limited(struct daemon *d, const struct sender *s, int64_t wait_ms)
+{
+	struct poller *pl = platform_of(d, s->it.platform);
+	int64_t now = store_now_ms();
+	int chat_only = 0;
+
+	if (s->it.chat_id[0] && strcmp(s->it.platform, "telegram") == 0) {
+		const struct rate_slot *r = rate_slot(d, s->it.platform,
+		    s->it.chat_id);
+
+		chat_only = s->it.is_group ||
+		    (r->prev_ms && r->last_ms - r->prev_ms < 1000);
+	}
+	d->m.pauses[pl->id][chat_only ? METRICS_PAUSE_CHAT : METRICS_PAUSE_BOT]++;
+	if (chat_only) {
+		log_warn("%s: 429 for chat %s: that chat waits %lld ms",
+		    s->it.platform, s->it.chat_id, (long long)wait_ms);
+		return;
+	}
+	if (now + wait_ms > pl->pause_until)
+		pl->pause_until = now + wait_ms;
+	log_warn("%s: 429 (the bot's limit): pausing every send to %s for %lld "
+	    "ms", s->it.platform, s->it.platform, (long long)wait_ms);
 }
 
 static void
@@ -791,11 +1105,13 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 	enum api_status st;
 	long http = 0;
 	char why[320];
+	int64_t *errs = d->m.send_errors[platform_of(d, s->it.platform)->id];
 
 	s->busy = 0;
 	curl_multi_remove_handle(d->multi, s->h);
 	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &http);
 	if (cc != CURLE_OK) {
+		errs[METRICS_ERR_NETWORK]++;
 		send_retry(d, s, backoff_delay(s->it.attempts, 300000),
 		    curl_easy_strerror(cc), 1);
 		goto out;
@@ -814,28 +1130,35 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 			    "%lld", (long long)mid, (long long)s->it.ticket_id);
 	}
 	if (st == API_OK) {
-		if (store_outbox_sent(d->st, s->it.id) < 0)
-			log_error("%s: message %lld was sent but could not be marked; "
-			    "it may go out again after a restart", s->it.platform,
-			    (long long)s->it.id);
+		if (strcmp(s->it.method, "deleteWebhook") == 0)
+			platform_of(d, s->it.platform)->unhooked_ms = store_now_ms();
+		outbox_set(d, &s->it, H_SENT, 0, NULL, 0);
 		d->sent++;
+		if (s->it.chat_id[0])
+			d->m.replies_sent[platform_of(d, s->it.platform)->id]++;
 		goto out;
 	}
 	if (st == API_MALFORMED) {
 		/* We cannot tell whether it arrived; resending risks a repeat,
 		 * dropping risks a loss. A resident must not be left unanswered. */
 		snprintf(why, sizeof(why), "%s (HTTP %ld)", err.desc, http);
+		errs[METRICS_ERR_MALFORMED]++;
 		send_retry(d, s, backoff_delay(s->it.attempts, 300000), why, 1);
 		goto out;
 	}
 	snprintf(why, sizeof(why), "%d %s", err.code, err.desc);
 	if (err.code == 429) {
-		send_retry(d, s, err.retry_after ? (int64_t)err.retry_after * 1000 :
-		    backoff_delay(s->it.attempts, 300000), why, 0);
+		int64_t w = err.retry_after ? (int64_t)err.retry_after * 1000 :
+		    backoff_delay(s->it.attempts, 300000);
+
+		errs[METRICS_ERR_RATE_LIMITED]++;
+		rate_limited(d, s, w);
+		send_retry(d, s, w, why, 0);
 	} else if (err.code == 400 && err.migrate_to) {
 		char to[32];
 
 		snprintf(to, sizeof(to), "%lld", (long long)err.migrate_to);
+		errs[METRICS_ERR_MIGRATED]++;
 		log_warn("%s: chat %s became supergroup %s", s->it.platform,
 		    s->it.chat_id, to);
 		if (group_moved(d, s->it.chat_id, to) == 1) {
@@ -847,11 +1170,13 @@ send_done(struct daemon *d, struct sender *s, CURLcode cc)
 		send_retry(d, s, 0, why, 1);
 	} else if (err.code == 400 || err.code == 403 || err.code == 404) {
 		/* blocked by the user, chat not found, bad request: permanent */
+		errs[METRICS_ERR_REFUSED]++;
 		log_warn("%s: message %lld to chat %s not deliverable: %s",
 		    s->it.platform, (long long)s->it.id, s->it.chat_id, why);
-		(void)store_outbox_failed(d->st, s->it.id, why);
+		outbox_set(d, &s->it, H_FAILED, 0, why, 0);
 		d->failed++;
 	} else {
+		errs[METRICS_ERR_SERVER]++;
 		send_retry(d, s, backoff_delay(s->it.attempts, 300000), why, 1);
 	}
 out:
@@ -880,17 +1205,53 @@ ready_drop(struct daemon *d, int i)
 	d->nready--;
 }
 
+/*
+ * Reads each platform's due chat heads apart and interleaves them, so that
+ * neither platform's backlog goes first; a platform that is off (no token)
+ * is not read at all: its queue waits for the token.
+ */
 static void
 refill(struct daemon *d, int64_t now)
 {
-	int n;
+	int n[P_COUNT] = { 0 }, i, k;
+	int64_t due, done[HELD_MAX];
+	size_t ndone = held_done(d, done);
 
 	while (d->nready)
 		ready_drop(d, d->nready - 1);
-	n = store_outbox_heads(d->st, now, d->ready, READY_MAX, &d->next_due);
-	d->nready = n > 0 ? n : 0;
-	d->dirty = n < 0;
-	d->more = n > 0;        /* refill again when these run low */
+	d->dirty = 0;
+	d->next_due = -1;
+	for (i = 0; i < P_COUNT; i++) {
+		if (!d->poll[i].prefix)
+			continue;
+		n[i] = store_outbox_heads(d->st, pname[i], now, done, ndone,
+		    d->heads[i], READY_MAX / P_COUNT, &due);
+		if (n[i] < 0) {
+			d->dirty = 1;
+			n[i] = 0;
+		}
+		if (due >= 0 && (d->next_due < 0 || due < d->next_due))
+			d->next_due = due;
+	}
+	for (k = 0; k < READY_MAX / P_COUNT; k++) {
+		for (i = 0; i < P_COUNT; i++) {
+			struct outbox_item *it = &d->heads[i][k];
+			const struct held *h;
+
+			if (k >= n[i])
+				continue;
+			/* a retry whose new not_before could not be written */
+			h = held_find(d, it->id);
+			if (h && h->op == H_RETRY && h->not_before > now) {
+				if (d->next_due < 0 || h->not_before < d->next_due)
+					d->next_due = h->not_before;
+				outbox_item_release(it);
+				continue;
+			}
+			d->ready[d->nready++] = *it;
+		}
+	}
+	d->more = d->nready > 0;        /* refill again when these run low */
 }
 
 /*
@@ -920,7 +1281,8 @@ fill_senders(struct daemon *d)
 	for (i = 0; i < d->nsnd; i++)
 		free_slots += !d->snd[i].busy;
 	d->wake_ms = -1;
-	if (!free_slots)
+	/* no room to remember another unwritten mark: send nothing more */
+	if (!free_slots || d->nheld == HELD_MAX)
 		return;
 	if (d->dirty || (d->next_due >= 0 && now >= d->next_due) ||
 	    (d->more && d->nready <= READY_MAX / 4))
@@ -929,11 +1291,6 @@ fill_senders(struct daemon *d)
 		struct outbox_item *it = &d->ready[i];
 		int64_t w;
 
-		if (!d->poll[strcmp(it->platform, "zalo") == 0 ? P_ZALO :
-		    P_TELEGRAM].prefix) {
-			ready_drop(d, i);       /* platform off: leave it queued */
-			continue;
-		}
 		if (inflight_chat(d, it)) {
 			i++;
 			continue;
@@ -1030,6 +1387,7 @@ reload(struct daemon *d, const char *why)
 		}
 		log_error("reload: %zu error(s); still serving the previous "
 		    "knowledge base", dg.nerr);
+		d->m.reloads_failed++;
 		tell_admins(d, msg.data);
 		buf_release(&msg);
 		kb_free(nk);
@@ -1038,6 +1396,7 @@ reload(struct daemon *d, const char *why)
 
 		kb_free(d->kb);
 		d->kb = nk;
+		d->m.reloads_ok++;
 		log_info("reload (%s): knowledge base %s: %zu topics", why,
 		    d->cfg->kb, kb_count(nk));
 		snprintf(msg, sizeof(msg), "✅ Đã tải lại kho câu hỏi (%s): %zu chủ "
@@ -1075,9 +1434,60 @@ reload(struct daemon *d, const char *why)
 	group_follow(d);        /* a configuration naming the old group id */
 }
 
+/* Once a second: the metrics snapshot, and systemd's watchdog. */
+static void
+service_tick(struct daemon *d, int64_t now)
+{
+	struct store_stats ss;
+	struct metrics *m = &d->m;
+	int i, rc;
+
+	if (d->watchdog_ms && now >= d->next_watchdog_ms) {
+		d->next_watchdog_ms = now + d->watchdog_ms;
+		(void)sd_notify(0, "WATCHDOG=1");
+	}
+	if (!d->msrv || now < d->next_metrics_ms)
+		return;
+	d->next_metrics_ms = now + 1000;
+	rc = store_stats(d->st, &ss);
+	m->tickets_opened = ss.tickets;
+	m->tickets_open = ss.tickets_active;
+	m->tickets_escalated = ss.tickets_escalated;
+	m->outbox_pending = ss.outbox_pending;
+	m->outbox_oldest_ms = ss.outbox_oldest_us / 1000;
+	m->store_ok = 0;
+	if (d->db_lost)
+		snprintf(m->store_why, sizeof(m->store_why), "the database file "
+		    "was deleted or replaced");
+	else if (rc < 0)
+		snprintf(m->store_why, sizeof(m->store_why), "cannot read it");
+	else if (ss.write_failing)
+		snprintf(m->store_why, sizeof(m->store_why), "the last transaction "
+		    "failed (locked by another process, or the disk is full)");
+	else if (d->nheld)
+		snprintf(m->store_why, sizeof(m->store_why), "%d outbox state(s) "
+		    "not written", d->nheld);
+	else
+		m->store_ok = 1;
+	for (i = 0; i < P_COUNT; i++) {
+		m->enabled[i] = d->poll[i].enabled;
+		m->last_poll_ms[i] = d->poll[i].last_ok_ms;
+	}
+	/* a long poll, its HTTP grace, and the longest backoff (60 s) */
+	m->poll_stale_s = d->cfg->poll_timeout + 15 + 60;
+	metrics_publish(d->msrv, m);
+}
+
 static void
 cron(struct daemon *d, int64_t now)
 {
+	held_tick(d, now);
+	service_tick(d, now);
+	if (now >= d->next_dbcheck_ms) {
+		d->next_dbcheck_ms = now + 2000;
+		if (store_check(d->st) < 0)
+			d->db_lost = 1;
+	}
 	if (now >= d->next_cron_ms) {
 		struct handoff h = { d->st, d->kb, d->cfg, store_now_us(), 0, 0,
 	    NULL, NULL };
@@ -1124,14 +1534,6 @@ cron(struct daemon *d, int64_t now)
 
 /* ---- the loop ---- */
 
-static int
-lat_cmp(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void
 step(struct daemon *d, int polling)
 {
@@ -1146,7 +1548,10 @@ step(struct daemon *d, int polling)
 
 			if (!pl->enabled || pl->busy)
 				continue;
-			if (now >= pl->next_ms)
+			if (pl->has_held && now >= pl->next_ms &&
+			    zalo_store(d, pl) == 0)
+				pl->next_ms = now;      /* stored: poll at once */
+			if (now >= pl->next_ms && !pl->has_held)
 				poll_start(d, pl);
 			else if (pl->next_ms - now < wait)
 				wait = pl->next_ms - now;
@@ -1169,6 +1574,12 @@ step(struct daemon *d, int polling)
 		wait = d->next_cron_ms - now;
 	if (polling && d->next_flush_ms - now < wait)
 		wait = d->next_flush_ms - now;
+	if (polling && d->next_dbcheck_ms - now < wait)
+		wait = d->next_dbcheck_ms - now;
+	if (d->nheld && d->next_held_ms - now < wait)
+		wait = d->next_held_ms - now;
+	if (polling && d->watchdog_ms && d->next_watchdog_ms - now < wait)
+		wait = d->next_watchdog_ms - now;
 	if (wait < 0)
 		wait = 0;
 	curl_multi_poll(d->multi, &wfd, 1, (int)wait, NULL);
@@ -1215,7 +1626,7 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	struct sigaction sa;
 	struct diag dg;
 	int i, rc = 0;
-	int64_t deadline, next_due;
+	int64_t deadline;
 	const char *tok[P_COUNT] = { cfg->telegram_token, cfg->zalo_token };
 	const char *api[P_COUNT] = { cfg->telegram_api, cfg->zalo_api };
 
@@ -1250,6 +1661,21 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		return 1;
 	}
 	group_follow(d);
+	d->m.started_ms = store_now_ms();
+	if (cfg->metrics_listen[0]) {
+		char err[256];
+
+		if (!(d->msrv = metrics_start(cfg->metrics_listen, err,
+		    sizeof(err)))) {
+			log_error("%s", err);
+			store_close(d->st);
+			kb_free(d->kb);
+			free(d);
+			return 1;
+		}
+		log_info("metrics: http://%s/metrics and /healthz",
+		    cfg->metrics_listen);
+	}
 	if (pipe(sig_pipe) < 0)
 		fatal("pipe: %s", strerror(errno));
 	for (i = 0; i < 2; i++) {
@@ -1266,8 +1692,11 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 
 	d->multi = curl_multi_init();
 	/* One connection per platform for polling, reused; sends share the
-	 * multi handle's connection cache. */
-	curl_multi_setopt(d->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 4L);
+	 * multi handle's connection cache. Enough per host for every poll
+	 * and every send at once: with fewer, a long poll queued behind slow
+	 * sends (both platforms may share a host, as behind a proxy). */
+	curl_multi_setopt(d->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    (long)(P_COUNT + cfg->send_concurrency));
 	for (i = 0; i < P_COUNT; i++) {
 		struct poller *pl = &d->poll[i];
 		struct buf pre;
@@ -1314,17 +1743,36 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	}
 	log_info("serving: knowledge %s (%zu topics), database %s", cfg->kb,
 	    kb_count(d->kb), cfg->db);
+	{
+		uint64_t us = 0;
 
-	while (!got_term) {
+		if (sd_watchdog_enabled(0, &us) > 0)
+			d->watchdog_ms = (int64_t)(us / 2000);
+	}
+	(void)sd_notifyf(0, "READY=1\nSTATUS=serving %zu topics", kb_count(d->kb));
+
+	while (!got_term && !d->db_lost) {
 		if (got_hup) {
 			got_hup = 0;
+			(void)sd_notify(0, "RELOADING=1");
 			reload(d, "SIGHUP");
+			(void)sd_notify(0, "READY=1");
 		}
 		cron(d, store_now_ms());
 		step(d, 1);
 	}
+	/* Answers would go on while everything they change is lost at the
+	 * next start: stop loudly instead, and let the service manager start
+	 * again on a fresh, migrated store. */
+	if (d->db_lost) {
+		log_error("the database %s was deleted or replaced while running; "
+		    "exiting with status 1 (after flushing the outbox) so that the "
+		    "service manager restarts on a fresh store", cfg->db);
+		rc = 1;
+	}
 
 	/* SIGTERM: stop polling (unconfirmed updates come again), then drain. */
+	(void)sd_notify(0, "STOPPING=1\nSTATUS=flushing the outbox");
 	log_info("shutting down: flushing the outbox for up to %d s",
 	    cfg->drain_seconds);
 	for (i = 0; i < P_COUNT; i++) {
@@ -1335,21 +1783,26 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	}
 	deadline = store_now_ms() + (int64_t)cfg->drain_seconds * 1000;
 	while (store_now_ms() < deadline) {
-		int pending = store_outbox_pending(d->st, &next_due);
-
-		if (pending <= 0 && !any_sending(d))
+		held_tick(d, store_now_ms());
+		service_tick(d, store_now_ms());        /* the watchdog, /healthz */
+		if (outbox_left(d) <= 0 && !any_sending(d))
 			break;
 		step(d, 0);
 	}
 	{
-		int left = store_outbox_pending(d->st, &next_due);
+		int left = outbox_left(d);
 
+		held_flush(d);
 		if (left > 0)
 			log_warn("%d message(s) still in the outbox; they go out at the "
 			    "next start", left);
+		if (d->nheld)
+			log_error("%d outbox state(s) could not be written; messages "
+			    "sent but not marked go out once more at the next start",
+			    d->nheld);
 	}
 	if (d->nlat) {
-		qsort(d->lat, d->nlat, sizeof(*d->lat), lat_cmp);
+		qsort(d->lat, d->nlat, sizeof(*d->lat), int64_cmp);
 		log_info("stats: handled %zu updates, sent %zu, failed %zu; update→"
 		    "send latency n=%zu p50=%lldus p99=%lldus", d->handled, d->sent,
 		    d->failed, d->nlat, (long long)d->lat[d->nlat / 2],
@@ -1370,6 +1823,11 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	for (i = 0; i < P_COUNT; i++) {
 		struct poller *pl = &d->poll[i];
 
+		if (pl->has_held && zalo_store(d, pl) < 0) {
+			log_error("zalo: update %s could not be stored and is lost",
+			    pl->held.update_id);
+			event_release(&pl->held);
+		}
 		if (pl->h)
 			curl_easy_cleanup(pl->h);
 		curl_slist_free_all(pl->hdr);
@@ -1386,6 +1844,7 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		curl_easy_cleanup(d->member_h);
 	buf_release(&d->member_body);
 	curl_multi_cleanup(d->multi);
+	metrics_stop(d->msrv);
 	store_close(d->st);
 	kb_free(d->kb);
 	redact_release();

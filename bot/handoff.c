@@ -9,6 +9,7 @@
 #include "log.h"
 #include "match.h"
 #include "redact.h"
+#include "report.h"
 #include "tg.h"
 #include "util.h"
 #include "zalo.h"
@@ -17,6 +18,7 @@
 	"iHanoi 1022 nhánh 8"
 #define QUEUE_PAGE 25           /* /hangdoi lines per page: one message */
 #define CRON_BATCH 64           /* tickets read at a time by the cron */
+#define STATS_GROUPS 5          /* /thongke: unanswered groups shown */
 
 /* ---- small helpers ---- */
 
@@ -131,6 +133,7 @@ struct say_ctx {
 	struct handoff *h;
 	const char *platform;
 	const char *chat;
+	int group;              /* paced as a group */
 };
 
 static void
@@ -138,8 +141,8 @@ say_emit(const char *body, void *arg)
 {
 	struct say_ctx *c = arg;
 
-	if (store_outbox_add(c->h->st, c->platform, c->chat, 0, "sendMessage",
-	    body, c->h->recv_us) < 0)
+	if (store_outbox_add(c->h->st, c->platform, c->chat, c->group,
+	    "sendMessage", body, c->h->recv_us) < 0)
 		c->h->rc = -1;
 }
 
@@ -148,7 +151,7 @@ static void
 say_logged(struct handoff *h, const char *platform, const char *chat_id,
     const char *text, const char *logged)
 {
-	struct say_ctx c = { h, platform, chat_id };
+	struct say_ctx c = { h, platform, chat_id, 0 };
 
 	if (strcmp(platform, "zalo") == 0)
 		zalo_render_text(text, chat_id, say_emit, &c);
@@ -616,6 +619,112 @@ relay_to_resident(struct handoff *h, const struct ticket *t,
 	buf_release(&b);
 }
 
+/* /id: who the sender is and where, for admins and volunteer_chat. */
+static void
+whoami(struct handoff *h, const char *platform, const struct event *ev)
+{
+	struct say_ctx sc = { h, platform, ev->chat_id, ev->is_group };
+	char b[768];
+
+	snprintf(b, sizeof(b), "🆔 Mã người dùng của %s: %s\n"
+	    "🆔 Mã cuộc trò chuyện này: %s\n\n"
+	    "Quản trị viên: điền mã người dùng vào dòng admins (hoặc volunteers) "
+	    "trong hoidap.conf; mã của nhóm tình nguyện viên (số âm) vào dòng "
+	    "volunteer_chat.", ev->first_name[0] ? ev->first_name : "anh/chị",
+	    ev->user_id[0] ? ev->user_id : "(không rõ)", ev->chat_id);
+	if (strcmp(platform, "zalo") == 0)
+		zalo_render_text(b, ev->chat_id, say_emit, &sc);
+	else
+		tg_render_text(b, ev->chat_id, say_emit, &sc);
+	log_info("handoff: /id from %s user %s in chat %s", platform,
+	    ev->user_id, ev->chat_id);
+}
+
+int
+handoff_whoami(struct handoff *h, const char *platform, const struct event *ev)
+{
+	struct handoff_cmd c;
+
+	if (ev->kind != EV_TEXT || !handoff_parse_cmd(ev->text, &c) ||
+	    strcmp(c.name, "id") != 0 || !for_us(h, &c))
+		return 0;
+	whoami(h, platform, ev);
+	return 1;
+}
+
+static void
+dm(long day, char out[6])
+{
+	char iso[11];
+
+	report_format_date(day, iso);
+	snprintf(out, 6, "%.2s/%.2s", iso + 8, iso + 5);
+}
+
+/*
+ * /thongke for admins: today and this week (from Monday, Hanoi days), the
+ * tickets open now, and the biggest groups of questions the bot could not
+ * answer or was unsure about, as the report groups them.
+ */
+static void
+stats(struct handoff *h, const char *platform, const struct event *ev)
+{
+	struct report r;
+	struct report_opts o;
+	struct buf b;
+	long today = (long)((h->recv_us / 1000000 + REPORT_TZ_OFFSET_S) / 86400);
+	long monday = today - (today + 3) % 7;  /* 1970-01-01 was a Thursday */
+	struct say_ctx sc = { h, platform, ev->chat_id, ev->is_group };
+	int open = store_tickets_count_active(h->st);
+	char d1[6], d2[6];
+	size_t i;
+
+	memset(&o, 0, sizeof(o));
+	o.db = h->cfg->db;
+	o.kb = h->kb;
+	o.kb_dir = h->cfg->kb;
+	o.since = monday;
+	o.today = today;
+	buf_init(&b, BUF_CAP_REPLY);
+	dm(today, d1);
+	dm(monday, d2);
+	if (report_load(&r, &o) < 0) {
+		(void)buf_printf(&b, "Dạ, cháu chưa đọc được số liệu: %s.", r.err);
+	} else {
+		const struct report_day *t = NULL;
+
+		for (i = 0; i < r.ndays; i++)
+			if (r.days[i].day == today)
+				t = &r.days[i];
+		(void)buf_printf(&b, "📊 Thống kê (giờ Hà Nội)\n"
+		    "Hôm nay %s: %d câu hỏi — trả lời được %d, chưa chắc %d, chưa "
+		    "trả lời được %d.\n"
+		    "Tuần này (từ thứ Hai %s): %d câu hỏi — trả lời được %d, chưa "
+		    "chắc %d, chưa trả lời được %d.\n", d1, t ? t->n : 0,
+		    t ? t->answered : 0, t ? t->unsure : 0, t ? t->unanswered : 0,
+		    d2, r.questions, r.answered, r.clarified, r.fallbacks);
+		if (open >= 0)
+			(void)buf_printf(&b, "Phiếu hỗ trợ đang mở: %d.\n", open);
+		if (!r.ngroups)
+			(void)buf_adds(&b, "\nTuần này không có câu nào bot chưa trả "
+			    "lời được.");
+		else
+			(void)buf_adds(&b, "\nCâu hỏi bot chưa trả lời được hoặc chưa "
+			    "chắc, nhiều nhất tuần này (nên thêm vào kho câu hỏi):\n");
+		for (i = 0; i < r.ngroups && i < STATS_GROUPS; i++)
+			(void)buf_printf(&b, "%zu. %zu lần: \"%s\"\n", i + 1,
+			    r.groups[i].n, r.groups[i].nex ? r.groups[i].ex[0] : "");
+		(void)buf_adds(&b, "\nBáo cáo đầy đủ: lệnh hoidap report trên máy "
+		    "chạy bot.");
+	}
+	report_release(&r);
+	if (strcmp(platform, "zalo") == 0)
+		zalo_render_text(b.data, ev->chat_id, say_emit, &sc);
+	else
+		tg_render_text(b.data, ev->chat_id, say_emit, &sc);
+	buf_release(&b);
+}
+
 void
 handoff_group(struct handoff *h, const struct event *ev)
 {
@@ -648,6 +757,11 @@ handoff_group(struct handoff *h, const struct event *ev)
 		else if (strcmp(c.name, "tailai") == 0 && handoff_is_admin(h,
 		    ev->user_id))
 			h->want_reload = 1;
+		else if (strcmp(c.name, "id") == 0)
+			whoami(h, "telegram", ev);
+		else if (strcmp(c.name, "thongke") == 0 && handoff_is_admin(h,
+		    ev->user_id))
+			stats(h, "telegram", ev);
 		else if (strcmp(c.name, "nhan") == 0 || strcmp(c.name, "xong") == 0)
 			group_send(h, "Cách dùng: /nhan 12 (nhận phiếu 12), /xong 12 "
 			    "(xong phiếu 12), /hangdoi (các phiếu đang chờ).", 0, NULL, 0);
@@ -736,6 +850,19 @@ handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
 	const char *cmd = c.name;
 
 	if (ev->kind == EV_TEXT && handoff_parse_cmd(ev->text, &c)) {
+		if (strcmp(cmd, "id") == 0) {
+			whoami(h, platform, ev);
+			return 1;
+		}
+		if (strcmp(cmd, "thongke") == 0) {
+			if (strcmp(platform, "telegram") != 0 ||
+			    !handoff_is_admin(h, ev->user_id)) {
+				refuse(h, platform, ev, cmd, "quản trị viên");
+				return 1;
+			}
+			stats(h, platform, ev);
+			return 1;
+		}
 		if (strcmp(cmd, "tailai") == 0) {
 			if (strcmp(platform, "telegram") != 0 ||
 			    !handoff_is_admin(h, ev->user_id)) {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1414,6 +1415,36 @@ ends_with(const char *s, const char *suf)
 	return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
+/*
+ * Only regular files are read, and only up to BUF_CAP_FILE: opening a FIFO
+ * waits for a writer (a reload froze the daemon), a device or a huge file
+ * never ends. Anything else is reported, for the admins, and skipped. A
+ * missing file is for the caller to judge (0, errno ENOENT); 1 if readable.
+ */
+static int
+regular_file(const char *path, struct diag *d)
+{
+	struct stat sb;
+	const char *what;
+
+	if (stat(path, &sb) < 0)
+		return 0;
+	if (S_ISREG(sb.st_mode)) {
+		if (sb.st_size <= (off_t)BUF_CAP_FILE)
+			return 1;
+		diag_error(d, path, 0, "không đọc: tệp quá lớn (%lld byte, tối đa "
+		    "%d MB)" DIAG_FIX "chia thành nhiều tệp nhỏ hơn, hoặc chuyển "
+		    "tệp ra khỏi thư mục kho câu hỏi", (long long)sb.st_size,
+		    BUF_CAP_FILE / (1024 * 1024));
+		return -1;
+	}
+	what = S_ISFIFO(sb.st_mode) ? "ống FIFO" : S_ISDIR(sb.st_mode) ?
+	    "thư mục" : S_ISSOCK(sb.st_mode) ? "socket" : "tệp thiết bị";
+	diag_error(d, path, 0, "không đọc: đây là %s, không phải tệp văn bản"
+	    DIAG_FIX "chuyển nó ra khỏi thư mục kho câu hỏi", what);
+	return -1;
+}
+
 static void
 load_stopwords(struct kb *kb, const char *path, struct diag *d)
 {
@@ -1421,6 +1452,8 @@ load_stopwords(struct kb *kb, const char *path, struct diag *d)
 	char *p, *line;
 	int lineno = 0;
 
+	if (regular_file(path, d) < 0)
+		return;
 	buf_init(&b, BUF_CAP_FILE);
 	if (buf_read_file(&b, path) < 0) {
 		if (errno != ENOENT)
@@ -1582,7 +1615,7 @@ kb_load(const char *dir, struct diag *d)
 	/* The abbreviations shape how every text is read: load them first. */
 	(void)buf_printf(&path, "%s/abbreviations.txt", dir);
 	/* A missing table is allowed: nothing is expanded then. */
-	if (access(path.data, F_OK) == 0)
+	if (regular_file(path.data, d) > 0)
 		kb->abbrev = abbrev_load(path.data, d);
 	buf_reset(&path);
 	(void)buf_printf(&path, "%s/stopwords.txt", dir);
@@ -1591,7 +1624,7 @@ kb_load(const char *dir, struct diag *d)
 	(void)buf_printf(&path, "%s/schedule.txt", dir);
 	/* Optional: a ward without in-person sessions has no file, and the
 	 * support-point answer is then shown as written. */
-	if (access(path.data, F_OK) == 0) {
+	if (regular_file(path.data, d) > 0) {
 		char today[11], now[6];
 
 		kb_today(today);
@@ -1609,6 +1642,8 @@ kb_load(const char *dir, struct diag *d)
 			continue;
 		buf_reset(&path);
 		(void)buf_printf(&path, "%s/%s", dir, names[i]);
+		if (regular_file(path.data, d) < 0)
+			continue;
 		buf_init(&data, BUF_CAP_FILE);
 		if (buf_read_file(&data, path.data) < 0) {
 			diag_error(d, path.data, 0, "không đọc được tệp: %s" DIAG_FIX

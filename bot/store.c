@@ -1,5 +1,6 @@
 #include "store.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <sqlite3.h>
@@ -12,17 +13,21 @@
 
 #include "log.h"
 #include "util.h"
+#include "zalo_oa.h"
 
 #define STMT_CACHE 96     /* more than the distinct statements below */
 
 struct store {
 	sqlite3 *db;
 	char *path;
+	dev_t dev;              /* the file opened, to notice it deleted */
+	ino_t ino;
 	/* Prepared once, reused: keyed by the SQL literal's address. */
 	struct {
 		const char *sql;
 		sqlite3_stmt *st;
 	} cache[STMT_CACHE];
+	int write_failing;      /* the last BEGIN or COMMIT failed */
 };
 
 /* Migrations: entry i brings user_version i to i+1. Never edit a shipped one. */
@@ -84,6 +89,19 @@ static const char *const migrations[] = {
 	"CREATE TABLE chat_moves(platform TEXT NOT NULL, from_id TEXT NOT NULL,"
 	"  to_id TEXT NOT NULL, at INTEGER NOT NULL,"
 	"  PRIMARY KEY(platform, from_id)) WITHOUT ROWID;",
+
+	/* 4: the Zalo Official Account. Its refresh token is single-use: the
+	 * one row holds the newest refresh token with the access token it
+	 * came with, so one statement replaces both. seed is the SHA-256 of
+	 * the configured refresh token this chain grew from, so a new one in
+	 * the configuration is noticed. */
+	"CREATE TABLE oa_token(id INTEGER PRIMARY KEY CHECK(id = 1),"
+	"  seed TEXT NOT NULL, refresh TEXT NOT NULL, access TEXT NOT NULL,"
+	"  expires_at INTEGER NOT NULL, updated INTEGER NOT NULL);"
+	/* the free replies of the 48 h window, per resident (ms) */
+	"CREATE TABLE oa_window(user_id TEXT PRIMARY KEY,"
+	"  last_in INTEGER NOT NULL, sent INTEGER NOT NULL DEFAULT 0)"
+	"  WITHOUT ROWID;",
 };
 
 int64_t
@@ -234,7 +252,12 @@ store_open(const char *path)
 	/* WAL and SHM files follow the database's mode only if created now. */
 	{
 		char side[4096];
+		struct stat sb;
 
+		if (stat(path, &sb) == 0) {
+			s->dev = sb.st_dev;
+			s->ino = sb.st_ino;
+		}
 		snprintf(side, sizeof(side), "%s-wal", path);
 		(void)chmod(side, 0600);
 		snprintf(side, sizeof(side), "%s-shm", path);
@@ -250,6 +273,25 @@ fail:
 	return NULL;
 }
 
+int
+store_check(struct store *s)
+{
+	struct stat sb;
+
+	if (stat(s->path, &sb) < 0) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			return 0;       /* cannot tell */
+		log_error("store: the database '%s' was deleted", s->path);
+		return -1;
+	}
+	if (sb.st_dev != s->dev || sb.st_ino != s->ino) {
+		log_error("store: the database '%s' was replaced by another file",
+		    s->path);
+		return -1;
+	}
+	return 0;
+}
+
 void
 store_close(struct store *s)
 {
@@ -260,6 +302,16 @@ store_close(struct store *s)
 	for (i = 0; i < STMT_CACHE; i++)
 		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close(s->db);
+	/* The database was deleted: its WAL and SHM must not meet the fresh
+	 * one the next start creates under the same name. */
+	if (s->path && access(s->path, F_OK) < 0 && errno == ENOENT) {
+		char side[4096];
+
+		snprintf(side, sizeof(side), "%s-wal", s->path);
+		(void)unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", s->path);
+		(void)unlink(side);
+	}
 	free(s->path);
 	free(s);
 }
@@ -267,13 +319,18 @@ store_close(struct store *s)
 int
 store_begin(struct store *s)
 {
-	return exec(s, "BEGIN IMMEDIATE");
+	if (exec(s, "BEGIN IMMEDIATE") < 0) {
+		s->write_failing = 1;
+		return -1;
+	}
+	return 0;
 }
 
 int
 store_commit(struct store *s)
 {
-	return exec(s, "COMMIT");
+	s->write_failing = exec(s, "COMMIT") < 0;
+	return s->write_failing ? -1 : 0;
 }
 
 void
@@ -462,12 +519,21 @@ fill_item(sqlite3_stmt *st, struct outbox_item *it)
 	"created_us, not_before, ticket_id"
 #define OUTBOX_SCAN 8192
 
+static int
+id_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 int
-store_outbox_heads(struct store *s, int64_t now_ms, struct outbox_item *v,
-    int max, int64_t *next_due)
+store_outbox_heads(struct store *s, const char *platform, int64_t now_ms,
+    const int64_t *gone, size_t ngone, struct outbox_item *v, int max,
+    int64_t *next_due)
 {
 	sqlite3_stmt *st = prep(s, "SELECT " OUTBOX_COLS " FROM outbox "
-	    "WHERE status='pending' ORDER BY id LIMIT 8192");
+	    "WHERE status='pending' AND platform=?1 ORDER BY id LIMIT 8192");
 	uint64_t *seen;         /* open-addressing set of chats met so far */
 	size_t mask = 2 * OUTBOX_SCAN - 1, k;
 	int n = 0;
@@ -475,13 +541,17 @@ store_outbox_heads(struct store *s, int64_t now_ms, struct outbox_item *v,
 	*next_due = -1;
 	if (!st)
 		return -1;
+	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
 	seen = xcalloc(mask + 1, sizeof(*seen));
 	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
 		const char *p = (const char *)sqlite3_column_text(st, 1);
 		const char *c = (const char *)sqlite3_column_text(st, 2);
 		uint64_t key = hash64(c, strlen(c), hash64(p, strlen(p), 3)) | 1;
 		int64_t nb = sqlite3_column_int64(st, 8);
+		int64_t id = sqlite3_column_int64(st, 0);
 
+		if (ngone && bsearch(&id, gone, ngone, sizeof(*gone), id_cmp))
+			continue;
 		/* only a chat's oldest pending message may go: order per chat */
 		for (k = key & mask; seen[k] && seen[k] != key; k = (k + 1) & mask)
 			;
@@ -931,6 +1001,38 @@ store_tickets_count_active(struct store *s)
 }
 
 int
+store_stats(struct store *s, struct store_stats *o)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	memset(o, 0, sizeof(*o));
+	o->write_failing = s->write_failing;
+	if (!(st = prep(s, "SELECT COUNT(*), COALESCE(MIN(NULLIF(created_us, "
+	    "0)), 0) FROM outbox WHERE status='pending'")))
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		o->outbox_pending = sqlite3_column_int64(st, 0);
+		o->outbox_oldest_us = sqlite3_column_int64(st, 1);
+		rc = 0;
+	}
+	done(s, st);
+	if (rc < 0 || !(st = prep(s, "SELECT COUNT(*), COALESCE(SUM(status IN "
+	    "('open','claimed')), 0), COALESCE(SUM(escalated_at IS NOT NULL), 0) "
+	    "FROM tickets")))
+		return -1;
+	rc = -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		o->tickets = sqlite3_column_int64(st, 0);
+		o->tickets_active = sqlite3_column_int64(st, 1);
+		o->tickets_escalated = sqlite3_column_int64(st, 2);
+		rc = 0;
+	}
+	done(s, st);
+	return rc;
+}
+
+int
 store_volunteer_seen(struct store *s, const char *user_id, const char *name)
 {
 	const char *a[] = { user_id, name };
@@ -1163,4 +1265,127 @@ store_prune(struct store *s, int64_t now_ms, int keep_days)
 fail:
 	store_rollback(s);
 	return -1;
+}
+
+static char *
+column_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return xstrdup(t ? (const char *)t : "");
+}
+
+int
+store_oa_token_get(struct store *s, struct store_oa_token *t)
+{
+	sqlite3_stmt *st = prep(s, "SELECT seed, refresh, access, expires_at "
+	    "FROM oa_token WHERE id=1");
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (!st)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *seed = sqlite3_column_text(st, 0);
+
+		snprintf(t->seed, sizeof(t->seed), "%s",
+		    seed ? (const char *)seed : "");
+		t->refresh = column_dup(st, 1);
+		t->access = column_dup(st, 2);
+		t->expires_at = sqlite3_column_int64(st, 3);
+	}
+	done(s, st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_oa_token_put(struct store *s, const char *seed, const char *refresh,
+    const char *access, int64_t expires_at)
+{
+	const char *a[3] = { seed, refresh, access };
+	int64_t ints[2] = { expires_at, store_now_ms() };
+	int own = sqlite3_get_autocommit(s->db), rc;
+
+	/*
+	 * synchronous=NORMAL (WAL) survives a crash of this process but may
+	 * lose the last commits to a power cut, and losing this one loses
+	 * the only refresh token Zalo still accepts: this write is synced.
+	 * Inside a caller's transaction the caller's commit decides.
+	 */
+	if (own && exec(s, "PRAGMA synchronous=FULL") < 0)
+		return -1;
+	rc = run(s, "INSERT INTO oa_token(id, seed, refresh, access, "
+	    "expires_at, updated) VALUES(1,?1,?2,?3,?4,?5) "
+	    "ON CONFLICT(id) DO UPDATE SET seed=excluded.seed, "
+	    "refresh=excluded.refresh, access=excluded.access, "
+	    "expires_at=excluded.expires_at, updated=excluded.updated",
+	    3, a, 2, ints);
+	if (own && exec(s, "PRAGMA synchronous=NORMAL") < 0)
+		rc = -1;
+	return rc;
+}
+
+static void
+wipe_str(char **p)
+{
+	if (*p) {
+		memset(*p, 0, strlen(*p));
+		free(*p);
+	}
+	*p = NULL;
+}
+
+void
+store_oa_token_release(struct store_oa_token *t)
+{
+	wipe_str(&t->refresh);
+	wipe_str(&t->access);
+	memset(t, 0, sizeof(*t));
+}
+
+int
+store_oa_inbound(struct store *s, const char *user_id, int64_t at_ms)
+{
+	const char *a[1] = { user_id };
+	int64_t ints[1] = { at_ms };
+
+	/* only a newer message opens a new window: a late retry of an old
+	 * push must not hand back replies already spent */
+	return run(s, "INSERT INTO oa_window(user_id, last_in, sent) "
+	    "VALUES(?1,?2,0) ON CONFLICT(user_id) DO UPDATE SET "
+	    "sent=CASE WHEN excluded.last_in > last_in THEN 0 ELSE sent END, "
+	    "last_in=MAX(last_in, excluded.last_in)", 1, a, 1, ints);
+}
+
+int
+store_oa_replies_left(struct store *s, const char *user_id, int64_t now_ms,
+    int *left)
+{
+	sqlite3_stmt *st = prep(s, "SELECT last_in, sent FROM oa_window "
+	    "WHERE user_id=?1");
+	int rc;
+
+	*left = 0;
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, user_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*left = zalo_oa_replies_left(sqlite3_column_int64(st, 0),
+		    sqlite3_column_int(st, 1), now_ms);
+	done(s, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	return *left > 0;
+}
+
+int
+store_oa_replies_used(struct store *s, const char *user_id, int n)
+{
+	const char *a[1] = { user_id };
+	int64_t ints[1] = { n };
+
+	return run(s, "UPDATE oa_window SET sent=sent+?2 WHERE user_id=?1",
+	    1, a, 1, ints);
 }

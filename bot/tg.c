@@ -186,9 +186,10 @@ tg_parse_updates(const char *body, size_t len, struct event **ev, size_t *n,
 		struct event *e = &(*ev)[k];
 		int64_t id;
 
-		/* An update without an id cannot be confirmed or deduplicated. */
+		/* An update without a usable id (a whole number 0 ≤ id < 2^53)
+		 * cannot be confirmed or deduplicated: skipped. */
 		if (!cJSON_IsObject(u) || !cJSON_IsNumber(idv) || api_int(idv) < 0 ||
-		    (api_int(idv) == 0 && idv->valuedouble != 0))
+		    (double)api_int(idv) != idv->valuedouble)
 			continue;
 		id = api_int(idv);
 		memset(e, 0, sizeof(*e));

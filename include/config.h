@@ -14,6 +14,12 @@ struct config {
 	char *telegram_bot;             /* bot username, for deep links */
 	char *zalo_token;
 	char *zalo_api;
+	char *zalo_oa_app_id;           /* Official Account: the Zalo app */
+	char *zalo_oa_app_secret;       /* token refresh (header secret_key) */
+	char *zalo_oa_secret;           /* the OA secret key: event signatures */
+	char *zalo_oa_refresh_token;    /* the first one; then the database's */
+	char *zalo_oa_api;              /* https://openapi.zalo.me */
+	char *zalo_oa_oauth;            /* https://oauth.zaloapp.com */
 	char *db;
 	char *kb;
 	char *log_level;
@@ -40,6 +46,7 @@ struct config {
 	char *ward_name;                /* printed on every leaflet card */
 	char *ward_hotline;             /* the ward's phone, ditto */
 	char *zalo_link;                /* the ward's Zalo chat, for leaflets */
+	char *metrics_listen;           /* "127.0.0.1:9464"; "" = no metrics */
 };
 
 #define CONFIG_DEFAULT_PATH "config/hoidap.conf"

@@ -64,12 +64,24 @@ int handoff_is_volunteer(struct handoff *h, const char *user_id);
 int handoff_is_group(const struct handoff *h, const char *platform,
     const char *chat_id);
 
-/* An update from the volunteers' group: claims, replies, commands. */
+/*
+ * /id from anyone: the sender's user id and the chat id, so an admin can
+ * fill admins and volunteer_chat. For groups other than the volunteers'
+ * (where the bot does not chat otherwise); private chats and the
+ * volunteers' group get it from handoff_staff and handoff_group. Returns 1
+ * if it was /id (for this bot) and was answered.
+ */
+int handoff_whoami(struct handoff *h, const char *platform,
+    const struct event *ev);
+
+/* An update from the volunteers' group: claims, replies, commands
+ * (/nhan, /xong, /hangdoi; /tailai and /thongke for admins; /id). */
 void handoff_group(struct handoff *h, const struct event *ev);
 
 /*
- * Staff commands in a private chat (/nhan, /xong, /hangdoi, /chuyen,
- * /tailai) and messages a volunteer forwards. Returns 1 if the event was a
+ * Staff commands in a private chat (/nhan, /xong, /hangdoi, /chuyen;
+ * /tailai and /thongke for admins; /id for anyone) and messages a
+ * volunteer forwards. Returns 1 if the event was a
  * staff action and is fully handled.
  */
 int handoff_staff(struct handoff *h, const char *platform,

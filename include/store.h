@@ -11,6 +11,7 @@
 #ifndef HOIDAP_STORE_H
 #define HOIDAP_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "conv.h"
@@ -41,6 +42,9 @@ struct outbox_item {
 
 struct store *store_open(const char *path);
 void store_close(struct store *s);
+/* -1 (logged) if the database file was deleted or replaced since it was
+ * opened: the store then writes to a file nobody will open again. */
+int store_check(struct store *s);
 
 int store_begin(struct store *s);
 int store_commit(struct store *s);
@@ -65,13 +69,16 @@ int store_outbox_add_ticket(struct store *s, const char *platform,
     const char *chat_id, int is_group, const char *method, const char *body,
     int64_t received_us, int64_t ticket_id);
 /*
- * Fills up to max due items in id order, at most one per chat (its oldest
- * pending one, so a chat's replies leave in order). *next_due gets the
+ * Fills up to max due items of one platform in id order, at most one per
+ * chat (its oldest pending one, so a chat's replies leave in order). The
+ * ngone ids in gone (sorted) count as no longer pending: the daemon knows
+ * them sent or given up on, though writing that failed. *next_due gets the
  * earliest not_before of a chat's head that is not due yet (-1 if none).
  * Returns the count or -1.
  */
-int store_outbox_heads(struct store *s, int64_t now_ms, struct outbox_item *v,
-    int max, int64_t *next_due);
+int store_outbox_heads(struct store *s, const char *platform, int64_t now_ms,
+    const int64_t *gone, size_t ngone, struct outbox_item *v, int max,
+    int64_t *next_due);
 /* A chat's oldest pending item, due or not: 1 found, 0 none, -1 error. */
 int store_outbox_head(struct store *s, const char *platform,
     const char *chat_id, struct outbox_item *it);
@@ -146,6 +153,17 @@ int64_t store_ticket_card(struct store *s, const char *chat_id,
 /* Open and claimed tickets, oldest first: up to max after the first skip. */
 int store_tickets_active(struct store *s, struct ticket *v, int max, int skip);
 int store_tickets_count_active(struct store *s);
+
+/* For the daemon's metrics; read-only, outside a transaction is fine. */
+struct store_stats {
+	int64_t outbox_pending;
+	int64_t outbox_oldest_us;       /* created_us of the oldest pending, or 0 */
+	int64_t tickets;                /* every ticket kept */
+	int64_t tickets_active;         /* open or claimed */
+	int64_t tickets_escalated;      /* ever told to the admins */
+	int write_failing;              /* the last BEGIN or COMMIT failed */
+};
+int store_stats(struct store *s, struct store_stats *o);
 int store_volunteer_seen(struct store *s, const char *user_id,
     const char *name);
 int store_is_volunteer(struct store *s, const char *user_id);
@@ -200,5 +218,35 @@ int store_prune(struct store *s, int64_t now_ms, int keep_days);
 
 int64_t store_now_ms(void);
 int64_t store_now_us(void);
+
+/*
+ * The Zalo OA's tokens. The refresh token is single-use: the daemon saves
+ * the new one (with its access token) here, committed, before it uses the
+ * access token, so a crash never leaves it holding only a spent one. The
+ * row is written by one statement, so both change together. get: 1 found,
+ * 0 none yet (start from the configured refresh token), -1 error.
+ */
+struct store_oa_token {
+	char seed[65];          /* zalo_oa_seed() of the configured token */
+	char *refresh;          /* owned, wiped by store_oa_token_release */
+	char *access;
+	int64_t expires_at;     /* ms */
+};
+
+int store_oa_token_get(struct store *s, struct store_oa_token *t);
+int store_oa_token_put(struct store *s, const char *seed, const char *refresh,
+    const char *access, int64_t expires_at);
+void store_oa_token_release(struct store_oa_token *t);
+
+/*
+ * The OA's free replies: a resident's message (at_ms, when they sent it)
+ * opens a new 48 h window of ZALO_OA_FREE_REPLIES; the daemon counts the
+ * replies it queues. replies_left: 1 and *left > 0 if a reply may go, 0
+ * if not (window spent or closed, or the resident never wrote), -1 error.
+ */
+int store_oa_inbound(struct store *s, const char *user_id, int64_t at_ms);
+int store_oa_replies_left(struct store *s, const char *user_id,
+    int64_t now_ms, int *left);
+int store_oa_replies_used(struct store *s, const char *user_id, int n);
 
 #endif

@@ -33,10 +33,14 @@
 #define CONFLICT_DESC                                                          \
 	"Conflict: terminated by other getUpdates request; make sure that only " \
 	"one bot instance is running"
+#define WEBHOOK_DESC                                                           \
+	"Conflict: can't use getUpdates method while webhook is active; use "    \
+	"deleteWebhook to delete the webhook first"
 #define MALFORMED_BODY "{\"ok\":true,\"result\":{\"message_id\":42,\"chat\":{\"id\":"
 
-enum platform { P_TELEGRAM = 0, P_ZALO = 1, P_COUNT = 2 };
-static const char *const platform_name[P_COUNT] = {"telegram", "zalo"};
+enum platform { P_TELEGRAM = 0, P_ZALO = 1, P_OA = 2, P_COUNT = 3 };
+static const char *const platform_name[P_COUNT] = {"telegram", "zalo",
+						   "zalo_oa"};
 
 /* What a bot method answers on success. */
 enum result_kind {
@@ -46,6 +50,7 @@ enum result_kind {
 	R_TG_ME,
 	R_TG_WEBHOOK,   /* WebhookInfo */
 	R_TG_DELWEBHOOK,
+	R_TG_SETWEBHOOK,
 	R_TG_MEMBER,    /* ChatMember, scripted with /control/telegram/member */
 	R_TG_UPDATES,
 	R_ZALO_SENT,    /* {"message_id":"…","date":ms} */
@@ -71,7 +76,7 @@ static const struct method_def tg_methods[] = {
 	{"setMyCommands", R_TRUE},
 	{"deleteMyCommands", R_TRUE},
 	{"deleteWebhook", R_TG_DELWEBHOOK},
-	{"setWebhook", R_TRUE},
+	{"setWebhook", R_TG_SETWEBHOOK},
 	{"getWebhookInfo", R_TG_WEBHOOK},
 	{"getChatMember", R_TG_MEMBER},
 	{"editMessageText", R_TRUE},
@@ -113,6 +118,14 @@ struct state {
 	double tg_msg_id;
 	double zalo_msg_id;
 	int zalo_redeliver;
+	char *tg_webhook;  /* Telegram: the URL setWebhook set, or NULL */
+	/* Zalo OA: the one refresh token the OAuth endpoint accepts (NULL:
+	 * any, once), the access tokens it issued → expiry (real ms) */
+	char *oa_refresh;
+	cJSON *oa_access;
+	double oa_gen;
+	double oa_ttl;     /* expires_in of the tokens it issues, seconds */
+	double oa_msg_id;
 	long long requests;
 	long long get_updates[P_COUNT];
 	long long polling[P_COUNT];
@@ -670,7 +683,17 @@ static int fault_is_error(const cJSON *f)
 	double d;
 	return get_bool(f, "drop") || get_bool(f, "malformed") ||
 	       get_bool(f, "conflict") || get_str(f, "body") ||
-	       get_num(f, "status", &d);
+	       get_num(f, "status", &d) || get_num(f, "oa_error", &d);
+}
+
+static const char *oa_default_desc(int code)
+{
+	switch (code) {
+	case -216: return "Access token is invalid";
+	case -201: return "Parameters are invalid";
+	case -230: return "User has not interacted with the OA in the past 7 days";
+	default: return "Error";
+	}
 }
 
 /* Build the error answer a fault asks for. */
@@ -687,6 +710,24 @@ static void fault_reply(struct reply *rp, const cJSON *f)
 	if (get_bool(f, "drop")) {
 		rp->drop = 1;
 		rp->note = "drop";
+		return;
+	}
+	if (get_num(f, "oa_error", &st)) {
+		/* the OA APIs answer errors with HTTP 200 and their own shape */
+		o = cJSON_CreateObject();
+		cJSON_AddNumberToObject(o, "error", st);
+		if (!strcmp(get_str(f, "method") ? get_str(f, "method") : "",
+			    "access_token")) {
+			cJSON_AddStringToObject(o, "error_name",
+						desc ? desc : "Invalid refresh token");
+			cJSON_AddStringToObject(o, "error_reason", "");
+			cJSON_AddStringToObject(o, "error_description",
+						desc ? desc : "Invalid refresh token");
+		} else {
+			cJSON_AddStringToObject(o, "message",
+						desc ? desc : oa_default_desc((int)st));
+		}
+		reply_json(rp, has_hs ? (unsigned)hs : 200, o);
 		return;
 	}
 	if (raw || get_bool(f, "malformed")) {
@@ -727,9 +768,10 @@ static const char *fault_check(cJSON *f)
 {
 	static const char *const nums[] = {"status", "retry_after",
 					   "migrate_to_chat_id", "delay_ms",
-					   "idle_status", "http_status", "count"};
+					   "idle_status", "http_status", "count",
+					   "oa_error"};
 	static const char *const flags[] = {"malformed", "drop", "conflict",
-					    "redeliver"};
+					    "redeliver", "drop_after"};
 	const char *pl, *m;
 	double d;
 	size_t i;
@@ -739,8 +781,9 @@ static const char *fault_check(cJSON *f)
 	pl = get_str(f, "platform");
 	if (cJSON_GetObjectItemCaseSensitive(f, "platform") &&
 	    (!pl || (strcmp(pl, "*") && strcmp(pl, "telegram") &&
-		     strcmp(pl, "zalo"))))
-		return "platform must be \"telegram\", \"zalo\" or \"*\"";
+		     strcmp(pl, "zalo") && strcmp(pl, "zalo_oa"))))
+		return "platform must be \"telegram\", \"zalo\", \"zalo_oa\" "
+		       "or \"*\"";
 	m = get_str(f, "method");
 	if (cJSON_GetObjectItemCaseSensitive(f, "method") && (!m || !*m))
 		return "method must be a non-empty string";
@@ -748,14 +791,14 @@ static const char *fault_check(cJSON *f)
 		const cJSON *it = cJSON_GetObjectItemCaseSensitive(f, nums[i]);
 		if (it && !cJSON_IsNumber(it))
 			return "status, retry_after, migrate_to_chat_id, "
-			       "delay_ms, idle_status, http_status and count "
-			       "must be numbers";
+			       "delay_ms, idle_status, http_status, count and "
+			       "oa_error must be numbers";
 	}
 	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
 		const cJSON *it = cJSON_GetObjectItemCaseSensitive(f, flags[i]);
 		if (it && !cJSON_IsBool(it))
-			return "malformed, drop, conflict and redeliver must be "
-			       "booleans";
+			return "malformed, drop, conflict, redeliver and "
+			       "drop_after must be booleans";
 		if (cJSON_IsTrue(it))
 			effect = 1;
 	}
@@ -787,11 +830,12 @@ static const char *fault_check(cJSON *f)
 			return "delay_ms must be 0..600000";
 		effect = 1;
 	}
-	if (get_str(f, "body"))
+	if (get_str(f, "body") || get_num(f, "oa_error", &d))
 		effect = 1;
 	if (!effect)
 		return "fault has no effect (need status, malformed, drop, "
-		       "conflict, redeliver, delay_ms, idle_status or body)";
+		       "conflict, redeliver, delay_ms, idle_status, body, "
+		       "oa_error or drop_after)";
 	if (get_num(f, "count", &d)) {
 		if (d == 0 || d < -1 || d != ifloor(d))
 			return "count must be a positive integer, or -1 for "
@@ -1102,7 +1146,8 @@ static void respond_success(enum platform pl, const struct method_def *md,
 		break;
 	case R_TG_WEBHOOK:
 		result = cJSON_CreateObject();
-		cJSON_AddStringToObject(result, "url", "");
+		cJSON_AddStringToObject(result, "url",
+					S.tg_webhook ? S.tg_webhook : "");
 		cJSON_AddFalseToObject(result, "has_custom_certificate");
 		cJSON_AddNumberToObject(result, "pending_update_count",
 					cJSON_GetArraySize(S.tg_queue));
@@ -1138,8 +1183,18 @@ static void respond_success(enum platform pl, const struct method_def *md,
 			cJSON_Delete(S.tg_queue);
 			S.tg_queue = cJSON_CreateArray();
 		}
+		free(S.tg_webhook);
+		S.tg_webhook = NULL;
 		result = cJSON_CreateTrue();
 		break;
+	case R_TG_SETWEBHOOK: {
+		/* an empty url removes the webhook, as on the real API */
+		const char *url = get_str(params, "url");
+		free(S.tg_webhook);
+		S.tg_webhook = url && *url ? xstrdup(url) : NULL;
+		result = cJSON_CreateTrue();
+		break;
+	}
 	case R_ZALO_SENT:
 		result = cJSON_CreateObject();
 		snprintf(idbuf, sizeof(idbuf), "fakezmsg%012.0f", ++S.zalo_msg_id);
@@ -1245,7 +1300,15 @@ static void handle_bot(struct MHD_Connection *c, enum platform pl,
 		}
 	}
 
-	if (md->kind == R_TG_UPDATES) {
+	pthread_mutex_lock(&S.mu);
+	st = md->kind == R_TG_UPDATES && S.tg_webhook ? 409 : 0;
+	pthread_mutex_unlock(&S.mu);
+	if (st) {
+		/* getUpdates and a webhook exclude each other */
+		add_rejected(pl, md->name, params, r->t_ms, 409, NULL,
+			     "webhook is active");
+		reply_error(rp, 409, WEBHOOK_DESC);
+	} else if (md->kind == R_TG_UPDATES) {
 		tg_get_updates(c, params, r->t_ms, rp);
 	} else if (md->kind == R_ZALO_UPDATES) {
 		zalo_get_updates(c, params, r->t_ms, fault, rp);
@@ -1257,6 +1320,252 @@ static void handle_bot(struct MHD_Connection *c, enum platform pl,
 	}
 	cJSON_Delete(fault);
 	cJSON_Delete(params);
+}
+
+/* ------------------------------------------------------------------ */
+/* Zalo Official Account: /oa/v3.0/oa/message/cs and                    */
+/* /oauth/v4/oa/access_token                                            */
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static void oa_answer(struct reply *rp, int code, const char *msg, cJSON *data)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "error", code);
+	cJSON_AddStringToObject(o, "message", msg);
+	if (data)
+		cJSON_AddItemToObject(o, "data", data);
+	reply_json(rp, 200, o);
+}
+
+/* An OA bot call: faults first, as for the bot APIs. 1 when answered. */
+static int oa_fault(const char *method, const cJSON *params, struct req *r,
+		    struct reply *rp, cJSON **keep)
+{
+	cJSON *fault;
+	double d;
+	pthread_mutex_lock(&S.mu);
+	fault = take_fault(P_OA, method, params);
+	pthread_mutex_unlock(&S.mu);
+	*keep = NULL;
+	if (!fault)
+		return 0;
+	if (get_num(fault, "delay_ms", &d))
+		sleep_ms(d);
+	if (fault_is_error(fault)) {
+		fault_reply(rp, fault);
+		add_rejected(P_OA, method, params, r->t_ms,
+			     rp->drop ? 0 : rp->status, fault, NULL);
+		cJSON_Delete(fault);
+		return 1;
+	}
+	*keep = fault;
+	return 0;
+}
+
+static void handle_oa_send(struct MHD_Connection *c, const char *path,
+			   struct req *r, struct reply *rp)
+{
+	const char *method = "message/cs";
+	const char *tok = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						      "access_token");
+	const cJSON *rcp, *msg, *exp;
+	const char *user, *text, *err = NULL;
+	cJSON *params, *fault, *data, *rec;
+	unsigned st = 0;
+	const char *desc = NULL;
+	char idbuf[64];
+
+	if (strcmp(path, "/v3.0/oa/message/cs")) {
+		reply_error(rp, 404, "Not Found");
+		return;
+	}
+	params = build_params(c, r, &st, &desc);
+	if (!params) {
+		add_rejected(P_OA, method, NULL, r->t_ms, st, NULL, desc);
+		reply_error(rp, st, desc);
+		return;
+	}
+	if (oa_fault(method, params, r, rp, &fault)) {
+		cJSON_Delete(params);
+		return;
+	}
+	cJSON_Delete(fault);
+	pthread_mutex_lock(&S.mu);
+	exp = tok ? cJSON_GetObjectItemCaseSensitive(S.oa_access, tok) : NULL;
+	if (!exp || exp->valuedouble <= (double)real_ms())
+		err = "invalid access token";
+	pthread_mutex_unlock(&S.mu);
+	rcp = cJSON_GetObjectItemCaseSensitive(params, "recipient");
+	msg = cJSON_GetObjectItemCaseSensitive(params, "message");
+	user = get_str(rcp, "user_id");
+	text = get_str(msg, "text");
+	if (err) {
+		add_rejected(P_OA, method, params, r->t_ms, 200, NULL, err);
+		oa_answer(rp, -216, "Access token is invalid", NULL);
+	} else if (!user || !*user || !text || !*text ||
+		   utf8_chars(text) > 2000) {
+		add_rejected(P_OA, method, params, r->t_ms, 200, NULL,
+			     "invalid parameters");
+		oa_answer(rp, -201, "Parameters are invalid", NULL);
+	} else {
+		data = cJSON_CreateObject();
+		pthread_mutex_lock(&S.mu);
+		snprintf(idbuf, sizeof(idbuf), "fakeoa%012.0f", ++S.oa_msg_id);
+		cJSON_AddStringToObject(data, "message_id", idbuf);
+		cJSON_AddStringToObject(data, "user_id", user);
+		rec = new_record(P_OA, method, params, r->t_ms);
+		cJSON_AddItemToObject(rec, "result", cJSON_Duplicate(data, 1));
+		cJSON_AddItemToArray(S.sent, rec);
+		pthread_cond_broadcast(&S.cv);
+		pthread_mutex_unlock(&S.mu);
+		oa_answer(rp, 0, "Success", data);
+	}
+	cJSON_Delete(params);
+}
+
+static void oa_token_error(struct reply *rp, int code, const char *name)
+{
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "error", code);
+	cJSON_AddStringToObject(o, "error_name", name);
+	cJSON_AddStringToObject(o, "error_reason", "");
+	cJSON_AddStringToObject(o, "error_description", name);
+	reply_json(rp, 200, o);
+}
+
+/* The refresh token rotates: the one presented is spent, a new one and
+ * an access token are issued. Error codes are the fake's own. */
+static void handle_oa_token(struct MHD_Connection *c, const char *path,
+			    struct req *r, struct reply *rp)
+{
+	const char *method = "access_token";
+	const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						      "secret_key");
+	const char *app, *grant, *rt, *err = NULL;
+	cJSON *params, *fault, *res, *rec;
+	unsigned st = 0;
+	const char *desc = NULL;
+	char at_buf[64], rt_buf[64], ttl[32];
+	int code = 0, drop_after;
+
+	if (strcmp(path, "/v4/oa/access_token")) {
+		reply_error(rp, 404, "Not Found");
+		return;
+	}
+	params = build_params(c, r, &st, &desc);
+	if (!params) {
+		add_rejected(P_OA, method, NULL, r->t_ms, st, NULL, desc);
+		reply_error(rp, st, desc);
+		return;
+	}
+	if (oa_fault(method, params, r, rp, &fault)) {
+		cJSON_Delete(params);
+		return;
+	}
+	drop_after = fault && get_bool(fault, "drop_after");
+	cJSON_Delete(fault);
+	app = get_str(params, "app_id");
+	grant = get_str(params, "grant_type");
+	rt = get_str(params, "refresh_token");
+	pthread_mutex_lock(&S.mu);
+	if (!key || !*key)
+		code = -14001, err = "Invalid secret key";
+	else if (!app || !*app || !grant || strcmp(grant, "refresh_token"))
+		code = -14003, err = "Invalid parameter";
+	else if (!rt || !*rt || (S.oa_refresh && strcmp(rt, S.oa_refresh)))
+		code = -14014, err = "Invalid refresh token";
+	if (err) {
+		pthread_mutex_unlock(&S.mu);
+		add_rejected(P_OA, method, params, r->t_ms, 200, NULL, err);
+		oa_token_error(rp, code, err);
+		cJSON_Delete(params);
+		return;
+	}
+	S.oa_gen++;
+	snprintf(at_buf, sizeof(at_buf), "fake-at-%.0f", S.oa_gen);
+	snprintf(rt_buf, sizeof(rt_buf), "fake-rt-%.0f", S.oa_gen);
+	snprintf(ttl, sizeof(ttl), "%.0f", S.oa_ttl);
+	free(S.oa_refresh);
+	S.oa_refresh = xstrdup(rt_buf);
+	cJSON_AddNumberToObject(S.oa_access, at_buf,
+				(double)real_ms() + S.oa_ttl * 1000);
+	res = cJSON_CreateObject();
+	cJSON_AddStringToObject(res, "access_token", at_buf);
+	cJSON_AddStringToObject(res, "refresh_token", rt_buf);
+	/* a string, as several clients say the real one sends */
+	cJSON_AddStringToObject(res, "expires_in", ttl);
+	rec = new_record(P_OA, method, params, r->t_ms);
+	cJSON_AddItemToObject(rec, "result", cJSON_Duplicate(res, 1));
+	if (drop_after)
+		cJSON_AddTrueToObject(rec, "dropped");
+	cJSON_AddItemToArray(S.sent, rec);
+	pthread_cond_broadcast(&S.cv);
+	pthread_mutex_unlock(&S.mu);
+	if (drop_after) {
+		/* rotated, but the answer never arrives */
+		cJSON_Delete(res);
+		rp->drop = 1;
+		rp->note = "drop";
+	} else {
+		reply_json(rp, 200, res);
+	}
+	cJSON_Delete(params);
+}
+
+static cJSON *control_body(struct req *r, struct reply *rp);
+
+/* POST: script the tokens; GET: what the fake holds now. */
+static void ctl_oa_tokens(const char *hmethod, struct req *r,
+			  struct reply *rp)
+{
+	cJSON *b, *out;
+	double d;
+	const char *s;
+	if (strcmp(hmethod, "POST")) {
+		out = cJSON_CreateObject();
+		pthread_mutex_lock(&S.mu);
+		if (S.oa_refresh)
+			cJSON_AddStringToObject(out, "refresh_token", S.oa_refresh);
+		else
+			cJSON_AddNullToObject(out, "refresh_token");
+		cJSON_AddNumberToObject(out, "issued", S.oa_gen);
+		cJSON_AddNumberToObject(out, "access_tokens",
+					cJSON_GetArraySize(S.oa_access));
+		cJSON_AddNumberToObject(out, "expires_in", S.oa_ttl);
+		pthread_mutex_unlock(&S.mu);
+		reply_json(rp, 200, out);
+		return;
+	}
+	if (!(b = control_body(r, rp)))
+		return;
+	pthread_mutex_lock(&S.mu);
+	if ((s = get_str(b, "refresh_token")) != NULL) {
+		free(S.oa_refresh);
+		S.oa_refresh = *s ? xstrdup(s) : NULL;
+	}
+	if (get_num(b, "expires_in", &d) && d >= 1)
+		S.oa_ttl = ifloor(d);
+	if ((s = get_str(b, "access_token")) != NULL && *s) {
+		cJSON_DeleteItemFromObjectCaseSensitive(S.oa_access, s);
+		cJSON_AddNumberToObject(S.oa_access, s,
+					(double)real_ms() + S.oa_ttl * 1000);
+	}
+	if (get_bool(b, "expire_access")) {
+		cJSON *it;
+		cJSON_ArrayForEach(it, S.oa_access)
+			cJSON_SetNumberValue(it, 0);
+	}
+	pthread_mutex_unlock(&S.mu);
+	cJSON_Delete(b);
+	rp->status = 200;
+	rp->body = xstrdup("{\"ok\":true}");
 }
 
 /* ------------------------------------------------------------------ */
@@ -1505,6 +1814,7 @@ static void ctl_stats(struct reply *rp)
 	}
 	cJSON_AddNumberToObject(pd, "telegram", cJSON_GetArraySize(S.tg_queue));
 	cJSON_AddNumberToObject(pd, "zalo", cJSON_GetArraySize(S.zalo_queue));
+	cJSON_AddNumberToObject(pd, "zalo_oa", 0);   /* pushed, not queued */
 	cJSON_ArrayForEach(rec, S.sent)
 	{
 		const char *p = get_str(rec, "platform");
@@ -1589,8 +1899,17 @@ static void state_clear(void)
 	S.tg_msg_id = 0;
 	S.zalo_msg_id = 0;
 	S.zalo_redeliver = 0;
+	free(S.tg_webhook);
+	S.tg_webhook = NULL;
+	free(S.oa_refresh);
+	S.oa_refresh = NULL;
+	cJSON_Delete(S.oa_access);
+	S.oa_access = cJSON_CreateObject();
+	S.oa_gen = 0;
+	S.oa_ttl = 3600;
+	S.oa_msg_id = 0;
 	S.requests = 0;
-	S.get_updates[0] = S.get_updates[1] = 0;
+	memset(S.get_updates, 0, sizeof(S.get_updates));
 	S.faults_served = 0;
 	/* S.polling tracks live requests and is not reset. */
 }
@@ -1646,6 +1965,11 @@ static void handle_control(struct MHD_Connection *c, const char *hmethod,
 			return;
 		}
 		ctl_list(c, path[1] == 's' ? &S.sent : path[1] == 'r' ? &S.rejected : &S.polls, rp);
+	} else if (!strcmp(path, "/oa/tokens")) {
+		if (is_post || is_get)
+			ctl_oa_tokens(hmethod, r, rp);
+		else
+			reply_cerror(rp, 405, "use GET or POST");
 	} else if (!strcmp(path, "/stats")) {
 		if (is_get)
 			ctl_stats(rp);
@@ -1793,6 +2117,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		handle_control(c, hmethod, url + 8, r, &rp);
 	else if (!strncmp(url, "/zalo/bot", 9))
 		handle_bot(c, P_ZALO, url + 9, r, &rp);
+	else if (!strncmp(url, "/oa/", 4))
+		handle_oa_send(c, url + 3, r, &rp);
+	else if (!strncmp(url, "/oauth/", 7))
+		handle_oa_token(c, url + 6, r, &rp);
 	else if (!strncmp(url, "/bot", 4))
 		handle_bot(c, P_TELEGRAM, url + 4, r, &rp);
 	else
@@ -1953,7 +2281,10 @@ int main(int argc, char **argv)
 	cJSON_Delete(S.polls);
 	cJSON_Delete(S.rejected);
 	cJSON_Delete(S.faults);
+	free(S.tg_webhook);
 	cJSON_Delete(S.members);
+	free(S.oa_refresh);
+	cJSON_Delete(S.oa_access);
 	pthread_mutex_unlock(&S.mu);
 	if (log_fp)
 		fclose(log_fp);

@@ -181,6 +181,55 @@ bg=$!
 has "sent wait" "$(get "$B/control/sent?since=$since&min=1&wait_ms=3000")" '"text":"later"'
 wait $bg
 
+# --- zalo official account: the cs endpoint and the token endpoint ----
+O=$B/oa/v3.0/oa/message/cs
+A=$B/oauth/v4/oa/access_token
+tok() { curl -s -H 'secret_key: appsecret' --data-urlencode app_id=123 \
+	--data-urlencode grant_type=refresh_token --data-urlencode "refresh_token=$1" $A; }
+cs() { curl -s -H "$J" -H "access_token: $1" -d "$2" $O; }
+M='{"recipient":{"user_id":"u1"},"message":{"text":"chào bác"}}'
+has "oa send, no token" "$(post $O "$M")" '{"error":-216,"message":"Access token is invalid"}'
+has "oa send, unknown token" "$(cs nope "$M")" '"error":-216'
+has "oa first refresh" "$(tok R0)" '{"access_token":"fake-at-1","refresh_token":"fake-rt-1","expires_in":"3600"}'
+has "oa refresh token single-use" "$(tok R0)" '{"error":-14014,"error_name":"Invalid refresh token"'
+has "oa rotated" "$(tok fake-rt-1)" '"access_token":"fake-at-2","refresh_token":"fake-rt-2"'
+has "oa spent again" "$(tok fake-rt-1)" '"error":-14014'
+has "oa no secret_key" "$(curl -s --data-urlencode app_id=1 --data-urlencode grant_type=refresh_token --data-urlencode refresh_token=fake-rt-2 $A)" '"error":-14001'
+has "oa send" "$(cs fake-at-2 "$M")" '{"error":0,"message":"Success","data":{"message_id":"fakeoa000000000001","user_id":"u1"}}'
+has "oa older access token still good" "$(cs fake-at-1 "$M")" '"error":0'
+long=$(head -c 2001 /dev/zero | tr '\0' 'a')
+has "oa text over 2000" "$(cs fake-at-2 "{\"recipient\":{\"user_id\":\"u1\"},\"message\":{\"text\":\"$long\"}}")" '"error":-201'
+has "oa no recipient" "$(cs fake-at-2 '{"message":{"text":"x"}}')" '"error":-201'
+has "oa sent list" "$(get "$B/control/sent?platform=zalo_oa&method=message/cs")" '"platform":"zalo_oa","method":"message/cs","params":{"recipient":{"user_id":"u1"},"message":{"text":"chào bác"}}'
+has "oa rejected list" "$(get "$B/control/rejected?platform=zalo_oa")" '"error":"invalid access token"'
+post $B/control/fault '{"platform":"zalo_oa","method":"message/cs","oa_error":-216}' >/dev/null
+has "oa fault -216" "$(code -H "$J" -H 'access_token: fake-at-2' -d "$M" $O)" '200 {"error":-216,"message":"Access token is invalid"}'
+has "oa after fault" "$(cs fake-at-2 "$M")" '"error":0'
+post $B/control/fault '{"platform":"zalo_oa","method":"message/cs","status":502}' >/dev/null
+has "oa 5xx" "$(code -H "$J" -H 'access_token: fake-at-2' -d "$M" $O)" '502 '
+post $B/control/fault '{"platform":"zalo_oa","method":"access_token","oa_error":-14014,"description":"Refresh token is expired"}' >/dev/null
+has "oa expired refresh" "$(tok fake-rt-2)" '"error":-14014,"error_name":"Refresh token is expired"'
+has "oa not rotated by the fault" "$(get $B/control/oa/tokens)" '"refresh_token":"fake-rt-2"'
+post $B/control/fault '{"platform":"zalo_oa","method":"access_token","delay_ms":700}' >/dev/null
+t0=$(now_ms)
+has "oa slow refresh" "$(tok fake-rt-2)" '"refresh_token":"fake-rt-3"'
+dt=$(($(now_ms) - t0))
+[ $dt -ge 650 ] && ok || bad "oa delay_ms=700 took ${dt}ms"
+post $B/control/fault '{"platform":"zalo_oa","method":"access_token","drop_after":true}' >/dev/null
+tok fake-rt-3 >/dev/null 2>&1
+eq "oa drop_after -> empty reply (curl 52)" "$?" 52
+has "oa rotated although dropped" "$(get $B/control/oa/tokens)" '"refresh_token":"fake-rt-4","issued":4'
+has "oa the dropped call is in sent" "$(get "$B/control/sent?platform=zalo_oa&method=access_token")" '"dropped":true'
+has "oa spent by the drop" "$(tok fake-rt-3)" '"error":-14014'
+has "oa script tokens" "$(post $B/control/oa/tokens '{"refresh_token":"SCRIPTED","access_token":"AT-S","expires_in":60}')" '{"ok":true}'
+has "oa scripted access token" "$(cs AT-S "$M")" '"error":0'
+has "oa scripted refresh token" "$(tok SCRIPTED)" '"refresh_token":"fake-rt-5","expires_in":"60"'
+post $B/control/oa/tokens '{"expire_access":true}' >/dev/null
+has "oa expired access token" "$(cs fake-at-5 "$M")" '"error":-216'
+has "oa unknown path" "$(code $B/oa/v2.0/oa/message)" '404 '
+has "oa bad fault field" "$(code -H "$J" -d '{"platform":"zalo_oa","oa_error":"x"}' $B/control/fault)" '400 {"error":"status, retry_after'
+has "oa log hides nothing secret" "$(grep -c 'secret' "$tmp/log")" '0'
+
 # --- stats, log, reset -------------------------------------------------
 st=$(get $B/control/stats)
 has "stats getUpdates" "$st" '"getUpdates":{"telegram":'
@@ -188,9 +237,25 @@ has "stats sent" "$st" '"zalo":{"sendMessage":2,"sendChatAction":1,"getMe":1}'
 has "log token hidden" "$(cat "$tmp/log")" 'POST /zalo/bot<token>/sendMessage 200'
 has "log drop" "$(cat "$tmp/log")" 'GET /bot<token>/getMe drop'
 hasnt "log no secret" "$(cat "$tmp/log")" 'SECRET-tok'
+# --- webhook: getUpdates refused while one is set -----------------------
+post $T/setWebhook '{"url":"https://example.org/h"}' >/dev/null
+has "webhook info" "$(get $T/getWebhookInfo)" '"url":"https://example.org/h"'
+has "webhook 409" "$(code "$T/getUpdates?timeout=0")" "409 {\"ok\":false,\"error_code\":409,\"description\":\"Conflict: can't use getUpdates method while webhook is active"
+has "webhook rejected" "$(get "$B/control/rejected?method=getUpdates")" '"error":"webhook is active"'
+post $T/deleteWebhook '{}' >/dev/null
+has "webhook gone" "$(code "$T/getUpdates?timeout=0")" '200 {"ok":true,"result":'
+
+# --- a fault for one chat only -----------------------------------------
+post $B/control/fault '{"platform":"telegram","method":"sendMessage","chat_id":-100500,"status":429,"retry_after":3}' >/dev/null
+has "chat fault, other chat" "$(code -H "$J" -d '{"chat_id":77,"text":"a"}' $T/sendMessage)" '200 '
+has "chat fault, as string" "$(code -H "$J" -d '{"chat_id":"-100500","text":"a"}' $T/sendMessage)" '429 {"ok":false,"error_code":429'
+has "chat fault, used up" "$(code -H "$J" -d '{"chat_id":-100500,"text":"a"}' $T/sendMessage)" '200 '
+has "chat fault, bad type" "$(code -H "$J" -d '{"status":500,"chat_id":true}' $B/control/fault)" '400 {"error":"chat_id must be'
+
 has "reset" "$(curl -s -X POST $B/control/reset)" '{"ok":true}'
 st=$(get $B/control/stats)
-has "reset stats" "$st" '"pending":{"telegram":0,"zalo":0},"sent":{"telegram":{},"zalo":{}},"rejected":{"telegram":0,"zalo":0},"faults_served":0'
+has "reset stats" "$st" '"pending":{"telegram":0,"zalo":0,"zalo_oa":0},"sent":{"telegram":{},"zalo":{},"zalo_oa":{}},"rejected":{"telegram":0,"zalo":0,"zalo_oa":0},"faults_served":0'
+eq "reset oa tokens" "$(get $B/control/oa/tokens)" '{"refresh_token":null,"issued":0,"access_tokens":0,"expires_in":3600}'
 eq "reset sent" "$(get $B/control/sent)" '[]'
 has "ids restart" "$(post $B/control/telegram/update '{"message":{"text":"z"}}')" '{"update_id":1}'
 

@@ -313,7 +313,8 @@ test_store_every_statement(void **state)
 	assert_int_equal(store_commit(f.st), 0);
 	assert_int_equal(store_offset(f.st, "telegram"), 2);
 	assert_int_equal(store_chat_get(f.st, "telegram", "5", &c), 0);
-	n = store_outbox_heads(f.st, store_now_ms(), it, 4, &due);
+	n = store_outbox_heads(f.st, "telegram", store_now_ms(), NULL, 0, it, 4,
+	    &due);
 	assert_int_equal(n, 1);
 	outbox_item_release(&it[0]);
 	assert_int_equal(store_outbox_head(f.st, "telegram", "5", &it[0]), 1);

@@ -5,8 +5,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "diag.h"
 #include "kb.h"
@@ -849,6 +852,61 @@ test_binary_file(void **state)
 	tu_kb_close(&k);
 }
 
+/* In a child with an alarm: before the fix, opening the FIFO never returned. */
+static int
+load_odd_files(void *arg)
+{
+	const char *dir = arg;
+	struct tu_kb k;
+	char want[600];
+	int ok;
+
+	alarm(10);
+	tu_kb_load_dir(&k, dir);
+	ok = k.kb && kb_find(k.kb, "a.one") && k.d.nerr == 4;
+	snprintf(want, sizeof(want), "%s/pipe.txt: lỗi: không đọc: đây là ống FIFO, "
+	    "không phải tệp văn bản", dir);
+	ok = ok && strstr(k.d.text.data, want);
+	snprintf(want, sizeof(want), "%s/schedule.txt: lỗi: không đọc: đây là ống "
+	    "FIFO", dir);
+	ok = ok && strstr(k.d.text.data, want);
+	snprintf(want, sizeof(want), "%s/folder.txt: lỗi: không đọc: đây là thư mục",
+	    dir);
+	ok = ok && strstr(k.d.text.data, want);
+	snprintf(want, sizeof(want), "%s/huge.txt: lỗi: không đọc: tệp quá lớn", dir);
+	ok = ok && strstr(k.d.text.data, want);
+	ok = ok && strstr(k.d.text.data, "Cách sửa: chuyển nó ra khỏi");
+	if (!ok)
+		fprintf(stderr, "diagnostics:\n%s", k.d.text.data);
+	tu_kb_close(&k);
+	return ok ? 0 : 1;
+}
+
+static void
+test_only_regular_files(void **state)
+{
+	char dir[256], path[512];
+	int fd;
+
+	(void)state;
+	tu_mkdtemp(dir, sizeof(dir));
+	tu_write(dir, "a.txt", GOOD("a.one"));
+	tu_write(dir, "stopwords.txt", TU_DEFAULT_STOPWORDS);
+	snprintf(path, sizeof(path), "%s/pipe.txt", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof(path), "%s/schedule.txt", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof(path), "%s/folder.txt", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	/* sparse: over the cap without using the disk */
+	snprintf(path, sizeof(path), "%s/huge.txt", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)BUF_CAP_FILE + 1), 0);
+	close(fd);
+	assert_isolated_ok(load_odd_files, dir);
+}
+
 static void
 test_missing_directory(void **state)
 {
@@ -1579,6 +1637,7 @@ main(void)
 		cmocka_unit_test(test_invalid_utf8_file),
 		cmocka_unit_test(test_not_a_knowledge_file),
 		cmocka_unit_test(test_binary_file),
+		cmocka_unit_test(test_only_regular_files),
 		cmocka_unit_test(test_missing_directory),
 		cmocka_unit_test(test_errors_in_companion_files),
 		cmocka_unit_test(test_stale_reviewed),
