@@ -58,6 +58,9 @@ struct kb_pieces {
 struct kb_compiled *kb_compiled_find(struct kb *kb, const char *src);
 
 #define KB_JIT_AFTER 16
+/* A line is cut in pieces (match.c) on the second run of a form: cutting
+ * costs a compile, which a line run once never repays */
+#define KB_CUT_AFTER 2
 /* A piece (match.c) compiled to fewer bytes than this runs interpreted: it
  * is over in a few steps, and each JIT code costs a few KB */
 #define KB_JIT_PIECE_MIN 400

@@ -467,26 +467,24 @@ span_marked(const struct text *t, size_t so, size_t eo)
 }
 
 /*
- * A form (0 exact, 1 folded) of a line has proved hot: JIT-compile it. A
- * line the prefilter can read in pieces (prefilter_pieces: the top-level
- * alternatives, or the alternatives X names in "^(?!.*X).*") gets its
- * pieces compiled instead, so that a message runs only the pieces that may
- * match it (prefilter_live), each JIT-compiled in turn once it proves hot;
- * the whole stays, interpreted, for what pieces do not serve: the exact form
- * of a match: line (its hit decides exact against folded-only, so every
- * alternative counts).
+ * A form (0 exact, 1 folded) of a line is run a second time: a line the
+ * prefilter can read in pieces (prefilter_pieces: the top-level
+ * alternatives, or the alternatives X names in "^(?!.*X).*") is cut, so
+ * that a message runs only the pieces that may match it (prefilter_live),
+ * each JIT-compiled in its turn once it proves hot. The whole stays for
+ * what pieces do not serve: the exact form of a match: line (its hit decides
+ * exact against folded-only, so every alternative counts), and a line that
+ * does not cut.
  */
 static void
-hot(struct kb_compiled *c, int folded)
+cut(struct kb_compiled *c, int folded)
 {
-	pcre2_code *re = folded ? c->folded : c->exact;
 	struct pf_piece pc[PF_PIECES_MAX];
 	struct kb_pieces *k;
 	enum pf_shape sh;
 	char *ex = NULL;
 	const char *s;
 	size_t n, i;
-	bool whole;
 
 	if (folded) {
 		s = c->fold;
@@ -496,11 +494,6 @@ hot(struct kb_compiled *c, int folded)
 		s = ex;
 	}
 	sh = prefilter_pieces(s, pc, &n);
-	whole = sh == PF_WHOLE || (c->roles & KB_ROLE_MATCH &&
-	    (sh == PF_NONE_OF || !folded));
-	if (whole)
-		/* an optimisation: without JIT pcre2_match interprets */
-		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	if (sh == PF_WHOLE || (sh == PF_NONE_OF && !(c->roles & KB_ROLE_NOT)) ||
 	    (!folded && !(c->roles & KB_ROLE_NOT))) {
 		free(ex);
@@ -520,17 +513,28 @@ hot(struct kb_compiled *c, int folded)
 		if (!k->code[i])
 			break;
 	}
+	free(ex);
 	if (i < n) {
 		/* not one to cut after all: as a whole */
 		while (i > 0)
 			pcre2_code_free(k->code[--i]);
 		free(k->uses);
 		free(k);
-		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
-	} else {
-		c->pieces[folded] = k;
+		return;
 	}
-	free(ex);
+	c->pieces[folded] = k;
+}
+
+/* The form has proved hot: JIT-compile the whole, where the whole runs. */
+static void
+hot(struct kb_compiled *c, int folded)
+{
+	struct kb_pieces *k = c->pieces[folded];
+
+	if (!k || (c->roles & KB_ROLE_MATCH && (!folded || k->shape != PF_ANY)))
+		/* an optimisation: without JIT pcre2_match interprets */
+		(void)pcre2_jit_compile(folded ? c->folded : c->exact,
+		    PCRE2_JIT_COMPLETE);
 }
 
 static void
@@ -571,7 +575,9 @@ prun(struct kb *kb, struct kb_pattern *p, int folded, int role,
 
 	if (!re)
 		return false;
-	if (++c->uses[folded] == KB_JIT_AFTER)
+	if (++c->uses[folded] == KB_CUT_AFTER)
+		cut(c, folded);
+	if (c->uses[folded] == KB_JIT_AFTER)
 		hot(c, folded);
 	k = c->pieces[folded];
 	if (!k || (role == KB_ROLE_MATCH && (!folded || k->shape != PF_ANY)))
