@@ -1133,6 +1133,14 @@ explain(const struct mq *m, const struct match_result *r, struct buf *out)
 	    m->t.folded);
 	if (m->have_t0)
 		(void)buf_printf(out, " (as typed: \"%s\")", m->t0.folded);
+	if (!m->t.ntok) {
+		/* nothing to match: the other stages did not run */
+		(void)buf_adds(out, "\n# stage features: -\n# stage words: -\n"
+		    "# stage patterns: -\n# stage scores: -\n");
+		(void)buf_printf(out, "# stage decision: %s\n",
+		    match_action_name(r->action));
+		return;
+	}
 	(void)buf_printf(out, "\n# stage features: %zu (unigrams and bigrams "
 	    "in at most %u topics)\n", m->nq, m->max_df);
 	(void)buf_printf(out, "# stage words: %zu candidate topics\n", m->nword);

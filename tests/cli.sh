@@ -232,6 +232,18 @@ else
 	fail "ask --explain shows the candidates"
 fi
 
+# The stages of kb_match, in order, each with what it saw.
+run "$BIN" ask --kb "$MINI" --explain "cai vneid ntn"
+if [ $rc -eq 0 ] && grep '^# stage ' "$TMP/out" | cut -d' ' -f3 | tr -d ':' |
+    tr '\n' ' ' | grep -qx 'normalize features words patterns scores decision ' &&
+    has "$TMP/out" '# stage normalize: 5 words "cai vneid nhu the nao" (as typed: "cai vneid ntn")' &&
+    has "$TMP/out" "let through by the prefilter" &&
+    has "$TMP/out" "# stage decision: answer (best: vneid.install"; then
+	ok "ask --explain prints the stages"
+else
+	fail "ask --explain prints the stages"
+fi
+
 # A 10,000-byte question: cut, answered, no crash.
 "$PY" -c 'import sys; sys.stdout.write("cài vneid " + "ế " * 2495)' \
     >"$TMP/long.in" 2>/dev/null || awk 'BEGIN { printf "cài vneid "

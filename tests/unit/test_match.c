@@ -771,6 +771,46 @@ test_big_family_keeps_the_rival(void **state)
 	tu_kb_close(&k);
 }
 
+/*
+ * kb_match_explain is kb_match with a trace: the same result, and one line
+ * per stage, in order, saying what it saw.
+ */
+static void
+test_explain_stages(void **state)
+{
+	static const char *const qs[] = { "cai vneid ntn", "quen mat khau vssid",
+	    "xin chao", "", "thời tiết hôm nay" };
+	static const char *const stages[] = { "# stage normalize:",
+	    "# stage features:", "# stage words:", "# stage patterns:",
+	    "# stage scores:", "# stage decision:" };
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		struct match_result a, b;
+		struct buf out;
+		const char *at;
+
+		buf_init(&out, BUF_CAP_REPLY);
+		match(tu_mini()->kb, qs[i], &a);
+		kb_match_explain(tu_mini()->kb, qs[i], strlen(qs[i]), &b, &out);
+		assert_int_equal(a.action, b.action);
+		assert_ptr_equal(a.topic, b.topic);
+		assert_true(a.score == b.score);
+		assert_int_equal(a.ncand, b.ncand);
+		at = out.data;
+		for (k = 0; k < sizeof(stages) / sizeof(stages[0]); k++) {
+			const char *p = strstr(at, stages[k]);
+
+			if (!p)
+				fail_msg("'%s': no '%s' after the previous stage in:\n%s",
+				    qs[i], stages[k], out.data);
+			at = p + 1;
+		}
+		buf_release(&out);
+	}
+}
+
 int
 main(void)
 {
@@ -797,6 +837,7 @@ main(void)
 		cmocka_unit_test(test_section_answers_its_part),
 		cmocka_unit_test(test_family_is_not_a_close_call),
 		cmocka_unit_test(test_big_family_keeps_the_rival),
+		cmocka_unit_test(test_explain_stages),
 	};
 
 	return cmocka_run_group_tests(tests, tu_setup_mini, tu_teardown_mini);
