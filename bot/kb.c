@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "prefilter.h"
 #include "schedule.h"
 #include "text.h"
 #include "util.h"
@@ -317,6 +318,7 @@ add_pattern(struct parse *ps, struct kb_pattern **v, size_t *n, int line,
 	c = compiled_slot(ps->kb, src);
 	if (!c->src) {
 		pcre2_code *e = NULL, *f;
+		bool same;
 
 		if (text_pattern_forms(src, &ex, &fo) < 0) {
 			diag_error(ps->d, ps->path, line, "mẫu '%s:' có ký tự hỏng "
@@ -326,6 +328,7 @@ add_pattern(struct parse *ps, struct kb_pattern **v, size_t *n, int line,
 		if (strcmp(ex, fo) != 0)
 			e = compile_one(ps, line, what, ex, &ok);
 		f = compile_one(ps, line, what, fo, &ok);
+		same = !e || prefilter_same_shape(ex, fo);
 		free(ex);
 		if (!ok) {
 			pcre2_code_free(e);
@@ -338,6 +341,7 @@ add_pattern(struct parse *ps, struct kb_pattern **v, size_t *n, int line,
 		c->exact = e;
 		c->folded = f;
 		c->fold = fo;
+		c->same_shape = same;
 		ps->kb->ncompiled++;
 	}
 	p.src = xstrdup(src);

@@ -42,6 +42,8 @@ struct kb_compiled {
 	uint32_t uses[2];
 	struct kb_pieces *pieces[2];
 	uint8_t roles;          /* KB_ROLE_*: in match: lines, in not: lines */
+	bool same_shape;        /* exact and folded forms: same syntax
+				 * (prefilter_same_shape) */
 };
 
 #define KB_ROLE_MATCH 1

@@ -360,9 +360,16 @@ kb_index_build(struct kb *kb)
 	for (i = 0; i < kb->n; i++) {
 		struct kb_topic_int *ti = &kb->t[i];
 
-		for (j = 0; j < ti->nnot && !ti->pub.system; j++)
-			ti->not[j].pf = prefilter_add(kb->pf, ti->not[j].fold,
-			    PF_LAZY | PF_DECIDE | (ti->not[j].exact ? PF_CONTAIN : 0));
+		for (j = 0; j < ti->nnot && !ti->pub.system; j++) {
+			struct kb_pattern *p = &ti->not[j];
+			struct kb_compiled *c = kb_compiled_find(kb, p->src);
+
+			/* with diacritics, it is read from its folded form: only
+			 * when both have the same syntax */
+			p->pf = prefilter_add(kb->pf, !p->exact || c->same_shape ?
+			    p->fold : NULL, PF_LAZY | PF_DECIDE |
+			    (p->exact ? PF_CONTAIN : 0));
+		}
 	}
 	same_index(kb);
 	for (i = 0; i < kb->n; i++) {
@@ -489,7 +496,8 @@ cut(struct kb_compiled *c, int folded)
 	if (folded) {
 		s = c->fold;
 	} else {
-		if (!(ex = text_pattern_exact(c->src)))
+		/* the prefilter's pieces are the folded form's */
+		if (!c->same_shape || !(ex = text_pattern_exact(c->src)))
 			return;
 		s = ex;
 	}

@@ -915,6 +915,52 @@ split_alt(const char *s, size_t a, size_t b, struct pf_piece *v, size_t *n,
 	}
 }
 
+/* The syntax of s, its literal characters left out (see same_shape). */
+static void
+shape_of(const char *s, struct buf *out)
+{
+	size_t n = strlen(s), i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t j;
+
+		if (c == '\\') {
+			/* two characters for every escape: what it escapes */
+			j = esc_end(s, i, n);
+			(void)buf_addc(out, '\\');
+			(void)buf_addc(out, i + 1 < n && (unsigned char)s[i + 1] < 0x80 ?
+			    s[i + 1] : '~');
+			i = j;
+		} else if (c == '[') {
+			j = class_end(s, i, n);
+			(void)buf_addc(out, 'C');
+			i = j + 1;
+		} else if (strchr("()|?*+{}^$.", c)) {
+			(void)buf_addc(out, (char)c);
+			i++;
+		} else {
+			i++;            /* a literal: folding may change or drop it */
+		}
+	}
+}
+
+int
+prefilter_same_shape(const char *a, const char *b)
+{
+	struct buf x, y;
+	int same;
+
+	buf_init(&x, 1 << 20);
+	buf_init(&y, 1 << 20);
+	shape_of(a, &x);
+	shape_of(b, &y);
+	same = x.len == y.len && memcmp(x.data, y.data, x.len) == 0;
+	buf_release(&x);
+	buf_release(&y);
+	return same;
+}
+
 enum pf_shape
 prefilter_pieces(const char *s, struct pf_piece *v, size_t *n)
 {

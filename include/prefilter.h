@@ -57,6 +57,13 @@ struct pf_piece {
 };
 enum pf_shape prefilter_pieces(const char *pattern, struct pf_piece *v,
     size_t *n);
+/*
+ * Do a pattern's exact and folded forms have the same syntax? Folding drops
+ * combining marks, so "\\<mark>|" folds to "\\|", an escaped bar: then
+ * what the folded form tells about the exact one (PF_CONTAIN) and its
+ * pieces do not hold, and neither may be used.
+ */
+int prefilter_same_shape(const char *exact, const char *folded);
 
 struct prefilter *prefilter_new(void);
 void prefilter_free(struct prefilter *pf);
