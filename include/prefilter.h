@@ -58,10 +58,11 @@ struct pf_piece {
 enum pf_shape prefilter_pieces(const char *pattern, struct pf_piece *v,
     size_t *n);
 /*
- * Do a pattern's exact and folded forms have the same syntax? Folding drops
- * combining marks, so "\\<mark>|" folds to "\\|", an escaped bar: then
- * what the folded form tells about the exact one (PF_CONTAIN) and its
- * pieces do not hold, and neither may be used.
+ * Do a pattern's exact and folded forms have the same syntax, character
+ * for character? Folding drops combining marks, so "\\<mark>|" folds to
+ * "\\|", an escaped bar, and "^(?!.*X)<mark>" to a "names none of X":
+ * then what the folded form tells about the exact one (PF_CONTAIN, PF_YES)
+ * and its pieces do not hold, and may not be used.
  */
 int prefilter_same_shape(const char *exact, const char *folded);
 
