@@ -915,34 +915,37 @@ split_alt(const char *s, size_t a, size_t b, struct pf_piece *v, size_t *n,
 	}
 }
 
-/* The syntax of s, its literal characters left out (see same_shape). */
-static void
-shape_of(const char *s, struct buf *out)
+/*
+ * The next syntax token of s from *i (its literal characters left out):
+ * two characters in t, or 0 at the end.
+ */
+static int
+shape_next(const char *s, size_t n, size_t *i, char t[2])
 {
-	size_t n = strlen(s), i = 0;
-
-	while (i < n) {
-		unsigned char c = (unsigned char)s[i];
-		size_t j;
+	while (*i < n) {
+		unsigned char c = (unsigned char)s[*i];
 
 		if (c == '\\') {
-			/* two characters for every escape: what it escapes */
-			j = esc_end(s, i, n);
-			(void)buf_addc(out, '\\');
-			(void)buf_addc(out, i + 1 < n && (unsigned char)s[i + 1] < 0x80 ?
-			    s[i + 1] : '~');
-			i = j;
-		} else if (c == '[') {
-			j = class_end(s, i, n);
-			(void)buf_addc(out, 'C');
-			i = j + 1;
-		} else if (strchr("()|?*+{}^$.", c)) {
-			(void)buf_addc(out, (char)c);
-			i++;
-		} else {
-			i++;            /* a literal: folding may change or drop it */
+			/* an escape, and what it escapes */
+			t[0] = '\\';
+			t[1] = *i + 1 < n && (unsigned char)s[*i + 1] < 0x80 ?
+			    s[*i + 1] : '~';
+			*i = esc_end(s, *i, n);
+			return 1;
 		}
+		if (c == '[') {
+			t[0] = t[1] = 'C';
+			*i = class_end(s, *i, n) + 1;
+			return 1;
+		}
+		(*i)++;
+		if (strchr("()|?*+{}^$.", c)) {
+			t[0] = t[1] = (char)c;
+			return 1;
+		}
+		/* a literal: folding may change it */
 	}
+	return 0;
 }
 
 /* Code points in s. */
@@ -959,21 +962,21 @@ ncp(const char *s)
 int
 prefilter_same_shape(const char *a, const char *b)
 {
-	struct buf x, y;
-	int same;
+	size_t na = strlen(a), nb = strlen(b), i = 0, j = 0;
+	char x[2], y[2];
+	int ka, kb;
 
 	/* folding dropped something (a mark NFC could not compose): what
 	 * was there may have mattered ("^(?!.*X)<mark>" is no "names none") */
 	if (ncp(a) != ncp(b))
 		return 0;
-	buf_init(&x, 1 << 20);
-	buf_init(&y, 1 << 20);
-	shape_of(a, &x);
-	shape_of(b, &y);
-	same = x.len == y.len && memcmp(x.data, y.data, x.len) == 0;
-	buf_release(&x);
-	buf_release(&y);
-	return same;
+	do {
+		ka = shape_next(a, na, &i, x);
+		kb = shape_next(b, nb, &j, y);
+		if (ka != kb || (ka && (x[0] != y[0] || x[1] != y[1])))
+			return 0;
+	} while (ka);
+	return 1;
 }
 
 enum pf_shape

@@ -251,6 +251,7 @@ struct vn_letter {
 	char ex[4];             /* composed, case folded; UTF-8 */
 	unsigned char len;      /* its length, 0: not such a letter */
 	char fold;              /* without marks: one ASCII letter */
+	bool nfc;               /* composition alone leaves it as it is */
 };
 
 static struct vn_letter vn1[VN1_HI - VN1_LO + 1], vn2[VN2_HI - VN2_LO + 1];
@@ -264,6 +265,7 @@ vn_entry(utf8proc_int32_t cp, struct vn_letter *v)
 	utf8proc_category_t c = utf8proc_category(cp);
 	struct buf fo;
 	int last = 0;
+	bool nfc;
 
 	v->len = 0;
 	if ((c != UTF8PROC_CATEGORY_LU && c != UTF8PROC_CATEGORY_LL) ||
@@ -275,6 +277,10 @@ vn_entry(utf8proc_int32_t cp, struct vn_letter *v)
 		return;         /* a Latin letter with marks, or đ */
 	n = utf8proc_encode_char(cp, in);
 	in[n] = '\0';
+	r = utf8proc_map(in, n, &out, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+	nfc = r == n && memcmp(out, in, (size_t)n) == 0;
+	free(out);
+	out = NULL;
 	r = utf8proc_map(in, n, &out, UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD |
 	    UTF8PROC_COMPAT | UTF8PROC_STABLE);
 	if (r <= 0 || r > 3 || utf8proc_iterate(out, r, &m) != r ||
@@ -290,6 +296,7 @@ vn_entry(utf8proc_int32_t cp, struct vn_letter *v)
 			v->ex[k] = (char)out[k];
 		v->len = (unsigned char)r;
 		v->fold = fo.data[0];
+		v->nfc = nfc;
 	}
 	buf_release(&fo);
 	free(out);
@@ -541,6 +548,23 @@ text_pattern_exact(const char *s)
 		;
 	if (!s[i])
 		return xstrdup(s);      /* ASCII: composed, no tone pairs */
+	/* ASCII and precomposed Vietnamese letters: composed already */
+	while (s[i]) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+		    -1, &cp);
+		const struct vn_letter *v;
+
+		if (k <= 0 || (cp >= 0x80 && (!(v = vn_letter(cp)) || !v->nfc)))
+			break;
+		i += (size_t)k;
+	}
+	if (!s[i]) {
+		buf_init(&b, BUF_CAP_TEXT);
+		(void)buf_adds(&b, s);
+		replace_tones(&b);
+		return buf_take(&b);
+	}
 	if (text_utf8_invalid(s, strlen(s)) >= 0)
 		return NULL;
 	if (utf8proc_map((const utf8proc_uint8_t *)s, 0, &out,

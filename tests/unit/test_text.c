@@ -671,6 +671,20 @@ test_vietnamese_same_as_general(void **state)
 					    b.folded);
 				text_release(&a);
 				text_release(&b);
+				/* patterns keep their case: the same both ways */
+				{
+					char *pa = text_pattern_exact(in);
+					char *pb = text_pattern_exact(in2);
+
+					assert_non_null(pa);
+					assert_non_null(pb);
+					if (strncmp(pa, pb, strlen(pa)) != 0 ||
+					    strcmp(pb + strlen(pa), " \xcc\x81") != 0)
+						fail_msg("pattern U+%04X U+%04X: '%s' vs '%s'",
+						    cps[x], cps[y], pa, pb);
+					free(pa);
+					free(pb);
+				}
 			}
 		}
 }
