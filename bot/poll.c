@@ -1,0 +1,279 @@
+/*
+ * poll: long polling of getUpdates (Telegram, Zalo Bot); batches are stored
+ * before their offset is confirmed.
+ */
+#include "daemon.h"
+#include "daemon_int.h"
+
+#include <curl/curl.h>
+#include <dirent.h>
+#include <systemd/sd-daemon.h>
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conv.h"
+#include "handoff.h"
+#include "kb.h"
+#include "log.h"
+#include "metrics.h"
+#include "redact.h"
+#include "store.h"
+#include "tg.h"
+#include "util.h"
+#include "zalo.h"
+
+
+/* ---- polling ---- */
+
+void
+poll_start(struct daemon *d, struct poller *pl)
+{
+	char url[4096];
+	struct buf *b = &pl->body;
+
+	buf_reset(b);
+	free(pl->req);
+	if (pl->id == P_TELEGRAM) {
+		char req[256];
+
+		pl->offset = store_offset(d->st, "telegram");
+		snprintf(req, sizeof(req), "{\"offset\":%lld,\"timeout\":%d,"
+		    "\"allowed_updates\":[\"message\",\"callback_query\"]}",
+		    (long long)pl->offset, d->cfg->poll_timeout);
+		pl->req = xstrdup(req);
+	} else {
+		char req[64];
+
+		snprintf(req, sizeof(req), "{\"timeout\":\"%d\"}", d->cfg->poll_timeout);
+		pl->req = xstrdup(req);
+	}
+	snprintf(url, sizeof(url), "%s/getUpdates", pl->prefix);
+	curl_easy_setopt(pl->h, CURLOPT_URL, url);
+	curl_easy_setopt(pl->h, CURLOPT_POSTFIELDS, pl->req);
+	curl_easy_setopt(pl->h, CURLOPT_HTTPHEADER, pl->hdr);
+	curl_easy_setopt(pl->h, CURLOPT_TIMEOUT, (long)d->cfg->poll_timeout + 15);
+	curl_multi_add_handle(d->multi, pl->h);
+	pl->busy = 1;
+	pl->started_ms = store_now_ms();
+}
+
+static void
+poll_backoff(struct poller *pl, int64_t now, int64_t ms)
+{
+	pl->fails++;
+	pl->next_ms = now + ms;
+}
+
+/*
+ * A poll that worked. A long poll ends when something arrives or its timeout
+ * runs out; one that came back early with nothing new (a proxy ignoring the
+ * timeout, updates whose ids cannot be confirmed) would make the next one
+ * come back early too: wait out the floor instead of spinning.
+ */
+static void
+poll_again(struct poller *pl, int64_t now, int progress)
+{
+	pl->last_ok_ms = now;
+	pl->fails = 0;
+	pl->conflicts = 0;
+	pl->next_ms = now;
+	if (progress || now - pl->started_ms >= POLL_FLOOR_MS) {
+		pl->early = 0;
+		return;
+	}
+	pl->next_ms = pl->started_ms + POLL_FLOOR_MS;
+	if (!pl->early++)
+		log_warn("%s: getUpdates answered at once with nothing new; "
+		    "polling at most once a second until it waits again",
+		    daemon_pname[pl->id]);
+}
+
+/*
+ * Zalo hands an update over once, as it is delivered: if storing it fails,
+ * it is kept here and stored again (no polling meanwhile, which would take
+ * the next one) until it is in. 0 once stored.
+ */
+int
+poll_zalo_store(struct daemon *d, struct poller *pl)
+{
+	int64_t w;
+	int rc = store_begin(d->st);
+
+	if (rc == 0)
+		rc = ingest_event(d, P_ZALO, &pl->held, pl->held_us);
+	if (rc == 0)
+		rc = store_commit(d->st);
+	d->dirty = 1;
+	if (rc == 0) {
+		if (pl->fails)
+			log_info("zalo: update %s stored", pl->held.update_id);
+		event_release(&pl->held);
+		pl->has_held = 0;
+		pl->fails = 0;
+		return 0;
+	}
+	store_rollback(d->st);
+	w = daemon_backoff(pl->fails, 10000);
+	log_error("zalo: could not store update %s; kept in memory, trying "
+	    "again in %lld ms", pl->held.update_id, (long long)w);
+	poll_backoff(pl, store_now_ms(), w);
+	return -1;
+}
+
+/*
+ * 409: someone else gets this token's updates. Either another copy of the
+ * bot polls with it — only a person can stop that one — or a webhook is
+ * set. hoidap polls and never sets a webhook, so one on its token is a
+ * leftover of an earlier setup: deleted, pending updates kept. If it comes
+ * back within minutes, another deployment sets it; that is not fought in a
+ * loop. Own counter, modest backoff (1-2 s, doubling to 60 s at most): the
+ * errors before a 409 say nothing about it.
+ */
+static void
+conflict(struct daemon *d, struct poller *pl, const struct api_error *err,
+    int64_t now)
+{
+	int64_t w = daemon_backoff(2 + pl->conflicts++, 60000);
+	const char *p = daemon_pname[pl->id];
+
+	pl->next_ms = now + w;
+	if (!strstr(err->desc, "webhook")) {
+		log_error("%s: 409 Conflict: %s — another copy of the bot is polling "
+		    "with this token; stop it (one instance per token); retrying "
+		    "in %lld ms", p, err->desc, (long long)w);
+	} else if (pl->unhooked_ms < pl->unhook_ms && now - pl->unhook_ms < 60000) {
+		log_warn("%s: 409: a webhook is set; waiting for deleteWebhook", p);
+	} else if (pl->unhooked_ms && now - pl->unhooked_ms < UNHOOK_EVERY_MS) {
+		log_error("%s: 409: %s — the webhook is back %lld s after hoidap "
+		    "deleted it: another deployment uses this token with a webhook; "
+		    "stop it or give this bot its own token; retrying in %lld ms",
+		    p, err->desc, (long long)(now - pl->unhooked_ms) / 1000,
+		    (long long)w);
+	} else {
+		log_error("%s: 409: %s — a webhook is set for this token (hoidap "
+		    "polls and never sets one); deleting it, pending updates kept",
+		    p, err->desc);
+		if (store_outbox_add(d->st, p, "", 0, "deleteWebhook",
+		    "{\"drop_pending_updates\":false}", 0) == 0) {
+			pl->unhook_ms = now;
+			d->dirty = 1;
+		}
+	}
+}
+
+void
+poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
+{
+	int64_t now = store_now_ms(), recv_us = store_now_us();
+	long http = 0;
+	struct api_error err;
+	enum api_status st;
+
+	pl->busy = 0;
+	curl_multi_remove_handle(d->multi, pl->h);
+	curl_easy_getinfo(pl->h, CURLINFO_RESPONSE_CODE, &http);
+	if (cc != CURLE_OK) {
+		int64_t w = daemon_backoff(pl->fails, 60000);
+
+		log_warn("%s: getUpdates failed: %s; retrying in %lld ms",
+		    daemon_pname[pl->id], curl_easy_strerror(cc), (long long)w);
+		poll_backoff(pl, now, w);
+		return;
+	}
+	if (pl->id == P_TELEGRAM) {
+		struct event *ev = NULL;
+		size_t n = 0, i;
+		int64_t max_id;
+
+		st = tg_parse_updates(pl->body.data, pl->body.len, &ev, &n, &max_id,
+		    &err);
+		if (st == API_OK) {
+			int rc = 0;
+
+			if (n) {
+				rc = store_begin(d->st);
+				for (i = 0; i < n && rc == 0; i++)
+					rc = ingest_event(d, P_TELEGRAM, &ev[i], recv_us);
+				if (rc == 0 && max_id >= 0)
+					rc = store_set_offset(d->st, "telegram", max_id + 1);
+				if (rc == 0)
+					rc = store_commit(d->st);
+				d->dirty = 1;
+				if (rc < 0) {
+					store_rollback(d->st);
+					log_error("telegram: could not store a batch of %zu "
+					    "updates; they will be fetched again", n);
+					poll_backoff(pl, now, daemon_backoff(pl->fails, 30000));
+				}
+			}
+			for (i = 0; i < n; i++)
+				event_release(&ev[i]);
+			free(ev);
+			if (rc == 0)
+				poll_again(pl, now, max_id >= pl->offset);
+			return;
+		}
+		free(ev);
+	} else {
+		struct event ev;
+		int got = 0;
+
+		st = zalo_parse_update(pl->body.data, pl->body.len, &ev, &got, &err);
+		if (st == API_OK) {
+			if (!got) {
+				event_release(&ev);
+				poll_again(pl, now, 0);
+				return;
+			}
+			pl->held = ev;
+			pl->held_us = recv_us;
+			pl->has_held = 1;
+			if (poll_zalo_store(d, pl) == 0)
+				poll_again(pl, now, 1);
+			return;
+		}
+		if (http == 408) {
+			poll_again(pl, now, 0);
+			return;
+		}
+	}
+	if (st == API_MALFORMED) {
+		int64_t w = daemon_backoff(pl->fails, 30000);
+
+		log_warn("%s: getUpdates: %s (HTTP %ld); retrying in %lld ms",
+		    daemon_pname[pl->id], err.desc, http, (long long)w);
+		poll_backoff(pl, now, w);
+		return;
+	}
+	if (err.code == 409) {
+		conflict(d, pl, &err, now);
+	} else if (err.code == 429) {
+		int64_t w = err.retry_after ? (int64_t)err.retry_after * 1000 :
+		    daemon_backoff(pl->fails, 60000);
+
+		log_warn("%s: getUpdates rate-limited; retrying in %lld ms",
+		    daemon_pname[pl->id], (long long)w);
+		/* retry_after is pacing, not a failure */
+		if (err.retry_after)
+			pl->next_ms = now + w;
+		else
+			poll_backoff(pl, now, w);
+	} else if (err.code == 401 || err.code == 404) {
+		log_error("%s: the API refused the token (%d %s); check the token; "
+		    "retrying in 60 s", daemon_pname[pl->id], err.code, err.desc);
+		poll_backoff(pl, now, 60000);
+	} else {
+		int64_t w = daemon_backoff(pl->fails, 60000);
+
+		log_warn("%s: getUpdates error %d %s; retrying in %lld ms",
+		    daemon_pname[pl->id], err.code, err.desc, (long long)w);
+		poll_backoff(pl, now, w);
+	}
+}
+
