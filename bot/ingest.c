@@ -391,3 +391,27 @@ ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
 	return ec.rc < 0 || h.rc < 0 ? -1 : 0;
 }
 
+
+/*
+ * Updates from any ingress, in one transaction with their outbox rows (and
+ * Telegram's offset when polling: next_offset >= 0). 0 once committed; on
+ * -1 nothing of it is stored and the caller has it delivered again.
+ */
+int
+ingest_batch(struct daemon *d, enum platform_id p, struct event *ev,
+    size_t n, int64_t recv_us, int64_t next_offset)
+{
+	size_t i;
+	int rc = store_begin(d->st);
+
+	for (i = 0; i < n && rc == 0; i++)
+		rc = ingest_event(d, p, &ev[i], recv_us);
+	if (rc == 0 && next_offset >= 0)
+		rc = store_set_offset(d->st, daemon_pname[p], next_offset);
+	if (rc == 0)
+		rc = store_commit(d->st);
+	d->dirty = 1;
+	if (rc < 0)
+		store_rollback(d->st);
+	return rc;
+}

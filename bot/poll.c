@@ -103,13 +103,8 @@ int
 poll_zalo_store(struct daemon *d, struct poller *pl)
 {
 	int64_t w;
-	int rc = store_begin(d->st);
+	int rc = ingest_batch(d, P_ZALO, &pl->held, 1, pl->held_us, -1);
 
-	if (rc == 0)
-		rc = ingest_event(d, P_ZALO, &pl->held, pl->held_us);
-	if (rc == 0)
-		rc = store_commit(d->st);
-	d->dirty = 1;
 	if (rc == 0) {
 		if (pl->fails)
 			log_info("zalo: update %s stored", pl->held.update_id);
@@ -118,7 +113,6 @@ poll_zalo_store(struct daemon *d, struct poller *pl)
 		pl->fails = 0;
 		return 0;
 	}
-	store_rollback(d->st);
 	w = daemon_backoff(pl->fails, 10000);
 	log_error("zalo: could not store update %s; kept in memory, trying "
 	    "again in %lld ms", pl->held.update_id, (long long)w);
@@ -197,16 +191,9 @@ poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
 			int rc = 0;
 
 			if (n) {
-				rc = store_begin(d->st);
-				for (i = 0; i < n && rc == 0; i++)
-					rc = ingest_event(d, P_TELEGRAM, &ev[i], recv_us);
-				if (rc == 0 && max_id >= 0)
-					rc = store_set_offset(d->st, "telegram", max_id + 1);
-				if (rc == 0)
-					rc = store_commit(d->st);
-				d->dirty = 1;
+				rc = ingest_batch(d, P_TELEGRAM, ev, n, recv_us,
+				    max_id >= 0 ? max_id + 1 : -1);
 				if (rc < 0) {
-					store_rollback(d->st);
 					log_error("telegram: could not store a batch of %zu "
 					    "updates; they will be fetched again", n);
 					poll_backoff(pl, now, daemon_backoff(pl->fails, 30000));

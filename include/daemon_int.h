@@ -138,6 +138,8 @@ void daemon_tell_admins(struct daemon *d, const char *text);
 /* ingest.c: one event, inside the caller's transaction */
 int ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
     int64_t recv_us);
+int ingest_batch(struct daemon *d, enum platform_id p, struct event *ev,
+    size_t n, int64_t recv_us, int64_t next_offset);
 void ingest_group_follow(struct daemon *d);
 int ingest_group_moved(struct daemon *d, const char *from, const char *to);
 void ingest_group_moved_text(char *b, size_t n, const char *to);
