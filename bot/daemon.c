@@ -258,7 +258,11 @@ service_tick(struct daemon *d, int64_t now)
 		m->store_ok = 1;
 	for (i = 0; i < P_COUNT; i++) {
 		m->enabled[i] = d->poll[i].enabled;
-		m->last_poll_ms[i] = d->poll[i].last_ok_ms;
+		/* pushed, not polled: fresh as long as the webhook is set */
+		if (d->poll[i].webhook && d->poll[i].hooked)
+			m->last_poll_ms[i] = now;
+		else
+			m->last_poll_ms[i] = d->poll[i].last_ok_ms;
 	}
 	/* a long poll, its HTTP grace, and the longest backoff (60 s) */
 	m->poll_stale_s = d->cfg->poll_timeout + 15 + 60;
@@ -268,6 +272,8 @@ service_tick(struct daemon *d, int64_t now)
 static void
 cron(struct daemon *d, int64_t now)
 {
+	int i;
+
 	outbox_held_tick(d, now);
 	service_tick(d, now);
 	if (now >= d->next_dbcheck_ms) {
@@ -280,6 +286,10 @@ cron(struct daemon *d, int64_t now)
 	    NULL, NULL };
 
 		d->next_cron_ms = now + 15000;
+		for (i = 0; i < P_COUNT; i++)
+			if (d->poll[i].webhook && !d->poll[i].hooked &&
+			    now >= d->poll[i].hook_next_ms)
+				(void)webhook_register(d, &d->poll[i]);
 		if (store_begin(d->st) == 0) {
 			handoff_cron(&h);
 			if (h.rc < 0 || store_commit(d->st) < 0)
@@ -325,7 +335,9 @@ static void
 step(struct daemon *d, int polling)
 {
 	int64_t now = store_now_ms(), wait = 5000;
-	struct curl_waitfd wfd = { sig_pipe[0], CURL_WAIT_POLLIN, 0 };
+	struct curl_waitfd wfd[2] = { { sig_pipe[0], CURL_WAIT_POLLIN, 0 },
+	    { -1, CURL_WAIT_POLLIN, 0 } };
+	unsigned int nwfd = 1;
 	int running, q, i;
 	CURLMsg *m;
 
@@ -333,7 +345,7 @@ step(struct daemon *d, int polling)
 		for (i = 0; i < P_COUNT; i++) {
 			struct poller *pl = &d->poll[i];
 
-			if (!pl->enabled || pl->busy)
+			if (!pl->enabled || pl->busy || pl->webhook)
 				continue;
 			if (pl->has_held && now >= pl->next_ms &&
 			    poll_zalo_store(d, pl) == 0)
@@ -369,13 +381,22 @@ step(struct daemon *d, int polling)
 		wait = d->next_watchdog_ms - now;
 	if (wait < 0)
 		wait = 0;
-	curl_multi_poll(d->multi, &wfd, 1, (int)wait, NULL);
+	if (d->wh) {
+		int64_t t = webhook_timeout(d->wh);
+
+		wfd[nwfd++].fd = webhook_fd(d->wh);
+		if (t >= 0 && t < wait)
+			wait = t;
+	}
+	curl_multi_poll(d->multi, wfd, nwfd, (int)wait, NULL);
 	{
 		char junk[64];
 
 		while (read(sig_pipe[0], junk, sizeof(junk)) > 0)
 			;
 	}
+	if (d->wh)
+		webhook_run(d->wh);     /* pushes are stored here, on this thread */
 	curl_multi_perform(d->multi, &running);
 	while ((m = curl_multi_info_read(d->multi, &q)) != NULL) {
 		if (m->msg != CURLMSG_DONE)
@@ -422,6 +443,7 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	d->cfg_given = cfg_given;
 	log_add_secret(cfg->telegram_token);
 	log_add_secret(cfg->zalo_token);
+	log_add_secret(cfg->webhook_secret);
 	if (!strcmp(cfg->log_level, "debug"))
 		log_set_level(LOG_DEBUG);
 	else if (!strcmp(cfg->log_level, "warn"))
@@ -463,6 +485,23 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		log_info("metrics: http://%s/metrics and /healthz",
 		    cfg->metrics_listen);
 	}
+	if (cfg->webhook_url[0] && !cfg->webhook_listen[0])
+		log_warn("webhook_url is set but webhook_listen is not: polling");
+	if (cfg->webhook_listen[0]) {
+		char err[256];
+
+		if (!(d->wh = webhook_start(d, cfg->webhook_listen, err,
+		    sizeof(err)))) {
+			log_error("%s", err);
+			metrics_stop(d->msrv);
+			store_close(d->st);
+			kb_free(d->kb);
+			free(d);
+			return 1;
+		}
+		log_info("webhook: listening on %s (port %d): POST /telegram, /zalo",
+		    cfg->webhook_listen, webhook_port(d->wh));
+	}
 	if (pipe(sig_pipe) < 0)
 		fatal("pipe: %s", strerror(errno));
 	for (i = 0; i < 2; i++) {
@@ -498,7 +537,13 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		pl->enabled = 1;
 		pl->h = daemon_easy_new(&pl->body, cfg->poll_timeout + 15);
 		pl->hdr = curl_slist_append(NULL, "Content-Type: application/json");
-		log_info("%s: polling %s", daemon_pname[i], api[i]);
+		if (cfg->webhook_url[0] && cfg->webhook_listen[0]) {
+			pl->webhook = 1;
+			log_info("%s: by webhook %s/%s", daemon_pname[i],
+			    cfg->webhook_url, daemon_pname[i]);
+		} else {
+			log_info("%s: polling %s", daemon_pname[i], api[i]);
+		}
 	}
 	/* Sends in flight at once. Each one a crash interrupts may be repeated
 	 * after the restart, so 1 keeps "at most one duplicate per crash". */
@@ -519,6 +564,9 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	d->tokens_ms = store_now_ms();
 	srand((unsigned)(store_now_us() ^ getpid()));
 
+	for (i = 0; i < P_COUNT; i++)
+		if (d->poll[i].webhook)
+			(void)webhook_register(d, &d->poll[i]);
 	if (d->poll[P_TELEGRAM].enabled) {
 		static const char cmds[] = "{\"commands\":["
 		    "{\"command\":\"start\",\"description\":\"Bắt đầu, menu chính\"},"
@@ -560,6 +608,9 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 
 	/* SIGTERM: stop polling (unconfirmed updates come again), then drain. */
 	(void)sd_notify(0, "STOPPING=1\nSTATUS=flushing the outbox");
+	/* No more pushes: an unanswered one is sent again by the platform. */
+	webhook_stop(d->wh);
+	d->wh = NULL;
 	log_info("shutting down: flushing the outbox for up to %d s",
 	    cfg->drain_seconds);
 	for (i = 0; i < P_COUNT; i++) {

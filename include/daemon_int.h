@@ -52,6 +52,9 @@ struct poller {
 	struct event held;      /* Zalo: an update not stored yet */
 	int64_t held_us;        /* when it arrived */
 	int has_held;
+	int webhook;            /* pushed to webhook_listen: no long polling */
+	int hooked;             /* setWebhook succeeded */
+	int64_t hook_next_ms;   /* try setWebhook again then */
 };
 
 struct sender {
@@ -124,6 +127,7 @@ struct daemon {
 	struct buf member_body;
 	struct metrics m;               /* the loop's counters, see metrics.h */
 	struct metrics_server *msrv;    /* NULL: metrics_listen is off */
+	struct webhook *wh;             /* NULL: webhook_listen is off */
 	int64_t next_metrics_ms;
 	int64_t watchdog_ms;            /* systemd's WatchdogSec / 2, or 0 */
 	int64_t next_watchdog_ms;
@@ -156,5 +160,16 @@ void outbox_held_tick(struct daemon *d, int64_t now);
 void outbox_held_flush(struct daemon *d);
 int outbox_left(struct daemon *d);
 void outbox_ready_drop(struct daemon *d, int i);
+
+/* webhook.c: the HTTP ingress, run by the loop (see webhook.c) */
+struct webhook;
+struct webhook *webhook_start(struct daemon *d, const char *addr, char *err,
+    size_t n);
+int webhook_fd(const struct webhook *w);
+int64_t webhook_timeout(const struct webhook *w);     /* ms, -1: none */
+void webhook_run(struct webhook *w);
+int webhook_port(const struct webhook *w);
+void webhook_stop(struct webhook *w);
+int webhook_register(struct daemon *d, struct poller *pl);
 
 #endif
