@@ -123,8 +123,8 @@ poll_zalo_store(struct daemon *d, struct poller *pl)
 /*
  * 409: someone else gets this token's updates. Either another copy of the
  * bot polls with it — only a person can stop that one — or a webhook is
- * set. hoidap polls and never sets a webhook, so one on its token is a
- * leftover of an earlier setup: deleted, pending updates kept. If it comes
+ * set. Polling means webhook_url is not set, so a webhook on its token is
+ * a leftover of an earlier setup: deleted, pending updates kept. If it comes
  * back within minutes, another deployment sets it; that is not fought in a
  * loop. Own counter, modest backoff (1-2 s, doubling to 60 s at most): the
  * errors before a 409 say nothing about it.
@@ -150,8 +150,8 @@ conflict(struct daemon *d, struct poller *pl, const struct api_error *err,
 		    p, err->desc, (long long)(now - pl->unhooked_ms) / 1000,
 		    (long long)w);
 	} else {
-		log_error("%s: 409: %s — a webhook is set for this token (hoidap "
-		    "polls and never sets one); deleting it, pending updates kept",
+		log_error("%s: 409: %s — a webhook is set for this token (without "
+		    "webhook_url hoidap polls); deleting it, pending updates kept",
 		    p, err->desc);
 		if (store_outbox_add(d->st, p, "", 0, "deleteWebhook",
 		    "{\"drop_pending_updates\":false}", 0) == 0) {
