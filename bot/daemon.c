@@ -44,9 +44,6 @@ on_signal(int sig)
 	errno = saved;
 }
 
-
-const char *const daemon_pname[P_COUNT] = { "telegram", "zalo" };
-
 /* ---- small helpers ---- */
 
 int
@@ -348,7 +345,7 @@ step(struct daemon *d, int polling)
 			if (!pl->enabled || pl->busy || pl->webhook)
 				continue;
 			if (pl->has_held && now >= pl->next_ms &&
-			    poll_zalo_store(d, pl) == 0)
+			    poll_hold_store(d, pl) == 0)
 				pl->next_ms = now;      /* stored: poll at once */
 			if (now >= pl->next_ms && !pl->has_held)
 				poll_start(d, pl);
@@ -528,6 +525,7 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		struct buf pre;
 
 		pl->id = (enum platform_id)i;
+		pl->pf = &platforms[i];
 		buf_init(&pl->body, BODY_CAP);
 		if (!tok[i] || !*tok[i])
 			continue;
@@ -539,10 +537,10 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		pl->hdr = curl_slist_append(NULL, "Content-Type: application/json");
 		if (cfg->webhook_url[0] && cfg->webhook_listen[0]) {
 			pl->webhook = 1;
-			log_info("%s: by webhook %s/%s", daemon_pname[i],
-			    cfg->webhook_url, daemon_pname[i]);
+			log_info("%s: by webhook %s/%s", platforms[i].name,
+			    cfg->webhook_url, platforms[i].name);
 		} else {
-			log_info("%s: polling %s", daemon_pname[i], api[i]);
+			log_info("%s: polling %s", platforms[i].name, api[i]);
 		}
 	}
 	/* Sends in flight at once. Each one a crash interrupts may be repeated
@@ -661,9 +659,9 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	for (i = 0; i < P_COUNT; i++) {
 		struct poller *pl = &d->poll[i];
 
-		if (pl->has_held && poll_zalo_store(d, pl) < 0) {
-			log_error("zalo: update %s could not be stored and is lost",
-			    pl->held.update_id);
+		if (pl->has_held && poll_hold_store(d, pl) < 0) {
+			log_error("%s: update %s could not be stored and is lost",
+			    pl->pf->name, pl->held.update_id);
 			event_release(&pl->held);
 		}
 		if (pl->h)

@@ -45,7 +45,7 @@ emit_body(const char *body, void *arg)
 {
 	struct emit_ctx *e = arg;
 
-	if (store_outbox_add(e->d->st, daemon_pname[e->p], e->chat, e->is_group,
+	if (store_outbox_add(e->d->st, platforms[e->p].name, e->chat, e->is_group,
 	    "sendMessage", body, e->recv_us) < 0)
 		e->rc = -1;
 }
@@ -229,7 +229,7 @@ int
 ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
     int64_t recv_us)
 {
-	const char *plat = daemon_pname[p];
+	const char *plat = platforms[p].name;
 	struct store_chat chat;
 	struct conv_reply r;
 	struct buf red;
@@ -260,7 +260,7 @@ ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
 	}
 	if (ev->kind == EV_IGNORE || !ev->chat_id[0])
 		return store_mark_processed(d->st, plat, ev->update_id);
-	if (ev->kind == EV_CALLBACK && p == P_TELEGRAM) {
+	if (ev->kind == EV_CALLBACK && (platforms[p].caps & PLATFORM_BUTTONS)) {
 		struct buf b;
 
 		buf_init(&b, 4096);
@@ -366,10 +366,7 @@ ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
 		if (store_log(d->st, plat, ev->chat_id, "out", r.text.data,
 		    r.topic ? r.topic->id : NULL, action) < 0)
 			ec.rc = -1;
-		if (p == P_TELEGRAM)
-			tg_render(&r, ev->chat_id, emit_body, &ec);
-		else
-			zalo_render(&r, ev->chat_id, emit_body, &ec);
+		platforms[p].render(&r, ev->chat_id, emit_body, &ec);
 		log_info("%s: update %s chat %s → %s %s%s%s", plat, ev->update_id,
 		    ev->chat_id, action, r.topic ? r.topic->id : "-",
 		    what ? ", " : "", what ? what : "");
@@ -407,7 +404,7 @@ ingest_batch(struct daemon *d, enum platform_id p, struct event *ev,
 	for (i = 0; i < n && rc == 0; i++)
 		rc = ingest_event(d, p, &ev[i], recv_us);
 	if (rc == 0 && next_offset >= 0)
-		rc = store_set_offset(d->st, daemon_pname[p], next_offset);
+		rc = store_set_offset(d->st, platforms[p].name, next_offset);
 	if (rc == 0)
 		rc = store_commit(d->st);
 	d->dirty = 1;

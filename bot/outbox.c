@@ -115,7 +115,10 @@ static void chat_advance(struct daemon *d, const char *platform,
 static struct poller *
 platform_of(struct daemon *d, const char *platform)
 {
-	return &d->poll[strcmp(platform, "zalo") == 0 ? P_ZALO : P_TELEGRAM];
+	int i = platform_find(platform);
+
+	/* rows name a platform of this table (only this code writes them) */
+	return &d->poll[i < 0 ? P_TELEGRAM : i];
 }
 
 static void
@@ -288,7 +291,7 @@ rate_limited(struct daemon *d, const struct sender *s, int64_t wait_ms)
 	int64_t now = store_now_ms();
 	int chat_only = 0;
 
-	if (s->it.chat_id[0] && strcmp(s->it.platform, "telegram") == 0) {
+	if (s->it.chat_id[0] && (pl->pf->caps & PLATFORM_CHAT_429)) {
 		const struct rate_slot *r = rate_slot(d, s->it.platform,
 		    s->it.chat_id);
 
@@ -325,18 +328,18 @@ outbox_send_done(struct daemon *d, struct sender *s, CURLcode cc)
 		    curl_easy_strerror(cc), 1);
 		goto out;
 	}
-	if (strcmp(s->it.platform, "zalo") == 0) {
-		st = zalo_parse_response(s->body.data, s->body.len, &err);
-	} else {
+	{
+		const struct platform *pf = platform_of(d, s->it.platform)->pf;
 		int64_t mid = 0;
 
-		st = tg_parse_sent(s->body.data, s->body.len, &err, &mid);
+		st = pf->parse_sent(s->body.data, s->body.len, &err, &mid);
 		/* a group message about a ticket: replies to it find the ticket */
 		if (st == API_OK && s->it.ticket_id && mid &&
 		    store_ticket_msg_add(d->st, s->it.chat_id, mid,
 		    s->it.ticket_id) < 0)
-			log_error("telegram: could not remember message %lld of ticket "
-			    "%lld", (long long)mid, (long long)s->it.ticket_id);
+			log_error("%s: could not remember message %lld of ticket "
+			    "%lld", pf->name, (long long)mid,
+			    (long long)s->it.ticket_id);
 	}
 	if (st == API_OK) {
 		if (strcmp(s->it.method, "deleteWebhook") == 0)
@@ -433,7 +436,7 @@ refill(struct daemon *d, int64_t now)
 	for (i = 0; i < P_COUNT; i++) {
 		if (!d->poll[i].prefix)
 			continue;
-		n[i] = store_outbox_heads(d->st, daemon_pname[i], now, done, ndone,
+		n[i] = store_outbox_heads(d->st, platforms[i].name, now, done, ndone,
 		    d->heads[i], READY_MAX / P_COUNT, &due);
 		if (n[i] < 0) {
 			d->dirty = 1;

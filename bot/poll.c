@@ -4,6 +4,7 @@
  */
 #include "daemon.h"
 #include "daemon_int.h"
+#include "platform.h"
 
 #include <curl/curl.h>
 #include <dirent.h>
@@ -39,19 +40,14 @@ poll_start(struct daemon *d, struct poller *pl)
 
 	buf_reset(b);
 	free(pl->req);
-	if (pl->id == P_TELEGRAM) {
-		char req[256];
+	if (pl->pf->caps & PLATFORM_OFFSET)
+		pl->offset = store_offset(d->st, pl->pf->name);
+	{
+		struct buf req;
 
-		pl->offset = store_offset(d->st, "telegram");
-		snprintf(req, sizeof(req), "{\"offset\":%lld,\"timeout\":%d,"
-		    "\"allowed_updates\":[\"message\",\"callback_query\"]}",
-		    (long long)pl->offset, d->cfg->poll_timeout);
-		pl->req = xstrdup(req);
-	} else {
-		char req[64];
-
-		snprintf(req, sizeof(req), "{\"timeout\":\"%d\"}", d->cfg->poll_timeout);
-		pl->req = xstrdup(req);
+		buf_init(&req, 1024);
+		pl->pf->poll_request(pl->offset, d->cfg->poll_timeout, &req);
+		pl->req = buf_take(&req);
 	}
 	snprintf(url, sizeof(url), "%s/getUpdates", pl->prefix);
 	curl_easy_setopt(pl->h, CURLOPT_URL, url);
@@ -91,31 +87,32 @@ poll_again(struct poller *pl, int64_t now, int progress)
 	if (!pl->early++)
 		log_warn("%s: getUpdates answered at once with nothing new; "
 		    "polling at most once a second until it waits again",
-		    daemon_pname[pl->id]);
+		    platforms[pl->id].name);
 }
 
 /*
- * Zalo hands an update over once, as it is delivered: if storing it fails,
- * it is kept here and stored again (no polling meanwhile, which would take
+ * A platform without an offset (Zalo) hands an update over once, as it is
+ * delivered: if storing it fails, it is kept here and stored again (no polling meanwhile, which would take
  * the next one) until it is in. 0 once stored.
  */
 int
-poll_zalo_store(struct daemon *d, struct poller *pl)
+poll_hold_store(struct daemon *d, struct poller *pl)
 {
 	int64_t w;
-	int rc = ingest_batch(d, P_ZALO, &pl->held, 1, pl->held_us, -1);
+	int rc = ingest_batch(d, pl->id, &pl->held, 1, pl->held_us, -1);
 
 	if (rc == 0) {
 		if (pl->fails)
-			log_info("zalo: update %s stored", pl->held.update_id);
+			log_info("%s: update %s stored", pl->pf->name,
+			    pl->held.update_id);
 		event_release(&pl->held);
 		pl->has_held = 0;
 		pl->fails = 0;
 		return 0;
 	}
 	w = daemon_backoff(pl->fails, 10000);
-	log_error("zalo: could not store update %s; kept in memory, trying "
-	    "again in %lld ms", pl->held.update_id, (long long)w);
+	log_error("%s: could not store update %s; kept in memory, trying "
+	    "again in %lld ms", pl->pf->name, pl->held.update_id, (long long)w);
 	poll_backoff(pl, store_now_ms(), w);
 	return -1;
 }
@@ -134,7 +131,7 @@ conflict(struct daemon *d, struct poller *pl, const struct api_error *err,
     int64_t now)
 {
 	int64_t w = daemon_backoff(2 + pl->conflicts++, 60000);
-	const char *p = daemon_pname[pl->id];
+	const char *p = platforms[pl->id].name;
 
 	pl->next_ms = now + w;
 	if (!strstr(err->desc, "webhook")) {
@@ -176,26 +173,25 @@ poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
 		int64_t w = daemon_backoff(pl->fails, 60000);
 
 		log_warn("%s: getUpdates failed: %s; retrying in %lld ms",
-		    daemon_pname[pl->id], curl_easy_strerror(cc), (long long)w);
+		    platforms[pl->id].name, curl_easy_strerror(cc), (long long)w);
 		poll_backoff(pl, now, w);
 		return;
 	}
-	if (pl->id == P_TELEGRAM) {
+	{
 		struct event *ev = NULL;
 		size_t n = 0, i;
-		int64_t max_id;
+		int64_t next;
+		int rc = 0;
 
-		st = tg_parse_updates(pl->body.data, pl->body.len, &ev, &n, &max_id,
-		    &err);
-		if (st == API_OK) {
-			int rc = 0;
-
+		st = pl->pf->parse_updates(pl->body.data, pl->body.len, &ev, &n,
+		    &next, &err);
+		if (st == API_OK && (pl->pf->caps & PLATFORM_OFFSET)) {
 			if (n) {
-				rc = ingest_batch(d, P_TELEGRAM, ev, n, recv_us,
-				    max_id >= 0 ? max_id + 1 : -1);
+				rc = ingest_batch(d, pl->id, ev, n, recv_us, next);
 				if (rc < 0) {
-					log_error("telegram: could not store a batch of %zu "
-					    "updates; they will be fetched again", n);
+					log_error("%s: could not store a batch of %zu "
+					    "updates; they will be fetched again",
+					    pl->pf->name, n);
 					poll_backoff(pl, now, daemon_backoff(pl->fails, 30000));
 				}
 			}
@@ -203,28 +199,25 @@ poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
 				event_release(&ev[i]);
 			free(ev);
 			if (rc == 0)
-				poll_again(pl, now, max_id >= pl->offset);
+				poll_again(pl, now, next > pl->offset);
 			return;
 		}
-		free(ev);
-	} else {
-		struct event ev;
-		int got = 0;
-
-		st = zalo_parse_update(pl->body.data, pl->body.len, &ev, &got, &err);
 		if (st == API_OK) {
-			if (!got) {
-				event_release(&ev);
-				poll_again(pl, now, 0);
-				return;
+			/* handed over once (n is 0 or 1): kept until stored */
+			if (n) {
+				pl->held = ev[0];
+				pl->held_us = recv_us;
+				pl->has_held = 1;
 			}
-			pl->held = ev;
-			pl->held_us = recv_us;
-			pl->has_held = 1;
-			if (poll_zalo_store(d, pl) == 0)
+			free(ev);
+			if (!n)
+				poll_again(pl, now, 0);
+			else if (poll_hold_store(d, pl) == 0)
 				poll_again(pl, now, 1);
 			return;
 		}
+		free(ev);
+		/* Zalo's idle long poll */
 		if (http == 408) {
 			poll_again(pl, now, 0);
 			return;
@@ -234,7 +227,7 @@ poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
 		int64_t w = daemon_backoff(pl->fails, 30000);
 
 		log_warn("%s: getUpdates: %s (HTTP %ld); retrying in %lld ms",
-		    daemon_pname[pl->id], err.desc, http, (long long)w);
+		    platforms[pl->id].name, err.desc, http, (long long)w);
 		poll_backoff(pl, now, w);
 		return;
 	}
@@ -245,7 +238,7 @@ poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
 		    daemon_backoff(pl->fails, 60000);
 
 		log_warn("%s: getUpdates rate-limited; retrying in %lld ms",
-		    daemon_pname[pl->id], (long long)w);
+		    platforms[pl->id].name, (long long)w);
 		/* retry_after is pacing, not a failure */
 		if (err.retry_after)
 			pl->next_ms = now + w;
@@ -253,13 +246,13 @@ poll_done(struct daemon *d, struct poller *pl, CURLcode cc)
 			poll_backoff(pl, now, w);
 	} else if (err.code == 401 || err.code == 404) {
 		log_error("%s: the API refused the token (%d %s); check the token; "
-		    "retrying in 60 s", daemon_pname[pl->id], err.code, err.desc);
+		    "retrying in 60 s", platforms[pl->id].name, err.code, err.desc);
 		poll_backoff(pl, now, 60000);
 	} else {
 		int64_t w = daemon_backoff(pl->fails, 60000);
 
 		log_warn("%s: getUpdates error %d %s; retrying in %lld ms",
-		    daemon_pname[pl->id], err.code, err.desc, (long long)w);
+		    platforms[pl->id].name, err.code, err.desc, (long long)w);
 		poll_backoff(pl, now, w);
 	}
 }

@@ -21,9 +21,7 @@
 
 #include "log.h"
 #include "metrics.h"
-#include "tg.h"
 #include "util.h"
-#include "zalo.h"
 
 /* Telegram's and Zalo's updates are a few kilobytes; a long text with
  * entities stays far below this. */
@@ -40,10 +38,6 @@ struct req {
 	int status;             /* refused before the body: this status */
 	const char *why;
 	struct buf body;
-};
-
-static const char *const secret_header[P_COUNT] = {
-	"X-Telegram-Bot-Api-Secret-Token", "X-Bot-Api-Secret-Token"
 };
 
 static enum MHD_Result
@@ -80,11 +74,10 @@ route(struct webhook *w, struct MHD_Connection *c, const char *url,
 {
 	const struct config *cfg = w->d->cfg;
 	const char *got, *len;
+	int i = url[0] == '/' ? platform_find(url + 1) : -1;
 
-	if (strcmp(url, "/telegram") == 0)
-		r->p = P_TELEGRAM;
-	else if (strcmp(url, "/zalo") == 0)
-		r->p = P_ZALO;
+	if (i >= 0)
+		r->p = (enum platform_id)i;
 	else {
 		r->status = MHD_HTTP_NOT_FOUND;
 		r->why = "not found: POST /telegram or /zalo\n";
@@ -100,7 +93,8 @@ route(struct webhook *w, struct MHD_Connection *c, const char *url,
 		r->why = "this platform is not configured\n";
 		return;
 	}
-	got = MHD_lookup_connection_value(c, MHD_HEADER_KIND, secret_header[r->p]);
+	got = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    platforms[r->p].secret_header);
 	if (!got) {
 		r->status = MHD_HTTP_UNAUTHORIZED;
 		r->why = "missing secret token\n";
@@ -109,7 +103,7 @@ route(struct webhook *w, struct MHD_Connection *c, const char *url,
 		r->why = "wrong secret token\n";
 	}
 	if (r->status) {
-		log_warn("webhook: %s push refused: %s", daemon_pname[r->p],
+		log_warn("webhook: %s push refused: %s", platforms[r->p].name,
 		    r->status == MHD_HTTP_UNAUTHORIZED ? "no secret token" :
 		    "wrong secret token");
 		return;
@@ -123,61 +117,33 @@ route(struct webhook *w, struct MHD_Connection *c, const char *url,
 }
 
 /*
- * A push is one update; the polling parsers take getUpdates' envelope, so
- * the update is wrapped in one. Zalo's push shape is unverified (a bare
- * {event_name, message}, or {ok, result}): both are taken. Returns the
- * number of events (0: nothing to act on), -1 if malformed.
+ * A push is one update, wrapped in getUpdates' envelope for the polling
+ * parser. Returns the number of events (0: nothing to act on), -1 if
+ * malformed.
  */
 static int
 parse_push(enum platform_id p, const struct buf *body, struct event **ev,
     size_t *n)
 {
+	const struct platform *pf = &platforms[p];
 	struct api_error err;
 	struct buf env;
-	int64_t max_id;
-	cJSON *root;
-	int got = 0, bare;
+	int64_t next;
+	int rc = -1;
 
 	*ev = NULL;
 	*n = 0;
-	root = cJSON_ParseWithLength(body->data, body->len);
-	if (!cJSON_IsObject(root)) {
-		cJSON_Delete(root);
-		return -1;
-	}
-	bare = !cJSON_HasObjectItem(root, "result");
-	cJSON_Delete(root);
 	buf_init(&env, WEBHOOK_BODY_CAP + 64);
-	if (p == P_TELEGRAM)
-		(void)buf_printf(&env, "{\"ok\":true,\"result\":[%.*s]}",
-		    (int)body->len, body->data);
-	else if (bare)
-		(void)buf_printf(&env, "{\"ok\":true,\"result\":%.*s}",
-		    (int)body->len, body->data);
-	else
-		(void)buf_add(&env, body->data, body->len);
-	if (p == P_TELEGRAM) {
-		if (tg_parse_updates(env.data, env.len, ev, n, &max_id, &err) !=
-		    API_OK) {
-			free(*ev);
-			*ev = NULL;
-			*n = 0;
-			got = -1;
-		}
-	} else {
-		*ev = xcalloc(1, sizeof(**ev));
-		if (zalo_parse_update(env.data, env.len, *ev, &got, &err) != API_OK)
-			got = -1;
-		if (got <= 0) {
-			event_release(*ev);
-			free(*ev);
-			*ev = NULL;
-		} else {
-			*n = 1;
-		}
-	}
+	if (pf->wrap_push(body->data, body->len, &env) == 0 &&
+	    pf->parse_updates(env.data, env.len, ev, n, &next, &err) == API_OK)
+		rc = (int)*n;
 	buf_release(&env);
-	return got < 0 ? -1 : (int)*n;
+	if (rc <= 0) {
+		free(*ev);
+		*ev = NULL;
+		*n = 0;
+	}
+	return rc;
 }
 
 static enum MHD_Result
@@ -213,7 +179,7 @@ answer(void *cls, struct MHD_Connection *c, const char *url,
 	got = parse_push(r->p, &r->body, &ev, &n);
 	if (got < 0) {
 		log_warn("webhook: %s push is not an update (%zu bytes)",
-		    daemon_pname[r->p], r->body.len);
+		    platforms[r->p].name, r->body.len);
 		return reply(c, MHD_HTTP_BAD_REQUEST, "not an update\n");
 	}
 	if (got == 0)
@@ -225,7 +191,7 @@ answer(void *cls, struct MHD_Connection *c, const char *url,
 	free(ev);
 	if (rc < 0) {
 		log_error("webhook: could not store a %s push; answered 503 so "
-		    "that the platform sends it again", daemon_pname[r->p]);
+		    "that the platform sends it again", platforms[r->p].name);
 		return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE, "try again\n");
 	}
 	return reply(c, MHD_HTTP_OK, "ok\n");
@@ -368,7 +334,7 @@ webhook_register(struct daemon *d, struct poller *pl)
 	int rc = -1;
 
 	snprintf(hook, sizeof(hook), "%s/%s", cfg->webhook_url,
-	    daemon_pname[pl->id]);
+	    platforms[pl->id].name);
 	cJSON_AddStringToObject(o, "url", hook);
 	cJSON_AddStringToObject(o, "secret_token", cfg->webhook_secret);
 	if (pl->id == P_TELEGRAM) {
@@ -391,15 +357,15 @@ webhook_register(struct daemon *d, struct poller *pl)
 	cc = curl_easy_perform(h);
 	if (cc != CURLE_OK)
 		log_warn("%s: setWebhook: %s; trying again in 30 s",
-		    daemon_pname[pl->id], curl_easy_strerror(cc));
+		    platforms[pl->id].name, curl_easy_strerror(cc));
 	else if (api_envelope(body.data, body.len, &root, &err) != API_OK)
 		log_error("%s: setWebhook %s refused: %d %s; trying again in 30 s",
-		    daemon_pname[pl->id], hook, err.code, err.desc);
+		    platforms[pl->id].name, hook, err.code, err.desc);
 	else
 		rc = 0;
 	cJSON_Delete(root);
 	if (rc == 0)
-		log_info("%s: webhook set to %s", daemon_pname[pl->id], hook);
+		log_info("%s: webhook set to %s", platforms[pl->id].name, hook);
 	pl->hooked = rc == 0;
 	pl->hook_next_ms = store_now_ms() + 30000;
 	memset(req, 0, strlen(req));

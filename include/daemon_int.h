@@ -13,6 +13,7 @@
 #include "config.h"
 #include "event.h"
 #include "metrics.h"
+#include "platform.h"
 #include "store.h"
 
 #define MAX_SENDERS 16
@@ -24,13 +25,15 @@
 #define UNHOOK_EVERY_MS (10 * 60000)    /* deleteWebhook at most this often */
 #define HELD_MAX 1024           /* outbox states kept while writes fail */
 
-enum platform_id { P_TELEGRAM, P_ZALO, P_COUNT };
-extern const char *const daemon_pname[P_COUNT];
+/* indexes into platforms[] (platform.h) */
+enum platform_id { P_TELEGRAM = PLATFORM_TELEGRAM, P_ZALO = PLATFORM_ZALO,
+	P_COUNT = PLATFORM_COUNT };
 _Static_assert((int)P_TELEGRAM == METRICS_TELEGRAM && (int)P_ZALO ==
     METRICS_ZALO && (int)P_COUNT == METRICS_NPLATFORM, "metrics platforms");
 
 struct poller {
 	enum platform_id id;
+	const struct platform *pf;
 	int enabled;
 	char *prefix;           /* base/bot<token>: a secret, never logged */
 	CURL *h;
@@ -151,7 +154,7 @@ void ingest_group_moved_text(char *b, size_t n, const char *to);
 /* poll.c */
 void poll_start(struct daemon *d, struct poller *pl);
 void poll_done(struct daemon *d, struct poller *pl, CURLcode cc);
-int poll_zalo_store(struct daemon *d, struct poller *pl);
+int poll_hold_store(struct daemon *d, struct poller *pl);
 
 /* outbox.c */
 void outbox_fill(struct daemon *d);

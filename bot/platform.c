@@ -1,0 +1,133 @@
+#include "platform.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "tg.h"
+#include "util.h"
+#include "zalo.h"
+
+static enum api_status
+tg_updates(const char *body, size_t len, struct event **ev, size_t *n,
+    int64_t *next_offset, struct api_error *err)
+{
+	int64_t max_id = -1;
+	enum api_status st = tg_parse_updates(body, len, ev, n, &max_id, err);
+
+	*next_offset = st == API_OK && *n && max_id >= 0 ? max_id + 1 : -1;
+	return st;
+}
+
+static void
+tg_poll_request(int64_t offset, int timeout, struct buf *out)
+{
+	(void)buf_printf(out, "{\"offset\":%lld,\"timeout\":%d,"
+	    "\"allowed_updates\":[\"message\",\"callback_query\"]}",
+	    (long long)offset, timeout);
+}
+
+/* An Update object; getUpdates answers an array of them. */
+static int
+tg_wrap_push(const char *body, size_t len, struct buf *out)
+{
+	cJSON *root = cJSON_ParseWithLength(body, len);
+	int ok = cJSON_IsObject(root);
+
+	cJSON_Delete(root);
+	if (!ok)
+		return -1;
+	(void)buf_printf(out, "{\"ok\":true,\"result\":[%.*s]}", (int)len, body);
+	return 0;
+}
+
+/* Zalo's getUpdates hands over one update, or none. */
+static enum api_status
+zalo_updates(const char *body, size_t len, struct event **ev, size_t *n,
+    int64_t *next_offset, struct api_error *err)
+{
+	enum api_status st;
+	int got = 0;
+
+	*ev = xcalloc(1, sizeof(**ev));
+	*n = 0;
+	*next_offset = -1;
+	st = zalo_parse_update(body, len, *ev, &got, err);
+	if (st == API_OK && got)
+		*n = 1;
+	else
+		event_release(*ev);
+	return st;
+}
+
+static enum api_status
+zalo_sent(const char *body, size_t len, struct api_error *err,
+    int64_t *message_id)
+{
+	*message_id = 0;        /* Zalo's are strings; nothing refers to them */
+	return zalo_parse_response(body, len, err);
+}
+
+static void
+zalo_poll_request(int64_t offset, int timeout, struct buf *out)
+{
+	(void)offset;
+	(void)buf_printf(out, "{\"timeout\":\"%d\"}", timeout);
+}
+
+/* The push's shape is unverified: a bare {event_name, message}, or
+ * getUpdates' {ok, result}. Both are taken. */
+static int
+zalo_wrap_push(const char *body, size_t len, struct buf *out)
+{
+	cJSON *root = cJSON_ParseWithLength(body, len);
+	int ok = cJSON_IsObject(root);
+	int bare = ok && !cJSON_HasObjectItem(root, "result");
+
+	cJSON_Delete(root);
+	if (!ok)
+		return -1;
+	if (bare)
+		(void)buf_printf(out, "{\"ok\":true,\"result\":%.*s}", (int)len,
+		    body);
+	else
+		(void)buf_add(out, body, len);
+	return 0;
+}
+
+const struct platform platforms[PLATFORM_COUNT] = {
+	[PLATFORM_TELEGRAM] = {
+		.name = "telegram",
+		.caps = PLATFORM_BUTTONS | PLATFORM_COPY | PLATFORM_EDIT |
+		    PLATFORM_OFFSET | PLATFORM_CHAT_429,
+		.secret_header = "X-Telegram-Bot-Api-Secret-Token",
+		.parse_updates = tg_updates,
+		.parse_sent = tg_parse_sent,
+		.render = tg_render,
+		.poll_request = tg_poll_request,
+		.wrap_push = tg_wrap_push,
+	},
+	[PLATFORM_ZALO] = {
+		.name = "zalo",
+		.caps = 0,
+		.secret_header = "X-Bot-Api-Secret-Token",
+		.parse_updates = zalo_updates,
+		.parse_sent = zalo_sent,
+		.render = zalo_render,
+		.poll_request = zalo_poll_request,
+		.wrap_push = zalo_wrap_push,
+	},
+};
+
+int
+platform_find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < PLATFORM_COUNT; i++)
+		if (strcmp(platforms[i].name, name) == 0)
+			return i;
+	return -1;
+}
