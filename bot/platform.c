@@ -106,6 +106,7 @@ const struct platform platforms[PLATFORM_COUNT] = {
 		.parse_updates = tg_updates,
 		.parse_sent = tg_parse_sent,
 		.render = tg_render,
+		.render_text = tg_render_text,
 		.poll_request = tg_poll_request,
 		.wrap_push = tg_wrap_push,
 	},
@@ -116,6 +117,7 @@ const struct platform platforms[PLATFORM_COUNT] = {
 		.parse_updates = zalo_updates,
 		.parse_sent = zalo_sent,
 		.render = zalo_render,
+		.render_text = zalo_render_text,
 		.poll_request = zalo_poll_request,
 		.wrap_push = zalo_wrap_push,
 	},
@@ -130,4 +132,12 @@ platform_find(const char *name)
 		if (strcmp(platforms[i].name, name) == 0)
 			return i;
 	return -1;
+}
+
+const struct platform *
+platform_of_name(const char *name)
+{
+	int i = platform_find(name);
+
+	return &platforms[i < 0 ? PLATFORM_TELEGRAM : i];
 }

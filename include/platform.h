@@ -40,6 +40,8 @@ struct platform {
 	    struct api_error *err, int64_t *message_id);
 	void (*render)(const struct conv_reply *r, const char *chat_id,
 	    platform_emit *emit, void *arg);
+	void (*render_text)(const char *text, const char *chat_id,
+	    platform_emit *emit, void *arg);
 	/* getUpdates' request body */
 	void (*poll_request)(int64_t offset, int timeout, struct buf *out);
 	/* A webhook push as getUpdates would have answered it; -1 if the
@@ -53,5 +55,8 @@ extern const struct platform platforms[PLATFORM_COUNT];
 
 /* The entry's index for a store name, -1 if none. */
 int platform_find(const char *name);
+/* The entry for a store name; Telegram's for a name of none (the outbox
+ * and the tickets only hold names of this table). */
+const struct platform *platform_of_name(const char *name);
 
 #endif
