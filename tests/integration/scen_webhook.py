@@ -180,9 +180,39 @@ def t_webhook_sigterm_drain(env):
     check(time.time() - t0 < 10, "drain took too long")
 
 
+
+
+def t_webhook_config(env):
+    # a short secret, or none, does not start: pushes would be unguarded
+    env.start(HOIDAP_WEBHOOK_LISTEN="127.0.0.1:0", HOIDAP_WEBHOOK_SECRET="short")
+    rc = env.bot.wait(15)
+    env.bot = None
+    check(rc != 0, "a 5-character secret was taken")
+    check("webhook_secret" in env.log() and "short" not in env.log(),
+          "no clear error, or the secret in it: %r" % env.log()[-300:])
+    env.start(HOIDAP_WEBHOOK_LISTEN="127.0.0.1:0")
+    rc = env.bot.wait(15)
+    env.bot = None
+    check(rc == 1, "webhook_listen without a secret: exit %r, want 1" % rc)
+    check("HOIDAP_WEBHOOK_SECRET" in env.log(), "the error does not say what to set")
+    # no webhook_url: long polling as before, pushes still taken
+    pf = os.path.join(env.tmp, "webhook.port")
+    env.start(HOIDAP_WEBHOOK_LISTEN="127.0.0.1:0", HOIDAP_WEBHOOK_PORTFILE=pf,
+              HOIDAP_WEBHOOK_SECRET=SECRET)
+    wait_until(lambda: os.path.exists(pf) and open(pf).read().strip(), 10, "the port file")
+    env.hook_port = int(open(pf).read())
+    wait_until(lambda: env.stats()["getUpdates"].get("telegram", 0) > 0, what="polling")
+    check(not env.sent(None, "setWebhook"), "setWebhook without webhook_url")
+    env.tg_text(91, "cai vneid ntn")
+    check(push(env, "/telegram", tg_update(990001, 92, "cai vneid ntn"))[0] == 200, "push")
+    wait_until(lambda: texts_for(env, 91) and texts_for(env, 92), what="polled and pushed answered")
+    check(env.stop() == 0, "exit status")
+
+
 SCENARIOS = [
     ("webhook-basic", t_webhook_basic, None),
     ("webhook-store-error", t_webhook_store_error, None),
     ("webhook-kill9", t_webhook_kill9, None),
     ("webhook-sigterm-drain", t_webhook_sigterm_drain, None),
+    ("webhook-config", t_webhook_config, None),
 ]
