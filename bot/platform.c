@@ -29,18 +29,56 @@ tg_poll_request(int64_t offset, int timeout, struct buf *out)
 	    (long long)offset, timeout);
 }
 
+/*
+ * A push body as one JSON object, nothing after it (a second update
+ * spliced in would otherwise ride along); NULL if it is not.
+ */
+static cJSON *
+push_object(const char *body, size_t len)
+{
+	const char *end = NULL;
+	cJSON *o = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+
+	if (!cJSON_IsObject(o) || !end)
+		goto bad;
+	while (end < body + len && strchr(" \t\r\n", *end) && *end)
+		end++;
+	if (end == body + len)
+		return o;
+bad:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+/* The envelope, printed back for the polling parser. */
+static int
+push_envelope(cJSON *result, struct buf *out)
+{
+	cJSON *root = cJSON_CreateObject();
+	char *s;
+	int rc;
+
+	cJSON_AddTrueToObject(root, "ok");
+	cJSON_AddItemToObject(root, "result", result);
+	if (!(s = cJSON_PrintUnformatted(root)))
+		fatal("out of memory");
+	cJSON_Delete(root);
+	rc = buf_adds(out, s);
+	cJSON_free(s);
+	return rc;
+}
+
 /* An Update object; getUpdates answers an array of them. */
 static int
 tg_wrap_push(const char *body, size_t len, struct buf *out)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
-	int ok = cJSON_IsObject(root);
+	cJSON *o = push_object(body, len), *a;
 
-	cJSON_Delete(root);
-	if (!ok)
+	if (!o)
 		return -1;
-	(void)buf_printf(out, "{\"ok\":true,\"result\":[%.*s]}", (int)len, body);
-	return 0;
+	a = cJSON_CreateArray();
+	cJSON_AddItemToArray(a, o);
+	return push_envelope(a, out);
 }
 
 /* Zalo's getUpdates hands over one update, or none. */
@@ -82,19 +120,14 @@ zalo_poll_request(int64_t offset, int timeout, struct buf *out)
 static int
 zalo_wrap_push(const char *body, size_t len, struct buf *out)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
-	int ok = cJSON_IsObject(root);
-	int bare = ok && !cJSON_HasObjectItem(root, "result");
+	cJSON *o = push_object(body, len), *r;
 
-	cJSON_Delete(root);
-	if (!ok)
+	if (!o)
 		return -1;
-	if (bare)
-		(void)buf_printf(out, "{\"ok\":true,\"result\":%.*s}", (int)len,
-		    body);
-	else
-		(void)buf_add(out, body, len);
-	return 0;
+	if (!(r = cJSON_DetachItemFromObjectCaseSensitive(o, "result")))
+		return push_envelope(o, out);
+	cJSON_Delete(o);
+	return push_envelope(r, out);
 }
 
 const struct platform platforms[PLATFORM_COUNT] = {
