@@ -7,7 +7,6 @@
  * person cannot happen here: the console says so where the daemon would
  * open a ticket.
  */
-#include <dirent.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -94,39 +93,6 @@ say(const struct conv_reply *r)
 }
 
 /*
- * The knowledge directory's names, sizes and modification times, so an
- * edit (or a file added or removed) shows as a different value. The
- * daemon's watch does the same (bot/daemon.c, kb_signature).
- */
-static uint64_t
-kb_signature(const char *dir)
-{
-	DIR *dh = opendir(dir);
-	struct dirent *de;
-	uint64_t sig = 0;
-
-	if (!dh)
-		return 0;
-	while ((de = readdir(dh)) != NULL) {
-		char path[4096];
-		struct stat sb;
-		uint64_t h;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (stat(path, &sb) < 0)
-			continue;
-		h = hash64(de->d_name, strlen(de->d_name), 0);
-		h = hash64(&sb.st_size, sizeof(sb.st_size), h);
-		h = hash64(&sb.st_mtim, sizeof(sb.st_mtim), h);
-		sig ^= h;       /* order-independent */
-	}
-	closedir(dh);
-	return sig;
-}
-
-/*
  * Loads the directory again; swaps only a knowledge base without errors.
  * The conversation state holds topic ids, not pointers, so it carries
  * over (a topic that is gone just is not found).
@@ -194,7 +160,7 @@ cmd_chat(int argc, char **argv)
 		return cmd_usage("chat");
 	dir = cmd_kb_dir(dir);
 	/* before loading: an edit made while it loads is seen next time */
-	sig = kb_signature(dir);
+	sig = kb_dir_signature(dir);
 	kb = cmd_load_kb(dir, 1);
 	if (!kb)
 		return 1;
@@ -236,7 +202,7 @@ cmd_chat(int argc, char **argv)
 			continue;
 		if (strcmp(line, "/quit") == 0 || strcmp(line, "/exit") == 0)
 			break;
-		if ((now = kb_signature(dir)) != sig) {
+		if ((now = kb_dir_signature(dir)) != sig) {
 			sig = now;
 			reload(&kb, dir);
 		}

@@ -2,7 +2,6 @@
 #include "daemon_int.h"
 
 #include <curl/curl.h>
-#include <dirent.h>
 #include <systemd/sd-daemon.h>
 #include <sys/stat.h>
 #include <errno.h>
@@ -97,37 +96,7 @@ daemon_easy_new(struct buf *body, int timeout_s)
 	return h;
 }
 
-
 /* ---- reload ---- */
-
-/* Signature of the knowledge directory: names, sizes and mtimes. */
-static uint64_t
-kb_signature(const char *dir)
-{
-	DIR *dh = opendir(dir);
-	struct dirent *de;
-	uint64_t sig = 0;
-
-	if (!dh)
-		return 0;
-	while ((de = readdir(dh)) != NULL) {
-		char path[4096];
-		struct stat sb;
-		uint64_t h;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (stat(path, &sb) < 0)
-			continue;
-		h = hash64(de->d_name, strlen(de->d_name), 0);
-		h = hash64(&sb.st_size, sizeof(sb.st_size), h);
-		h = hash64(&sb.st_mtim, sizeof(sb.st_mtim), h);
-		sig ^= h;       /* order-independent */
-	}
-	closedir(dh);
-	return sig;
-}
 
 void
 daemon_tell_admins(struct daemon *d, const char *text)
@@ -152,7 +121,7 @@ reload(struct daemon *d, const char *why)
 	struct kb *nk;
 	struct config nc;
 
-	d->kb_sig = kb_signature(d->cfg->kb);
+	d->kb_sig = kb_dir_signature(d->cfg->kb);
 	diag_init(&dg);
 	nk = kb_load(d->cfg->kb, &dg);
 	if (!nk || dg.nerr) {
@@ -317,7 +286,7 @@ cron(struct daemon *d, int64_t now)
 	}
 	if (d->cfg->watch_seconds && now >= d->next_watch_ms) {
 		d->next_watch_ms = now + (int64_t)d->cfg->watch_seconds * 1000;
-		if (kb_signature(d->cfg->kb) != d->kb_sig)
+		if (kb_dir_signature(d->cfg->kb) != d->kb_sig)
 			reload(d, "tệp trong knowledge/ vừa sửa");
 	}
 	if (d->want_reload) {
@@ -556,7 +525,7 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	d->lat = xmalloc(MAX_LAT_SAMPLES * sizeof(*d->lat));
 	d->dirty = 1;           /* replies left from before a crash go first */
 	d->next_due = -1;
-	d->kb_sig = kb_signature(cfg->kb);
+	d->kb_sig = kb_dir_signature(cfg->kb);
 	d->next_watch_ms = store_now_ms() + (int64_t)cfg->watch_seconds * 1000;
 	d->tokens = cfg->rate_global_per_s;
 	d->tokens_ms = store_now_ms();

@@ -1851,3 +1851,31 @@ kb_system_text(const struct kb *kb, const char *id, const char *fallback)
 
 	return t && t->npages ? t->pages[0] : fallback;
 }
+
+uint64_t
+kb_dir_signature(const char *dir)
+{
+	DIR *dh = opendir(dir);
+	struct dirent *de;
+	uint64_t sig = 0;
+
+	if (!dh)
+		return 0;
+	while ((de = readdir(dh)) != NULL) {
+		char path[4096];
+		struct stat sb;
+		uint64_t h;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (stat(path, &sb) < 0)
+			continue;
+		h = hash64(de->d_name, strlen(de->d_name), 0);
+		h = hash64(&sb.st_size, sizeof(sb.st_size), h);
+		h = hash64(&sb.st_mtim, sizeof(sb.st_mtim), h);
+		sig ^= h;       /* order-independent */
+	}
+	closedir(dh);
+	return sig;
+}

@@ -6,27 +6,13 @@
 #include "daemon_int.h"
 
 #include <curl/curl.h>
-#include <dirent.h>
-#include <systemd/sd-daemon.h>
-#include <sys/stat.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "conv.h"
-#include "handoff.h"
-#include "kb.h"
 #include "log.h"
-#include "metrics.h"
-#include "redact.h"
 #include "store.h"
-#include "tg.h"
 #include "util.h"
-#include "zalo.h"
 
 
 /* ---- rate limits ---- */

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "diag.h"
@@ -116,6 +117,13 @@ size_t kb_words(struct kb *kb, const char *msg, const struct kb_topic *t,
     bool shared, struct buf *out);
 int kb_hit_line(struct kb *kb, const char *msg, const struct kb_topic *t,
     bool veto);
+
+/*
+ * The knowledge directory's file names, sizes and modification times as one
+ * value: an edit, or a file added or removed, changes it. Who watches the
+ * directory for edits (the daemon, the console chat) compares it.
+ */
+uint64_t kb_dir_signature(const char *dir);
 
 /* knowledge/schedule.txt (schedule.h), or NULL when the ward has none. */
 const struct schedule *kb_schedule(const struct kb *kb);
