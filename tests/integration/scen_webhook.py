@@ -171,7 +171,8 @@ def t_webhook_sigterm_drain(env):
     wait_until(lambda: texts_for(env, 80), what="first reply")
     t0 = time.time()
     env.bot.send_signal(signal.SIGTERM)
-    time.sleep(0.3)
+    # the port is closed before the drain begins
+    wait_until(lambda: "shutting down" in env.log(), 5, "the drain")
     r = push(env, "/telegram", tg_update(899, 81, "xin chào"))
     check(r is None, "a push was taken while draining: %r" % (r,))
     rc = env.stop(signal.SIGTERM, 15)
