@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "metrics.h"
 #include "util.h"
+#include "webhook.h"
 
 enum ctype { C_STR, C_INT, C_SECRET };
 
@@ -64,6 +65,9 @@ static const struct centry {
 	S(ward_hotline, "HOIDAP_WARD_HOTLINE", "", "the ward's phone number, on every leaflet card"),
 	S(zalo_link, "HOIDAP_ZALO_LINK", "", "link that opens the ward's Zalo chat (https://zalo.me/<OA id>), for leaflets"),
 	S(metrics_listen, "HOIDAP_METRICS_LISTEN", "", "IP:port for /metrics and /healthz (e.g. 127.0.0.1:9464); empty = off"),
+	S(webhook_listen, "HOIDAP_WEBHOOK_LISTEN", "", "IP:port for webhook pushes (/telegram, /zalo), behind a TLS proxy; empty = off"),
+	S(webhook_url, "HOIDAP_WEBHOOK_URL", "", "public https:// base URL of webhook_listen; set: setWebhook, no long polling"),
+	T(webhook_secret, "HOIDAP_WEBHOOK_SECRET", "secret_token the platforms send with each push (8-256 of A-Z a-z 0-9 _ -)"),
 #undef S
 #undef T
 #undef I
@@ -178,13 +182,28 @@ set(struct config *c, const struct centry *e, const char *v, const char *path,
 		diag_error(d, path, line, "'%s' must start with https://", e->name);
 		return -1;
 	}
-	if (strcmp(e->name, "metrics_listen") == 0 && *v) {
+	if (strcmp(e->name, "webhook_url") == 0 && *v &&
+	    strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) {
+		diag_error(d, path, line, "'webhook_url' must start with https://");
+		return -1;
+	}
+	if (strcmp(e->name, "webhook_secret") == 0 && *v && (strlen(v) < 8 ||
+	    strlen(v) > 256 || v[strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_-")])) {
+		diag_error(d, path, line, "'webhook_secret' takes 8 to 256 of "
+		    "A-Z, a-z, 0-9, _ and -");
+		return -1;
+	}
+	if ((strcmp(e->name, "metrics_listen") == 0 ||
+	    strcmp(e->name, "webhook_listen") == 0) && *v) {
 		struct sockaddr_storage sa;
 		socklen_t len;
 
-		if (metrics_parse_listen(v, &sa, &len) < 0) {
-			diag_error(d, path, line, "'metrics_listen' must be a numeric "
-			    "address and port, like 127.0.0.1:9464 or [::1]:9464");
+		if ((e->name[0] == 'm' ? metrics_parse_listen(v, &sa, &len) :
+		    webhook_parse_listen(v, &sa, &len)) < 0) {
+			diag_error(d, path, line, "'%s' must be a numeric "
+			    "address and port, like 127.0.0.1:9464 or [::1]:9464",
+			    e->name);
 			return -1;
 		}
 	}

@@ -8,11 +8,11 @@
 
 #include "log.h"
 #include "match.h"
+#include "platform.h"
 #include "redact.h"
 #include "report.h"
 #include "tg.h"
 #include "util.h"
-#include "zalo.h"
 
 #define HOTLINES "VNeID 1900 0368 (bấm 4), Bảo hiểm xã hội 1900 9068, " \
 	"iHanoi 1022 nhánh 8"
@@ -153,10 +153,7 @@ say_logged(struct handoff *h, const char *platform, const char *chat_id,
 {
 	struct say_ctx c = { h, platform, chat_id, 0 };
 
-	if (strcmp(platform, "zalo") == 0)
-		zalo_render_text(text, chat_id, say_emit, &c);
-	else
-		tg_render_text(text, chat_id, say_emit, &c);
+	platform_of_name(platform)->render_text(text, chat_id, say_emit, &c);
 	if (store_log(h->st, platform, chat_id, "out", logged, NULL, "handoff") < 0)
 		h->rc = -1;
 }
@@ -442,7 +439,7 @@ resolve(struct handoff *h, int64_t id, const char *by)
 		    "Bác có hài lòng không ạ? Bác gõ 👍 nếu hài lòng, 👎 nếu chưa. "
 		    "Từ giờ cháu lại trả lời bác như thường, gõ 0 để xem menu ạ.",
 		    (long long)id);
-		if (strcmp(t.platform, "telegram") == 0) {
+		if (platform_of_name(t.platform)->caps & PLATFORM_BUTTONS) {
 			cJSON *o = cJSON_CreateObject(), *m = cJSON_CreateObject();
 			cJSON *rows = cJSON_AddArrayToObject(m, "inline_keyboard");
 			cJSON *row = cJSON_CreateArray(), *up = cJSON_CreateObject(),
@@ -632,10 +629,7 @@ whoami(struct handoff *h, const char *platform, const struct event *ev)
 	    "trong hoidap.conf; mã của nhóm tình nguyện viên (số âm) vào dòng "
 	    "volunteer_chat.", ev->first_name[0] ? ev->first_name : "anh/chị",
 	    ev->user_id[0] ? ev->user_id : "(không rõ)", ev->chat_id);
-	if (strcmp(platform, "zalo") == 0)
-		zalo_render_text(b, ev->chat_id, say_emit, &sc);
-	else
-		tg_render_text(b, ev->chat_id, say_emit, &sc);
+	platform_of_name(platform)->render_text(b, ev->chat_id, say_emit, &sc);
 	log_info("handoff: /id from %s user %s in chat %s", platform,
 	    ev->user_id, ev->chat_id);
 }
@@ -718,10 +712,7 @@ stats(struct handoff *h, const char *platform, const struct event *ev)
 		    "chạy bot.");
 	}
 	report_release(&r);
-	if (strcmp(platform, "zalo") == 0)
-		zalo_render_text(b.data, ev->chat_id, say_emit, &sc);
-	else
-		tg_render_text(b.data, ev->chat_id, say_emit, &sc);
+	platform_of_name(platform)->render_text(b.data, ev->chat_id, say_emit, &sc);
 	buf_release(&b);
 }
 

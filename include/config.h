@@ -47,6 +47,9 @@ struct config {
 	char *ward_hotline;             /* the ward's phone, ditto */
 	char *zalo_link;                /* the ward's Zalo chat, for leaflets */
 	char *metrics_listen;           /* "127.0.0.1:9464"; "" = no metrics */
+	char *webhook_listen;           /* "127.0.0.1:8080"; "" = no webhooks */
+	char *webhook_url;              /* public base URL; "" = long polling */
+	char *webhook_secret;           /* secret_token of every push */
 };
 
 #define CONFIG_DEFAULT_PATH "config/hoidap.conf"

@@ -1,6 +1,7 @@
 /*
- * daemon: `hoidap serve` — long-polls Telegram and Zalo in one event loop
- * (libcurl multi), answers through the conversation engine, and delivers
+ * daemon: `hoidap serve` — long-polls Telegram and Zalo, or takes their
+ * webhook pushes, in one event loop (libcurl multi, libmicrohttpd in
+ * external mode), answers through the conversation engine, and delivers
  * replies from the SQLite outbox within the platforms' rate limits.
  *
  * Delivery contract: an update's replies enter the outbox in the same

@@ -31,9 +31,18 @@ FORMATS = [
 
 
 def db_dump(env):
+    """Every value in the database, one a line; timestamps (ms and us since
+    1970, 13 digits and more) left out: a secret such as 1961 can appear
+    inside one by chance (created_us 1796142101961975)."""
     db = sqlite3.connect(env.db)
+    out = []
     try:
-        return "\n".join(db.iterdump())
+        for (name,) in db.execute("select name from sqlite_master where type='table'"):
+            for row in db.execute('select * from "%s"' % name.replace('"', '""')):
+                out += [v.decode(errors="replace") if isinstance(v, bytes) else str(v)
+                        for v in row if v is not None and
+                        not (isinstance(v, int) and abs(v) >= 10 ** 12)]
+        return "\n".join(out)
     finally:
         db.close()
 

@@ -1,0 +1,403 @@
+/*
+ * ingest: an event from any ingress (polling, webhooks) through the one
+ * conversation engine into the store and the outbox, flood control included.
+ */
+#include "daemon.h"
+#include "daemon_int.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handoff.h"
+#include "log.h"
+#include "redact.h"
+#include "store.h"
+#include "tg.h"
+#include "util.h"
+
+
+/* ---- turning events into replies ---- */
+
+struct emit_ctx {
+	struct daemon *d;
+	enum platform_id p;
+	const char *chat;
+	int is_group;
+	int64_t recv_us;
+	int rc;
+};
+
+static void
+emit_body(const char *body, void *arg)
+{
+	struct emit_ctx *e = arg;
+
+	if (store_outbox_add(e->d->st, platforms[e->p].name, e->chat, e->is_group,
+	    "sendMessage", body, e->recv_us) < 0)
+		e->rc = -1;
+}
+
+static const char *
+media_text(void)
+{
+	return "Dạ, cháu chưa xem được ảnh, tin nhắn thoại hay tệp gửi qua đây ạ. "
+	    "Bác gõ câu hỏi bằng chữ giúp cháu, hoặc chọn 1 để gặp người của Tổ "
+	    "Chuyển đổi số cộng đồng ạ.";
+}
+
+static const char *
+flood_text(void)
+{
+	return "Dạ, bác gửi nhiều tin quá nhanh nên cháu xin trả lời chậm lại một "
+	    "chút ạ. Bác đợi khoảng nửa phút rồi gõ lại câu hỏi chính giúp cháu nhé.";
+}
+
+/* "/start vneid-install" or "vneid_install" → a topic id, if one exists. */
+static const struct kb_topic *
+deep_link_topic(struct kb *kb, const char *payload)
+{
+	char id[CONV_ID_MAX];
+	size_t i, n = strlen(payload);
+	const struct kb_topic *t;
+
+	if (!n || n >= sizeof(id))
+		return NULL;
+	for (i = 0; i <= n; i++)
+		id[i] = payload[i] == '-' ? '.' : payload[i];
+	if ((t = kb_find(kb, id)) != NULL)
+		return t;
+	/* "vneid_install": try each '_' as the '.' between id parts */
+	for (i = 0; i < n; i++) {
+		if (id[i] != '_')
+			continue;
+		id[i] = '.';
+		if ((t = kb_find(kb, id)) != NULL)
+			return t;
+		id[i] = '_';
+	}
+	return NULL;
+}
+
+/* Answers a resident's message through the conversation engine. */
+static void
+converse(struct daemon *d, struct store_chat *chat, const struct event *ev,
+    struct conv_reply *r)
+{
+	const char *text = ev->text ? ev->text : "";
+
+	if (ev->kind == EV_MEDIA) {
+		conv_notice(d->kb, &chat->conv, media_text(), r);
+	} else if (ev->kind == EV_CALLBACK) {
+		if (strncmp(text, "t:", 2) == 0 &&
+		    conv_open(d->kb, &chat->conv, text + 2, r) == 0)
+			;
+		else if (strcmp(text, "n") == 0)
+			conv_handle(d->kb, &chat->conv, "tiếp", r);
+		else
+			conv_handle(d->kb, &chat->conv, "0", r);
+	} else if (text[0] == '/') {
+		/* Commands: /start [payload], /menu, /help; "@bot" suffixes too. */
+		char cmd[33];
+		const char *arg = text + 1;
+		size_t n = strcspn(arg, " @\n");
+
+		snprintf(cmd, sizeof(cmd), "%.*s", (int)(n < 32 ? n : 32), arg);
+		arg += strcspn(arg, " \n");
+		while (*arg == ' ')
+			arg++;
+		if (strcmp(cmd, "start") == 0 && *arg) {
+			const struct kb_topic *t = deep_link_topic(d->kb, arg);
+
+			if (!t || conv_open(d->kb, &chat->conv, t->id, r) < 0)
+				conv_handle(d->kb, &chat->conv, "0", r);
+		} else if (strcmp(cmd, "start") == 0 || strcmp(cmd, "menu") == 0 ||
+		    strcmp(cmd, "help") == 0) {
+			conv_handle(d->kb, &chat->conv, "0", r);
+		} else {
+			conv_handle(d->kb, &chat->conv, text + 1, r);
+		}
+	} else {
+		conv_handle(d->kb, &chat->conv, text, r);
+	}
+}
+
+/*
+ * The volunteers' group became a supergroup: follow it, and remember the
+ * move in the store, so a restart or a reload with the old id in the
+ * configuration still finds the group. cfg->volunteer_chat holds the
+ * group's id as it is now. Returns 1 if it was that group, 0 if another
+ * chat, -1 on a store error.
+ */
+int
+ingest_group_moved(struct daemon *d, const char *from, const char *to)
+{
+	if (store_chat_move(d->st, "telegram", from, to) < 0)
+		return -1;
+	d->dirty = 1;           /* queued replies now name the new chat */
+	if (!d->cfg->volunteer_chat[0] || strcmp(from, d->cfg->volunteer_chat))
+		return 0;
+	log_warn("the volunteers' group %s is now supergroup %s: following it "
+	    "(no need to edit volunteer_chat)", from, to);
+	free(d->cfg->volunteer_chat);
+	d->cfg->volunteer_chat = xstrdup(to);
+	return 1;
+}
+
+void
+ingest_group_moved_text(char *b, size_t n, const char *to)
+{
+	snprintf(b, n, "ℹ️ Telegram đã nâng cấp nhóm tình nguyện viên thành "
+	    "supergroup (mã mới %s). Bot đã tự chuyển sang nhóm mới, không cần sửa "
+	    "cấu hình; nếu muốn cho khớp, đặt volunteer_chat = %s.", to, to);
+}
+
+/* At start and after a reload: the configured group, or what it became. */
+void
+ingest_group_follow(struct daemon *d)
+{
+	char to[64];
+
+	if (!d->cfg->volunteer_chat[0] || store_chat_moved(d->st, "telegram",
+	    d->cfg->volunteer_chat, to, sizeof(to)) != 1)
+		return;
+	log_info("the volunteers' group %s became supergroup %s: using %s",
+	    d->cfg->volunteer_chat, to, to);
+	free(d->cfg->volunteer_chat);
+	d->cfg->volunteer_chat = xstrdup(to);
+}
+
+/*
+ * getChatMember, for a staff command from a volunteer last seen in the
+ * group longer ago than member_check_seconds. It blocks the loop (for
+ * MEMBER_TIMEOUT_S at most, and only then): simpler than parking the
+ * command, and rare, once per volunteer per member_check_seconds.
+ */
+#define MEMBER_TIMEOUT_S 5
+
+static int
+member_status(void *arg, const char *user_id, char *status, size_t n)
+{
+	struct daemon *d = arg;
+	struct poller *pl = &d->poll[P_TELEGRAM];
+	long t = d->cfg->http_timeout < MEMBER_TIMEOUT_S ? d->cfg->http_timeout :
+	    MEMBER_TIMEOUT_S;
+	struct api_error err;
+	struct buf req;
+	char url[4096];
+	CURLcode cc;
+	int rc = -1;
+
+	if (!pl->prefix)
+		return -1;
+	if (!d->member_h)
+		d->member_h = daemon_easy_new(&d->member_body, (int)t);
+	buf_reset(&d->member_body);
+	buf_init(&req, 1024);
+	tg_chat_member_request(d->cfg->volunteer_chat, user_id, &req);
+	snprintf(url, sizeof(url), "%s/getChatMember", pl->prefix);
+	curl_easy_setopt(d->member_h, CURLOPT_URL, url);
+	curl_easy_setopt(d->member_h, CURLOPT_POSTFIELDS, req.data);
+	curl_easy_setopt(d->member_h, CURLOPT_HTTPHEADER, pl->hdr);
+	curl_easy_setopt(d->member_h, CURLOPT_TIMEOUT, t);
+	cc = curl_easy_perform(d->member_h);
+	if (cc != CURLE_OK)
+		log_warn("telegram: getChatMember: %s", curl_easy_strerror(cc));
+	else if (tg_parse_chat_member(d->member_body.data, d->member_body.len,
+	    &err, status, n) != API_OK)
+		log_warn("telegram: getChatMember: %d %s", err.code, err.desc);
+	else
+		rc = 0;
+	buf_release(&req);
+	return rc;
+}
+
+/* Handles one event inside the caller's transaction. */
+int
+ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
+    int64_t recv_us)
+{
+	const char *plat = platforms[p].name;
+	struct store_chat chat;
+	struct conv_reply r;
+	struct buf red;
+	struct emit_ctx ec = { d, p, ev->chat_id, ev->is_group, recv_us, 0 };
+	struct handoff h = { d->st, d->kb, d->cfg, recv_us, 0, 0,
+	    member_status, d };
+	int64_t now = recv_us / 1000;
+	int seen, hidden, reply = 1;
+	const char *text = ev->text ? ev->text : "";
+	const char *what = NULL;
+
+	seen = store_seen(d->st, plat, ev->update_id);
+	if (seen)
+		return seen < 0 ? -1 : 0;
+	d->m.updates[p]++;
+	if (ev->moved_to[0] && p == P_TELEGRAM) {
+		int m = ingest_group_moved(d, ev->moved_from, ev->moved_to);
+
+		if (m == 1) {
+			char msg[512];
+
+			ingest_group_moved_text(msg, sizeof(msg), ev->moved_to);
+			handoff_tell_admins(&h, msg);
+		}
+		if (m < 0 || h.rc < 0)
+			return -1;
+		return store_mark_processed(d->st, plat, ev->update_id);
+	}
+	if (ev->kind == EV_IGNORE || !ev->chat_id[0])
+		return store_mark_processed(d->st, plat, ev->update_id);
+	if (ev->kind == EV_CALLBACK && (platforms[p].caps & PLATFORM_BUTTONS)) {
+		struct buf b;
+
+		buf_init(&b, 4096);
+		tg_answer_callback(ev->callback_id, &b);
+		/* queued apart from the chat ("" key): a button press is answered
+		 * at once, not behind the chat's or the group's pacing */
+		if (store_outbox_add(d->st, plat, "", 0,
+		    "answerCallbackQuery", b.data, recv_us) < 0)
+			ec.rc = -1;
+		buf_release(&b);
+	}
+	/* The volunteers' group: claims, replies, commands. */
+	if (handoff_is_group(&h, plat, ev->chat_id)) {
+		handoff_group(&h, ev);
+		d->want_reload |= h.want_reload;
+		log_info("%s: update %s from the volunteers' group", plat,
+		    ev->update_id);
+		if (store_mark_processed(d->st, plat, ev->update_id) < 0)
+			h.rc = -1;
+		return h.rc < 0 || ec.rc < 0 ? -1 : 0;
+	}
+	/* Other groups: the bot does not chat there, but answers /id. */
+	if (ev->is_group) {
+		(void)handoff_whoami(&h, plat, ev);
+		if (h.rc < 0)
+			return -1;
+		return store_mark_processed(d->st, plat, ev->update_id);
+	}
+
+	if (store_chat_get(d->st, plat, ev->chat_id, &chat) < 0)
+		return -1;
+	conv_reply_init(&r);
+	buf_init(&red, BUF_CAP_REPLY);
+	hidden = redact(text, &red);
+	if (store_log(d->st, plat, ev->chat_id, "in", red.data, NULL,
+	    ev->kind == EV_MEDIA ? ev->media : NULL) < 0)
+		ec.rc = -1;
+
+	/*
+	 * Flood control counts the bot's own answers only, by when the
+	 * resident sent each message: a backlog after downtime is not a flood,
+	 * and words meant for a volunteer are never dropped.
+	 */
+	if (ev->date_ms > 0 && ev->date_ms < now)
+		now = ev->date_ms;
+	if (handoff_staff(&h, plat, ev, red.data)) {
+		reply = 0;
+		what = "staff command";
+	} else if (handoff_feedback(&h, plat, ev)) {
+		reply = 0;
+		what = "feedback";
+	} else if (handoff_relay_resident(&h, plat, ev, red.data)) {
+		/* a person is on it: the bot keeps quiet */
+		reply = 0;
+		what = "relayed to the volunteers";
+	} else {
+		if (now - chat.flood_start > (int64_t)d->cfg->flood_window * 1000 ||
+		    now < chat.flood_start) {
+			chat.flood_start = now;
+			chat.flood_count = 0;
+			chat.flood_noticed = 0;
+		}
+		chat.flood_count++;
+		if (chat.flood_count > d->cfg->flood_max) {
+			if (chat.flood_noticed) {
+				reply = 0;
+				what = "flood, no reply";
+			} else {
+				chat.flood_noticed = 1;
+				conv_notice(d->kb, &chat.conv, flood_text(), &r);
+			}
+		} else {
+			int64_t ticket;
+
+			converse(d, &chat, ev, &r);
+			ticket = handoff_maybe_open(&h, plat, ev, red.data, &r, &chat);
+			if (ticket) {
+				what = "ticket opened";
+				/* a person takes over: after them, fallbacks count anew */
+				chat.conv.fallbacks = 0;
+				if (ev->kind == EV_MEDIA)
+					reply = 0;      /* the hand-off message says it all */
+			}
+		}
+	}
+	d->want_reload |= h.want_reload;
+
+	if (reply) {
+		enum metrics_outcome o = r.kind == CONV_FALLBACK ? METRICS_FALLBACK :
+		    r.kind == CONV_CLARIFY ? METRICS_CLARIFY : r.kind == CONV_NOTICE ?
+		    METRICS_NOTICE : METRICS_ANSWER;
+		const char *action = r.kind == CONV_FALLBACK ? "fallback" :
+		    r.kind == CONV_CLARIFY ? "clarify" : r.kind == CONV_NOTICE ?
+		    "notice" : "answer";
+
+		d->m.outcomes[o]++;
+
+		if (r.topic && store_count_topic(d->st, r.topic->id) < 0)
+			ec.rc = -1;
+		if (r.kind == CONV_FALLBACK && ev->kind == EV_TEXT &&
+		    store_unanswered(d->st, plat, ev->chat_id, red.data) < 0)
+			ec.rc = -1;
+		if (store_log(d->st, plat, ev->chat_id, "out", r.text.data,
+		    r.topic ? r.topic->id : NULL, action) < 0)
+			ec.rc = -1;
+		platforms[p].render(&r, ev->chat_id, emit_body, &ec);
+		log_info("%s: update %s chat %s → %s %s%s%s", plat, ev->update_id,
+		    ev->chat_id, action, r.topic ? r.topic->id : "-",
+		    what ? ", " : "", what ? what : "");
+	} else {
+		log_info("%s: update %s chat %s → %s", plat, ev->update_id,
+		    ev->chat_id, what ? what : "no reply");
+	}
+	if (hidden > 0 && ev->kind == EV_TEXT)
+		handoff_say(&h, plat, ev->chat_id, "⚠️ Bác lưu ý: đừng bao giờ gửi mã "
+		    "OTP, mật khẩu, số thẻ ngân hàng hay số căn cước cho bất kỳ ai qua "
+		    "tin nhắn, kể cả cho cháu. Cháu đã ẩn thông tin đó đi rồi ạ. "
+		    "Cán bộ thật không bao giờ hỏi những thông tin này.");
+	if (store_chat_put(d->st, plat, ev->chat_id, &chat) < 0 ||
+	    store_mark_processed(d->st, plat, ev->update_id) < 0)
+		ec.rc = -1;
+	buf_release(&red);
+	conv_reply_release(&r);
+	d->handled++;
+	return ec.rc < 0 || h.rc < 0 ? -1 : 0;
+}
+
+
+/*
+ * Updates from any ingress, in one transaction with their outbox rows (and
+ * Telegram's offset when polling: next_offset >= 0). 0 once committed; on
+ * -1 nothing of it is stored and the caller has it delivered again.
+ */
+int
+ingest_batch(struct daemon *d, enum platform_id p, struct event *ev,
+    size_t n, int64_t recv_us, int64_t next_offset)
+{
+	size_t i;
+	int rc = store_begin(d->st);
+
+	for (i = 0; i < n && rc == 0; i++)
+		rc = ingest_event(d, p, &ev[i], recv_us);
+	if (rc == 0 && next_offset >= 0)
+		rc = store_set_offset(d->st, platforms[p].name, next_offset);
+	if (rc == 0)
+		rc = store_commit(d->st);
+	d->dirty = 1;
+	if (rc < 0)
+		store_rollback(d->st);
+	return rc;
+}

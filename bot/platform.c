@@ -1,0 +1,176 @@
+#include "platform.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "tg.h"
+#include "util.h"
+#include "zalo.h"
+
+static enum api_status
+tg_updates(const char *body, size_t len, struct event **ev, size_t *n,
+    int64_t *next_offset, struct api_error *err)
+{
+	int64_t max_id = -1;
+	enum api_status st = tg_parse_updates(body, len, ev, n, &max_id, err);
+
+	*next_offset = st == API_OK && *n && max_id >= 0 ? max_id + 1 : -1;
+	return st;
+}
+
+static void
+tg_poll_request(int64_t offset, int timeout, struct buf *out)
+{
+	(void)buf_printf(out, "{\"offset\":%lld,\"timeout\":%d,"
+	    "\"allowed_updates\":[\"message\",\"callback_query\"]}",
+	    (long long)offset, timeout);
+}
+
+/*
+ * A push body as one JSON object, nothing after it (a second update
+ * spliced in would otherwise ride along); NULL if it is not.
+ */
+static cJSON *
+push_object(const char *body, size_t len)
+{
+	const char *end = NULL;
+	cJSON *o = cJSON_ParseWithLengthOpts(body, len, &end, 0);
+
+	if (!cJSON_IsObject(o) || !end)
+		goto bad;
+	while (end < body + len && strchr(" \t\r\n", *end) && *end)
+		end++;
+	if (end == body + len)
+		return o;
+bad:
+	cJSON_Delete(o);
+	return NULL;
+}
+
+/* The envelope, printed back for the polling parser. */
+static int
+push_envelope(cJSON *result, struct buf *out)
+{
+	cJSON *root = cJSON_CreateObject();
+	char *s;
+	int rc;
+
+	cJSON_AddTrueToObject(root, "ok");
+	cJSON_AddItemToObject(root, "result", result);
+	if (!(s = cJSON_PrintUnformatted(root)))
+		fatal("out of memory");
+	cJSON_Delete(root);
+	rc = buf_adds(out, s);
+	cJSON_free(s);
+	return rc;
+}
+
+/* An Update object; getUpdates answers an array of them. */
+static int
+tg_wrap_push(const char *body, size_t len, struct buf *out)
+{
+	cJSON *o = push_object(body, len), *a;
+
+	if (!o)
+		return -1;
+	a = cJSON_CreateArray();
+	cJSON_AddItemToArray(a, o);
+	return push_envelope(a, out);
+}
+
+/* Zalo's getUpdates hands over one update, or none. */
+static enum api_status
+zalo_updates(const char *body, size_t len, struct event **ev, size_t *n,
+    int64_t *next_offset, struct api_error *err)
+{
+	enum api_status st;
+	int got = 0;
+
+	*ev = xcalloc(1, sizeof(**ev));
+	*n = 0;
+	*next_offset = -1;
+	st = zalo_parse_update(body, len, *ev, &got, err);
+	if (st == API_OK && got)
+		*n = 1;
+	else
+		event_release(*ev);
+	return st;
+}
+
+static enum api_status
+zalo_sent(const char *body, size_t len, struct api_error *err,
+    int64_t *message_id)
+{
+	*message_id = 0;        /* Zalo's are strings; nothing refers to them */
+	return zalo_parse_response(body, len, err);
+}
+
+static void
+zalo_poll_request(int64_t offset, int timeout, struct buf *out)
+{
+	(void)offset;
+	(void)buf_printf(out, "{\"timeout\":\"%d\"}", timeout);
+}
+
+/* The push's shape is unverified: a bare {event_name, message}, or
+ * getUpdates' {ok, result}. Both are taken. */
+static int
+zalo_wrap_push(const char *body, size_t len, struct buf *out)
+{
+	cJSON *o = push_object(body, len), *r;
+
+	if (!o)
+		return -1;
+	if (!(r = cJSON_DetachItemFromObjectCaseSensitive(o, "result")))
+		return push_envelope(o, out);
+	cJSON_Delete(o);
+	return push_envelope(r, out);
+}
+
+const struct platform platforms[PLATFORM_COUNT] = {
+	[PLATFORM_TELEGRAM] = {
+		.name = "telegram",
+		.caps = PLATFORM_BUTTONS | PLATFORM_COPY | PLATFORM_EDIT |
+		    PLATFORM_OFFSET | PLATFORM_CHAT_429,
+		.secret_header = "X-Telegram-Bot-Api-Secret-Token",
+		.parse_updates = tg_updates,
+		.parse_sent = tg_parse_sent,
+		.render = tg_render,
+		.render_text = tg_render_text,
+		.poll_request = tg_poll_request,
+		.wrap_push = tg_wrap_push,
+	},
+	[PLATFORM_ZALO] = {
+		.name = "zalo",
+		.caps = 0,
+		.secret_header = "X-Bot-Api-Secret-Token",
+		.parse_updates = zalo_updates,
+		.parse_sent = zalo_sent,
+		.render = zalo_render,
+		.render_text = zalo_render_text,
+		.poll_request = zalo_poll_request,
+		.wrap_push = zalo_wrap_push,
+	},
+};
+
+int
+platform_find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < PLATFORM_COUNT; i++)
+		if (strcmp(platforms[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+const struct platform *
+platform_of_name(const char *name)
+{
+	int i = platform_find(name);
+
+	return &platforms[i < 0 ? PLATFORM_TELEGRAM : i];
+}

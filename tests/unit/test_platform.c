@@ -1,0 +1,139 @@
+/*
+ * The platform table: names, capabilities, and a webhook push read through
+ * each entry's envelope and getUpdates parser as the ingress reads it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#include "platform.h"
+
+#define TG_PUSH "{\"update_id\":41,\"message\":{\"message_id\":7,\"date\":1," \
+	"\"chat\":{\"id\":42,\"type\":\"private\"},\"from\":{\"id\":42," \
+	"\"is_bot\":false,\"first_name\":\"Lan\"},\"text\":\"xin chào\"}}"
+#define ZALO_MSG "{\"event_name\":\"message.text.received\",\"message\":{" \
+	"\"message_id\":\"zm9\",\"date\":1766619597466,\"chat\":{\"id\":\"z1\"," \
+	"\"chat_type\":\"PRIVATE\"},\"from\":{\"id\":\"z1\",\"display_name\":" \
+	"\"Hùng\",\"is_bot\":false},\"text\":\"xin chào\"}}"
+
+/* The events of one push; -1 if the envelope or the parser refused it. */
+static int
+read_push(int p, const char *body, struct event **ev, size_t *n,
+    int64_t *next)
+{
+	const struct platform *pf = &platforms[p];
+	struct api_error err;
+	struct buf env;
+	int rc = -1;
+
+	*ev = NULL;
+	*n = 0;
+	buf_init(&env, 1 << 20);
+	if (pf->wrap_push(body, strlen(body), &env) == 0 &&
+	    pf->parse_updates(env.data, env.len, ev, n, next, &err) == API_OK)
+		rc = 0;
+	buf_release(&env);
+	return rc;
+}
+
+static void
+release(struct event *ev, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		event_release(&ev[i]);
+	free(ev);
+}
+
+static void
+test_find(void **state)
+{
+	(void)state;
+	assert_int_equal(platform_find("telegram"), PLATFORM_TELEGRAM);
+	assert_int_equal(platform_find("zalo"), PLATFORM_ZALO);
+	assert_int_equal(platform_find("zalo_oa"), -1);
+	assert_int_equal(platform_find(""), -1);
+	assert_ptr_equal(platform_of_name("nope"), &platforms[PLATFORM_TELEGRAM]);
+	assert_true(platforms[PLATFORM_TELEGRAM].caps & PLATFORM_BUTTONS);
+	assert_true(platforms[PLATFORM_TELEGRAM].caps & PLATFORM_OFFSET);
+	assert_false(platforms[PLATFORM_ZALO].caps & PLATFORM_BUTTONS);
+	assert_false(platforms[PLATFORM_ZALO].caps & PLATFORM_OFFSET);
+	assert_string_equal(platforms[PLATFORM_TELEGRAM].secret_header,
+	    "X-Telegram-Bot-Api-Secret-Token");
+	assert_string_equal(platforms[PLATFORM_ZALO].secret_header,
+	    "X-Bot-Api-Secret-Token");
+}
+
+static void
+test_telegram_push(void **state)
+{
+	struct event *ev;
+	size_t n;
+	int64_t next;
+
+	(void)state;
+	assert_int_equal(read_push(PLATFORM_TELEGRAM, TG_PUSH, &ev, &n, &next), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(ev[0].update_id, "41");
+	assert_string_equal(ev[0].chat_id, "42");
+	assert_string_equal(ev[0].text, "xin chào");
+	assert_int_equal(next, 42);
+	release(ev, n);
+	/* not an object: refused before parsing */
+	assert_int_equal(read_push(PLATFORM_TELEGRAM, "[" TG_PUSH "]", &ev, &n,
+	    &next), -1);
+	assert_int_equal(read_push(PLATFORM_TELEGRAM, "{\"update_id\":", &ev, &n,
+	    &next), -1);
+	/* a second update spliced in cannot ride in the envelope */
+	assert_int_equal(read_push(PLATFORM_TELEGRAM, TG_PUSH "]," TG_PUSH,
+	    &ev, &n, &next), -1);
+	assert_int_equal(read_push(PLATFORM_TELEGRAM, TG_PUSH "," TG_PUSH,
+	    &ev, &n, &next), -1);
+	assert_int_equal(read_push(PLATFORM_ZALO, ZALO_MSG "}", &ev, &n,
+	    &next), -1);
+	/* whitespace after the object is fine */
+	assert_int_equal(read_push(PLATFORM_TELEGRAM, TG_PUSH " \r\n", &ev, &n,
+	    &next), 0);
+	release(ev, n);
+}
+
+static void
+test_zalo_push_both_shapes(void **state)
+{
+	struct event *a, *b;
+	size_t na, nb;
+	int64_t next;
+
+	(void)state;
+	assert_int_equal(read_push(PLATFORM_ZALO, ZALO_MSG, &a, &na, &next), 0);
+	assert_int_equal(read_push(PLATFORM_ZALO, "{\"ok\":true,\"result\":"
+	    ZALO_MSG "}", &b, &nb, &next), 0);
+	assert_int_equal(na, 1);
+	assert_int_equal(nb, 1);
+	assert_int_equal(next, -1);
+	assert_string_equal(a[0].update_id, b[0].update_id);
+	assert_string_equal(a[0].chat_id, "z1");
+	assert_string_equal(b[0].text, "xin chào");
+	release(a, na);
+	release(b, nb);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_telegram_push),
+		cmocka_unit_test(test_zalo_push_both_shapes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
