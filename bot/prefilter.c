@@ -638,13 +638,14 @@ p_seq(struct parse *P, size_t a, size_t b, bool lctx, bool rctx)
 	return tl_close(P, &and, T_AND);
 }
 
-/* Alternatives: any one branch's needs. */
-static int
-p_alt(struct parse *P, size_t a, size_t b, bool lctx, bool rctx)
+/*
+ * Where the top-level alternative of s that starts at i ends: the index of
+ * its '|', or b. Escapes, classes and comments are skipped whole, so a '|'
+ * inside them does not count.
+ */
+static size_t
+alt_end(const char *s, size_t i, size_t b)
 {
-	const char *s = P->s;
-	struct tlist or = { -1, -1, 0 };
-	size_t i = a, start = a;
 	int depth = 0;
 
 	for (;;) {
@@ -660,23 +661,38 @@ p_alt(struct parse *P, size_t a, size_t b, bool lctx, bool rctx)
 			i = comment_end(s, i, b);
 			continue;
 		}
-		if (i < b && s[i] == '(')
+		if (i >= b)
+			return b;
+		if (s[i] == '(')
 			depth++;
-		else if (i < b && s[i] == ')')
+		else if (s[i] == ')')
 			depth--;
-		if (i >= b || (s[i] == '|' && depth == 0)) {
-			int x = p_seq(P, start, i < b ? i : b, lctx, rctx);
-
-			if (P->fail)
-				return -1;
-			if (P->t[x].op == T_TRUE)
-				return x;       /* one branch needs nothing */
-			tl_add(P, &or, T_OR, x);
-			if (i >= b)
-				break;
-			start = i + 1;
-		}
+		else if (s[i] == '|' && depth == 0)
+			return i;
 		i++;
+	}
+}
+
+/* Alternatives: any one branch's needs. */
+static int
+p_alt(struct parse *P, size_t a, size_t b, bool lctx, bool rctx)
+{
+	struct tlist or = { -1, -1, 0 };
+	size_t start = a, e;
+
+	for (;;) {
+		int x;
+
+		e = alt_end(P->s, start, b);
+		x = p_seq(P, start, e, lctx, rctx);
+		if (P->fail)
+			return -1;
+		if (P->t[x].op == T_TRUE)
+			return x;       /* one branch needs nothing */
+		tl_add(P, &or, T_OR, x);
+		if (e >= b)
+			break;
+		start = e + 1;
 	}
 	return tl_close(P, &or, T_OR);
 }
@@ -881,37 +897,16 @@ static bool
 split_alt(const char *s, size_t a, size_t b, struct pf_piece *v, size_t *n,
     size_t max)
 {
-	size_t i = a, start = a;
-	int depth = 0;
+	size_t start = a, e;
 
-	*n = 0;
-	for (;;) {
-		if (i < b && s[i] == '\\') {
-			i = esc_end(s, i, b);
-			continue;
-		}
-		if (i < b && s[i] == '[') {
-			i = class_end(s, i, b) + 1;
-			continue;
-		}
-		if (i + 2 < b && s[i] == '(' && s[i + 1] == '?' && s[i + 2] == '#') {
-			i = comment_end(s, i, b);
-			continue;
-		}
-		if (i < b && s[i] == '(')
-			depth++;
-		else if (i < b && s[i] == ')')
-			depth--;
-		if (i >= b || (s[i] == '|' && depth == 0)) {
-			if (*n == max)
-				return false;
-			v[*n].a = start;
-			v[(*n)++].b = i < b ? i : b;
-			if (i >= b)
-				return true;
-			start = i + 1;
-		}
-		i++;
+	for (*n = 0;; start = e + 1) {
+		e = alt_end(s, start, b);
+		if (*n == max)
+			return false;
+		v[*n].a = start;
+		v[(*n)++].b = e;
+		if (e >= b)
+			return true;
 	}
 }
 
