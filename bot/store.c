@@ -156,19 +156,31 @@ store_done(struct store *s, sqlite3_stmt *st)
 	sqlite3_finalize(st);   /* not cached (cache full): NULL is fine too */
 }
 
-int
-store_run(struct store *s, const char *sql, int n, const char *const *args,
+sqlite3_stmt *
+store_bind(struct store *s, const char *sql, int n, const char *const *args,
     int nint, const int64_t *ints)
 {
 	sqlite3_stmt *st = store_prep(s, sql);
-	int i, rc;
+	int i;
 
 	if (!st)
-		return -1;
+		return NULL;
 	for (i = 0; i < n; i++)
 		sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
 	for (i = 0; i < nint; i++)
 		sqlite3_bind_int64(st, n + i + 1, ints[i]);
+	return st;
+}
+
+int
+store_run(struct store *s, const char *sql, int n, const char *const *args,
+    int nint, const int64_t *ints)
+{
+	sqlite3_stmt *st = store_bind(s, sql, n, args, nint, ints);
+	int rc;
+
+	if (!st)
+		return -1;
 	rc = sqlite3_step(st);
 	store_done(s, st);
 	if (rc != SQLITE_DONE) {
@@ -179,19 +191,55 @@ store_run(struct store *s, const char *sql, int n, const char *const *args,
 }
 
 int
-store_count(struct store *s, const char *sql, int n, const char *const *args)
+store_row(struct store *s, sqlite3_stmt *st,
+    void (*fill)(sqlite3_stmt *st, void *arg), void *arg)
 {
-	sqlite3_stmt *st = store_prep(s, sql);
-	int i, c = -1;
+	int rc;
 
 	if (!st)
 		return -1;
-	for (i = 0; i < n; i++)
-		sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		c = sqlite3_column_int(st, 0);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && fill)
+		fill(st, arg);
+	else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		log_error("store: %s", sqlite3_errmsg(s->db));
 	store_done(s, st);
-	return c;
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+store_rows(struct store *s, sqlite3_stmt *st, int max,
+    void (*fill)(sqlite3_stmt *st, void *arg, int i), void *arg)
+{
+	int n = 0, rc = SQLITE_DONE;
+
+	if (!st)
+		return -1;
+	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		fill(st, arg, n++);
+	if (n < max && rc != SQLITE_DONE) {
+		log_error("store: %s", sqlite3_errmsg(s->db));
+		n = -1;
+	}
+	store_done(s, st);
+	return n;
+}
+
+void
+store_col_int64(sqlite3_stmt *st, void *arg)
+{
+	*(int64_t *)arg = sqlite3_column_int64(st, 0);
+}
+
+int
+store_count(struct store *s, const char *sql, int n, const char *const *args)
+{
+	int64_t c;
+
+	if (store_row(s, store_bind(s, sql, n, args, 0, NULL), store_col_int64,
+	    &c) != 1)
+		return -1;
+	return (int)c;
 }
 
 struct store *
@@ -341,17 +389,10 @@ store_rollback(struct store *s)
 int
 store_seen(struct store *s, const char *platform, const char *update_id)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT 1 FROM processed WHERE platform=?1 "
-	    "AND update_id=?2");
-	int rc;
+	const char *a[] = { platform, update_id };
 
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, update_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	store_done(s, st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return store_row(s, store_bind(s, "SELECT 1 FROM processed WHERE "
+	    "platform=?1 AND update_id=?2", 2, a, 0, NULL), NULL, NULL);
 }
 
 int
@@ -368,15 +409,12 @@ store_mark_processed(struct store *s, const char *platform,
 int64_t
 store_offset(struct store *s, const char *platform)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT next FROM offsets WHERE platform=?1");
+	const char *a[] = { platform };
 	int64_t v = 0;
 
-	if (!st)
+	if (store_row(s, store_bind(s, "SELECT next FROM offsets WHERE "
+	    "platform=?1", 1, a, 0, NULL), store_col_int64, &v) != 1)
 		return 0;
-	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	store_done(s, st);
 	return v;
 }
 
@@ -423,29 +461,28 @@ state_decode(const char *s, struct conv_state *c)
 	free(copy);
 }
 
+static void
+fill_chat(sqlite3_stmt *st, void *arg)
+{
+	struct store_chat *c = arg;
+
+	state_decode((const char *)sqlite3_column_text(st, 0), &c->conv);
+	c->flood_start = sqlite3_column_int64(st, 1);
+	c->flood_count = sqlite3_column_int(st, 2);
+	c->flood_noticed = sqlite3_column_int(st, 3);
+}
+
 int
 store_chat_get(struct store *s, const char *platform, const char *chat_id,
     struct store_chat *c)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT state, flood_start, flood_count, "
-	    "flood_noticed FROM chats WHERE platform=?1 AND chat_id=?2");
-	int rc;
+	const char *a[] = { platform, chat_id };
 
 	memset(c, 0, sizeof(*c));
 	conv_state_init(&c->conv);
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		state_decode((const char *)sqlite3_column_text(st, 0), &c->conv);
-		c->flood_start = sqlite3_column_int64(st, 1);
-		c->flood_count = sqlite3_column_int(st, 2);
-		c->flood_noticed = sqlite3_column_int(st, 3);
-	}
-	store_done(s, st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return store_row(s, store_bind(s, "SELECT state, flood_start, "
+	    "flood_count, flood_noticed FROM chats WHERE platform=?1 AND "
+	    "chat_id=?2", 2, a, 0, NULL), fill_chat, c) < 0 ? -1 : 0;
 }
 
 int
@@ -497,31 +534,32 @@ store_chat_move(struct store *s, const char *platform, const char *from,
 	return store_exec(s, "RELEASE chat_move");
 }
 
+static void
+fill_to_id(sqlite3_stmt *st, void *arg)
+{
+	char *cur = arg;
+
+	snprintf(cur, 64, "%s", sqlite3_column_text(st, 0));
+}
+
 int
 store_chat_moved(struct store *s, const char *platform, const char *id,
     char *out, size_t n)
 {
 	char cur[64];
+	const char *a[] = { platform, cur };
 	int hops, moved = 0;
 
 	snprintf(cur, sizeof(cur), "%s", id);
 	/* a chain (A became B became C) in a few hops; a loop stops */
 	for (hops = 0; hops < 8; hops++) {
-		sqlite3_stmt *st = store_prep(s, "SELECT to_id FROM chat_moves WHERE "
-		    "platform=?1 AND from_id=?2");
-		int rc;
+		int rc = store_row(s, store_bind(s, "SELECT to_id FROM chat_moves "
+		    "WHERE platform=?1 AND from_id=?2", 2, a, 0, NULL), fill_to_id,
+		    cur);
 
-		if (!st)
-			return -1;
-		sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, cur, -1, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			snprintf(cur, sizeof(cur), "%s", sqlite3_column_text(st, 0));
-		store_done(s, st);
-		if (rc == SQLITE_DONE)
+		if (rc == 0)
 			break;
-		if (rc != SQLITE_ROW)
+		if (rc < 0)
 			return -1;
 		moved = strcmp(cur, id) != 0;
 	}
@@ -534,24 +572,12 @@ int
 store_log(struct store *s, const char *platform, const char *chat_id,
     const char *dir, const char *text, const char *topic, const char *action)
 {
-	sqlite3_stmt *st = store_prep(s, "INSERT INTO messages(platform, chat_id, dir, "
-	    "text, topic, action, at) VALUES(?1,?2,?3,?4,?5,?6,?7)");
-	int rc;
+	/* a NULL topic or action is bound as NULL */
+	const char *a[] = { platform, chat_id, dir, text, topic, action };
+	int64_t now = store_now_ms();
 
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, dir, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, text, -1, SQLITE_STATIC);
-	if (topic)
-		sqlite3_bind_text(st, 5, topic, -1, SQLITE_STATIC);
-	if (action)
-		sqlite3_bind_text(st, 6, action, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, store_now_ms());
-	rc = sqlite3_step(st);
-	store_done(s, st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_run(s, "INSERT INTO messages(platform, chat_id, dir, text, "
+	    "topic, action, at) VALUES(?1,?2,?3,?4,?5,?6,?7)", 6, a, 1, &now);
 }
 
 int
@@ -574,51 +600,53 @@ store_unanswered(struct store *s, const char *platform, const char *chat_id,
 	    "VALUES(?1,?2,?3,?4)", 3, a, 1, &now);
 }
 
+static void
+fill_outbox_stats(sqlite3_stmt *st, void *arg)
+{
+	struct store_stats *o = arg;
+
+	o->outbox_pending = sqlite3_column_int64(st, 0);
+	o->outbox_oldest_us = sqlite3_column_int64(st, 1);
+}
+
+static void
+fill_ticket_stats(sqlite3_stmt *st, void *arg)
+{
+	struct store_stats *o = arg;
+
+	o->tickets = sqlite3_column_int64(st, 0);
+	o->tickets_active = sqlite3_column_int64(st, 1);
+	o->tickets_escalated = sqlite3_column_int64(st, 2);
+}
+
 int
 store_stats(struct store *s, struct store_stats *o)
 {
-	sqlite3_stmt *st;
-	int rc = -1;
-
 	memset(o, 0, sizeof(*o));
 	o->write_failing = s->write_failing;
-	if (!(st = store_prep(s, "SELECT COUNT(*), COALESCE(MIN(NULLIF(created_us, "
-	    "0)), 0) FROM outbox WHERE status='pending'")))
+	if (store_row(s, store_prep(s, "SELECT COUNT(*), COALESCE(MIN(NULLIF("
+	    "created_us, 0)), 0) FROM outbox WHERE status='pending'"),
+	    fill_outbox_stats, o) != 1)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		o->outbox_pending = sqlite3_column_int64(st, 0);
-		o->outbox_oldest_us = sqlite3_column_int64(st, 1);
-		rc = 0;
-	}
-	store_done(s, st);
-	if (rc < 0 || !(st = store_prep(s, "SELECT COUNT(*), COALESCE(SUM(status IN "
+	if (store_row(s, store_prep(s, "SELECT COUNT(*), COALESCE(SUM(status IN "
 	    "('open','claimed')), 0), COALESCE(SUM(escalated_at IS NOT NULL), 0) "
-	    "FROM tickets")))
+	    "FROM tickets"), fill_ticket_stats, o) != 1)
 		return -1;
-	rc = -1;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		o->tickets = sqlite3_column_int64(st, 0);
-		o->tickets_active = sqlite3_column_int64(st, 1);
-		o->tickets_escalated = sqlite3_column_int64(st, 2);
-		rc = 0;
-	}
-	store_done(s, st);
-	return rc;
+	return 0;
 }
 
 int
 store_recent_messages(struct store *s, const char *platform,
     const char *chat_id, int max, struct buf *out)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT dir, text FROM (SELECT id, dir, text "
-	    "FROM messages WHERE platform=?1 AND chat_id=?2 ORDER BY id DESC "
-	    "LIMIT ?3) ORDER BY id");
+	const char *a[] = { platform, chat_id };
+	int64_t lim = max;
+	sqlite3_stmt *st = store_bind(s, "SELECT dir, text FROM (SELECT id, dir, "
+	    "text FROM messages WHERE platform=?1 AND chat_id=?2 ORDER BY id DESC "
+	    "LIMIT ?3) ORDER BY id", 2, a, 1, &lim);
 
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, max);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *dir = (const char *)sqlite3_column_text(st, 0);
 		const char *txt = (const char *)sqlite3_column_text(st, 1);
@@ -637,30 +665,27 @@ store_recent_messages(struct store *s, const char *platform,
 int
 store_prune(struct store *s, int64_t now_ms, int keep_days)
 {
+	static const char *const sql[] = {
+		"DELETE FROM processed WHERE at<?1",
+		"DELETE FROM outbox WHERE status<>'pending' AND done_at<?1",
+		"DELETE FROM ticket_msgs WHERE ticket_id IN (SELECT id FROM "
+		    "tickets WHERE status='resolved' AND resolved_at<?1)",
+		"DELETE FROM messages WHERE at<?1",
+		"DELETE FROM unanswered WHERE at<?1",
+	};
 	int64_t week = now_ms - 7 * 86400000LL, month = now_ms - 30 * 86400000LL;
 	int64_t keep = now_ms - (int64_t)keep_days * 86400000LL;
+	const int64_t before[] = { week, month, month, keep, keep };
 	int total = 0;
+	size_t i;
 
 	if (store_begin(s) < 0)
 		return -1;
-	if (store_run(s, "DELETE FROM processed WHERE at<?1", 0, NULL, 1, &week) < 0)
-		goto fail;
-	total += sqlite3_changes(s->db);
-	if (store_run(s, "DELETE FROM outbox WHERE status<>'pending' AND done_at<?1",
-	    0, NULL, 1, &month) < 0)
-		goto fail;
-	total += sqlite3_changes(s->db);
-	if (store_run(s, "DELETE FROM ticket_msgs WHERE ticket_id IN (SELECT id FROM "
-	    "tickets WHERE status='resolved' AND resolved_at<?1)", 0, NULL, 1,
-	    &month) < 0)
-		goto fail;
-	total += sqlite3_changes(s->db);
-	if (store_run(s, "DELETE FROM messages WHERE at<?1", 0, NULL, 1, &keep) < 0)
-		goto fail;
-	total += sqlite3_changes(s->db);
-	if (store_run(s, "DELETE FROM unanswered WHERE at<?1", 0, NULL, 1, &keep) < 0)
-		goto fail;
-	total += sqlite3_changes(s->db);
+	for (i = 0; i < ARRAY_SIZE(sql); i++) {
+		if (store_run(s, sql[i], 0, NULL, 1, &before[i]) < 0)
+			goto fail;
+		total += sqlite3_changes(s->db);
+	}
 	if (store_commit(s) < 0)
 		goto fail;
 	return total;

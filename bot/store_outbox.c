@@ -33,8 +33,10 @@ store_outbox_add_ticket(struct store *s, const char *platform,
 }
 
 static void
-fill_item(sqlite3_stmt *st, struct outbox_item *it)
+fill_item(sqlite3_stmt *st, void *arg)
 {
+	struct outbox_item *it = arg;
+
 	it->id = sqlite3_column_int64(st, 0);
 	snprintf(it->platform, sizeof(it->platform), "%s",
 	    sqlite3_column_text(st, 1));
@@ -66,8 +68,10 @@ store_outbox_heads(struct store *s, const char *platform, int64_t now_ms,
     const int64_t *gone, size_t ngone, struct outbox_item *v, int max,
     int64_t *next_due)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT " OUTBOX_COLS " FROM outbox "
-	    "WHERE status='pending' AND platform=?1 ORDER BY id LIMIT 8192");
+	const char *a[] = { platform };
+	sqlite3_stmt *st = store_bind(s, "SELECT " OUTBOX_COLS " FROM outbox "
+	    "WHERE status='pending' AND platform=?1 ORDER BY id LIMIT 8192", 1, a,
+	    0, NULL);
 	uint64_t *seen;         /* open-addressing set of chats met so far */
 	size_t mask = 2 * OUTBOX_SCAN - 1, k;
 	int n = 0;
@@ -75,7 +79,6 @@ store_outbox_heads(struct store *s, const char *platform, int64_t now_ms,
 	*next_due = -1;
 	if (!st)
 		return -1;
-	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
 	seen = xcalloc(mask + 1, sizeof(*seen));
 	while (n < max && sqlite3_step(st) == SQLITE_ROW) {
 		const char *p = (const char *)sqlite3_column_text(st, 1);
@@ -108,20 +111,11 @@ int
 store_outbox_head(struct store *s, const char *platform, const char *chat_id,
     struct outbox_item *it)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT " OUTBOX_COLS " FROM outbox "
-	    "WHERE status='pending' AND platform=?1 AND chat_id=?2 ORDER BY id "
-	    "LIMIT 1");
-	int rc;
+	const char *a[] = { platform, chat_id };
 
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		fill_item(st, it);
-	store_done(s, st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return store_row(s, store_bind(s, "SELECT " OUTBOX_COLS " FROM outbox "
+	    "WHERE status='pending' AND platform=?1 AND chat_id=?2 ORDER BY id "
+	    "LIMIT 1", 2, a, 0, NULL), fill_item, it);
 }
 
 void
@@ -176,23 +170,27 @@ store_outbox_migrate(struct store *s, const char *platform, const char *from,
 	    "chat_id=?3 AND status='pending'", 3, a, 0, NULL);
 }
 
+static void
+fill_pending(sqlite3_stmt *st, void *arg)
+{
+	int64_t *v = arg;
+
+	v[0] = sqlite3_column_int64(st, 0);
+	v[1] = sqlite3_column_int64(st, 1);
+}
+
 int
 store_outbox_pending(struct store *s, int64_t *next_due_ms)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT COUNT(*), MIN(not_before) FROM outbox "
-	    "WHERE status='pending'");
-	int n = -1;
+	int64_t v[2];
 
 	*next_due_ms = -1;
-	if (!st)
+	if (store_row(s, store_prep(s, "SELECT COUNT(*), MIN(not_before) FROM "
+	    "outbox WHERE status='pending'"), fill_pending, v) != 1)
 		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		n = sqlite3_column_int(st, 0);
-		if (n)
-			*next_due_ms = sqlite3_column_int64(st, 1);
-	}
-	store_done(s, st);
-	return n;
+	if (v[0])
+		*next_due_ms = v[1];
+	return (int)v[0];
 }
 
 int

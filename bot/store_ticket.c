@@ -19,8 +19,10 @@
 	"COALESCE(announced_at, 0), COALESCE(escalated_at, 0)"
 
 static void
-fill_ticket(sqlite3_stmt *st, struct ticket *t)
+fill_ticket(sqlite3_stmt *st, void *arg)
 {
+	struct ticket *t = arg;
+
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(st, 0);
 	snprintf(t->platform, sizeof(t->platform), "%s", sqlite3_column_text(st, 1));
@@ -62,39 +64,21 @@ int
 store_ticket_active(struct store *s, const char *platform, const char *chat_id,
     struct ticket *t)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT " TICKET_COLS " FROM tickets WHERE "
-	    "platform=?1 AND chat_id=?2 AND status IN ('open','claimed') "
+	const char *a[] = { platform, chat_id };
+
+	return store_row(s, store_bind(s, "SELECT " TICKET_COLS " FROM tickets "
+	    "WHERE platform=?1 AND chat_id=?2 AND status IN ('open','claimed') "
 	    /* a case a volunteer forwarded is about someone else: the
 	     * volunteer's own chat must not be silenced by it */
-	    "AND reason<>'forwarded' ORDER BY id DESC LIMIT 1");
-	int rc;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		fill_ticket(st, t);
-	store_done(s, st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	    "AND reason<>'forwarded' ORDER BY id DESC LIMIT 1", 2, a, 0, NULL),
+	    fill_ticket, t);
 }
 
 int
 store_ticket_get(struct store *s, int64_t id, struct ticket *t)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT " TICKET_COLS " FROM tickets WHERE "
-	    "id=?1");
-	int rc;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		fill_ticket(st, t);
-	store_done(s, st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return store_row(s, store_bind(s, "SELECT " TICKET_COLS " FROM tickets "
+	    "WHERE id=?1", 0, NULL, 1, &id), fill_ticket, t);
 }
 
 int
@@ -135,26 +119,22 @@ int64_t
 store_ticket_feedback(struct store *s, const char *platform,
     const char *chat_id, int value)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT id FROM tickets WHERE platform=?1 AND "
-	    "chat_id=?2 AND status='resolved' AND feedback IS NULL AND "
-	    "resolved_at>=?3 ORDER BY id DESC LIMIT 1");
-	int64_t id = 0;
+	const char *a[] = { platform, chat_id };
+	int64_t since = store_now_ms() - 24 * 3600 * 1000LL, id = 0;
+	int64_t ints[2];
+	int rc;
 
-	if (!st)
+	rc = store_row(s, store_bind(s, "SELECT id FROM tickets WHERE "
+	    "platform=?1 AND chat_id=?2 AND status='resolved' AND feedback IS "
+	    "NULL AND resolved_at>=?3 ORDER BY id DESC LIMIT 1", 2, a, 1, &since),
+	    store_col_int64, &id);
+	if (rc <= 0)
+		return rc;
+	ints[0] = value;
+	ints[1] = id;
+	if (store_run(s, "UPDATE tickets SET feedback=?1 WHERE id=?2", 0, NULL, 2,
+	    ints) < 0)
 		return -1;
-	sqlite3_bind_text(st, 1, platform, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, chat_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, store_now_ms() - 24 * 3600 * 1000LL);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	store_done(s, st);
-	if (id) {
-		int64_t ints[] = { value, id };
-
-		if (store_run(s, "UPDATE tickets SET feedback=?1 WHERE id=?2", 0, NULL, 2,
-		    ints) < 0)
-			return -1;
-	}
 	return id;
 }
 
@@ -183,72 +163,57 @@ store_ticket_msg_add(struct store *s, const char *chat_id, int64_t message_id,
 	    "ticket_id) VALUES(?1,?2,?3)", 1, a, 2, ints);
 }
 
+/* Column 0 of the row of a ticket_msgs query on (chat_id, n): >= 0, or -1. */
+static int64_t
+msg_lookup(struct store *s, const char *sql, const char *chat_id, int64_t n)
+{
+	const char *a[] = { chat_id };
+	int64_t v = 0;
+
+	if (store_row(s, store_bind(s, sql, 1, a, 1, &n), store_col_int64,
+	    &v) < 0)
+		return -1;
+	return v;
+}
+
 int64_t
 store_ticket_by_msg(struct store *s, const char *chat_id, int64_t message_id)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT ticket_id FROM ticket_msgs WHERE "
-	    "chat_id=?1 AND message_id=?2");
-	int64_t id = 0;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, chat_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, message_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	store_done(s, st);
-	return id;
+	return msg_lookup(s, "SELECT ticket_id FROM ticket_msgs WHERE "
+	    "chat_id=?1 AND message_id=?2", chat_id, message_id);
 }
 
 int64_t
 store_ticket_card(struct store *s, const char *chat_id, int64_t ticket_id)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT MIN(message_id) FROM ticket_msgs "
-	    "WHERE chat_id=?1 AND ticket_id=?2");
-	int64_t id = 0;
+	/* MIN() of no rows is NULL, read as 0 */
+	int64_t id = msg_lookup(s, "SELECT MIN(message_id) FROM ticket_msgs "
+	    "WHERE chat_id=?1 AND ticket_id=?2", chat_id, ticket_id);
 
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, chat_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, ticket_id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	store_done(s, st);
-	return id;
+	return id < 0 ? 0 : id;
+}
+
+static void
+fill_ticket_at(sqlite3_stmt *st, void *arg, int i)
+{
+	fill_ticket(st, (struct ticket *)arg + i);
 }
 
 int
 store_tickets_active(struct store *s, struct ticket *v, int max, int skip)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT " TICKET_COLS " FROM tickets WHERE "
-	    "status IN ('open','claimed') ORDER BY id LIMIT ?1 OFFSET ?2");
-	int n = 0, rc = SQLITE_DONE;
+	int64_t ints[] = { max, skip };
 
-	if (!st)
-		return -1;
-	sqlite3_bind_int(st, 1, max);
-	sqlite3_bind_int(st, 2, skip);
-	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		fill_ticket(st, &v[n++]);
-	if (n < max && rc != SQLITE_DONE)
-		n = -1;
-	store_done(s, st);
-	return n;
+	return store_rows(s, store_bind(s, "SELECT " TICKET_COLS " FROM tickets "
+	    "WHERE status IN ('open','claimed') ORDER BY id LIMIT ?1 OFFSET ?2",
+	    0, NULL, 2, ints), max, fill_ticket_at, v);
 }
 
 int
 store_tickets_count_active(struct store *s)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT COUNT(*) FROM tickets WHERE "
-	    "status IN ('open','claimed')");
-	int n = -1;
-
-	if (!st)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	store_done(s, st);
-	return n;
+	return store_count(s, "SELECT COUNT(*) FROM tickets WHERE "
+	    "status IN ('open','claimed')", 0, NULL);
 }
 
 int
@@ -268,18 +233,10 @@ int
 store_volunteer_checked(struct store *s, const char *user_id,
     int64_t *checked)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT checked FROM volunteers WHERE "
-	    "user_id=?1");
-	int rc;
+	const char *a[] = { user_id };
 
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, user_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*checked = sqlite3_column_int64(st, 0);
-	store_done(s, st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return store_row(s, store_bind(s, "SELECT checked FROM volunteers WHERE "
+	    "user_id=?1", 1, a, 0, NULL), store_col_int64, checked);
 }
 
 int
@@ -302,15 +259,10 @@ store_volunteer_forget(struct store *s, const char *user_id)
 int
 store_is_volunteer(struct store *s, const char *user_id)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT 1 FROM volunteers WHERE user_id=?1");
-	int rc;
+	const char *a[] = { user_id };
 
-	if (!st)
-		return -1;
-	sqlite3_bind_text(st, 1, user_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	store_done(s, st);
-	return rc == SQLITE_ROW ? 1 : 0;
+	return store_row(s, store_bind(s, "SELECT 1 FROM volunteers WHERE "
+	    "user_id=?1", 1, a, 0, NULL), NULL, NULL) == 1;
 }
 
 int
@@ -330,50 +282,54 @@ store_relay_count(struct store *s)
 	return store_count(s, "SELECT COUNT(*) FROM relay_held", 0, NULL);
 }
 
+struct oldest {
+	int64_t *ticket_id, *at;
+};
+
+static void
+fill_oldest(sqlite3_stmt *st, void *arg)
+{
+	struct oldest *o = arg;
+
+	*o->ticket_id = sqlite3_column_int64(st, 0);
+	*o->at = sqlite3_column_int64(st, 1);
+}
+
 int
 store_relay_oldest(struct store *s, int64_t *ticket_id, int64_t *at)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT ticket_id, at FROM relay_held ORDER "
-	    "BY id LIMIT 1");
-	int rc;
+	struct oldest o = { ticket_id, at };
 
-	if (!st)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*ticket_id = sqlite3_column_int64(st, 0);
-		*at = sqlite3_column_int64(st, 1);
-	}
-	store_done(s, st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return store_row(s, store_prep(s, "SELECT ticket_id, at FROM relay_held "
+	    "ORDER BY id LIMIT 1"), fill_oldest, &o);
+}
+
+static void
+fill_relay_at(sqlite3_stmt *st, void *arg, int i)
+{
+	struct relay_row *r = (struct relay_row *)arg + i;
+
+	r->id = sqlite3_column_int64(st, 0);
+	snprintf(r->kind, sizeof(r->kind), "%s", sqlite3_column_text(st, 1));
+	r->text = xstrdup((const char *)sqlite3_column_text(st, 2));
+	r->message_id = sqlite3_column_int64(st, 3);
+	r->at = sqlite3_column_int64(st, 4);
 }
 
 int
 store_relay_rows(struct store *s, int64_t ticket_id, struct relay_row *v,
     int max)
 {
-	sqlite3_stmt *st = store_prep(s, "SELECT id, kind, text, message_id, at FROM "
-	    "relay_held WHERE ticket_id=?1 ORDER BY id LIMIT ?2");
-	int n = 0, rc = SQLITE_DONE;
+	int64_t ints[] = { ticket_id, max };
+	int i, n;
 
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, ticket_id);
-	sqlite3_bind_int(st, 2, max);
-	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct relay_row *r = &v[n++];
-
-		r->id = sqlite3_column_int64(st, 0);
-		snprintf(r->kind, sizeof(r->kind), "%s", sqlite3_column_text(st, 1));
-		r->text = xstrdup((const char *)sqlite3_column_text(st, 2));
-		r->message_id = sqlite3_column_int64(st, 3);
-		r->at = sqlite3_column_int64(st, 4);
-	}
-	store_done(s, st);
-	if (n < max && rc != SQLITE_DONE) {
-		relay_rows_release(v, n);
-		return -1;
-	}
+	for (i = 0; i < max; i++)
+		v[i].text = NULL;       /* an error part-way frees what was read */
+	n = store_rows(s, store_bind(s, "SELECT id, kind, text, message_id, at "
+	    "FROM relay_held WHERE ticket_id=?1 ORDER BY id LIMIT ?2", 0, NULL, 2,
+	    ints), max, fill_relay_at, v);
+	if (n < 0)
+		relay_rows_release(v, max);
 	return n;
 }
 
