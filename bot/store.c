@@ -88,6 +88,8 @@ static const char *const migrations[] = {
 	"  last_in INTEGER NOT NULL, sent INTEGER NOT NULL DEFAULT 0)"
 	"  WITHOUT ROWID;",
 };
+_Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION,
+    "a new migration: bump STORE_SCHEMA_VERSION in include/store.h");
 
 int64_t
 store_now_ms(void)
