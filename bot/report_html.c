@@ -7,22 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "html.h"
 #include "report_int.h"
-
-static void
-esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f); break;
-		}
-	}
-}
 
 /* Escaped, and cut to max characters (chart labels have a fixed width). */
 static void
@@ -30,7 +16,7 @@ esc_cut(FILE *f, const char *s, size_t max)
 {
 	char *c = report_clean_text(s, max);
 
-	esc(f, c);
+	html_escape(f, c);
 	free(c);
 }
 
@@ -190,7 +176,7 @@ html_topics(const struct report *r, FILE *f)
 		esc_cut(f, c->title ? c->title : c->key, 46);
 		fprintf(f, "</text>\n<rect class=\"bar\" x=\"%.0f\" y=\"%.0f\" "
 		    "width=\"%.1f\" height=\"18\"><title>", BX, y + 4, w);
-		esc(f, c->key);
+		html_escape(f, c->key);
 		fprintf(f, ": %d</title></rect>\n<text x=\"%.1f\" y=\"%.0f\">%d"
 		    "</text>\n", c->n, BX + w + 5, y + 17, c->n);
 	}
@@ -201,11 +187,11 @@ html_topics(const struct report *r, FILE *f)
 
 		fprintf(f, "<tr><td class=\"n\">%zu</td><td>", i + 1);
 		if (c->title)
-			esc(f, c->title);
+			html_escape(f, c->title);
 		else if (r->kb_loaded)
 			fprintf(f, "<i>không còn trong kho kiến thức</i>");
 		fprintf(f, "</td><td class=\"code\">");
-		esc(f, c->key);
+		html_escape(f, c->key);
 		fprintf(f, "</td><td class=\"n\">%d</td></tr>\n", c->n);
 	}
 	fprintf(f, "</table>\n</section>\n");
@@ -215,7 +201,7 @@ static void
 html_example(const char *text, bool unsure, FILE *f)
 {
 	fprintf(f, "<li>");
-	esc(f, text);
+	html_escape(f, text);
 	if (unsure)
 		fprintf(f, " <span class=\"tag\">chưa chắc</span>");
 	fprintf(f, "</li>");
@@ -319,7 +305,7 @@ html_tickets(const struct report *r, FILE *f)
 		if (l)
 			fprintf(f, "%s ", l);
 		fprintf(f, "<span class=\"code\">");
-		esc(f, t->reasons[i].key);
+		html_escape(f, t->reasons[i].key);
 		fprintf(f, "</span></td><td class=\"n\">%d</td></tr>\n",
 		    t->reasons[i].n);
 	}
@@ -346,7 +332,7 @@ report_html(const struct report *r, FILE *f)
 	    "<style>%s</style>\n</head>\n<body>\n<h1>Báo cáo hỏi đáp</h1>\n"
 	    "<p class=\"meta\">Từ %s đến %s (giờ Việt Nam, UTC+7). Cơ sở dữ liệu: "
 	    "<span class=\"code\">", a, b, css, a, b);
-	esc(f, r->db);
+	html_escape(f, r->db);
 	fprintf(f, "</span>. Lập lúc %s.</p>\n", now);
 	html_days(r, f);
 	html_topics(r, f);
