@@ -12,6 +12,7 @@
 #include "abbrev.h"
 #include "buf.h"
 #include "diag.h"
+#include "kb.h"
 #include "report_int.h"
 #include "text.h"
 #include "util.h"
@@ -44,13 +45,21 @@ is_stop(const struct words *w, uint64_t key)
 	    u64_cmp) != NULL;
 }
 
+static void
+add_stop(const char *folded, void *arg)
+{
+	struct words *w = arg;
+
+	w->stop = xrealloc(w->stop, (w->nstop + 1) * sizeof(*w->stop));
+	w->stop[w->nstop++] = uni_key(folded, strlen(folded));
+}
+
 /* The same files the matcher reads; missing ones only make groups worse. */
 void
 report_words_load(struct words *w, const char *dir)
 {
-	struct buf path, b;
+	struct buf path;
 	struct diag d;
-	char *p, *line;
 
 	memset(w, 0, sizeof(*w));
 	if (!dir)
@@ -62,33 +71,9 @@ report_words_load(struct words *w, const char *dir)
 		w->abbrev = abbrev_load(path.data, &d);
 	buf_reset(&path);
 	(void)buf_printf(&path, "%s/stopwords.txt", dir);
-	buf_init(&b, BUF_CAP_FILE);
-	if (buf_read_file(&b, path.data) == 0 &&
-	    text_utf8_invalid(b.data, b.len) < 0) {
-		p = b.data;
-		while ((line = strsep(&p, "\n")) != NULL) {
-			char *tok;
-
-			if (line[strspn(line, " \t")] == '#')
-				continue;
-			while ((tok = strsep(&line, " ,\t\r")) != NULL) {
-				char *f;
-
-				if (!*tok)
-					continue;
-				f = text_fold_phrase(tok);
-				if (f && *f && !strchr(f, ' ')) {
-					w->stop = xrealloc(w->stop, (w->nstop + 1) *
-					    sizeof(*w->stop));
-					w->stop[w->nstop++] = uni_key(f, strlen(f));
-				}
-				free(f);
-			}
-		}
-		if (w->nstop)
-			qsort(w->stop, w->nstop, sizeof(*w->stop), u64_cmp);
-	}
-	buf_release(&b);
+	kb_stopwords_read(path.data, &d, add_stop, w);
+	if (w->nstop)
+		qsort(w->stop, w->nstop, sizeof(*w->stop), u64_cmp);
 	buf_release(&path);
 	diag_release(&d);               /* the admin runs `hoidap check` for these */
 }
