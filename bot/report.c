@@ -178,6 +178,17 @@ report_singles(const struct report *r)
 	return n;
 }
 
+size_t
+report_singles_shown(const struct report *r, const struct report_group **v)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->ngroups && n < SINGLES_SHOWN; i++)
+		if (r->groups[i].n == 1)
+			v[n++] = &r->groups[i];
+	return n;
+}
+
 const struct report_day *
 report_busiest(const struct report *r)
 {

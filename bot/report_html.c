@@ -221,7 +221,8 @@ html_examples(const struct report_group *g, FILE *f)
 static void
 html_unanswered(const struct report *r, FILE *f)
 {
-	size_t i, shown = 0, ns = report_singles(r), nsu = 0;
+	const struct report_group *one[SINGLES_SHOWN];
+	size_t i, shown = 0, ns = report_singles(r), nsu = 0, nshow;
 
 	fprintf(f, "<section>\n<h2>3. Câu hỏi bot chưa trả lời được: %zu · chưa "
 	    "chắc: %zu</h2>\n", r->nunanswered, r->nunsure);
@@ -252,15 +253,11 @@ html_unanswered(const struct report *r, FILE *f)
 				nsu += r->groups[i].nunsure;
 		fprintf(f, "<tr><td class=\"n\">lẻ</td><td class=\"n\">%zu</td>"
 		    "<td class=\"n\">%zu</td><td><ul>", ns, nsu);
-		for (i = 0, shown = 0; i < r->ngroups; i++) {
-			if (r->groups[i].n != 1)
-				continue;
-			if (shown++ == SINGLES_SHOWN) {
-				fprintf(f, "<li>… và %zu câu khác</li>", ns - SINGLES_SHOWN);
-				break;
-			}
-			html_example(r->groups[i].ex[0], r->groups[i].ex_unsure[0], f);
-		}
+		nshow = report_singles_shown(r, one);
+		for (i = 0; i < nshow; i++)
+			html_example(one[i]->ex[0], one[i]->ex_unsure[0], f);
+		if (ns > nshow)
+			fprintf(f, "<li>… và %zu câu khác</li>", ns - nshow);
 		fprintf(f, "</ul></td></tr>\n");
 	}
 	fprintf(f, "</table>\n</section>\n");

@@ -50,6 +50,10 @@ void report_duration(double min, char *out, size_t n);
 /* Groups of one question; the day with the most questions (or NULL). */
 size_t report_singles(const struct report *r);
 const struct report_day *report_busiest(const struct report *r);
+/* The groups of one question the pages list, in order: up to
+ * SINGLES_SHOWN into v; returns how many. */
+size_t report_singles_shown(const struct report *r,
+    const struct report_group **v);
 
 /* The abbreviations and stop words of dir (or none if NULL). */
 void report_words_load(struct words *w, const char *dir);

@@ -76,6 +76,21 @@ has_table(sqlite3 *db, struct report *r, const char *name, int *yes)
 	return finish(db, r, st, rc);
 }
 
+enum outcome { OUT_ANSWERED, OUT_UNSURE, OUT_UNANSWERED, OUT_OTHER };
+
+/* The outcome of a reply, by its action (see include/report.h). */
+static enum outcome
+outcome(const char *action)
+{
+	static const char *const names[] = { "answer", "clarify", "fallback" };
+	int i;
+
+	for (i = 0; i < (int)ARRAY_SIZE(names); i++)
+		if (strcmp(action, names[i]) == 0)
+			break;
+	return (enum outcome)i;         /* names[] is in the enum's order */
+}
+
 static int
 load_days(sqlite3 *db, struct report *r, int64_t from, int64_t to)
 {
@@ -129,12 +144,11 @@ load_days(sqlite3 *db, struct report *r, int64_t from, int64_t to)
 		    day - r->days[0].day >= (long)r->ndays)
 			continue;
 		d = &r->days[day - r->days[0].day];
-		if (strcmp(a, "answer") == 0)
-			d->answered += n;
-		else if (strcmp(a, "clarify") == 0)
-			d->unsure += n;
-		else
-			d->unanswered += n;
+		switch (outcome(a)) {
+		case OUT_ANSWERED: d->answered += n; break;
+		case OUT_UNSURE: d->unsure += n; break;
+		default: d->unanswered += n; break;
+		}
 	}
 	return finish(db, r, st, rc);
 }
@@ -152,14 +166,10 @@ load_actions(sqlite3 *db, struct report *r, int64_t from, int64_t to)
 		const char *a = col_text(st, 0);
 		int n = sqlite3_column_int(st, 1);
 
-		if (strcmp(a, "answer") == 0)
-			r->answered += n;
-		else if (strcmp(a, "clarify") == 0)
-			r->clarified += n;
-		else if (strcmp(a, "fallback") == 0)
-			r->fallbacks += n;
-		else
-			r->notices += n;
+		int *count[] = { &r->answered, &r->clarified, &r->fallbacks,
+			&r->notices };
+
+		*count[outcome(a)] += n;
 	}
 	return finish(db, r, st, rc);
 }

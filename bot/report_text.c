@@ -176,17 +176,14 @@ text_unanswered(const struct report *r, FILE *f)
 		text_examples(g, f);
 	}
 	if (ns) {
+		const struct report_group *one[SINGLES_SHOWN];
+		size_t nshow = report_singles_shown(r, one);
+
 		fprintf(f, "   Câu hỏi lẻ (chỉ hỏi một lần): %zu\n", ns);
-		shown = 0;
-		for (i = 0; i < r->ngroups; i++) {
-			if (r->groups[i].n != 1)
-				continue;
-			if (shown++ == SINGLES_SHOWN) {
-				fprintf(f, "      … và %zu câu khác\n", ns - SINGLES_SHOWN);
-				break;
-			}
-			text_examples(&r->groups[i], f);
-		}
+		for (i = 0; i < nshow; i++)
+			text_examples(one[i], f);
+		if (ns > nshow)
+			fprintf(f, "      … và %zu câu khác\n", ns - nshow);
 	}
 	fputc('\n', f);
 }

@@ -318,6 +318,68 @@ test_stopwords_read(void **state)
 	diag_release(&d);
 }
 
+static char *
+page(const struct report *r, void (*write)(const struct report *, FILE *))
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+
+	assert_non_null(f);
+	write(r, f);
+	fclose(f);
+	return out;
+}
+
+/* Twelve questions asked once: both pages list ten and count the rest. */
+static void
+test_pages_list_ten_singles(void **state)
+{
+	static const char *const words[] = { "vneid", "etax", "vssid",
+		"ihanoi", "zalo", "momo", "facebook", "wifi", "email", "camera",
+		"tivi", "radio" };
+	char dir[256], db[512], *text, *html;
+	struct store *st;
+	struct report r;
+	struct report_opts o;
+	size_t i;
+	long today = (long)((store_now_ms() + REPORT_TZ_OFFSET_S * 1000LL) /
+	    86400000LL);
+
+	(void)state;
+	log_set_level(LOG_ERROR);
+	tu_mkdtemp(dir, sizeof(dir));
+	snprintf(db, sizeof(db), "%s/t.db", dir);
+	st = store_open(db);
+	assert_non_null(st);
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		assert_int_equal(store_unanswered(st, "telegram", "1", words[i]),
+		    0);
+	store_close(st);
+	memset(&o, 0, sizeof(o));
+	o.db = db;
+	o.since = today - 30;
+	o.today = today;
+	assert_int_equal(report_load(&r, &o), 0);
+	assert_int_equal(r.ngroups, 12);
+	text = page(&r, report_text);
+	html = page(&r, report_html);
+	assert_non_null(strstr(text, "Câu hỏi lẻ (chỉ hỏi một lần): 12\n"));
+	assert_non_null(strstr(text, "… và 2 câu khác\n"));
+	assert_non_null(strstr(html, "<li>… và 2 câu khác</li>"));
+	for (i = 0, r.ngroups = 10; i < 2; i++) {
+		char *t = page(&r, i ? report_html : report_text);
+
+		/* ten exactly: nothing more to count */
+		assert_null(strstr(t, "câu khác"));
+		free(t);
+	}
+	r.ngroups = 12;
+	free(text);
+	free(html);
+	report_release(&r);
+}
+
 int
 main(void)
 {
@@ -331,6 +393,7 @@ main(void)
 		cmocka_unit_test(test_load_groups_as_the_report_does),
 		cmocka_unit_test(test_stop_words_of_the_kb_dir),
 		cmocka_unit_test(test_stopwords_read),
+		cmocka_unit_test(test_pages_list_ten_singles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
