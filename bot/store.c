@@ -1,4 +1,4 @@
-#include "store_int.h"
+#include "store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "store_int.h"
 #include "util.h"
 #include "zalo_oa.h"
 

@@ -2,13 +2,14 @@
  * The store's outbox: replies queued in the transaction that marks their
  * updates processed, sent one head per chat in id order (see store.h).
  */
-#include "store_int.h"
+#include "store.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_int.h"
 #include "util.h"
 
 int

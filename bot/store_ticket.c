@@ -3,13 +3,14 @@
  * group messages that belong to them, the volunteers, and the resident's
  * messages held back while the group's queue is busy.
  */
-#include "store_int.h"
+#include "store.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_int.h"
 #include "util.h"
 
 #define TICKET_COLS "id, platform, chat_id, COALESCE(user_name, ''), tier, " \
