@@ -104,7 +104,7 @@ explain(struct kb *kb, const char *q, const struct conv_reply *r)
 	}
 	/* the same match again, with the stages' trace */
 	buf_init(&st, BUF_CAP_REPLY);
-	kb_match_explain(kb, q, strlen(q), &m, &st);
+	match_explain(kb, q, strlen(q), &m, &st);
 	fputs(st.data, stdout);
 	buf_release(&st);
 	printf("# %s, score %.3f\n", match_action_name(r->match.action),

@@ -168,7 +168,7 @@ check_example(struct diag *d, struct kb *kb, const struct kb_topic *t,
 	struct match_result r;
 	int nl;
 
-	kb_match(kb, q, strlen(q), &r);
+	match_run(kb, q, strlen(q), &r);
 	if (r.action == MATCH_ANSWER && r.topic == t)
 		return;
 	/* its own 'not:' rules it out: nothing else matters */

@@ -125,7 +125,7 @@ cmd_eval(int argc, char **argv)
 		if (!oos && !kb_find(kb, want))
 			fprintf(stderr, "%s:%zu: warning: unknown topic '%s'\n",
 			    argv[optind], lineno, want);
-		kb_match(kb, line, strlen(line), &r);
+		match_run(kb, line, strlen(line), &r);
 		if (oos) {
 			noos++;
 			if (r.action != MATCH_ANSWER) {

@@ -316,7 +316,7 @@ answers(struct kb *kb, const char *words, const struct kb_topic *t, bool exact)
 {
 	struct match_result m;
 
-	kb_match(kb, words, strlen(words), &m);
+	match_run(kb, words, strlen(words), &m);
 	return m.action == MATCH_ANSWER && m.topic &&
 	    (exact ? m.topic == t : kb_root(m.topic) == t);
 }

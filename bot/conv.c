@@ -320,7 +320,7 @@ other_parts(struct kb *kb, const char *msg, const struct kb_topic *answered,
 
 		if (nwords(part[i]) < 2)
 			continue;
-		kb_match(kb, part[i], strlen(part[i]), &m);
+		match_run(kb, part[i], strlen(part[i]), &m);
 		if (m.action != MATCH_ANSWER || m.topic->nmenu)
 			continue;
 		if (answered && same_family(m.topic, answered))
@@ -412,7 +412,7 @@ conv_handle(struct kb *kb, struct conv_state *s, const char *msg,
 		return;
 	}
 
-	kb_match(kb, msg, strlen(msg), &r->match);
+	match_run(kb, msg, strlen(msg), &r->match);
 	r->matched = true;
 	nother = other_parts(kb, msg, r->match.action == MATCH_ANSWER ?
 	    r->match.topic : NULL, other);

@@ -821,7 +821,7 @@ forward_case(struct handoff *h, const char *platform, const struct event *ev,
 	    "Cảm ơn anh/chị!", (long long)id);
 	handoff_say(h, platform, ev->chat_id, b);
 	/* and the best guide, when one fits, for the volunteer to use now */
-	kb_match(h->kb, redacted, strlen(redacted), &m);
+	match_run(h->kb, redacted, strlen(redacted), &m);
 	if (m.action == MATCH_ANSWER && m.topic && m.topic->npages) {
 		struct buf g;
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "index.h"
 #include "prefilter.h"
 #include "schedule.h"
 #include "text.h"
@@ -348,7 +349,7 @@ add_pattern(struct parse *ps, struct kb_pattern **v, size_t *n, int line,
 	p.line = line;
 	p.exact = c->exact;
 	p.folded = c->folded;
-	p.fold = c->fold;       /* the index reads it (match.c, vocab.c) */
+	p.fold = c->fold;       /* the index reads it (index.c, vocab.c) */
 	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
 	(*v)[(*n)++] = p;
 	return 0;
@@ -1490,7 +1491,7 @@ load_stopwords(struct kb *kb, const char *path, struct diag *d)
 			f = text_fold_phrase(tok);
 			if (*f && !strchr(f, ' ')) {
 				kb->stop = xrealloc(kb->stop, (kb->nstop + 1) * sizeof(uint64_t));
-				kb->stop[kb->nstop++] = kb_feat_key(FEAT_FOLD_UNI, f, strlen(f));
+				kb->stop[kb->nstop++] = index_key(FEAT_FOLD_UNI, f, strlen(f));
 			} else if (*f) {
 				diag_error(d, path, lineno, "'%s' không phải một từ" DIAG_FIX
 				    "mỗi từ dừng cách nhau bằng dấu cách hoặc dấu phẩy; "
@@ -1687,7 +1688,7 @@ kb_load(const char *dir, struct diag *d)
 	pcre2_compile_context_free(ps.cctx);
 	link_sections(kb);
 	check_refs(kb, d);
-	kb_index_build(kb);
+	index_build(kb);
 	kb_vocab_build(kb);
 	return kb;
 }
@@ -1699,7 +1700,8 @@ kb_free(struct kb *kb)
 
 	if (!kb)
 		return;
-	kb_index_free(kb);
+	index_free(kb);
+	match_free(kb);
 	kb_vocab_free(kb);
 	for (i = 0; i < kb->n; i++)
 		topic_free(&kb->t[i]);
@@ -1828,11 +1830,11 @@ kb_words(struct kb *kb, const char *msg, const struct kb_topic *t,
 	long last = -2;
 
 	buf_init(&phrase, BUF_CAP_TEXT);
-	kb_text_expand(kb, msg, strlen(msg), &tx);
+	index_text(kb, msg, strlen(msg), &tx);
 	lack = xcalloc(tx.ntok + 1, sizeof(*lack));
 	for (i = 0; i < tx.ntok; i++) {
 		const char *f = tx.folded + tx.tok[i].foff;
-		uint64_t key = kb_feat_key(FEAT_FOLD_UNI, f, tx.tok[i].flen);
+		uint64_t key = index_key(FEAT_FOLD_UNI, f, tx.tok[i].flen);
 
 		if (has_key(ti->feats, ti->nfeats, key) != shared ||
 		    has_key(kb->stop, kb->nstop, key))
@@ -1849,7 +1851,7 @@ kb_words(struct kb *kb, const char *msg, const struct kb_topic *t,
 			size_t len = tx.tok[i].foff + tx.tok[i].flen -
 			    tx.tok[i - 1].foff;
 
-			if (has_key(ti->feats, ti->nfeats, kb_feat_key(FEAT_FOLD_BI,
+			if (has_key(ti->feats, ti->nfeats, index_key(FEAT_FOLD_BI,
 			    a, len)))
 				(void)buf_addc(&phrase, ' ');
 			else
@@ -1893,7 +1895,7 @@ kb_hit_line(struct kb *kb, const char *msg, const struct kb_topic *t,
 	int line = 0;
 
 	/* as the matcher tries them: expanded, and as typed */
-	kb_text_expand(kb, msg, strlen(msg), &tv[0]);
+	index_text(kb, msg, strlen(msg), &tv[0]);
 	text_normalize(&tv[1], msg, strlen(msg));
 	for (i = 0; i < n && !line; i++) {
 		for (j = 0; j < 2 && !line; j++) {

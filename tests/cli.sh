@@ -232,7 +232,7 @@ else
 	fail "ask --explain shows the candidates"
 fi
 
-# The stages of kb_match, in order, each with what it saw.
+# The stages of match_run, in order, each with what it saw.
 run "$BIN" ask --kb "$MINI" --explain "cai vneid ntn"
 if [ $rc -eq 0 ] && grep '^# stage ' "$TMP/out" | cut -d' ' -f3 | tr -d ':' |
     tr '\n' ' ' | grep -qx 'normalize features words patterns scores decision ' &&

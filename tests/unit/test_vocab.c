@@ -55,9 +55,9 @@ test_match_sees_the_decoded_words(void **state)
 	struct match_result a, b;
 
 	(void)state;
-	kb_match(tu_mini()->kb, "cài vneid như thế nào",
+	match_run(tu_mini()->kb, "cài vneid như thế nào",
 	    strlen("cài vneid như thế nào"), &a);
-	kb_match(tu_mini()->kb, "caif vneid nhuw thees naof",
+	match_run(tu_mini()->kb, "caif vneid nhuw thees naof",
 	    strlen("caif vneid nhuw thees naof"), &b);
 	assert_non_null(a.topic);
 	assert_int_equal(b.action, a.action);
