@@ -11,6 +11,7 @@
 #include "platform.h"
 #include "redact.h"
 #include "report.h"
+#include "text.h"
 #include "tg.h"
 #include "util.h"
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tg.h"
+#include "text.h"
 #include "util.h"
 
 enum api_status
