@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cmd.h"
 #include "config.h"
 #include "report.h"
@@ -80,7 +81,7 @@ cmd_report(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cmd_usage("report");
-	kb_today(today);
+	clock_today(today);
 	memset(&o, 0, sizeof(o));
 	o.today = report_parse_date(today);
 	o.since = o.today - REPORT_DEFAULT_DAYS;

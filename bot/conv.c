@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "schedule.h"
 #include "text.h"
 #include "util.h"
@@ -139,8 +140,8 @@ show_page(struct kb *kb, struct conv_state *s, const struct kb_topic *t,
 		 * the topic's general advice follows. */
 		char today[11], now[6];
 
-		kb_today(today);
-		kb_now_hhmm(now);
+		clock_today(today);
+		clock_hhmm(now);
 		if (schedule_reply(kb_schedule(kb), today, now, SCHEDULE_SHOW,
 		    &r->text) == 0)
 			(void)buf_adds(&r->text, "\n\n");

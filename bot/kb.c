@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "index.h"
 #include "prefilter.h"
 #include "schedule.h"
@@ -117,45 +118,6 @@ valid_url(const char *u)
 		if ((unsigned char)*p <= ' ' || *p == '"' || *p == '<' || *p == '>')
 			return false;
 	return true;
-}
-
-void
-kb_today(char out[11])
-{
-	const char *env = getenv("HOIDAP_TODAY");
-	time_t now;
-	struct tm tm;
-
-	if (env && date_parse(env) >= 0) {
-		memcpy(out, env, 10);
-		out[10] = '\0';
-		return;
-	}
-	/* The wards are in Asia/Ho_Chi_Minh: UTC+7, no daylight saving. */
-	now = time(NULL) + 7 * 3600;
-	gmtime_r(&now, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-void
-kb_now_hhmm(char out[6])
-{
-	const char *env = getenv("HOIDAP_NOW");
-	time_t now;
-	struct tm tm;
-
-	if (env && strlen(env) == 5 && isdigit((unsigned char)env[0]) &&
-	    isdigit((unsigned char)env[1]) && env[2] == ':' &&
-	    isdigit((unsigned char)env[3]) && isdigit((unsigned char)env[4]) &&
-	    atoi(env) < 24 && atoi(env + 3) < 60) {
-		memcpy(out, env, 5);
-		out[5] = '\0';
-		return;
-	}
-	/* Same zone as kb_today(): UTC+7, no daylight saving. */
-	now = time(NULL) + 7 * 3600;
-	gmtime_r(&now, &tm);
-	strftime(out, 6, "%H:%M", &tm);
 }
 
 static void
@@ -1604,7 +1566,7 @@ kb_load(const char *dir, struct diag *d)
 	kb->dir = xstrdup(dir);
 	ps.kb = kb;
 	ps.d = d;
-	kb_today(ps.today_s);
+	clock_today(ps.today_s);
 	ps.today = date_parse(ps.today_s);
 	ps.cctx = pcre2_compile_context_create(NULL);
 	pcre2_set_max_pattern_length(ps.cctx, KB_MAX_PATTERN_LEN);
@@ -1632,8 +1594,8 @@ kb_load(const char *dir, struct diag *d)
 	if (regular_file(path.data, d) > 0) {
 		char today[11], now[6];
 
-		kb_today(today);
-		kb_now_hhmm(now);
+		clock_today(today);
+		clock_hhmm(now);
 		kb->schedule = schedule_load(path.data, today, now, d);
 	}
 

@@ -128,9 +128,5 @@ uint64_t kb_dir_signature(const char *dir);
 /* knowledge/schedule.txt (schedule.h), or NULL when the ward has none. */
 const struct schedule *kb_schedule(const struct kb *kb);
 
-/* Today as YYYY-MM-DD (HOIDAP_TODAY overrides it, for tests). */
-void kb_today(char out[11]);
-/* The time now as HH:MM, same zone (HOIDAP_NOW overrides it, for tests). */
-void kb_now_hhmm(char out[6]);
 
 #endif
