@@ -142,7 +142,7 @@ answer_one(struct kb *kb, const char *q, int json, int why)
 }
 
 int
-cmd_ask(int argc, char **argv)
+cmd_ask(struct cmd_ctx *cx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "kb", required_argument, NULL, 'k' },
@@ -151,15 +151,14 @@ cmd_ask(int argc, char **argv)
 		{ "explain", no_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL;
-	int json = 0, batch = 0, why = 0, c, i, rc = 0;
+	int json = 0, batch = 0, why = 0, c, i;
 	struct kb *kb;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "k:jbe", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
-			dir = optarg;
+			cx->kb_dir = optarg;
 			break;
 		case 'j':
 			json = 1;
@@ -176,9 +175,9 @@ cmd_ask(int argc, char **argv)
 	}
 	if (batch == (optind < argc))
 		return cmd_usage("ask");
-	kb = cmd_load_kb(cmd_kb_dir(dir), 1);
-	if (!kb)
+	if (cmd_open(cx) < 0)
 		return 1;
+	kb = cx->kb;
 	if (batch) {
 		char *line = NULL;
 		size_t cap = 0;
@@ -204,6 +203,5 @@ cmd_ask(int argc, char **argv)
 		answer_one(kb, q.data, json, why);
 		buf_release(&q);
 	}
-	kb_free(kb);
-	return rc;
+	return 0;
 }

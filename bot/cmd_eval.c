@@ -52,7 +52,7 @@ parse_rate(const char *opt, const char *s, double *out)
 }
 
 int
-cmd_eval(int argc, char **argv)
+cmd_eval(struct cmd_ctx *cx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "kb", required_argument, NULL, 'k' },
@@ -61,7 +61,6 @@ cmd_eval(int argc, char **argv)
 		{ "max-wrong", required_argument, NULL, OPT_MAX_WRONG },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL;
 	double min_top1 = FLOOR_TOP1, min_oos = FLOOR_OOS, max_wrong = CEIL_WRONG;
 	int li;
 	struct kb *kb;
@@ -77,7 +76,7 @@ cmd_eval(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "k:", opts, &li)) != -1) {
 		switch (c) {
 		case 'k':
-			dir = optarg;
+			cx->kb_dir = optarg;
 			break;
 		case OPT_MIN_TOP1:
 		case OPT_MIN_OOS:
@@ -98,11 +97,11 @@ cmd_eval(int argc, char **argv)
 		perror(argv[optind]);
 		return EXIT_USAGE;
 	}
-	kb = cmd_load_kb(cmd_kb_dir(dir), 1);
-	if (!kb) {
+	if (cmd_open(cx) < 0) {
 		fclose(f);
 		return 1;
 	}
+	kb = cx->kb;
 	while ((n = getline(&line, &cap, f)) != -1) {
 		char *tab, *want;
 		struct match_result r;
@@ -164,7 +163,6 @@ cmd_eval(int argc, char **argv)
 	}
 	free(line);
 	fclose(f);
-	kb_free(kb);
 
 	answered = nin ? (double)nin_ok / (double)nin : 1;
 	top1 = nin ? (double)nin_top / (double)nin : 1;
