@@ -1179,7 +1179,8 @@ build_automaton(struct prefilter *pf)
 		}
 		qsort(tmp, n, sizeof(*tmp), u64_cmp_pf);
 		for (i = 0, k = 0; i < n; i++) {
-			uint32_t st = (uint32_t)(tmp[i] >> 32), c = (uint32_t)(tmp[i] >> 24) & 0xFF;
+			uint32_t st = (uint32_t)(tmp[i] >> 32);
+			uint32_t c = (uint32_t)(tmp[i] >> 24) & 0xFF;
 			uint32_t ch = (uint32_t)(tmp[i] & 0xFFFFFF);
 
 			if (st == 0) {
