@@ -383,6 +383,8 @@ any_sending(const struct daemon *d)
 	return 0;
 }
 
+/* Long: start-up, the loop and the drain in the order they happen, each
+ * failure undoing the steps before it: the daemon's life read in one place. */
 int
 daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 {

@@ -703,6 +703,8 @@ bad_url(struct parse *ps, int lineno, const char *url)
 	    "'vneid.gov.vn'", url);
 }
 
+/* Long: one short case per key of a topic block; the switch is the list of
+ * keys. */
 static void
 key_line(struct parse *ps, struct kb_topic_int *ti, int k, char *val,
     int lineno)
@@ -1222,6 +1224,8 @@ single_key(int k)
 	    k == F_PRIORITY;
 }
 
+/* Long: the line-by-line state machine of a knowledge file (blocks, answers,
+ * keys), whose state the cases share. */
 static void
 parse_file(struct parse *ps, char *data)
 {
