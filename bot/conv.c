@@ -9,6 +9,7 @@
 #include "schedule.h"
 #include "text.h"
 #include "util.h"
+#include "vocab.h"
 
 #define MAIN_MENU "greeting"
 #define HANDOFF "handoff.human"
@@ -366,7 +367,7 @@ conv_handle(struct kb *kb, struct conv_state *s, const char *msg,
 
 	reply_reset(r);
 	command_word(msg, w, sizeof(w));
-	says = kb_says(kb, msg);
+	says = vocab_says(kb, msg);
 	if (strcmp(w, "menu") == 0 || strcmp(w, "0") == 0 ||
 	    strcmp(w, "quay lai") == 0 || strcmp(w, "start") == 0 ||
 	    (says && strcmp(says, "sys.menu") == 0)) {

@@ -13,6 +13,7 @@
 #include "kb_int.h"
 #include "prefilter.h"
 #include "util.h"
+#include "vocab.h"
 
 uint64_t
 index_key(int kind, const char *s, size_t n)
@@ -143,7 +144,7 @@ hash_free(struct kb_hash *h)
 /*
  * Telex residue is read before abbreviations: "queen mk" holds the
  * abbreviation "mk" only once "queen" has become "quên". Does nothing until
- * the kb's own words are known (kb_vocab_build runs after the index).
+ * the kb's own words are known (vocab_build runs after the index).
  */
 void
 index_telex(const struct kb *kb, struct text *t)
@@ -152,7 +153,7 @@ index_telex(const struct kb *kb, struct text *t)
 	struct text dec;
 
 	buf_init(&b, BUF_CAP_TEXT);
-	if (kb_telex_fix(kb, t, &b)) {
+	if (vocab_telex_fix(kb, t, &b)) {
 		text_normalize(&dec, b.data, b.len);
 		dec.truncated = t->truncated;
 		dec.repaired = t->repaired;

@@ -18,6 +18,7 @@
 #include "schedule.h"
 #include "text.h"
 #include "util.h"
+#include "vocab.h"
 
 #define KB_MAX_PATTERN_LEN 2000
 #define KB_PARENS_LIMIT 50
@@ -1655,7 +1656,7 @@ kb_load(const char *dir, struct diag *d)
 	link_sections(kb);
 	check_refs(kb, d);
 	index_build(kb);
-	kb_vocab_build(kb);
+	vocab_build(kb);
 	return kb;
 }
 
@@ -1668,7 +1669,7 @@ kb_free(struct kb *kb)
 		return;
 	index_free(kb);
 	match_free(kb);
-	kb_vocab_free(kb);
+	vocab_free(kb);
 	for (i = 0; i < kb->n; i++)
 		topic_free(&kb->t[i]);
 	free(kb->t);

@@ -142,11 +142,4 @@ struct kb {
 /* match.c: frees what matching built lazily (a line's pieces). */
 void match_free(struct kb *kb);
 
-/* vocab.c: the kb's own words, and Telex residue read against them. */
-void kb_vocab_build(struct kb *kb);
-void kb_vocab_free(struct kb *kb);
-/* Writes in's tokens (exact forms) to out with Telex residue decoded
- * ("caif" -> "cài"); true if any word changed. */
-bool kb_telex_fix(const struct kb *kb, const struct text *in, struct buf *out);
-
 #endif

@@ -6,7 +6,7 @@
  * "ok" keeps them as typed; "caif" becomes "cài" because "cai" is known.
  * Built once per kb_load; read-only afterwards.
  */
-#include "kb_int.h"
+#include "vocab.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "index.h"
+#include "kb_int.h"
 #include "telex.h"
 #include "text.h"
 #include "util.h"
@@ -109,7 +110,7 @@ add_pattern(struct kb *kb, size_t *alloc, const char *fold)
 }
 
 void
-kb_vocab_build(struct kb *kb)
+vocab_build(struct kb *kb)
 {
 	size_t alloc = 0, i, j;
 
@@ -134,7 +135,7 @@ kb_vocab_build(struct kb *kb)
 }
 
 void
-kb_vocab_free(struct kb *kb)
+vocab_free(struct kb *kb)
 {
 	size_t i;
 
@@ -246,7 +247,7 @@ covers(const struct kb *kb, const struct kb_says *sy, const uint64_t *w,
 }
 
 const char *
-kb_says(const struct kb *kb, const char *msg)
+vocab_says(const struct kb *kb, const char *msg)
 {
 	struct text t;
 	uint64_t w[SAYS_MAX_WORDS];
@@ -284,7 +285,7 @@ known(const struct kb *kb, const char *w, size_t n)
 }
 
 bool
-kb_telex_fix(const struct kb *kb, const struct text *in, struct buf *out)
+vocab_telex_fix(const struct kb *kb, const struct text *in, struct buf *out)
 {
 	char dec[64], *f;
 	size_t i, j;

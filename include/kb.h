@@ -90,15 +90,6 @@ const char *kb_system_text(const struct kb *kb, const char *id,
     const char *fallback);
 
 /*
- * The id of the system topic whose 'keywords:' phrases make up all of msg,
- * give or take stop words ("cảm ơn cháu", "ok dc rồi" -> "sys.thanks";
- * "xem tiếp đi" -> "sys.more"), or NULL: a command or an acknowledgement,
- * not a question. A question word outside the phrases ("được không") makes
- * it a question.
- */
-const char *kb_says(const struct kb *kb, const char *msg);
-
-/*
  * For check's messages, why the matcher scored t for msg (slow; never on
  * the resident's path).
  *
