@@ -151,7 +151,7 @@ cmd_ask(struct cmd_ctx *cx, int argc, char **argv)
 		{ "explain", no_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int json = 0, batch = 0, why = 0, c, i;
+	int json = 0, batch = 0, why = 0, c, i, rc = 0;
 	struct kb *kb;
 
 	optind = 1;
@@ -203,5 +203,5 @@ cmd_ask(struct cmd_ctx *cx, int argc, char **argv)
 		answer_one(kb, q.data, json, why);
 		buf_release(&q);
 	}
-	return 0;
+	return rc;
 }
