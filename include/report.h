@@ -22,10 +22,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "clock.h"
 #include "kb.h"
 
-#define REPORT_TZ_OFFSET_S CLOCK_TZ_OFFSET_S
 #define REPORT_DEFAULT_DAYS 30          /* --since default: today - 30 */
 #define REPORT_TOP_TOPICS 10
 /*
