@@ -81,6 +81,9 @@ entry_cmp(const void *x, const void *y)
 	"một chữ viết tắt không có dấu cách hay dấu câu, ví dụ 'mk = mật " \
 	"khẩu'; một cụm nhiều từ thì thêm vào 'keywords:' của chủ đề"
 
+/* Long: one line of abbrev.txt, each check with its own message to the
+ * admin, in the order a line is read; split, they would share half-read
+ * state. */
 static int
 parse_line(struct abbrev *a, const char *path, int lineno, char *line,
     struct diag *d)

@@ -3,7 +3,7 @@
  * ({"ok":true,"result":…} / {"ok":false,"error_code":…,"parameters":…})
  * and tolerant readers for string and numeric ids.
  */
-#include "event.h"
+#include "api.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

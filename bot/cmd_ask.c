@@ -104,7 +104,7 @@ explain(struct kb *kb, const char *q, const struct conv_reply *r)
 	}
 	/* the same match again, with the stages' trace */
 	buf_init(&st, BUF_CAP_REPLY);
-	kb_match_explain(kb, q, strlen(q), &m, &st);
+	match_explain(kb, q, strlen(q), &m, &st);
 	fputs(buf_failed(&st) ? "# the trace is over 256 KB: not shown\n" :
 	    st.data, stdout);
 	buf_release(&st);
@@ -150,7 +150,7 @@ answer_one(struct kb *kb, const char *q, int json, int why)
 }
 
 int
-cmd_ask(int argc, char **argv)
+cmd_ask(struct cmd_ctx *cx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "kb", required_argument, NULL, 'k' },
@@ -159,7 +159,6 @@ cmd_ask(int argc, char **argv)
 		{ "explain", no_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL;
 	int json = 0, batch = 0, why = 0, c, i, rc = 0;
 	struct kb *kb;
 
@@ -167,7 +166,7 @@ cmd_ask(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "k:jbe", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
-			dir = optarg;
+			cx->kb_dir = optarg;
 			break;
 		case 'j':
 			json = 1;
@@ -184,9 +183,9 @@ cmd_ask(int argc, char **argv)
 	}
 	if (batch == (optind < argc))
 		return cmd_usage("ask");
-	kb = cmd_load_kb(cmd_kb_dir(dir), 1);
-	if (!kb)
+	if (cmd_open(cx) < 0)
 		return 1;
+	kb = cx->kb;
 	if (batch) {
 		char *line = NULL;
 		size_t cap = 0;
@@ -219,6 +218,5 @@ cmd_ask(int argc, char **argv)
 		}
 		buf_release(&q);
 	}
-	kb_free(kb);
 	return rc;
 }

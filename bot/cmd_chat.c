@@ -132,54 +132,48 @@ reload(struct kb **kb, const char *dir)
 }
 
 int
-cmd_chat(int argc, char **argv)
+cmd_chat(struct cmd_ctx *cx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "kb", required_argument, NULL, 'k' },
 		{ "db", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL, *db = getenv("HOIDAP_DB");
-	struct store *store = NULL;
+	const char *dir;
 	struct conv_state st;
 	struct conv_reply r;
 	struct buf red;
-	struct kb *kb;
 	uint64_t sig;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	int c, hidden, tty = isatty(STDIN_FILENO);
 
+	cx->db = getenv("HOIDAP_DB");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "k:d:", opts, NULL)) != -1) {
 		if (c == 'k')
-			dir = optarg;
+			cx->kb_dir = optarg;
 		else if (c == 'd')
-			db = optarg;
+			cx->db = optarg;
 		else
 			return cmd_usage("chat");
 	}
 	if (optind != argc)
 		return cmd_usage("chat");
-	dir = cmd_kb_dir(dir);
+	dir = cx->kb_dir = cmd_kb_dir(cx->kb_dir);
 	/* before loading: an edit made while it loads is seen next time */
 	sig = kb_dir_signature(dir);
-	kb = cmd_load_kb(dir, 1);
-	if (!kb)
+	if (cx->db && *cx->db)
+		log_set_level(LOG_WARN);
+	if (cmd_open(cx) < 0)
 		return 1;
 	conv_state_init(&st);
 	conv_reply_init(&r);
-	if (db && *db) {
+	if (cx->st) {
 		struct store_chat sc;
 
-		log_set_level(LOG_WARN);
-		store = store_open(db);
-		if (!store) {
-			kb_free(kb);
-			return 1;
-		}
-		if (store_chat_get(store, "console", "console", &sc) == 0)
+		if (store_chat_get(cx->st, "console", "console", &sc) == 0)
 			st = sc.conv;
 	}
 	if (tty)
@@ -187,7 +181,7 @@ cmd_chat(int argc, char **argv)
 		    "dân; \"0\" về menu, \"tiếp\" xem tiếp, Ctrl-D để thoát.\nSửa "
 		    "tệp trong %s thì bot tự tải lại trước câu hỏi tiếp theo.\n\n",
 		    dir);
-	if (conv_open(kb, &st, "greeting", &r) == 0)
+	if (conv_open(cx->kb, &st, "greeting", &r) == 0)
 		say(&r);
 	buf_init(&red, BUF_CAP_REPLY);
 	for (;;) {
@@ -208,11 +202,11 @@ cmd_chat(int argc, char **argv)
 			break;
 		if ((now = kb_dir_signature(dir)) != sig) {
 			sig = now;
-			reload(&kb, dir);
+			reload(&cx->kb, dir);
 		}
 		buf_reset(&red);
 		hidden = redact(line, &red);
-		conv_handle(kb, &st, line, &r);
+		conv_handle(cx->kb, &st, line, &r);
 		say(&r);
 		/* where the daemon would open a ticket (bot/handoff.c) */
 		if (r.handoff || (r.kind == CONV_FALLBACK && st.fallbacks >= 2)) {
@@ -222,13 +216,11 @@ cmd_chat(int argc, char **argv)
 		if (hidden > 0)
 			printf("%s\n\n", SECRET_WARNING);
 		fflush(stdout);
-		record(store, red.data, &r, &st);
+		record(cx->st, red.data, &r, &st);
 	}
 	buf_release(&red);
 	free(line);
 	conv_reply_release(&r);
-	store_close(store);
 	redact_release();
-	kb_free(kb);
 	return 0;
 }

@@ -168,7 +168,7 @@ check_example(struct diag *d, struct kb *kb, const struct kb_topic *t,
 	struct match_result r;
 	int nl;
 
-	kb_match(kb, q, strlen(q), &r);
+	match_run(kb, q, strlen(q), &r);
 	if (r.action == MATCH_ANSWER && r.topic == t)
 		return;
 	/* its own 'not:' rules it out: nothing else matters */
@@ -191,13 +191,13 @@ check_example(struct diag *d, struct kb *kb, const struct kb_topic *t,
 }
 
 int
-cmd_check(int argc, char **argv)
+cmd_check(struct cmd_ctx *cx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "kb", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL;
+	const char *dir;
 	struct diag d;
 	struct kb *kb;
 	size_t i, j, nex = 0, ntopics = 0, nsections = 0;
@@ -207,11 +207,11 @@ cmd_check(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "k:", opts, NULL)) != -1) {
 		if (c != 'k')
 			return cmd_usage("check");
-		dir = optarg;
+		cx->kb_dir = optarg;
 	}
 	if (optind != argc)
 		return cmd_usage("check");
-	dir = cmd_kb_dir(dir);
+	dir = cmd_kb_dir(cx->kb_dir);
 	diag_init(&d);
 	kb = kb_load(dir, &d);
 	if (kb) {

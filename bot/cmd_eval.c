@@ -51,8 +51,97 @@ parse_rate(const char *opt, const char *s, double *out)
 	return 0;
 }
 
+/* What the questions came to. */
+struct tally {
+	size_t nin, nin_ok, nin_top, nin_clar, noos, noos_rej, nwrong;
+};
+
+/* Scores one labelled question; prints it when it is a miss. */
+static void
+score_one(struct kb *kb, struct tally *n, const char *line, const char *want)
+{
+	struct match_result r;
+	bool oos = strcmp(want, "out_of_scope") == 0;
+
+	match_run(kb, line, strlen(line), &r);
+	if (oos) {
+		n->noos++;
+		if (r.action != MATCH_ANSWER) {
+			n->noos_rej++;
+		} else {
+			n->nwrong++;
+			printf("ANSWERED-OOS\t%s\t%s %.2f\n", line, r.topic->id, r.score);
+		}
+		return;
+	}
+	n->nin++;
+	if (label_ok(want, r.topic))
+		n->nin_top++;
+	if (r.action == MATCH_ANSWER && label_ok(want, r.topic)) {
+		n->nin_ok++;
+		return;
+	}
+	if (r.action == MATCH_ANSWER) {
+		n->nwrong++;
+		printf("WRONG\t%s\twant %s, got %s %.2f\n", line, want,
+		    r.topic->id, r.score);
+	} else if (r.action == MATCH_CLARIFY) {
+		size_t k;
+		bool in = false;
+
+		for (k = 0; k < r.ncand; k++)
+			if (label_ok(want, r.cand[k].topic))
+				in = true;
+		n->nin_clar += in;
+		printf("CLARIFY\t%s\twant %s, offered %s%s %.2f\n", line, want,
+		    r.topic->id, in ? " (in list)" : "", r.score);
+	} else {
+		printf("FALLBACK\t%s\twant %s, best %s %.2f\n", line, want,
+		    r.topic ? r.topic->id : "-", r.score);
+	}
+}
+
+/* Prints the rates against their floors; 1 if one misses. */
+static int
+summary(const struct tally *n, double min_top1, double min_oos,
+    double max_wrong)
+{
+	double top1, answered, rej, wrong;
+	int rc = 0;
+
+	answered = n->nin ? (double)n->nin_ok / (double)n->nin : 1;
+	top1 = n->nin ? (double)n->nin_top / (double)n->nin : 1;
+	rej = n->noos ? (double)n->noos_rej / (double)n->noos : 1;
+	wrong = (n->nin + n->noos) ?
+	    (double)n->nwrong / (double)(n->nin + n->noos) : 0;
+	printf("in-scope: %zu, answered right (top-1): %.3f, best candidate right: "
+	    "%.3f, right topic offered in a clarify list: %zu\n",
+	    n->nin, answered, top1, n->nin_clar);
+	printf("out-of-scope: %zu, rejected: %.3f\n", n->noos, rej);
+	printf("confidently wrong: %zu of %zu = %.3f\n", n->nwrong,
+	    n->nin + n->noos, wrong);
+	if (answered < min_top1) {
+		printf("BELOW FLOOR: answered right (top-1) %.3f < %g\n",
+		    answered, min_top1);
+		rc = 1;
+	}
+	if (rej < min_oos) {
+		printf("BELOW FLOOR: out-of-scope rejected %.3f < %g\n", rej,
+		    min_oos);
+		rc = 1;
+	}
+	if (wrong > max_wrong) {
+		printf("BELOW FLOOR: confidently wrong %.3f > %g\n", wrong,
+		    max_wrong);
+		rc = 1;
+	}
+	printf("%s (floors: top-1 >= %g, rejected >= %g, wrong <= %g)\n",
+	    rc ? "BELOW FLOOR" : "ok", min_top1, min_oos, max_wrong);
+	return rc;
+}
+
 int
-cmd_eval(int argc, char **argv)
+cmd_eval(struct cmd_ctx *cx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "kb", required_argument, NULL, 'k' },
@@ -61,23 +150,20 @@ cmd_eval(int argc, char **argv)
 		{ "max-wrong", required_argument, NULL, OPT_MAX_WRONG },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL;
 	double min_top1 = FLOOR_TOP1, min_oos = FLOOR_OOS, max_wrong = CEIL_WRONG;
-	int li;
+	struct tally t = { 0 };
 	struct kb *kb;
 	FILE *f;
 	char *line = NULL;
-	size_t cap = 0, nin = 0, nin_ok = 0, nin_top = 0, nin_clar = 0, noos = 0,
-	    noos_rej = 0, nwrong = 0, lineno = 0;
+	size_t cap = 0, lineno = 0;
 	ssize_t n;
-	int c, rc;
-	double top1, answered, rej, wrong;
+	int c, li;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "k:", opts, &li)) != -1) {
 		switch (c) {
 		case 'k':
-			dir = optarg;
+			cx->kb_dir = optarg;
 			break;
 		case OPT_MIN_TOP1:
 		case OPT_MIN_OOS:
@@ -98,15 +184,13 @@ cmd_eval(int argc, char **argv)
 		perror(argv[optind]);
 		return EXIT_USAGE;
 	}
-	kb = cmd_load_kb(cmd_kb_dir(dir), 1);
-	if (!kb) {
+	if (cmd_open(cx) < 0) {
 		fclose(f);
 		return 1;
 	}
+	kb = cx->kb;
 	while ((n = getline(&line, &cap, f)) != -1) {
 		char *tab, *want;
-		struct match_result r;
-		bool oos;
 
 		lineno++;
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
@@ -121,77 +205,12 @@ cmd_eval(int argc, char **argv)
 		}
 		*tab = '\0';
 		want = tab + 1;
-		oos = strcmp(want, "out_of_scope") == 0;
-		if (!oos && !kb_find(kb, want))
+		if (strcmp(want, "out_of_scope") != 0 && !kb_find(kb, want))
 			fprintf(stderr, "%s:%zu: warning: unknown topic '%s'\n",
 			    argv[optind], lineno, want);
-		kb_match(kb, line, strlen(line), &r);
-		if (oos) {
-			noos++;
-			if (r.action != MATCH_ANSWER) {
-				noos_rej++;
-			} else {
-				nwrong++;
-				printf("ANSWERED-OOS\t%s\t%s %.2f\n", line, r.topic->id, r.score);
-			}
-			continue;
-		}
-		nin++;
-		if (label_ok(want, r.topic))
-			nin_top++;
-		if (r.action == MATCH_ANSWER && label_ok(want, r.topic)) {
-			nin_ok++;
-			continue;
-		}
-		if (r.action == MATCH_ANSWER) {
-			nwrong++;
-			printf("WRONG\t%s\twant %s, got %s %.2f\n", line, want,
-			    r.topic->id, r.score);
-		} else if (r.action == MATCH_CLARIFY) {
-			size_t k;
-			bool in = false;
-
-			for (k = 0; k < r.ncand; k++)
-				if (label_ok(want, r.cand[k].topic))
-					in = true;
-			nin_clar += in;
-			printf("CLARIFY\t%s\twant %s, offered %s%s %.2f\n", line, want,
-			    r.topic->id, in ? " (in list)" : "", r.score);
-		} else {
-			printf("FALLBACK\t%s\twant %s, best %s %.2f\n", line, want,
-			    r.topic ? r.topic->id : "-", r.score);
-		}
+		score_one(kb, &t, line, want);
 	}
 	free(line);
 	fclose(f);
-	kb_free(kb);
-
-	answered = nin ? (double)nin_ok / (double)nin : 1;
-	top1 = nin ? (double)nin_top / (double)nin : 1;
-	rej = noos ? (double)noos_rej / (double)noos : 1;
-	wrong = (nin + noos) ? (double)nwrong / (double)(nin + noos) : 0;
-	printf("in-scope: %zu, answered right (top-1): %.3f, best candidate right: "
-	    "%.3f, right topic offered in a clarify list: %zu\n",
-	    nin, answered, top1, nin_clar);
-	printf("out-of-scope: %zu, rejected: %.3f\n", noos, rej);
-	printf("confidently wrong: %zu of %zu = %.3f\n", nwrong, nin + noos, wrong);
-	rc = 0;
-	if (answered < min_top1) {
-		printf("BELOW FLOOR: answered right (top-1) %.3f < %g\n",
-		    answered, min_top1);
-		rc = 1;
-	}
-	if (rej < min_oos) {
-		printf("BELOW FLOOR: out-of-scope rejected %.3f < %g\n", rej,
-		    min_oos);
-		rc = 1;
-	}
-	if (wrong > max_wrong) {
-		printf("BELOW FLOOR: confidently wrong %.3f > %g\n", wrong,
-		    max_wrong);
-		rc = 1;
-	}
-	printf("%s (floors: top-1 >= %g, rejected >= %g, wrong <= %g)\n",
-	    rc ? "BELOW FLOOR" : "ok", min_top1, min_oos, max_wrong);
-	return rc;
+	return summary(&t, min_top1, min_oos, max_wrong);
 }

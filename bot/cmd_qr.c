@@ -301,7 +301,7 @@ answers(struct kb *kb, const char *words, const struct kb_topic *t, bool exact)
 {
 	struct match_result m;
 
-	kb_match(kb, words, strlen(words), &m);
+	match_run(kb, words, strlen(words), &m);
 	return m.action == MATCH_ANSWER && m.topic &&
 	    (exact ? m.topic == t : kb_root(m.topic) == t);
 }
@@ -539,7 +539,7 @@ out:
 }
 
 int
-cmd_qr(int argc, char **argv)
+cmd_qr(struct cmd_ctx *cx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "kb", required_argument, NULL, 'k' },
@@ -551,17 +551,17 @@ cmd_qr(int argc, char **argv)
 		{ "dir", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL, *cfgpath = CONFIG_DEFAULT_PATH, *botopt = NULL;
+	const char *cfgpath = CONFIG_DEFAULT_PATH, *botopt = NULL;
 	const char *png = NULL, *outdir = NULL;
 	const struct kb_topic *t;
 	struct sheet sh;
-	struct kb *kb = NULL;
+	struct kb *kb;
 	int c, text = 0, doall = 0, given = 0, rc = 1;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "k:c:b:o:", opts, NULL)) != -1) {
 		switch (c) {
-		case 'k': dir = optarg; break;
+		case 'k': cx->kb_dir = optarg; break;
 		case 'c': cfgpath = optarg; given = 1; break;
 		case 'b': botopt = optarg; break;
 		case 'o': png = optarg; break;
@@ -601,8 +601,9 @@ cmd_qr(int argc, char **argv)
 		    "https:// (ví dụ https://zalo.me/<số OA>)\n", sh.zalo);
 		goto out;
 	}
-	if ((kb = cmd_load_kb(cmd_kb_dir(dir), 1)) == NULL)
+	if (cmd_open(cx) < 0)
 		goto out;
+	kb = cx->kb;
 	if (doall) {
 		rc = all(kb, &sh, outdir);
 		goto out;
@@ -621,7 +622,6 @@ cmd_qr(int argc, char **argv)
 	else
 		rc = one(t, sh.bot, png, text);
 out:
-	kb_free(kb);
 	sheet_release(&sh);
 	return rc;
 }

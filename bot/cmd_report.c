@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "cmd.h"
 #include "config.h"
 #include "report.h"
@@ -35,7 +36,7 @@ write_html(const struct report *r, const char *path)
 }
 
 int
-cmd_report(int argc, char **argv)
+cmd_report(struct cmd_ctx *cx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -45,7 +46,7 @@ cmd_report(int argc, char **argv)
 		{ "html", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *cpath = CONFIG_DEFAULT_PATH, *db = NULL, *kbdir = NULL;
+	const char *cpath = CONFIG_DEFAULT_PATH;
 	const char *since = NULL, *html = NULL;
 	struct report_opts o;
 	struct config cfg;
@@ -63,10 +64,10 @@ cmd_report(int argc, char **argv)
 			cgiven = 1;
 			break;
 		case 'd':
-			db = optarg;
+			cx->db = optarg;
 			break;
 		case 'k':
-			kbdir = optarg;
+			cx->kb_dir = optarg;
 			break;
 		case 's':
 			since = optarg;
@@ -80,7 +81,7 @@ cmd_report(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cmd_usage("report");
-	kb_today(today);
+	clock_today(today);
 	memset(&o, 0, sizeof(o));
 	o.today = report_parse_date(today);
 	o.since = o.today - REPORT_DEFAULT_DAYS;
@@ -102,8 +103,8 @@ cmd_report(int argc, char **argv)
 		goto out;
 	}
 	/* The same precedence as the daemon: option, then config/environment. */
-	o.db = db ? db : cfg.db;
-	o.kb_dir = kbdir ? kbdir : cfg.kb;
+	o.db = cx->db ? cx->db : cfg.db;
+	o.kb_dir = cx->kb_dir ? cx->kb_dir : cfg.kb;
 	diag_release(&d);
 	/* Titles only: a knowledge base with errors still names its topics. */
 	kb = kb_load(o.kb_dir, &d);

@@ -32,13 +32,14 @@ parse(int argc, char **argv, const char *name, const char **path, int *given)
 }
 
 int
-cmd_check_config(int argc, char **argv)
+cmd_check_config(struct cmd_ctx *cx, int argc, char **argv)
 {
 	struct config cfg;
 	struct diag d;
 	const char *path;
 	int given, rc;
 
+	(void)cx;
 	if ((rc = parse(argc, argv, "check-config", &path, &given)) != 0)
 		return rc;
 	config_init(&cfg);
@@ -55,13 +56,14 @@ cmd_check_config(int argc, char **argv)
 }
 
 int
-cmd_serve(int argc, char **argv)
+cmd_serve(struct cmd_ctx *cx, int argc, char **argv)
 {
 	struct config cfg;
 	struct diag d;
 	const char *path;
 	int given, rc;
 
+	(void)cx;               /* the daemon loads what it serves itself */
 	if ((rc = parse(argc, argv, "serve", &path, &given)) != 0)
 		return rc;
 	config_init(&cfg);

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,54 +24,86 @@ static const struct centry {
 	int idef;
 	const char *sdef;
 	const char *help;
+	bool hot;               /* SIGHUP applies it (config_apply_hot) */
 } table[] = {
-#define S(n, e, d, h) { #n, e, C_STR, offsetof(struct config, n), 0, 0, 0, d, h }
-#define T(n, e, h) { #n, e, C_SECRET, offsetof(struct config, n), 0, 0, 0, NULL, h }
-#define I(n, e, lo, hi, d, h) { #n, e, C_INT, offsetof(struct config, n), lo, hi, d, NULL, h }
+#define S(n, e, d, h) { #n, e, C_STR, offsetof(struct config, n), 0, 0, 0, d, h, 0 }
+#define T(n, e, h) { #n, e, C_SECRET, offsetof(struct config, n), 0, 0, 0, NULL, h, 0 }
+#define I(n, e, lo, hi, d, h) \
+	{ #n, e, C_INT, offsetof(struct config, n), lo, hi, d, NULL, h, 0 }
+/* hot: SIGHUP copies it into the running configuration (config_apply_hot) */
+#define H(n, e, lo, hi, d, h) \
+	{ #n, e, C_INT, offsetof(struct config, n), lo, hi, d, NULL, h, 1 }
 	T(telegram_token, "HOIDAP_TELEGRAM_TOKEN", "Telegram bot token; empty = off"),
-	S(telegram_api, "HOIDAP_TELEGRAM_API", "https://api.telegram.org", "Telegram API base URL"),
+	S(telegram_api, "HOIDAP_TELEGRAM_API", "https://api.telegram.org",
+	    "Telegram API base URL"),
 	S(telegram_bot, "HOIDAP_TELEGRAM_BOT", "", "bot username for t.me deep links"),
 	T(zalo_token, "HOIDAP_ZALO_TOKEN", "Zalo Bot Platform token; empty = off"),
 	S(zalo_api, "HOIDAP_ZALO_API", "https://bot-api.zaloplatforms.com", "Zalo API base URL"),
-	S(zalo_oa_app_id, "HOIDAP_ZALO_OA_APP_ID", "", "Zalo OA: the app id (developers.zalo.me); empty = off"),
-	T(zalo_oa_app_secret, "HOIDAP_ZALO_OA_APP_SECRET", "Zalo OA: the app secret key, for token refresh"),
-	T(zalo_oa_secret, "HOIDAP_ZALO_OA_SECRET", "Zalo OA: the OA secret key, for event signatures"),
-	T(zalo_oa_refresh_token, "HOIDAP_ZALO_OA_REFRESH_TOKEN", "Zalo OA: the first refresh token (later ones live in the database)"),
-	S(zalo_oa_api, "HOIDAP_ZALO_OA_API", "https://openapi.zalo.me", "Zalo OA OpenAPI base URL"),
-	S(zalo_oa_oauth, "HOIDAP_ZALO_OA_OAUTH", "https://oauth.zaloapp.com", "Zalo OA OAuth base URL"),
+	S(zalo_oa_app_id, "HOIDAP_ZALO_OA_APP_ID", "",
+	    "Zalo OA: the app id (developers.zalo.me); empty = off"),
+	T(zalo_oa_app_secret, "HOIDAP_ZALO_OA_APP_SECRET",
+	    "Zalo OA: the app secret key, for token refresh"),
+	T(zalo_oa_secret, "HOIDAP_ZALO_OA_SECRET",
+	    "Zalo OA: the OA secret key, for event signatures"),
+	T(zalo_oa_refresh_token, "HOIDAP_ZALO_OA_REFRESH_TOKEN",
+	    "Zalo OA: the first refresh token (later ones live in the database)"),
+	S(zalo_oa_api, "HOIDAP_ZALO_OA_API", "https://openapi.zalo.me",
+	    "Zalo OA OpenAPI base URL"),
+	S(zalo_oa_oauth, "HOIDAP_ZALO_OA_OAUTH", "https://oauth.zaloapp.com",
+	    "Zalo OA OAuth base URL"),
 	S(db, "HOIDAP_DB", "hoidap.db", "SQLite database path"),
 	S(kb, "HOIDAP_KB", "knowledge", "knowledge directory"),
 	S(log_level, "HOIDAP_LOG_LEVEL", "info", "debug, info, warn or error"),
-	I(poll_timeout, "HOIDAP_POLL_TIMEOUT", 1, 50, 30, "long-poll seconds"),
-	I(http_timeout, "HOIDAP_HTTP_TIMEOUT", 1, 120, 15, "send request timeout, seconds"),
-	I(rate_chat_ms, "HOIDAP_RATE_CHAT_MS", 0, 60000, 1000, "min ms between messages to one chat"),
-	I(rate_group_per_min, "HOIDAP_RATE_GROUP_PER_MIN", 0, 10000, 20, "messages per minute to one group"),
-	I(rate_global_per_s, "HOIDAP_RATE_GLOBAL_PER_S", 0, 100000, 30, "messages per second in all"),
-	I(flood_max, "HOIDAP_FLOOD_MAX", 1, 100000, 8, "messages per window a resident gets answers to"),
-	I(flood_window, "HOIDAP_FLOOD_WINDOW", 1, 3600, 30, "flood window, seconds"),
-	I(drain_seconds, "HOIDAP_DRAIN_SECONDS", 0, 60, 5, "SIGTERM: seconds to flush the outbox"),
-	I(max_attempts, "HOIDAP_MAX_ATTEMPTS", 1, 1000, 12, "transient failures before a message is given up"),
-	I(send_concurrency, "HOIDAP_SEND_CONCURRENCY", 1, 16, 1, "sends in flight at once (a crash may repeat each)"),
-	S(volunteer_chat, "HOIDAP_VOLUNTEER_CHAT", "", "Telegram chat id of the volunteers' group"),
+	H(poll_timeout, "HOIDAP_POLL_TIMEOUT", 1, 50, 30, "long-poll seconds"),
+	H(http_timeout, "HOIDAP_HTTP_TIMEOUT", 1, 120, 15, "send request timeout, seconds"),
+	H(rate_chat_ms, "HOIDAP_RATE_CHAT_MS", 0, 60000, 1000,
+	    "min ms between messages to one chat"),
+	H(rate_group_per_min, "HOIDAP_RATE_GROUP_PER_MIN", 0, 10000, 20,
+	    "messages per minute to one group"),
+	H(rate_global_per_s, "HOIDAP_RATE_GLOBAL_PER_S", 0, 100000, 30,
+	    "messages per second in all"),
+	H(flood_max, "HOIDAP_FLOOD_MAX", 1, 100000, 8,
+	    "messages per window a resident gets answers to"),
+	H(flood_window, "HOIDAP_FLOOD_WINDOW", 1, 3600, 30, "flood window, seconds"),
+	H(drain_seconds, "HOIDAP_DRAIN_SECONDS", 0, 60, 5, "SIGTERM: seconds to flush the outbox"),
+	H(max_attempts, "HOIDAP_MAX_ATTEMPTS", 1, 1000, 12,
+	    "transient failures before a message is given up"),
+	I(send_concurrency, "HOIDAP_SEND_CONCURRENCY", 1, 16, 1,
+	    "sends in flight at once (a crash may repeat each)"),
+	S(volunteer_chat, "HOIDAP_VOLUNTEER_CHAT", "",
+	    "Telegram chat id of the volunteers' group"),
 	S(admins, "HOIDAP_ADMINS", "", "admin Telegram user ids, comma-separated"),
 	S(volunteers, "HOIDAP_VOLUNTEERS", "", "extra volunteer user ids, comma-separated"),
-	S(support_hours, "HOIDAP_SUPPORT_HOURS", "07:30-21:00", "when volunteers answer (HH:MM-HH:MM)"),
-	S(typical_wait, "HOIDAP_TYPICAL_WAIT", "khoảng 30 phút", "what residents are told about the wait"),
-	I(reannounce_minutes, "HOIDAP_REANNOUNCE_MINUTES", 1, 10080, 30, "remind the group of an unclaimed ticket"),
-	I(escalate_minutes, "HOIDAP_ESCALATE_MINUTES", 1, 100000, 240, "escalate a ticket open this long to the admins"),
-	I(member_check_seconds, "HOIDAP_MEMBER_CHECK_SECONDS", 0, 86400, 300, "re-check a volunteer is in the group after N s"),
-	I(watch_seconds, "HOIDAP_WATCH_SECONDS", 0, 3600, 2, "check knowledge/ for edits every N s (0 = off)"),
+	S(support_hours, "HOIDAP_SUPPORT_HOURS", "07:30-21:00",
+	    "when volunteers answer (HH:MM-HH:MM)"),
+	S(typical_wait, "HOIDAP_TYPICAL_WAIT", "khoảng 30 phút",
+	    "what residents are told about the wait"),
+	H(reannounce_minutes, "HOIDAP_REANNOUNCE_MINUTES", 1, 10080, 30,
+	    "remind the group of an unclaimed ticket"),
+	H(escalate_minutes, "HOIDAP_ESCALATE_MINUTES", 1, 100000, 240,
+	    "escalate a ticket open this long to the admins"),
+	I(member_check_seconds, "HOIDAP_MEMBER_CHECK_SECONDS", 0, 86400, 300,
+	    "re-check a volunteer is in the group after N s"),
+	I(watch_seconds, "HOIDAP_WATCH_SECONDS", 0, 3600, 2,
+	    "check knowledge/ for edits every N s (0 = off)"),
 	I(keep_days, "HOIDAP_KEEP_DAYS", 1, 3650, 180, "days the (redacted) message log is kept"),
 	S(ward_name, "HOIDAP_WARD_NAME", "", "the ward's name, on every QR leaflet card"),
-	S(ward_hotline, "HOIDAP_WARD_HOTLINE", "", "the ward's phone number, on every leaflet card"),
-	S(zalo_link, "HOIDAP_ZALO_LINK", "", "link that opens the ward's Zalo chat (https://zalo.me/<OA id>), for leaflets"),
-	S(metrics_listen, "HOIDAP_METRICS_LISTEN", "", "IP:port for /metrics and /healthz (e.g. 127.0.0.1:9464); empty = off"),
-	S(webhook_listen, "HOIDAP_WEBHOOK_LISTEN", "", "IP:port for webhook pushes (/telegram, /zalo), behind a TLS proxy; empty = off"),
-	S(webhook_url, "HOIDAP_WEBHOOK_URL", "", "public https:// base URL of webhook_listen; set: setWebhook, no long polling"),
-	T(webhook_secret, "HOIDAP_WEBHOOK_SECRET", "secret_token the platforms send with each push (8-256 of A-Z a-z 0-9 _ -)"),
+	S(ward_hotline, "HOIDAP_WARD_HOTLINE", "",
+	    "the ward's phone number, on every leaflet card"),
+	S(zalo_link, "HOIDAP_ZALO_LINK", "",
+	    "link that opens the ward's Zalo chat (https://zalo.me/<OA id>), for leaflets"),
+	S(metrics_listen, "HOIDAP_METRICS_LISTEN", "",
+	    "IP:port for /metrics and /healthz (e.g. 127.0.0.1:9464); empty = off"),
+	S(webhook_listen, "HOIDAP_WEBHOOK_LISTEN", "",
+	    "IP:port for webhook pushes (/telegram, /zalo), behind a TLS proxy; empty = off"),
+	S(webhook_url, "HOIDAP_WEBHOOK_URL", "",
+	    "public https:// base URL of webhook_listen; set: setWebhook, no long polling"),
+	T(webhook_secret, "HOIDAP_WEBHOOK_SECRET",
+	    "secret_token the platforms send with each push (8-256 of A-Z a-z 0-9 _ -)"),
 #undef S
 #undef T
 #undef I
+#undef H
 };
 
 static char **
@@ -293,6 +326,26 @@ config_load(struct config *c, const char *path, int path_given, struct diag *d)
 }
 
 void
+config_apply_hot(struct config *c, const struct config *from)
+{
+	struct config *f = (struct config *)(uintptr_t)from;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(table); i++) {
+		const struct centry *e = &table[i];
+
+		if (!e->hot)
+			continue;
+		if (e->type == C_INT) {
+			*int_at(c, e) = *int_at(f, e);
+		} else {
+			free(*str_at(c, e));
+			*str_at(c, e) = xstrdup(*str_at(f, e));
+		}
+	}
+}
+
+void
 config_dump(const struct config *c)
 {
 	size_t i;
@@ -304,7 +357,8 @@ config_dump(const struct config *c)
 		if (e->type == C_INT)
 			printf("%-21s = %d\n", e->name, *int_at(cc, e));
 		else if (e->type == C_SECRET)
-			printf("%-21s = %s\n", e->name, **str_at(cc, e) ? "(set)" : "(empty: off)");
+			printf("%-21s = %s\n", e->name,
+			    **str_at(cc, e) ? "(set)" : "(empty: off)");
 		else
 			printf("%-21s = %s\n", e->name, *str_at(cc, e));
 	}

@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "log.h"
 #include "schedule.h"
 #include "text.h"
 #include "util.h"
+#include "vocab.h"
 
 #define MAIN_MENU "greeting"
 #define HANDOFF "handoff.human"
@@ -140,8 +142,8 @@ show_page(struct kb *kb, struct conv_state *s, const struct kb_topic *t,
 		 * the topic's general advice follows. */
 		char today[11], now[6];
 
-		kb_today(today);
-		kb_now_hhmm(now);
+		clock_today(today);
+		clock_hhmm(now);
 		if (schedule_reply(kb_schedule(kb), today, now, SCHEDULE_SHOW,
 		    &r->text) == 0)
 			(void)buf_adds(&r->text, "\n\n");
@@ -359,7 +361,7 @@ other_parts(struct kb *kb, const char *msg, const struct kb_topic *answered,
 
 		if (nwords(part[i]) < 2)
 			continue;
-		kb_match(kb, part[i], strlen(part[i]), &m);
+		match_run(kb, part[i], strlen(part[i]), &m);
 		if (m.action != MATCH_ANSWER || m.topic->nmenu)
 			continue;
 		if (answered && same_family(m.topic, answered))
@@ -404,7 +406,7 @@ handle(struct kb *kb, struct conv_state *s, const char *msg,
 
 	reply_reset(r);
 	command_word(msg, w, sizeof(w));
-	says = kb_says(kb, msg);
+	says = vocab_says(kb, msg);
 	if (strcmp(w, "menu") == 0 || strcmp(w, "0") == 0 ||
 	    strcmp(w, "quay lai") == 0 || strcmp(w, "start") == 0 ||
 	    (says && strcmp(says, "sys.menu") == 0)) {
@@ -451,7 +453,7 @@ handle(struct kb *kb, struct conv_state *s, const char *msg,
 		return;
 	}
 
-	kb_match(kb, msg, strlen(msg), &r->match);
+	match_run(kb, msg, strlen(msg), &r->match);
 	r->matched = true;
 	nother = other_parts(kb, msg, r->match.action == MATCH_ANSWER ?
 	    r->match.topic : NULL, other);

@@ -171,17 +171,7 @@ reload(struct daemon *d, const char *why)
 		log_error("reload: configuration has errors; keeping the old one");
 	} else if (strcmp(why, "SIGHUP") == 0) {
 		/* Limits apply now; tokens, URLs and paths need a restart. */
-		d->cfg->rate_chat_ms = nc.rate_chat_ms;
-		d->cfg->rate_group_per_min = nc.rate_group_per_min;
-		d->cfg->rate_global_per_s = nc.rate_global_per_s;
-		d->cfg->flood_max = nc.flood_max;
-		d->cfg->flood_window = nc.flood_window;
-		d->cfg->drain_seconds = nc.drain_seconds;
-		d->cfg->max_attempts = nc.max_attempts;
-		d->cfg->poll_timeout = nc.poll_timeout;
-		d->cfg->http_timeout = nc.http_timeout;
-		d->cfg->reannounce_minutes = nc.reannounce_minutes;
-		d->cfg->escalate_minutes = nc.escalate_minutes;
+		config_apply_hot(d->cfg, &nc);
 	}
 	config_release(&nc);
 	diag_release(&dg);
@@ -394,6 +384,8 @@ any_sending(const struct daemon *d)
 	return 0;
 }
 
+/* Long: start-up, the loop and the drain in the order they happen, each
+ * failure undoing the steps before it: the daemon's life read in one place. */
 int
 daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 {

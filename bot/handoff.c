@@ -6,11 +6,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
 #include "log.h"
 #include "match.h"
 #include "platform.h"
 #include "redact.h"
 #include "report.h"
+#include "text.h"
 #include "tg.h"
 #include "util.h"
 
@@ -107,7 +109,7 @@ int
 handoff_in_hours(const struct config *cfg, int64_t now_ms)
 {
 	int a, b, c, d;
-	long local = (long)((now_ms / 1000 + 7 * 3600) % 86400) / 60;
+	long local = clock_minute(now_ms / 1000);
 
 	if (sscanf(cfg->support_hours, "%d:%d-%d:%d", &a, &b, &c, &d) != 4)
 		return 1;
@@ -666,7 +668,7 @@ stats(struct handoff *h, const char *platform, const struct event *ev)
 	struct report r;
 	struct report_opts o;
 	struct buf b;
-	long today = (long)((h->recv_us / 1000000 + REPORT_TZ_OFFSET_S) / 86400);
+	long today = clock_day(h->recv_us / 1000000);
 	long monday = today - (today + 3) % 7;  /* 1970-01-01 was a Thursday */
 	struct say_ctx sc = { h, platform, ev->chat_id, ev->is_group };
 	int open = store_tickets_count_active(h->st);
@@ -821,7 +823,7 @@ forward_case(struct handoff *h, const char *platform, const struct event *ev,
 	    "Cảm ơn anh/chị!", (long long)id);
 	handoff_say(h, platform, ev->chat_id, b);
 	/* and the best guide, when one fits, for the volunteer to use now */
-	kb_match(h->kb, redacted, strlen(redacted), &m);
+	match_run(h->kb, redacted, strlen(redacted), &m);
 	if (m.action == MATCH_ANSWER && m.topic && m.topic->npages) {
 		struct buf g;
 

@@ -213,7 +213,12 @@ member_status(void *arg, const char *user_id, char *status, size_t n)
 	return rc;
 }
 
-/* Handles one event inside the caller's transaction. */
+/*
+ * Handles one event inside the caller's transaction.
+ * Long: one update's path in the order the rules apply (dedupe, migration,
+ * buttons, the volunteers' group, other groups, hand-off, conversation,
+ * reply).
+ */
 int
 ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
     int64_t recv_us)

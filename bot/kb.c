@@ -12,10 +12,13 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
+#include "index.h"
 #include "prefilter.h"
 #include "schedule.h"
 #include "text.h"
 #include "util.h"
+#include "vocab.h"
 
 #define KB_MAX_PATTERN_LEN 2000
 #define KB_PARENS_LIMIT 50
@@ -116,45 +119,6 @@ valid_url(const char *u)
 		if ((unsigned char)*p <= ' ' || *p == '"' || *p == '<' || *p == '>')
 			return false;
 	return true;
-}
-
-void
-kb_today(char out[11])
-{
-	const char *env = getenv("HOIDAP_TODAY");
-	time_t now;
-	struct tm tm;
-
-	if (env && date_parse(env) >= 0) {
-		memcpy(out, env, 10);
-		out[10] = '\0';
-		return;
-	}
-	/* The wards are in Asia/Ho_Chi_Minh: UTC+7, no daylight saving. */
-	now = time(NULL) + 7 * 3600;
-	gmtime_r(&now, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-void
-kb_now_hhmm(char out[6])
-{
-	const char *env = getenv("HOIDAP_NOW");
-	time_t now;
-	struct tm tm;
-
-	if (env && strlen(env) == 5 && isdigit((unsigned char)env[0]) &&
-	    isdigit((unsigned char)env[1]) && env[2] == ':' &&
-	    isdigit((unsigned char)env[3]) && isdigit((unsigned char)env[4]) &&
-	    atoi(env) < 24 && atoi(env + 3) < 60) {
-		memcpy(out, env, 5);
-		out[5] = '\0';
-		return;
-	}
-	/* Same zone as kb_today(): UTC+7, no daylight saving. */
-	now = time(NULL) + 7 * 3600;
-	gmtime_r(&now, &tm);
-	strftime(out, 6, "%H:%M", &tm);
 }
 
 static void
@@ -387,7 +351,7 @@ add_pattern(struct parse *ps, struct kb_pattern **v, size_t *n, int line,
 	p.line = line;
 	p.exact = c->exact;
 	p.folded = c->folded;
-	p.fold = c->fold;       /* the index reads it (match.c, vocab.c) */
+	p.fold = c->fold;       /* the index reads it (index.c, vocab.c) */
 	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
 	(*v)[(*n)++] = p;
 	return 0;
@@ -787,6 +751,8 @@ bad_url(struct parse *ps, int lineno, const char *url)
 	    "'vneid.gov.vn'", url);
 }
 
+/* Long: one short case per key of a topic block; the switch is the list of
+ * keys. */
 static void
 key_line(struct parse *ps, struct kb_topic_int *ti, int k, char *val,
     int lineno)
@@ -1306,6 +1272,8 @@ single_key(int k)
 	    k == F_PRIORITY;
 }
 
+/* Long: the line-by-line state machine of a knowledge file (blocks, answers,
+ * keys), whose state the cases share. */
 static void
 parse_file(struct parse *ps, char *data)
 {
@@ -1555,7 +1523,7 @@ add_stopword(const char *folded, void *arg)
 	struct kb *kb = arg;
 
 	kb->stop = xrealloc(kb->stop, (kb->nstop + 1) * sizeof(uint64_t));
-	kb->stop[kb->nstop++] = kb_feat_key(FEAT_FOLD_UNI, folded,
+	kb->stop[kb->nstop++] = index_key(FEAT_FOLD_UNI, folded,
 	    strlen(folded));
 }
 
@@ -1660,7 +1628,7 @@ kb_load(const char *dir, struct diag *d)
 	kb->dir = xstrdup(dir);
 	ps.kb = kb;
 	ps.d = d;
-	kb_today(ps.today_s);
+	clock_today(ps.today_s);
 	ps.today = date_parse(ps.today_s);
 	ps.cctx = pcre2_compile_context_create(NULL);
 	pcre2_set_max_pattern_length(ps.cctx, KB_MAX_PATTERN_LEN);
@@ -1688,8 +1656,8 @@ kb_load(const char *dir, struct diag *d)
 	if (regular_file(path.data, d) > 0) {
 		char today[11], now[6];
 
-		kb_today(today);
-		kb_now_hhmm(now);
+		clock_today(today);
+		clock_hhmm(now);
 		kb->schedule = schedule_load(path.data, today, now, d);
 	}
 
@@ -1744,8 +1712,8 @@ kb_load(const char *dir, struct diag *d)
 	pcre2_compile_context_free(ps.cctx);
 	link_sections(kb);
 	check_refs(kb, d);
-	kb_index_build(kb);
-	kb_vocab_build(kb);
+	index_build(kb);
+	vocab_build(kb);
 	return kb;
 }
 
@@ -1756,8 +1724,9 @@ kb_free(struct kb *kb)
 
 	if (!kb)
 		return;
-	kb_index_free(kb);
-	kb_vocab_free(kb);
+	index_free(kb);
+	match_free(kb);
+	vocab_free(kb);
 	for (i = 0; i < kb->n; i++)
 		topic_free(&kb->t[i]);
 	free(kb->t);
@@ -1885,11 +1854,11 @@ kb_words(struct kb *kb, const char *msg, const struct kb_topic *t,
 	long last = -2;
 
 	buf_init(&phrase, BUF_CAP_TEXT);
-	kb_text_expand(kb, msg, strlen(msg), &tx);
+	index_text(kb, msg, strlen(msg), &tx);
 	lack = xcalloc(tx.ntok + 1, sizeof(*lack));
 	for (i = 0; i < tx.ntok; i++) {
 		const char *f = tx.folded + tx.tok[i].foff;
-		uint64_t key = kb_feat_key(FEAT_FOLD_UNI, f, tx.tok[i].flen);
+		uint64_t key = index_key(FEAT_FOLD_UNI, f, tx.tok[i].flen);
 
 		if (has_key(ti->feats, ti->nfeats, key) != shared ||
 		    has_key(kb->stop, kb->nstop, key))
@@ -1906,7 +1875,7 @@ kb_words(struct kb *kb, const char *msg, const struct kb_topic *t,
 			size_t len = tx.tok[i].foff + tx.tok[i].flen -
 			    tx.tok[i - 1].foff;
 
-			if (has_key(ti->feats, ti->nfeats, kb_feat_key(FEAT_FOLD_BI,
+			if (has_key(ti->feats, ti->nfeats, index_key(FEAT_FOLD_BI,
 			    a, len)))
 				(void)buf_addc(&phrase, ' ');
 			else
@@ -1950,7 +1919,7 @@ kb_hit_line(struct kb *kb, const char *msg, const struct kb_topic *t,
 	int line = 0;
 
 	/* as the matcher tries them: expanded, and as typed */
-	kb_text_expand(kb, msg, strlen(msg), &tv[0]);
+	index_text(kb, msg, strlen(msg), &tv[0]);
 	text_normalize(&tv[1], msg, strlen(msg));
 	for (i = 0; i < n && !line; i++) {
 		for (j = 0; j < 2 && !line; j++) {

@@ -1,6 +1,6 @@
 /*
- * Private to kb.c (parser) and match.c (index and scoring): the parts of a
- * kb nobody else needs to see.
+ * Private to kb.c (parser), index.c, match.c (scoring) and vocab.c: the
+ * parts of a kb nobody else needs to see.
  */
 #ifndef HOIDAP_KB_INT_H
 #define HOIDAP_KB_INT_H
@@ -25,7 +25,7 @@ struct kb_pattern {
 	 * KB_JIT_AFTER times (match.c): most patterns are rarely tried
 	 * (prefilter), and JIT code costs memory */
 	struct kb_compiled *lc;
-	uint32_t pf;            /* its id in the kb's prefilter (match.c) */
+	uint32_t pf;            /* its id in the kb's prefilter (index.c) */
 	uint32_t same;          /* not: lines: one id per distinct line */
 };
 
@@ -144,26 +144,7 @@ struct kb {
 	uint32_t *cands;
 };
 
-/* match.c: builds the index once all topics parsed. */
-void kb_index_build(struct kb *kb);
-void kb_index_free(struct kb *kb);
-/* Features of a normalized, expanded text, as used by both sides. */
-void kb_text_expand(const struct kb *kb, const char *s, size_t len,
-    struct text *out);
-
-#define FEAT_FOLD_UNI   1
-#define FEAT_FOLD_BI    2
-#define FEAT_EXACT_UNI  3
-#define FEAT_EXACT_BI   4
-#define FEAT_MARKED_UNI 5       /* this folded word occurs with marks */
-
-uint64_t kb_feat_key(int kind, const char *s, size_t n);
-
-/* vocab.c: the kb's own words, and Telex residue read against them. */
-void kb_vocab_build(struct kb *kb);
-void kb_vocab_free(struct kb *kb);
-/* Writes in's tokens (exact forms) to out with Telex residue decoded
- * ("caif" -> "cài"); true if any word changed. */
-bool kb_telex_fix(const struct kb *kb, const struct text *in, struct buf *out);
+/* match.c: frees what matching built lazily (a line's pieces). */
+void match_free(struct kb *kb);
 
 #endif

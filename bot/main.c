@@ -1,6 +1,7 @@
 /*
  * hoidap: answers residents' "how do I…" questions about digital public
- * services. This file owns the command table and the shared setup.
+ * services. This file owns the command table and the shared set-up
+ * (cmd_open, what an entry's flags ask for).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,24 +9,37 @@
 
 #include "cmd.h"
 #include "diag.h"
+#include "store.h"
 #include "util.h"
 
 static const struct cmd_entry commands[] = {
 	{ "ask", "ask [--kb DIR] [--json] [--explain] (TEXT… | --batch)",
-	  "print the reply a resident would see", cmd_ask },
+	  "print the reply a resident would see", CMD_KB, cmd_ask },
 	{ "check", "check [--kb DIR]",
-	  "validate the knowledge base; errors as path:line: message", cmd_check },
+	  "validate the knowledge base; errors as path:line: message",
+	  0, cmd_check },       /* loads it itself: its errors are the output */
 	{ "chat", "chat [--kb DIR] [--db FILE]",
-	  "talk to the bot in this terminal (--db: keep state and log)", cmd_chat },
-	{ "eval", "eval [--kb DIR] [--min-top1 R] [--min-oos R] [--max-wrong R] FILE.tsv",
-	  "score the matcher on labelled questions (question TAB topic)", cmd_eval },
+	  "talk to the bot in this terminal (--db: keep state and log)",
+	  CMD_KB | CMD_STORE, cmd_chat },
+	{ "eval",
+	  "eval [--kb DIR] [--min-top1 R] [--min-oos R] [--max-wrong R] FILE.tsv",
+	  "score the matcher on labelled questions (question TAB topic)",
+	  CMD_KB, cmd_eval },
 	{ "serve", "serve [--config FILE]",
-	  "run the bot on Telegram and/or Zalo (tokens from config/env)", cmd_serve },
+	  "run the bot on Telegram and/or Zalo (tokens from config/env)",
+	  0, cmd_serve },
 	{ "check-config", "check-config [--config FILE]",
 	  "validate the configuration and print it (tokens masked)",
-	  cmd_check_config },
-	{ "qr", "qr [--kb DIR] [--config FILE] [--bot NAME] (TOPIC [-o FILE.png] [--text] | --all --dir DIR)", "QR codes for leaflets: t.me links that open the bot on a topic", cmd_qr },
-	{ "report", "report [--config FILE] [--db FILE] [--kb DIR] [--since YYYY-MM-DD] [--html FILE]", "admins' report: questions per day, top topics, unanswered (grouped), tickets", cmd_report },
+	  0, cmd_check_config },
+	{ "qr", "qr [--kb DIR] [--config FILE] [--bot NAME] "
+	  "(TOPIC [-o FILE.png] [--text] | --all --dir DIR)",
+	  "QR codes for leaflets: t.me links that open the bot on a topic",
+	  CMD_KB, cmd_qr },
+	{ "report", "report [--config FILE] [--db FILE] [--kb DIR] "
+	  "[--since YYYY-MM-DD] [--html FILE]",
+	  "admins' report: questions per day, top topics, unanswered (grouped), "
+	  "tickets",
+	  0, cmd_report },      /* a kb with errors still names its topics */
 };
 
 static void
@@ -67,30 +81,47 @@ cmd_kb_dir(const char *opt)
 	return "knowledge";
 }
 
-struct kb *
-cmd_load_kb(const char *dir, int quiet_warnings)
+int
+cmd_open(struct cmd_ctx *cx)
 {
-	struct diag d;
-	struct kb *kb;
+	if (cx->flags & CMD_KB) {
+		const char *dir = cmd_kb_dir(cx->kb_dir);
+		struct diag d;
 
-	diag_init(&d);
-	kb = kb_load(dir, &d);
-	if (d.nerr || !quiet_warnings)
-		fputs(d.text.data, stderr);
-	if (kb && d.nerr) {
-		/* the admin trying an edit in the console reads this */
-		fprintf(stderr, "hoidap: %s có %zu lỗi (ở trên); sửa xong rồi "
-		    "chạy 'hoidap check'\n", dir, d.nerr);
-		kb_free(kb);
-		kb = NULL;
+		diag_init(&d);
+		cx->kb = kb_load(dir, &d);
+		if (d.nerr)
+			fputs(d.text.data, stderr);
+		if (cx->kb && d.nerr) {
+			/* the admin trying an edit in the console reads this */
+			fprintf(stderr, "hoidap: %s có %zu lỗi (ở trên); sửa xong "
+			    "rồi chạy 'hoidap check'\n", dir, d.nerr);
+			kb_free(cx->kb);
+			cx->kb = NULL;
+		}
+		diag_release(&d);
+		if (!cx->kb)
+			return -1;
 	}
-	diag_release(&d);
-	return kb;
+	if ((cx->flags & CMD_STORE) && cx->db && *cx->db &&
+	    !(cx->st = store_open(cx->db)))
+		return -1;
+	return 0;
+}
+
+static void
+cmd_close(struct cmd_ctx *cx)
+{
+	store_close(cx->st);
+	kb_free(cx->kb);
+	cx->st = NULL;
+	cx->kb = NULL;
 }
 
 int
 main(int argc, char **argv)
 {
+	struct cmd_ctx cx = { 0 };
 	size_t i;
 	int rc;
 
@@ -106,7 +137,9 @@ main(int argc, char **argv)
 	for (i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (strcmp(commands[i].name, argv[1]) != 0)
 			continue;
-		rc = commands[i].run(argc - 1, argv + 1);
+		cx.flags = commands[i].flags;
+		rc = commands[i].run(&cx, argc - 1, argv + 1);
+		cmd_close(&cx);
 		/* A full disk or closed pipe must not look like success (git). */
 		if (fflush(stdout) != 0 || ferror(stdout)) {
 			perror("hoidap: write error on standard output");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "index.h"
 #include "kb_int.h"
 #include "prefilter.h"
 #include "util.h"
@@ -16,405 +17,6 @@
 #define SIM_ONLY        0.70
 #define MAX_DF_MIN      64      /* features in more topics than max(this, n/5) are skipped */
 
-uint64_t
-kb_feat_key(int kind, const char *s, size_t n)
-{
-	uint64_t h = hash64(s, n, (uint64_t)kind * 0x9E3779B97F4A7C15ULL);
-
-	return h ? h : 1;
-}
-
-/* ---- a small open-addressing map: feature key -> topic postings ---- */
-
-static void
-hash_init(struct kb_hash *h, size_t want)
-{
-	size_t sz = 64;
-
-	while (sz < want * 2)
-		sz *= 2;
-	h->slot = xcalloc(sz, sizeof(*h->slot));
-	h->mask = sz - 1;
-	h->n = 0;
-}
-
-static struct kb_feat *
-hash_get(const struct kb_hash *h, uint64_t key)
-{
-	size_t i;
-
-	if (!h->slot)
-		return NULL;
-	for (i = key & h->mask; h->slot[i].key; i = (i + 1) & h->mask)
-		if (h->slot[i].key == key)
-			return &h->slot[i];
-	return NULL;
-}
-
-static void hash_add(struct kb_hash *h, uint64_t key, uint32_t topic);
-
-static void
-hash_grow(struct kb_hash *h)
-{
-	struct kb_hash nh;
-	size_t i;
-
-	hash_init(&nh, (h->mask + 1));
-	for (i = 0; i <= h->mask; i++) {
-		struct kb_feat *f = &h->slot[i];
-		size_t j;
-
-		if (!f->key)
-			continue;
-		for (j = f->key & nh.mask; nh.slot[j].key; j = (j + 1) & nh.mask)
-			;
-		nh.slot[j] = *f;
-		nh.n++;
-	}
-	free(h->slot);
-	*h = nh;
-}
-
-static void
-hash_add(struct kb_hash *h, uint64_t key, uint32_t topic)
-{
-	struct kb_feat *f;
-	size_t i;
-
-	if ((h->n + 1) * 2 > h->mask + 1)
-		hash_grow(h);
-	for (i = key & h->mask; h->slot[i].key && h->slot[i].key != key;
-	    i = (i + 1) & h->mask)
-		;
-	f = &h->slot[i];
-	if (!f->key) {
-		f->key = key;
-		h->n++;
-	}
-	/* Topics are added in index order, so postings stay sorted. */
-	if (f->npost && f->post[f->npost - 1] == topic)
-		return;
-	if (f->npost == f->apost) {
-		f->apost = f->apost ? f->apost * 2 : 2;
-		f->post = xrealloc(f->post, f->apost * sizeof(*f->post));
-	}
-	f->post[f->npost++] = topic;
-}
-
-/* Once built: every posting list in one array, sized to fit. */
-static void
-hash_pack(struct kb_hash *h)
-{
-	size_t i, total = 0, off = 0;
-
-	for (i = 0; i <= h->mask; i++)
-		total += h->slot[i].npost;
-	h->pool = xmalloc((total + 1) * sizeof(*h->pool));
-	for (i = 0; i <= h->mask; i++) {
-		struct kb_feat *f = &h->slot[i];
-
-		if (!f->key)
-			continue;
-		memcpy(h->pool + off, f->post, f->npost * sizeof(*f->post));
-		free(f->post);
-		f->post = h->pool + off;
-		f->apost = 0;
-		off += f->npost;
-	}
-}
-
-static void
-hash_free(struct kb_hash *h)
-{
-	size_t i;
-
-	if (!h->slot)
-		return;
-	for (i = 0; i <= h->mask; i++)
-		if (h->slot[i].apost)
-			free(h->slot[i].post);
-	free(h->slot);
-	free(h->pool);
-	h->slot = NULL;
-	h->pool = NULL;
-}
-
-/* ---- texts ---- */
-
-/*
- * Telex residue is read before abbreviations: "queen mk" holds the
- * abbreviation "mk" only once "queen" has become "quên". Does nothing until
- * the kb's own words are known (kb_vocab_build runs after the index).
- */
-static void
-telex_fix(const struct kb *kb, struct text *t)
-{
-	struct buf b;
-	struct text dec;
-
-	buf_init(&b, BUF_CAP_TEXT);
-	if (kb_telex_fix(kb, t, &b)) {
-		text_normalize(&dec, b.data, b.len);
-		dec.truncated = t->truncated;
-		dec.repaired = t->repaired;
-		text_release(t);
-		*t = dec;
-	}
-	buf_release(&b);
-}
-
-void
-kb_text_expand(const struct kb *kb, const char *s, size_t len, struct text *out)
-{
-	struct text raw;
-	struct buf b;
-
-	text_normalize(&raw, s, len);
-	telex_fix(kb, &raw);
-	buf_init(&b, BUF_CAP_TEXT);
-	if (kb->abbrev && abbrev_expand(kb->abbrev, &raw, &b)) {
-		text_normalize(out, b.data, b.len);
-		out->truncated = raw.truncated;
-		out->repaired = raw.repaired;
-		text_release(&raw);
-	} else {
-		*out = raw;
-	}
-	buf_release(&b);
-}
-
-static const char *
-tok_f(const struct text *t, size_t i, size_t *n)
-{
-	*n = t->tok[i].flen;
-	return t->folded + t->tok[i].foff;
-}
-
-static uint64_t
-bigram_key(int kind, const struct text *t, size_t i)
-{
-	const char *base = kind == FEAT_FOLD_BI ? t->folded : t->exact;
-	size_t a = kind == FEAT_FOLD_BI ? t->tok[i].foff : t->tok[i].eoff;
-	size_t e = kind == FEAT_FOLD_BI ? t->tok[i + 1].foff + t->tok[i + 1].flen :
-	    t->tok[i + 1].eoff + t->tok[i + 1].elen;
-
-	return kb_feat_key(kind, base + a, e - a);
-}
-
-static void
-topic_feats_add(uint64_t **v, size_t *n, size_t *alloc, const struct text *t)
-{
-	size_t i, fl;
-	const char *f;
-
-	for (i = 0; i < t->ntok; i++) {
-		*v = xgrow(*v, alloc, *n + 4, sizeof(**v));
-		f = tok_f(t, i, &fl);
-		(*v)[(*n)++] = kb_feat_key(FEAT_FOLD_UNI, f, fl);
-		if (t->tok[i].marked) {
-			(*v)[(*n)++] = kb_feat_key(FEAT_MARKED_UNI, f, fl);
-			(*v)[(*n)++] = kb_feat_key(FEAT_EXACT_UNI,
-			    t->exact + t->tok[i].eoff, t->tok[i].elen);
-		}
-		if (i + 1 < t->ntok)
-			(*v)[(*n)++] = bigram_key(FEAT_FOLD_BI, t, i);
-	}
-}
-
-static int
-u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
-src_cmp(const void *a, const void *b)
-{
-	const struct kb_pattern *x = *(struct kb_pattern *const *)a;
-	const struct kb_pattern *y = *(struct kb_pattern *const *)b;
-
-	return strcmp(x->src, y->src);
-}
-
-/*
- * The same not: line in many topics ("mất điện" is not about any guide)
- * runs once per message: one id per distinct line for the per-message memo.
- */
-static void
-same_index(struct kb *kb)
-{
-	struct kb_pattern **v = NULL;
-	size_t n = 0, alloc = 0, i, j;
-	int t;
-
-	for (i = 0; i < kb->n; i++)
-		for (j = 0; j < kb->t[i].nnot; j++) {
-			v = xgrow(v, &alloc, n + 1, sizeof(*v));
-			v[n++] = &kb->t[i].not[j];
-		}
-	if (n)
-		qsort(v, n, sizeof(*v), src_cmp);
-	for (i = 0; i < n; i++) {
-		if (i && strcmp(v[i]->src, v[i - 1]->src) != 0)
-			kb->nsame++;
-		v[i]->same = kb->nsame;
-	}
-	if (n)
-		kb->nsame++;
-	free(v);
-	for (t = 0; t < 2; t++) {
-		kb->not_mark[t] = xcalloc(kb->nsame + 1, sizeof(uint32_t));
-		kb->not_res[t] = xcalloc(kb->nsame + 1, 1);
-	}
-}
-
-/*
- * v[0..n) without repeats, sorted; returns the count. A topic's examples
- * repeat their words, so repeats go first (a set, *seen, reused) and only
- * what is left is sorted.
- */
-static size_t
-unique_sorted(uint64_t *v, size_t n, uint64_t **seen, size_t *aseen)
-{
-	size_t sz = 64, i, j, k = 0;
-
-	while (sz < 2 * n)
-		sz *= 2;
-	if (sz > *aseen) {
-		free(*seen);
-		*seen = xmalloc(sz * sizeof(**seen));
-		*aseen = sz;
-	}
-	memset(*seen, 0, sz * sizeof(**seen));
-	for (i = 0; i < n; i++) {
-		/* keys are never 0 (kb_feat_key) */
-		for (j = v[i] & (sz - 1); (*seen)[j] && (*seen)[j] != v[i];
-		    j = (j + 1) & (sz - 1))
-			;
-		if (!(*seen)[j]) {
-			(*seen)[j] = v[i];
-			v[k++] = v[i];
-		}
-	}
-	if (k)
-		qsort(v, k, sizeof(*v), u64_cmp);
-	return k;
-}
-
-void
-kb_index_build(struct kb *kb)
-{
-	size_t i, j, ncorpus = 0, acorpus = 0, aseen = 0;
-	char **corpus = NULL;
-	uint64_t *seen = NULL;
-
-	hash_init(&kb->sim, 1024);
-	kb->pf = prefilter_new();
-	if (kb->nstop)
-		qsort(kb->stop, kb->nstop, sizeof(*kb->stop), u64_cmp);
-	for (i = 0; i < kb->n; i++) {
-		struct kb_topic_int *ti = &kb->t[i];
-		struct kb_topic *t = &ti->pub;
-		size_t alloc = 0, n = 0, k;
-		uint64_t *v = NULL;
-		struct text tx;
-
-		ti->pat_base = kb->npat;
-		if (t->system)
-			continue;
-		if (t->title) {
-			kb_text_expand(kb, t->title, strlen(t->title), &tx);
-			topic_feats_add(&v, &n, &alloc, &tx);
-			text_release(&tx);
-		}
-		for (j = 0; j < t->nkeywords; j++) {
-			kb_text_expand(kb, t->keywords[j], strlen(t->keywords[j]), &tx);
-			topic_feats_add(&v, &n, &alloc, &tx);
-			text_release(&tx);
-		}
-		for (j = 0; j < t->nasks; j++) {
-			kb_text_expand(kb, t->asks[j], strlen(t->asks[j]), &tx);
-			topic_feats_add(&v, &n, &alloc, &tx);
-			/* the examples: what the prefilter's messages look like */
-			corpus = xgrow(corpus, &acorpus, ncorpus + 1, sizeof(*corpus));
-			corpus[ncorpus++] = tx.folded;
-			tx.folded = NULL;
-			text_release(&tx);
-		}
-		k = unique_sorted(v, n, &seen, &aseen);
-		ti->feats = v;
-		ti->nfeats = k;
-		for (j = 0; j < k; j++)
-			hash_add(&kb->sim, v[j], (uint32_t)i);
-		kb->pat_topic = xrealloc(kb->pat_topic,
-		    (kb->npat + ti->nmatch + 1) * sizeof(*kb->pat_topic));
-		for (j = 0; j < ti->nmatch; j++) {
-			kb->pat_topic[kb->npat] = (uint32_t)i;
-			ti->match[j].pf = prefilter_add(kb->pf, ti->match[j].fold, 0);
-			kb->npat++;
-		}
-	}
-	/* not: lines after every match: line, so a match: id is its prefilter id */
-	for (i = 0; i < kb->n; i++) {
-		struct kb_topic_int *ti = &kb->t[i];
-
-		for (j = 0; j < ti->nnot && !ti->pub.system; j++) {
-			struct kb_pattern *p = &ti->not[j];
-			struct kb_compiled *c = kb_compiled_find(kb, p->src);
-
-			/* with diacritics, it is read from its folded form: only
-			 * when both have the same syntax */
-			p->pf = prefilter_add(kb->pf, !p->exact || c->same_shape ?
-			    p->fold : NULL, PF_LAZY | PF_DECIDE |
-			    (p->exact ? PF_CONTAIN : 0));
-		}
-	}
-	same_index(kb);
-	for (i = 0; i < kb->n; i++) {
-		struct kb_topic_int *ti = &kb->t[i];
-
-		for (j = 0; j < ti->nmatch; j++) {
-			ti->match[j].lc = kb_compiled_find(kb, ti->match[j].src);
-			ti->match[j].lc->roles |= KB_ROLE_MATCH;
-		}
-		for (j = 0; j < ti->nnot; j++) {
-			ti->not[j].lc = kb_compiled_find(kb, ti->not[j].src);
-			ti->not[j].lc->roles |= KB_ROLE_NOT;
-		}
-	}
-	hash_pack(&kb->sim);
-	prefilter_build(kb->pf, (const char *const *)corpus, ncorpus);
-	for (i = 0; i < ncorpus; i++)
-		free(corpus[i]);
-	free(corpus);
-	free(seen);
-	kb->pmark = xcalloc(kb->npat + 1, sizeof(*kb->pmark));
-	kb->pallow = xcalloc(kb->npat + 1, sizeof(*kb->pallow));
-	kb->acc = xcalloc(kb->n + 1, sizeof(*kb->acc));
-	kb->cands = xcalloc(kb->n + 1, sizeof(uint32_t));
-}
-
-static void pieces_free(struct kb *kb);
-
-void
-kb_index_free(struct kb *kb)
-{
-	hash_free(&kb->sim);
-	pieces_free(kb);
-	prefilter_free(kb->pf);
-	free(kb->pat_topic);
-	free(kb->pmark);
-	free(kb->pallow);
-	free(kb->not_mark[0]);
-	free(kb->not_mark[1]);
-	free(kb->not_res[0]);
-	free(kb->not_res[1]);
-	free(kb->acc);
-	free(kb->cands);
-}
-
 /* ---- matching ---- */
 
 struct qfeat {
@@ -423,13 +25,6 @@ struct qfeat {
 	int kind;
 	uint64_t exact;         /* FEAT_EXACT_UNI key when the token is marked */
 };
-
-static bool
-is_stop(const struct kb *kb, uint64_t key)
-{
-	return kb->nstop &&
-	    bsearch(&key, kb->stop, kb->nstop, sizeof(*kb->stop), u64_cmp) != NULL;
-}
 
 static double
 idf(const struct kb *kb, uint32_t df)
@@ -539,8 +134,8 @@ hot(struct kb_compiled *c, int folded)
 		    PCRE2_JIT_COMPLETE);
 }
 
-static void
-pieces_free(struct kb *kb)
+void
+match_free(struct kb *kb)
 {
 	size_t i, j;
 	int f;
@@ -703,7 +298,7 @@ topk_insert(struct match_cand *top, size_t *n, const struct match_cand *c)
 }
 
 /*
- * One question on its way through the stages of kb_match:
+ * One question on its way through the stages of match_run:
  *
  *   normalize  -> t (abbreviations expanded) and t0 (as typed), Telex read
  *   features   -> the question's weighted unigrams and bigrams, q[]
@@ -842,7 +437,7 @@ stage_normalize(struct mq *m, const char *msg, size_t len)
 	struct kb *kb = m->kb;
 
 	text_normalize(&m->t0, msg, len);
-	telex_fix(kb, &m->t0);
+	index_telex(kb, &m->t0);
 	m->have_t0 = false;
 	if (kb->abbrev) {
 		struct buf b;
@@ -888,15 +483,15 @@ stage_features(struct mq *m)
 	m->max_df = kb->n / 5 > MAX_DF_MIN ? (uint32_t)(kb->n / 5) : MAX_DF_MIN;
 	for (i = 0; i < t->ntok; i++) {
 		size_t fl;
-		const char *f = tok_f(t, i, &fl);
-		uint64_t key = kb_feat_key(FEAT_FOLD_UNI, f, fl);
-		bool dup = false, stop = is_stop(kb, key);
+		const char *f = index_word(t, i, &fl);
+		uint64_t key = index_key(FEAT_FOLD_UNI, f, fl);
+		bool dup = false, stop = index_stop(kb, key);
 
 		for (j = 0; j < m->nq; j++)
 			if (m->q[j].key == key)
 				dup = true;
 		if (!dup) {
-			struct kb_feat *kf = hash_get(&kb->sim, key);
+			struct kb_feat *kf = index_find(kb, key);
 			struct qfeat *qf = &m->q[m->nq];
 
 			/* A word in most topics tells them apart no better than a
@@ -907,18 +502,18 @@ stage_features(struct mq *m)
 			qf->key = key;
 			qf->kind = FEAT_FOLD_UNI;
 			qf->w = idf(kb, kf ? kf->npost : 0) * (stop ? W_STOP : 1.0);
-			qf->exact = t->tok[i].marked ? kb_feat_key(FEAT_EXACT_UNI,
+			qf->exact = t->tok[i].marked ? index_key(FEAT_EXACT_UNI,
 			    t->exact + t->tok[i].eoff, t->tok[i].elen) : 0;
 			m->total_uni += qf->w;
 			m->nq++;
 		}
 pair:
 		if (i + 1 < t->ntok) {
-			uint64_t bk = bigram_key(FEAT_FOLD_BI, t, i);
+			uint64_t bk = index_bigram(FEAT_FOLD_BI, t, i);
 			size_t fl2;
-			const char *f2 = tok_f(t, i + 1, &fl2);
-			bool stop2 = is_stop(kb, kb_feat_key(FEAT_FOLD_UNI, f2, fl2));
-			struct kb_feat *kf = hash_get(&kb->sim, bk);
+			const char *f2 = index_word(t, i + 1, &fl2);
+			bool stop2 = index_stop(kb, index_key(FEAT_FOLD_UNI, f2, fl2));
+			struct kb_feat *kf = index_find(kb, bk);
 
 			dup = false;
 			for (j = 0; j < m->nq; j++)
@@ -955,7 +550,7 @@ stage_words(struct mq *m)
 	size_t i, j;
 
 	for (i = 0; i < m->nq; i++) {
-		struct kb_feat *kf = hash_get(&kb->sim, m->q[i].key);
+		struct kb_feat *kf = index_find(kb, m->q[i].key);
 
 		if (!kf)
 			continue;
@@ -981,14 +576,14 @@ stage_words(struct mq *m)
 
 		if (!t->tok[i].marked)
 			continue;
-		f = tok_f(t, i, &fl);
-		mk = hash_get(&kb->sim, kb_feat_key(FEAT_MARKED_UNI, f, fl));
+		f = index_word(t, i, &fl);
+		mk = index_find(kb, index_key(FEAT_MARKED_UNI, f, fl));
 		if (!mk)
 			continue;
-		ex = hash_get(&kb->sim, kb_feat_key(FEAT_EXACT_UNI,
+		ex = index_find(kb, index_key(FEAT_EXACT_UNI,
 		    t->exact + t->tok[i].eoff, t->tok[i].elen));
 		for (j = 0; j < m->nq; j++)
-			if (m->q[j].key == kb_feat_key(FEAT_FOLD_UNI, f, fl))
+			if (m->q[j].key == index_key(FEAT_FOLD_UNI, f, fl))
 				w = m->q[j].w;
 		/* merge-walk two sorted posting lists: marked but not exact */
 		for (a = 0, b = 0; a < mk->npost; a++) {
@@ -1164,7 +759,7 @@ explain(const struct mq *m, const struct match_result *r, struct buf *out)
 }
 
 static void
-match_run(struct kb *kb, const char *msg, size_t len, struct match_result *r,
+stages(struct kb *kb, const char *msg, size_t len, struct match_result *r,
     struct buf *why)
 {
 	static struct mq zero;
@@ -1197,14 +792,14 @@ match_run(struct kb *kb, const char *msg, size_t len, struct match_result *r,
 }
 
 void
-kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r)
+match_run(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 {
-	match_run(kb, msg, len, r, NULL);
+	stages(kb, msg, len, r, NULL);
 }
 
 void
-kb_match_explain(struct kb *kb, const char *msg, size_t len,
+match_explain(struct kb *kb, const char *msg, size_t len,
     struct match_result *r, struct buf *out)
 {
-	match_run(kb, msg, len, r, out);
+	stages(kb, msg, len, r, out);
 }

@@ -78,8 +78,9 @@ poll_again(struct poller *pl, int64_t now, int progress)
 
 /*
  * A platform without an offset (Zalo) hands an update over once, as it is
- * delivered: if storing it fails, it is kept here and stored again (no polling meanwhile, which would take
- * the next one) until it is in. 0 once stored.
+ * delivered: if storing it fails, it is kept here and stored again (no
+ * polling meanwhile, which would take the next one) until it is in. 0 once
+ * stored.
  */
 int
 poll_hold_store(struct daemon *d, struct poller *pl)

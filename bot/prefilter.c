@@ -474,6 +474,8 @@ static int p_alt(struct parse *P, size_t a, size_t b, bool lctx, bool rctx);
  * One branch: the conjunction of what its items need. here: the position
  * is at the start of the text or after a space (or a \b before a letter),
  * so a literal starting here starts a word.
+ * Long: one case per item of a branch (escape, class, group, literal),
+ * sharing the run being built and where it is.
  */
 static int
 p_seq(struct parse *P, size_t a, size_t b, bool lctx, bool rctx)
@@ -1179,7 +1181,8 @@ build_automaton(struct prefilter *pf)
 		}
 		qsort(tmp, n, sizeof(*tmp), u64_cmp_pf);
 		for (i = 0, k = 0; i < n; i++) {
-			uint32_t st = (uint32_t)(tmp[i] >> 32), c = (uint32_t)(tmp[i] >> 24) & 0xFF;
+			uint32_t st = (uint32_t)(tmp[i] >> 32);
+			uint32_t c = (uint32_t)(tmp[i] >> 24) & 0xFF;
 			uint32_t ch = (uint32_t)(tmp[i] & 0xFFFFFF);
 
 			if (st == 0) {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "html.h"
 #include "report_int.h"
 
@@ -134,7 +135,8 @@ html_days(const struct report *r, FILE *f)
 			    "%.2s/%.2s</text>\n", x + slot / 2, T + ph + 15, ds + 8, ds + 5);
 			if (every == 1 && slot >= 24)
 				fprintf(f, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">"
-				    "%s</text>\n", x + slot / 2, T + ph + 30, report_weekday(d->day));
+				    "%s</text>\n", x + slot / 2, T + ph + 30,
+				    report_weekday(d->day));
 		}
 	}
 	fprintf(f, "<line class=\"axis\" x1=\"%.0f\" y1=\"%.0f\" x2=\"%.0f\" "
@@ -315,7 +317,7 @@ void
 report_html(const struct report *r, FILE *f)
 {
 	char a[11], b[11], now[32];
-	time_t t = time(NULL) + REPORT_TZ_OFFSET_S;
+	time_t t = clock_now() + CLOCK_TZ_OFFSET_S;
 	struct tm tm;
 
 	report_format_date(r->since, a);

@@ -12,11 +12,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "clock.h"
 #include "report_int.h"
 #include "util.h"
 
 #define DAY_MS 86400000LL
-#define TZ_MS ((int64_t)REPORT_TZ_OFFSET_S * 1000)
+#define TZ_MS ((int64_t)CLOCK_TZ_OFFSET_S * 1000)
 
 static int64_t
 day_start_ms(long day)

@@ -116,7 +116,7 @@ parse_hours(const char *s, int *start, int *end)
 	return *end < 0 || *p ? -1 : 0;
 }
 
-/* "HH:MM" as kb_now_hhmm() gives it; minutes or -1. */
+/* "HH:MM" as clock_hhmm() gives it; minutes or -1. */
 static int
 parse_now(const char *s)
 {

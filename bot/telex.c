@@ -148,6 +148,8 @@ tone_place(const struct unit *u, size_t ns, size_t ve, bool coda)
 	return (long)ns;
 }
 
+/* Long: one syllable decoded in the order its spelling is built (keys, onset,
+ * vowels, coda, tone mark, NFC), each step reading the ones before. */
 int
 telex_decode(const char *s, size_t n, char *out, size_t outsz)
 {

@@ -6,14 +6,8 @@
 #include <string.h>
 
 #include "log.h"
+#include "text.h"
 #include "util.h"
-
-void
-event_release(struct event *e)
-{
-	free(e->text);
-	e->text = NULL;
-}
 
 enum api_status
 tg_parse_response(const char *body, size_t len, struct api_error *err)
@@ -230,55 +224,6 @@ tg_html_escape(const char *s, size_t n, struct buf *out)
 		default:
 			(void)buf_addc(out, s[i]);
 		}
-	}
-}
-
-/* Length in units of the code point starting at s (UTF-8 assumed valid). */
-static size_t
-cp_bytes(const unsigned char *s, size_t left)
-{
-	size_t n = *s < 0x80 ? 1 : *s < 0xE0 ? 2 : *s < 0xF0 ? 3 : 4;
-
-	return n > left ? left : n;
-}
-
-void
-text_split(const char *s, size_t max, int utf16,
-    void (*part)(const char *s, size_t n, void *arg), void *arg)
-{
-	size_t len = strlen(s), start = 0;
-
-	while (start < len) {
-		size_t i = start, units = 0, last_nl = 0, cut;
-
-		while (i < len) {
-			size_t b = cp_bytes((const unsigned char *)s + i, len - i);
-			size_t u = (utf16 && b == 4) ? 2 : 1;
-
-			if (units + u > max)
-				break;
-			units += u;
-			if (s[i] == '\n')
-				last_nl = i + 1;
-			i += b;
-		}
-		if (i >= len)
-			cut = len;
-		else if (last_nl > start)
-			cut = last_nl;  /* break after a whole line */
-		else
-			cut = i;        /* one line longer than max: cut inside */
-		{
-			size_t e = cut;
-
-			while (e > start && (s[e - 1] == '\n' || s[e - 1] == ' '))
-				e--;
-			if (e > start)
-				part(s + start, e - start, arg);
-		}
-		start = cut;
-		while (start < len && s[start] == '\n')
-			start++;
 	}
 }
 

@@ -6,13 +6,15 @@
  * "ok" keeps them as typed; "caif" becomes "cài" because "cai" is known.
  * Built once per kb_load; read-only afterwards.
  */
-#include "kb_int.h"
+#include "vocab.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "index.h"
+#include "kb_int.h"
 #include "telex.h"
 #include "text.h"
 #include "util.h"
@@ -31,7 +33,7 @@ u64_cmp(const void *a, const void *b)
 
 /*
  * kb->known is a set of word keys, open addressing over kb->nknown slots
- * (a power of two; key 0 is an empty slot, kb_feat_key never gives it):
+ * (a power of two; key 0 is an empty slot, index_key never gives it):
  * the kb's words repeat, so a set grows with the vocabulary, not the text.
  */
 static void
@@ -47,7 +49,7 @@ set_add(uint64_t *set, size_t n, uint64_t key)
 static void
 push(struct kb *kb, size_t *used, const char *w, size_t n)
 {
-	uint64_t key = kb_feat_key(FEAT_KNOWN, w, n);
+	uint64_t key = index_key(FEAT_KNOWN, w, n);
 	size_t i;
 
 	if ((*used + 1) * 2 > kb->nknown) {
@@ -108,7 +110,7 @@ add_pattern(struct kb *kb, size_t *alloc, const char *fold)
 }
 
 void
-kb_vocab_build(struct kb *kb)
+vocab_build(struct kb *kb)
 {
 	size_t alloc = 0, i, j;
 
@@ -133,7 +135,7 @@ kb_vocab_build(struct kb *kb)
 }
 
 void
-kb_vocab_free(struct kb *kb)
+vocab_free(struct kb *kb)
 {
 	size_t i;
 
@@ -186,7 +188,7 @@ says_build(struct kb *kb)
 			sy->start[j] = (uint32_t)nw;
 			for (k = 0; k < tx.ntok; k++) {
 				sy->w = xgrow(sy->w, &aw, nw + 1, sizeof(*sy->w));
-				sy->w[nw++] = kb_feat_key(FEAT_FOLD_UNI,
+				sy->w[nw++] = index_key(FEAT_FOLD_UNI,
 				    tx.folded + tx.tok[k].foff, tx.tok[k].flen);
 			}
 			text_release(&tx);
@@ -234,7 +236,7 @@ covers(const struct kb *kb, const struct kb_says *sy, const uint64_t *w,
 			continue;
 		}
 		for (k = 0; k < ARRAY_SIZE(asking); k++)
-			if (w[i] == kb_feat_key(FEAT_FOLD_UNI, asking[k],
+			if (w[i] == index_key(FEAT_FOLD_UNI, asking[k],
 			    strlen(asking[k])))
 				return false;
 		if (!stop_word(kb, w[i]))
@@ -245,7 +247,7 @@ covers(const struct kb *kb, const struct kb_says *sy, const uint64_t *w,
 }
 
 const char *
-kb_says(const struct kb *kb, const char *msg)
+vocab_says(const struct kb *kb, const char *msg)
 {
 	struct text t;
 	uint64_t w[SAYS_MAX_WORDS];
@@ -254,11 +256,11 @@ kb_says(const struct kb *kb, const char *msg)
 
 	if (!kb->nsays || strlen(msg) > 16 * SAYS_MAX_WORDS)
 		return NULL;
-	kb_text_expand(kb, msg, strlen(msg), &t);
+	index_text(kb, msg, strlen(msg), &t);
 	n = t.ntok;
 	if (n > 0 && n <= SAYS_MAX_WORDS) {
 		for (i = 0; i < n; i++)
-			w[i] = kb_feat_key(FEAT_FOLD_UNI, t.folded + t.tok[i].foff,
+			w[i] = index_key(FEAT_FOLD_UNI, t.folded + t.tok[i].foff,
 			    t.tok[i].flen);
 		for (i = 0; i < kb->nsays && !id; i++)
 			if (covers(kb, &kb->says[i], w, n))
@@ -271,7 +273,7 @@ kb_says(const struct kb *kb, const char *msg)
 static bool
 known(const struct kb *kb, const char *w, size_t n)
 {
-	uint64_t key = kb_feat_key(FEAT_KNOWN, w, n);
+	uint64_t key = index_key(FEAT_KNOWN, w, n);
 	size_t i;
 
 	if (!kb->nknown)
@@ -283,7 +285,7 @@ known(const struct kb *kb, const char *w, size_t n)
 }
 
 bool
-kb_telex_fix(const struct kb *kb, const struct text *in, struct buf *out)
+vocab_telex_fix(const struct kb *kb, const struct text *in, struct buf *out)
 {
 	char dec[64], *f;
 	size_t i, j;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "tg.h"
+#include "text.h"
 #include "util.h"
 
 enum api_status

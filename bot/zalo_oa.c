@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "log.h"
+#include "text.h"
 #include "tg.h"
 #include "util.h"
 

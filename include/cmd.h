@@ -2,7 +2,8 @@
  * cmd: the subcommands of build/hoidap, one table entry each (tmux's
  * cmd_table, git's commands[]). Each run function gets argv without the
  * program name and returns the exit status: 0 ok, 1 failure (check/eval),
- * 2 usage error.
+ * 2 usage error. What an entry's flags ask for, the command gets from
+ * cmd_open once its options are read; main() releases it after run.
  */
 #ifndef HOIDAP_CMD_H
 #define HOIDAP_CMD_H
@@ -11,26 +12,42 @@
 
 #define EXIT_USAGE 2
 
+#define CMD_KB          0x1     /* needs a knowledge base without errors */
+#define CMD_STORE       0x2     /* opens the store when given one (--db) */
+
+struct store;
+
+/* What a command runs with: its options say where, cmd_open loads. */
+struct cmd_ctx {
+	int flags;              /* its entry's CMD_* */
+	const char *kb_dir;     /* --kb, or NULL: $HOIDAP_KB, else knowledge */
+	const char *db;         /* --db (CMD_STORE: opened); NULL or "": none */
+	struct kb *kb;          /* CMD_KB: set by cmd_open */
+	struct store *st;       /* CMD_STORE: set by cmd_open when db is */
+};
+
 struct cmd_entry {
 	const char *name;
 	const char *usage;
 	const char *help;
-	int (*run)(int argc, char **argv);
+	int flags;              /* CMD_* */
+	int (*run)(struct cmd_ctx *cx, int argc, char **argv);
 };
 
-int cmd_ask(int argc, char **argv);
-int cmd_check(int argc, char **argv);
-int cmd_chat(int argc, char **argv);
-int cmd_eval(int argc, char **argv);
-int cmd_serve(int argc, char **argv);
-int cmd_check_config(int argc, char **argv);
-int cmd_qr(int argc, char **argv);
-int cmd_report(int argc, char **argv);
+int cmd_ask(struct cmd_ctx *cx, int argc, char **argv);
+int cmd_check(struct cmd_ctx *cx, int argc, char **argv);
+int cmd_chat(struct cmd_ctx *cx, int argc, char **argv);
+int cmd_eval(struct cmd_ctx *cx, int argc, char **argv);
+int cmd_serve(struct cmd_ctx *cx, int argc, char **argv);
+int cmd_check_config(struct cmd_ctx *cx, int argc, char **argv);
+int cmd_qr(struct cmd_ctx *cx, int argc, char **argv);
+int cmd_report(struct cmd_ctx *cx, int argc, char **argv);
 
 /* Shared by the commands. */
 int cmd_usage(const char *name);
 const char *cmd_kb_dir(const char *opt);
-/* Loads the kb; prints problems to stderr; NULL (after printing) if errors. */
-struct kb *cmd_load_kb(const char *dir, int quiet_warnings);
+/* Loads what cx->flags ask for (the kb before the store); -1 after printing
+ * why. A kb with errors is refused; its warnings are not printed. */
+int cmd_open(struct cmd_ctx *cx);
 
 #endif

@@ -62,6 +62,9 @@ int config_load(struct config *c, const char *path, int path_given,
 /* Parses config text (no environment); `path` names it in messages. */
 int config_parse(struct config *c, const char *path, const char *data,
     struct diag *d);
+/* SIGHUP: copies the keys marked hot in the table (the limits; tokens, URLs
+ * and paths need a restart) from `from` to c. */
+void config_apply_hot(struct config *c, const struct config *from);
 /* Prints the effective configuration, tokens masked. */
 void config_dump(const struct config *c);
 

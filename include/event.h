@@ -1,6 +1,7 @@
 /*
  * event: what an adapter makes of one incoming update, platform-neutral.
- * The conversation side (serve.c) never sees platform JSON.
+ * The conversation side (daemon.c, ingest.c, handoff.c) never sees
+ * platform JSON.
  */
 #ifndef HOIDAP_EVENT_H
 #define HOIDAP_EVENT_H
@@ -34,31 +35,7 @@ struct event {
 	char moved_to[48];
 };
 
+/* Frees what the event owns (its text); the struct itself is the caller's. */
 void event_release(struct event *e);
-
-/*
- * An API response: ok, or an error with its code and hints. Malformed JSON
- * (truncated, not an object, no "ok") is API_MALFORMED, never a crash.
- */
-enum api_status { API_OK, API_ERROR, API_MALFORMED };
-
-struct api_error {
-	int code;               /* error_code, else the HTTP status */
-	int retry_after;        /* seconds, 0 if none */
-	int64_t migrate_to;     /* Telegram supergroup migration, 0 if none */
-	char desc[256];
-};
-
-/* bot/api.c: shared by the adapters. A cJSON root is returned on API_OK and
- * API_ERROR (free it), NULL on API_MALFORMED. */
-struct cJSON;
-enum api_status api_envelope(const char *body, size_t len, struct cJSON **root,
-    struct api_error *err);
-const char *api_jstr(const struct cJSON *o, const char *k);
-/* A JSON number as an integer when it is one Telegram could send (|x| <
- * 2^53, not NaN); else 0. Casting 1e300 to an integer is undefined. */
-int64_t api_int(const struct cJSON *v);
-/* A string or numeric id as text; -1 if absent. */
-int api_jid(const struct cJSON *o, const char *k, char *out, size_t n);
 
 #endif

@@ -99,15 +99,6 @@ const char *kb_system_text(const struct kb *kb, const char *id,
     const char *fallback);
 
 /*
- * The id of the system topic whose 'keywords:' phrases make up all of msg,
- * give or take stop words ("cảm ơn cháu", "ok dc rồi" -> "sys.thanks";
- * "xem tiếp đi" -> "sys.more"), or NULL: a command or an acknowledgement,
- * not a question. A question word outside the phrases ("được không") makes
- * it a question.
- */
-const char *kb_says(const struct kb *kb, const char *msg);
-
-/*
  * For check's messages, why the matcher scored t for msg (slow; never on
  * the resident's path).
  *
@@ -137,9 +128,5 @@ uint64_t kb_dir_signature(const char *dir);
 /* knowledge/schedule.txt (schedule.h), or NULL when the ward has none. */
 const struct schedule *kb_schedule(const struct kb *kb);
 
-/* Today as YYYY-MM-DD (HOIDAP_TODAY overrides it, for tests). */
-void kb_today(char out[11]);
-/* The time now as HH:MM, same zone (HOIDAP_NOW overrides it, for tests). */
-void kb_now_hhmm(char out[6]);
 
 #endif

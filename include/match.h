@@ -38,10 +38,11 @@ struct match_result {
 #define MATCH_CLARIFY_MIN 0.30
 #define MATCH_MARGIN      0.12
 
-void kb_match(struct kb *kb, const char *msg, size_t len, struct match_result *r);
-/* kb_match, and what each stage of it saw appended to out (--explain). */
+void match_run(struct kb *kb, const char *msg, size_t len,
+    struct match_result *r);
+/* match_run, and what each stage of it saw appended to out (--explain). */
 struct buf;
-void kb_match_explain(struct kb *kb, const char *msg, size_t len,
+void match_explain(struct kb *kb, const char *msg, size_t len,
     struct match_result *r, struct buf *out);
 const char *match_action_name(enum match_action a);
 

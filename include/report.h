@@ -24,7 +24,6 @@
 
 #include "kb.h"
 
-#define REPORT_TZ_OFFSET_S (7 * 3600)
 #define REPORT_DEFAULT_DAYS 30          /* --since default: today - 30 */
 #define REPORT_TOP_TOPICS 10
 /*

@@ -5,8 +5,8 @@
  * "where and when can someone help me". Format: knowledge/README.md.
  *
  * Dates are compared as ISO strings and times as minutes, in the wards' own
- * time (Asia/Ho_Chi_Minh); the caller supplies "today" and "now" (kb_today,
- * kb_now_hhmm) so tests and `check` see the same clock as the bot.
+ * time (Asia/Ho_Chi_Minh); the caller supplies "today" and "now" (clock_today,
+ * clock_hhmm) so tests and `check` see the same clock as the bot.
  */
 #ifndef HOIDAP_SCHEDULE_H
 #define HOIDAP_SCHEDULE_H

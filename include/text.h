@@ -55,4 +55,10 @@ char *text_fold_phrase(const char *s);
 /* Returns the byte offset of the first invalid sequence, or -1. */
 long text_utf8_invalid(const char *s, size_t len);
 
+/* A message too long for one send (the adapters): splits text into parts of
+ * at most max units (utf16: count UTF-16 units, else code points),
+ * preferring line boundaries. Calls part(s, n, arg). */
+void text_split(const char *s, size_t max, int utf16,
+    void (*part)(const char *s, size_t n, void *arg), void *arg);
+
 #endif

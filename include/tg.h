@@ -1,13 +1,14 @@
 /*
  * tg: the Telegram Bot API adapter — update JSON in, events out; replies in,
- * sendMessage JSON bodies out. No I/O here (serve.c does the HTTP), which is
- * what makes it fuzzable.
+ * sendMessage JSON bodies out. No I/O here (the daemon's poll.c, outbox.c and
+ * webhook.c do the HTTP), which is what makes it fuzzable.
  */
 #ifndef HOIDAP_TG_H
 #define HOIDAP_TG_H
 
 #include <stddef.h>
 
+#include "api.h"
 #include "buf.h"
 #include "conv.h"
 #include "event.h"
@@ -49,9 +50,5 @@ enum api_status tg_parse_chat_member(const char *body, size_t len,
     struct api_error *err, char *status, size_t n);
 /* Escapes & < > for parse_mode HTML. */
 void tg_html_escape(const char *s, size_t n, struct buf *out);
-/* Splits text into parts of at most max units (utf16: count UTF-16 units,
- * else code points), preferring line boundaries. Calls part(s, n, arg). */
-void text_split(const char *s, size_t max, int utf16,
-    void (*part)(const char *s, size_t n, void *arg), void *arg);
 
 #endif

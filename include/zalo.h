@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "api.h"
 #include "conv.h"
 #include "event.h"
 

@@ -232,7 +232,7 @@ else
 	fail "ask --explain shows the candidates"
 fi
 
-# The stages of kb_match, in order, each with what it saw.
+# The stages of match_run, in order, each with what it saw.
 run "$BIN" ask --kb "$MINI" --explain "cai vneid ntn"
 if [ $rc -eq 0 ] && grep '^# stage ' "$TMP/out" | cut -d' ' -f3 | tr -d ':' |
     tr '\n' ' ' | grep -qx 'normalize features words patterns scores decision ' &&
@@ -503,6 +503,27 @@ if [ $rc -eq 1 ] && has "$TMP/err" "hoidap: $TMP/broken có 1 lỗi (ở trên);
 	ok "ask refuses a kb with errors: exit 1"
 else
 	fail "ask refuses a kb with errors: exit 1"
+fi
+
+# What the command table's CMD_KB asks for (cmd_open), the same in every
+# command that needs a knowledge base: refused with errors, exit 1.
+printf 'cài vneid\tvneid.install\n' >"$TMP/one.tsv"
+for c in "eval --kb $TMP/broken $TMP/one.tsv" "chat --kb $TMP/broken" \
+    "qr --kb $TMP/broken --bot hoidap_test_bot --text vneid.install"; do
+	run_in /dev/null env -u HOIDAP_DB $BIN $c
+	if [ $rc -eq 1 ] && has "$TMP/err" "hoidap: $TMP/broken có 1 lỗi (ở trên)" &&
+	    [ ! -s "$TMP/out" ] && clean_stderr; then
+		ok "${c%% *} refuses a kb with errors: exit 1"
+	else
+		fail "${c%% *} refuses a kb with errors: exit 1"
+	fi
+done
+# CMD_STORE: a database that cannot be opened stops chat before it talks.
+run_in /dev/null "$BIN" chat --kb "$MINI" --db "$TMP/no-such-dir/x.db"
+if [ $rc -eq 1 ] && [ ! -s "$TMP/out" ] && clean_stderr; then
+	ok "chat --db that cannot be opened: exit 1, nothing said"
+else
+	fail "chat --db that cannot be opened: exit 1, nothing said"
 fi
 
 # knowledge/README.md, "Không cần mẫu": the worked example, run on the

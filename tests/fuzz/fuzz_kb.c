@@ -44,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
 			struct match_result r;
 
-			kb_match(kb, q[i], strlen(q[i]), &r);
+			match_run(kb, q[i], strlen(q[i]), &r);
 		}
 		kb_free(kb);
 	}

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "diag.h"
 #include "kb.h"
 #include "kb_int.h"     /* nstop: the stop-word count is not public */
@@ -1008,11 +1009,11 @@ test_today_override(void **state)
 
 	(void)state;
 	tu_set_today("2030-02-03");
-	kb_today(today);
+	clock_today(today);
 	assert_string_equal(today, "2030-02-03");
 	/* a malformed override is ignored */
 	tu_set_today("tomorrow");
-	kb_today(today);
+	clock_today(today);
 	assert_int_equal(strlen(today), 10);
 	assert_true(today[4] == '-' && today[7] == '-');
 	assert_string_not_equal(today, "tomorrow");

@@ -17,7 +17,7 @@
 static void
 match(struct kb *kb, const char *msg, struct match_result *r)
 {
-	kb_match(kb, msg, strlen(msg), r);
+	match_run(kb, msg, strlen(msg), r);
 }
 
 static const char *
@@ -284,7 +284,7 @@ test_empty_and_emoji(void **state)
 	{
 		struct match_result r;
 
-		kb_match(tu_mini()->kb, NULL, 0, &r);
+		match_run(tu_mini()->kb, NULL, 0, &r);
 		assert_int_equal(r.action, MATCH_FALLBACK);
 	}
 }
@@ -574,7 +574,7 @@ no_topics_child(void *arg)
 	(void)arg;
 	tu_kb_open(&k, "system.txt", "== sys.fallback\ntitle: F\nanswer:\nx\n",
 	    NULL);
-	kb_match(k.kb, "cài vneid", 9, &r);
+	match_run(k.kb, "cài vneid", 9, &r);
 	rc = k.d.nerr == 0 && r.action == MATCH_FALLBACK && !r.topic ? 0 : 1;
 	tu_kb_close(&k);
 	return rc;
@@ -603,7 +603,7 @@ long_compat_child(void *arg)
 	for (i = 0; i < n; i++)
 		memcpy(msg + 3 * i, "\xe3\x8c\x80", 3);
 	msg[3 * n] = '\0';
-	kb_match(kb, msg, strlen(msg), &r);
+	match_run(kb, msg, strlen(msg), &r);
 	free(msg);
 	return r.action == MATCH_FALLBACK ? 0 : 1;
 }
@@ -628,7 +628,7 @@ test_long_message(void **state)
 		memcpy(big + i, "ế ", 4);
 	memcpy(big, "cài vneid ", strlen("cài vneid "));
 	big[10000] = '\0';
-	kb_match(tu_mini()->kb, big, strlen(big), &r);
+	match_run(tu_mini()->kb, big, strlen(big), &r);
 	check_result(&r);
 	assert_non_null(r.topic);
 	assert_string_equal(r.topic->id, "vneid.install");
@@ -801,7 +801,7 @@ test_big_family_keeps_the_rival(void **state)
 }
 
 /*
- * kb_match_explain is kb_match with a trace: the same result, and one line
+ * match_explain is match_run with a trace: the same result, and one line
  * per stage, in order, saying what it saw.
  */
 static void
@@ -822,7 +822,7 @@ test_explain_stages(void **state)
 
 		buf_init(&out, BUF_CAP_REPLY);
 		match(tu_mini()->kb, qs[i], &a);
-		kb_match_explain(tu_mini()->kb, qs[i], strlen(qs[i]), &b, &out);
+		match_explain(tu_mini()->kb, qs[i], strlen(qs[i]), &b, &out);
 		assert_int_equal(a.action, b.action);
 		assert_ptr_equal(a.topic, b.topic);
 		assert_true(a.score == b.score);

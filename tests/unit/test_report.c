@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "diag.h"
 #include "log.h"
 #include "kb.h"
@@ -210,8 +211,7 @@ test_load_groups_as_the_report_does(void **state)
 	struct report r;
 	struct report_opts o;
 	const struct report_group *g;
-	long today = (long)((store_now_ms() + REPORT_TZ_OFFSET_S * 1000LL) /
-	    86400000LL);
+	long today = clock_day(store_now_ms() / 1000);
 
 	(void)state;
 	log_set_level(LOG_ERROR);
@@ -343,8 +343,7 @@ test_pages_list_ten_singles(void **state)
 	struct report r;
 	struct report_opts o;
 	size_t i;
-	long today = (long)((store_now_ms() + REPORT_TZ_OFFSET_S * 1000LL) /
-	    86400000LL);
+	long today = clock_day(store_now_ms() / 1000);
 
 	(void)state;
 	log_set_level(LOG_ERROR);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "conv.h"
 #include "diag.h"
 #include "kb.h"
@@ -629,16 +630,16 @@ test_now_override(void **state)
 
 	(void)state;
 	set_now("07:05");
-	kb_now_hhmm(now);
+	clock_hhmm(now);
 	assert_string_equal(now, "07:05");
 	/* a malformed override is ignored: the real clock, same shape */
 	set_now("25:00");
-	kb_now_hhmm(now);
+	clock_hhmm(now);
 	assert_string_not_equal(now, "25:00");
 	assert_int_equal(strlen(now), 5);
 	assert_int_equal(now[2], ':');
 	set_now("8:00");
-	kb_now_hhmm(now);
+	clock_hhmm(now);
 	assert_string_not_equal(now, "8:00");
 	set_now("08:00");
 }

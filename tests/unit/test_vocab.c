@@ -10,8 +10,9 @@
 #include "kb_int.h"
 #include "match.h"
 #include "testutil.h"
+#include "vocab.h"
 
-/* What kb_telex_fix makes of msg ("" when it changes nothing). */
+/* What vocab_telex_fix makes of msg ("" when it changes nothing). */
 static const char *
 fixed(const char *msg)
 {
@@ -22,7 +23,7 @@ fixed(const char *msg)
 	buf_release(&b);
 	buf_init(&b, BUF_CAP_TEXT);
 	text_normalize(&t, msg, strlen(msg));
-	ch = kb_telex_fix(tu_mini()->kb, &t, &b);
+	ch = vocab_telex_fix(tu_mini()->kb, &t, &b);
 	text_release(&t);
 	return ch ? b.data : "";
 }
@@ -55,9 +56,9 @@ test_match_sees_the_decoded_words(void **state)
 	struct match_result a, b;
 
 	(void)state;
-	kb_match(tu_mini()->kb, "cài vneid như thế nào",
+	match_run(tu_mini()->kb, "cài vneid như thế nào",
 	    strlen("cài vneid như thế nào"), &a);
-	kb_match(tu_mini()->kb, "caif vneid nhuw thees naof",
+	match_run(tu_mini()->kb, "caif vneid nhuw thees naof",
 	    strlen("caif vneid nhuw thees naof"), &b);
 	assert_non_null(a.topic);
 	assert_int_equal(b.action, a.action);

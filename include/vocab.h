@@ -1,0 +1,30 @@
+/*
+ * vocab: the knowledge base's own words (bot/vocab.c), Telex residue read
+ * against them, and the "say only" phrases of the system topics. Built once
+ * per kb_load (vocab_build, after the index); read-only afterwards.
+ */
+#ifndef HOIDAP_VOCAB_H
+#define HOIDAP_VOCAB_H
+
+#include <stdbool.h>
+
+struct buf;
+struct kb;
+struct text;
+
+void vocab_build(struct kb *kb);
+void vocab_free(struct kb *kb);
+/* Writes in's tokens (exact forms) to out with Telex residue decoded
+ * ("caif" -> "cài"); true if any word changed. */
+bool vocab_telex_fix(const struct kb *kb, const struct text *in,
+    struct buf *out);
+/*
+ * The id of the system topic whose 'keywords:' phrases make up all of msg,
+ * give or take stop words ("cảm ơn cháu", "ok dc rồi" -> "sys.thanks";
+ * "xem tiếp đi" -> "sys.more"), or NULL: a command or an acknowledgement,
+ * not a question. A question word outside the phrases ("được không") makes
+ * it a question.
+ */
+const char *vocab_says(const struct kb *kb, const char *msg);
+
+#endif

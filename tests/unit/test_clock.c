@@ -1,0 +1,111 @@
+/* clock.c: the wards' UTC+7 day and time, and the fake clock tests use. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+
+/* 2026-12-01 16:59:30 UTC, 23:59:30 in Hanoi */
+#define T_LATE ((time_t)1796144370)
+
+static time_t fake;
+
+static time_t
+fake_now(void)
+{
+	return fake;
+}
+
+static void
+test_fake_now(void **state)
+{
+	(void)state;
+	clock_set(fake_now);
+	fake = 42;
+	assert_int_equal(clock_now(), 42);
+	clock_set(NULL);
+	/* back on the real clock: after 2026-01-01 */
+	assert_true(clock_now() > (time_t)1767225600);
+}
+
+/* Local midnight falls at 17:00 UTC: 30 s before it is still the old day. */
+static void
+test_today_across_local_midnight(void **state)
+{
+	char d[11], t[6];
+
+	(void)state;
+	unsetenv("HOIDAP_TODAY");
+	unsetenv("HOIDAP_NOW");
+	clock_set(fake_now);
+	fake = T_LATE;
+	clock_today(d);
+	clock_hhmm(t);
+	assert_string_equal(d, "2026-12-01");
+	assert_string_equal(t, "23:59");
+	fake = T_LATE + 30;
+	clock_today(d);
+	clock_hhmm(t);
+	assert_string_equal(d, "2026-12-02");
+	assert_string_equal(t, "00:00");
+	clock_set(NULL);
+}
+
+/* The environment overrides the clock, fake or not (whole-program tests). */
+static void
+test_env_overrides(void **state)
+{
+	char d[11], t[6];
+
+	(void)state;
+	clock_set(fake_now);
+	fake = T_LATE;
+	setenv("HOIDAP_TODAY", "2026-11-28", 1);
+	setenv("HOIDAP_NOW", "09:15", 1);
+	clock_today(d);
+	clock_hhmm(t);
+	assert_string_equal(d, "2026-11-28");
+	assert_string_equal(t, "09:15");
+	/* not a date, not a time: the clock again */
+	setenv("HOIDAP_TODAY", "yesterday", 1);
+	setenv("HOIDAP_NOW", "25:00", 1);
+	clock_today(d);
+	clock_hhmm(t);
+	assert_string_equal(d, "2026-12-01");
+	assert_string_equal(t, "23:59");
+	unsetenv("HOIDAP_TODAY");
+	unsetenv("HOIDAP_NOW");
+	clock_set(NULL);
+}
+
+static void
+test_day_and_minute(void **state)
+{
+	(void)state;
+	/* 1970-01-01 17:00 UTC is 00:00 on 1970-01-02 in Hanoi */
+	assert_int_equal(clock_day(17 * 3600 - 1), 0);
+	assert_int_equal(clock_minute(17 * 3600 - 1), 23 * 60 + 59);
+	assert_int_equal(clock_day(17 * 3600), 1);
+	assert_int_equal(clock_minute(17 * 3600), 0);
+	assert_int_equal(clock_day(T_LATE), 20788);     /* 2026-12-01 */
+	assert_int_equal(clock_day(T_LATE + 30), 20789);
+	assert_int_equal(clock_minute(0), 7 * 60);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fake_now),
+		cmocka_unit_test(test_today_across_local_midnight),
+		cmocka_unit_test(test_env_overrides),
+		cmocka_unit_test(test_day_and_minute),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
