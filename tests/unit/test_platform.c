@@ -59,7 +59,12 @@ test_find(void **state)
 	(void)state;
 	assert_int_equal(platform_find("telegram"), PLATFORM_TELEGRAM);
 	assert_int_equal(platform_find("zalo"), PLATFORM_ZALO);
-	assert_int_equal(platform_find("zalo_oa"), -1);
+	assert_int_equal(platform_find("zalo_oa"), PLATFORM_ZALO_OA);
+	assert_int_equal(platform_find_path("/zalo-oa"), PLATFORM_ZALO_OA);
+	assert_int_equal(platform_find_path("/zalo_oa"), -1);
+	assert_int_equal(platform_find_path("/zalo"), PLATFORM_ZALO);
+	assert_int_equal(platform_find_path("/telegram"), PLATFORM_TELEGRAM);
+	assert_int_equal(platform_find_path("telegram"), -1);
 	assert_int_equal(platform_find(""), -1);
 	assert_ptr_equal(platform_of_name("nope"), &platforms[PLATFORM_TELEGRAM]);
 	assert_true(platforms[PLATFORM_TELEGRAM].caps & PLATFORM_BUTTONS);
