@@ -567,7 +567,7 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	srand((unsigned)(store_now_us() ^ getpid()));
 
 	for (i = 0; i < P_COUNT; i++)
-		if (d->poll[i].webhook)
+		if (d->poll[i].webhook && !(platforms[i].caps & PLATFORM_PUSHED))
 			(void)webhook_register(d, &d->poll[i]);
 	if (d->poll[P_TELEGRAM].enabled) {
 		static const char cmds[] = "{\"commands\":["

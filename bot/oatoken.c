@@ -28,7 +28,7 @@
 #include "zalo_oa.h"
 
 #define OA_BACKOFF_MAX_MS (10 * 60000)  /* a refused token: no hammering */
-#define OA_REFUSED_EVERY_MS 60000       /* -216 refreshes at most this often */
+#define OA_REFUSED_EVERY_MS 60000       /* after two -216 refreshes in a row */
 
 static void
 wipe(char **s)
@@ -280,8 +280,11 @@ oatoken_refused(struct daemon *d, int64_t gen)
 
 	if (gen < o->gen)
 		return 1;       /* refreshed since it went: try the new one */
-	if (o->refused_ms && now - o->refused_ms < OA_REFUSED_EVERY_MS)
-		return 0;       /* a fresh token refused too: not in a loop */
+	/* fresh tokens refused twice with no send in between: something
+	 * else is wrong (the app's permission revoked?); no refresh loop */
+	if (o->refused_row >= 2 && now - o->refused_ms < OA_REFUSED_EVERY_MS)
+		return 0;
+	o->refused_row++;
 	o->refused_ms = now;
 	if (o->access) {
 		log_warn("zalo_oa: the access token was refused (-216); "

@@ -473,6 +473,8 @@ outbox_send_done(struct daemon *d, struct sender *s, CURLcode cc)
 	}
 	if (st == API_OK) {
 		s->oa_counted = 0;
+		if (platform_of(d, s->it.platform)->id == P_ZALO_OA)
+			d->oa.refused_row = 0;
 		if (strcmp(s->it.method, "deleteWebhook") == 0)
 			platform_of(d, s->it.platform)->unhooked_ms = store_now_ms();
 		outbox_set(d, &s->it, H_SENT, 0, NULL, 0);

@@ -96,6 +96,7 @@ struct oatoken {
 	int64_t next_ms;                /* refresh (or write fresh) then */
 	int fails;
 	int64_t refused_ms;             /* a -216 asked for a refresh then */
+	int refused_row;                /* such refreshes since a send worked */
 	int64_t ok_ms;                  /* the last access token came then */
 	int told;                       /* admins told the token was refused */
 };
