@@ -358,6 +358,38 @@ def t_oa_window(env):
     check(env.stop() == 0, "exit status")
 
 
+def t_oa_config(env):
+    # what is missing is named, and nothing secret is printed
+    base = dict(HOIDAP_ZALO_OA_APP_ID=APP_ID, HOIDAP_ZALO_OA_APP_SECRET=APP_SECRET,
+                HOIDAP_ZALO_OA_SECRET=OA_SECRET, HOIDAP_ZALO_OA_REFRESH_TOKEN=FIRST_RT,
+                HOIDAP_WEBHOOK_LISTEN="127.0.0.1:0", HOIDAP_WEBHOOK_SECRET=HOOK_SECRET)
+    for drop, want in (("HOIDAP_ZALO_OA_APP_SECRET", "HOIDAP_ZALO_OA_APP_SECRET"),
+                       ("HOIDAP_ZALO_OA_SECRET", "HOIDAP_ZALO_OA_SECRET"),
+                       ("HOIDAP_ZALO_OA_REFRESH_TOKEN", "HOIDAP_ZALO_OA_REFRESH_TOKEN"),
+                       ("HOIDAP_WEBHOOK_LISTEN", "HOIDAP_WEBHOOK_LISTEN")):
+        e = dict(base)
+        del e[drop]
+        env.start(**e)
+        rc = env.bot.wait(15)
+        env.bot = None
+        check(rc == 1, "without %s: exit %r, want 1" % (drop, rc))
+        check(want in env.log().splitlines()[-1], "the error does not name %s: %r" %
+              (want, env.log().splitlines()[-1]))
+    # the refresh token refused at start: logged, the admins told, OA replies wait
+    env.fault(platform="zalo_oa", method="access_token", oa_error=-14014, count=-1,
+              description="Refresh token is expired")
+    start_oa(env, HOIDAP_ADMINS="9001")
+    told = wait_until(lambda: [t for t in texts_for(env, 9001) if "Zalo OA" in t], 10,
+                      "the admins told")
+    check("refresh token" in told[0], "admin message: %r" % told[0][:200])
+    check("Zalo refused the refresh token" in env.log(), "not logged")
+    check(push(env, event("oac1", "u-oa-c", "xin chào"))[0] == 200, "push while refused")
+    time.sleep(1)
+    check(not oa_sends(env), "sent without an access token")
+    check(env.stop() == 0, "exit status")
+    no_secrets(env)
+
+
 SCENARIOS = [
     ("oa-basic", t_oa_basic, None),
     ("oa-kill9", t_oa_kill9, None),
@@ -365,4 +397,5 @@ SCENARIOS = [
     ("oa-refresh-crash", t_oa_refresh_crash, None),
     ("oa-invalid-token", t_oa_invalid_token, None),
     ("oa-window", t_oa_window, None),
+    ("oa-config", t_oa_config, None),
 ]
