@@ -186,28 +186,30 @@ enum window { W_SEND, W_LAST, W_CLOSED, W_LATER };
  * resident passes: the bot's answers and the volunteers' words alike. The
  * last one the window allows gets a note (the resident must write again
  * for more: for the rest of a long answer, or anything else); beyond it
- * nothing goes, as anything more would be a proactive message. W_LAST
- * rewrites it->body.
+ * nothing goes, as anything more would be a proactive message.
  */
 static enum window
-window_check(struct daemon *d, struct outbox_item *it)
+window_check(struct daemon *d, const struct outbox_item *it)
 {
-	struct buf b;
-	int left, more;
+	int left;
 
 	if (!(platform_of(d, it->platform)->pf->caps & PLATFORM_WINDOW) ||
 	    !it->chat_id[0])
 		return W_SEND;
 	if (store_oa_replies_left(d->st, it->chat_id, store_now_ms(), &left) < 0)
 		return W_LATER;
-	if (left <= 0)
-		return W_CLOSED;
-	if (left > 1)
-		return W_SEND;
+	return left <= 0 ? W_CLOSED : left == 1 ? W_LAST : W_SEND;
+}
+
+/* The last free reply, once counted: the note goes in its body. */
+static void
+window_last(struct daemon *d, struct outbox_item *it)
+{
+	struct buf b;
+	int more;
+
 	/* this row is pending too: more than one, and the reply goes on */
-	if ((more = store_outbox_chat_pending(d->st, it->platform,
-	    it->chat_id)) < 0)
-		return W_LATER;
+	more = store_outbox_chat_pending(d->st, it->platform, it->chat_id);
 	buf_init(&b, BUF_CAP_REPLY);
 	if (zalo_oa_last_body(it->body, more > 1, &b) == 0) {
 		free(it->body);
@@ -215,7 +217,6 @@ window_check(struct daemon *d, struct outbox_item *it)
 	} else {
 		buf_release(&b);
 	}
-	return W_LAST;
 }
 
 /*
@@ -643,6 +644,7 @@ void
 outbox_fill(struct daemon *d)
 {
 	enum window win;
+	char plat[sizeof(d->ready[0].platform)], chat[sizeof(d->ready[0].chat_id)];
 	int i, k, free_slots = 0, counted;
 	int64_t now = store_now_ms();
 
@@ -679,7 +681,10 @@ outbox_fill(struct daemon *d)
 			continue;
 		case W_CLOSED:
 			window_closed(d, it);
-			chat_advance(d, it->platform, it->chat_id);
+			/* copies: chat_advance moves the ready list under them */
+			snprintf(plat, sizeof(plat), "%s", it->platform);
+			snprintf(chat, sizeof(chat), "%s", it->chat_id);
+			chat_advance(d, plat, chat);
 			continue;       /* chat_advance dropped it from ready */
 		case W_LAST:
 		case W_SEND:
@@ -692,6 +697,8 @@ outbox_fill(struct daemon *d)
 			i++;
 			continue;
 		}
+		if (win == W_LAST)
+			window_last(d, it);
 		for (k = 0; k < d->nsnd && d->snd[k].busy; k++)
 			;
 		rate_take(d, it, now);
@@ -703,7 +710,9 @@ outbox_fill(struct daemon *d)
 				(void)store_oa_replies_used(d->st, it->chat_id, -1);
 			outbox_set(d, it, H_FAILED, 0, "no such method here", 0);
 			d->failed++;
-			chat_advance(d, it->platform, it->chat_id);
+			snprintf(plat, sizeof(plat), "%s", it->platform);
+			snprintf(chat, sizeof(chat), "%s", it->chat_id);
+			chat_advance(d, plat, chat);
 			continue;
 		}
 		d->snd[k].oa_counted = counted;
