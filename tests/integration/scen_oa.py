@@ -328,6 +328,28 @@ def t_oa_invalid_token(env):
     check(env.stop() == 0, "exit status")
 
 
+def t_oa_refresh_ahead(env):
+    # tokens that live 4 s: refreshed ahead of expires_in (at half their
+    # life, as 4 s is shorter than the 5 min margin), never used expired
+    env.ctl("/control/oa/tokens", {"expires_in": 4})
+    start_oa(env)
+    wait_until(lambda: refreshes(env), what="the first refresh")
+    t0 = time.time()
+    for i in range(8):
+        check(push(env, event("oaa%d" % i, "u-oa-a", "xin chào %d" % i))[0] == 200, "push %d" % i)
+        wait_until(lambda: len(oa_texts(env, "u-oa-a")) > i, 10, "reply %d" % i)
+        time.sleep(0.8)
+    n = len(refreshes(env))
+    print("    %d refreshes in %.1f s of 4 s tokens" % (n, time.time() - t0))
+    check(n >= 3, "%d refreshes in %.0f s of 4 s tokens" % (n, time.time() - t0))
+    check(not oa_rejected(env, "message/cs"), "a send used an expired token: %r" %
+          oa_rejected(env, "message/cs")[:1])
+    used = [r["params"]["refresh_token"] for r in refreshes(env)]
+    check(len(used) == len(set(used)), "a refresh token was presented twice: %r" % used)
+    check(not oa_rejected(env, "access_token"), "a refresh was refused")
+    check(env.stop() == 0, "exit status")
+
+
 def t_oa_window(env):
     start_oa(env, HOIDAP_VOLUNTEER_CHAT=str(GROUP), HOIDAP_ADMINS="9001",
              HOIDAP_SUPPORT_HOURS="00:00-24:00")
@@ -421,6 +443,7 @@ SCENARIOS = [
     ("oa-sigterm-drain", t_oa_sigterm_drain, None),
     ("oa-refresh-crash", t_oa_refresh_crash, None),
     ("oa-invalid-token", t_oa_invalid_token, None),
+    ("oa-refresh-ahead", t_oa_refresh_ahead, None),
     ("oa-window", t_oa_window, None),
     ("oa-config", t_oa_config, None),
 ]
