@@ -43,6 +43,7 @@ rate_slot(struct daemon *d, const char *platform, const char *chat)
 				best = j;
 		d->rate[best].key = k;
 		d->rate[best].last_ms = d->rate[best].prev_ms = 0;
+		d->rate[best].told_ms = 0;
 		return &d->rate[best];
 	}
 }
