@@ -215,8 +215,11 @@ service_tick(struct daemon *d, int64_t now)
 		m->store_ok = 1;
 	for (i = 0; i < P_COUNT; i++) {
 		m->enabled[i] = d->poll[i].enabled;
+		/* the OA: fresh while it holds an access token */
+		if (i == P_ZALO_OA)
+			m->last_poll_ms[i] = d->oa.access ? now : d->oa.ok_ms;
 		/* pushed, not polled: fresh as long as the webhook is set */
-		if (d->poll[i].webhook && d->poll[i].hooked)
+		else if (d->poll[i].webhook && d->poll[i].hooked)
 			m->last_poll_ms[i] = now;
 		else
 			m->last_poll_ms[i] = d->poll[i].last_ok_ms;
@@ -232,6 +235,7 @@ cron(struct daemon *d, int64_t now)
 	int i;
 
 	outbox_held_tick(d, now);
+	oatoken_tick(d, now);
 	service_tick(d, now);
 	if (now >= d->next_dbcheck_ms) {
 		d->next_dbcheck_ms = now + 2000;
@@ -334,6 +338,8 @@ step(struct daemon *d, int polling)
 		wait = d->next_dbcheck_ms - now;
 	if (d->nheld && d->next_held_ms - now < wait)
 		wait = d->next_held_ms - now;
+	if (polling && d->oa.on && !d->oa.busy && d->oa.next_ms - now < wait)
+		wait = d->oa.next_ms - now;
 	if (polling && d->watchdog_ms && d->next_watchdog_ms - now < wait)
 		wait = d->next_watchdog_ms - now;
 	if (wait < 0)
@@ -358,6 +364,10 @@ step(struct daemon *d, int polling)
 	while ((m = curl_multi_info_read(d->multi, &q)) != NULL) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
+		if (d->oa.busy && m->easy_handle == d->oa.h) {
+			oatoken_done(d, m->data.result);
+			continue;
+		}
 		for (i = 0; i < P_COUNT; i++)
 			if (d->poll[i].h == m->easy_handle && d->poll[i].busy) {
 				poll_done(d, &d->poll[i], m->data.result);
@@ -394,8 +404,10 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	struct diag dg;
 	int i, rc = 0;
 	int64_t deadline;
-	const char *tok[P_COUNT] = { cfg->telegram_token, cfg->zalo_token };
-	const char *api[P_COUNT] = { cfg->telegram_api, cfg->zalo_api };
+	const char *tok[P_COUNT] = { cfg->telegram_token, cfg->zalo_token,
+	    cfg->zalo_oa_app_id };
+	const char *api[P_COUNT] = { cfg->telegram_api, cfg->zalo_api,
+	    cfg->zalo_oa_api };
 
 	d->cfg = cfg;
 	d->cfg_path = cfg_path;
@@ -458,8 +470,21 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 			free(d);
 			return 1;
 		}
-		log_info("webhook: listening on %s (port %d): POST /telegram, /zalo",
-		    cfg->webhook_listen, webhook_port(d->wh));
+		log_info("webhook: listening on %s (port %d): POST /telegram, /zalo, "
+		    "/zalo-oa", cfg->webhook_listen, webhook_port(d->wh));
+	}
+	{
+		char err[512];
+
+		if (oatoken_open(d, err, sizeof(err)) < 0) {
+			log_error("%s", err);
+			webhook_stop(d->wh);
+			metrics_stop(d->msrv);
+			store_close(d->st);
+			kb_free(d->kb);
+			free(d);
+			return 1;
+		}
 	}
 	if (pipe(sig_pipe) < 0)
 		fatal("pipe: %s", strerror(errno));
@@ -491,6 +516,16 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		buf_init(&pl->body, BODY_CAP);
 		if (!tok[i] || !*tok[i])
 			continue;
+		if (pl->pf->caps & PLATFORM_PUSHED) {
+			/* the OA: pushed only, sent to <api> with a header token */
+			pl->prefix = xstrdup(api[i]);
+			pl->enabled = pl->webhook = pl->hooked = 1;
+			log_info("%s: by webhook %s/zalo-oa (registered in the Zalo "
+			    "developer console), sending to %s", platforms[i].name,
+			    cfg->webhook_url[0] ? cfg->webhook_url : "<webhook_url>",
+			    api[i]);
+			continue;
+		}
 		buf_init(&pre, 4096);
 		(void)buf_printf(&pre, "%s/bot%s", api[i], tok[i]);
 		if (!(pl->prefix = buf_take(&pre)))
@@ -526,7 +561,7 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	srand((unsigned)(store_now_us() ^ getpid()));
 
 	for (i = 0; i < P_COUNT; i++)
-		if (d->poll[i].webhook)
+		if (d->poll[i].webhook && !(platforms[i].caps & PLATFORM_PUSHED))
 			(void)webhook_register(d, &d->poll[i]);
 	if (d->poll[P_TELEGRAM].enabled) {
 		static const char cmds[] = "{\"commands\":["
@@ -584,7 +619,9 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	while (store_now_ms() < deadline) {
 		outbox_held_tick(d, store_now_ms());
 		service_tick(d, store_now_ms());        /* the watchdog, /healthz */
-		if (outbox_left(d) <= 0 && !any_sending(d))
+		/* a refresh in flight is waited for: its answer is the only
+		 * refresh token Zalo will take next */
+		if (outbox_left(d) <= 0 && !any_sending(d) && !d->oa.busy)
 			break;
 		step(d, 0);
 	}
@@ -639,6 +676,7 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	}
 	while (d->nready)
 		outbox_ready_drop(d, d->nready - 1);
+	oatoken_close(d);
 	if (d->member_h)
 		curl_easy_cleanup(d->member_h);
 	buf_release(&d->member_body);

@@ -280,7 +280,7 @@ card_text(struct handoff *h, const struct ticket *t, struct buf *b)
 {
 	(void)buf_printf(b, "%s Phiếu #%lld · %s · %s\nLý do: %s\n",
 	    t->tier > 1 ? "⚠️" : "🆘", (long long)t->id,
-	    strcmp(t->platform, "zalo") == 0 ? "Zalo" : "Telegram",
+	    platform_of_name(t->platform)->label,
 	    t->user_name[0] ? t->user_name : "(không tên)", reason_text(t->reason));
 	if (t->question[0])
 		(void)buf_printf(b, "Câu hỏi: %s\n", t->question);

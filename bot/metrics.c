@@ -16,7 +16,8 @@
 #define HOIDAP_VERSION "unknown"
 #endif
 
-static const char *const plat_name[METRICS_NPLATFORM] = { "telegram", "zalo" };
+static const char *const plat_name[METRICS_NPLATFORM] = { "telegram", "zalo",
+	"zalo_oa" };
 static const char *const outcome_name[METRICS_NOUTCOME] = {
 	"answer", "clarify", "fallback", "notice"
 };
@@ -166,6 +167,17 @@ metrics_render(const struct metrics *m, struct buf *b)
 	family(b, "hoidap_store_writable", "gauge", "1 while the database takes "
 	    "writes.");
 	(void)buf_printf(b, "hoidap_store_writable %d\n", m->store_ok);
+	family(b, "hoidap_oa_token_refreshes_total", "counter", "Zalo OA access "
+	    "token refreshes.");
+	(void)buf_printf(b, "hoidap_oa_token_refreshes_total{result=\"ok\"} %lld\n"
+	    "hoidap_oa_token_refreshes_total{result=\"failed\"} %lld\n",
+	    (long long)m->oa_refreshes[0], (long long)m->oa_refreshes[1]);
+	family(b, "hoidap_oa_window_replies_total", "counter", "Zalo OA replies "
+	    "at the edge of the 48 h window: the last free one (sent with a "
+	    "note), or one past it (not sent).");
+	(void)buf_printf(b, "hoidap_oa_window_replies_total{result=\"last\"} "
+	    "%lld\nhoidap_oa_window_replies_total{result=\"dropped\"} %lld\n",
+	    (long long)m->oa_window_cut, (long long)m->oa_window_dropped);
 }
 
 int

@@ -1,6 +1,7 @@
 /*
  * outbox: the senders, the ready list (fairness between chats), rate limits,
- * and outbox states kept in memory while writes fail.
+ * the Zalo OA's reply window, and outbox states kept in memory while
+ * writes fail.
  */
 #include "daemon.h"
 #include "daemon_int.h"
@@ -10,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handoff.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
+#include "zalo_oa.h"
 
 
 /* ---- rate limits ---- */
@@ -40,6 +43,7 @@ rate_slot(struct daemon *d, const char *platform, const char *chat)
 				best = j;
 		d->rate[best].key = k;
 		d->rate[best].last_ms = d->rate[best].prev_ms = 0;
+		d->rate[best].told_ms = 0;
 		return &d->rate[best];
 	}
 }
@@ -108,23 +112,164 @@ platform_of(struct daemon *d, const char *platform)
 }
 
 static void
+slist_wipe_free(struct curl_slist *l)
+{
+	struct curl_slist *p;
+
+	for (p = l; p; p = p->next)
+		if (p->data)
+			memset(p->data, 0, strlen(p->data));
+	curl_slist_free_all(l);
+}
+
+/* A platform whose sends can go now: it has a token (the OA's access
+ * token comes and goes with refreshes). */
+static int
+platform_ready(const struct daemon *d, int p)
+{
+	return d->poll[p].prefix && (p != P_ZALO_OA || d->oa.access);
+}
+
+/* The request for a row, by the platform's table entry: -1 if it cannot
+ * go (a method the platform does not have). */
+static int
 send_start(struct daemon *d, struct sender *s, struct outbox_item *it)
 {
 	struct poller *pl = platform_of(d, it->platform);
-	char url[4096];
+	struct platform_send ps;
 
+	memset(&ps, 0, sizeof(ps));
+	ps.base = pl->prefix;
+	ps.method = it->method;
+	ps.token = pl->id == P_ZALO_OA ? d->oa.access : NULL;
+	if (pl->pf->prepare_send(&ps) < 0)
+		return -1;
 	s->it = *it;
 	it->body = NULL;        /* moved */
 	buf_reset(&s->body);
-	snprintf(url, sizeof(url), "%s/%s", pl->prefix, s->it.method);
-	curl_easy_setopt(s->h, CURLOPT_URL, url);
+	slist_wipe_free(s->xhdr);
+	s->xhdr = NULL;
+	s->oa_gen = d->oa.gen;
+	curl_easy_setopt(s->h, CURLOPT_URL, ps.url);
 	curl_easy_setopt(s->h, CURLOPT_POSTFIELDS, s->it.body);
-	curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, s->hdr);
+	if (ps.header[0]) {
+		s->xhdr = curl_slist_append(NULL, "Content-Type: application/json");
+		s->xhdr = curl_slist_append(s->xhdr, ps.header);
+		if (!s->xhdr)
+			fatal("out of memory (headers)");
+		curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, s->xhdr);
+	} else {
+		curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, s->hdr);
+	}
+	memset(ps.header, 0, sizeof(ps.header));
 	curl_easy_setopt(s->h, CURLOPT_TIMEOUT, (long)d->cfg->http_timeout);
 	curl_multi_add_handle(d->multi, s->h);
 	s->busy = 1;
 	if (d->nlat < MAX_LAT_SAMPLES && s->it.created_us)
 		d->lat[d->nlat++] = store_now_us() - s->it.created_us;
+	return 0;
+}
+
+/* ---- the Zalo OA's reply window ---- */
+
+static void outbox_set(struct daemon *d, const struct outbox_item *it,
+    enum held_op op, int64_t not_before, const char *why, int count);
+
+enum window { W_SEND, W_LAST, W_CLOSED, W_LATER };
+
+#define WINDOW_WHY "outside the Zalo OA reply window (8 replies within 48 h " \
+	"of the resident's last message)"
+#define WINDOW_TELL_EVERY_MS (10 * 60000)
+
+/*
+ * The OA's free replies, ZALO_OA_FREE_REPLIES within 48 h of the
+ * resident's last message, are counted here, where every reply to an OA
+ * resident passes: the bot's answers and the volunteers' words alike. The
+ * last one the window allows gets a note (the resident must write again
+ * for more: for the rest of a long answer, or anything else); beyond it
+ * nothing goes, as anything more would be a proactive message.
+ */
+static enum window
+window_check(struct daemon *d, const struct outbox_item *it)
+{
+	int left;
+
+	if (!(platform_of(d, it->platform)->pf->caps & PLATFORM_WINDOW) ||
+	    !it->chat_id[0])
+		return W_SEND;
+	if (store_oa_replies_left(d->st, it->chat_id, store_now_ms(), &left) < 0)
+		return W_LATER;
+	return left <= 0 ? W_CLOSED : left == 1 ? W_LAST : W_SEND;
+}
+
+/* The last free reply, once counted: the note goes in its body. */
+static void
+window_last(struct daemon *d, struct outbox_item *it)
+{
+	struct buf b;
+	int more;
+
+	/* this row is pending too: more than one, and the reply goes on */
+	more = store_outbox_chat_pending(d->st, it->platform, it->chat_id);
+	buf_init(&b, BUF_CAP_REPLY);
+	if (zalo_oa_last_body(it->body, more > 1, &b) == 0) {
+		free(it->body);
+		it->body = buf_take(&b);
+	} else {
+		buf_release(&b);
+	}
+}
+
+/*
+ * A reply that may not go. If a volunteer has the resident's ticket, it
+ * was probably theirs: the group hears it did not arrive (once in a while
+ * per resident, not per message).
+ */
+static void
+window_closed(struct daemon *d, struct outbox_item *it)
+{
+	struct rate_slot *r = rate_slot(d, it->platform, it->chat_id);
+	int64_t now = store_now_ms();
+	struct ticket t;
+	char msg[1024];
+
+	log_warn("%s: message %lld to %s not sent: %s", it->platform,
+	    (long long)it->id, it->chat_id, WINDOW_WHY);
+	outbox_set(d, it, H_FAILED, 0, WINDOW_WHY, 0);
+	d->failed++;
+	d->m.oa_window_dropped++;
+	if (!d->cfg->volunteer_chat[0] || !d->poll[P_TELEGRAM].enabled ||
+	    (r->told_ms && now - r->told_ms < WINDOW_TELL_EVERY_MS))
+		return;
+	if (store_ticket_active(d->st, it->platform, it->chat_id, &t) != 1)
+		return;
+	r->told_ms = now;
+	snprintf(msg, sizeof(msg), "⚠️ Phiếu #%lld: tin nhắn gửi %s qua Zalo OA "
+	    "không đi được. Zalo chỉ cho trả lời trong 48 giờ sau tin nhắn cuối "
+	    "của người dân, tối đa %d tin; sau đó phải chờ người dân nhắn lại. "
+	    "Khi họ nhắn, anh/chị trả lời tiếp như thường.", (long long)t.id,
+	    t.user_name[0] ? t.user_name : "người dân", ZALO_OA_FREE_REPLIES);
+	if (store_begin(d->st) == 0) {
+		struct handoff h = { d->st, d->kb, d->cfg, store_now_us(), 0, 0,
+		    NULL, NULL };
+
+		handoff_say(&h, "telegram", d->cfg->volunteer_chat, msg);
+		if (h.rc < 0 || store_commit(d->st) < 0) {
+			store_rollback(d->st);
+			r->told_ms = 0;
+		}
+		d->dirty = 1;
+	}
+}
+
+/* Gives back a counted reply that certainly did not arrive. */
+static void
+window_refund(struct daemon *d, struct sender *s)
+{
+	if (s->oa_counted && store_oa_replies_used(d->st, s->it.chat_id, -1) < 0)
+		log_warn("%s: could not give back a reply to %s's window",
+		    s->it.platform, s->it.chat_id);
+	s->oa_counted = 0;
 }
 
 /* ---- outbox states that could not be written ---- */
@@ -309,6 +454,7 @@ outbox_send_done(struct daemon *d, struct sender *s, CURLcode cc)
 	curl_multi_remove_handle(d->multi, s->h);
 	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &http);
 	if (cc != CURLE_OK) {
+		/* it may have arrived: the window keeps it counted */
 		errs[METRICS_ERR_NETWORK]++;
 		send_retry(d, s, daemon_backoff(s->it.attempts, 300000),
 		    curl_easy_strerror(cc), 1);
@@ -328,6 +474,9 @@ outbox_send_done(struct daemon *d, struct sender *s, CURLcode cc)
 			    (long long)s->it.ticket_id);
 	}
 	if (st == API_OK) {
+		s->oa_counted = 0;
+		if (platform_of(d, s->it.platform)->id == P_ZALO_OA)
+			d->oa.refused_row = 0;
 		if (strcmp(s->it.method, "deleteWebhook") == 0)
 			platform_of(d, s->it.platform)->unhooked_ms = store_now_ms();
 		outbox_set(d, &s->it, H_SENT, 0, NULL, 0);
@@ -345,7 +494,26 @@ outbox_send_done(struct daemon *d, struct sender *s, CURLcode cc)
 		goto out;
 	}
 	snprintf(why, sizeof(why), "%d %s", err.code, err.desc);
-	if (err.code == 429) {
+	if (platform_of(d, s->it.platform)->id == P_ZALO_OA) {
+		/* the OA answered, with an error: nothing arrived */
+		window_refund(d, s);
+		if (zalo_oa_token_invalid(&err)) {
+			errs[METRICS_ERR_REFUSED]++;
+			if (oatoken_refused(d, s->oa_gen))
+				send_retry(d, s, 0, why, 0);
+			else
+				send_retry(d, s, daemon_backoff(s->it.attempts,
+				    300000), why, 1);
+		} else {
+			/* -201 bad request, -230 the user never interacted, …:
+			 * not a passing failure (the codes are unverified) */
+			errs[METRICS_ERR_REFUSED]++;
+			log_warn("%s: message %lld to %s refused: %s",
+			    s->it.platform, (long long)s->it.id, s->it.chat_id, why);
+			outbox_set(d, &s->it, H_FAILED, 0, why, 0);
+			d->failed++;
+		}
+	} else if (err.code == 429) {
 		int64_t w = err.retry_after ? (int64_t)err.retry_after * 1000 :
 		    daemon_backoff(s->it.attempts, 300000);
 
@@ -378,6 +546,9 @@ outbox_send_done(struct daemon *d, struct sender *s, CURLcode cc)
 		send_retry(d, s, daemon_backoff(s->it.attempts, 300000), why, 1);
 	}
 out:
+	s->oa_counted = 0;
+	slist_wipe_free(s->xhdr);
+	s->xhdr = NULL;
 	chat_advance(d, s->it.platform, s->it.chat_id);
 	outbox_item_release(&s->it);
 }
@@ -405,8 +576,8 @@ outbox_ready_drop(struct daemon *d, int i)
 
 /*
  * Reads each platform's due chat heads apart and interleaves them, so that
- * neither platform's backlog goes first; a platform that is off (no token)
- * is not read at all: its queue waits for the token.
+ * neither platform's backlog goes first; a platform that is off (no token,
+ * or the OA between access tokens) is not read at all: its queue waits.
  */
 static void
 refill(struct daemon *d, int64_t now)
@@ -420,7 +591,7 @@ refill(struct daemon *d, int64_t now)
 	d->dirty = 0;
 	d->next_due = -1;
 	for (i = 0; i < P_COUNT; i++) {
-		if (!d->poll[i].prefix)
+		if (!platform_ready(d, i))
 			continue;
 		n[i] = store_outbox_heads(d->st, platforms[i].name, now, done, ndone,
 		    d->heads[i], READY_MAX / P_COUNT, &due);
@@ -473,7 +644,9 @@ chat_advance(struct daemon *d, const char *platform, const char *chat)
 void
 outbox_fill(struct daemon *d)
 {
-	int i, k, free_slots = 0;
+	enum window win;
+	char plat[sizeof(d->ready[0].platform)], chat[sizeof(d->ready[0].chat_id)];
+	int i, k, free_slots = 0, counted;
 	int64_t now = store_now_ms();
 
 	for (i = 0; i < d->nsnd; i++)
@@ -489,7 +662,8 @@ outbox_fill(struct daemon *d)
 		struct outbox_item *it = &d->ready[i];
 		int64_t w;
 
-		if (inflight_chat(d, it)) {
+		if (inflight_chat(d, it) || !platform_ready(d,
+		    platform_of(d, it->platform)->id)) {
 			i++;
 			continue;
 		}
@@ -500,10 +674,51 @@ outbox_fill(struct daemon *d)
 			i++;
 			continue;
 		}
+		switch ((win = window_check(d, it))) {
+		case W_LATER:
+			/* the store did not answer: the next refill tries again */
+			d->dirty = 1;
+			i++;
+			continue;
+		case W_CLOSED:
+			window_closed(d, it);
+			/* copies: chat_advance moves the ready list under them */
+			snprintf(plat, sizeof(plat), "%s", it->platform);
+			snprintf(chat, sizeof(chat), "%s", it->chat_id);
+			chat_advance(d, plat, chat);
+			continue;       /* chat_advance dropped it from ready */
+		case W_LAST:
+		case W_SEND:
+			break;
+		}
+		counted = (platform_of(d, it->platform)->pf->caps &
+		    PLATFORM_WINDOW) && it->chat_id[0];
+		if (counted && store_oa_replies_used(d->st, it->chat_id, 1) < 0) {
+			d->dirty = 1;   /* uncounted, it does not go */
+			i++;
+			continue;
+		}
+		if (win == W_LAST)
+			window_last(d, it);
 		for (k = 0; k < d->nsnd && d->snd[k].busy; k++)
 			;
 		rate_take(d, it, now);
-		send_start(d, &d->snd[k], it);
+		if (send_start(d, &d->snd[k], it) < 0) {
+			log_error("%s: message %lld (%s) cannot be sent on this "
+			    "platform; dropped", it->platform, (long long)it->id,
+			    it->method);
+			if (counted)
+				(void)store_oa_replies_used(d->st, it->chat_id, -1);
+			outbox_set(d, it, H_FAILED, 0, "no such method here", 0);
+			d->failed++;
+			snprintf(plat, sizeof(plat), "%s", it->platform);
+			snprintf(chat, sizeof(chat), "%s", it->chat_id);
+			chat_advance(d, plat, chat);
+			continue;
+		}
+		d->snd[k].oa_counted = counted;
+		if (win == W_LAST)
+			d->m.oa_window_cut++;
 		/* send_start moved the body out; drop the husk */
 		memmove(&d->ready[i], &d->ready[i + 1],
 		    (size_t)(d->nready - i - 1) * sizeof(d->ready[0]));

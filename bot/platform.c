@@ -9,6 +9,7 @@
 #include "tg.h"
 #include "util.h"
 #include "zalo.h"
+#include "zalo_oa.h"
 
 static enum api_status
 tg_updates(const char *body, size_t len, struct event **ev, size_t *n,
@@ -130,6 +131,80 @@ zalo_wrap_push(const char *body, size_t len, struct buf *out)
 	return push_envelope(r, out);
 }
 
+/* The bot APIs: <api>/bot<token>/<method>, the token in the URL. */
+static int
+bot_prepare_send(struct platform_send *s)
+{
+	int n = snprintf(s->url, sizeof(s->url), "%s/%s", s->base, s->method);
+
+	s->header[0] = '\0';
+	return n > 0 && (size_t)n < sizeof(s->url) ? 0 : -1;
+}
+
+/* An OA push is the event itself; printed back as one object. */
+static int
+oa_wrap_push(const char *body, size_t len, struct buf *out)
+{
+	cJSON *o = push_object(body, len);
+	char *s;
+	int rc;
+
+	if (!o)
+		return -1;
+	if (!(s = cJSON_PrintUnformatted(o)))
+		fatal("out of memory");
+	cJSON_Delete(o);
+	rc = buf_adds(out, s);
+	cJSON_free(s);
+	return rc;
+}
+
+/* One event per push; receipts, unfollows and the OA's own echoes are
+ * not handed on (nothing to store for them). */
+static enum api_status
+oa_updates(const char *body, size_t len, struct event **ev, size_t *n,
+    int64_t *next_offset, struct api_error *err)
+{
+	enum api_status st;
+
+	*ev = xcalloc(1, sizeof(**ev));
+	*n = 0;
+	*next_offset = -1;
+	st = zalo_oa_parse_event(body, len, *ev, err);
+	if (st == API_OK && (*ev)->kind != EV_IGNORE)
+		*n = 1;
+	else
+		event_release(*ev);
+	return st;
+}
+
+static enum api_status
+oa_sent(const char *body, size_t len, struct api_error *err,
+    int64_t *message_id)
+{
+	*message_id = 0;
+	return zalo_oa_parse_sent(body, len, err, NULL, 0);
+}
+
+/* POST <api>/v3.0/oa/message/cs, the access token in a header. Only
+ * messages: the OA has no counterpart of the bots' other methods. */
+static int
+oa_prepare_send(struct platform_send *s)
+{
+	int n;
+
+	s->url[0] = s->header[0] = '\0';
+	if (!s->token || !*s->token || strcmp(s->method, "sendMessage") != 0)
+		return -1;
+	n = snprintf(s->url, sizeof(s->url), "%s%s", s->base,
+	    ZALO_OA_SEND_PATH);
+	if (n <= 0 || (size_t)n >= sizeof(s->url))
+		return -1;
+	n = snprintf(s->header, sizeof(s->header), "access_token: %s",
+	    s->token);
+	return n > 0 && (size_t)n < sizeof(s->header) ? 0 : -1;
+}
+
 const struct platform platforms[PLATFORM_COUNT] = {
 	[PLATFORM_TELEGRAM] = {
 		.name = "telegram",
@@ -142,6 +217,8 @@ const struct platform platforms[PLATFORM_COUNT] = {
 		.render_text = tg_render_text,
 		.poll_request = tg_poll_request,
 		.wrap_push = tg_wrap_push,
+		.prepare_send = bot_prepare_send,
+		.label = "Telegram",
 	},
 	[PLATFORM_ZALO] = {
 		.name = "zalo",
@@ -153,6 +230,22 @@ const struct platform platforms[PLATFORM_COUNT] = {
 		.render_text = zalo_render_text,
 		.poll_request = zalo_poll_request,
 		.wrap_push = zalo_wrap_push,
+		.prepare_send = bot_prepare_send,
+		.label = "Zalo",
+	},
+	[PLATFORM_ZALO_OA] = {
+		.name = "zalo_oa",
+		.caps = PLATFORM_SIGNED | PLATFORM_WINDOW | PLATFORM_PUSHED,
+		.secret_header = NULL,
+		.parse_updates = oa_updates,
+		.parse_sent = oa_sent,
+		.render = zalo_oa_render,
+		.render_text = zalo_oa_render_text,
+		.poll_request = NULL,
+		.wrap_push = oa_wrap_push,
+		.webhook_path = "/zalo-oa",
+		.prepare_send = oa_prepare_send,
+		.label = "Zalo OA",
 	},
 };
 
@@ -164,6 +257,21 @@ platform_find(const char *name)
 	for (i = 0; i < PLATFORM_COUNT; i++)
 		if (strcmp(platforms[i].name, name) == 0)
 			return i;
+	return -1;
+}
+
+int
+platform_find_path(const char *path)
+{
+	int i;
+
+	for (i = 0; i < PLATFORM_COUNT; i++) {
+		const char *w = platforms[i].webhook_path;
+
+		if (w ? strcmp(w, path) == 0 : path[0] == '/' &&
+		    strcmp(platforms[i].name, path + 1) == 0)
+			return i;
+	}
 	return -1;
 }
 

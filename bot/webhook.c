@@ -1,11 +1,13 @@
 /*
- * webhook: pushes from Telegram and the Zalo Bot Platform over HTTP
- * (webhook_listen, behind a TLS proxy). libmicrohttpd runs in external
+ * webhook: pushes from Telegram, the Zalo Bot Platform and the Zalo
+ * Official Account over HTTP (webhook_listen, behind a TLS proxy). libmicrohttpd runs in external
  * mode inside the daemon's loop: one epoll fd polled with curl's, and the
  * requests are handled by MHD_run on the loop thread, so the store is only
  * ever touched there. A push is answered 200 only after its update and
  * outbox rows are committed (ingest_batch), 5xx when the store failed so
  * the platform sends it again; a repeat is answered 200 and not handled.
+ * Telegram and the Zalo Bot carry webhook_secret in a header; the OA signs
+ * each event (X-ZEvent-Signature), checked once the body is in.
  */
 #include "webhook.h"
 #include "daemon_int.h"
@@ -22,6 +24,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "util.h"
+#include "zalo_oa.h"
 
 /* Telegram's and Zalo's updates are a few kilobytes; a long text with
  * entities stays far below this. */
@@ -38,6 +41,7 @@ struct req {
 	int status;             /* refused before the body: this status */
 	const char *why;
 	struct buf body;
+	char sig[160];          /* OA: X-ZEvent-Signature, as received */
 };
 
 static enum MHD_Result
@@ -74,13 +78,13 @@ route(struct webhook *w, struct MHD_Connection *c, const char *url,
 {
 	const struct config *cfg = w->d->cfg;
 	const char *got, *len;
-	int i = url[0] == '/' ? platform_find(url + 1) : -1;
+	int i = platform_find_path(url);
 
 	if (i >= 0)
 		r->p = (enum platform_id)i;
 	else {
 		r->status = MHD_HTTP_NOT_FOUND;
-		r->why = "not found: POST /telegram or /zalo\n";
+		r->why = "not found: POST /telegram, /zalo or /zalo-oa\n";
 		return;
 	}
 	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) {
@@ -92,6 +96,16 @@ route(struct webhook *w, struct MHD_Connection *c, const char *url,
 		r->status = MHD_HTTP_NOT_FOUND;
 		r->why = "this platform is not configured\n";
 		return;
+	}
+	if (platforms[r->p].caps & PLATFORM_SIGNED) {
+		/* checked against the body, once it is in */
+		got = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		    "X-ZEvent-Signature");
+		if (got && strlen(got) < sizeof(r->sig))
+			snprintf(r->sig, sizeof(r->sig), "%s", got);
+		else if (got)
+			snprintf(r->sig, sizeof(r->sig), "too long");
+		goto length;
 	}
 	got = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    platforms[r->p].secret_header);
@@ -108,6 +122,7 @@ route(struct webhook *w, struct MHD_Connection *c, const char *url,
 		    "wrong secret token");
 		return;
 	}
+length:
 	len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (len && strtoull(len, NULL, 10) > WEBHOOK_BODY_CAP) {
@@ -146,6 +161,57 @@ parse_push(enum platform_id p, const struct buf *body, struct event **ev,
 	return rc;
 }
 
+/*
+ * The OA's signature over the raw body: nothing of a push that fails it is
+ * read further, let alone stored. 1 if good; else r->status is set.
+ */
+static int
+signed_ok(struct webhook *w, struct req *r)
+{
+	const struct config *cfg = w->d->cfg;
+	enum zalo_oa_sig v = zalo_oa_verify(r->sig[0] ? r->sig : NULL,
+	    r->body.data ? r->body.data : "", r->body.len, cfg->zalo_oa_app_id,
+	    cfg->zalo_oa_secret, store_now_ms());
+	static const char *const what[] = { "ok", "no signature",
+	    "wrong signature", "stale timestamp" };
+
+	if (v == ZOA_SIG_OK)
+		return 1;
+	r->status = v == ZOA_SIG_MISSING ? MHD_HTTP_UNAUTHORIZED :
+	    MHD_HTTP_FORBIDDEN;
+	r->why = v == ZOA_SIG_MISSING ? "missing signature\n" :
+	    v == ZOA_SIG_STALE ? "stale event\n" : "wrong signature\n";
+	log_warn("webhook: %s push refused: %s (%zu bytes)",
+	    platforms[r->p].name, what[v], r->body.len);
+	return 0;
+}
+
+/*
+ * The OA's reply window opens with each message from the resident, by the
+ * time they sent it. Done before the event's transaction and idempotent
+ * (only a later message resets the count), so a retried push changes
+ * nothing. 0, or -1 on a store error (answered 503).
+ */
+static int
+window_open(struct daemon *d, enum platform_id p, const struct event *ev,
+    size_t n)
+{
+	int64_t now = store_now_ms(), at;
+	size_t i;
+
+	if (!(platforms[p].caps & PLATFORM_WINDOW))
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (ev[i].kind == EV_IGNORE || !ev[i].chat_id[0])
+			continue;
+		at = ev[i].date_ms > 0 && ev[i].date_ms <= now ? ev[i].date_ms :
+		    now;
+		if (store_oa_inbound(d->st, ev[i].chat_id, at) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static enum MHD_Result
 answer(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
@@ -176,6 +242,8 @@ answer(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	if (r->status)
 		return reply(c, (unsigned)r->status, r->why);
+	if ((platforms[r->p].caps & PLATFORM_SIGNED) && !signed_ok(w, r))
+		return reply(c, (unsigned)r->status, r->why);
 	got = parse_push(r->p, &r->body, &ev, &n);
 	if (got < 0) {
 		log_warn("webhook: %s push is not an update (%zu bytes)",
@@ -185,7 +253,9 @@ answer(void *cls, struct MHD_Connection *c, const char *url,
 	if (got == 0)
 		return reply(c, MHD_HTTP_OK, "ok\n");
 	w->d->poll[r->p].last_ok_ms = store_now_ms();
-	rc = ingest_batch(w->d, r->p, ev, n, store_now_us(), -1);
+	rc = window_open(w->d, r->p, ev, n);
+	if (rc == 0)
+		rc = ingest_batch(w->d, r->p, ev, n, store_now_us(), -1);
 	for (i = 0; i < n; i++)
 		event_release(&ev[i]);
 	free(ev);
@@ -249,7 +319,9 @@ webhook_start(struct daemon *d, const char *addr, char *err, size_t n)
 		snprintf(err, n, "webhook_listen '%s' is not IP:port", addr);
 		return NULL;
 	}
-	if (!d->cfg->webhook_secret[0]) {
+	/* the OA signs its events; the others need the shared secret */
+	if (!d->cfg->webhook_secret[0] && (d->cfg->telegram_token[0] ||
+	    d->cfg->zalo_token[0])) {
 		snprintf(err, n, "webhook_listen is set but webhook_secret is "
 		    "empty: set HOIDAP_WEBHOOK_SECRET (8-256 of A-Z a-z 0-9 _ -)");
 		return NULL;

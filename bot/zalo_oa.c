@@ -17,6 +17,10 @@
 /* The note that ends a reply cut short by the 48 h allowance. */
 #define CUT_NOTE "\n\n(Tin còn dài nhưng Zalo chỉ cho cháu gửi thêm ít tin " \
 	"lúc này. Bác gõ lại câu hỏi để cháu gửi đầy đủ ạ.)"
+/* The note on the last free reply of the window when nothing else waits:
+ * after it the OA may say nothing more until the resident writes. */
+#define LAST_NOTE "\n\n(Zalo chỉ cho cháu nhắn tiếp khi bác nhắn lại. Bác " \
+	"cần hỏi thêm thì cứ nhắn cho cháu một tin nhé ạ.)"
 
 /* The body's "timestamp" exactly as it is signed: a string as is, a
  * number as its digits. -1 if there is none. */
@@ -318,6 +322,46 @@ zalo_oa_render_text_max(const char *text, const char *user_id, int max_msgs,
 	free(z.s);
 	free(z.n);
 	return out;
+}
+
+int
+zalo_oa_last_body(const char *body, int more, struct buf *out)
+{
+	cJSON *root = cJSON_Parse(body), *msg;
+	const cJSON *rcp;
+	const char *user, *text, *note = more ? CUT_NOTE : LAST_NOTE;
+	struct oaparts p = { NULL, NULL, NULL, NULL, NULL, 0, 1 };
+	const char *ps = NULL;
+	size_t pn = 0;
+	struct buf b;
+	char *t;
+	int rc = -1;
+
+	rcp = cJSON_GetObjectItemCaseSensitive(root, "recipient");
+	msg = cJSON_GetObjectItemCaseSensitive(root, "message");
+	user = cJSON_IsObject(rcp) ? api_jstr(rcp, "user_id") : NULL;
+	text = cJSON_IsObject(msg) ? api_jstr(msg, "text") : NULL;
+	if (!user || !*user || !text)
+		goto out;
+	p.s = &ps;
+	p.n = &pn;
+	/* the head of the text, cut where text_split would cut it */
+	text_split(text, ZALO_OA_TEXT_MAX - chars(note), 0, first_piece, &p);
+	buf_init(&b, BUF_CAP_REPLY);
+	(void)buf_add(&b, ps ? ps : "", pn);
+	(void)buf_adds(&b, note);
+	t = buf_take(&b);
+	if (!cJSON_ReplaceItemInObjectCaseSensitive(msg, "text",
+	    cJSON_CreateString(t)))
+		fatal("out of memory (JSON)");
+	free(t);
+	if (!(t = cJSON_PrintUnformatted(root)))
+		fatal("out of memory (JSON)");
+	rc = buf_adds(out, t);
+	cJSON_free(t);
+out:
+	cJSON_Delete(root);
+	return rc;
 }
 
 void

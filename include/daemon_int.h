@@ -15,6 +15,7 @@
 #include "metrics.h"
 #include "platform.h"
 #include "store.h"
+#include "zalo_oa.h"
 
 #define MAX_SENDERS 16
 #define BODY_CAP (4 * 1024 * 1024)
@@ -27,9 +28,10 @@
 
 /* indexes into platforms[] (platform.h) */
 enum platform_id { P_TELEGRAM = PLATFORM_TELEGRAM, P_ZALO = PLATFORM_ZALO,
-	P_COUNT = PLATFORM_COUNT };
+	P_ZALO_OA = PLATFORM_ZALO_OA, P_COUNT = PLATFORM_COUNT };
 _Static_assert((int)P_TELEGRAM == METRICS_TELEGRAM && (int)P_ZALO ==
-    METRICS_ZALO && (int)P_COUNT == METRICS_NPLATFORM, "metrics platforms");
+    METRICS_ZALO && (int)P_ZALO_OA == METRICS_ZALO_OA &&
+    (int)P_COUNT == METRICS_NPLATFORM, "metrics platforms");
 
 struct poller {
 	enum platform_id id;
@@ -66,6 +68,37 @@ struct sender {
 	struct outbox_item it;
 	struct buf body;
 	struct curl_slist *hdr;
+	struct curl_slist *xhdr;        /* hdr and the platform's header (the
+					 * OA's access token): wiped after */
+	int64_t oa_gen;                 /* OA: the access token it used */
+	int oa_counted;                 /* OA: counted against the window */
+};
+
+/*
+ * The Zalo OA's tokens (oatoken.c). The access token lives in memory only;
+ * the refresh token, single-use, in the store: a new one is committed
+ * before the access token that came with it is used.
+ */
+struct oatoken {
+	int on;                         /* zalo_oa_app_id is set */
+	char seed[65];                  /* zalo_oa_seed() of the configured one */
+	char *refresh;                  /* the newest the store holds */
+	char *access;                   /* NULL: none usable (sends wait) */
+	int64_t expires_ms;
+	int64_t gen;                    /* counts access tokens */
+	struct zalo_oa_token fresh;     /* answered but not yet stored */
+	int unwritten;
+	CURL *h;
+	int busy;
+	struct buf body;
+	char *req;
+	struct curl_slist *hdr;
+	int64_t next_ms;                /* refresh (or write fresh) then */
+	int fails;
+	int64_t refused_ms;             /* a -216 asked for a refresh then */
+	int refused_row;                /* such refreshes since a send worked */
+	int64_t ok_ms;                  /* the last access token came then */
+	int told;                       /* admins told the token was refused */
 };
 
 /*
@@ -88,6 +121,8 @@ struct rate_slot {
 	uint64_t key;
 	int64_t last_ms;
 	int64_t prev_ms;        /* the send before last_ms's */
+	int64_t told_ms;        /* OA: the group was told a reply to it could
+				 * not go (outside the window) */
 };
 
 struct daemon {
@@ -134,6 +169,7 @@ struct daemon {
 	int64_t next_metrics_ms;
 	int64_t watchdog_ms;            /* systemd's WatchdogSec / 2, or 0 */
 	int64_t next_watchdog_ms;
+	struct oatoken oa;              /* Zalo OA tokens, see oatoken.c */
 };
 
 /* daemon.c */
@@ -163,6 +199,15 @@ void outbox_held_tick(struct daemon *d, int64_t now);
 void outbox_held_flush(struct daemon *d);
 int outbox_left(struct daemon *d);
 void outbox_ready_drop(struct daemon *d, int i);
+
+/* oatoken.c: the Zalo OA's tokens, refreshed through the loop's multi */
+int oatoken_open(struct daemon *d, char *err, size_t n);
+void oatoken_tick(struct daemon *d, int64_t now);
+void oatoken_done(struct daemon *d, CURLcode cc);
+/* A send with token generation gen got -216: 1 retry it (uncounted; a
+ * refresh is on its way), 0 count it as a failed attempt. */
+int oatoken_refused(struct daemon *d, int64_t gen);
+void oatoken_close(struct daemon *d);
 
 /* webhook.c: the HTTP ingress, run by the loop (see webhook.c) */
 struct webhook;

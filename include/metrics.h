@@ -18,7 +18,8 @@
 
 #include "buf.h"
 
-enum metrics_platform { METRICS_TELEGRAM, METRICS_ZALO, METRICS_NPLATFORM };
+enum metrics_platform { METRICS_TELEGRAM, METRICS_ZALO, METRICS_ZALO_OA,
+	METRICS_NPLATFORM };
 
 /* The bot's reply, as the messages table records it (report.h). */
 enum metrics_outcome {
@@ -60,6 +61,10 @@ struct metrics {
 	int poll_stale_s;               /* no good poll this long: unhealthy */
 	int64_t started_ms;
 	int64_t published_ms;           /* set by metrics_publish */
+	/* the Zalo OA */
+	int64_t oa_refreshes[2];        /* token refreshes: [0] ok, [1] failed */
+	int64_t oa_window_cut;          /* last free reply, sent with the note */
+	int64_t oa_window_dropped;      /* replies not sent: window spent/closed */
 };
 
 #define METRICS_LOOP_STALE_S 30         /* loop silent this long: unhealthy */

@@ -2,7 +2,7 @@
  * platform: what the daemon asks of a messaging platform, one entry each
  * (in the spirit of tmux's cmd_entry): parse its updates and its send
  * results, render a reply, build a getUpdates request and a send URL, and
- * what it can do. The adapters (tg.c, zalo.c) stay pure functions; this
+ * what it can do. The adapters (tg.c, zalo.c, zalo_oa.c) stay pure; this
  * table is the one place that names them.
  */
 #ifndef HOIDAP_PLATFORM_H
@@ -22,8 +22,27 @@
 #define PLATFORM_OFFSET  0x08   /* getUpdates confirms a batch by offset;
 				 * without it an update is handed over once */
 #define PLATFORM_CHAT_429 0x10  /* a 429 may be one chat's limit, not the bot's */
+#define PLATFORM_SIGNED  0x20   /* pushes are signed (X-ZEvent-Signature),
+				 * not authenticated by a secret header */
+#define PLATFORM_WINDOW  0x40   /* replies only within a window after the
+				 * resident's last message (Zalo OA: 8 in 48 h) */
+#define PLATFORM_PUSHED  0x80   /* no getUpdates: events come by webhook only */
 
 typedef void platform_emit(const char *body, void *arg);
+
+/*
+ * One send's HTTP request, filled by prepare_send: what the outbox row
+ * says (base, method) in, the URL and the one header it adds out. header
+ * may carry a secret (the OA's access token): wiped after use, never
+ * logged.
+ */
+struct platform_send {
+	const char *base;       /* Telegram/Zalo Bot: <api>/bot<token>; OA: <api> */
+	const char *method;     /* the outbox row's: sendMessage, … */
+	const char *token;      /* OA: the access token; else NULL */
+	char url[4096];
+	char header[2048];      /* "Name: value", or "" */
+};
 
 struct platform {
 	const char *name;               /* as in the store: "telegram" */
@@ -48,14 +67,23 @@ struct platform {
 	/* A webhook push as getUpdates would have answered it; -1 if the
 	 * body is not a JSON object. */
 	int (*wrap_push)(const char *body, size_t len, struct buf *out);
+	/* (oa2) The webhook path ("/zalo-oa"); NULL: "/" and the name. */
+	const char *webhook_path;
+	/* (oa2) A send's URL and extra header; 0, or -1 if it cannot go
+	 * (no token yet, a method the platform does not have). */
+	int (*prepare_send)(struct platform_send *s);
+	/* (oa2) How the volunteers' cards name it: "Zalo OA". */
+	const char *label;
 };
 
-enum { PLATFORM_TELEGRAM, PLATFORM_ZALO, PLATFORM_COUNT };
+enum { PLATFORM_TELEGRAM, PLATFORM_ZALO, PLATFORM_ZALO_OA, PLATFORM_COUNT };
 
 extern const struct platform platforms[PLATFORM_COUNT];
 
 /* The entry's index for a store name, -1 if none. */
 int platform_find(const char *name);
+/* The entry's index for a webhook path ("/telegram", "/zalo-oa"), -1 if none. */
+int platform_find_path(const char *path);
 /* The entry for a store name; Telegram's for a name of none (the outbox
  * and the tickets only hold names of this table). */
 const struct platform *platform_of_name(const char *name);

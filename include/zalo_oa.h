@@ -93,6 +93,13 @@ void zalo_oa_render_text(const char *text, const char *user_id,
  */
 int zalo_oa_render_text_max(const char *text, const char *user_id,
     int max_msgs, void (*emit)(const char *body, void *arg), void *arg);
+/*
+ * The last reply the window allows, from a cs body of ours: its text cut
+ * to leave room for a note (more: the reply had further parts, the note
+ * asks to write again for the rest; else it says the OA can only answer
+ * once the resident writes), as a cs body in out. -1 if body is not one.
+ */
+int zalo_oa_last_body(const char *body, int more, struct buf *out);
 /* How many cs bodies text needs. */
 int zalo_oa_parts(const char *text);
 

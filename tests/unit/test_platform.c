@@ -59,7 +59,12 @@ test_find(void **state)
 	(void)state;
 	assert_int_equal(platform_find("telegram"), PLATFORM_TELEGRAM);
 	assert_int_equal(platform_find("zalo"), PLATFORM_ZALO);
-	assert_int_equal(platform_find("zalo_oa"), -1);
+	assert_int_equal(platform_find("zalo_oa"), PLATFORM_ZALO_OA);
+	assert_int_equal(platform_find_path("/zalo-oa"), PLATFORM_ZALO_OA);
+	assert_int_equal(platform_find_path("/zalo_oa"), -1);
+	assert_int_equal(platform_find_path("/zalo"), PLATFORM_ZALO);
+	assert_int_equal(platform_find_path("/telegram"), PLATFORM_TELEGRAM);
+	assert_int_equal(platform_find_path("telegram"), -1);
 	assert_int_equal(platform_find(""), -1);
 	assert_ptr_equal(platform_of_name("nope"), &platforms[PLATFORM_TELEGRAM]);
 	assert_true(platforms[PLATFORM_TELEGRAM].caps & PLATFORM_BUTTONS);
@@ -126,6 +131,66 @@ test_zalo_push_both_shapes(void **state)
 	release(b, nb);
 }
 
+#define OA_EVENT "{\"app_id\":\"1\",\"sender\":{\"id\":\"u9\"},\"recipient\":" \
+	"{\"id\":\"oa\"},\"event_name\":\"user_send_text\",\"message\":{\"msg_id\":" \
+	"\"mid7\",\"text\":\"xin chào\"},\"timestamp\":\"1766619597466\"}"
+
+/* An OA push is the event itself; receipts give no event to store. */
+static void
+test_oa_push(void **state)
+{
+	struct event *ev;
+	size_t n;
+	int64_t next;
+
+	(void)state;
+	assert_int_equal(read_push(PLATFORM_ZALO_OA, OA_EVENT, &ev, &n, &next), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(ev[0].update_id, "mid7");
+	assert_string_equal(ev[0].chat_id, "u9");
+	assert_string_equal(ev[0].text, "xin chào");
+	assert_int_equal(next, -1);
+	release(ev, n);
+	assert_int_equal(read_push(PLATFORM_ZALO_OA, "{\"app_id\":\"1\",\"sender\":"
+	    "{\"id\":\"u9\"},\"event_name\":\"user_seen_message\",\"timestamp\":"
+	    "\"1\"}", &ev, &n, &next), 0);
+	assert_int_equal(n, 0);
+	free(ev);
+	assert_int_equal(read_push(PLATFORM_ZALO_OA, OA_EVENT "," OA_EVENT, &ev,
+	    &n, &next), -1);
+	assert_true(platforms[PLATFORM_ZALO_OA].caps & PLATFORM_SIGNED);
+	assert_true(platforms[PLATFORM_ZALO_OA].caps & PLATFORM_WINDOW);
+	assert_false(platforms[PLATFORM_ZALO_OA].caps & PLATFORM_BUTTONS);
+	assert_null(platforms[PLATFORM_ZALO_OA].secret_header);
+}
+
+/* The send's request: the bots put the token in the URL, the OA in a
+ * header, and has nothing but messages. */
+static void
+test_prepare_send(void **state)
+{
+	struct platform_send s;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	s.base = "https://api.telegram.org/bot1:x";
+	s.method = "sendMessage";
+	assert_int_equal(platforms[PLATFORM_TELEGRAM].prepare_send(&s), 0);
+	assert_string_equal(s.url, "https://api.telegram.org/bot1:x/sendMessage");
+	assert_string_equal(s.header, "");
+	memset(&s, 0, sizeof(s));
+	s.base = "https://openapi.zalo.me";
+	s.method = "sendMessage";
+	assert_int_equal(platforms[PLATFORM_ZALO_OA].prepare_send(&s), -1);
+	s.token = "AT-1";
+	assert_int_equal(platforms[PLATFORM_ZALO_OA].prepare_send(&s), 0);
+	assert_string_equal(s.url, "https://openapi.zalo.me/v3.0/oa/message/cs");
+	assert_string_equal(s.header, "access_token: AT-1");
+	s.method = "copyMessage";
+	assert_int_equal(platforms[PLATFORM_ZALO_OA].prepare_send(&s), -1);
+	assert_string_equal(platforms[PLATFORM_ZALO_OA].label, "Zalo OA");
+}
+
 int
 main(void)
 {
@@ -133,6 +198,8 @@ main(void)
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_telegram_push),
 		cmocka_unit_test(test_zalo_push_both_shapes),
+		cmocka_unit_test(test_oa_push),
+		cmocka_unit_test(test_prepare_send),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -491,6 +491,57 @@ test_token_form_and_freshness(void **state)
 	    "177a9cb410ff61f20015ad");
 }
 
+/* The window's last reply: the head of the text and a note, in 2,000. */
+static void
+test_last_body(void **state)
+{
+	char big[12000], *body = NULL;
+	struct buf out;
+	size_t i;
+
+	(void)state;
+	buf_init(&out, BUF_CAP_REPLY);
+	assert_int_equal(zalo_oa_last_body("{\"recipient\":{\"user_id\":\"u1\"},"
+	    "\"message\":{\"text\":\"Bước 1\"}}", 0, &out), 0);
+	assert_non_null(strstr(out.data, "\"user_id\":\"u1\""));
+	assert_non_null(strstr(out.data, "Bước 1"));
+	assert_non_null(strstr(out.data, "nhắn lại"));
+	buf_reset(&out);
+	for (i = 0; i + 1 < sizeof(big); i++)
+		big[i] = i % 50 == 49 ? '\n' : 'a';
+	big[i] = '\0';
+	{
+		struct buf b;
+
+		buf_init(&b, BUF_CAP_REPLY);
+		(void)buf_printf(&b, "{\"recipient\":{\"user_id\":\"u1\"},"
+		    "\"message\":{\"text\":\"%s\"}}", big);
+		body = buf_take(&b);
+	}
+	for (i = 0; body[i]; i++)
+		if (body[i] == '\n')
+			body[i] = ' ';
+	assert_int_equal(zalo_oa_last_body(body, 1, &out), 0);
+	assert_non_null(strstr(out.data, "Tin còn dài"));
+	{
+		cJSON *o = cJSON_Parse(out.data);
+		const char *t = cJSON_GetObjectItem(cJSON_GetObjectItem(o,
+		    "message"), "text")->valuestring;
+		size_t n = 0;
+
+		for (; *t; t++)
+			n += ((unsigned char)*t & 0xc0) != 0x80;
+		assert_true(n <= ZALO_OA_TEXT_MAX);
+		assert_true(n > ZALO_OA_TEXT_MAX / 2);
+		cJSON_Delete(o);
+	}
+	buf_reset(&out);
+	assert_int_equal(zalo_oa_last_body("{\"text\":\"x\"}", 0, &out), -1);
+	assert_int_equal(zalo_oa_last_body("nope", 0, &out), -1);
+	free(body);
+	buf_release(&out);
+}
+
 int
 main(void)
 {
@@ -509,6 +560,7 @@ main(void)
 		cmocka_unit_test(test_parse_sent),
 		cmocka_unit_test(test_parse_token),
 		cmocka_unit_test(test_token_form_and_freshness),
+		cmocka_unit_test(test_last_body),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,421 @@
+/*
+ * The outbox without the network: rows in a real store, senders whose
+ * transfers are started (handed to a curl multi that is never run) and
+ * finished by hand with the platform's answer. Fairness between chats and
+ * platforms, the per-chat gap, the Zalo OA's access token and its 48 h
+ * window of 8 replies, and -216.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#include "daemon_int.h"
+#include "log.h"
+#include "platform.h"
+#include "store.h"
+#include "util.h"
+#include "zalo_oa.h"
+
+#define OA_OK "{\"error\":0,\"message\":\"Success\",\"data\":{\"message_id\":\"m1\"}}"
+#define OA_216 "{\"error\":-216,\"message\":\"Access token is invalid\"}"
+#define TG_OK "{\"ok\":true,\"result\":{\"message_id\":5,\"date\":1,\"chat\":" \
+	"{\"id\":1,\"type\":\"private\"}}}"
+
+struct fx {
+	char dir[256], db[512];
+	struct config cfg;
+	struct daemon *d;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof(*f));
+	struct daemon *d;
+	int i;
+
+	log_set_level(LOG_ERROR);
+	tu_mkdtemp(f->dir, sizeof(f->dir));
+	snprintf(f->db, sizeof(f->db), "%s/t.db", f->dir);
+	config_init(&f->cfg);
+	f->cfg.rate_chat_ms = 0;
+	f->cfg.rate_group_per_min = 0;
+	f->cfg.rate_global_per_s = 0;
+	f->d = d = xcalloc(1, sizeof(*d));
+	d->cfg = &f->cfg;
+	d->st = store_open(f->db);
+	assert_non_null(d->st);
+	d->multi = curl_multi_init();
+	d->lat = xmalloc(16 * sizeof(*d->lat));
+	d->dirty = 1;
+	d->next_due = -1;
+	for (i = 0; i < P_COUNT; i++) {
+		d->poll[i].id = (enum platform_id)i;
+		d->poll[i].pf = &platforms[i];
+		d->poll[i].prefix = xstrdup("http://127.0.0.1:9/nowhere");
+		d->poll[i].enabled = 1;
+	}
+	d->nsnd = 2;
+	for (i = 0; i < d->nsnd; i++) {
+		buf_init(&d->snd[i].body, 1 << 16);
+		d->snd[i].h = daemon_easy_new(&d->snd[i].body, 5);
+		d->snd[i].hdr = curl_slist_append(NULL,
+		    "Content-Type: application/json");
+	}
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	struct daemon *d = f->d;
+	int i;
+
+	for (i = 0; i < d->nsnd; i++) {
+		if (d->snd[i].busy) {
+			curl_multi_remove_handle(d->multi, d->snd[i].h);
+			outbox_item_release(&d->snd[i].it);
+		}
+		curl_easy_cleanup(d->snd[i].h);
+		curl_slist_free_all(d->snd[i].hdr);
+		curl_slist_free_all(d->snd[i].xhdr);
+		buf_release(&d->snd[i].body);
+	}
+	while (d->nready)
+		outbox_ready_drop(d, d->nready - 1);
+	for (i = 0; i < P_COUNT; i++)
+		free(d->poll[i].prefix);
+	free(d->oa.access);
+	curl_multi_cleanup(d->multi);
+	store_close(d->st);
+	free(d->lat);
+	free(d);
+	config_release(&f->cfg);
+	tu_rmrf(f->dir);
+	free(f);
+	return 0;
+}
+
+static void
+add(struct daemon *d, const char *platform, const char *chat,
+    const char *body)
+{
+	assert_int_equal(store_outbox_add(d->st, platform, chat, 0,
+	    "sendMessage", body, 0), 0);
+	d->dirty = 1;
+}
+
+/* An OA cs body, as the platform renders it. */
+static void
+oa_emit(const char *body, void *arg)
+{
+	char **out = arg;
+
+	assert_null(*out);
+	*out = xstrdup(body);
+}
+
+static void
+add_oa(struct daemon *d, const char *user, const char *text)
+{
+	char *body = NULL;
+
+	zalo_oa_render_text(text, user, oa_emit, &body);
+	assert_non_null(body);
+	add(d, "zalo_oa", user, body);
+	free(body);
+}
+
+static int
+busy(const struct daemon *d)
+{
+	int i, n = 0;
+
+	for (i = 0; i < d->nsnd; i++)
+		n += d->snd[i].busy;
+	return n;
+}
+
+/* The one sender at work (fails the test if none is). */
+static struct sender *
+busy_one(struct daemon *d)
+{
+	int i;
+
+	for (i = 0; i < d->nsnd; i++)
+		if (d->snd[i].busy)
+			return &d->snd[i];
+	fail_msg("no send started");
+	return &d->snd[0];
+}
+
+/* Line i of a header list, "" if there is none. */
+static const char *
+hdr_line(const struct curl_slist *l, int i)
+{
+	for (; l && i > 0; i--)
+		l = l->next;
+	return l && l->data ? l->data : "";
+}
+
+/* The platform answers the transfer with body. */
+static void
+finish(struct daemon *d, struct sender *s, const char *body)
+{
+	buf_reset(&s->body);
+	assert_int_equal(buf_adds(&s->body, body), 0);
+	outbox_send_done(d, s, CURLE_OK);
+}
+
+static int
+status_count(const struct fx *f, const char *status)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n = -1;
+
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM outbox "
+	    "WHERE status=?1", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* One chat with three queued replies does not take both senders. */
+static void
+test_fair_chats(void **state)
+{
+	struct fx *f = *state;
+	struct daemon *d = f->d;
+	int i;
+
+	add(d, "telegram", "1", "{\"chat_id\":1,\"text\":\"a1\"}");
+	add(d, "telegram", "1", "{\"chat_id\":1,\"text\":\"a2\"}");
+	add(d, "telegram", "1", "{\"chat_id\":1,\"text\":\"a3\"}");
+	add(d, "telegram", "2", "{\"chat_id\":2,\"text\":\"b1\"}");
+	outbox_fill(d);
+	assert_int_equal(busy(d), 2);
+	assert_string_not_equal(d->snd[0].it.chat_id, d->snd[1].it.chat_id);
+	/* in order within a chat */
+	for (i = 0; i < 2; i++)
+		if (strcmp(d->snd[i].it.chat_id, "1") == 0)
+			assert_non_null(strstr(d->snd[i].it.body, "a1"));
+}
+
+/* Neither platform's backlog goes first. */
+static void
+test_platforms_interleave(void **state)
+{
+	struct fx *f = *state;
+	struct daemon *d = f->d;
+
+	add(d, "telegram", "1", "{\"chat_id\":1,\"text\":\"t\"}");
+	add(d, "telegram", "2", "{\"chat_id\":2,\"text\":\"t\"}");
+	add(d, "telegram", "3", "{\"chat_id\":3,\"text\":\"t\"}");
+	add(d, "zalo", "z1", "{\"chat_id\":\"z1\",\"text\":\"z\"}");
+	outbox_fill(d);
+	assert_int_equal(busy(d), 2);
+	assert_string_not_equal(d->snd[0].it.platform, d->snd[1].it.platform);
+}
+
+/* rate_chat_ms: a chat's second reply waits, and the loop is told when. */
+static void
+test_chat_gap(void **state)
+{
+	struct fx *f = *state;
+	struct daemon *d = f->d;
+	int64_t now;
+
+	f->cfg.rate_chat_ms = 60000;
+	add(d, "telegram", "1", "{\"chat_id\":1,\"text\":\"a1\"}");
+	add(d, "telegram", "1", "{\"chat_id\":1,\"text\":\"a2\"}");
+	outbox_fill(d);
+	assert_int_equal(busy(d), 1);
+	finish(d, busy_one(d), TG_OK);
+	assert_int_equal(status_count(f, "sent"), 1);
+	now = store_now_ms();
+	outbox_fill(d);
+	assert_int_equal(busy(d), 0);
+	assert_true(d->wake_ms > now + 50000);
+}
+
+/* No access token: OA rows wait; with one, they go with its header. */
+static void
+test_oa_token(void **state)
+{
+	struct fx *f = *state;
+	struct daemon *d = f->d;
+	struct sender *s;
+
+	assert_int_equal(store_oa_inbound(d->st, "u1", store_now_ms()), 0);
+	add_oa(d, "u1", "xin chào");
+	outbox_fill(d);
+	assert_int_equal(busy(d), 0);
+	d->oa.access = xstrdup("tok-1");
+	d->oa.gen = 1;
+	d->dirty = 1;
+	outbox_fill(d);
+	s = busy_one(d);
+	assert_string_equal(hdr_line(s->xhdr, 1), "access_token: tok-1");
+	finish(d, s, OA_OK);
+	assert_int_equal(status_count(f, "sent"), 1);
+	assert_null(s->xhdr);   /* the header with the token is gone */
+}
+
+/*
+ * Eight replies within the window: the eighth says how to ask again, the
+ * ninth is not sent; a new message from the resident opens a new window.
+ */
+static void
+test_oa_window(void **state)
+{
+	struct fx *f = *state;
+	struct daemon *d = f->d;
+	struct sender *s;
+	char text[64];
+	int i, left;
+
+	d->oa.access = xstrdup("tok-1");
+	d->oa.gen = 1;
+	assert_int_equal(store_oa_inbound(d->st, "u1", store_now_ms() - 1000), 0);
+	for (i = 1; i <= 8; i++) {
+		snprintf(text, sizeof(text), "trả lời %d", i);
+		add_oa(d, "u1", text);
+		outbox_fill(d);
+		s = busy_one(d);
+		assert_non_null(strstr(s->it.body, text));
+		if (i < 8)
+			assert_null(strstr(s->it.body, "nhắn lại"));
+		else
+			assert_non_null(strstr(s->it.body, "nhắn lại"));
+		finish(d, s, OA_OK);
+	}
+	add_oa(d, "u1", "trả lời 9");
+	outbox_fill(d);
+	assert_int_equal(busy(d), 0);
+	assert_int_equal(status_count(f, "sent"), 8);
+	assert_int_equal(status_count(f, "failed"), 1);
+	assert_int_equal(d->m.oa_window_dropped, 1);
+	assert_int_equal(d->m.oa_window_cut, 1);
+	/* the resident writes again */
+	assert_int_equal(store_oa_inbound(d->st, "u1", store_now_ms()), 0);
+	assert_int_equal(store_oa_replies_left(d->st, "u1", store_now_ms(),
+	    &left), 1);
+	assert_int_equal(left, ZALO_OA_FREE_REPLIES);
+	add_oa(d, "u1", "trả lời 10");
+	outbox_fill(d);
+	assert_int_equal(busy(d), 1);
+}
+
+/* A long answer at the window's edge: its head and the note, not the rest. */
+static void
+test_oa_window_cut(void **state)
+{
+	struct fx *f = *state;
+	struct daemon *d = f->d;
+	struct sender *s;
+
+	d->oa.access = xstrdup("tok-1");
+	d->oa.gen = 1;
+	assert_int_equal(store_oa_inbound(d->st, "u2", store_now_ms()), 0);
+	assert_int_equal(store_oa_replies_used(d->st, "u2", 7), 0);
+	add_oa(d, "u2", "phần đầu");
+	add_oa(d, "u2", "phần sau");
+	outbox_fill(d);
+	s = busy_one(d);
+	assert_non_null(strstr(s->it.body, "phần đầu"));
+	assert_non_null(strstr(s->it.body, "Tin còn dài"));
+	finish(d, s, OA_OK);
+	outbox_fill(d);
+	assert_int_equal(busy(d), 0);
+	assert_int_equal(status_count(f, "failed"), 1);
+}
+
+/* Never proactive: a resident who never wrote, or wrote 49 h ago. */
+static void
+test_oa_closed(void **state)
+{
+	struct fx *f = *state;
+	struct daemon *d = f->d;
+
+	d->oa.access = xstrdup("tok-1");
+	d->oa.gen = 1;
+	add_oa(d, "never", "xin chào");
+	assert_int_equal(store_oa_inbound(d->st, "old", store_now_ms() -
+	    49LL * 3600 * 1000), 0);
+	add_oa(d, "old", "xin chào");
+	outbox_fill(d);
+	outbox_fill(d);
+	assert_int_equal(busy(d), 0);
+	assert_int_equal(status_count(f, "failed"), 2);
+}
+
+/* -216: the token is dropped, a refresh asked for, the reply given back
+ * to the window and sent again (once) with the next token. */
+static void
+test_oa_invalid_token(void **state)
+{
+	struct fx *f = *state;
+	struct daemon *d = f->d;
+	struct sender *s;
+	int left;
+
+	d->oa.access = xstrdup("tok-1");
+	d->oa.gen = 1;
+	d->oa.next_ms = store_now_ms() + 3600000;
+	assert_int_equal(store_oa_inbound(d->st, "u3", store_now_ms()), 0);
+	add_oa(d, "u3", "xin chào");
+	outbox_fill(d);
+	s = busy_one(d);
+	finish(d, s, OA_216);
+	assert_null(d->oa.access);
+	assert_true(d->oa.next_ms <= store_now_ms());
+	assert_int_equal(status_count(f, "pending"), 1);
+	assert_int_equal(store_oa_replies_left(d->st, "u3", store_now_ms(),
+	    &left), 1);
+	assert_int_equal(left, ZALO_OA_FREE_REPLIES);
+	outbox_fill(d);
+	assert_int_equal(busy(d), 0);           /* waits for the new token */
+	d->oa.access = xstrdup("tok-2");
+	d->oa.gen = 2;
+	d->dirty = 1;
+	outbox_fill(d);
+	s = busy_one(d);
+	assert_int_equal(s->it.attempts, 0);    /* the retry is not counted */
+	finish(d, s, OA_OK);
+	assert_int_equal(status_count(f, "sent"), 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fair_chats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_platforms_interleave, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_chat_gap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oa_token, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oa_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oa_window_cut, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_oa_closed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oa_invalid_token, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
