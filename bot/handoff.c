@@ -1,6 +1,5 @@
 #include "handoff.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +10,6 @@
 #include "platform.h"
 #include "redact.h"
 #include "report.h"
-#include "tg.h"
 #include "util.h"
 
 #define HOTLINES "VNeID 1900 0368 (bấm 4), Bảo hiểm xã hội 1900 9068, " \
@@ -19,6 +17,32 @@
 #define QUEUE_PAGE 25           /* /hangdoi lines per page: one message */
 #define CRON_BATCH 64           /* tickets read at a time by the cron */
 #define STATS_GROUPS 5          /* /thongke: unanswered groups shown */
+
+/* The volunteers' group, its admins and volunteers are on Telegram. */
+static const struct platform *const group_pl = &platforms[PLATFORM_TELEGRAM];
+
+static int
+on_group_platform(const char *platform)
+{
+	return strcmp(platform, group_pl->name) == 0;
+}
+
+/* A resident's media can reach the group as itself (copied), not as a
+ * line saying what it was. */
+static int
+can_copy(const char *platform)
+{
+	return on_group_platform(platform) && (group_pl->caps & PLATFORM_COPY);
+}
+
+/* The platform's name as volunteers read it on a card. */
+static const char *
+platform_label(const char *platform)
+{
+	int i = platform_find(platform);
+
+	return i >= 0 && platforms[i].label ? platforms[i].label : platform;
+}
 
 /* ---- small helpers ---- */
 
@@ -99,7 +123,7 @@ int
 handoff_is_group(const struct handoff *h, const char *platform,
     const char *chat_id)
 {
-	return h->cfg->volunteer_chat[0] && strcmp(platform, "telegram") == 0 &&
+	return h->cfg->volunteer_chat[0] && on_group_platform(platform) &&
 	    strcmp(chat_id, h->cfg->volunteer_chat) == 0;
 }
 
@@ -116,17 +140,11 @@ handoff_in_hours(const struct config *cfg, int64_t now_ms)
 
 static void
 add(struct handoff *h, const char *platform, const char *chat, int group,
-    const char *method, cJSON *o, int64_t ticket)
+    const char *method, const char *body, int64_t ticket)
 {
-	char *s = cJSON_PrintUnformatted(o);
-
-	if (!s)
-		fatal("out of memory (JSON)");
-	if (store_outbox_add_ticket(h->st, platform, chat, group, method, s,
+	if (store_outbox_add_ticket(h->st, platform, chat, group, method, body,
 	    h->recv_us, ticket) < 0)
 		h->rc = -1;
-	free(s);
-	cJSON_Delete(o);
 }
 
 struct say_ctx {
@@ -134,6 +152,7 @@ struct say_ctx {
 	const char *platform;
 	const char *chat;
 	int group;              /* paced as a group */
+	int64_t ticket;         /* every part, so replies to any find it */
 };
 
 static void
@@ -141,9 +160,7 @@ say_emit(const char *body, void *arg)
 {
 	struct say_ctx *c = arg;
 
-	if (store_outbox_add(c->h->st, c->platform, c->chat, c->group,
-	    "sendMessage", body, c->h->recv_us) < 0)
-		c->h->rc = -1;
+	add(c->h, c->platform, c->chat, c->group, "sendMessage", body, c->ticket);
 }
 
 /* Sends text; the message log gets `logged` (a volunteer's words redacted). */
@@ -151,7 +168,7 @@ static void
 say_logged(struct handoff *h, const char *platform, const char *chat_id,
     const char *text, const char *logged)
 {
-	struct say_ctx c = { h, platform, chat_id, 0 };
+	struct say_ctx c = { h, platform, chat_id, 0, 0 };
 
 	platform_of_name(platform)->render_text(text, chat_id, say_emit, &c);
 	if (store_log(h->st, platform, chat_id, "out", logged, NULL, "handoff") < 0)
@@ -165,75 +182,34 @@ handoff_say(struct handoff *h, const char *platform, const char *chat_id,
 	say_logged(h, platform, chat_id, text, text);
 }
 
-static cJSON *
-keyboard1(const char *label, const char *data)
-{
-	cJSON *m = cJSON_CreateObject(), *rows = cJSON_AddArrayToObject(m,
-	    "inline_keyboard"), *row = cJSON_CreateArray(), *b = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(b, "text", label);
-	cJSON_AddStringToObject(b, "callback_data", data);
-	cJSON_AddItemToArray(row, b);
-	cJSON_AddItemToArray(rows, row);
-	return m;
-}
-
-struct group_part {
-	struct handoff *h;
-	size_t left;            /* parts still to come after this one */
-	int64_t reply_to;       /* on the first part */
-	cJSON *markup;          /* on the last part */
-	int64_t ticket;         /* every part, so replies to any find it */
-};
-
+/* A card as the platform renders one; as plain text where it has no
+ * buttons. */
 static void
-count_part(const char *s, size_t n, void *arg)
+send_card(struct handoff *h, const char *platform,
+    const struct platform_card *c, int group, int64_t ticket)
 {
-	(void)s;
-	(void)n;
-	((struct group_part *)arg)->left++;
-}
+	const struct platform *p = platform_of_name(platform);
+	struct say_ctx sc = { h, platform, c->chat_id, group, ticket };
 
-static void
-send_part(const char *s, size_t n, void *arg)
-{
-	struct group_part *g = arg;
-	cJSON *o = cJSON_CreateObject();
-	char *t = xstrndup(s, n);
-
-	cJSON_AddStringToObject(o, "chat_id", g->h->cfg->volunteer_chat);
-	cJSON_AddStringToObject(o, "text", t);
-	if (g->reply_to) {
-		cJSON *rp = cJSON_AddObjectToObject(o, "reply_parameters");
-
-		cJSON_AddNumberToObject(rp, "message_id", (double)g->reply_to);
-		cJSON_AddBoolToObject(rp, "allow_sending_without_reply", 1);
-		g->reply_to = 0;
-	}
-	if (--g->left == 0 && g->markup) {
-		cJSON_AddItemToObject(o, "reply_markup", g->markup);
-		g->markup = NULL;
-	}
-	add(g->h, "telegram", g->h->cfg->volunteer_chat, 1, "sendMessage", o,
-	    g->ticket);
-	free(t);
+	if (p->render_card && (p->caps & PLATFORM_BUTTONS))
+		p->render_card(c, say_emit, &sc);
+	else
+		p->render_text(c->text, c->chat_id, say_emit, &sc);
 }
 
 /*
- * Plain text to the volunteers' group (no parse_mode: nothing to escape in
- * residents' words), split at Telegram's 4,096 units like any reply.
+ * Plain text to the volunteers' group (nothing to escape in residents'
+ * words), under reply_to, with one button b when not NULL.
  */
 static void
 group_send(struct handoff *h, const char *text, int64_t reply_to,
-    cJSON *markup, int64_t ticket)
+    const struct platform_button *b, int64_t ticket)
 {
-	struct group_part g = { h, 0, reply_to, markup, ticket };
+	struct platform_card c = { h->cfg->volunteer_chat, text, reply_to, b,
+	    b ? 1 : 0, 1 };
 
-	if (h->cfg->volunteer_chat[0]) {
-		text_split(text, TG_TEXT_MAX, 1, count_part, &g);
-		text_split(text, TG_TEXT_MAX, 1, send_part, &g);
-	}
-	cJSON_Delete(g.markup);
+	if (h->cfg->volunteer_chat[0])
+		send_card(h, group_pl->name, &c, 1, ticket);
 }
 
 /* caption: NULL keeps the original; a resident's media gets its redacted
@@ -243,20 +219,15 @@ copy_message(struct handoff *h, const char *to, int to_group,
     const char *from_chat, int64_t message_id, int64_t reply_to, int64_t ticket,
     const char *caption)
 {
-	cJSON *o = cJSON_CreateObject();
+	struct buf b;
+	const char *method;
 
-	cJSON_AddStringToObject(o, "chat_id", to);
-	if (caption)
-		cJSON_AddStringToObject(o, "caption", caption);
-	cJSON_AddStringToObject(o, "from_chat_id", from_chat);
-	cJSON_AddNumberToObject(o, "message_id", (double)message_id);
-	if (reply_to) {
-		cJSON *rp = cJSON_AddObjectToObject(o, "reply_parameters");
-
-		cJSON_AddNumberToObject(rp, "message_id", (double)reply_to);
-		cJSON_AddBoolToObject(rp, "allow_sending_without_reply", 1);
-	}
-	add(h, "telegram", to, to_group, "copyMessage", o, ticket);
+	if (!group_pl->copy)
+		return;
+	buf_init(&b, BUF_CAP_REPLY);
+	method = group_pl->copy(to, from_chat, message_id, reply_to, caption, &b);
+	add(h, group_pl->name, to, to_group, method, b.data, ticket);
+	buf_release(&b);
 }
 
 static const char *
@@ -278,7 +249,7 @@ card_text(struct handoff *h, const struct ticket *t, struct buf *b)
 {
 	(void)buf_printf(b, "%s Phiếu #%lld · %s · %s\nLý do: %s\n",
 	    t->tier > 1 ? "⚠️" : "🆘", (long long)t->id,
-	    strcmp(t->platform, "zalo") == 0 ? "Zalo" : "Telegram",
+	    platform_label(t->platform),
 	    t->user_name[0] ? t->user_name : "(không tên)", reason_text(t->reason));
 	if (t->question[0])
 		(void)buf_printf(b, "Câu hỏi: %s\n", t->question);
@@ -336,10 +307,11 @@ open_ticket(struct handoff *h, const char *platform, const struct event *ev,
 		handoff_tell_admins(h, card.data);
 	} else {
 		char data[32];
+		struct platform_button b = { "✋ Nhận phiếu này", data };
 
 		snprintf(data, sizeof(data), "claim:%lld", (long long)id);
-		group_send(h, card.data, 0, keyboard1("✋ Nhận phiếu này", data), id);
-		if (ev->kind == EV_MEDIA && strcmp(platform, "telegram") == 0 &&
+		group_send(h, card.data, 0, &b, id);
+		if (ev->kind == EV_MEDIA && can_copy(platform) &&
 		    ev->message_id && h->cfg->volunteer_chat[0])
 			copy_message(h, h->cfg->volunteer_chat, 1, ev->chat_id,
 			    ev->message_id, 0, id, question);
@@ -368,15 +340,16 @@ claim(struct handoff *h, int64_t id, const char *vol_id, const char *vol_name)
 	if (rc == 0) {
 		int64_t card = store_ticket_card(h->st, h->cfg->volunteer_chat, id);
 		char data[32];
+		struct platform_button btn = { "✔️ Xong phiếu này", data };
 
 		(void)buf_printf(&b, "✅ %s đã nhận phiếu #%lld.", vol_name,
 		    (long long)id);
 		snprintf(data, sizeof(data), "done:%lld", (long long)id);
-		group_send(h, b.data, card, keyboard1("✔️ Xong phiếu này", data), id);
-		if (card) {
+		group_send(h, b.data, card, &btn, id);
+		if (card && group_pl->edit) {
 			/* the card itself shows who has it */
-			cJSON *o = cJSON_CreateObject();
-			struct buf txt;
+			struct buf txt, body;
+			const char *method;
 
 			buf_init(&txt, BUF_CAP_REPLY);
 			store_ticket_get(h->st, id, &t);
@@ -391,11 +364,12 @@ claim(struct handoff *h, int64_t id, const char *vol_id, const char *vol_name)
 				(void)buf_printf(&txt, "%s…\n✅ Đã nhận: %s", cut, vol_name);
 				free(cut);
 			}
-			cJSON_AddStringToObject(o, "chat_id", h->cfg->volunteer_chat);
-			cJSON_AddNumberToObject(o, "message_id", (double)card);
-			cJSON_AddStringToObject(o, "text", txt.data);
-			add(h, "telegram", h->cfg->volunteer_chat, 1, "editMessageText",
-			    o, 0);
+			buf_init(&body, BUF_CAP_REPLY);
+			method = group_pl->edit(h->cfg->volunteer_chat, card, txt.data,
+			    &body);
+			add(h, group_pl->name, h->cfg->volunteer_chat, 1, method,
+			    body.data, 0);
+			buf_release(&body);
 			buf_release(&txt);
 		}
 		buf_reset(&b);
@@ -439,27 +413,17 @@ resolve(struct handoff *h, int64_t id, const char *by)
 		    "Bác có hài lòng không ạ? Bác gõ 👍 nếu hài lòng, 👎 nếu chưa. "
 		    "Từ giờ cháu lại trả lời bác như thường, gõ 0 để xem menu ạ.",
 		    (long long)id);
-		if (platform_of_name(t.platform)->caps & PLATFORM_BUTTONS) {
-			cJSON *o = cJSON_CreateObject(), *m = cJSON_CreateObject();
-			cJSON *rows = cJSON_AddArrayToObject(m, "inline_keyboard");
-			cJSON *row = cJSON_CreateArray(), *up = cJSON_CreateObject(),
-			    *down = cJSON_CreateObject();
+		{
+			static const struct platform_button fb[] = {
+				{ "👍 Hài lòng", "fb:1" },
+				{ "👎 Chưa hài lòng", "fb:-1" },
+			};
+			struct platform_card c = { t.chat_id, b.data, 0, fb, 2, 2 };
 
-			cJSON_AddStringToObject(up, "text", "👍 Hài lòng");
-			cJSON_AddStringToObject(up, "callback_data", "fb:1");
-			cJSON_AddStringToObject(down, "text", "👎 Chưa hài lòng");
-			cJSON_AddStringToObject(down, "callback_data", "fb:-1");
-			cJSON_AddItemToArray(row, up);
-			cJSON_AddItemToArray(row, down);
-			cJSON_AddItemToArray(rows, row);
-			cJSON_AddStringToObject(o, "chat_id", t.chat_id);
-			cJSON_AddStringToObject(o, "text", b.data);
-			cJSON_AddItemToObject(o, "reply_markup", m);
-			add(h, "telegram", t.chat_id, 0, "sendMessage", o, 0);
-			(void)store_log(h->st, t.platform, t.chat_id, "out", b.data, NULL,
-			    "handoff");
-		} else {
-			handoff_say(h, t.platform, t.chat_id, b.data);
+			send_card(h, t.platform, &c, 0, 0);
+			if (store_log(h->st, t.platform, t.chat_id, "out", b.data,
+			    NULL, "handoff") < 0)
+				h->rc = -1;
 		}
 		log_info("handoff: ticket %lld resolved", (long long)id);
 	} else if (rc == 1) {
@@ -601,7 +565,7 @@ relay_to_resident(struct handoff *h, const struct ticket *t,
 		(void)redact(b.data, &red);
 		say_logged(h, t->platform, t->chat_id, b.data, red.data);
 		buf_release(&red);
-	} else if (ev->kind == EV_MEDIA && strcmp(t->platform, "telegram") == 0) {
+	} else if (ev->kind == EV_MEDIA && can_copy(t->platform)) {
 		copy_message(h, t->chat_id, 0, h->cfg->volunteer_chat, ev->message_id,
 		    0, 0, NULL);
 	} else {
@@ -620,7 +584,7 @@ relay_to_resident(struct handoff *h, const struct ticket *t,
 static void
 whoami(struct handoff *h, const char *platform, const struct event *ev)
 {
-	struct say_ctx sc = { h, platform, ev->chat_id, ev->is_group };
+	struct say_ctx sc = { h, platform, ev->chat_id, ev->is_group, 0 };
 	char b[768];
 
 	snprintf(b, sizeof(b), "🆔 Mã người dùng của %s: %s\n"
@@ -668,7 +632,7 @@ stats(struct handoff *h, const char *platform, const struct event *ev)
 	struct buf b;
 	long today = (long)((h->recv_us / 1000000 + REPORT_TZ_OFFSET_S) / 86400);
 	long monday = today - (today + 3) % 7;  /* 1970-01-01 was a Thursday */
-	struct say_ctx sc = { h, platform, ev->chat_id, ev->is_group };
+	struct say_ctx sc = { h, platform, ev->chat_id, ev->is_group, 0 };
 	int open = store_tickets_count_active(h->st);
 	char d1[6], d2[6];
 	size_t i;
@@ -744,15 +708,15 @@ handoff_group(struct handoff *h, const struct event *ev)
 		else if (strcmp(c.name, "xong") == 0 && c.arg > 0)
 			resolve(h, c.arg, ev->first_name);
 		else if (strcmp(c.name, "hangdoi") == 0)
-			queue_list(h, "telegram", h->cfg->volunteer_chat, c.arg);
+			queue_list(h, group_pl->name, h->cfg->volunteer_chat, c.arg);
 		else if (strcmp(c.name, "tailai") == 0 && handoff_is_admin(h,
 		    ev->user_id))
 			h->want_reload = 1;
 		else if (strcmp(c.name, "id") == 0)
-			whoami(h, "telegram", ev);
+			whoami(h, group_pl->name, ev);
 		else if (strcmp(c.name, "thongke") == 0 && handoff_is_admin(h,
 		    ev->user_id))
-			stats(h, "telegram", ev);
+			stats(h, group_pl->name, ev);
 		else if (strcmp(c.name, "nhan") == 0 || strcmp(c.name, "xong") == 0)
 			group_send(h, "Cách dùng: /nhan 12 (nhận phiếu 12), /xong 12 "
 			    "(xong phiếu 12), /hangdoi (các phiếu đang chờ).", 0, NULL, 0);
@@ -846,7 +810,7 @@ handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
 			return 1;
 		}
 		if (strcmp(cmd, "thongke") == 0) {
-			if (strcmp(platform, "telegram") != 0 ||
+			if (!on_group_platform(platform) ||
 			    !handoff_is_admin(h, ev->user_id)) {
 				refuse(h, platform, ev, cmd, "quản trị viên");
 				return 1;
@@ -855,7 +819,7 @@ handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
 			return 1;
 		}
 		if (strcmp(cmd, "tailai") == 0) {
-			if (strcmp(platform, "telegram") != 0 ||
+			if (!on_group_platform(platform) ||
 			    !handoff_is_admin(h, ev->user_id)) {
 				refuse(h, platform, ev, cmd, "quản trị viên");
 				return 1;
@@ -867,7 +831,7 @@ handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
 		if (strcmp(cmd, "nhan") == 0 || strcmp(cmd, "xong") == 0 ||
 		    strcmp(cmd, "hangdoi") == 0 || strcmp(cmd, "chuyen") == 0) {
 			/* asked only now: /start from a volunteer costs no check */
-			int staff = strcmp(platform, "telegram") == 0 ?
+			int staff = on_group_platform(platform) ?
 			    handoff_is_volunteer(h, ev->user_id) : 0;
 
 			if (staff < 0) {
@@ -901,7 +865,7 @@ handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
 		}
 		return 0;
 	}
-	if (ev->forwarded && strcmp(platform, "telegram") == 0 &&
+	if (ev->forwarded && on_group_platform(platform) &&
 	    ev->kind == EV_TEXT) {
 		int staff = handoff_is_volunteer(h, ev->user_id);
 
@@ -1028,7 +992,7 @@ handoff_flush(struct handoff *h)
 			h->rc = -1;
 		return 0;
 	}
-	busy = store_outbox_chat_pending(h->st, "telegram",
+	busy = store_outbox_chat_pending(h->st, group_pl->name,
 	    h->cfg->volunteer_chat);
 	if (busy < 0) {
 		h->rc = -1;
@@ -1052,12 +1016,13 @@ handoff_relay_resident(struct handoff *h, const char *platform,
 	    store_ticket_active(h->st, platform, ev->chat_id, &t) != 1)
 		return 0;
 	buf_init(&b, BUF_CAP_REPLY);
-	if (ev->kind == EV_MEDIA && strcmp(platform, "telegram") == 0 &&
-	    ev->message_id) {
+	if (ev->kind == EV_MEDIA && can_copy(platform) && ev->message_id) {
 		rc = store_relay_hold(h->st, t.id, "copy", redacted, ev->message_id);
 	} else if (ev->kind == EV_MEDIA) {
-		(void)buf_printf(&b, "📷 gửi %s qua Zalo (bot không chuyển được tệp "
-		    "từ Zalo)%s%s", ev->media, *redacted ? ": " : ".", redacted);
+		const char *l = platform_label(platform);
+
+		(void)buf_printf(&b, "📷 gửi %s qua %s (bot không chuyển được tệp "
+		    "từ %s)%s%s", ev->media, l, l, *redacted ? ": " : ".", redacted);
 		rc = store_relay_hold(h->st, t.id, "text", b.data, 0);
 	} else {
 		rc = store_relay_hold(h->st, t.id, "text", redacted, 0);
@@ -1128,7 +1093,7 @@ handoff_tell_admins(struct handoff *h, const char *text)
 		n = strcspn(p, ", ");
 		if (n && n < sizeof(id)) {
 			snprintf(id, sizeof(id), "%.*s", (int)n, p);
-			handoff_say(h, "telegram", id, text);
+			handoff_say(h, group_pl->name, id, text);
 		}
 		p += n;
 	}
@@ -1150,21 +1115,24 @@ struct digest {
 	int n;                  /* tickets so far */
 	struct ticket first;    /* alone, it gets the usual message */
 	struct buf b;
-	cJSON *kb;              /* reminders: the message's claim buttons */
-	int nbtn;
+	/* reminders: the message's claim buttons */
+	struct platform_button btn[DIGEST_BUTTONS];
+	char btn_text[DIGEST_BUTTONS][2][32];
+	size_t nbtn;
 };
 
 static void
 remind_one(struct handoff *h, const struct ticket *t, int64_t now)
 {
 	char b[512], data[32];
+	struct platform_button btn = { "✋ Nhận phiếu này", data };
 
 	snprintf(b, sizeof(b), "⏰ Phiếu #%lld chưa ai nhận — %s đã chờ %lld "
 	    "phút.", (long long)t->id, t->user_name[0] ? t->user_name :
 	    "người dân", (long long)((now - t->created) / 60000));
 	snprintf(data, sizeof(data), "claim:%lld", (long long)t->id);
 	group_send(h, b, store_ticket_card(h->st, h->cfg->volunteer_chat, t->id),
-	    keyboard1("✋ Nhận phiếu này", data), t->id);
+	    &btn, t->id);
 }
 
 static void
@@ -1190,9 +1158,13 @@ digest_send(struct digest *d)
 	if (d->escalate) {
 		handoff_tell_admins(d->h, d->b.data);
 	} else {
+		struct platform_card c = { d->h->cfg->volunteer_chat, d->b.data, 0,
+		    d->btn, d->nbtn, 4 };
+
 		(void)buf_adds(&d->b, "Bấm nút hoặc gõ /nhan <số> để nhận.");
-		group_send(d->h, d->b.data, 0, d->kb, 0);
-		d->kb = NULL;
+		c.text = d->b.data;
+		if (d->h->cfg->volunteer_chat[0])
+			send_card(d->h, group_pl->name, &c, 1, 0);
 		d->nbtn = 0;
 	}
 	buf_reset(&d->b);
@@ -1227,22 +1199,13 @@ digest_line(struct digest *d, const struct ticket *t)
 	}
 	(void)buf_adds(&d->b, line);
 	if (!d->escalate && d->nbtn < DIGEST_BUTTONS) {
-		cJSON *rows, *row, *btn = cJSON_CreateObject();
-		char label[32], data[32];
+		char *label = d->btn_text[d->nbtn][0], *data = d->btn_text[d->nbtn][1];
 
-		if (!d->kb) {
-			d->kb = cJSON_CreateObject();
-			cJSON_AddArrayToObject(d->kb, "inline_keyboard");
-		}
-		rows = cJSON_GetObjectItemCaseSensitive(d->kb, "inline_keyboard");
-		if (d->nbtn % 4 == 0)
-			cJSON_AddItemToArray(rows, cJSON_CreateArray());
-		row = cJSON_GetArrayItem(rows, cJSON_GetArraySize(rows) - 1);
-		snprintf(label, sizeof(label), "✋ #%lld", (long long)t->id);
-		snprintf(data, sizeof(data), "claim:%lld", (long long)t->id);
-		cJSON_AddStringToObject(btn, "text", label);
-		cJSON_AddStringToObject(btn, "callback_data", data);
-		cJSON_AddItemToArray(row, btn);
+		snprintf(label, sizeof(d->btn_text[0][0]), "✋ #%lld", (long long)t->id);
+		snprintf(data, sizeof(d->btn_text[0][1]), "claim:%lld",
+		    (long long)t->id);
+		d->btn[d->nbtn].label = label;
+		d->btn[d->nbtn].data = data;
 		d->nbtn++;
 	}
 }
@@ -1273,7 +1236,6 @@ digest_end(struct digest *d)
 	else if (d->n == 1 && d->escalate)
 		log_info("handoff: ticket %lld escalated to admins",
 		    (long long)d->first.id);
-	cJSON_Delete(d->kb);
 	buf_release(&d->b);
 }
 

@@ -142,6 +142,10 @@ const struct platform platforms[PLATFORM_COUNT] = {
 		.render_text = tg_render_text,
 		.poll_request = tg_poll_request,
 		.wrap_push = tg_wrap_push,
+		.render_card = tg_render_card,
+		.copy = tg_copy_request,
+		.edit = tg_edit_request,
+		.label = "Telegram",
 	},
 	[PLATFORM_ZALO] = {
 		.name = "zalo",
@@ -153,6 +157,7 @@ const struct platform platforms[PLATFORM_COUNT] = {
 		.render_text = zalo_render_text,
 		.poll_request = zalo_poll_request,
 		.wrap_push = zalo_wrap_push,
+		.label = "Zalo",
 	},
 };
 

@@ -24,6 +24,25 @@
 
 typedef void platform_emit(const char *body, void *arg);
 
+/* A button: what it says, and what a press hands back (callback data). */
+struct platform_button {
+	const char *label;
+	const char *data;
+};
+
+/*
+ * A message with buttons (a ticket's card, a reminder, the feedback
+ * question): plain text, not read for markup, split like any reply.
+ */
+struct platform_card {
+	const char *chat_id;
+	const char *text;
+	int64_t reply_to;       /* under this message (the first part); 0 none */
+	const struct platform_button *buttons;  /* on the last part */
+	size_t nbuttons;
+	size_t per_row;         /* buttons side by side; 0 reads as 1 */
+};
+
 struct platform {
 	const char *name;               /* as in the store: "telegram" */
 	unsigned int caps;
@@ -47,6 +66,24 @@ struct platform {
 	/* A webhook push as getUpdates would have answered it; -1 if the
 	 * body is not a JSON object. */
 	int (*wrap_push)(const char *body, size_t len, struct buf *out);
+	/*
+	 * The hand-off (handoff.c), so it writes no platform's JSON. Each is
+	 * NULL where caps lack it (render_card: PLATFORM_BUTTONS, its parts
+	 * sent with sendMessage like render's; copy: PLATFORM_COPY; edit:
+	 * PLATFORM_EDIT). copy and edit fill *out with a request body and
+	 * return the method to post it to. label: the name volunteers read on
+	 * a card ("Zalo").
+	 */
+	void (*render_card)(const struct platform_card *c, platform_emit *emit,
+	    void *arg);
+	/* message_id of from_chat into chat_id; caption NULL keeps its own */
+	const char *(*copy)(const char *chat_id, const char *from_chat,
+	    int64_t message_id, int64_t reply_to, const char *caption,
+	    struct buf *out);
+	/* message_id's text becomes text (plain) */
+	const char *(*edit)(const char *chat_id, int64_t message_id,
+	    const char *text, struct buf *out);
+	const char *label;
 };
 
 enum { PLATFORM_TELEGRAM, PLATFORM_ZALO, PLATFORM_COUNT };
