@@ -35,25 +35,6 @@
 	"đặt volunteer_chat) và báo người dân chờ. Ở đây không có ticket nào được " \
 	"mở, không ai nhận được tin này."
 
-/* The action the daemon logs for each kind of reply (the report counts
- * them): a menu is an answer, a thank-you or "tiếp" past the end a notice. */
-static const char *
-action_name(enum conv_kind k)
-{
-	switch (k) {
-	case CONV_FALLBACK:
-		return "fallback";
-	case CONV_CLARIFY:
-		return "clarify";
-	case CONV_NOTICE:
-		return "notice";
-	case CONV_ANSWER:
-	case CONV_MENU:
-		break;
-	}
-	return "answer";
-}
-
 /*
  * With --db (or HOIDAP_DB) the console is one more chat in the daemon's
  * store: its state survives a restart and its questions reach the report,
@@ -71,7 +52,7 @@ record(struct store *st, const char *red, const struct conv_reply *r,
 	c.conv = *cs;
 	if (store_log(st, "console", "console", "in", red, NULL, NULL) < 0 ||
 	    store_log(st, "console", "console", "out", r->text.data,
-	    r->topic ? r->topic->id : NULL, action_name(r->kind)) < 0 ||
+	    r->topic ? r->topic->id : NULL, conv_action(r->kind)) < 0 ||
 	    (r->topic && store_count_topic(st, r->topic->id) < 0) ||
 	    (r->kind == CONV_FALLBACK && store_unanswered(st, "console",
 	    "console", red) < 0) ||

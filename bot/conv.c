@@ -502,3 +502,20 @@ conv_render_text(const struct conv_reply *r, struct buf *out)
 		(void)buf_adds(out, r->nopt ? "\n0. Về menu chính" :
 		    "\n\n0. Về menu chính");
 }
+
+const char *
+conv_action(enum conv_kind k)
+{
+	switch (k) {
+	case CONV_FALLBACK:
+		return "fallback";
+	case CONV_CLARIFY:
+		return "clarify";
+	case CONV_NOTICE:
+		return "notice";
+	case CONV_ANSWER:
+	case CONV_MENU:
+		break;
+	}
+	return "answer";
+}

@@ -9,6 +9,7 @@
 #include "match.h"
 #include "platform.h"
 #include "redact.h"
+#include "slash.h"
 #include "report.h"
 #include "util.h"
 
@@ -488,59 +489,9 @@ queue_list(struct handoff *h, const char *platform, const char *chat,
 	free(v);
 }
 
-static int
-cmd_char(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_';
-}
-
-static int
-cmd_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-int
-handoff_parse_cmd(const char *text, struct handoff_cmd *c)
-{
-	const unsigned char *p, *q;
-	int64_t v = 0;
-	size_t n;
-
-	memset(c, 0, sizeof(*c));
-	if (!text || text[0] != '/' || !cmd_char((unsigned char)text[1]))
-		return 0;
-	for (p = (const unsigned char *)text + 1, n = 0; cmd_char(*p); p++, n++)
-		if (n < sizeof(c->name) - 1)
-			c->name[n] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-	/* a longer word is no command of ours, not one cut to fit */
-	if (n >= sizeof(c->name))
-		memset(c->name, 0, sizeof(c->name));
-	if (*p == '@' && cmd_char(p[1])) {
-		for (q = p + 1, n = 0; cmd_char(*q); q++, n++)
-			if (n < sizeof(c->bot) - 1)
-				c->bot[n] = (char)*q;
-		if (n >= sizeof(c->bot))        /* no bot has such a name */
-			memset(c->name, 0, sizeof(c->name));
-		p = q;
-	}
-	/* whatever separates the case from the command: "/chuyen\nbà Tư…" */
-	while (cmd_space(*p))
-		p++;
-	c->rest = (const char *)p;
-	q = p + (*p == '#');
-	for (n = 0; *q >= '0' && *q <= '9' && n < 16; q++, n++)
-		v = v * 10 + (*q - '0');
-	/* "12", "#12", "12." — not "12abc", and 15 digits at most */
-	if (n && n <= 15 && !cmd_char(*q))
-		c->arg = v;
-	return 1;
-}
-
 /* "/nhan@OtherBot 12" in the group is meant for another bot. */
 static int
-for_us(const struct handoff *h, const struct handoff_cmd *c)
+for_us(const struct handoff *h, const struct slash_cmd *c)
 {
 	const char *me = h->cfg->telegram_bot;
 
@@ -601,9 +552,9 @@ whoami(struct handoff *h, const char *platform, const struct event *ev)
 int
 handoff_whoami(struct handoff *h, const char *platform, const struct event *ev)
 {
-	struct handoff_cmd c;
+	struct slash_cmd c;
 
-	if (ev->kind != EV_TEXT || !handoff_parse_cmd(ev->text, &c) ||
+	if (ev->kind != EV_TEXT || !slash_parse(ev->text, &c) ||
 	    strcmp(c.name, "id") != 0 || !for_us(h, &c))
 		return 0;
 	whoami(h, platform, ev);
@@ -683,7 +634,7 @@ stats(struct handoff *h, const char *platform, const struct event *ev)
 void
 handoff_group(struct handoff *h, const struct event *ev)
 {
-	struct handoff_cmd c;
+	struct slash_cmd c;
 	int64_t tid;
 	struct ticket t;
 
@@ -697,7 +648,7 @@ handoff_group(struct handoff *h, const struct event *ev)
 			resolve(h, strtoll(ev->text + 5, NULL, 10), ev->first_name);
 		return;
 	}
-	if (ev->kind == EV_TEXT && handoff_parse_cmd(ev->text, &c)) {
+	if (ev->kind == EV_TEXT && slash_parse(ev->text, &c)) {
 		if (!for_us(h, &c)) {
 			log_info("handoff: /%s in the group is for @%s, not us",
 			    c.name, c.bot);
@@ -801,10 +752,10 @@ int
 handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
     const char *redacted)
 {
-	struct handoff_cmd c;
+	struct slash_cmd c;
 	const char *cmd = c.name;
 
-	if (ev->kind == EV_TEXT && handoff_parse_cmd(ev->text, &c)) {
+	if (ev->kind == EV_TEXT && slash_parse(ev->text, &c)) {
 		if (strcmp(cmd, "id") == 0) {
 			whoami(h, platform, ev);
 			return 1;
@@ -854,9 +805,9 @@ handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
 			else if (strcmp(cmd, "chuyen") == 0 && *c.rest) {
 				/* the case as redacted, without the command; never
 				 * the raw text, which may hold a password */
-				struct handoff_cmd rc;
+				struct slash_cmd rc;
 
-				forward_case(h, platform, ev, handoff_parse_cmd(redacted,
+				forward_case(h, platform, ev, slash_parse(redacted,
 				    &rc) ? rc.rest : redacted);
 			} else
 				handoff_say(h, platform, ev->chat_id, "Cách dùng: /chuyen "

@@ -13,6 +13,7 @@
 #include "handoff.h"
 #include "log.h"
 #include "redact.h"
+#include "slash.h"
 #include "store.h"
 #include "tg.h"
 #include "util.h"
@@ -86,6 +87,7 @@ converse(struct daemon *d, struct store_chat *chat, const struct event *ev,
     struct conv_reply *r)
 {
 	const char *text = ev->text ? ev->text : "";
+	struct slash_cmd c;
 
 	if (ev->kind == EV_MEDIA) {
 		conv_notice(d->kb, &chat->conv, media_text(), r);
@@ -97,27 +99,17 @@ converse(struct daemon *d, struct store_chat *chat, const struct event *ev,
 			conv_handle(d->kb, &chat->conv, "tiếp", r);
 		else
 			conv_handle(d->kb, &chat->conv, "0", r);
-	} else if (text[0] == '/') {
-		/* Commands: /start [payload], /menu, /help; "@bot" suffixes too. */
-		char cmd[33];
-		const char *arg = text + 1;
-		size_t n = strcspn(arg, " @\n");
+	} else if (slash_parse(text, &c) && (strcmp(c.name, "start") == 0 ||
+	    strcmp(c.name, "menu") == 0 || strcmp(c.name, "help") == 0)) {
+		/* "/start vneid-install": a deep link's topic; else the menu */
+		const struct kb_topic *t = strcmp(c.name, "start") == 0 && *c.rest ?
+		    deep_link_topic(d->kb, c.rest) : NULL;
 
-		snprintf(cmd, sizeof(cmd), "%.*s", (int)(n < 32 ? n : 32), arg);
-		arg += strcspn(arg, " \n");
-		while (*arg == ' ')
-			arg++;
-		if (strcmp(cmd, "start") == 0 && *arg) {
-			const struct kb_topic *t = deep_link_topic(d->kb, arg);
-
-			if (!t || conv_open(d->kb, &chat->conv, t->id, r) < 0)
-				conv_handle(d->kb, &chat->conv, "0", r);
-		} else if (strcmp(cmd, "start") == 0 || strcmp(cmd, "menu") == 0 ||
-		    strcmp(cmd, "help") == 0) {
+		if (!t || conv_open(d->kb, &chat->conv, t->id, r) < 0)
 			conv_handle(d->kb, &chat->conv, "0", r);
-		} else {
-			conv_handle(d->kb, &chat->conv, text + 1, r);
-		}
+	} else if (text[0] == '/') {
+		/* "/vneid": read as the words */
+		conv_handle(d->kb, &chat->conv, text + 1, r);
 	} else {
 		conv_handle(d->kb, &chat->conv, text, r);
 	}
@@ -341,9 +333,7 @@ ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
 		enum metrics_outcome o = r.kind == CONV_FALLBACK ? METRICS_FALLBACK :
 		    r.kind == CONV_CLARIFY ? METRICS_CLARIFY : r.kind == CONV_NOTICE ?
 		    METRICS_NOTICE : METRICS_ANSWER;
-		const char *action = r.kind == CONV_FALLBACK ? "fallback" :
-		    r.kind == CONV_CLARIFY ? "clarify" : r.kind == CONV_NOTICE ?
-		    "notice" : "answer";
+		const char *action = conv_action(r.kind);
 
 		d->m.outcomes[o]++;
 

@@ -37,20 +37,6 @@ struct handoff {
 };
 
 /*
- * A command as typed: "/nhan 12", "/xong@HoidapBot #12", "/hangdoi 2",
- * "/chuyen <case>" (the case may start on the next line).
- */
-struct handoff_cmd {
-	char name[16];          /* lowercased; "" if longer than that */
-	char bot[33];           /* the @mention, "" if none */
-	int64_t arg;            /* the number that follows ("12", "#12"), or 0 */
-	const char *rest;       /* the words after the command, in the text */
-};
-
-/* 1 if text is a command ("/word…") and *c describes it, else 0. Pure. */
-int handoff_parse_cmd(const char *text, struct handoff_cmd *c);
-
-/*
  * Roles, from the configuration and the volunteers seen in the group.
  * Admins and the configured volunteers are trusted as configured. Anyone
  * else is a volunteer while they are in the group: known so from their

@@ -421,64 +421,6 @@ test_prune(void **state)
 	fx_close(&f);
 }
 
-/* The staff command parser, as volunteers type commands. */
-static void
-test_parse_cmd(void **state)
-{
-	static const struct {
-		const char *text;
-		int is_cmd;
-		const char *name, *bot;
-		int64_t arg;
-		const char *rest;
-	} cases[] = {
-		{ "/nhan 12", 1, "nhan", "", 12, "12" },
-		{ "/xong 12", 1, "xong", "", 12, "12" },
-		{ "/hangdoi", 1, "hangdoi", "", 0, "" },
-		{ "/hangdoi 2", 1, "hangdoi", "", 2, "2" },
-		{ "/nhan@HoidapBot 12", 1, "nhan", "HoidapBot", 12, "12" },
-		{ "/xong@hoidap_bot #12", 1, "xong", "hoidap_bot", 12, "#12" },
-		{ "/NHAN 7", 1, "nhan", "", 7, "7" },
-		{ "/nhan\t\t 5 ", 1, "nhan", "", 5, "5 " },
-		{ "/nhan 12.", 1, "nhan", "", 12, "12." },
-		{ "/nhan 12abc", 1, "nhan", "", 0, "12abc" },
-		{ "/nhan -3", 1, "nhan", "", 0, "-3" },
-		{ "/nhan 9999999999999999", 1, "nhan", "", 0, "9999999999999999" },
-		{ "/nhan 999999999999999", 1, "nhan", "", 999999999999999LL,
-		    "999999999999999" },
-		{ "/chuyen\nbà Tư không vào được", 1, "chuyen", "", 0,
-		    "bà Tư không vào được" },
-		{ "/chuyen\r\n  ông Sáu", 1, "chuyen", "", 0, "ông Sáu" },
-		{ "/chuyen@Bot\nbà Tư", 1, "chuyen", "Bot", 0, "bà Tư" },
-		{ "/chuyen", 1, "chuyen", "", 0, "" },
-		{ "/nhan@ 12", 1, "nhan", "", 0, "@ 12" },
-		{ "/nhanxxxxxxxxxxxxxxxxx 1", 1, "", "", 1, "1" },
-		{ "/nhận 12", 1, "nh", "", 0, "ận 12" },
-		{ "/", 0, "", "", 0, NULL },
-		{ "/ nhan 1", 0, "", "", 0, NULL },
-		{ "nhan 12", 0, "", "", 0, NULL },
-		{ "", 0, "", "", 0, NULL },
-	};
-	struct handoff_cmd c;
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int r = handoff_parse_cmd(cases[i].text, &c);
-
-		if (r != cases[i].is_cmd)
-			fail_msg("\"%s\": is_cmd %d", cases[i].text, r);
-		if (!r)
-			continue;
-		if (strcmp(c.name, cases[i].name) || strcmp(c.bot, cases[i].bot) ||
-		    c.arg != cases[i].arg || strcmp(c.rest, cases[i].rest))
-			fail_msg("\"%s\": name \"%s\" bot \"%s\" arg %lld rest "
-			    "\"%s\"", cases[i].text, c.name, c.bot, (long long)c.arg,
-			    c.rest);
-	}
-	assert_int_equal(handoff_parse_cmd(NULL, &c), 0);
-}
-
 /* "/chuyen" and the case on the next line: the whole case reaches the
  * admins, first word included (it used to be cut at the first space). */
 static void
@@ -914,7 +856,6 @@ main(void)
 		cmocka_unit_test(test_wait_message_hours),
 		cmocka_unit_test(test_store_every_statement),
 		cmocka_unit_test(test_prune),
-		cmocka_unit_test(test_parse_cmd),
 		cmocka_unit_test(test_chuyen_newline),
 		cmocka_unit_test(test_cron_many_tickets),
 		cmocka_unit_test(test_queue_pages),
