@@ -20,15 +20,9 @@
 #include "log.h"
 #include "redact.h"
 #include "store.h"
+#include "systext.h"
 #include "text.h"
 #include "util.h"
-
-/* The daemon's words (bot/daemon.c, handle_event), so the console shows
- * what a resident would read. */
-#define SECRET_WARNING "⚠️ Bác lưu ý: đừng bao giờ gửi mã OTP, mật khẩu, số " \
-	"thẻ ngân hàng hay số căn cước cho bất kỳ ai qua tin nhắn, kể cả cho " \
-	"cháu. Cháu đã ẩn thông tin đó đi rồi ạ. Cán bộ thật không bao giờ hỏi " \
-	"những thông tin này."
 
 #define HANDOFF_NOTE "ℹ️ [Chỉ là thử trên máy này] Với người dân thật, lúc " \
 	"này bot chuyển câu hỏi cho tình nguyện viên trong nhóm Telegram (khi đã " \
@@ -197,7 +191,7 @@ cmd_chat(int argc, char **argv)
 			st.fallbacks = 0;       /* as after a ticket: counts anew */
 		}
 		if (hidden > 0)
-			printf("%s\n\n", SECRET_WARNING);
+			printf("%s\n\n", systext(kb, SYSTEXT_SECRET));
 		fflush(stdout);
 		record(store, red.data, &r, &st);
 	}

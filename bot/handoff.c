@@ -10,11 +10,10 @@
 #include "platform.h"
 #include "redact.h"
 #include "slash.h"
+#include "systext.h"
 #include "report.h"
 #include "util.h"
 
-#define HOTLINES "VNeID 1900 0368 (bấm 4), Bảo hiểm xã hội 1900 9068, " \
-	"iHanoi 1022 nhánh 8"
 #define QUEUE_PAGE 25           /* /hangdoi lines per page: one message */
 #define CRON_BATCH 64           /* tickets read at a time by the cron */
 #define STATS_GROUPS 5          /* /thongke: unanswered groups shown */
@@ -277,12 +276,13 @@ tell_resident_wait(struct handoff *h, const struct ticket *t)
 		    "chuyển tới Tổ ạ.", (long long)t->id, h->cfg->typical_wait);
 	} else {
 		char start[8] = "7:30";
+		const char *call = systext(h->kb, SYSTEXT_HOTLINES);
 
 		sscanf(h->cfg->support_hours, "%7[0-9:]", start);
 		(void)buf_printf(&b, "Dạ, cháu đã ghi lại câu hỏi của bác (phiếu số "
 		    "%lld). Bây giờ là ngoài giờ hỗ trợ (%s), Tổ Chuyển đổi số cộng "
-		    "đồng sẽ trả lời bác từ %s sáng ạ. Nếu cần gấp, bác gọi: " HOTLINES
-		    ".", (long long)t->id, h->cfg->support_hours, start);
+		    "đồng sẽ trả lời bác từ %s sáng ạ.%s%s", (long long)t->id,
+		    h->cfg->support_hours, start, *call ? " " : "", call);
 	}
 	handoff_say(h, t->platform, t->chat_id, b.data);
 	buf_release(&b);

@@ -15,6 +15,7 @@
 #include "redact.h"
 #include "slash.h"
 #include "store.h"
+#include "systext.h"
 #include "tg.h"
 #include "util.h"
 
@@ -38,21 +39,6 @@ emit_body(const char *body, void *arg)
 	if (store_outbox_add(e->d->st, platforms[e->p].name, e->chat, e->is_group,
 	    "sendMessage", body, e->recv_us) < 0)
 		e->rc = -1;
-}
-
-static const char *
-media_text(void)
-{
-	return "Dạ, cháu chưa xem được ảnh, tin nhắn thoại hay tệp gửi qua đây ạ. "
-	    "Bác gõ câu hỏi bằng chữ giúp cháu, hoặc chọn 1 để gặp người của Tổ "
-	    "Chuyển đổi số cộng đồng ạ.";
-}
-
-static const char *
-flood_text(void)
-{
-	return "Dạ, bác gửi nhiều tin quá nhanh nên cháu xin trả lời chậm lại một "
-	    "chút ạ. Bác đợi khoảng nửa phút rồi gõ lại câu hỏi chính giúp cháu nhé.";
 }
 
 /* "/start vneid-install" or "vneid_install" → a topic id, if one exists. */
@@ -90,7 +76,7 @@ converse(struct daemon *d, struct store_chat *chat, const struct event *ev,
 	struct slash_cmd c;
 
 	if (ev->kind == EV_MEDIA) {
-		conv_notice(d->kb, &chat->conv, media_text(), r);
+		conv_notice(d->kb, &chat->conv, systext(d->kb, SYSTEXT_MEDIA), r);
 	} else if (ev->kind == EV_CALLBACK) {
 		if (strncmp(text, "t:", 2) == 0 &&
 		    conv_open(d->kb, &chat->conv, text + 2, r) == 0)
@@ -311,7 +297,8 @@ ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
 				what = "flood, no reply";
 			} else {
 				chat.flood_noticed = 1;
-				conv_notice(d->kb, &chat.conv, flood_text(), &r);
+				conv_notice(d->kb, &chat.conv,
+				    systext(d->kb, SYSTEXT_FLOOD), &r);
 			}
 		} else {
 			int64_t ticket;
@@ -354,10 +341,7 @@ ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
 		    ev->chat_id, what ? what : "no reply");
 	}
 	if (hidden > 0 && ev->kind == EV_TEXT)
-		handoff_say(&h, plat, ev->chat_id, "⚠️ Bác lưu ý: đừng bao giờ gửi mã "
-		    "OTP, mật khẩu, số thẻ ngân hàng hay số căn cước cho bất kỳ ai qua "
-		    "tin nhắn, kể cả cho cháu. Cháu đã ẩn thông tin đó đi rồi ạ. "
-		    "Cán bộ thật không bao giờ hỏi những thông tin này.");
+		handoff_say(&h, plat, ev->chat_id, systext(d->kb, SYSTEXT_SECRET));
 	if (store_chat_put(d->st, plat, ev->chat_id, &chat) < 0 ||
 	    store_mark_processed(d->st, plat, ev->update_id) < 0)
 		ec.rc = -1;

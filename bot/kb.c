@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "prefilter.h"
 #include "schedule.h"
+#include "systext.h"
 #include "text.h"
 #include "util.h"
 
@@ -1687,6 +1688,7 @@ kb_load(const char *dir, struct diag *d)
 	pcre2_compile_context_free(ps.cctx);
 	link_sections(kb);
 	check_refs(kb, d);
+	systext_check(kb, dir, d);
 	kb_index_build(kb);
 	kb_vocab_build(kb);
 	return kb;
