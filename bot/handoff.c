@@ -230,18 +230,23 @@ copy_message(struct handoff *h, const char *to, int to_group,
 	buf_release(&b);
 }
 
-static const char *
-reason_text(const char *reason)
+const char *
+handoff_reason_text(const char *reason)
 {
-	if (strcmp(reason, "asked") == 0)
-		return "người dân muốn gặp người hỗ trợ";
-	if (strcmp(reason, "fallback") == 0)
-		return "bot chưa trả lời được (2 lần liền)";
-	if (strcmp(reason, "media") == 0)
-		return "người dân gửi ảnh / ghi âm / tệp";
-	if (strcmp(reason, "forwarded") == 0)
-		return "tình nguyện viên chuyển ca khó từ hiện trường";
-	return reason;
+	static const struct {
+		const char *reason, *text;
+	} v[] = {
+		{ "asked", "người dân muốn gặp người hỗ trợ" },
+		{ "fallback", "bot chưa trả lời được (2 lần liền)" },
+		{ "media", "người dân gửi ảnh / ghi âm / tệp" },
+		{ "forwarded", "tình nguyện viên chuyển ca khó từ hiện trường" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(v); i++)
+		if (strcmp(reason, v[i].reason) == 0)
+			return v[i].text;
+	return NULL;
 }
 
 static void
@@ -250,7 +255,9 @@ card_text(struct handoff *h, const struct ticket *t, struct buf *b)
 	(void)buf_printf(b, "%s Phiếu #%lld · %s · %s\nLý do: %s\n",
 	    t->tier > 1 ? "⚠️" : "🆘", (long long)t->id,
 	    platform_label(t->platform),
-	    t->user_name[0] ? t->user_name : "(không tên)", reason_text(t->reason));
+	    t->user_name[0] ? t->user_name : "(không tên)",
+	    handoff_reason_text(t->reason) ? handoff_reason_text(t->reason) :
+	    t->reason);
 	if (t->question[0])
 		(void)buf_printf(b, "Câu hỏi: %s\n", t->question);
 	(void)buf_adds(b, "Gần đây:\n");

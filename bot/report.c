@@ -11,6 +11,7 @@
 
 #include "abbrev.h"
 #include "buf.h"
+#include "handoff.h"
 #include "text.h"
 #include "util.h"
 
@@ -940,21 +941,6 @@ report_release(struct report *r)
 
 /* ---- shared wording ---- */
 
-static const char *
-reason_label(const char *reason)
-{
-	/* the wording of the ticket cards (bot/handoff.c) */
-	if (strcmp(reason, "asked") == 0)
-		return "người dân muốn gặp người hỗ trợ";
-	if (strcmp(reason, "fallback") == 0)
-		return "bot chưa trả lời được";
-	if (strcmp(reason, "media") == 0)
-		return "người dân gửi ảnh / ghi âm / tệp";
-	if (strcmp(reason, "forwarded") == 0)
-		return "tình nguyện viên chuyển ca khó";
-	return NULL;
-}
-
 /* "90 phút (1 giờ 30 phút)": whole minutes, and hours/days when long. */
 static void
 duration(double min, char *out, size_t n)
@@ -1212,7 +1198,7 @@ text_tickets(const struct report *r, FILE *f)
 	if (t->nreasons)
 		fprintf(f, "   Theo lý do:\n");
 	for (i = 0; i < t->nreasons; i++) {
-		const char *l = reason_label(t->reasons[i].key);
+		const char *l = handoff_reason_text(t->reasons[i].key);
 
 		fprintf(f, "     %5d  %s%s%s\n", t->reasons[i].n, t->reasons[i].key,
 		    l ? " — " : "", l ? l : "");
@@ -1540,7 +1526,7 @@ html_tickets(const struct report *r, FILE *f)
 		fprintf(f, "<table>\n<tr><th>Lý do</th><th class=\"n\">Số ticket</th>"
 		    "</tr>\n");
 	for (i = 0; i < t->nreasons; i++) {
-		const char *l = reason_label(t->reasons[i].key);
+		const char *l = handoff_reason_text(t->reasons[i].key);
 
 		fprintf(f, "<tr><td>");
 		if (l)

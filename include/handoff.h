@@ -111,6 +111,10 @@ void handoff_tell_admins(struct handoff *h, const char *text);
 void handoff_say(struct handoff *h, const char *platform, const char *chat_id,
     const char *text);
 
+/* Why a ticket opened ("asked", "fallback", "media", "forwarded"), in the
+ * words of its card and the report; NULL for another reason. */
+const char *handoff_reason_text(const char *reason);
+
 /* Is it within the configured support hours now (Asia/Ho_Chi_Minh)? */
 int handoff_in_hours(const struct config *cfg, int64_t now_ms);
 

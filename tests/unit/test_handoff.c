@@ -280,6 +280,37 @@ test_wait_message_hours(void **state)
 }
 
 
+/* A card names the platform as volunteers know it and the reason in the
+ * words the report uses too (handoff_reason_text, the one table). */
+static void
+test_card_words(void **state)
+{
+	struct fx f;
+	struct event ev;
+	struct conv_reply r;
+	struct store_chat chat;
+
+	(void)state;
+	assert_string_equal(handoff_reason_text("fallback"),
+	    "bot chưa trả lời được (2 lần liền)");
+	assert_null(handoff_reason_text("other"));
+	fx_open(&f);
+	memset(&ev, 0, sizeof(ev));
+	memset(&chat, 0, sizeof(chat));
+	ev.kind = EV_TEXT;
+	conv_reply_init(&r);
+	r.handoff = true;
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "zz7");
+	assert_true(handoff_maybe_open(&f.h, "zalo", &ev, "x", &r, &chat) > 0);
+	assert_int_equal(outbox_count(&f, "-100500", " · Zalo · "), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "Lý do: người dân muốn gặp "
+	    "người hỗ trợ"), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "\"callback_data\":"
+	    "\"claim:"), 1);
+	conv_reply_release(&r);
+	fx_close(&f);
+}
+
 /*
  * Every store statement once, in one store: the statement cache must hold
  * them all and hand back each (it once looped forever past 32 statements).
@@ -854,6 +885,7 @@ main(void)
 		cmocka_unit_test(test_support_hours),
 		cmocka_unit_test(test_maybe_open_reasons),
 		cmocka_unit_test(test_wait_message_hours),
+		cmocka_unit_test(test_card_words),
 		cmocka_unit_test(test_store_every_statement),
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_chuyen_newline),
