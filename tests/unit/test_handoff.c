@@ -232,28 +232,38 @@ test_maybe_open_reasons(void **state)
 }
 
 
+/* A resident of chat on platform asks for a person: the ticket's id. */
+static int64_t
+ask_person(struct fx *f, const char *platform, const char *chat_id)
+{
+	struct event ev;
+	struct conv_reply r;
+	struct store_chat chat;
+	int64_t id;
+
+	memset(&ev, 0, sizeof(ev));
+	memset(&chat, 0, sizeof(chat));
+	ev.kind = EV_TEXT;
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "%s", chat_id);
+	conv_reply_init(&r);
+	r.handoff = true;
+	id = handoff_maybe_open(&f->h, platform, &ev, "x", &r, &chat);
+	conv_reply_release(&r);
+	return id;
+}
+
 /* Outside the support hours the resident hears when someone is back and
  * which hotlines help now; inside, how long the wait usually is. */
 static void
 test_wait_message_hours(void **state)
 {
 	struct fx f;
-	struct event ev;
-	struct conv_reply r;
-	struct store_chat chat;
 
 	(void)state;
 	fx_open(&f);
-	memset(&ev, 0, sizeof(ev));
-	memset(&chat, 0, sizeof(chat));
-	ev.kind = EV_TEXT;
-	conv_reply_init(&r);
-	r.handoff = true;
-
 	free(f.cfg.support_hours);
 	f.cfg.support_hours = strdup("00:00-24:00");
-	snprintf(ev.chat_id, sizeof(ev.chat_id), "701");
-	assert_true(handoff_maybe_open(&f.h, "telegram", &ev, "x", &r, &chat) > 0);
+	assert_true(ask_person(&f, "telegram", "701") > 0);
 	assert_int_equal(outbox_count(&f, "701", "khoảng 30 phút"), 1);
 	assert_int_equal(outbox_count(&f, "701", "ngoài giờ"), 0);
 
@@ -269,13 +279,11 @@ test_wait_message_hours(void **state)
 		free(f.cfg.support_hours);
 		f.cfg.support_hours = strdup(hours);
 		assert_false(handoff_in_hours(&f.cfg, store_now_ms()));
-		snprintf(ev.chat_id, sizeof(ev.chat_id), "zz9");
-		assert_true(handoff_maybe_open(&f.h, "zalo", &ev, "x", &r, &chat) > 0);
+		assert_true(ask_person(&f, "zalo", "zz9") > 0);
 		assert_int_equal(outbox_count(&f, "zz9", "ngoài giờ"), 1);
 		assert_int_equal(outbox_count(&f, "zz9", "1900 0368"), 1);
 		assert_int_equal(outbox_count(&f, "zz9", start), 1);
 	}
-	conv_reply_release(&r);
 	fx_close(&f);
 }
 
@@ -286,28 +294,18 @@ static void
 test_card_words(void **state)
 {
 	struct fx f;
-	struct event ev;
-	struct conv_reply r;
-	struct store_chat chat;
 
 	(void)state;
 	assert_string_equal(handoff_reason_text("fallback"),
 	    "bot chưa trả lời được (2 lần liền)");
 	assert_null(handoff_reason_text("other"));
 	fx_open(&f);
-	memset(&ev, 0, sizeof(ev));
-	memset(&chat, 0, sizeof(chat));
-	ev.kind = EV_TEXT;
-	conv_reply_init(&r);
-	r.handoff = true;
-	snprintf(ev.chat_id, sizeof(ev.chat_id), "zz7");
-	assert_true(handoff_maybe_open(&f.h, "zalo", &ev, "x", &r, &chat) > 0);
+	assert_true(ask_person(&f, "zalo", "zz7") > 0);
 	assert_int_equal(outbox_count(&f, "-100500", " · Zalo · "), 1);
 	assert_int_equal(outbox_count(&f, "-100500", "Lý do: người dân muốn gặp "
 	    "người hỗ trợ"), 1);
 	assert_int_equal(outbox_count(&f, "-100500", "\"callback_data\":"
 	    "\"claim:"), 1);
-	conv_reply_release(&r);
 	fx_close(&f);
 }
 
