@@ -17,6 +17,7 @@
 
 #include "cmd.h"
 #include "conv.h"
+#include "handoff.h"
 #include "log.h"
 #include "redact.h"
 #include "store.h"
@@ -185,8 +186,8 @@ cmd_chat(int argc, char **argv)
 		hidden = redact(line, &red);
 		conv_handle(kb, &st, line, &r);
 		say(&r);
-		/* where the daemon would open a ticket (bot/handoff.c) */
-		if (r.handoff || (r.kind == CONV_FALLBACK && st.fallbacks >= 2)) {
+		/* where the daemon would open a ticket */
+		if (handoff_reason(NULL, &r, &st)) {
 			printf("%s\n\n", HANDOFF_NOTE);
 			st.fallbacks = 0;       /* as after a ticket: counts anew */
 		}

@@ -1008,12 +1008,25 @@ media_worth_a_person(const char *kind)
 	return 0;
 }
 
+const char *
+handoff_reason(const struct event *ev, const struct conv_reply *r,
+    const struct conv_state *cs)
+{
+	if (ev && ev->kind == EV_MEDIA && media_worth_a_person(ev->media))
+		return "media";
+	if (r->handoff)
+		return "asked";
+	if (r->kind == CONV_FALLBACK && cs->fallbacks >= 2)
+		return "fallback";
+	return NULL;
+}
+
 int64_t
 handoff_maybe_open(struct handoff *h, const char *platform,
     const struct event *ev, const char *redacted, const struct conv_reply *r,
     const struct store_chat *chat)
 {
-	const char *reason = NULL;
+	const char *reason;
 	struct ticket t;
 	int64_t id;
 
@@ -1021,13 +1034,7 @@ handoff_maybe_open(struct handoff *h, const char *platform,
 	 * answering and the handoff.human guide gives the hotlines. */
 	if (!h->cfg->volunteer_chat[0])
 		return 0;
-	if (ev->kind == EV_MEDIA && media_worth_a_person(ev->media))
-		reason = "media";
-	else if (r->handoff)
-		reason = "asked";
-	else if (r->kind == CONV_FALLBACK && chat->conv.fallbacks >= 2)
-		reason = "fallback";
-	if (!reason)
+	if (!(reason = handoff_reason(ev, r, &chat->conv)))
 		return 0;
 	if (store_ticket_active(h->st, platform, ev->chat_id, &t) == 1)
 		return 0;

@@ -93,9 +93,17 @@ int handoff_flush(struct handoff *h);
 int handoff_held(struct handoff *h);
 
 /*
- * After the engine answered: opens a ticket when the reply asked for a
- * person, the bot fell back twice in a row, or the resident sent media.
- * Returns the ticket id, or 0.
+ * After the engine answered: why the message calls for a person, or NULL.
+ * "media" (a photo, a voice note, a document; ev NULL for typed text),
+ * "asked" (the reply is the hand-off guide), "fallback" (the second in a
+ * row). Pure: the console says so where the daemon opens a ticket.
+ */
+const char *handoff_reason(const struct event *ev, const struct conv_reply *r,
+    const struct conv_state *cs);
+
+/*
+ * Opens a ticket for handoff_reason(), unless the chat has one already or
+ * there is no volunteers' group. Returns the ticket id, or 0.
  */
 int64_t handoff_maybe_open(struct handoff *h, const char *platform,
     const struct event *ev, const char *redacted, const struct conv_reply *r,

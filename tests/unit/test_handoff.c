@@ -288,6 +288,33 @@ test_wait_message_hours(void **state)
 }
 
 
+/* Why a person is called, without a store: what the console asks too. */
+static void
+test_reason_pure(void **state)
+{
+	struct conv_reply r;
+	struct conv_state cs;
+	struct event ev;
+
+	(void)state;
+	conv_reply_init(&r);
+	conv_state_init(&cs);
+	memset(&ev, 0, sizeof(ev));
+	r.kind = CONV_FALLBACK;
+	cs.fallbacks = 1;
+	assert_null(handoff_reason(NULL, &r, &cs));
+	cs.fallbacks = 2;
+	assert_string_equal(handoff_reason(NULL, &r, &cs), "fallback");
+	r.handoff = true;
+	assert_string_equal(handoff_reason(NULL, &r, &cs), "asked");
+	ev.kind = EV_MEDIA;
+	snprintf(ev.media, sizeof(ev.media), "photo");
+	assert_string_equal(handoff_reason(&ev, &r, &cs), "media");
+	snprintf(ev.media, sizeof(ev.media), "sticker");
+	assert_string_equal(handoff_reason(&ev, &r, &cs), "asked");
+	conv_reply_release(&r);
+}
+
 /* A card names the platform as volunteers know it and the reason in the
  * words the report uses too (handoff_reason_text, the one table). */
 static void
@@ -884,6 +911,7 @@ main(void)
 		cmocka_unit_test(test_maybe_open_reasons),
 		cmocka_unit_test(test_wait_message_hours),
 		cmocka_unit_test(test_card_words),
+		cmocka_unit_test(test_reason_pure),
 		cmocka_unit_test(test_store_every_statement),
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_chuyen_newline),
