@@ -229,13 +229,14 @@ ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
 		return store_mark_processed(d->st, plat, ev->update_id);
 	if (ev->kind == EV_CALLBACK && (platforms[p].caps & PLATFORM_BUTTONS)) {
 		struct buf b;
+		const char *method;
 
 		buf_init(&b, 4096);
-		tg_answer_callback(ev->callback_id, &b);
+		method = platforms[p].answer_press(ev->callback_id, &b);
 		/* queued apart from the chat ("" key): a button press is answered
 		 * at once, not behind the chat's or the group's pacing */
-		if (store_outbox_add(d->st, plat, "", 0,
-		    "answerCallbackQuery", b.data, recv_us) < 0)
+		if (store_outbox_add(d->st, plat, "", 0, method, b.data,
+		    recv_us) < 0)
 			ec.rc = -1;
 		buf_release(&b);
 	}

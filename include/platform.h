@@ -84,6 +84,9 @@ struct platform {
 	const char *(*edit)(const char *chat_id, int64_t message_id,
 	    const char *text, struct buf *out);
 	const char *label;
+	/* PLATFORM_BUTTONS: the answer to a button press (it stops the
+	 * button's spinner); returns the method */
+	const char *(*answer_press)(const char *callback_id, struct buf *out);
 };
 
 enum { PLATFORM_TELEGRAM, PLATFORM_ZALO, PLATFORM_COUNT };

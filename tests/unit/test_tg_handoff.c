@@ -188,11 +188,21 @@ test_table_caps(void **state)
 
 		assert_non_null(p->label);
 		assert_int_equal(!!(p->caps & PLATFORM_BUTTONS), !!p->render_card);
+		assert_int_equal(!!(p->caps & PLATFORM_BUTTONS), !!p->answer_press);
 		assert_int_equal(!!(p->caps & PLATFORM_COPY), !!p->copy);
 		assert_int_equal(!!(p->caps & PLATFORM_EDIT), !!p->edit);
 	}
 	assert_string_equal(platforms[PLATFORM_ZALO].label, "Zalo");
 	assert_ptr_equal(platforms[PLATFORM_TELEGRAM].render_card, tg_render_card);
+	{
+		struct buf out;
+
+		buf_init(&out, 4096);
+		assert_string_equal(platforms[PLATFORM_TELEGRAM].answer_press("cb7",
+		    &out), "answerCallbackQuery");
+		assert_string_equal(out.data, "{\"callback_query_id\":\"cb7\"}");
+		buf_release(&out);
+	}
 }
 
 int
