@@ -56,6 +56,11 @@ struct kb_pieces {
 	pcre2_code *code[];
 };
 
+/* A pattern (n bytes of src) compiled as every match: and not: line is:
+ * caseless, Unicode, and never starting inside a word. NULL if it does not
+ * compile. */
+pcre2_code *kb_pattern_compile(const char *src, size_t n,
+    pcre2_compile_context *cctx);
 /* The compiled line of a pattern source (kb.c), or NULL. */
 struct kb_compiled *kb_compiled_find(struct kb *kb, const char *src);
 

@@ -511,16 +511,10 @@ cut(struct kb_compiled *c, int folded)
 	k->uses = xcalloc(n + 1, sizeof(*k->uses));
 	k->shape = sh;
 	k->n = (uint32_t)n;
-	for (i = 0; i < n; i++) {
-		int err;
-		PCRE2_SIZE off;
-
-		k->code[i] = pcre2_compile((PCRE2_SPTR)s + pc[i].a, pc[i].b - pc[i].a,
-		    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | PCRE2_NO_UTF_CHECK,
-		    &err, &off, NULL);
-		if (!k->code[i])
+	for (i = 0; i < n; i++)
+		if (!(k->code[i] = kb_pattern_compile(s + pc[i].a,
+		    pc[i].b - pc[i].a, NULL)))
 			break;
-	}
 	free(ex);
 	if (i < n) {
 		/* not one to cut after all: as a whole */

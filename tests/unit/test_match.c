@@ -188,6 +188,35 @@ test_exact_scores_higher_than_folded(void **state)
 }
 
 /*
+ * A pattern never starts inside a word. "em" ... "ở lại" (a relative who
+ * stays over) once hit "tiết kiệm ... nào lãi": "em" is the end of "kiem"
+ * and "ở lại" folds to the "o lai" of "nao lai". The same pattern still
+ * hits where its words are words, and a pattern that starts the message.
+ */
+static void
+test_pattern_starts_at_a_word(void **state)
+{
+	struct tu_kb k;
+	struct match_result r;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt",
+	    "== stay.notice\ntitle: Thông báo lưu trú\nkeywords: lưu trú\n"
+	    "match: (anh|em|cô).{0,40}(ở\\s*lại|ngủ\\s*lại)\n"
+	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n", NULL);
+	assert_int_equal(k.d.nerr, 0);
+	match(k.kb, "gui tiet kiem online ngan hang nao lai cao", &r);
+	check_result(&r);
+	assert_true(r.ncand == 0 || r.cand[0].regex == 0);
+	assert_int_not_equal(r.action, MATCH_ANSWER);
+	match(k.kb, "con cháu thanh toán, cô ấy ở lại hai đêm", &r);
+	assert_true(r.ncand > 0 && r.cand[0].regex > 0);
+	match(k.kb, "em tôi ở lại nhà tôi", &r);
+	assert_true(r.ncand > 0 && r.cand[0].regex > 0);
+	tu_kb_close(&k);
+}
+
+/*
  * README: "thuê nhà" is not "thuế nhà". A resident who typed "thuế nhà"
  * (house tax) must not get the renting guide as a confident answer only
  * because the pattern thuê\s+nhà hits once the marks are stripped.
@@ -836,6 +865,7 @@ main(void)
 		cmocka_unit_test(test_long_message),
 		cmocka_unit_test(test_long_compat_message),
 		cmocka_unit_test(test_section_answers_its_part),
+		cmocka_unit_test(test_pattern_starts_at_a_word),
 		cmocka_unit_test(test_family_is_not_a_close_call),
 		cmocka_unit_test(test_big_family_keeps_the_rival),
 		cmocka_unit_test(test_explain_stages),
