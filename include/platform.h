@@ -1,9 +1,10 @@
 /*
  * platform: what the daemon asks of a messaging platform, one entry each
  * (in the spirit of tmux's cmd_entry): parse its updates and its send
- * results, render a reply, build a getUpdates request and a send URL, and
- * what it can do. The adapters (tg.c, zalo.c) stay pure functions; this
- * table is the one place that names them.
+ * results, render a reply, build a getUpdates request and a send URL, the
+ * hand-off's cards, copies and edits, and what it can do. The adapters
+ * (tg.c, zalo.c) stay pure functions; this table is the one place that
+ * names them.
  */
 #ifndef HOIDAP_PLATFORM_H
 #define HOIDAP_PLATFORM_H
