@@ -16,6 +16,7 @@ buf_init(struct buf *b, size_t cap)
 	b->len = 0;
 	b->alloc = 0;
 	b->cap = cap;
+	b->failed = 0;
 }
 
 void
@@ -26,6 +27,7 @@ buf_release(struct buf *b)
 	b->data = buf_empty;
 	b->len = 0;
 	b->alloc = 0;
+	b->failed = 0;
 }
 
 void
@@ -33,6 +35,13 @@ buf_reset(struct buf *b)
 {
 	b->len = 0;
 	b->data[0] = '\0';
+	b->failed = 0;
+}
+
+int
+buf_failed(const struct buf *b)
+{
+	return b->failed;
 }
 
 int
@@ -40,8 +49,9 @@ buf_add(struct buf *b, const void *p, size_t n)
 {
 	size_t need;
 
-	if (n > b->cap || b->len > b->cap - n) {
+	if (b->failed || n > b->cap || b->len > b->cap - n) {
 		buf_release(b);
+		b->failed = 1;
 		errno = EMSGSIZE;
 		return -1;
 	}
@@ -86,11 +96,19 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	va_list cp;
 	int n;
 
+	if (b->failed) {
+		errno = EMSGSIZE;
+		return -1;
+	}
 	va_copy(cp, ap);
 	n = vsnprintf(small, sizeof(small), fmt, cp);
 	va_end(cp);
-	if (n < 0)
+	if (n < 0) {
+		/* an encoding error: the text would miss a piece */
+		buf_release(b);
+		b->failed = 1;
 		return -1;
+	}
 	if ((size_t)n < sizeof(small))
 		return buf_add(b, small, (size_t)n);
 	{
@@ -121,6 +139,10 @@ buf_take(struct buf *b)
 {
 	char *s;
 
+	if (b->failed) {
+		buf_release(b);
+		return NULL;
+	}
 	if (!b->alloc)
 		return xstrdup("");
 	s = b->data;

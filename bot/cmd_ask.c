@@ -105,7 +105,8 @@ explain(struct kb *kb, const char *q, const struct conv_reply *r)
 	/* the same match again, with the stages' trace */
 	buf_init(&st, BUF_CAP_REPLY);
 	kb_match_explain(kb, q, strlen(q), &m, &st);
-	fputs(st.data, stdout);
+	fputs(buf_failed(&st) ? "# the trace is over 256 KB: not shown\n" :
+	    st.data, stdout);
 	buf_release(&st);
 	printf("# %s, score %.3f\n", match_action_name(r->match.action),
 	    r->match.score);
@@ -119,18 +120,24 @@ explain(struct kb *kb, const char *q, const struct conv_reply *r)
 		    r->match.cand[k].regex, r->match.cand[k].sim);
 }
 
-static void
+/* -1 when the reply would not be sent (its rendering overflowed). */
+static int
 answer_one(struct kb *kb, const char *q, int json, int why)
 {
 	struct conv_state st;
 	struct conv_reply r;
 	struct buf out;
+	int rc = 0;
 
 	conv_state_init(&st);
 	conv_reply_init(&r);
 	buf_init(&out, BUF_CAP_REPLY);
 	conv_handle(kb, &st, q, &r);
-	conv_render_text(&r, &out);
+	if (conv_render_text(&r, &out) < 0) {
+		fprintf(stderr, "hoidap ask: the reply is over %zu bytes: the bot "
+		    "would not send it\n", out.cap);
+		rc = -1;
+	}
 	if (why)
 		explain(kb, q, &r);
 	if (json)
@@ -139,6 +146,7 @@ answer_one(struct kb *kb, const char *q, int json, int why)
 		printf("%s\n", out.data);
 	buf_release(&out);
 	conv_reply_release(&r);
+	return rc;
 }
 
 int
@@ -187,7 +195,8 @@ cmd_ask(int argc, char **argv)
 		while ((n = getline(&line, &cap, stdin)) != -1) {
 			while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 				line[--n] = '\0';
-			answer_one(kb, line, json, why);
+			if (answer_one(kb, line, json, why) < 0)
+				rc = 1;
 			if (!json)
 				puts("--");
 		}
@@ -201,7 +210,13 @@ cmd_ask(int argc, char **argv)
 				(void)buf_addc(&q, ' ');
 			(void)buf_adds(&q, argv[i]);
 		}
-		answer_one(kb, q.data, json, why);
+		if (buf_failed(&q)) {
+			fprintf(stderr, "hoidap ask: the question is over %zu bytes\n",
+			    q.cap);
+			rc = 1;
+		} else if (answer_one(kb, q.data, json, why) < 0) {
+			rc = 1;
+		}
 		buf_release(&q);
 	}
 	kb_free(kb);

@@ -62,8 +62,12 @@ say(const struct conv_reply *r)
 	struct buf out;
 
 	buf_init(&out, BUF_CAP_REPLY);
-	conv_render_text(r, &out);
-	printf("%s\n\n", out.data);
+	if (conv_render_text(r, &out) < 0)
+		fprintf(stderr, "⚠️ Câu trả lời này dài quá %zu KB nên bot không gửi "
+		    "cho người dân; hãy chia trang bằng dòng '---'.\n\n",
+		    out.cap / 1024);
+	else
+		printf("%s\n\n", out.data);
 	buf_release(&out);
 	fflush(stdout);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "schedule.h"
 #include "text.h"
 #include "util.h"
@@ -171,8 +172,36 @@ show_page(struct kb *kb, struct conv_state *s, const struct kb_topic *t,
 	remember_menu(s, r);
 }
 
-int
-conv_open(struct kb *kb, struct conv_state *s, const char *topic_id,
+/*
+ * Every reply ends here. A text that went past its cap (a page near
+ * BUF_CAP_REPLY with its links and hint after it, a long notice) has
+ * failed as a whole (buf.h): the resident gets a short notice and a
+ * person instead, never the part that fitted.
+ */
+static void
+finish(struct kb *kb, struct conv_state *s, struct conv_reply *r)
+{
+	struct match_result m = r->match;
+	bool matched = r->matched;
+
+	if (!buf_failed(&r->text))
+		return;
+	log_error("conv: the reply (%s) is over %zu bytes: a notice goes "
+	    "instead", r->topic ? r->topic->id : "-", r->text.cap);
+	reply_reset(r);
+	r->match = m;
+	r->matched = matched;
+	r->kind = CONV_NOTICE;
+	(void)buf_adds(&r->text, kb_system_text(kb, "sys.too_long", "Dạ, cháu "
+	    "xin lỗi, câu trả lời này dài quá nên cháu chưa gửi được ạ. Bác chọn "
+	    "1 để gặp người hỗ trợ, hoặc gõ 0 để về menu chính."));
+	add_opt(r, kb, HANDOFF);
+	s->topic[0] = '\0';
+	remember_menu(s, r);
+}
+
+static int
+open_topic(struct kb *kb, struct conv_state *s, const char *topic_id,
     struct conv_reply *r)
 {
 	const struct kb_topic *t = kb_find(kb, topic_id);
@@ -183,6 +212,16 @@ conv_open(struct kb *kb, struct conv_state *s, const char *topic_id,
 	s->fallbacks = 0;
 	show_page(kb, s, t, 0, r);
 	return 0;
+}
+
+int
+conv_open(struct kb *kb, struct conv_state *s, const char *topic_id,
+    struct conv_reply *r)
+{
+	int rc = open_topic(kb, s, topic_id, r);
+
+	finish(kb, s, r);
+	return rc;
 }
 
 /*
@@ -354,8 +393,8 @@ offer_first(struct kb *kb, struct conv_state *s, struct conv_reply *r,
 	remember_menu(s, r);
 }
 
-void
-conv_handle(struct kb *kb, struct conv_state *s, const char *msg,
+static void
+handle(struct kb *kb, struct conv_state *s, const char *msg,
     struct conv_reply *r)
 {
 	char w[64];
@@ -369,7 +408,7 @@ conv_handle(struct kb *kb, struct conv_state *s, const char *msg,
 	if (strcmp(w, "menu") == 0 || strcmp(w, "0") == 0 ||
 	    strcmp(w, "quay lai") == 0 || strcmp(w, "start") == 0 ||
 	    (says && strcmp(says, "sys.menu") == 0)) {
-		if (conv_open(kb, s, MAIN_MENU, r) == 0)
+		if (open_topic(kb, s, MAIN_MENU, r) == 0)
 			return;
 	}
 	if (says && strcmp(says, "sys.thanks") == 0) {
@@ -399,7 +438,7 @@ conv_handle(struct kb *kb, struct conv_state *s, const char *msg,
 			char id[CONV_ID_MAX];
 
 			snprintf(id, sizeof(id), "%s", s->menu[d - 1]);
-			if (conv_open(kb, s, id, r) == 0)
+			if (open_topic(kb, s, id, r) == 0)
 				return;
 		}
 		r->kind = CONV_NOTICE;
@@ -473,6 +512,14 @@ conv_handle(struct kb *kb, struct conv_state *s, const char *msg,
 }
 
 void
+conv_handle(struct kb *kb, struct conv_state *s, const char *msg,
+    struct conv_reply *r)
+{
+	handle(kb, s, msg, r);
+	finish(kb, s, r);
+}
+
+void
 conv_notice(struct kb *kb, struct conv_state *s, const char *text,
     struct conv_reply *r)
 {
@@ -482,9 +529,10 @@ conv_notice(struct kb *kb, struct conv_state *s, const char *text,
 	add_opt(r, kb, HANDOFF);
 	s->topic[0] = '\0';
 	remember_menu(s, r);
+	finish(kb, s, r);
 }
 
-void
+int
 conv_render_text(const struct conv_reply *r, struct buf *out)
 {
 	int i;
@@ -501,6 +549,7 @@ conv_render_text(const struct conv_reply *r, struct buf *out)
 	if (r->kind != CONV_MENU)
 		(void)buf_adds(out, r->nopt ? "\n0. Về menu chính" :
 		    "\n\n0. Về menu chính");
+	return buf_failed(out) ? -1 : 0;
 }
 
 const char *

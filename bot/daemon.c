@@ -141,7 +141,8 @@ reload(struct daemon *d, const char *why)
 		log_error("reload: %zu error(s); still serving the previous "
 		    "knowledge base", dg.nerr);
 		d->m.reloads_failed++;
-		daemon_tell_admins(d, msg.data);
+		daemon_tell_admins(d, buf_failed(&msg) ? "⚠️ Kho câu hỏi có lỗi; "
+		    "bot vẫn dùng bản cũ. Chạy 'hoidap check' để xem." : msg.data);
 		buf_release(&msg);
 		kb_free(nk);
 	} else {
@@ -500,7 +501,8 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 			continue;
 		buf_init(&pre, 4096);
 		(void)buf_printf(&pre, "%s/bot%s", api[i], tok[i]);
-		pl->prefix = buf_take(&pre);
+		if (!(pl->prefix = buf_take(&pre)))
+			fatal("%s: API URL and token over 4 KB", pl->pf->name);
 		pl->enabled = 1;
 		pl->h = daemon_easy_new(&pl->body, cfg->poll_timeout + 15);
 		pl->hdr = curl_slist_append(NULL, "Content-Type: application/json");

@@ -8,16 +8,38 @@
 
 #include "util.h"
 
+/* Room kept in text for the line saying the rest is not shown. */
+#define DIAG_TAIL 512
+
+/*
+ * A message goes in whole or not at all. Past the cap, one last line says
+ * the rest is not shown (the counts stay exact), instead of the buffer
+ * failing and taking every message before it along (buf.h).
+ */
 static void
 diag_add(struct diag *d, const char *kind, const char *path, int line,
     const char *fmt, va_list ap)
 {
+	struct buf l;
+
+	if (d->cut)
+		return;
+	buf_init(&l, BUF_CAP_REPLY);
 	if (line > 0)
-		(void)buf_printf(&d->text, "%s:%d: %s", path, line, kind);
+		(void)buf_printf(&l, "%s:%d: %s", path, line, kind);
 	else
-		(void)buf_printf(&d->text, "%s: %s", path, kind);
-	(void)buf_vprintf(&d->text, fmt, ap);
-	(void)buf_addc(&d->text, '\n');
+		(void)buf_printf(&l, "%s: %s", path, kind);
+	(void)buf_vprintf(&l, fmt, ap);
+	(void)buf_addc(&l, '\n');
+	if (!buf_failed(&l) && d->text.len + l.len <= d->text.cap - DIAG_TAIL) {
+		(void)buf_add(&d->text, l.data, l.len);
+	} else {
+		d->cut = true;
+		(void)buf_printf(&d->text, "%.200s: %s%s\n", path, kind, d->en ?
+		    "too many messages: the rest are not shown" : "quá nhiều thông báo, phần sau không "
+		    "hiện" DIAG_FIX "sửa các lỗi trên rồi chạy lại 'hoidap check'");
+	}
+	buf_release(&l);
 }
 
 void
@@ -25,6 +47,7 @@ diag_init(struct diag *d)
 {
 	d->nerr = d->nwarn = 0;
 	d->en = false;
+	d->cut = false;
 	buf_init(&d->text, 4 * 1024 * 1024);
 }
 

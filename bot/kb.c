@@ -600,6 +600,14 @@ finish_topic(struct parse *ps, struct kb_topic_int *ti, struct buf *ans,
 		    "câu trả lời ngay dưới nó", what_is(ti), t->id);
 		return;
 	}
+	if (buf_failed(ans)) {
+		/* what fitted is not the answer: not stored, not "empty" either */
+		diag_error(ps->d, ps->path, ans_line, "câu trả lời của %s '%s' "
+		    "dài quá %d KB, bot không gửi được" DIAG_FIX "chia nó thành "
+		    "nhiều chủ đề, hoặc thành các phần '=== …' của chủ đề",
+		    what_is(ti), t->id, BUF_CAP_REPLY / 1024);
+		return;
+	}
 	set_answer(ps, ti, ans, ans_line);
 	if (!t->npages)
 		diag_error(ps->d, ps->path, ans_line, "câu trả lời của %s '%s' "

@@ -197,6 +197,13 @@ log_msg(enum log_level l, const char *fmt, ...)
 			(void)buf_addc(&out, (char)c);
 	}
 	(void)buf_addc(&out, '\n');
+	if (buf_failed(&b) || buf_failed(&m) || buf_failed(&out)) {
+		/* never a piece of the line (the cut could fall inside a
+		 * secret): what was being logged, by its format */
+		buf_reset(&out);
+		(void)buf_printf(&out, "%s %s: a message over %zu bytes was not "
+		    "written (\"%s\")\n", ts, names[l], b.cap, fmt);
+	}
 	fputs(out.data, stderr);
 	buf_release(&b);
 	buf_release(&m);

@@ -246,6 +246,12 @@ answer(void *arg, struct MHD_Connection *c, const char *url,
 		code = MHD_HTTP_NOT_FOUND;
 		(void)buf_adds(&b, "not found: try /metrics or /healthz\n");
 	}
+	if (buf_failed(&b)) {
+		/* half a scrape would read as counters gone back to zero */
+		buf_reset(&b);
+		code = MHD_HTTP_INTERNAL_SERVER_ERROR;
+		(void)buf_adds(&b, "metrics over 1 MB: not served\n");
+	}
 	r = MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_COPY);
 	buf_release(&b);
 	if (!r)

@@ -32,7 +32,8 @@ poll_start(struct daemon *d, struct poller *pl)
 
 		buf_init(&req, 1024);
 		pl->pf->poll_request(pl->offset, d->cfg->poll_timeout, &req);
-		pl->req = buf_take(&req);
+		if (!(pl->req = buf_take(&req)))
+			fatal("%s: getUpdates request over 1 KB", pl->pf->name);
 	}
 	snprintf(url, sizeof(url), "%s/getUpdates", pl->prefix);
 	curl_easy_setopt(pl->h, CURLOPT_URL, url);

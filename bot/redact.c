@@ -309,9 +309,15 @@ apply(size_t i, char **s, pcre2_match_data *md)
 		return -1;
 	}
 	if (n) {
+		char *r;
+
 		(void)buf_add(&out, in + last, len - last);
+		/* past the cap: as if the pattern could not run, so it is all
+		 * hidden rather than half checked */
+		if (!(r = buf_take(&out)))
+			return -1;
 		free(*s);
-		*s = buf_take(&out);
+		*s = r;
 	}
 	buf_release(&out);
 	return n;
@@ -347,7 +353,12 @@ redact(const char *in, struct buf *out)
 	cur = xstrdup(REDACT_ALL);
 	total++;
 done:
-	(void)buf_adds(out, cur);
+	if (buf_adds(out, cur) < 0) {
+		/* longer than out may hold: what fitted was never the text */
+		buf_reset(out);
+		(void)buf_adds(out, REDACT_ALL);
+		total++;
+	}
 	free(cur);
 	pcre2_match_data_free(md);
 	return total;

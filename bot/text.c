@@ -476,6 +476,14 @@ normalize_full(struct text *t, const char *in, size_t len)
 
 	t->exact = buf_take(&ex);
 	t->folded = buf_take(&fo);
+	if (!t->exact || !t->folded) {
+		/* past the cap (not from TEXT_MAX_INPUT bytes): no words, not
+		 * the ones that fitted */
+		free(t->exact);
+		free(t->folded);
+		t->exact = xstrdup("");
+		t->folded = xstrdup("");
+	}
 	buf_release(&raw);
 }
 
@@ -603,7 +611,11 @@ text_pattern_forms(const char *s, char **exact, char **folded)
 		return -1;
 	buf_init(&b, BUF_CAP_TEXT);
 	fold_into(&b, *exact);
-	*folded = buf_take(&b);
+	if (!(*folded = buf_take(&b))) {
+		free(*exact);
+		*exact = NULL;
+		return -1;
+	}
 	return 0;
 }
 

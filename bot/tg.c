@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "platform.h"
 #include "util.h"
 
@@ -300,17 +301,35 @@ static void
 emit_parts(struct tg_parts *p, const char *chat_id, cJSON *markup,
     void (*emit)(const char *body, void *arg), void *arg)
 {
-	size_t i;
+	size_t i, ok;
 
-	for (i = 0; i < p->n; i++) {
-		cJSON *o = cJSON_CreateObject();
+	/* every part escaped before any is sent: one that cannot be refuses
+	 * the whole reply, not only the parts after it */
+	for (ok = 0; ok < p->n; ok++) {
 		struct buf esc;
-		char *s;
+		char *e;
 
 		buf_init(&esc, BUF_CAP_REPLY);
-		tg_html_escape(p->v[i], strlen(p->v[i]), &esc);
+		tg_html_escape(p->v[ok], strlen(p->v[ok]), &esc);
+		if (!(e = buf_take(&esc))) {
+			log_error("telegram: a reply to chat %s is over %zu bytes "
+			    "escaped: not sent", chat_id, esc.cap);
+			break;
+		}
+		free(p->v[ok]);
+		p->v[ok] = e;
+	}
+	if (ok < p->n) {
+		for (i = 0; i < p->n; i++)
+			free(p->v[i]);
+		p->n = 0;
+	}
+	for (i = 0; i < p->n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		char *s;
+
 		cJSON_AddStringToObject(o, "chat_id", chat_id);
-		cJSON_AddStringToObject(o, "text", esc.data);
+		cJSON_AddStringToObject(o, "text", p->v[i]);
 		cJSON_AddStringToObject(o, "parse_mode", "HTML");
 		{
 			cJSON *lp = cJSON_AddObjectToObject(o, "link_preview_options");
@@ -327,7 +346,6 @@ emit_parts(struct tg_parts *p, const char *chat_id, cJSON *markup,
 		emit(s, arg);
 		free(s);
 		cJSON_Delete(o);
-		buf_release(&esc);
 		free(p->v[i]);
 	}
 	cJSON_Delete(markup);

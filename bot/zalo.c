@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "tg.h"
 #include "util.h"
 
@@ -145,7 +146,10 @@ zalo_render(const struct conv_reply *r, const char *chat_id,
 	struct buf out;
 
 	buf_init(&out, BUF_CAP_REPLY);
-	conv_render_text(r, &out);
-	zalo_render_text(out.data, chat_id, emit, arg);
+	if (conv_render_text(r, &out) < 0)
+		log_error("zalo: a reply to chat %s is over %zu bytes: not sent",
+		    chat_id, out.cap);
+	else
+		zalo_render_text(out.data, chat_id, emit, arg);
 	buf_release(&out);
 }

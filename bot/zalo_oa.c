@@ -326,8 +326,11 @@ zalo_oa_render(const struct conv_reply *r, const char *user_id,
 	struct buf out;
 
 	buf_init(&out, BUF_CAP_REPLY);
-	conv_render_text(r, &out);
-	zalo_oa_render_text(out.data, user_id, emit, arg);
+	if (conv_render_text(r, &out) < 0)
+		log_error("zalo_oa: a reply to %s is over %zu bytes: not sent",
+		    user_id, out.cap);
+	else
+		zalo_oa_render_text(out.data, user_id, emit, arg);
 	buf_release(&out);
 }
 

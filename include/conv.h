@@ -67,8 +67,11 @@ int conv_open(struct kb *kb, struct conv_state *s, const char *topic_id,
 void conv_notice(struct kb *kb, struct conv_state *s, const char *text,
     struct conv_reply *r);
 
-/* Renders body plus numbered options as plain text (console, Zalo). */
-void conv_render_text(const struct conv_reply *r, struct buf *out);
+/*
+ * Renders body plus numbered options as plain text (console, Zalo); -1 if
+ * out went past its cap: it failed, and nothing of it may be sent.
+ */
+int conv_render_text(const struct conv_reply *r, struct buf *out);
 
 /* What the message log records for a reply of this kind, from the daemon
  * and the console alike (the report counts them): a menu is an answer. */

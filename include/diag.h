@@ -32,8 +32,9 @@
 struct diag {
 	size_t nerr;
 	size_t nwarn;
-	struct buf text;        /* one message per line */
+	struct buf text;        /* one message per line, whole lines only */
 	bool en;                /* operator messages: English labels */
+	bool cut;               /* text is full: its last line says so */
 };
 
 void diag_init(struct diag *d);

@@ -18,7 +18,9 @@
  * Writes the redacted text to out, NFC and valid UTF-8 whatever the input
  * (invalid sequences become U+FFFD); returns how many items were hidden,
  * so repairing the text alone counts 0. redact() of its own output changes
- * nothing. The formats are in tests/data/redact.tsv.
+ * nothing. The formats are in tests/data/redact.tsv. A text longer than
+ * out may hold leaves out holding REDACT_ALL (counted as one hidden item),
+ * never a failed or partial buffer.
  */
 int redact(const char *in, struct buf *out);
 void redact_release(void);      /* frees the compiled patterns */

@@ -444,6 +444,124 @@ test_render_plain_answer_and_fallback(void **state)
 	chat_free(&c);
 }
 
+/*
+ * A reply past BUF_CAP_REPLY (issue 12). A page that fits the kb's cap by
+ * a few bytes overflows with its links and source after it: the resident
+ * must get neither the page without its end nor the end alone ("Nguồn: …"
+ * was all that survived the old buffer), but a short notice and a person.
+ */
+static char *
+long_answer(size_t bytes)
+{
+	static const char line[] = "Bác bấm vào ô này rồi đọc kỹ hướng dẫn.\n";
+	size_t n = 0, l = strlen(line);
+	char *a = malloc(bytes + l + 1);
+
+	assert_non_null(a);
+	while (n + l <= bytes) {
+		memcpy(a + n, line, l);
+		n += l;
+	}
+	a[n] = '\0';
+	return a;
+}
+
+static void
+test_overflowing_page_refused(void **state)
+{
+	struct tu_kb k;
+	struct chat c;
+	struct buf out;
+	char *answer = long_answer(BUF_CAP_REPLY - 120), *topics;
+	size_t n = strlen(answer) + 1024;
+
+	(void)state;
+	topics = malloc(n);
+	assert_non_null(topics);
+	snprintf(topics, n, "== long.page\ntitle: Dài\nkeywords: hướng dẫn "
+	    "dài\nsource: Trang rất dài của phường\nreviewed: 2026-11-01\n"
+	    "link: Trang một | https://vneid.gov.vn/mot\n"
+	    "link: Trang hai | https://vneid.gov.vn/hai\n"
+	    "link: Trang ba | https://vneid.gov.vn/ba\n"
+	    "answer:\n%s\n" HANDOFF_TOPIC, answer);
+	tu_kb_open(&k, "topics.txt", topics, NULL);
+	if (k.d.nerr)
+		fail_msg("crafted kb:\n%s", k.d.text.data);
+	chat_init(&c, k.kb);
+	log_set_level(LOG_ERROR + 1);
+	assert_int_equal(conv_open(k.kb, &c.s, "long.page", &c.r), 0);
+	log_set_level(LOG_INFO);
+	assert_false(buf_failed(&c.r.text));
+	assert_int_equal(c.r.kind, CONV_NOTICE);
+	assert_null(c.r.topic);
+	assert_false(c.r.more);
+	assert_text_lacks(&c.r, "Nguồn:");
+	assert_text_lacks(&c.r, "đọc kỹ hướng dẫn");
+	assert_text_has(&c.r, "dài quá");
+	assert_true(c.r.text.len < 1024);
+	/* the way to a person stays one digit away */
+	assert_int_equal(c.r.nopt, 1);
+	assert_string_equal(c.r.opt[0].topic, "handoff.human");
+	assert_int_equal(c.s.nmenu, 1);
+	assert_string_equal(c.s.topic, "");
+	buf_init(&out, BUF_CAP_REPLY);
+	assert_int_equal(conv_render_text(&c.r, &out), 0);
+	assert_non_null(strstr(out.data, "1. Gặp người hỗ trợ"));
+	buf_release(&out);
+	/* and the conversation goes on as usual */
+	say(&c, "1");
+	assert_string_equal(c.r.topic->id, "handoff.human");
+	chat_free(&c);
+	tu_kb_close(&k);
+	free(topics);
+	free(answer);
+}
+
+static void
+test_overflowing_notice_refused(void **state)
+{
+	struct chat c;
+	char *big = long_answer(BUF_CAP_REPLY + 100);
+
+	(void)state;
+	chat_init(&c, tu_mini()->kb);
+	log_set_level(LOG_ERROR + 1);
+	conv_notice(c.kb, &c.s, big, &c.r);
+	log_set_level(LOG_INFO);
+	assert_false(buf_failed(&c.r.text));
+	assert_int_equal(c.r.kind, CONV_NOTICE);
+	assert_text_lacks(&c.r, "đọc kỹ");
+	assert_text_has(&c.r, "dài quá");
+	assert_int_equal(c.r.nopt, 1);
+	chat_free(&c);
+	free(big);
+}
+
+/* The text rendering of a reply near the cap fails whole, not in part. */
+static void
+test_render_overflow_fails(void **state)
+{
+	struct chat c;
+	struct buf out;
+	char *big = long_answer(BUF_CAP_REPLY - 10);
+
+	(void)state;
+	chat_init(&c, tu_mini()->kb);
+	say(&c, "giá vàng hôm nay");
+	assert_true(c.r.nopt > 0);
+	buf_reset(&c.r.text);
+	assert_int_equal(buf_adds(&c.r.text, big), 0);
+	buf_init(&out, BUF_CAP_REPLY);
+	assert_int_equal(conv_render_text(&c.r, &out), -1);
+	assert_true(buf_failed(&out));
+	/* the options after the failure were not added on their own */
+	assert_null(strstr(out.data, "Gặp người"));
+	assert_null(strstr(out.data, "menu"));
+	buf_release(&out);
+	chat_free(&c);
+	free(big);
+}
+
 static void
 test_conv_open(void **state)
 {
@@ -745,6 +863,9 @@ main(void)
 		cmocka_unit_test(test_open_topic_lists_sections),
 		cmocka_unit_test(test_more_hint_fits_the_page),
 		cmocka_unit_test(test_section_state_in_store),
+		cmocka_unit_test(test_overflowing_page_refused),
+		cmocka_unit_test(test_overflowing_notice_refused),
+		cmocka_unit_test(test_render_overflow_fails),
 	};
 
 	return cmocka_run_group_tests(tests, tu_setup_mini, teardown_sections);

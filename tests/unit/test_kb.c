@@ -613,6 +613,31 @@ test_missing_answer(void **state)
 	    "câu trả lời của chủ đề 'a.b' trống");
 }
 
+/*
+ * An answer past BUF_CAP_REPLY is an error at its 'answer:' line, not a
+ * topic answering with whatever the buffer kept (issue 12), nor "empty".
+ */
+static void
+test_answer_too_long(void **state)
+{
+	static const char head[] = "== a.b\ntitle: T\nkeywords: x\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\n";
+	static const char line[] = "Bác bấm vào ô này rồi đọc kỹ hướng dẫn.\n";
+	size_t n = strlen(head), l = strlen(line), cap = BUF_CAP_REPLY + 4096;
+	char *t = malloc(cap + l + 1);
+
+	(void)state;
+	assert_non_null(t);
+	memcpy(t, head, n);
+	while (n < cap) {
+		memcpy(t + n, line, l);
+		n += l;
+	}
+	t[n] = '\0';
+	expect_error(t, 6, "câu trả lời của chủ đề 'a.b' dài quá 256 KB");
+	free(t);
+}
+
 static void
 test_missing_source(void **state)
 {
@@ -1663,6 +1688,7 @@ main(void)
 		cmocka_unit_test(test_section_see_checked_once),
 		cmocka_unit_test(test_words_shared_and_own),
 		cmocka_unit_test(test_kb_sections_fixture_is_clean),
+		cmocka_unit_test(test_answer_too_long),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -111,12 +111,38 @@ test_context_kept(void **state)
 	log_clear_secrets();
 }
 
+/* A message past the cap is not written in part, nor lost without a word. */
+static void
+test_too_long(void **state)
+{
+	char *big = malloc(70 * 1024), *s;
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, 'z', 70 * 1024 - 1);
+	big[70 * 1024 - 1] = '\0';
+	s = logged(big);
+	assert_null(strstr(s, "zzzz"));
+	assert_non_null(strstr(s, "error: a message over 65536 bytes was not "
+	    "written (\"%s\")\n"));
+	free(s);
+	/* control bytes escaped four-fold: the escaped line is too long */
+	memset(big, '\x01', 64 * 1024 - 2);
+	big[64 * 1024 - 2] = '\0';
+	s = logged(big);
+	assert_null(strstr(s, "\\x01"));
+	assert_non_null(strstr(s, "was not written"));
+	free(s);
+	free(big);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_spelling),
 		cmocka_unit_test(test_context_kept),
+		cmocka_unit_test(test_too_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -227,6 +227,27 @@ test_long(void **state)
 	redact_release();
 }
 
+/* A text longer than the output may hold is hidden whole, not cut. */
+static void
+test_too_long_for_out(void **state)
+{
+	struct buf in, out;
+	int i;
+
+	(void)state;
+	buf_init(&in, 64 * 1024);
+	buf_init(&out, 1024);
+	for (i = 0; i < 100; i++)
+		(void)buf_printf(&in, "bác hỏi cách cài vneid lần %d. ", i);
+	assert_false(buf_failed(&in));
+	assert_int_equal(redact(in.data, &out), 1);
+	assert_false(buf_failed(&out));
+	assert_string_equal(out.data, REDACT_ALL);
+	buf_release(&in);
+	buf_release(&out);
+	redact_release();
+}
+
 int
 main(void)
 {
@@ -234,6 +255,7 @@ main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_long),
+		cmocka_unit_test(test_too_long_for_out),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,101 @@
+/*
+ * diag: messages are kept whole. Past the text's cap the rest is not shown
+ * (one line says so) and the counts stay exact; the messages before stay.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "testutil.h"
+
+static void
+test_lines(void **state)
+{
+	struct diag d;
+
+	(void)state;
+	diag_init(&d);
+	diag_error(&d, "k/topics.txt", 3, "sai %d" DIAG_FIX "sửa", 1);
+	diag_warn(&d, "k/topics.txt", 0, "lạ" DIAG_FIX "xem");
+	assert_string_equal(d.text.data, "k/topics.txt:3: " DIAG_ERROR_LABEL
+	    "sai 1" DIAG_FIX "sửa\nk/topics.txt: " DIAG_WARN_LABEL "lạ" DIAG_FIX
+	    "xem\n");
+	assert_int_equal(d.nerr, 1);
+	assert_int_equal(d.nwarn, 1);
+	assert_false(diag_line_is_warning("k/topics.txt:3: " DIAG_ERROR_LABEL
+	    "x"));
+	assert_true(diag_line_is_warning("k/topics.txt: " DIAG_WARN_LABEL "x"));
+	diag_release(&d);
+}
+
+static void
+test_full(void **state)
+{
+	struct diag d;
+	char *long_line = malloc(1024 * 1024);
+	const char *p, *last = NULL;
+	size_t i, lines = 0;
+
+	(void)state;
+	assert_non_null(long_line);
+	memset(long_line, 'q', 1024 * 1024 - 1);
+	long_line[1024 * 1024 - 1] = '\0';
+	diag_init(&d);
+	diag_error(&d, "k/topics.txt", 1, "đầu tiên" DIAG_FIX "sửa");
+	/* one message longer than a line may be: not shown, and it says so */
+	diag_error(&d, "k/topics.txt", 2, "%s" DIAG_FIX "sửa", long_line);
+	for (i = 0; i < 100000; i++)
+		diag_error(&d, "k/topics.txt", (int)i + 3, "dòng %zu sai, %.100s"
+		    DIAG_FIX "sửa", i, long_line);
+	assert_int_equal(d.nerr, 100002);
+	assert_false(buf_failed(&d.text));
+	assert_non_null(strstr(d.text.data, "đầu tiên"));
+	assert_null(strstr(d.text.data, "qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"
+	    "qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"
+	    "qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"));
+	for (p = d.text.data; *p; p = strchr(p, '\n') + 1) {
+		last = p;
+		lines++;
+	}
+	assert_int_equal(lines, 2);
+	assert_non_null(strstr(last, "phần sau không hiện"));
+	assert_diag_vietnamese(&d);
+	diag_release(&d);
+
+	/* many short ones: kept up to the cap, whole, the note last */
+	diag_init(&d);
+	for (i = 0; i < 100000; i++)
+		diag_error(&d, "k/topics.txt", (int)i + 1, "dòng %zu sai, %.100s"
+		    DIAG_FIX "sửa", i, long_line);
+	assert_int_equal(d.nerr, 100000);
+	assert_false(buf_failed(&d.text));
+	assert_true(d.text.len > 4 * 1024 * 1024 - 1024);
+	assert_non_null(strstr(d.text.data, "k/topics.txt:1: "));
+	last = NULL;
+	for (p = d.text.data; *p; p = strchr(p, '\n') + 1) {
+		if (last)
+			assert_non_null(strstr(last, "qq" DIAG_FIX "sửa\n"));
+		last = p;
+	}
+	assert_non_null(strstr(last, "phần sau không hiện"));
+	assert_diag_vietnamese(&d);
+	diag_release(&d);
+	free(long_line);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_full),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
