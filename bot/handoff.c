@@ -226,7 +226,11 @@ copy_message(struct handoff *h, const char *to, int to_group,
 		return;
 	buf_init(&b, BUF_CAP_REPLY);
 	method = group_pl->copy(to, from_chat, message_id, reply_to, caption, &b);
-	add(h, group_pl->name, to, to_group, method, b.data, ticket);
+	if (buf_failed(&b))
+		log_error("handoff: a copy of message %lld is over %zu bytes: not "
+		    "sent", (long long)message_id, b.cap);
+	else
+		add(h, group_pl->name, to, to_group, method, b.data, ticket);
 	buf_release(&b);
 }
 
@@ -375,8 +379,11 @@ claim(struct handoff *h, int64_t id, const char *vol_id, const char *vol_name)
 			buf_init(&body, BUF_CAP_REPLY);
 			method = group_pl->edit(h->cfg->volunteer_chat, card, txt.data,
 			    &body);
-			add(h, group_pl->name, h->cfg->volunteer_chat, 1, method,
-			    body.data, 0);
+			/* the head of a card is far under the cap; a failed one
+			 * leaves the card as it was */
+			if (!buf_failed(&txt) && !buf_failed(&body))
+				add(h, group_pl->name, h->cfg->volunteer_chat, 1, method,
+				    body.data, 0);
 			buf_release(&body);
 			buf_release(&txt);
 		}

@@ -235,8 +235,8 @@ ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
 		method = platforms[p].answer_press(ev->callback_id, &b);
 		/* queued apart from the chat ("" key): a button press is answered
 		 * at once, not behind the chat's or the group's pacing */
-		if (store_outbox_add(d->st, plat, "", 0, method, b.data,
-		    recv_us) < 0)
+		if (!buf_failed(&b) && store_outbox_add(d->st, plat, "", 0, method,
+		    b.data, recv_us) < 0)
 			ec.rc = -1;
 		buf_release(&b);
 	}
