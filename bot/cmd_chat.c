@@ -17,42 +17,18 @@
 
 #include "cmd.h"
 #include "conv.h"
+#include "handoff.h"
 #include "log.h"
 #include "redact.h"
 #include "store.h"
+#include "systext.h"
 #include "text.h"
 #include "util.h"
-
-/* The daemon's words (bot/daemon.c, handle_event), so the console shows
- * what a resident would read. */
-#define SECRET_WARNING "⚠️ Bác lưu ý: đừng bao giờ gửi mã OTP, mật khẩu, số " \
-	"thẻ ngân hàng hay số căn cước cho bất kỳ ai qua tin nhắn, kể cả cho " \
-	"cháu. Cháu đã ẩn thông tin đó đi rồi ạ. Cán bộ thật không bao giờ hỏi " \
-	"những thông tin này."
 
 #define HANDOFF_NOTE "ℹ️ [Chỉ là thử trên máy này] Với người dân thật, lúc " \
 	"này bot chuyển câu hỏi cho tình nguyện viên trong nhóm Telegram (khi đã " \
 	"đặt volunteer_chat) và báo người dân chờ. Ở đây không có ticket nào được " \
 	"mở, không ai nhận được tin này."
-
-/* The action the daemon logs for each kind of reply (the report counts
- * them): a menu is an answer, a thank-you or "tiếp" past the end a notice. */
-static const char *
-action_name(enum conv_kind k)
-{
-	switch (k) {
-	case CONV_FALLBACK:
-		return "fallback";
-	case CONV_CLARIFY:
-		return "clarify";
-	case CONV_NOTICE:
-		return "notice";
-	case CONV_ANSWER:
-	case CONV_MENU:
-		break;
-	}
-	return "answer";
-}
 
 /*
  * With --db (or HOIDAP_DB) the console is one more chat in the daemon's
@@ -71,7 +47,7 @@ record(struct store *st, const char *red, const struct conv_reply *r,
 	c.conv = *cs;
 	if (store_log(st, "console", "console", "in", red, NULL, NULL) < 0 ||
 	    store_log(st, "console", "console", "out", r->text.data,
-	    r->topic ? r->topic->id : NULL, action_name(r->kind)) < 0 ||
+	    r->topic ? r->topic->id : NULL, conv_action(r->kind)) < 0 ||
 	    (r->topic && store_count_topic(st, r->topic->id) < 0) ||
 	    (r->kind == CONV_FALLBACK && store_unanswered(st, "console",
 	    "console", red) < 0) ||
@@ -208,13 +184,13 @@ cmd_chat(struct cmd_ctx *cx, int argc, char **argv)
 		hidden = redact(line, &red);
 		conv_handle(cx->kb, &st, line, &r);
 		say(&r);
-		/* where the daemon would open a ticket (bot/handoff.c) */
-		if (r.handoff || (r.kind == CONV_FALLBACK && st.fallbacks >= 2)) {
+		/* where the daemon would open a ticket */
+		if (handoff_reason(NULL, &r, &st)) {
 			printf("%s\n\n", HANDOFF_NOTE);
 			st.fallbacks = 0;       /* as after a ticket: counts anew */
 		}
 		if (hidden > 0)
-			printf("%s\n\n", SECRET_WARNING);
+			printf("%s\n\n", systext(cx->kb, SYSTEXT_SECRET));
 		fflush(stdout);
 		record(cx->st, red.data, &r, &st);
 	}

@@ -553,3 +553,20 @@ conv_render_text(const struct conv_reply *r, struct buf *out)
 		    "\n\n0. Về menu chính");
 	return buf_failed(out) ? -1 : 0;
 }
+
+const char *
+conv_action(enum conv_kind k)
+{
+	switch (k) {
+	case CONV_FALLBACK:
+		return "fallback";
+	case CONV_CLARIFY:
+		return "clarify";
+	case CONV_NOTICE:
+		return "notice";
+	case CONV_ANSWER:
+	case CONV_MENU:
+		break;
+	}
+	return "answer";
+}

@@ -1,6 +1,5 @@
 #include "handoff.h"
 
-#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,16 +10,40 @@
 #include "match.h"
 #include "platform.h"
 #include "redact.h"
+#include "slash.h"
+#include "systext.h"
 #include "report.h"
-#include "text.h"
-#include "tg.h"
 #include "util.h"
 
-#define HOTLINES "VNeID 1900 0368 (bấm 4), Bảo hiểm xã hội 1900 9068, " \
-	"iHanoi 1022 nhánh 8"
 #define QUEUE_PAGE 25           /* /hangdoi lines per page: one message */
 #define CRON_BATCH 64           /* tickets read at a time by the cron */
 #define STATS_GROUPS 5          /* /thongke: unanswered groups shown */
+
+/* The volunteers' group, its admins and volunteers are on Telegram. */
+static const struct platform *const group_pl = &platforms[PLATFORM_TELEGRAM];
+
+static int
+on_group_platform(const char *platform)
+{
+	return strcmp(platform, group_pl->name) == 0;
+}
+
+/* A resident's media can reach the group as itself (copied), not as a
+ * line saying what it was. */
+static int
+can_copy(const char *platform)
+{
+	return on_group_platform(platform) && (group_pl->caps & PLATFORM_COPY);
+}
+
+/* The platform's name as volunteers read it on a card. */
+static const char *
+platform_label(const char *platform)
+{
+	int i = platform_find(platform);
+
+	return i >= 0 && platforms[i].label ? platforms[i].label : platform;
+}
 
 /* ---- small helpers ---- */
 
@@ -101,7 +124,7 @@ int
 handoff_is_group(const struct handoff *h, const char *platform,
     const char *chat_id)
 {
-	return h->cfg->volunteer_chat[0] && strcmp(platform, "telegram") == 0 &&
+	return h->cfg->volunteer_chat[0] && on_group_platform(platform) &&
 	    strcmp(chat_id, h->cfg->volunteer_chat) == 0;
 }
 
@@ -118,17 +141,11 @@ handoff_in_hours(const struct config *cfg, int64_t now_ms)
 
 static void
 add(struct handoff *h, const char *platform, const char *chat, int group,
-    const char *method, cJSON *o, int64_t ticket)
+    const char *method, const char *body, int64_t ticket)
 {
-	char *s = cJSON_PrintUnformatted(o);
-
-	if (!s)
-		fatal("out of memory (JSON)");
-	if (store_outbox_add_ticket(h->st, platform, chat, group, method, s,
+	if (store_outbox_add_ticket(h->st, platform, chat, group, method, body,
 	    h->recv_us, ticket) < 0)
 		h->rc = -1;
-	free(s);
-	cJSON_Delete(o);
 }
 
 struct say_ctx {
@@ -136,6 +153,7 @@ struct say_ctx {
 	const char *platform;
 	const char *chat;
 	int group;              /* paced as a group */
+	int64_t ticket;         /* every part, so replies to any find it */
 };
 
 static void
@@ -143,9 +161,7 @@ say_emit(const char *body, void *arg)
 {
 	struct say_ctx *c = arg;
 
-	if (store_outbox_add(c->h->st, c->platform, c->chat, c->group,
-	    "sendMessage", body, c->h->recv_us) < 0)
-		c->h->rc = -1;
+	add(c->h, c->platform, c->chat, c->group, "sendMessage", body, c->ticket);
 }
 
 /* Sends text; the message log gets `logged` (a volunteer's words redacted). */
@@ -153,7 +169,7 @@ static void
 say_logged(struct handoff *h, const char *platform, const char *chat_id,
     const char *text, const char *logged)
 {
-	struct say_ctx c = { h, platform, chat_id, 0 };
+	struct say_ctx c = { h, platform, chat_id, 0, 0 };
 
 	platform_of_name(platform)->render_text(text, chat_id, say_emit, &c);
 	if (store_log(h->st, platform, chat_id, "out", logged, NULL, "handoff") < 0)
@@ -167,75 +183,34 @@ handoff_say(struct handoff *h, const char *platform, const char *chat_id,
 	say_logged(h, platform, chat_id, text, text);
 }
 
-static cJSON *
-keyboard1(const char *label, const char *data)
-{
-	cJSON *m = cJSON_CreateObject(), *rows = cJSON_AddArrayToObject(m,
-	    "inline_keyboard"), *row = cJSON_CreateArray(), *b = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(b, "text", label);
-	cJSON_AddStringToObject(b, "callback_data", data);
-	cJSON_AddItemToArray(row, b);
-	cJSON_AddItemToArray(rows, row);
-	return m;
-}
-
-struct group_part {
-	struct handoff *h;
-	size_t left;            /* parts still to come after this one */
-	int64_t reply_to;       /* on the first part */
-	cJSON *markup;          /* on the last part */
-	int64_t ticket;         /* every part, so replies to any find it */
-};
-
+/* A card as the platform renders one; as plain text where it has no
+ * buttons. */
 static void
-count_part(const char *s, size_t n, void *arg)
+send_card(struct handoff *h, const char *platform,
+    const struct platform_card *c, int group, int64_t ticket)
 {
-	(void)s;
-	(void)n;
-	((struct group_part *)arg)->left++;
-}
+	const struct platform *p = platform_of_name(platform);
+	struct say_ctx sc = { h, platform, c->chat_id, group, ticket };
 
-static void
-send_part(const char *s, size_t n, void *arg)
-{
-	struct group_part *g = arg;
-	cJSON *o = cJSON_CreateObject();
-	char *t = xstrndup(s, n);
-
-	cJSON_AddStringToObject(o, "chat_id", g->h->cfg->volunteer_chat);
-	cJSON_AddStringToObject(o, "text", t);
-	if (g->reply_to) {
-		cJSON *rp = cJSON_AddObjectToObject(o, "reply_parameters");
-
-		cJSON_AddNumberToObject(rp, "message_id", (double)g->reply_to);
-		cJSON_AddBoolToObject(rp, "allow_sending_without_reply", 1);
-		g->reply_to = 0;
-	}
-	if (--g->left == 0 && g->markup) {
-		cJSON_AddItemToObject(o, "reply_markup", g->markup);
-		g->markup = NULL;
-	}
-	add(g->h, "telegram", g->h->cfg->volunteer_chat, 1, "sendMessage", o,
-	    g->ticket);
-	free(t);
+	if (p->render_card && (p->caps & PLATFORM_BUTTONS))
+		p->render_card(c, say_emit, &sc);
+	else
+		p->render_text(c->text, c->chat_id, say_emit, &sc);
 }
 
 /*
- * Plain text to the volunteers' group (no parse_mode: nothing to escape in
- * residents' words), split at Telegram's 4,096 units like any reply.
+ * Plain text to the volunteers' group (nothing to escape in residents'
+ * words), under reply_to, with one button b when not NULL.
  */
 static void
 group_send(struct handoff *h, const char *text, int64_t reply_to,
-    cJSON *markup, int64_t ticket)
+    const struct platform_button *b, int64_t ticket)
 {
-	struct group_part g = { h, 0, reply_to, markup, ticket };
+	struct platform_card c = { h->cfg->volunteer_chat, text, reply_to, b,
+	    b ? 1 : 0, 1 };
 
-	if (h->cfg->volunteer_chat[0]) {
-		text_split(text, TG_TEXT_MAX, 1, count_part, &g);
-		text_split(text, TG_TEXT_MAX, 1, send_part, &g);
-	}
-	cJSON_Delete(g.markup);
+	if (h->cfg->volunteer_chat[0])
+		send_card(h, group_pl->name, &c, 1, ticket);
 }
 
 /* caption: NULL keeps the original; a resident's media gets its redacted
@@ -245,34 +220,38 @@ copy_message(struct handoff *h, const char *to, int to_group,
     const char *from_chat, int64_t message_id, int64_t reply_to, int64_t ticket,
     const char *caption)
 {
-	cJSON *o = cJSON_CreateObject();
+	struct buf b;
+	const char *method;
 
-	cJSON_AddStringToObject(o, "chat_id", to);
-	if (caption)
-		cJSON_AddStringToObject(o, "caption", caption);
-	cJSON_AddStringToObject(o, "from_chat_id", from_chat);
-	cJSON_AddNumberToObject(o, "message_id", (double)message_id);
-	if (reply_to) {
-		cJSON *rp = cJSON_AddObjectToObject(o, "reply_parameters");
-
-		cJSON_AddNumberToObject(rp, "message_id", (double)reply_to);
-		cJSON_AddBoolToObject(rp, "allow_sending_without_reply", 1);
-	}
-	add(h, "telegram", to, to_group, "copyMessage", o, ticket);
+	if (!group_pl->copy)
+		return;
+	buf_init(&b, BUF_CAP_REPLY);
+	method = group_pl->copy(to, from_chat, message_id, reply_to, caption, &b);
+	if (buf_failed(&b))
+		log_error("handoff: a copy of message %lld is over %zu bytes: not "
+		    "sent", (long long)message_id, b.cap);
+	else
+		add(h, group_pl->name, to, to_group, method, b.data, ticket);
+	buf_release(&b);
 }
 
-static const char *
-reason_text(const char *reason)
+const char *
+handoff_reason_text(const char *reason)
 {
-	if (strcmp(reason, "asked") == 0)
-		return "người dân muốn gặp người hỗ trợ";
-	if (strcmp(reason, "fallback") == 0)
-		return "bot chưa trả lời được (2 lần liền)";
-	if (strcmp(reason, "media") == 0)
-		return "người dân gửi ảnh / ghi âm / tệp";
-	if (strcmp(reason, "forwarded") == 0)
-		return "tình nguyện viên chuyển ca khó từ hiện trường";
-	return reason;
+	static const struct {
+		const char *reason, *text;
+	} v[] = {
+		{ "asked", "người dân muốn gặp người hỗ trợ" },
+		{ "fallback", "bot chưa trả lời được (2 lần liền)" },
+		{ "media", "người dân gửi ảnh / ghi âm / tệp" },
+		{ "forwarded", "tình nguyện viên chuyển ca khó từ hiện trường" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(v); i++)
+		if (strcmp(reason, v[i].reason) == 0)
+			return v[i].text;
+	return NULL;
 }
 
 static void
@@ -280,8 +259,10 @@ card_text(struct handoff *h, const struct ticket *t, struct buf *b)
 {
 	(void)buf_printf(b, "%s Phiếu #%lld · %s · %s\nLý do: %s\n",
 	    t->tier > 1 ? "⚠️" : "🆘", (long long)t->id,
-	    platform_of_name(t->platform)->label,
-	    t->user_name[0] ? t->user_name : "(không tên)", reason_text(t->reason));
+	    platform_label(t->platform),
+	    t->user_name[0] ? t->user_name : "(không tên)",
+	    handoff_reason_text(t->reason) ? handoff_reason_text(t->reason) :
+	    t->reason);
 	if (t->question[0])
 		(void)buf_printf(b, "Câu hỏi: %s\n", t->question);
 	(void)buf_adds(b, "Gần đây:\n");
@@ -307,12 +288,13 @@ tell_resident_wait(struct handoff *h, const struct ticket *t)
 		    "chuyển tới Tổ ạ.", (long long)t->id, h->cfg->typical_wait);
 	} else {
 		char start[8] = "7:30";
+		const char *call = systext(h->kb, SYSTEXT_HOTLINES);
 
 		sscanf(h->cfg->support_hours, "%7[0-9:]", start);
 		(void)buf_printf(&b, "Dạ, cháu đã ghi lại câu hỏi của bác (phiếu số "
 		    "%lld). Bây giờ là ngoài giờ hỗ trợ (%s), Tổ Chuyển đổi số cộng "
-		    "đồng sẽ trả lời bác từ %s sáng ạ. Nếu cần gấp, bác gọi: " HOTLINES
-		    ".", (long long)t->id, h->cfg->support_hours, start);
+		    "đồng sẽ trả lời bác từ %s sáng ạ.%s%s", (long long)t->id,
+		    h->cfg->support_hours, start, *call ? " " : "", call);
 	}
 	handoff_say(h, t->platform, t->chat_id, b.data);
 	buf_release(&b);
@@ -338,10 +320,11 @@ open_ticket(struct handoff *h, const char *platform, const struct event *ev,
 		handoff_tell_admins(h, card.data);
 	} else {
 		char data[32];
+		struct platform_button b = { "✋ Nhận phiếu này", data };
 
 		snprintf(data, sizeof(data), "claim:%lld", (long long)id);
-		group_send(h, card.data, 0, keyboard1("✋ Nhận phiếu này", data), id);
-		if (ev->kind == EV_MEDIA && strcmp(platform, "telegram") == 0 &&
+		group_send(h, card.data, 0, &b, id);
+		if (ev->kind == EV_MEDIA && can_copy(platform) &&
 		    ev->message_id && h->cfg->volunteer_chat[0])
 			copy_message(h, h->cfg->volunteer_chat, 1, ev->chat_id,
 			    ev->message_id, 0, id, question);
@@ -370,15 +353,16 @@ claim(struct handoff *h, int64_t id, const char *vol_id, const char *vol_name)
 	if (rc == 0) {
 		int64_t card = store_ticket_card(h->st, h->cfg->volunteer_chat, id);
 		char data[32];
+		struct platform_button btn = { "✔️ Xong phiếu này", data };
 
 		(void)buf_printf(&b, "✅ %s đã nhận phiếu #%lld.", vol_name,
 		    (long long)id);
 		snprintf(data, sizeof(data), "done:%lld", (long long)id);
-		group_send(h, b.data, card, keyboard1("✔️ Xong phiếu này", data), id);
-		if (card) {
+		group_send(h, b.data, card, &btn, id);
+		if (card && group_pl->edit) {
 			/* the card itself shows who has it */
-			cJSON *o = cJSON_CreateObject();
-			struct buf txt;
+			struct buf txt, body;
+			const char *method;
 
 			buf_init(&txt, BUF_CAP_REPLY);
 			store_ticket_get(h->st, id, &t);
@@ -393,11 +377,15 @@ claim(struct handoff *h, int64_t id, const char *vol_id, const char *vol_name)
 				(void)buf_printf(&txt, "%s…\n✅ Đã nhận: %s", cut, vol_name);
 				free(cut);
 			}
-			cJSON_AddStringToObject(o, "chat_id", h->cfg->volunteer_chat);
-			cJSON_AddNumberToObject(o, "message_id", (double)card);
-			cJSON_AddStringToObject(o, "text", txt.data);
-			add(h, "telegram", h->cfg->volunteer_chat, 1, "editMessageText",
-			    o, 0);
+			buf_init(&body, BUF_CAP_REPLY);
+			method = group_pl->edit(h->cfg->volunteer_chat, card, txt.data,
+			    &body);
+			/* the head of a card is far under the cap; a failed one
+			 * leaves the card as it was */
+			if (!buf_failed(&txt) && !buf_failed(&body))
+				add(h, group_pl->name, h->cfg->volunteer_chat, 1, method,
+				    body.data, 0);
+			buf_release(&body);
 			buf_release(&txt);
 		}
 		buf_reset(&b);
@@ -441,27 +429,17 @@ resolve(struct handoff *h, int64_t id, const char *by)
 		    "Bác có hài lòng không ạ? Bác gõ 👍 nếu hài lòng, 👎 nếu chưa. "
 		    "Từ giờ cháu lại trả lời bác như thường, gõ 0 để xem menu ạ.",
 		    (long long)id);
-		if (platform_of_name(t.platform)->caps & PLATFORM_BUTTONS) {
-			cJSON *o = cJSON_CreateObject(), *m = cJSON_CreateObject();
-			cJSON *rows = cJSON_AddArrayToObject(m, "inline_keyboard");
-			cJSON *row = cJSON_CreateArray(), *up = cJSON_CreateObject(),
-			    *down = cJSON_CreateObject();
+		{
+			static const struct platform_button fb[] = {
+				{ "👍 Hài lòng", "fb:1" },
+				{ "👎 Chưa hài lòng", "fb:-1" },
+			};
+			struct platform_card c = { t.chat_id, b.data, 0, fb, 2, 2 };
 
-			cJSON_AddStringToObject(up, "text", "👍 Hài lòng");
-			cJSON_AddStringToObject(up, "callback_data", "fb:1");
-			cJSON_AddStringToObject(down, "text", "👎 Chưa hài lòng");
-			cJSON_AddStringToObject(down, "callback_data", "fb:-1");
-			cJSON_AddItemToArray(row, up);
-			cJSON_AddItemToArray(row, down);
-			cJSON_AddItemToArray(rows, row);
-			cJSON_AddStringToObject(o, "chat_id", t.chat_id);
-			cJSON_AddStringToObject(o, "text", b.data);
-			cJSON_AddItemToObject(o, "reply_markup", m);
-			add(h, "telegram", t.chat_id, 0, "sendMessage", o, 0);
-			(void)store_log(h->st, t.platform, t.chat_id, "out", b.data, NULL,
-			    "handoff");
-		} else {
-			handoff_say(h, t.platform, t.chat_id, b.data);
+			send_card(h, t.platform, &c, 0, 0);
+			if (store_log(h->st, t.platform, t.chat_id, "out", b.data,
+			    NULL, "handoff") < 0)
+				h->rc = -1;
 		}
 		log_info("handoff: ticket %lld resolved", (long long)id);
 	} else if (rc == 1) {
@@ -526,59 +504,9 @@ queue_list(struct handoff *h, const char *platform, const char *chat,
 	free(v);
 }
 
-static int
-cmd_char(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_';
-}
-
-static int
-cmd_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-int
-handoff_parse_cmd(const char *text, struct handoff_cmd *c)
-{
-	const unsigned char *p, *q;
-	int64_t v = 0;
-	size_t n;
-
-	memset(c, 0, sizeof(*c));
-	if (!text || text[0] != '/' || !cmd_char((unsigned char)text[1]))
-		return 0;
-	for (p = (const unsigned char *)text + 1, n = 0; cmd_char(*p); p++, n++)
-		if (n < sizeof(c->name) - 1)
-			c->name[n] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-	/* a longer word is no command of ours, not one cut to fit */
-	if (n >= sizeof(c->name))
-		memset(c->name, 0, sizeof(c->name));
-	if (*p == '@' && cmd_char(p[1])) {
-		for (q = p + 1, n = 0; cmd_char(*q); q++, n++)
-			if (n < sizeof(c->bot) - 1)
-				c->bot[n] = (char)*q;
-		if (n >= sizeof(c->bot))        /* no bot has such a name */
-			memset(c->name, 0, sizeof(c->name));
-		p = q;
-	}
-	/* whatever separates the case from the command: "/chuyen\nbà Tư…" */
-	while (cmd_space(*p))
-		p++;
-	c->rest = (const char *)p;
-	q = p + (*p == '#');
-	for (n = 0; *q >= '0' && *q <= '9' && n < 16; q++, n++)
-		v = v * 10 + (*q - '0');
-	/* "12", "#12", "12." — not "12abc", and 15 digits at most */
-	if (n && n <= 15 && !cmd_char(*q))
-		c->arg = v;
-	return 1;
-}
-
 /* "/nhan@OtherBot 12" in the group is meant for another bot. */
 static int
-for_us(const struct handoff *h, const struct handoff_cmd *c)
+for_us(const struct handoff *h, const struct slash_cmd *c)
 {
 	const char *me = h->cfg->telegram_bot;
 
@@ -603,7 +531,7 @@ relay_to_resident(struct handoff *h, const struct ticket *t,
 		(void)redact(b.data, &red);
 		say_logged(h, t->platform, t->chat_id, b.data, red.data);
 		buf_release(&red);
-	} else if (ev->kind == EV_MEDIA && strcmp(t->platform, "telegram") == 0) {
+	} else if (ev->kind == EV_MEDIA && can_copy(t->platform)) {
 		copy_message(h, t->chat_id, 0, h->cfg->volunteer_chat, ev->message_id,
 		    0, 0, NULL);
 	} else {
@@ -622,7 +550,7 @@ relay_to_resident(struct handoff *h, const struct ticket *t,
 static void
 whoami(struct handoff *h, const char *platform, const struct event *ev)
 {
-	struct say_ctx sc = { h, platform, ev->chat_id, ev->is_group };
+	struct say_ctx sc = { h, platform, ev->chat_id, ev->is_group, 0 };
 	char b[768];
 
 	snprintf(b, sizeof(b), "🆔 Mã người dùng của %s: %s\n"
@@ -639,9 +567,9 @@ whoami(struct handoff *h, const char *platform, const struct event *ev)
 int
 handoff_whoami(struct handoff *h, const char *platform, const struct event *ev)
 {
-	struct handoff_cmd c;
+	struct slash_cmd c;
 
-	if (ev->kind != EV_TEXT || !handoff_parse_cmd(ev->text, &c) ||
+	if (ev->kind != EV_TEXT || !slash_parse(ev->text, &c) ||
 	    strcmp(c.name, "id") != 0 || !for_us(h, &c))
 		return 0;
 	whoami(h, platform, ev);
@@ -670,7 +598,7 @@ stats(struct handoff *h, const char *platform, const struct event *ev)
 	struct buf b;
 	long today = clock_day(h->recv_us / 1000000);
 	long monday = today - (today + 3) % 7;  /* 1970-01-01 was a Thursday */
-	struct say_ctx sc = { h, platform, ev->chat_id, ev->is_group };
+	struct say_ctx sc = { h, platform, ev->chat_id, ev->is_group, 0 };
 	int open = store_tickets_count_active(h->st);
 	char d1[6], d2[6];
 	size_t i;
@@ -721,7 +649,7 @@ stats(struct handoff *h, const char *platform, const struct event *ev)
 void
 handoff_group(struct handoff *h, const struct event *ev)
 {
-	struct handoff_cmd c;
+	struct slash_cmd c;
 	int64_t tid;
 	struct ticket t;
 
@@ -735,7 +663,7 @@ handoff_group(struct handoff *h, const struct event *ev)
 			resolve(h, strtoll(ev->text + 5, NULL, 10), ev->first_name);
 		return;
 	}
-	if (ev->kind == EV_TEXT && handoff_parse_cmd(ev->text, &c)) {
+	if (ev->kind == EV_TEXT && slash_parse(ev->text, &c)) {
 		if (!for_us(h, &c)) {
 			log_info("handoff: /%s in the group is for @%s, not us",
 			    c.name, c.bot);
@@ -746,15 +674,15 @@ handoff_group(struct handoff *h, const struct event *ev)
 		else if (strcmp(c.name, "xong") == 0 && c.arg > 0)
 			resolve(h, c.arg, ev->first_name);
 		else if (strcmp(c.name, "hangdoi") == 0)
-			queue_list(h, "telegram", h->cfg->volunteer_chat, c.arg);
+			queue_list(h, group_pl->name, h->cfg->volunteer_chat, c.arg);
 		else if (strcmp(c.name, "tailai") == 0 && handoff_is_admin(h,
 		    ev->user_id))
 			h->want_reload = 1;
 		else if (strcmp(c.name, "id") == 0)
-			whoami(h, "telegram", ev);
+			whoami(h, group_pl->name, ev);
 		else if (strcmp(c.name, "thongke") == 0 && handoff_is_admin(h,
 		    ev->user_id))
-			stats(h, "telegram", ev);
+			stats(h, group_pl->name, ev);
 		else if (strcmp(c.name, "nhan") == 0 || strcmp(c.name, "xong") == 0)
 			group_send(h, "Cách dùng: /nhan 12 (nhận phiếu 12), /xong 12 "
 			    "(xong phiếu 12), /hangdoi (các phiếu đang chờ).", 0, NULL, 0);
@@ -839,16 +767,16 @@ int
 handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
     const char *redacted)
 {
-	struct handoff_cmd c;
+	struct slash_cmd c;
 	const char *cmd = c.name;
 
-	if (ev->kind == EV_TEXT && handoff_parse_cmd(ev->text, &c)) {
+	if (ev->kind == EV_TEXT && slash_parse(ev->text, &c)) {
 		if (strcmp(cmd, "id") == 0) {
 			whoami(h, platform, ev);
 			return 1;
 		}
 		if (strcmp(cmd, "thongke") == 0) {
-			if (strcmp(platform, "telegram") != 0 ||
+			if (!on_group_platform(platform) ||
 			    !handoff_is_admin(h, ev->user_id)) {
 				refuse(h, platform, ev, cmd, "quản trị viên");
 				return 1;
@@ -857,7 +785,7 @@ handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
 			return 1;
 		}
 		if (strcmp(cmd, "tailai") == 0) {
-			if (strcmp(platform, "telegram") != 0 ||
+			if (!on_group_platform(platform) ||
 			    !handoff_is_admin(h, ev->user_id)) {
 				refuse(h, platform, ev, cmd, "quản trị viên");
 				return 1;
@@ -869,7 +797,7 @@ handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
 		if (strcmp(cmd, "nhan") == 0 || strcmp(cmd, "xong") == 0 ||
 		    strcmp(cmd, "hangdoi") == 0 || strcmp(cmd, "chuyen") == 0) {
 			/* asked only now: /start from a volunteer costs no check */
-			int staff = strcmp(platform, "telegram") == 0 ?
+			int staff = on_group_platform(platform) ?
 			    handoff_is_volunteer(h, ev->user_id) : 0;
 
 			if (staff < 0) {
@@ -892,9 +820,9 @@ handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
 			else if (strcmp(cmd, "chuyen") == 0 && *c.rest) {
 				/* the case as redacted, without the command; never
 				 * the raw text, which may hold a password */
-				struct handoff_cmd rc;
+				struct slash_cmd rc;
 
-				forward_case(h, platform, ev, handoff_parse_cmd(redacted,
+				forward_case(h, platform, ev, slash_parse(redacted,
 				    &rc) ? rc.rest : redacted);
 			} else
 				handoff_say(h, platform, ev->chat_id, "Cách dùng: /chuyen "
@@ -903,7 +831,7 @@ handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
 		}
 		return 0;
 	}
-	if (ev->forwarded && strcmp(platform, "telegram") == 0 &&
+	if (ev->forwarded && on_group_platform(platform) &&
 	    ev->kind == EV_TEXT) {
 		int staff = handoff_is_volunteer(h, ev->user_id);
 
@@ -1030,7 +958,7 @@ handoff_flush(struct handoff *h)
 			h->rc = -1;
 		return 0;
 	}
-	busy = store_outbox_chat_pending(h->st, "telegram",
+	busy = store_outbox_chat_pending(h->st, group_pl->name,
 	    h->cfg->volunteer_chat);
 	if (busy < 0) {
 		h->rc = -1;
@@ -1054,12 +982,13 @@ handoff_relay_resident(struct handoff *h, const char *platform,
 	    store_ticket_active(h->st, platform, ev->chat_id, &t) != 1)
 		return 0;
 	buf_init(&b, BUF_CAP_REPLY);
-	if (ev->kind == EV_MEDIA && strcmp(platform, "telegram") == 0 &&
-	    ev->message_id) {
+	if (ev->kind == EV_MEDIA && can_copy(platform) && ev->message_id) {
 		rc = store_relay_hold(h->st, t.id, "copy", redacted, ev->message_id);
 	} else if (ev->kind == EV_MEDIA) {
-		(void)buf_printf(&b, "📷 gửi %s qua Zalo (bot không chuyển được tệp "
-		    "từ Zalo)%s%s", ev->media, *redacted ? ": " : ".", redacted);
+		const char *l = platform_label(platform);
+
+		(void)buf_printf(&b, "📷 gửi %s qua %s (bot không chuyển được tệp "
+		    "từ %s)%s%s", ev->media, l, l, *redacted ? ": " : ".", redacted);
 		rc = store_relay_hold(h->st, t.id, "text", b.data, 0);
 	} else {
 		rc = store_relay_hold(h->st, t.id, "text", redacted, 0);
@@ -1087,12 +1016,25 @@ media_worth_a_person(const char *kind)
 	return 0;
 }
 
+const char *
+handoff_reason(const struct event *ev, const struct conv_reply *r,
+    const struct conv_state *cs)
+{
+	if (ev && ev->kind == EV_MEDIA && media_worth_a_person(ev->media))
+		return "media";
+	if (r->handoff)
+		return "asked";
+	if (r->kind == CONV_FALLBACK && cs->fallbacks >= 2)
+		return "fallback";
+	return NULL;
+}
+
 int64_t
 handoff_maybe_open(struct handoff *h, const char *platform,
     const struct event *ev, const char *redacted, const struct conv_reply *r,
     const struct store_chat *chat)
 {
-	const char *reason = NULL;
+	const char *reason;
 	struct ticket t;
 	int64_t id;
 
@@ -1100,13 +1042,7 @@ handoff_maybe_open(struct handoff *h, const char *platform,
 	 * answering and the handoff.human guide gives the hotlines. */
 	if (!h->cfg->volunteer_chat[0])
 		return 0;
-	if (ev->kind == EV_MEDIA && media_worth_a_person(ev->media))
-		reason = "media";
-	else if (r->handoff)
-		reason = "asked";
-	else if (r->kind == CONV_FALLBACK && chat->conv.fallbacks >= 2)
-		reason = "fallback";
-	if (!reason)
+	if (!(reason = handoff_reason(ev, r, &chat->conv)))
 		return 0;
 	if (store_ticket_active(h->st, platform, ev->chat_id, &t) == 1)
 		return 0;
@@ -1130,7 +1066,7 @@ handoff_tell_admins(struct handoff *h, const char *text)
 		n = strcspn(p, ", ");
 		if (n && n < sizeof(id)) {
 			snprintf(id, sizeof(id), "%.*s", (int)n, p);
-			handoff_say(h, "telegram", id, text);
+			handoff_say(h, group_pl->name, id, text);
 		}
 		p += n;
 	}
@@ -1152,21 +1088,24 @@ struct digest {
 	int n;                  /* tickets so far */
 	struct ticket first;    /* alone, it gets the usual message */
 	struct buf b;
-	cJSON *kb;              /* reminders: the message's claim buttons */
-	int nbtn;
+	/* reminders: the message's claim buttons */
+	struct platform_button btn[DIGEST_BUTTONS];
+	char btn_text[DIGEST_BUTTONS][2][32];
+	size_t nbtn;
 };
 
 static void
 remind_one(struct handoff *h, const struct ticket *t, int64_t now)
 {
 	char b[512], data[32];
+	struct platform_button btn = { "✋ Nhận phiếu này", data };
 
 	snprintf(b, sizeof(b), "⏰ Phiếu #%lld chưa ai nhận — %s đã chờ %lld "
 	    "phút.", (long long)t->id, t->user_name[0] ? t->user_name :
 	    "người dân", (long long)((now - t->created) / 60000));
 	snprintf(data, sizeof(data), "claim:%lld", (long long)t->id);
 	group_send(h, b, store_ticket_card(h->st, h->cfg->volunteer_chat, t->id),
-	    keyboard1("✋ Nhận phiếu này", data), t->id);
+	    &btn, t->id);
 }
 
 static void
@@ -1192,9 +1131,13 @@ digest_send(struct digest *d)
 	if (d->escalate) {
 		handoff_tell_admins(d->h, d->b.data);
 	} else {
+		struct platform_card c = { d->h->cfg->volunteer_chat, d->b.data, 0,
+		    d->btn, d->nbtn, 4 };
+
 		(void)buf_adds(&d->b, "Bấm nút hoặc gõ /nhan <số> để nhận.");
-		group_send(d->h, d->b.data, 0, d->kb, 0);
-		d->kb = NULL;
+		c.text = d->b.data;
+		if (d->h->cfg->volunteer_chat[0])
+			send_card(d->h, group_pl->name, &c, 1, 0);
 		d->nbtn = 0;
 	}
 	buf_reset(&d->b);
@@ -1229,22 +1172,13 @@ digest_line(struct digest *d, const struct ticket *t)
 	}
 	(void)buf_adds(&d->b, line);
 	if (!d->escalate && d->nbtn < DIGEST_BUTTONS) {
-		cJSON *rows, *row, *btn = cJSON_CreateObject();
-		char label[32], data[32];
+		char *label = d->btn_text[d->nbtn][0], *data = d->btn_text[d->nbtn][1];
 
-		if (!d->kb) {
-			d->kb = cJSON_CreateObject();
-			cJSON_AddArrayToObject(d->kb, "inline_keyboard");
-		}
-		rows = cJSON_GetObjectItemCaseSensitive(d->kb, "inline_keyboard");
-		if (d->nbtn % 4 == 0)
-			cJSON_AddItemToArray(rows, cJSON_CreateArray());
-		row = cJSON_GetArrayItem(rows, cJSON_GetArraySize(rows) - 1);
-		snprintf(label, sizeof(label), "✋ #%lld", (long long)t->id);
-		snprintf(data, sizeof(data), "claim:%lld", (long long)t->id);
-		cJSON_AddStringToObject(btn, "text", label);
-		cJSON_AddStringToObject(btn, "callback_data", data);
-		cJSON_AddItemToArray(row, btn);
+		snprintf(label, sizeof(d->btn_text[0][0]), "✋ #%lld", (long long)t->id);
+		snprintf(data, sizeof(d->btn_text[0][1]), "claim:%lld",
+		    (long long)t->id);
+		d->btn[d->nbtn].label = label;
+		d->btn[d->nbtn].data = data;
 		d->nbtn++;
 	}
 }
@@ -1275,7 +1209,6 @@ digest_end(struct digest *d)
 	else if (d->n == 1 && d->escalate)
 		log_info("handoff: ticket %lld escalated to admins",
 		    (long long)d->first.id);
-	cJSON_Delete(d->kb);
 	buf_release(&d->b);
 }
 

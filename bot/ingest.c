@@ -13,7 +13,9 @@
 #include "handoff.h"
 #include "log.h"
 #include "redact.h"
+#include "slash.h"
 #include "store.h"
+#include "systext.h"
 #include "tg.h"
 #include "util.h"
 
@@ -37,21 +39,6 @@ emit_body(const char *body, void *arg)
 	if (store_outbox_add(e->d->st, platforms[e->p].name, e->chat, e->is_group,
 	    "sendMessage", body, e->recv_us) < 0)
 		e->rc = -1;
-}
-
-static const char *
-media_text(void)
-{
-	return "Dạ, cháu chưa xem được ảnh, tin nhắn thoại hay tệp gửi qua đây ạ. "
-	    "Bác gõ câu hỏi bằng chữ giúp cháu, hoặc chọn 1 để gặp người của Tổ "
-	    "Chuyển đổi số cộng đồng ạ.";
-}
-
-static const char *
-flood_text(void)
-{
-	return "Dạ, bác gửi nhiều tin quá nhanh nên cháu xin trả lời chậm lại một "
-	    "chút ạ. Bác đợi khoảng nửa phút rồi gõ lại câu hỏi chính giúp cháu nhé.";
 }
 
 /* "/start vneid-install" or "vneid_install" → a topic id, if one exists. */
@@ -86,9 +73,10 @@ converse(struct daemon *d, struct store_chat *chat, const struct event *ev,
     struct conv_reply *r)
 {
 	const char *text = ev->text ? ev->text : "";
+	struct slash_cmd c;
 
 	if (ev->kind == EV_MEDIA) {
-		conv_notice(d->kb, &chat->conv, media_text(), r);
+		conv_notice(d->kb, &chat->conv, systext(d->kb, SYSTEXT_MEDIA), r);
 	} else if (ev->kind == EV_CALLBACK) {
 		if (strncmp(text, "t:", 2) == 0 &&
 		    conv_open(d->kb, &chat->conv, text + 2, r) == 0)
@@ -97,27 +85,17 @@ converse(struct daemon *d, struct store_chat *chat, const struct event *ev,
 			conv_handle(d->kb, &chat->conv, "tiếp", r);
 		else
 			conv_handle(d->kb, &chat->conv, "0", r);
-	} else if (text[0] == '/') {
-		/* Commands: /start [payload], /menu, /help; "@bot" suffixes too. */
-		char cmd[33];
-		const char *arg = text + 1;
-		size_t n = strcspn(arg, " @\n");
+	} else if (slash_parse(text, &c) && (strcmp(c.name, "start") == 0 ||
+	    strcmp(c.name, "menu") == 0 || strcmp(c.name, "help") == 0)) {
+		/* "/start vneid-install": a deep link's topic; else the menu */
+		const struct kb_topic *t = strcmp(c.name, "start") == 0 && *c.rest ?
+		    deep_link_topic(d->kb, c.rest) : NULL;
 
-		snprintf(cmd, sizeof(cmd), "%.*s", (int)(n < 32 ? n : 32), arg);
-		arg += strcspn(arg, " \n");
-		while (*arg == ' ')
-			arg++;
-		if (strcmp(cmd, "start") == 0 && *arg) {
-			const struct kb_topic *t = deep_link_topic(d->kb, arg);
-
-			if (!t || conv_open(d->kb, &chat->conv, t->id, r) < 0)
-				conv_handle(d->kb, &chat->conv, "0", r);
-		} else if (strcmp(cmd, "start") == 0 || strcmp(cmd, "menu") == 0 ||
-		    strcmp(cmd, "help") == 0) {
+		if (!t || conv_open(d->kb, &chat->conv, t->id, r) < 0)
 			conv_handle(d->kb, &chat->conv, "0", r);
-		} else {
-			conv_handle(d->kb, &chat->conv, text + 1, r);
-		}
+	} else if (text[0] == '/') {
+		/* "/vneid": read as the words */
+		conv_handle(d->kb, &chat->conv, text + 1, r);
 	} else {
 		conv_handle(d->kb, &chat->conv, text, r);
 	}
@@ -256,13 +234,14 @@ ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
 		return store_mark_processed(d->st, plat, ev->update_id);
 	if (ev->kind == EV_CALLBACK && (platforms[p].caps & PLATFORM_BUTTONS)) {
 		struct buf b;
+		const char *method;
 
 		buf_init(&b, 4096);
-		tg_answer_callback(ev->callback_id, &b);
+		method = platforms[p].answer_press(ev->callback_id, &b);
 		/* queued apart from the chat ("" key): a button press is answered
 		 * at once, not behind the chat's or the group's pacing */
-		if (store_outbox_add(d->st, plat, "", 0,
-		    "answerCallbackQuery", b.data, recv_us) < 0)
+		if (!buf_failed(&b) && store_outbox_add(d->st, plat, "", 0, method,
+		    b.data, recv_us) < 0)
 			ec.rc = -1;
 		buf_release(&b);
 	}
@@ -324,7 +303,8 @@ ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
 				what = "flood, no reply";
 			} else {
 				chat.flood_noticed = 1;
-				conv_notice(d->kb, &chat.conv, flood_text(), &r);
+				conv_notice(d->kb, &chat.conv,
+				    systext(d->kb, SYSTEXT_FLOOD), &r);
 			}
 		} else {
 			int64_t ticket;
@@ -346,9 +326,7 @@ ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
 		enum metrics_outcome o = r.kind == CONV_FALLBACK ? METRICS_FALLBACK :
 		    r.kind == CONV_CLARIFY ? METRICS_CLARIFY : r.kind == CONV_NOTICE ?
 		    METRICS_NOTICE : METRICS_ANSWER;
-		const char *action = r.kind == CONV_FALLBACK ? "fallback" :
-		    r.kind == CONV_CLARIFY ? "clarify" : r.kind == CONV_NOTICE ?
-		    "notice" : "answer";
+		const char *action = conv_action(r.kind);
 
 		d->m.outcomes[o]++;
 
@@ -369,10 +347,7 @@ ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
 		    ev->chat_id, what ? what : "no reply");
 	}
 	if (hidden > 0 && ev->kind == EV_TEXT)
-		handoff_say(&h, plat, ev->chat_id, "⚠️ Bác lưu ý: đừng bao giờ gửi mã "
-		    "OTP, mật khẩu, số thẻ ngân hàng hay số căn cước cho bất kỳ ai qua "
-		    "tin nhắn, kể cả cho cháu. Cháu đã ẩn thông tin đó đi rồi ạ. "
-		    "Cán bộ thật không bao giờ hỏi những thông tin này.");
+		handoff_say(&h, plat, ev->chat_id, systext(d->kb, SYSTEXT_SECRET));
 	if (store_chat_put(d->st, plat, ev->chat_id, &chat) < 0 ||
 	    store_mark_processed(d->st, plat, ev->update_id) < 0)
 		ec.rc = -1;

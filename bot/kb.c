@@ -16,6 +16,7 @@
 #include "index.h"
 #include "prefilter.h"
 #include "schedule.h"
+#include "systext.h"
 #include "text.h"
 #include "util.h"
 #include "vocab.h"
@@ -1712,6 +1713,7 @@ kb_load(const char *dir, struct diag *d)
 	pcre2_compile_context_free(ps.cctx);
 	link_sections(kb);
 	check_refs(kb, d);
+	systext_check(kb, dir, d);
 	index_build(kb);
 	vocab_build(kb);
 	return kb;

@@ -30,6 +30,13 @@ tg_poll_request(int64_t offset, int timeout, struct buf *out)
 	    (long long)offset, timeout);
 }
 
+static const char *
+tg_answer_press(const char *callback_id, struct buf *out)
+{
+	tg_answer_callback(callback_id, out);
+	return "answerCallbackQuery";
+}
+
 /*
  * A push body as one JSON object, nothing after it (a second update
  * spliced in would otherwise ride along); NULL if it is not.
@@ -218,7 +225,11 @@ const struct platform platforms[PLATFORM_COUNT] = {
 		.poll_request = tg_poll_request,
 		.wrap_push = tg_wrap_push,
 		.prepare_send = bot_prepare_send,
+		.render_card = tg_render_card,
+		.copy = tg_copy_request,
+		.edit = tg_edit_request,
 		.label = "Telegram",
+		.answer_press = tg_answer_press,
 	},
 	[PLATFORM_ZALO] = {
 		.name = "zalo",

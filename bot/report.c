@@ -3,7 +3,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "buf.h"
 #include "report_int.h"
@@ -135,21 +134,6 @@ report_clean_text(const char *s, size_t max)
 
 
 /* ---- shared wording ---- */
-
-const char *
-report_reason_label(const char *reason)
-{
-	/* the wording of the ticket cards (bot/handoff.c) */
-	if (strcmp(reason, "asked") == 0)
-		return "người dân muốn gặp người hỗ trợ";
-	if (strcmp(reason, "fallback") == 0)
-		return "bot chưa trả lời được";
-	if (strcmp(reason, "media") == 0)
-		return "người dân gửi ảnh / ghi âm / tệp";
-	if (strcmp(reason, "forwarded") == 0)
-		return "tình nguyện viên chuyển ca khó";
-	return NULL;
-}
 
 /* "90 phút (1 giờ 30 phút)": whole minutes, and hours/days when long. */
 void

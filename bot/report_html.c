@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "html.h"
+#include "handoff.h"
 #include "report_int.h"
 
 /* Escaped, and cut to max characters (chart labels have a fixed width). */
@@ -298,7 +299,7 @@ html_tickets(const struct report *r, FILE *f)
 		fprintf(f, "<table>\n<tr><th>Lý do</th><th class=\"n\">Số ticket</th>"
 		    "</tr>\n");
 	for (i = 0; i < t->nreasons; i++) {
-		const char *l = report_reason_label(t->reasons[i].key);
+		const char *l = handoff_reason_text(t->reasons[i].key);
 
 		fprintf(f, "<tr><td>");
 		if (l)

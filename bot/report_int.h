@@ -43,8 +43,6 @@ const char *report_weekday(long day);
  * invalid UTF-8 shown as U+FFFD, cut after max characters with "…".
  */
 char *report_clean_text(const char *s, size_t max);
-/* The wording of a ticket reason, or NULL for one it does not know. */
-const char *report_reason_label(const char *reason);
 /* "90 phút (1 giờ 30 phút)": whole minutes, and hours/days when long. */
 void report_duration(double min, char *out, size_t n);
 /* Groups of one question; the day with the most questions (or NULL). */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "handoff.h"
 #include "report_int.h"
 
 #define BAR_CELLS 40                    /* text bar of the busiest day */
@@ -222,7 +223,7 @@ text_tickets(const struct report *r, FILE *f)
 	if (t->nreasons)
 		fprintf(f, "   Theo lý do:\n");
 	for (i = 0; i < t->nreasons; i++) {
-		const char *l = report_reason_label(t->reasons[i].key);
+		const char *l = handoff_reason_text(t->reasons[i].key);
 
 		fprintf(f, "     %5d  %s%s%s\n", t->reasons[i].n, t->reasons[i].key,
 		    l ? " — " : "", l ? l : "");

@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "text.h"
+#include "platform.h"
 #include "util.h"
 
 enum api_status
@@ -349,14 +350,12 @@ tg_render_text(const char *text, const char *chat_id,
 	emit_parts(&p, chat_id, NULL, emit, arg);
 }
 
-void
-tg_answer_callback(const char *callback_id, struct buf *out)
+/* Appends o, printed, to out, and frees o. */
+static void
+print_body(cJSON *o, struct buf *out)
 {
-	cJSON *o = cJSON_CreateObject();
-	char *s;
+	char *s = cJSON_PrintUnformatted(o);
 
-	cJSON_AddStringToObject(o, "callback_query_id", callback_id);
-	s = cJSON_PrintUnformatted(o);
 	if (!s)
 		fatal("out of memory (JSON)");
 	(void)buf_adds(out, s);
@@ -365,22 +364,116 @@ tg_answer_callback(const char *callback_id, struct buf *out)
 }
 
 void
+tg_answer_callback(const char *callback_id, struct buf *out)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "callback_query_id", callback_id);
+	print_body(o, out);
+}
+
+void
 tg_chat_member_request(const char *chat_id, const char *user_id,
     struct buf *out)
 {
 	cJSON *o = cJSON_CreateObject();
-	char *s;
 
 	cJSON_AddStringToObject(o, "chat_id", chat_id);
 	/* user ids fit in 52 bits: exact in a JSON number */
 	cJSON_AddNumberToObject(o, "user_id", (double)strtoll(user_id, NULL,
 	    10));
-	s = cJSON_PrintUnformatted(o);
-	if (!s)
-		fatal("out of memory (JSON)");
-	(void)buf_adds(out, s);
-	free(s);
-	cJSON_Delete(o);
+	print_body(o, out);
+}
+
+/* Under message_id, or on its own when that one was deleted meanwhile. */
+static void
+add_reply_to(cJSON *o, int64_t message_id)
+{
+	cJSON *rp = cJSON_AddObjectToObject(o, "reply_parameters");
+
+	cJSON_AddNumberToObject(rp, "message_id", (double)message_id);
+	cJSON_AddBoolToObject(rp, "allow_sending_without_reply", 1);
+}
+
+static cJSON *
+card_keyboard(const struct platform_card *c)
+{
+	cJSON *m = cJSON_CreateObject();
+	cJSON *rows = cJSON_AddArrayToObject(m, "inline_keyboard"), *row = NULL;
+	size_t i, per = c->per_row ? c->per_row : 1;
+
+	for (i = 0; i < c->nbuttons; i++) {
+		cJSON *b = cJSON_CreateObject();
+
+		if (i % per == 0) {
+			row = cJSON_CreateArray();
+			cJSON_AddItemToArray(rows, row);
+		}
+		cJSON_AddStringToObject(b, "text", c->buttons[i].label);
+		cJSON_AddStringToObject(b, "callback_data", c->buttons[i].data);
+		cJSON_AddItemToArray(row, b);
+	}
+	return m;
+}
+
+/* No parse_mode: a resident's words on a card need no escaping. */
+void
+tg_render_card(const struct platform_card *c,
+    void (*emit)(const char *body, void *arg), void *arg)
+{
+	struct tg_parts p = { 0 };
+	size_t i;
+
+	text_split(c->text, TG_TEXT_MAX, 1, collect, &p);
+	for (i = 0; i < p.n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		char *s;
+
+		cJSON_AddStringToObject(o, "chat_id", c->chat_id);
+		cJSON_AddStringToObject(o, "text", p.v[i]);
+		if (i == 0 && c->reply_to)
+			add_reply_to(o, c->reply_to);
+		if (i + 1 == p.n && c->nbuttons)
+			cJSON_AddItemToObject(o, "reply_markup", card_keyboard(c));
+		if (!(s = cJSON_PrintUnformatted(o)))
+			fatal("out of memory (JSON)");
+		emit(s, arg);
+		free(s);
+		cJSON_Delete(o);
+		free(p.v[i]);
+	}
+	free(p.v);
+}
+
+const char *
+tg_copy_request(const char *chat_id, const char *from_chat,
+    int64_t message_id, int64_t reply_to, const char *caption,
+    struct buf *out)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "chat_id", chat_id);
+	if (caption)
+		cJSON_AddStringToObject(o, "caption", caption);
+	cJSON_AddStringToObject(o, "from_chat_id", from_chat);
+	cJSON_AddNumberToObject(o, "message_id", (double)message_id);
+	if (reply_to)
+		add_reply_to(o, reply_to);
+	print_body(o, out);
+	return "copyMessage";
+}
+
+const char *
+tg_edit_request(const char *chat_id, int64_t message_id, const char *text,
+    struct buf *out)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "chat_id", chat_id);
+	cJSON_AddNumberToObject(o, "message_id", (double)message_id);
+	cJSON_AddStringToObject(o, "text", text);
+	print_body(o, out);
+	return "editMessageText";
 }
 
 enum api_status

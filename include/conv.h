@@ -73,4 +73,8 @@ void conv_notice(struct kb *kb, struct conv_state *s, const char *text,
  */
 int conv_render_text(const struct conv_reply *r, struct buf *out);
 
+/* What the message log records for a reply of this kind, from the daemon
+ * and the console alike (the report counts them): a menu is an answer. */
+const char *conv_action(enum conv_kind k);
+
 #endif

@@ -37,20 +37,6 @@ struct handoff {
 };
 
 /*
- * A command as typed: "/nhan 12", "/xong@HoidapBot #12", "/hangdoi 2",
- * "/chuyen <case>" (the case may start on the next line).
- */
-struct handoff_cmd {
-	char name[16];          /* lowercased; "" if longer than that */
-	char bot[33];           /* the @mention, "" if none */
-	int64_t arg;            /* the number that follows ("12", "#12"), or 0 */
-	const char *rest;       /* the words after the command, in the text */
-};
-
-/* 1 if text is a command ("/word…") and *c describes it, else 0. Pure. */
-int handoff_parse_cmd(const char *text, struct handoff_cmd *c);
-
-/*
  * Roles, from the configuration and the volunteers seen in the group.
  * Admins and the configured volunteers are trusted as configured. Anyone
  * else is a volunteer while they are in the group: known so from their
@@ -107,9 +93,17 @@ int handoff_flush(struct handoff *h);
 int handoff_held(struct handoff *h);
 
 /*
- * After the engine answered: opens a ticket when the reply asked for a
- * person, the bot fell back twice in a row, or the resident sent media.
- * Returns the ticket id, or 0.
+ * After the engine answered: why the message calls for a person, or NULL.
+ * "media" (a photo, a voice note, a document; ev NULL for typed text),
+ * "asked" (the reply is the hand-off guide), "fallback" (the second in a
+ * row). Pure: the console says so where the daemon opens a ticket.
+ */
+const char *handoff_reason(const struct event *ev, const struct conv_reply *r,
+    const struct conv_state *cs);
+
+/*
+ * Opens a ticket for handoff_reason(), unless the chat has one already or
+ * there is no volunteers' group. Returns the ticket id, or 0.
  */
 int64_t handoff_maybe_open(struct handoff *h, const char *platform,
     const struct event *ev, const char *redacted, const struct conv_reply *r,
@@ -124,6 +118,10 @@ void handoff_tell_admins(struct handoff *h, const char *text);
 /* Sends plain text to a chat on a platform (residents: rendered for it). */
 void handoff_say(struct handoff *h, const char *platform, const char *chat_id,
     const char *text);
+
+/* Why a ticket opened ("asked", "fallback", "media", "forwarded"), in the
+ * words of its card and the report; NULL for another reason. */
+const char *handoff_reason_text(const char *reason);
 
 /* Is it within the configured support hours now (Asia/Ho_Chi_Minh)? */
 int handoff_in_hours(const struct config *cfg, int64_t now_ms);

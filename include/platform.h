@@ -1,9 +1,10 @@
 /*
  * platform: what the daemon asks of a messaging platform, one entry each
  * (in the spirit of tmux's cmd_entry): parse its updates and its send
- * results, render a reply, build a getUpdates request and a send URL, and
- * what it can do. The adapters (tg.c, zalo.c, zalo_oa.c) stay pure; this
- * table is the one place that names them.
+ * results, render a reply, build a getUpdates request and a send URL, the
+ * hand-off's cards, copies and edits, and what it can do. The adapters
+ * (tg.c, zalo.c, zalo_oa.c) stay pure; this table is the one place that
+ * names them.
  */
 #ifndef HOIDAP_PLATFORM_H
 #define HOIDAP_PLATFORM_H
@@ -44,6 +45,25 @@ struct platform_send {
 	char header[2048];      /* "Name: value", or "" */
 };
 
+/* A button: what it says, and what a press hands back (callback data). */
+struct platform_button {
+	const char *label;
+	const char *data;
+};
+
+/*
+ * A message with buttons (a ticket's card, a reminder, the feedback
+ * question): plain text, not read for markup, split like any reply.
+ */
+struct platform_card {
+	const char *chat_id;
+	const char *text;
+	int64_t reply_to;       /* under this message (the first part); 0 none */
+	const struct platform_button *buttons;  /* on the last part */
+	size_t nbuttons;
+	size_t per_row;         /* buttons side by side; 0 reads as 1 */
+};
+
 struct platform {
 	const char *name;               /* as in the store: "telegram" */
 	unsigned int caps;
@@ -72,8 +92,27 @@ struct platform {
 	/* (oa2) A send's URL and extra header; 0, or -1 if it cannot go
 	 * (no token yet, a method the platform does not have). */
 	int (*prepare_send)(struct platform_send *s);
-	/* (oa2) How the volunteers' cards name it: "Zalo OA". */
+	/*
+	 * The hand-off (handoff.c), so it writes no platform's JSON. Each is
+	 * NULL where caps lack it (render_card: PLATFORM_BUTTONS, its parts
+	 * sent with sendMessage like render's; copy: PLATFORM_COPY; edit:
+	 * PLATFORM_EDIT). copy and edit fill *out with a request body and
+	 * return the method to post it to. label: the name volunteers read on
+	 * a card ("Zalo", "Zalo OA").
+	 */
+	void (*render_card)(const struct platform_card *c, platform_emit *emit,
+	    void *arg);
+	/* message_id of from_chat into chat_id; caption NULL keeps its own */
+	const char *(*copy)(const char *chat_id, const char *from_chat,
+	    int64_t message_id, int64_t reply_to, const char *caption,
+	    struct buf *out);
+	/* message_id's text becomes text (plain) */
+	const char *(*edit)(const char *chat_id, int64_t message_id,
+	    const char *text, struct buf *out);
 	const char *label;
+	/* PLATFORM_BUTTONS: the answer to a button press (it stops the
+	 * button's spinner); returns the method */
+	const char *(*answer_press)(const char *callback_id, struct buf *out);
 };
 
 enum { PLATFORM_TELEGRAM, PLATFORM_ZALO, PLATFORM_ZALO_OA, PLATFORM_COUNT };

@@ -13,6 +13,8 @@
 #include "conv.h"
 #include "event.h"
 
+struct platform_card;
+
 #define TG_TEXT_MAX 4096        /* UTF-16 code units after entity parsing */
 #define TG_CALLBACK_MAX 64
 
@@ -48,6 +50,19 @@ void tg_chat_member_request(const char *chat_id, const char *user_id,
     struct buf *out);
 enum api_status tg_parse_chat_member(const char *body, size_t len,
     struct api_error *err, char *status, size_t n);
+/*
+ * The hand-off's messages (platform.h): a card's sendMessage bodies (plain
+ * text, split like tg_render_text, reply_parameters on the first part, an
+ * inline keyboard on the last); a copyMessage and an editMessageText body
+ * (the method is returned).
+ */
+void tg_render_card(const struct platform_card *c,
+    void (*emit)(const char *body, void *arg), void *arg);
+const char *tg_copy_request(const char *chat_id, const char *from_chat,
+    int64_t message_id, int64_t reply_to, const char *caption,
+    struct buf *out);
+const char *tg_edit_request(const char *chat_id, int64_t message_id,
+    const char *text, struct buf *out);
 /* Escapes & < > for parse_mode HTML. */
 void tg_html_escape(const char *s, size_t n, struct buf *out);
 

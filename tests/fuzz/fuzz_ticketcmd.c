@@ -7,14 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handoff.h"
+#include "slash.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct handoff_cmd c;
+	struct slash_cmd c;
 	char *s = malloc(size + 1);
 	size_t i;
 
@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
-	if (handoff_parse_cmd(s, &c)) {
+	if (slash_parse(s, &c)) {
 		size_t len = strlen(s);
 
 		if (s[0] != '/' || c.rest < s || c.rest > s + len)

@@ -342,7 +342,7 @@ test_clarify_lists_candidates(void **state)
 	(void)state;
 	tu_kb_open(&k, "topics.txt", TWIN("card.a", "Trả lời A")
 	    TWIN("card.b", "Trả lời B") HANDOFF_TOPIC,
-	    "system.txt", CLARIFY_SYS, NULL);
+	    "system.txt", CLARIFY_SYS TU_SYS_REQUIRED, NULL);
 	if (k.d.nerr)
 		fail_msg("crafted kb:\n%s", k.d.text.data);
 	chat_init(&c, k.kb);

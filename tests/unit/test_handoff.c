@@ -232,28 +232,38 @@ test_maybe_open_reasons(void **state)
 }
 
 
+/* A resident of chat on platform asks for a person: the ticket's id. */
+static int64_t
+ask_person(struct fx *f, const char *platform, const char *chat_id)
+{
+	struct event ev;
+	struct conv_reply r;
+	struct store_chat chat;
+	int64_t id;
+
+	memset(&ev, 0, sizeof(ev));
+	memset(&chat, 0, sizeof(chat));
+	ev.kind = EV_TEXT;
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "%s", chat_id);
+	conv_reply_init(&r);
+	r.handoff = true;
+	id = handoff_maybe_open(&f->h, platform, &ev, "x", &r, &chat);
+	conv_reply_release(&r);
+	return id;
+}
+
 /* Outside the support hours the resident hears when someone is back and
  * which hotlines help now; inside, how long the wait usually is. */
 static void
 test_wait_message_hours(void **state)
 {
 	struct fx f;
-	struct event ev;
-	struct conv_reply r;
-	struct store_chat chat;
 
 	(void)state;
 	fx_open(&f);
-	memset(&ev, 0, sizeof(ev));
-	memset(&chat, 0, sizeof(chat));
-	ev.kind = EV_TEXT;
-	conv_reply_init(&r);
-	r.handoff = true;
-
 	free(f.cfg.support_hours);
 	f.cfg.support_hours = strdup("00:00-24:00");
-	snprintf(ev.chat_id, sizeof(ev.chat_id), "701");
-	assert_true(handoff_maybe_open(&f.h, "telegram", &ev, "x", &r, &chat) > 0);
+	assert_true(ask_person(&f, "telegram", "701") > 0);
 	assert_int_equal(outbox_count(&f, "701", "khoảng 30 phút"), 1);
 	assert_int_equal(outbox_count(&f, "701", "ngoài giờ"), 0);
 
@@ -269,16 +279,62 @@ test_wait_message_hours(void **state)
 		free(f.cfg.support_hours);
 		f.cfg.support_hours = strdup(hours);
 		assert_false(handoff_in_hours(&f.cfg, store_now_ms()));
-		snprintf(ev.chat_id, sizeof(ev.chat_id), "zz9");
-		assert_true(handoff_maybe_open(&f.h, "zalo", &ev, "x", &r, &chat) > 0);
+		assert_true(ask_person(&f, "zalo", "zz9") > 0);
 		assert_int_equal(outbox_count(&f, "zz9", "ngoài giờ"), 1);
 		assert_int_equal(outbox_count(&f, "zz9", "1900 0368"), 1);
 		assert_int_equal(outbox_count(&f, "zz9", start), 1);
 	}
-	conv_reply_release(&r);
 	fx_close(&f);
 }
 
+
+/* Why a person is called, without a store: what the console asks too. */
+static void
+test_reason_pure(void **state)
+{
+	struct conv_reply r;
+	struct conv_state cs;
+	struct event ev;
+
+	(void)state;
+	conv_reply_init(&r);
+	conv_state_init(&cs);
+	memset(&ev, 0, sizeof(ev));
+	r.kind = CONV_FALLBACK;
+	cs.fallbacks = 1;
+	assert_null(handoff_reason(NULL, &r, &cs));
+	cs.fallbacks = 2;
+	assert_string_equal(handoff_reason(NULL, &r, &cs), "fallback");
+	r.handoff = true;
+	assert_string_equal(handoff_reason(NULL, &r, &cs), "asked");
+	ev.kind = EV_MEDIA;
+	snprintf(ev.media, sizeof(ev.media), "photo");
+	assert_string_equal(handoff_reason(&ev, &r, &cs), "media");
+	snprintf(ev.media, sizeof(ev.media), "sticker");
+	assert_string_equal(handoff_reason(&ev, &r, &cs), "asked");
+	conv_reply_release(&r);
+}
+
+/* A card names the platform as volunteers know it and the reason in the
+ * words the report uses too (handoff_reason_text, the one table). */
+static void
+test_card_words(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	assert_string_equal(handoff_reason_text("fallback"),
+	    "bot chưa trả lời được (2 lần liền)");
+	assert_null(handoff_reason_text("other"));
+	fx_open(&f);
+	assert_true(ask_person(&f, "zalo", "zz7") > 0);
+	assert_int_equal(outbox_count(&f, "-100500", " · Zalo · "), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "Lý do: người dân muốn gặp "
+	    "người hỗ trợ"), 1);
+	assert_int_equal(outbox_count(&f, "-100500", "\"callback_data\":"
+	    "\"claim:"), 1);
+	fx_close(&f);
+}
 
 /*
  * Every store statement once, in one store: the statement cache must hold
@@ -419,64 +475,6 @@ test_prune(void **state)
 	}
 	sqlite3_close(db);
 	fx_close(&f);
-}
-
-/* The staff command parser, as volunteers type commands. */
-static void
-test_parse_cmd(void **state)
-{
-	static const struct {
-		const char *text;
-		int is_cmd;
-		const char *name, *bot;
-		int64_t arg;
-		const char *rest;
-	} cases[] = {
-		{ "/nhan 12", 1, "nhan", "", 12, "12" },
-		{ "/xong 12", 1, "xong", "", 12, "12" },
-		{ "/hangdoi", 1, "hangdoi", "", 0, "" },
-		{ "/hangdoi 2", 1, "hangdoi", "", 2, "2" },
-		{ "/nhan@HoidapBot 12", 1, "nhan", "HoidapBot", 12, "12" },
-		{ "/xong@hoidap_bot #12", 1, "xong", "hoidap_bot", 12, "#12" },
-		{ "/NHAN 7", 1, "nhan", "", 7, "7" },
-		{ "/nhan\t\t 5 ", 1, "nhan", "", 5, "5 " },
-		{ "/nhan 12.", 1, "nhan", "", 12, "12." },
-		{ "/nhan 12abc", 1, "nhan", "", 0, "12abc" },
-		{ "/nhan -3", 1, "nhan", "", 0, "-3" },
-		{ "/nhan 9999999999999999", 1, "nhan", "", 0, "9999999999999999" },
-		{ "/nhan 999999999999999", 1, "nhan", "", 999999999999999LL,
-		    "999999999999999" },
-		{ "/chuyen\nbà Tư không vào được", 1, "chuyen", "", 0,
-		    "bà Tư không vào được" },
-		{ "/chuyen\r\n  ông Sáu", 1, "chuyen", "", 0, "ông Sáu" },
-		{ "/chuyen@Bot\nbà Tư", 1, "chuyen", "Bot", 0, "bà Tư" },
-		{ "/chuyen", 1, "chuyen", "", 0, "" },
-		{ "/nhan@ 12", 1, "nhan", "", 0, "@ 12" },
-		{ "/nhanxxxxxxxxxxxxxxxxx 1", 1, "", "", 1, "1" },
-		{ "/nhận 12", 1, "nh", "", 0, "ận 12" },
-		{ "/", 0, "", "", 0, NULL },
-		{ "/ nhan 1", 0, "", "", 0, NULL },
-		{ "nhan 12", 0, "", "", 0, NULL },
-		{ "", 0, "", "", 0, NULL },
-	};
-	struct handoff_cmd c;
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int r = handoff_parse_cmd(cases[i].text, &c);
-
-		if (r != cases[i].is_cmd)
-			fail_msg("\"%s\": is_cmd %d", cases[i].text, r);
-		if (!r)
-			continue;
-		if (strcmp(c.name, cases[i].name) || strcmp(c.bot, cases[i].bot) ||
-		    c.arg != cases[i].arg || strcmp(c.rest, cases[i].rest))
-			fail_msg("\"%s\": name \"%s\" bot \"%s\" arg %lld rest "
-			    "\"%s\"", cases[i].text, c.name, c.bot, (long long)c.arg,
-			    c.rest);
-	}
-	assert_int_equal(handoff_parse_cmd(NULL, &c), 0);
 }
 
 /* "/chuyen" and the case on the next line: the whole case reaches the
@@ -912,9 +910,10 @@ main(void)
 		cmocka_unit_test(test_support_hours),
 		cmocka_unit_test(test_maybe_open_reasons),
 		cmocka_unit_test(test_wait_message_hours),
+		cmocka_unit_test(test_card_words),
+		cmocka_unit_test(test_reason_pure),
 		cmocka_unit_test(test_store_every_statement),
 		cmocka_unit_test(test_prune),
-		cmocka_unit_test(test_parse_cmd),
 		cmocka_unit_test(test_chuyen_newline),
 		cmocka_unit_test(test_cron_many_tickets),
 		cmocka_unit_test(test_queue_pages),

@@ -187,7 +187,7 @@ test_count_find_order(void **state)
 	/* files are read in name order, topics in file order */
 	tu_kb_open(&k, "b.txt", GOOD("b.one") "\n" GOOD("b.two"),
 	    "a.txt", GOOD("a.one"),
-	    "system.txt", SYSTEM,
+	    "sys.txt", SYSTEM,
 	    "README.md", "not read: == not.a.topic\n",
 	    "notes.txt.bak", "garbage\n",
 	    ".hidden.txt", "garbage\n",
@@ -212,7 +212,8 @@ test_system_topics(void **state)
 
 	(void)state;
 	tu_kb_open(&k, "system.txt", SYSTEM
-	    "\n== sys.more\ntitle: Còn tiếp\nanswer:\nGõ \"tiếp\" ạ.\n", NULL);
+	    "\n== sys.more\ntitle: Còn tiếp\nanswer:\nGõ \"tiếp\" ạ.\n"
+	    TU_SYS_REQUIRED, NULL);
 	if (k.d.nerr || k.d.nwarn)
 		fail_msg("sys.* topics need no ask/source/reviewed:\n%s",
 		    k.d.text.data);

@@ -572,7 +572,8 @@ no_topics_child(void *arg)
 	int rc;
 
 	(void)arg;
-	tu_kb_open(&k, "system.txt", "== sys.fallback\ntitle: F\nanswer:\nx\n",
+	tu_kb_open(&k, "system.txt", "== sys.fallback\ntitle: F\nanswer:\nx\n"
+	    TU_SYS_REQUIRED,
 	    NULL);
 	match_run(k.kb, "cài vneid", 9, &r);
 	rc = k.d.nerr == 0 && r.action == MATCH_FALLBACK && !r.topic ? 0 : 1;

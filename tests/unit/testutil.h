@@ -32,6 +32,12 @@
 /* tests/data, found from this header's path so any cwd above works. */
 #define TU_DATA_DIR tu_data_dir()
 #define TU_KB_MINI tu_kb_mini()
+/* The sentences a system.txt must hold (systext.h), for a test's own. */
+#define TU_SYS_MEDIA "\n== sys.media\ntitle: M\nanswer:\nảnh\n"
+#define TU_SYS_FLOOD "\n== sys.flood\ntitle: F\nanswer:\nchậm lại\n"
+#define TU_SYS_SECRET "\n== sys.secret\ntitle: S\nanswer:\nđừng gửi OTP\n"
+#define TU_SYS_HOTLINES "\n== sys.hotlines\ntitle: H\nanswer:\ngọi 1900\n"
+#define TU_SYS_REQUIRED TU_SYS_MEDIA TU_SYS_FLOOD TU_SYS_SECRET TU_SYS_HOTLINES
 
 /* The date every test runs on, so "stale"/"future" warnings are stable. */
 #define TU_TODAY "2026-11-28"
