@@ -359,7 +359,7 @@ put_expansion(struct buf *out, const char *e)
 			continue;
 		if (*e == ' ' && out->len && out->data[out->len - 1] == ' ')
 			continue;
-		(void)buf_addc(out, *e);
+		buf_addc(out, *e);
 	}
 	while (out->len && out->data[out->len - 1] == ' ')
 		out->data[--out->len] = '\0';
@@ -392,7 +392,7 @@ abbrev_expand(const struct abbrev *a, const struct text *in, struct buf *out)
 		size_t dl = 0;
 
 		if (out->len)
-			(void)buf_addc(out, ' ');
+			buf_addc(out, ' ');
 		if (a && k->elen < ABBREV_KEY_MAX) {
 			/*
 			 * The key as typed first ("đt"), then with đ as d, so "dc"
@@ -428,8 +428,8 @@ abbrev_expand(const struct abbrev *a, const struct text *in, struct buf *out)
 		}
 		if (s) {
 			if (dl) {
-				(void)buf_add(out, tok, dl);
-				(void)buf_addc(out, ' ');
+				buf_add(out, tok, dl);
+				buf_addc(out, ' ');
 			}
 			/*
 			 * "dvc" typed without marks expands without marks too: the
@@ -439,7 +439,7 @@ abbrev_expand(const struct abbrev *a, const struct text *in, struct buf *out)
 			put_expansion(out, k->marked ? s->expansion : s->folded);
 			changed = true;
 		} else {
-			(void)buf_add(out, tok, k->elen);
+			buf_add(out, tok, k->elen);
 		}
 	}
 	return changed;

@@ -206,8 +206,8 @@ cmd_ask(struct cmd_ctx *cx, int argc, char **argv)
 		buf_init(&q, BUF_CAP_TEXT);
 		for (i = optind; i < argc; i++) {
 			if (i > optind)
-				(void)buf_addc(&q, ' ');
-			(void)buf_adds(&q, argv[i]);
+				buf_addc(&q, ' ');
+			buf_adds(&q, argv[i]);
 		}
 		if (buf_failed(&q)) {
 			fprintf(stderr, "hoidap ask: the question is over %zu bytes\n",

@@ -38,11 +38,11 @@ why_other(struct kb *kb, const char *q, const struct kb_topic *other,
 	nw = kb_words(kb, q, other, true, &w);
 	ml = kb_hit_line(kb, q, other, false);
 	if (nw)
-		(void)buf_printf(why, "'%s' có cùng các từ %s", other->id, w.data);
+		buf_printf(why, "'%s' có cùng các từ %s", other->id, w.data);
 	else
-		(void)buf_printf(why, "'%s' không có từ nào của câu", other->id);
+		buf_printf(why, "'%s' không có từ nào của câu", other->id);
 	if (ml)
-		(void)buf_printf(why, "%s dòng 'match:' ở dòng %d của nó khớp câu "
+		buf_printf(why, "%s dòng 'match:' ở dòng %d của nó khớp câu "
 		    "này", nw ? ", và" : ", nhưng", ml);
 	buf_reset(&w);
 	(void)kb_words(kb, q, other, false, own);
@@ -62,17 +62,17 @@ static void
 three_ways(struct buf *m, const struct kb_topic *t, const struct kb_topic *other,
     const struct buf *own, const char *own1)
 {
-	(void)buf_printf(m, DIAG_FIX "chọn một trong ba cách: (1) viết 'ask:' "
+	buf_printf(m, DIAG_FIX "chọn một trong ba cách: (1) viết 'ask:' "
 	    "cụ thể hơn, có từ chỉ '%s' mới có", t->id);
 	if (own->len)
-		(void)buf_printf(m, " (câu này có %s mà '%s' không có)", own->data,
+		buf_printf(m, " (câu này có %s mà '%s' không có)", own->data,
 		    other->id);
-	(void)buf_printf(m, "; (2) thêm cho '%s' một dòng 'keywords:' hoặc "
+	buf_printf(m, "; (2) thêm cho '%s' một dòng 'keywords:' hoặc "
 	    "'match:' với những từ riêng đó; (3) thêm cho '%s' (%s:%d) một dòng "
 	    "'not:' loại câu kiểu này", t->id, other->id, other->file,
 	    other->line);
 	if (*own1)
-		(void)buf_printf(m, ", ví dụ 'not: %s' nếu câu có chữ \"%s\" không "
+		buf_printf(m, ", ví dụ 'not: %s' nếu câu có chữ \"%s\" không "
 		    "bao giờ hỏi về '%s'", own1, own1, other->id);
 }
 
@@ -109,16 +109,16 @@ collision(struct diag *d, struct kb *kb, const struct kb_topic *t, size_t j,
 	buf_init(&own, BUF_CAP_REPLY);
 	why_other(kb, q, other, &why, &own, own1, sizeof(own1));
 	if (r->action == MATCH_ANSWER)
-		(void)buf_printf(&m, "câu ví dụ \"%s\" của '%s' lại được trả lời "
+		buf_printf(&m, "câu ví dụ \"%s\" của '%s' lại được trả lời "
 		    "bằng '%s': '%s' được %.2f điểm, '%s' chỉ được %.2f. %s", q,
 		    t->id, other->id, other->id, theirs, t->id, mine, why.data);
 	else if (r->topic == t)
-		(void)buf_printf(&m, "câu ví dụ \"%s\" của '%s' gần '%s' quá (%.2f "
+		buf_printf(&m, "câu ví dụ \"%s\" của '%s' gần '%s' quá (%.2f "
 		    "so với %.2f, cần hơn nhau %.2f): người dân hỏi như vậy chỉ được "
 		    "hỏi lại \"có phải bác muốn hỏi…\". %s", q, t->id, other->id,
 		    mine, theirs, MATCH_MARGIN, why.data);
 	else
-		(void)buf_printf(&m, "câu ví dụ \"%s\" của '%s' chỉ được hỏi lại "
+		buf_printf(&m, "câu ví dụ \"%s\" của '%s' chỉ được hỏi lại "
 		    "\"có phải bác muốn hỏi…\", và '%s' đứng trước (%.2f so với "
 		    "%.2f). %s", q, t->id, other->id, theirs, mine, why.data);
 	three_ways(&m, t, other, &own, own1);
@@ -139,7 +139,7 @@ family_error(struct diag *d, struct kb *kb, const struct kb_topic *t,
 
 	buf_init(&w, BUF_CAP_REPLY);
 	if (!kb_words(kb, q, r->topic, true, &w))
-		(void)buf_adds(&w, "(không có)");
+		buf_adds(&w, "(không có)");
 	if (!t->parent)
 		diag_error(d, t->file, line, "câu ví dụ \"%s\" của chủ đề '%s' lại "
 		    "mở phần '%s' (%.2f; từ chung: %s)" DIAG_FIX "nếu câu này hỏi "

@@ -332,7 +332,7 @@ zalo_words(struct kb *kb, const struct kb_topic *t, struct buf *out)
 		}
 		if (*p == ' ' && out->len && out->data[out->len - 1] == ' ')
 			continue;       /* the space before "(" and after ")" */
-		(void)buf_addc(out, *p);
+		buf_addc(out, *p);
 	}
 	str_trim(out->data);
 	out->len = strlen(out->data);
@@ -358,7 +358,7 @@ zalo_words(struct kb *kb, const struct kb_topic *t, struct buf *out)
 		return false;
 take:
 	buf_reset(out);
-	(void)buf_adds(out, best ? best : t->title);
+	buf_adds(out, best ? best : t->title);
 	return true;
 }
 

@@ -146,25 +146,25 @@ show_page(struct kb *kb, struct conv_state *s, const struct kb_topic *t,
 		clock_hhmm(now);
 		if (schedule_reply(kb_schedule(kb), today, now, SCHEDULE_SHOW,
 		    &r->text) == 0)
-			(void)buf_adds(&r->text, "\n\n");
+			buf_adds(&r->text, "\n\n");
 	}
-	(void)buf_adds(&r->text, t->pages[page]);
+	buf_adds(&r->text, t->pages[page]);
 	if (last) {
 		if (t->nlinks)
-			(void)buf_addc(&r->text, '\n');
+			buf_addc(&r->text, '\n');
 		for (i = 0; i < t->nlinks; i++)
-			(void)buf_printf(&r->text, "\n👉 %s: %s", t->links[i].label,
+			buf_printf(&r->text, "\n👉 %s: %s", t->links[i].label,
 			    t->links[i].url);
 		if (!t->system && t->source && t->nmenu == 0) {
 			char d[11];
 
 			vn_date(d, t->reviewed);
-			(void)buf_printf(&r->text, "\n\nNguồn: %s · cập nhật %s",
+			buf_printf(&r->text, "\n\nNguồn: %s · cập nhật %s",
 			    t->source, d);
 		}
 	} else {
 		r->more = true;
-		(void)buf_printf(&r->text, "\n\n%s", more_hint(kb, t, page));
+		buf_printf(&r->text, "\n\n%s", more_hint(kb, t, page));
 	}
 	snprintf(s->topic, CONV_ID_MAX, "%s", t->id);
 	s->page = page;
@@ -194,7 +194,7 @@ finish(struct kb *kb, struct conv_state *s, struct conv_reply *r)
 	r->match = m;
 	r->matched = matched;
 	r->kind = CONV_NOTICE;
-	(void)buf_adds(&r->text, kb_system_text(kb, "sys.too_long", "Dạ, cháu "
+	buf_adds(&r->text, kb_system_text(kb, "sys.too_long", "Dạ, cháu "
 	    "xin lỗi, câu trả lời này dài quá nên cháu chưa gửi được ạ. Bác chọn "
 	    "1 để gặp người hỗ trợ, hoặc gõ 0 để về menu chính."));
 	add_opt(r, kb, HANDOFF);
@@ -387,7 +387,7 @@ offer_first(struct kb *kb, struct conv_state *s, struct conv_reply *r,
 	r->nopt = 0;
 	for (i = 0; i < nother; i++) {
 		add_opt(r, kb, other[i]->id);
-		(void)buf_printf(&r->text, "\n\nBác còn hỏi về \"%s\": bác gõ số %d "
+		buf_printf(&r->text, "\n\nBác còn hỏi về \"%s\": bác gõ số %d "
 		    "để xem ạ.", other[i]->title, r->nopt);
 	}
 	for (i = 0; i < nkeep; i++)
@@ -417,7 +417,7 @@ handle(struct kb *kb, struct conv_state *s, const char *msg,
 		/* the guide being read stays open: "tiếp" still continues it */
 		s->fallbacks = 0;
 		r->kind = CONV_NOTICE;
-		(void)buf_adds(&r->text, kb_system_text(kb, "sys.thanks",
+		buf_adds(&r->text, kb_system_text(kb, "sys.thanks",
 		    "Dạ, không có gì ạ. Bác cần hỏi thêm gì cứ nhắn cháu nhé."));
 		return;
 	}
@@ -430,7 +430,7 @@ handle(struct kb *kb, struct conv_state *s, const char *msg,
 			return;
 		}
 		r->kind = CONV_NOTICE;
-		(void)buf_adds(&r->text, kb_system_text(kb, "sys.end",
+		buf_adds(&r->text, kb_system_text(kb, "sys.end",
 		    "Dạ, hướng dẫn đã hết rồi ạ. Bác gõ câu hỏi khác, hoặc gõ 0 để "
 		    "về menu chính."));
 		return;
@@ -445,10 +445,10 @@ handle(struct kb *kb, struct conv_state *s, const char *msg,
 		}
 		r->kind = CONV_NOTICE;
 		if (s->nmenu)
-			(void)buf_printf(&r->text, "Dạ, bác chọn một số từ 1 đến %d, "
+			buf_printf(&r->text, "Dạ, bác chọn một số từ 1 đến %d, "
 			    "hoặc gõ 0 để về menu chính ạ.", s->nmenu);
 		else
-			(void)buf_adds(&r->text, "Dạ, bác gõ 0 để xem menu chính, "
+			buf_adds(&r->text, "Dạ, bác gõ 0 để xem menu chính, "
 			    "hoặc gõ câu hỏi của bác ạ.");
 		return;
 	}
@@ -463,7 +463,7 @@ handle(struct kb *kb, struct conv_state *s, const char *msg,
 
 		s->fallbacks = 0;
 		r->kind = CONV_CLARIFY;
-		(void)buf_adds(&r->text, kb_system_text(kb, "sys.several",
+		buf_adds(&r->text, kb_system_text(kb, "sys.several",
 		    "Dạ, bác hỏi mấy việc ạ. Bác gõ số để xem từng việc:"));
 		for (i = 0; i < nother; i++)
 			add_opt(r, kb, other[i]->id);
@@ -490,7 +490,7 @@ handle(struct kb *kb, struct conv_state *s, const char *msg,
 
 		s->fallbacks = 0;
 		r->kind = CONV_CLARIFY;
-		(void)buf_adds(&r->text, kb_system_text(kb, "sys.clarify",
+		buf_adds(&r->text, kb_system_text(kb, "sys.clarify",
 		    "Dạ, có phải bác muốn hỏi một trong các việc sau không ạ? "
 		    "Bác gõ số tương ứng:"));
 		for (i = 0; i < r->match.ncand; i++)
@@ -503,7 +503,7 @@ handle(struct kb *kb, struct conv_state *s, const char *msg,
 	case MATCH_FALLBACK:
 		s->fallbacks++;
 		r->kind = CONV_FALLBACK;
-		(void)buf_adds(&r->text, kb_system_text(kb, "sys.fallback",
+		buf_adds(&r->text, kb_system_text(kb, "sys.fallback",
 		    "Dạ, cháu chưa hiểu câu hỏi của bác. Bác gõ 0 để xem menu, "
 		    "hoặc chọn 1 để gặp người hỗ trợ ạ."));
 		add_opt(r, kb, HANDOFF);
@@ -527,7 +527,7 @@ conv_notice(struct kb *kb, struct conv_state *s, const char *text,
 {
 	reply_reset(r);
 	r->kind = CONV_NOTICE;
-	(void)buf_adds(&r->text, text);
+	buf_adds(&r->text, text);
 	add_opt(r, kb, HANDOFF);
 	s->topic[0] = '\0';
 	remember_menu(s, r);
@@ -539,17 +539,17 @@ conv_render_text(const struct conv_reply *r, struct buf *out)
 {
 	int i;
 
-	(void)buf_add(out, r->text.data, r->text.len);
+	buf_add(out, r->text.data, r->text.len);
 	if (r->nopt) {
 		if (r->kind == CONV_ANSWER)
-			(void)buf_adds(out, "\n\nXem thêm:");
+			buf_adds(out, "\n\nXem thêm:");
 		else
-			(void)buf_addc(out, '\n');
+			buf_addc(out, '\n');
 		for (i = 0; i < r->nopt; i++)
-			(void)buf_printf(out, "\n%d. %s", i + 1, r->opt[i].title);
+			buf_printf(out, "\n%d. %s", i + 1, r->opt[i].title);
 	}
 	if (r->kind != CONV_MENU)
-		(void)buf_adds(out, r->nopt ? "\n0. Về menu chính" :
+		buf_adds(out, r->nopt ? "\n0. Về menu chính" :
 		    "\n\n0. Về menu chính");
 	return buf_failed(out) ? -1 : 0;
 }

@@ -129,14 +129,14 @@ reload(struct daemon *d, const char *why)
 		char *p = dg.text.data, *line;
 
 		buf_init(&msg, BUF_CAP_REPLY);
-		(void)buf_printf(&msg, "⚠️ Kho câu hỏi có %zu lỗi (%s); bot vẫn dùng "
+		buf_printf(&msg, "⚠️ Kho câu hỏi có %zu lỗi (%s); bot vẫn dùng "
 		    "bản cũ cho đến khi sửa xong:\n", dg.nerr, why);
 		while ((line = strsep(&p, "\n")) != NULL) {
 			if (!*line)
 				continue;
 			log_error("reload: %s", line);
 			if (!diag_line_is_warning(line) && msg.len < 3000)
-				(void)buf_printf(&msg, "%s\n", line);
+				buf_printf(&msg, "%s\n", line);
 		}
 		log_error("reload: %zu error(s); still serving the previous "
 		    "knowledge base", dg.nerr);
@@ -527,7 +527,7 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 			continue;
 		}
 		buf_init(&pre, 4096);
-		(void)buf_printf(&pre, "%s/bot%s", api[i], tok[i]);
+		buf_printf(&pre, "%s/bot%s", api[i], tok[i]);
 		if (!(pl->prefix = buf_take(&pre)))
 			fatal("%s: API URL and token over 4 KB", pl->pf->name);
 		pl->enabled = 1;

@@ -26,16 +26,16 @@ diag_add(struct diag *d, const char *kind, const char *path, int line,
 		return;
 	buf_init(&l, BUF_CAP_REPLY);
 	if (line > 0)
-		(void)buf_printf(&l, "%s:%d: %s", path, line, kind);
+		buf_printf(&l, "%s:%d: %s", path, line, kind);
 	else
-		(void)buf_printf(&l, "%s: %s", path, kind);
-	(void)buf_vprintf(&l, fmt, ap);
-	(void)buf_addc(&l, '\n');
+		buf_printf(&l, "%s: %s", path, kind);
+	buf_vprintf(&l, fmt, ap);
+	buf_addc(&l, '\n');
 	if (!buf_failed(&l) && d->text.len + l.len <= d->text.cap - DIAG_TAIL) {
-		(void)buf_add(&d->text, l.data, l.len);
+		buf_add(&d->text, l.data, l.len);
 	} else {
 		d->cut = true;
-		(void)buf_printf(&d->text, "%.200s: %s%s\n", path, kind, d->en ?
+		buf_printf(&d->text, "%.200s: %s%s\n", path, kind, d->en ?
 		    "too many messages: the rest are not shown" : "quá nhiều thông báo, phần sau không "
 		    "hiện" DIAG_FIX "sửa các lỗi trên rồi chạy lại 'hoidap check'");
 	}

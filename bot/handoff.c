@@ -257,17 +257,17 @@ handoff_reason_text(const char *reason)
 static void
 card_text(struct handoff *h, const struct ticket *t, struct buf *b)
 {
-	(void)buf_printf(b, "%s Phiếu #%lld · %s · %s\nLý do: %s\n",
+	buf_printf(b, "%s Phiếu #%lld · %s · %s\nLý do: %s\n",
 	    t->tier > 1 ? "⚠️" : "🆘", (long long)t->id,
 	    platform_label(t->platform),
 	    t->user_name[0] ? t->user_name : "(không tên)",
 	    handoff_reason_text(t->reason) ? handoff_reason_text(t->reason) :
 	    t->reason);
 	if (t->question[0])
-		(void)buf_printf(b, "Câu hỏi: %s\n", t->question);
-	(void)buf_adds(b, "Gần đây:\n");
+		buf_printf(b, "Câu hỏi: %s\n", t->question);
+	buf_adds(b, "Gần đây:\n");
 	(void)store_recent_messages(h->st, t->platform, t->chat_id, 6, b);
-	(void)buf_printf(b, "\nTrả lời (reply) tin này để nhắn cho người dân; "
+	buf_printf(b, "\nTrả lời (reply) tin này để nhắn cho người dân; "
 	    "gõ /xong %lld khi xong.", (long long)t->id);
 }
 
@@ -279,10 +279,10 @@ tell_resident_wait(struct handoff *h, const struct ticket *t)
 
 	buf_init(&b, BUF_CAP_REPLY);
 	if (strcmp(t->reason, "media") == 0)
-		(void)buf_adds(&b, "Dạ, cháu chưa tự xem được ảnh, ghi âm hay tệp bác "
+		buf_adds(&b, "Dạ, cháu chưa tự xem được ảnh, ghi âm hay tệp bác "
 		    "gửi, nên cháu chuyển cho người của Tổ xem giúp bác. ");
 	if (handoff_in_hours(h->cfg, now)) {
-		(void)buf_printf(&b, "Dạ, cháu đã chuyển câu hỏi của bác cho Tổ Chuyển "
+		buf_printf(&b, "Dạ, cháu đã chuyển câu hỏi của bác cho Tổ Chuyển "
 		    "đổi số cộng đồng (phiếu số %lld). Các tình nguyện viên thường "
 		    "trả lời trong %s. Bác cứ nhắn thêm ở đây, tin của bác sẽ được "
 		    "chuyển tới Tổ ạ.", (long long)t->id, h->cfg->typical_wait);
@@ -291,7 +291,7 @@ tell_resident_wait(struct handoff *h, const struct ticket *t)
 		const char *call = systext(h->kb, SYSTEXT_HOTLINES);
 
 		sscanf(h->cfg->support_hours, "%7[0-9:]", start);
-		(void)buf_printf(&b, "Dạ, cháu đã ghi lại câu hỏi của bác (phiếu số "
+		buf_printf(&b, "Dạ, cháu đã ghi lại câu hỏi của bác (phiếu số "
 		    "%lld). Bây giờ là ngoài giờ hỗ trợ (%s), Tổ Chuyển đổi số cộng "
 		    "đồng sẽ trả lời bác từ %s sáng ạ.%s%s", (long long)t->id,
 		    h->cfg->support_hours, start, *call ? " " : "", call);
@@ -355,7 +355,7 @@ claim(struct handoff *h, int64_t id, const char *vol_id, const char *vol_name)
 		char data[32];
 		struct platform_button btn = { "✔️ Xong phiếu này", data };
 
-		(void)buf_printf(&b, "✅ %s đã nhận phiếu #%lld.", vol_name,
+		buf_printf(&b, "✅ %s đã nhận phiếu #%lld.", vol_name,
 		    (long long)id);
 		snprintf(data, sizeof(data), "done:%lld", (long long)id);
 		group_send(h, b.data, card, &btn, id);
@@ -367,14 +367,14 @@ claim(struct handoff *h, int64_t id, const char *vol_id, const char *vol_name)
 			buf_init(&txt, BUF_CAP_REPLY);
 			store_ticket_get(h->st, id, &t);
 			card_text(h, &t, &txt);
-			(void)buf_printf(&txt, "\n✅ Đã nhận: %s", vol_name);
+			buf_printf(&txt, "\n✅ Đã nhận: %s", vol_name);
 			if (txt.len > 3000) {
 				/* an edit cannot be split: keep the head of the card */
 				char *cut = xstrdup(txt.data);
 
 				utf8_copy(cut, 3000, txt.data);
 				buf_reset(&txt);
-				(void)buf_printf(&txt, "%s…\n✅ Đã nhận: %s", cut, vol_name);
+				buf_printf(&txt, "%s…\n✅ Đã nhận: %s", cut, vol_name);
 				free(cut);
 			}
 			buf_init(&body, BUF_CAP_REPLY);
@@ -389,17 +389,17 @@ claim(struct handoff *h, int64_t id, const char *vol_id, const char *vol_name)
 			buf_release(&txt);
 		}
 		buf_reset(&b);
-		(void)buf_printf(&b, "Dạ, %s — tình nguyện viên của Tổ Chuyển đổi số "
+		buf_printf(&b, "Dạ, %s — tình nguyện viên của Tổ Chuyển đổi số "
 		    "cộng đồng — đã nhận câu hỏi của bác và sẽ nhắn cho bác ngay ạ.",
 		    vol_name);
 		handoff_say(h, t.platform, t.chat_id, b.data);
 		log_info("handoff: ticket %lld claimed by %s", (long long)id, vol_id);
 	} else if (rc == 1) {
-		(void)buf_printf(&b, "Phiếu #%lld %s.", (long long)id,
+		buf_printf(&b, "Phiếu #%lld %s.", (long long)id,
 		    strcmp(t.status, "resolved") == 0 ? "đã xong rồi" :
 		    "đã có người nhận");
 		if (t.volunteer_name[0] && strcmp(t.status, "claimed") == 0)
-			(void)buf_printf(&b, " (%s)", t.volunteer_name);
+			buf_printf(&b, " (%s)", t.volunteer_name);
 		group_send(h, b.data, 0, NULL, 0);
 	} else {
 		h->rc = -1;
@@ -421,11 +421,11 @@ resolve(struct handoff *h, int64_t id, const char *by)
 	rc = store_ticket_resolve(h->st, id);
 	buf_init(&b, BUF_CAP_REPLY);
 	if (rc == 0) {
-		(void)buf_printf(&b, "✔️ Phiếu #%lld đã xong (%s).", (long long)id, by);
+		buf_printf(&b, "✔️ Phiếu #%lld đã xong (%s).", (long long)id, by);
 		group_send(h, b.data, store_ticket_card(h->st,
 		    h->cfg->volunteer_chat, id), NULL, 0);
 		buf_reset(&b);
-		(void)buf_printf(&b, "Dạ, việc hỗ trợ bác (phiếu số %lld) đã xong. "
+		buf_printf(&b, "Dạ, việc hỗ trợ bác (phiếu số %lld) đã xong. "
 		    "Bác có hài lòng không ạ? Bác gõ 👍 nếu hài lòng, 👎 nếu chưa. "
 		    "Từ giờ cháu lại trả lời bác như thường, gõ 0 để xem menu ạ.",
 		    (long long)id);
@@ -443,7 +443,7 @@ resolve(struct handoff *h, int64_t id, const char *by)
 		}
 		log_info("handoff: ticket %lld resolved", (long long)id);
 	} else if (rc == 1) {
-		(void)buf_printf(&b, "Phiếu #%lld đã xong từ trước.", (long long)id);
+		buf_printf(&b, "Phiếu #%lld đã xong từ trước.", (long long)id);
 		group_send(h, b.data, 0, NULL, 0);
 	} else {
 		h->rc = -1;
@@ -471,29 +471,29 @@ queue_list(struct handoff *h, const char *platform, const char *chat,
 	}
 	buf_init(&b, BUF_CAP_REPLY);
 	if (total < 0 || n < 0) {
-		(void)buf_adds(&b, "Dạ, cháu chưa đọc được hàng đợi (lỗi cơ sở dữ "
+		buf_adds(&b, "Dạ, cháu chưa đọc được hàng đợi (lỗi cơ sở dữ "
 		    "liệu). Anh/chị thử lại sau ít phút ạ.");
 	} else if (total == 0) {
-		(void)buf_adds(&b, "Không có phiếu nào đang chờ. 🎉");
+		buf_adds(&b, "Không có phiếu nào đang chờ. 🎉");
 	} else if (page > pages) {
-		(void)buf_printf(&b, "Không có trang %lld: hàng đợi có %d phiếu, %d "
+		buf_printf(&b, "Không có trang %lld: hàng đợi có %d phiếu, %d "
 		    "trang. Gõ /hangdoi để xem trang 1.", (long long)page, total,
 		    pages);
 	} else {
 		if (pages > 1)
-			(void)buf_printf(&b, "Hàng đợi: %d phiếu · trang %lld/%d (cũ "
+			buf_printf(&b, "Hàng đợi: %d phiếu · trang %lld/%d (cũ "
 			    "nhất trước)\n", total, (long long)page, pages);
 		else
-			(void)buf_printf(&b, "Hàng đợi: %d phiếu\n", total);
+			buf_printf(&b, "Hàng đợi: %d phiếu\n", total);
 		for (i = 0; i < n; i++)
-			(void)buf_printf(&b, "#%lld · %s · %s · %s · chờ %lld phút%s\n",
+			buf_printf(&b, "#%lld · %s · %s · %s · chờ %lld phút%s\n",
 			    (long long)v[i].id, v[i].platform, v[i].user_name[0] ?
 			    v[i].user_name : "(không tên)",
 			    strcmp(v[i].status, "open") == 0 ? "chưa ai nhận" :
 			    v[i].volunteer_name, (long long)((now - v[i].created) / 60000),
 			    v[i].tier > 1 ? " · ⚠️ cấp 2" : "");
 		if (page < pages)
-			(void)buf_printf(&b, "Trang sau: /hangdoi %lld", (long long)page
+			buf_printf(&b, "Trang sau: /hangdoi %lld", (long long)page
 			    + 1);
 	}
 	if (handoff_is_group(h, platform, chat))
@@ -523,7 +523,7 @@ relay_to_resident(struct handoff *h, const struct ticket *t,
 
 	buf_init(&b, BUF_CAP_REPLY);
 	if (ev->kind == EV_TEXT && ev->text && *ev->text) {
-		(void)buf_printf(&b, "👤 %s (Tổ Chuyển đổi số cộng đồng): %s",
+		buf_printf(&b, "👤 %s (Tổ Chuyển đổi số cộng đồng): %s",
 		    ev->first_name[0] ? ev->first_name : "Tình nguyện viên", ev->text);
 		/* the resident gets the exact words (the outbox clears them once
 		 * sent); the log keeps them redacted like everyone else's */
@@ -535,7 +535,7 @@ relay_to_resident(struct handoff *h, const struct ticket *t,
 		copy_message(h, t->chat_id, 0, h->cfg->volunteer_chat, ev->message_id,
 		    0, 0, NULL);
 	} else {
-		(void)buf_printf(&b, "Bot chưa chuyển được loại tin này sang %s; "
+		buf_printf(&b, "Bot chưa chuyển được loại tin này sang %s; "
 		    "xin nhắn bằng chữ.", t->platform);
 		group_send(h, b.data, ev->message_id, NULL, 0);
 		buf_release(&b);
@@ -613,14 +613,14 @@ stats(struct handoff *h, const char *platform, const struct event *ev)
 	dm(today, d1);
 	dm(monday, d2);
 	if (report_load(&r, &o) < 0) {
-		(void)buf_printf(&b, "Dạ, cháu chưa đọc được số liệu: %s.", r.err);
+		buf_printf(&b, "Dạ, cháu chưa đọc được số liệu: %s.", r.err);
 	} else {
 		const struct report_day *t = NULL;
 
 		for (i = 0; i < r.ndays; i++)
 			if (r.days[i].day == today)
 				t = &r.days[i];
-		(void)buf_printf(&b, "📊 Thống kê (giờ Hà Nội)\n"
+		buf_printf(&b, "📊 Thống kê (giờ Hà Nội)\n"
 		    "Hôm nay %s: %d câu hỏi — trả lời được %d, chưa chắc %d, chưa "
 		    "trả lời được %d.\n"
 		    "Tuần này (từ thứ Hai %s): %d câu hỏi — trả lời được %d, chưa "
@@ -628,17 +628,17 @@ stats(struct handoff *h, const char *platform, const struct event *ev)
 		    t ? t->answered : 0, t ? t->unsure : 0, t ? t->unanswered : 0,
 		    d2, r.questions, r.answered, r.clarified, r.fallbacks);
 		if (open >= 0)
-			(void)buf_printf(&b, "Phiếu hỗ trợ đang mở: %d.\n", open);
+			buf_printf(&b, "Phiếu hỗ trợ đang mở: %d.\n", open);
 		if (!r.ngroups)
-			(void)buf_adds(&b, "\nTuần này không có câu nào bot chưa trả "
+			buf_adds(&b, "\nTuần này không có câu nào bot chưa trả "
 			    "lời được.");
 		else
-			(void)buf_adds(&b, "\nCâu hỏi bot chưa trả lời được hoặc chưa "
+			buf_adds(&b, "\nCâu hỏi bot chưa trả lời được hoặc chưa "
 			    "chắc, nhiều nhất tuần này (nên thêm vào kho câu hỏi):\n");
 		for (i = 0; i < r.ngroups && i < STATS_GROUPS; i++)
-			(void)buf_printf(&b, "%zu. %zu lần: \"%s\"\n", i + 1,
+			buf_printf(&b, "%zu. %zu lần: \"%s\"\n", i + 1,
 			    r.groups[i].n, r.groups[i].nex ? r.groups[i].ex[0] : "");
-		(void)buf_adds(&b, "\nBáo cáo đầy đủ: lệnh hoidap report trên máy "
+		buf_adds(&b, "\nBáo cáo đầy đủ: lệnh hoidap report trên máy "
 		    "chạy bot.");
 	}
 	report_release(&r);
@@ -756,7 +756,7 @@ forward_case(struct handoff *h, const char *platform, const struct event *ev,
 		struct buf g;
 
 		buf_init(&g, BUF_CAP_REPLY);
-		(void)buf_printf(&g, "Hướng dẫn có thể dùng ngay — %s:\n\n%s",
+		buf_printf(&g, "Hướng dẫn có thể dùng ngay — %s:\n\n%s",
 		    m.topic->title, m.topic->pages[0]);
 		handoff_say(h, platform, ev->chat_id, g.data);
 		buf_release(&g);
@@ -920,13 +920,13 @@ relay_send_held(struct handoff *h, int64_t tid)
 		    len + strlen(v[k].text) + 5 <= RELAY_PART; k++)
 			len += strlen(v[k].text) + 5;
 		if (k == 1)
-			(void)buf_printf(&b, "💬 #%lld %s: %s", (long long)tid, name,
+			buf_printf(&b, "💬 #%lld %s: %s", (long long)tid, name,
 			    v[0].text);
 		else
-			(void)buf_printf(&b, "💬 #%lld %s (%d tin liền):", (long long)tid,
+			buf_printf(&b, "💬 #%lld %s (%d tin liền):", (long long)tid,
 			    name, k);
 		for (i = 0; k > 1 && i < k; i++)
-			(void)buf_printf(&b, "\n• %s", v[i].text);
+			buf_printf(&b, "\n• %s", v[i].text);
 		last = v[k - 1].id;
 		group_send(h, b.data, card, NULL, tid);
 	}
@@ -987,7 +987,7 @@ handoff_relay_resident(struct handoff *h, const char *platform,
 	} else if (ev->kind == EV_MEDIA) {
 		const char *l = platform_label(platform);
 
-		(void)buf_printf(&b, "📷 gửi %s qua %s (bot không chuyển được tệp "
+		buf_printf(&b, "📷 gửi %s qua %s (bot không chuyển được tệp "
 		    "từ %s)%s%s", ev->media, l, l, *redacted ? ": " : ".", redacted);
 		rc = store_relay_hold(h->st, t.id, "text", b.data, 0);
 	} else {
@@ -1114,7 +1114,7 @@ escalate_one(struct handoff *h, const struct ticket *t, int64_t now)
 	struct buf m;
 
 	buf_init(&m, BUF_CAP_REPLY);
-	(void)buf_printf(&m, "⚠️ Phiếu #%lld (%s, %s) đã mở %lld phút mà chưa "
+	buf_printf(&m, "⚠️ Phiếu #%lld (%s, %s) đã mở %lld phút mà chưa "
 	    "xong (%s). Câu hỏi: %s", (long long)t->id, t->platform,
 	    t->user_name[0] ? t->user_name : "không tên",
 	    (long long)((now - t->created) / 60000), strcmp(t->status, "open") == 0
@@ -1134,7 +1134,7 @@ digest_send(struct digest *d)
 		struct platform_card c = { d->h->cfg->volunteer_chat, d->b.data, 0,
 		    d->btn, d->nbtn, 4 };
 
-		(void)buf_adds(&d->b, "Bấm nút hoặc gõ /nhan <số> để nhận.");
+		buf_adds(&d->b, "Bấm nút hoặc gõ /nhan <số> để nhận.");
 		c.text = d->b.data;
 		if (d->h->cfg->volunteer_chat[0])
 			send_card(d->h, group_pl->name, &c, 1, 0);
@@ -1165,12 +1165,12 @@ digest_line(struct digest *d, const struct ticket *t)
 		digest_send(d);
 	if (!d->b.len) {
 		if (d->escalate)
-			(void)buf_printf(&d->b, "⚠️ Các phiếu đã mở quá %d phút mà "
+			buf_printf(&d->b, "⚠️ Các phiếu đã mở quá %d phút mà "
 			    "chưa xong:\n", d->h->cfg->escalate_minutes);
 		else
-			(void)buf_adds(&d->b, "⏰ Các phiếu chưa ai nhận:\n");
+			buf_adds(&d->b, "⏰ Các phiếu chưa ai nhận:\n");
 	}
-	(void)buf_adds(&d->b, line);
+	buf_adds(&d->b, line);
 	if (!d->escalate && d->nbtn < DIGEST_BUTTONS) {
 		char *label = d->btn_text[d->nbtn][0], *data = d->btn_text[d->nbtn][1];
 

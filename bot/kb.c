@@ -463,8 +463,8 @@ set_answer(struct parse *ps, struct kb_topic_int *ti, struct buf *ans,
 		}
 		if (!page.len && !*str_trim(line))
 			continue;
-		(void)buf_adds(&page, line);
-		(void)buf_addc(&page, '\n');
+		buf_adds(&page, line);
+		buf_addc(&page, '\n');
 	}
 	buf_release(&page);
 	free(copy);
@@ -989,8 +989,8 @@ suggest_id(const char *id, bool dots, char *out, size_t n)
 			if (*c == ' ' || *c == '.')
 				*c = '_';
 		if (b.len)
-			(void)buf_addc(&b, '.');
-		(void)buf_adds(&b, f);
+			buf_addc(&b, '.');
+		buf_adds(&b, f);
 		free(f);
 	}
 	snprintf(out, n, "%s", b.data ? b.data : "");
@@ -1156,7 +1156,7 @@ sort_block_diags(struct parse *ps)
 	t->len = ps->block_off;
 	t->data[t->len] = '\0';
 	for (i = 0; i < n; i++)
-		(void)buf_add(t, v[i].s, v[i].n);
+		buf_add(t, v[i].s, v[i].n);
 	free(v);
 	free(copy);
 }
@@ -1326,13 +1326,13 @@ parse_file(struct parse *ps, char *data)
 		if (line[0] == '#') {
 			/* keeps line numbers right for warnings about the answer */
 			if (in_answer && cur)
-				(void)buf_adds(&ans, "\x01\n");
+				buf_adds(&ans, "\x01\n");
 			continue;
 		}
 		if (in_answer) {
 			if (cur) {
-				(void)buf_adds(&ans, line);
-				(void)buf_addc(&ans, '\n');
+				buf_adds(&ans, line);
+				buf_addc(&ans, '\n');
 				note_lost_key(ps, line, lineno);
 			}
 			continue;
@@ -1409,8 +1409,8 @@ parse_file(struct parse *ps, char *data)
 				in_answer = true;
 				ans_line = lineno;
 				if (*val) {
-					(void)buf_adds(&ans, val);
-					(void)buf_addc(&ans, '\n');
+					buf_adds(&ans, val);
+					buf_addc(&ans, '\n');
 				}
 				continue;
 			}
@@ -1643,15 +1643,15 @@ kb_load(const char *dir, struct diag *d)
 
 	buf_init(&path, 4096);
 	/* The abbreviations shape how every text is read: load them first. */
-	(void)buf_printf(&path, "%s/abbreviations.txt", dir);
+	buf_printf(&path, "%s/abbreviations.txt", dir);
 	/* A missing table is allowed: nothing is expanded then. */
 	if (regular_file(path.data, d) > 0)
 		kb->abbrev = abbrev_load(path.data, d);
 	buf_reset(&path);
-	(void)buf_printf(&path, "%s/stopwords.txt", dir);
+	buf_printf(&path, "%s/stopwords.txt", dir);
 	kb_stopwords_read(path.data, d, add_stopword, kb);
 	buf_reset(&path);
-	(void)buf_printf(&path, "%s/schedule.txt", dir);
+	buf_printf(&path, "%s/schedule.txt", dir);
 	/* Optional: a ward without in-person sessions has no file, and the
 	 * support-point answer is then shown as written. */
 	if (regular_file(path.data, d) > 0) {
@@ -1671,7 +1671,7 @@ kb_load(const char *dir, struct diag *d)
 		    strcmp(names[i], "schedule.txt") == 0)
 			continue;
 		buf_reset(&path);
-		(void)buf_printf(&path, "%s/%s", dir, names[i]);
+		buf_printf(&path, "%s/%s", dir, names[i]);
 		if (regular_file(path.data, d) < 0)
 			continue;
 		buf_init(&data, BUF_CAP_FILE);
@@ -1805,11 +1805,11 @@ words_flush(struct buf *phrase, struct buf *out, size_t *n)
 	if (!phrase->len)
 		return;
 	buf_init(&q, BUF_CAP_TEXT);
-	(void)buf_printf(&q, "\"%s\"", phrase->data);
+	buf_printf(&q, "\"%s\"", phrase->data);
 	if (!out->data || !strstr(out->data, q.data)) {
 		if (*n)
-			(void)buf_adds(out, ", ");
-		(void)buf_adds(out, q.data);
+			buf_adds(out, ", ");
+		buf_adds(out, q.data);
 		(*n)++;
 	}
 	buf_release(&q);
@@ -1879,13 +1879,13 @@ kb_words(struct kb *kb, const char *msg, const struct kb_topic *t,
 
 			if (has_key(ti->feats, ti->nfeats, index_key(FEAT_FOLD_BI,
 			    a, len)))
-				(void)buf_addc(&phrase, ' ');
+				buf_addc(&phrase, ' ');
 			else
 				words_flush(&phrase, out, &n);
 		} else {
 			words_flush(&phrase, out, &n);
 		}
-		(void)buf_printf(&phrase, "%.*s", (int)tx.tok[i].elen,
+		buf_printf(&phrase, "%.*s", (int)tx.tok[i].elen,
 		    tx.exact + tx.tok[i].eoff);
 		last = (long)i;
 	}
@@ -1894,7 +1894,7 @@ kb_words(struct kb *kb, const char *msg, const struct kb_topic *t,
 	if (nlack)
 		qsort(lack, nlack, sizeof(*lack), lack_cmp);
 	for (i = 0; i < nlack; i++) {
-		(void)buf_printf(&phrase, "%.*s", lack[i].len, lack[i].s);
+		buf_printf(&phrase, "%.*s", lack[i].len, lack[i].s);
 		words_flush(&phrase, out, &n);
 	}
 	free(lack);

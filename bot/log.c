@@ -156,10 +156,10 @@ log_mask(const char *s, struct buf *out)
 		for (k = 0, n = 0; k < nsecrets && !n; k++)
 			n = spells(s + i, secrets[k]);
 		if (n) {
-			(void)buf_adds(out, "<token>");
+			buf_adds(out, "<token>");
 			i += n;
 		} else {
-			(void)buf_addc(out, s[i++]);
+			buf_addc(out, s[i++]);
 		}
 	}
 }
@@ -181,27 +181,27 @@ log_msg(enum log_level l, const char *fmt, ...)
 	buf_init(&b, 64 * 1024);
 	buf_init(&out, 256 * 1024);
 	va_start(ap, fmt);
-	(void)buf_vprintf(&b, fmt, ap);
+	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	buf_init(&m, 64 * 1024);
 	log_mask(b.data, &m);
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	(void)buf_printf(&out, "%s %s: ", ts, names[l]);
+	buf_printf(&out, "%s %s: ", ts, names[l]);
 	for (i = 0; i < m.len; i++) {
 		unsigned char c = (unsigned char)m.data[i];
 
 		if (c < 0x20 || c == 0x7f)
-			(void)buf_printf(&out, "\\x%02x", c);
+			buf_printf(&out, "\\x%02x", c);
 		else
-			(void)buf_addc(&out, (char)c);
+			buf_addc(&out, (char)c);
 	}
-	(void)buf_addc(&out, '\n');
+	buf_addc(&out, '\n');
 	if (buf_failed(&b) || buf_failed(&m) || buf_failed(&out)) {
 		/* never a piece of the line (the cut could fall inside a
 		 * secret): what was being logged, by its format */
 		buf_reset(&out);
-		(void)buf_printf(&out, "%s %s: a message over %zu bytes was not "
+		buf_printf(&out, "%s %s: a message over %zu bytes was not "
 		    "written (\"%s\")\n", ts, names[l], b.cap, fmt);
 	}
 	fputs(out.data, stderr);

@@ -726,36 +726,36 @@ explain(const struct mq *m, const struct match_result *r, struct buf *out)
 	const struct kb *kb = m->kb;
 	size_t i;
 
-	(void)buf_printf(out, "# stage normalize: %zu words \"%s\"", m->t.ntok,
+	buf_printf(out, "# stage normalize: %zu words \"%s\"", m->t.ntok,
 	    m->t.folded);
 	if (m->have_t0)
-		(void)buf_printf(out, " (as typed: \"%s\")", m->t0.folded);
+		buf_printf(out, " (as typed: \"%s\")", m->t0.folded);
 	if (!m->t.ntok) {
 		/* nothing to match: the other stages did not run */
-		(void)buf_adds(out, "\n# stage features: -\n# stage words: -\n"
+		buf_adds(out, "\n# stage features: -\n# stage words: -\n"
 		    "# stage patterns: -\n# stage scores: -\n");
-		(void)buf_printf(out, "# stage decision: %s\n",
+		buf_printf(out, "# stage decision: %s\n",
 		    match_action_name(r->action));
 		return;
 	}
-	(void)buf_printf(out, "\n# stage features: %zu (unigrams and bigrams "
+	buf_printf(out, "\n# stage features: %zu (unigrams and bigrams "
 	    "in at most %u topics)\n", m->nq, m->max_df);
-	(void)buf_printf(out, "# stage words: %zu candidate topics\n", m->nword);
-	(void)buf_printf(out, "# stage patterns: %zu literal facts of %zu found; "
+	buf_printf(out, "# stage words: %zu candidate topics\n", m->nword);
+	buf_printf(out, "# stage patterns: %zu literal facts of %zu found; "
 	    "%zu of %u patterns woken, %zu let through by the prefilter; %zu more "
 	    "candidate topics\n", prefilter_found(kb->pf, 0) +
 	    (m->have_t0 ? prefilter_found(kb->pf, 1) : 0),
 	    prefilter_nfacts(kb->pf), m->n.pat_woken, kb->npat, m->n.pat_marked,
 	    m->ncand - m->nword);
-	(void)buf_printf(out, "# stage scores: %zu scored; pattern runs %zu, "
+	buf_printf(out, "# stage scores: %zu scored; pattern runs %zu, "
 	    "hits %zu; not: runs %zu, decided without running %zu, vetoed %zu\n",
 	    m->n.scored, m->n.pat_run, m->n.pat_hit, m->n.not_run,
 	    m->n.not_decided, m->n.vetoed);
-	(void)buf_printf(out, "# stage decision: %s", match_action_name(r->action));
+	buf_printf(out, "# stage decision: %s", match_action_name(r->action));
 	for (i = 0; i < m->ntop; i++)
-		(void)buf_printf(out, "%s%s %.3f", i ? ", " : " (best: ",
+		buf_printf(out, "%s%s %.3f", i ? ", " : " (best: ",
 		    m->top[i].topic->id, m->top[i].score);
-	(void)buf_adds(out, m->ntop ? ")\n" : "\n");
+	buf_adds(out, m->ntop ? ")\n" : "\n");
 }
 
 static void
@@ -769,7 +769,7 @@ stages(struct kb *kb, const char *msg, size_t len, struct match_result *r,
 	r->action = MATCH_FALLBACK;
 	if (!kb->n) {
 		if (why)
-			(void)buf_adds(why, "# no topics\n");
+			buf_adds(why, "# no topics\n");
 		return;
 	}
 	/* only the small part of mq that is read before it is written */

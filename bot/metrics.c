@@ -81,7 +81,7 @@ metrics_parse_listen(const char *s, struct sockaddr_storage *sa,
 static void
 family(struct buf *b, const char *name, const char *type, const char *help)
 {
-	(void)buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
 	    type);
 }
 
@@ -92,90 +92,90 @@ metrics_render(const struct metrics *m, struct buf *b)
 
 	family(b, "hoidap_build_info", "gauge", "Always 1; the labels say "
 	    "which build runs.");
-	(void)buf_printf(b, "hoidap_build_info{version=\"%s\"} 1\n",
+	buf_printf(b, "hoidap_build_info{version=\"%s\"} 1\n",
 	    HOIDAP_VERSION);
 	family(b, "hoidap_start_time_seconds", "gauge", "When the daemon "
 	    "started, Unix time.");
-	(void)buf_printf(b, "hoidap_start_time_seconds %lld\n",
+	buf_printf(b, "hoidap_start_time_seconds %lld\n",
 	    (long long)(m->started_ms / 1000));
 	family(b, "hoidap_platform_enabled", "gauge", "1 if the platform has a "
 	    "token and is polled.");
 	for (p = 0; p < METRICS_NPLATFORM; p++)
-		(void)buf_printf(b, "hoidap_platform_enabled{platform=\"%s\"} %d\n",
+		buf_printf(b, "hoidap_platform_enabled{platform=\"%s\"} %d\n",
 		    plat_name[p], m->enabled[p]);
 	family(b, "hoidap_updates_received_total", "counter", "Updates "
 	    "(messages, button presses) handled, duplicates left out.");
 	for (p = 0; p < METRICS_NPLATFORM; p++)
-		(void)buf_printf(b, "hoidap_updates_received_total{platform=\"%s\"} "
+		buf_printf(b, "hoidap_updates_received_total{platform=\"%s\"} "
 		    "%lld\n", plat_name[p], (long long)m->updates[p]);
 	family(b, "hoidap_replies_sent_total", "counter", "Messages to a chat "
 	    "the platform accepted.");
 	for (p = 0; p < METRICS_NPLATFORM; p++)
-		(void)buf_printf(b, "hoidap_replies_sent_total{platform=\"%s\"} "
+		buf_printf(b, "hoidap_replies_sent_total{platform=\"%s\"} "
 		    "%lld\n", plat_name[p], (long long)m->replies_sent[p]);
 	family(b, "hoidap_replies_total", "counter", "The bot's replies to "
 	    "residents by outcome.");
 	for (k = 0; k < METRICS_NOUTCOME; k++)
-		(void)buf_printf(b, "hoidap_replies_total{outcome=\"%s\"} %lld\n",
+		buf_printf(b, "hoidap_replies_total{outcome=\"%s\"} %lld\n",
 		    outcome_name[k], (long long)m->outcomes[k]);
 	family(b, "hoidap_send_errors_total", "counter", "Send attempts that "
 	    "failed, by kind.");
 	for (p = 0; p < METRICS_NPLATFORM; p++)
 		for (k = 0; k < METRICS_NSEND_ERROR; k++)
-			(void)buf_printf(b, "hoidap_send_errors_total{platform=\"%s\","
+			buf_printf(b, "hoidap_send_errors_total{platform=\"%s\","
 			    "kind=\"%s\"} %lld\n", plat_name[p], err_name[k],
 			    (long long)m->send_errors[p][k]);
 	family(b, "hoidap_rate_limit_pauses_total", "counter", "429 answers to "
 	    "sends: one chat waits, or every send to the platform.");
 	for (p = 0; p < METRICS_NPLATFORM; p++)
 		for (k = 0; k < METRICS_NPAUSE; k++)
-			(void)buf_printf(b, "hoidap_rate_limit_pauses_total{platform="
+			buf_printf(b, "hoidap_rate_limit_pauses_total{platform="
 			    "\"%s\",scope=\"%s\"} %lld\n", plat_name[p], pause_name[k],
 			    (long long)m->pauses[p][k]);
 	family(b, "hoidap_knowledge_reloads_total", "counter", "Knowledge base "
 	    "reloads; a failed one keeps the previous knowledge.");
-	(void)buf_printf(b, "hoidap_knowledge_reloads_total{result=\"ok\"} %lld\n"
+	buf_printf(b, "hoidap_knowledge_reloads_total{result=\"ok\"} %lld\n"
 	    "hoidap_knowledge_reloads_total{result=\"failed\"} %lld\n",
 	    (long long)m->reloads_ok, (long long)m->reloads_failed);
 	family(b, "hoidap_last_poll_success_timestamp_seconds", "gauge", "End "
 	    "of the last successful getUpdates, Unix time; 0 never.");
 	for (p = 0; p < METRICS_NPLATFORM; p++)
-		(void)buf_printf(b, "hoidap_last_poll_success_timestamp_seconds{"
+		buf_printf(b, "hoidap_last_poll_success_timestamp_seconds{"
 		    "platform=\"%s\"} %.3f\n", plat_name[p],
 		    (double)m->last_poll_ms[p] / 1000.0);
 	family(b, "hoidap_tickets_opened_total", "counter", "Hand-offs to "
 	    "people kept in the database.");
-	(void)buf_printf(b, "hoidap_tickets_opened_total %lld\n",
+	buf_printf(b, "hoidap_tickets_opened_total %lld\n",
 	    (long long)m->tickets_opened);
 	family(b, "hoidap_tickets_open", "gauge", "Tickets open or claimed, "
 	    "not resolved.");
-	(void)buf_printf(b, "hoidap_tickets_open %lld\n",
+	buf_printf(b, "hoidap_tickets_open %lld\n",
 	    (long long)m->tickets_open);
 	family(b, "hoidap_tickets_escalated_total", "counter", "Tickets told to "
 	    "the admins for being open too long.");
-	(void)buf_printf(b, "hoidap_tickets_escalated_total %lld\n",
+	buf_printf(b, "hoidap_tickets_escalated_total %lld\n",
 	    (long long)m->tickets_escalated);
 	family(b, "hoidap_outbox_pending", "gauge", "Messages waiting to be "
 	    "sent.");
-	(void)buf_printf(b, "hoidap_outbox_pending %lld\n",
+	buf_printf(b, "hoidap_outbox_pending %lld\n",
 	    (long long)m->outbox_pending);
 	family(b, "hoidap_outbox_oldest_age_seconds", "gauge", "Age of the "
 	    "oldest waiting message (from its update); 0 when none waits.");
-	(void)buf_printf(b, "hoidap_outbox_oldest_age_seconds %.3f\n",
+	buf_printf(b, "hoidap_outbox_oldest_age_seconds %.3f\n",
 	    m->outbox_oldest_ms ? (double)(m->published_ms - m->outbox_oldest_ms)
 	    / 1000.0 : 0.0);
 	family(b, "hoidap_store_writable", "gauge", "1 while the database takes "
 	    "writes.");
-	(void)buf_printf(b, "hoidap_store_writable %d\n", m->store_ok);
+	buf_printf(b, "hoidap_store_writable %d\n", m->store_ok);
 	family(b, "hoidap_oa_token_refreshes_total", "counter", "Zalo OA access "
 	    "token refreshes.");
-	(void)buf_printf(b, "hoidap_oa_token_refreshes_total{result=\"ok\"} %lld\n"
+	buf_printf(b, "hoidap_oa_token_refreshes_total{result=\"ok\"} %lld\n"
 	    "hoidap_oa_token_refreshes_total{result=\"failed\"} %lld\n",
 	    (long long)m->oa_refreshes[0], (long long)m->oa_refreshes[1]);
 	family(b, "hoidap_oa_window_replies_total", "counter", "Zalo OA replies "
 	    "at the edge of the 48 h window: the last free one (sent with a "
 	    "note), or one past it (not sent).");
-	(void)buf_printf(b, "hoidap_oa_window_replies_total{result=\"last\"} "
+	buf_printf(b, "hoidap_oa_window_replies_total{result=\"last\"} "
 	    "%lld\nhoidap_oa_window_replies_total{result=\"dropped\"} %lld\n",
 	    (long long)m->oa_window_cut, (long long)m->oa_window_dropped);
 }
@@ -253,16 +253,16 @@ answer(void *arg, struct MHD_Connection *c, const char *url,
 	} else if (strcmp(url, "/healthz") == 0) {
 		if (!metrics_health(&m, now_ms(), why, sizeof(why)))
 			code = MHD_HTTP_SERVICE_UNAVAILABLE;
-		(void)buf_printf(&b, "%s\n", why);
+		buf_printf(&b, "%s\n", why);
 	} else {
 		code = MHD_HTTP_NOT_FOUND;
-		(void)buf_adds(&b, "not found: try /metrics or /healthz\n");
+		buf_adds(&b, "not found: try /metrics or /healthz\n");
 	}
 	if (buf_failed(&b)) {
 		/* half a scrape would read as counters gone back to zero */
 		buf_reset(&b);
 		code = MHD_HTTP_INTERNAL_SERVER_ERROR;
-		(void)buf_adds(&b, "metrics over 1 MB: not served\n");
+		buf_adds(&b, "metrics over 1 MB: not served\n");
 	}
 	r = MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_COPY);
 	buf_release(&b);

@@ -132,7 +132,7 @@ start(struct daemon *d)
 	o->req = buf_take(&form);
 	slist_wipe_free(o->hdr);
 	buf_init(&line, 4096);
-	(void)buf_printf(&line, "secret_key: %s", c->zalo_oa_app_secret);
+	buf_printf(&line, "secret_key: %s", c->zalo_oa_app_secret);
 	o->hdr = curl_slist_append(NULL,
 	    "Content-Type: application/x-www-form-urlencoded");
 	o->hdr = curl_slist_append(o->hdr, line.data);

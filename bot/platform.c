@@ -25,7 +25,7 @@ tg_updates(const char *body, size_t len, struct event **ev, size_t *n,
 static void
 tg_poll_request(int64_t offset, int timeout, struct buf *out)
 {
-	(void)buf_printf(out, "{\"offset\":%lld,\"timeout\":%d,"
+	buf_printf(out, "{\"offset\":%lld,\"timeout\":%d,"
 	    "\"allowed_updates\":[\"message\",\"callback_query\"]}",
 	    (long long)offset, timeout);
 }
@@ -120,7 +120,7 @@ static void
 zalo_poll_request(int64_t offset, int timeout, struct buf *out)
 {
 	(void)offset;
-	(void)buf_printf(out, "{\"timeout\":\"%d\"}", timeout);
+	buf_printf(out, "{\"timeout\":\"%d\"}", timeout);
 }
 
 /* The push's shape is unverified: a bare {event_name, message}, or

@@ -1890,24 +1890,24 @@ describe(const struct prefilter *pf, uint32_t g0, uint32_t ng, struct buf *out)
 
 	for (g = g0; g < g0 + ng; g++) {
 		if (g > g0)
-			(void)buf_adds(out, " AND ");
+			buf_adds(out, " AND ");
 		if (ng > 1)
-			(void)buf_addc(out, '(');
+			buf_addc(out, '(');
 		for (c = pf->gc0[g]; c < pf->gc0[g] + pf->gcn[g]; c++) {
 			if (c > pf->gc0[g])
-				(void)buf_adds(out, " | ");
+				buf_adds(out, " | ");
 			for (i = 0; i < pf->cln[c]; i++) {
 				uint32_t f = pf->cf[pf->cl0[c] + i];
 				uint8_t need = pf->fact_need[f];
 
-				(void)buf_printf(out, "%s%s%s%s", i ? " & " : "",
+				buf_printf(out, "%s%s%s%s", i ? " & " : "",
 				    need & NEED_LB ? "<" : "", pf->pool +
 				    pf->lit_off[pf->fact_lit[f]],
 				    need & NEED_RB ? ">" : "");
 			}
 		}
 		if (ng > 1)
-			(void)buf_addc(out, ')');
+			buf_addc(out, ')');
 	}
 }
 
@@ -1917,11 +1917,11 @@ prefilter_describe(const struct prefilter *pf, uint32_t pat, struct buf *out)
 	const struct pf_pat *p = &pf->pat[pat];
 
 	if (p->always)
-		(void)buf_addc(out, '*');
+		buf_addc(out, '*');
 	else
 		describe(pf, p->g0, p->ng, out);
 	if (p->decide) {
-		(void)buf_adds(out, "; YES unless ");
+		buf_adds(out, "; YES unless ");
 		describe(pf, p->s0, p->ns, out);
 	}
 }

@@ -252,10 +252,10 @@ repair_nfc(const char *in)
 		    (utf8proc_ssize_t)(len - i), &cp);
 
 		if (n <= 0) {
-			(void)buf_adds(&b, "\xef\xbf\xbd");
+			buf_adds(&b, "\xef\xbf\xbd");
 			i++;
 		} else {
-			(void)buf_add(&b, in + i, (size_t)n);
+			buf_add(&b, in + i, (size_t)n);
 			i += (size_t)n;
 		}
 	}
@@ -290,8 +290,8 @@ apply(size_t i, char **s, pcre2_match_data *md)
 
 		opt = PCRE2_NO_UTF_CHECK;       /* checked by the first call */
 		if (label && ov[1] > keep) {
-			(void)buf_add(&out, in + last, keep - last);
-			(void)buf_adds(&out, label);
+			buf_add(&out, in + last, keep - last);
+			buf_adds(&out, label);
 			last = ov[1];
 			n++;
 		}
@@ -311,7 +311,7 @@ apply(size_t i, char **s, pcre2_match_data *md)
 	if (n) {
 		char *r;
 
-		(void)buf_add(&out, in + last, len - last);
+		buf_add(&out, in + last, len - last);
 		/* past the cap: as if the pattern could not run, so it is all
 		 * hidden rather than half checked */
 		if (!(r = buf_take(&out)))
@@ -356,7 +356,7 @@ done:
 	if (buf_adds(out, cur) < 0) {
 		/* longer than out may hold: what fitted was never the text */
 		buf_reset(out);
-		(void)buf_adds(out, REDACT_ALL);
+		buf_adds(out, REDACT_ALL);
 		total++;
 	}
 	free(cur);

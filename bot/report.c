@@ -114,18 +114,18 @@ report_clean_text(const char *s, size_t max)
 			continue;
 		}
 		if (nch + (gap && b.len) >= max) {
-			(void)buf_adds(&b, "…");
+			buf_adds(&b, "…");
 			break;
 		}
 		if (gap && b.len) {
-			(void)buf_addc(&b, ' ');
+			buf_addc(&b, ' ');
 			nch++;
 		}
 		gap = false;
 		if (c == 0xFFFD && n == 1)
-			(void)buf_adds(&b, "\xEF\xBF\xBD");
+			buf_adds(&b, "\xEF\xBF\xBD");
 		else
-			(void)buf_add(&b, p, n);
+			buf_add(&b, p, n);
 		nch++;
 		p += n;
 	}

@@ -66,11 +66,11 @@ report_words_load(struct words *w, const char *dir)
 		return;
 	buf_init(&path, 4096);
 	diag_init(&d);
-	(void)buf_printf(&path, "%s/abbreviations.txt", dir);
+	buf_printf(&path, "%s/abbreviations.txt", dir);
 	if (access(path.data, F_OK) == 0)
 		w->abbrev = abbrev_load(path.data, &d);
 	buf_reset(&path);
-	(void)buf_printf(&path, "%s/stopwords.txt", dir);
+	buf_printf(&path, "%s/stopwords.txt", dir);
 	kb_stopwords_read(path.data, &d, add_stop, w);
 	if (w->nstop)
 		qsort(w->stop, w->nstop, sizeof(*w->stop), u64_cmp);

@@ -437,9 +437,9 @@ state_encode(const struct conv_state *c, struct buf *b)
 {
 	int i;
 
-	(void)buf_printf(b, "v1\t%s\t%d\t%d\t", c->topic, c->page, c->fallbacks);
+	buf_printf(b, "v1\t%s\t%d\t%d\t", c->topic, c->page, c->fallbacks);
 	for (i = 0; i < c->nmenu; i++)
-		(void)buf_printf(b, "%s%s", i ? "," : "", c->menu[i]);
+		buf_printf(b, "%s%s", i ? "," : "", c->menu[i]);
 }
 
 static void
@@ -658,7 +658,7 @@ store_recent_messages(struct store *s, const char *platform,
 		/* cut at a character boundary */
 		while (cut < n && ((unsigned char)txt[cut] & 0xC0) == 0x80)
 			cut--;
-		(void)buf_printf(out, "%s %.*s%s\n", strcmp(dir, "in") == 0 ?
+		buf_printf(out, "%s %.*s%s\n", strcmp(dir, "in") == 0 ?
 		    "👤" : "🤖", (int)cut, txt, cut < n ? "…" : "");
 	}
 	store_done(s, st);

@@ -75,7 +75,7 @@ sanitize(struct buf *out, const char *in, size_t len, struct text *t)
 		}
 		i += (size_t)n;
 		n = utf8proc_encode_char(cp, enc);
-		(void)buf_add(out, enc, (size_t)n);
+		buf_add(out, enc, (size_t)n);
 	}
 }
 
@@ -188,8 +188,8 @@ keep_words(struct buf *out, const utf8proc_uint8_t *s)
 		    ((c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC) &&
 		    in_word)) {
 			if (!in_word && out->len)
-				(void)buf_addc(out, ' ');
-			(void)buf_add(out, s + i, (size_t)n);
+				buf_addc(out, ' ');
+			buf_add(out, s + i, (size_t)n);
 			in_word = true;
 		} else {
 			in_word = false;
@@ -215,11 +215,11 @@ fold_into(struct buf *out, const char *s)
 			break;
 		i += n;
 		if (cp < 0x80) {
-			(void)buf_addc(out, (char)cp);
+			buf_addc(out, (char)cp);
 			continue;
 		}
 		if (cp == 0x0111 || cp == 0x0110 || cp == 0x00D0 || cp == 0x00F0) {
-			(void)buf_addc(out, 'd');
+			buf_addc(out, 'd');
 			continue;
 		}
 		last = 0;
@@ -229,7 +229,7 @@ fold_into(struct buf *out, const char *s)
 			utf8proc_uint8_t enc[4];
 			utf8proc_ssize_t m = utf8proc_encode_char(dec[k], enc);
 
-			(void)buf_add(out, enc, (size_t)m);
+			buf_add(out, enc, (size_t)m);
 		}
 	}
 }
@@ -569,7 +569,7 @@ text_pattern_exact(const char *s)
 	}
 	if (!s[i]) {
 		buf_init(&b, BUF_CAP_TEXT);
-		(void)buf_adds(&b, s);
+		buf_adds(&b, s);
 		replace_tones(&b);
 		return buf_take(&b);
 	}
@@ -579,7 +579,7 @@ text_pattern_exact(const char *s)
 	    UTF8PROC_NULLTERM | UTF8PROC_COMPOSE | UTF8PROC_STABLE) < 0)
 		return NULL;
 	buf_init(&b, BUF_CAP_TEXT);
-	(void)buf_adds(&b, (char *)out);
+	buf_adds(&b, (char *)out);
 	free(out);
 	replace_tones(&b);
 	return buf_take(&b);

@@ -214,16 +214,16 @@ tg_html_escape(const char *s, size_t n, struct buf *out)
 	for (i = 0; i < n; i++) {
 		switch (s[i]) {
 		case '&':
-			(void)buf_adds(out, "&amp;");
+			buf_adds(out, "&amp;");
 			break;
 		case '<':
-			(void)buf_adds(out, "&lt;");
+			buf_adds(out, "&lt;");
 			break;
 		case '>':
-			(void)buf_adds(out, "&gt;");
+			buf_adds(out, "&gt;");
 			break;
 		default:
-			(void)buf_addc(out, s[i]);
+			buf_addc(out, s[i]);
 		}
 	}
 }
@@ -358,7 +358,7 @@ print_body(cJSON *o, struct buf *out)
 
 	if (!s)
 		fatal("out of memory (JSON)");
-	(void)buf_adds(out, s);
+	buf_adds(out, s);
 	free(s);
 	cJSON_Delete(o);
 }

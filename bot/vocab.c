@@ -307,12 +307,12 @@ vocab_telex_fix(const struct kb *kb, const struct text *in, struct buf *out)
 			}
 		}
 		if (i)
-			(void)buf_addc(out, ' ');
+			buf_addc(out, ' ');
 		if (fix) {
-			(void)buf_adds(out, dec);
+			buf_adds(out, dec);
 			changed = true;
 		} else {
-			(void)buf_add(out, w, k->elen);
+			buf_add(out, w, k->elen);
 		}
 	}
 	return changed;

@@ -312,8 +312,8 @@ zalo_oa_render_text_max(const char *text, const char *user_id, int max_msgs,
 		text_split(last, ZALO_OA_TEXT_MAX - chars(CUT_NOTE),
 		    0, first_piece, &p);
 		buf_init(&b, BUF_CAP_REPLY);
-		(void)buf_add(&b, ps ? ps : "", pn);
-		(void)buf_adds(&b, CUT_NOTE);
+		buf_add(&b, ps ? ps : "", pn);
+		buf_adds(&b, CUT_NOTE);
 		emit_body(&z, b.data, b.len);
 		out++;
 		buf_release(&b);
@@ -348,8 +348,8 @@ zalo_oa_last_body(const char *body, int more, struct buf *out)
 	/* the head of the text, cut where text_split would cut it */
 	text_split(text, ZALO_OA_TEXT_MAX - chars(note), 0, first_piece, &p);
 	buf_init(&b, BUF_CAP_REPLY);
-	(void)buf_add(&b, ps ? ps : "", pn);
-	(void)buf_adds(&b, note);
+	buf_add(&b, ps ? ps : "", pn);
+	buf_adds(&b, note);
 	t = buf_take(&b);
 	if (!cJSON_ReplaceItemInObjectCaseSensitive(msg, "text",
 	    cJSON_CreateString(t)))
@@ -536,7 +536,7 @@ add_field(struct buf *out, const char *k, const char *v)
 
 	if (!e)
 		fatal("out of memory (form)");
-	(void)buf_printf(out, "%s%s=%s", out->len ? "&" : "", k, e);
+	buf_printf(out, "%s%s=%s", out->len ? "&" : "", k, e);
 	memset(e, 0, strlen(e));
 	curl_free(e);
 }

@@ -158,9 +158,9 @@ gen_item(struct buf *b, int depth)
 	unsigned k = rnd(depth < 3 ? 12 : 8);
 
 	if (k < 4) {
-		(void)buf_adds(b, words[rnd(6)]);
+		buf_adds(b, words[rnd(6)]);
 	} else if (k < 8) {
-		(void)buf_adds(b, atoms[rnd(sizeof(atoms) / sizeof(atoms[0]))]);
+		buf_adds(b, atoms[rnd(sizeof(atoms) / sizeof(atoms[0]))]);
 	} else {
 		static const char *const open[] = { "(", "(?:", "(?=.*", "(?!",
 		    "(?=", "(?!.*", "(?>" };
@@ -168,11 +168,11 @@ gen_item(struct buf *b, int depth)
 		    "{1,2}" };
 		unsigned o = rnd(7);
 
-		(void)buf_adds(b, open[o]);
+		buf_adds(b, open[o]);
 		gen_alt(b, depth + 1);
-		(void)buf_addc(b, ')');
+		buf_addc(b, ')');
 		if (o < 2 || o == 6)
-			(void)buf_adds(b, quant[rnd(7)]);
+			buf_adds(b, quant[rnd(7)]);
 	}
 }
 
@@ -192,7 +192,7 @@ gen_alt(struct buf *b, int depth)
 
 	for (i = 0; i < n; i++) {
 		if (i)
-			(void)buf_addc(b, '|');
+			buf_addc(b, '|');
 		gen_seq(b, depth);
 	}
 }
@@ -304,10 +304,10 @@ test_property(void **state)
 
 		buf_init(&b, 4096);
 		if (rnd(4) == 0)
-			(void)buf_adds(&b, "^(?!.*");
+			buf_adds(&b, "^(?!.*");
 		gen_alt(&b, 0);
 		if (b.data[0] == '^' && b.data[1] == '(')
-			(void)buf_adds(&b, rnd(2) ? ").*" : ")");
+			buf_adds(&b, rnd(2) ? ").*" : ")");
 		if (rnd(3) == 0)
 			flags |= PF_CONTAIN;
 		re = pcre2_compile((PCRE2_SPTR)b.data, PCRE2_ZERO_TERMINATED,

@@ -26,21 +26,21 @@ unescape(const char *s, struct buf *out)
 
 		if (s[0] == '\\' && s[1] == 'x' && sscanf(s + 2, "%2x%n", &v, &n) == 1 &&
 		    n == 2) {
-			(void)buf_addc(out, (char)v);
+			buf_addc(out, (char)v);
 			s += 4;
 		} else if (s[0] == '\\' && s[1] == 'u' &&
 		    sscanf(s + 2, "%4x%n", &v, &n) == 1 && n == 4) {
 			utf8proc_uint8_t enc[4];
 
-			(void)buf_add(out, enc, (size_t)utf8proc_encode_char(
+			buf_add(out, enc, (size_t)utf8proc_encode_char(
 			    (utf8proc_int32_t)v, enc));
 			s += 6;
 		} else if (s[0] == '\\' && (s[1] == 't' || s[1] == 'n' ||
 		    s[1] == '\\')) {
-			(void)buf_addc(out, s[1] == 't' ? '\t' : s[1] == 'n' ? '\n' : '\\');
+			buf_addc(out, s[1] == 't' ? '\t' : s[1] == 'n' ? '\n' : '\\');
 			s += 2;
 		} else {
-			(void)buf_addc(out, *s++);
+			buf_addc(out, *s++);
 		}
 	}
 }
@@ -61,11 +61,11 @@ expand(const char *s, struct buf *out)
 			if (strncmp(s, ph[i].ph, strlen(ph[i].ph)) == 0)
 				break;
 		if (i < ARRAY_SIZE(ph)) {
-			(void)buf_adds(out, ph[i].label);
+			buf_adds(out, ph[i].label);
 			s += strlen(ph[i].ph);
 			n++;
 		} else {
-			(void)buf_addc(out, *s++);
+			buf_addc(out, *s++);
 		}
 	}
 	return n;
@@ -152,7 +152,7 @@ test_table(void **state)
 
 			if (!nfc)
 				fail_msg("redact.tsv:%d: \"=\" on invalid UTF-8", lineno);
-			(void)buf_adds(&want, nfc);
+			buf_adds(&want, nfc);
 			free(nfc);
 			n = 0;
 			keep++;
@@ -217,7 +217,7 @@ test_long(void **state)
 	buf_init(&in, 64 * 1024);
 	buf_init(&out, 64 * 1024);
 	for (i = 0; i < 200; i++)
-		(void)buf_printf(&in, "otp %06d, mật khẩu là Hoa@%d. ", 100000 + i,
+		buf_printf(&in, "otp %06d, mật khẩu là Hoa@%d. ", 100000 + i,
 		    1900 + i % 100);
 	assert_int_equal(redact(in.data, &out), 400);
 	assert_null(strstr(out.data, "Hoa@"));
@@ -238,7 +238,7 @@ test_too_long_for_out(void **state)
 	buf_init(&in, 64 * 1024);
 	buf_init(&out, 1024);
 	for (i = 0; i < 100; i++)
-		(void)buf_printf(&in, "bác hỏi cách cài vneid lần %d. ", i);
+		buf_printf(&in, "bác hỏi cách cài vneid lần %d. ", i);
 	assert_false(buf_failed(&in));
 	assert_int_equal(redact(in.data, &out), 1);
 	assert_false(buf_failed(&out));

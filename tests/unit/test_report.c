@@ -285,7 +285,7 @@ add_word(const char *folded, void *arg)
 {
 	struct buf *b = arg;
 
-	(void)buf_printf(b, "%s|", folded);
+	buf_printf(b, "%s|", folded);
 }
 
 static void

@@ -278,7 +278,7 @@ long_text(int lines)
 
 	buf_init(&b, BUF_CAP_REPLY);
 	for (i = 0; i < lines; i++)
-		(void)buf_printf(&b, "Bước %03d: mở ứng dụng VNeID, chọn mục Thủ tục "
+		buf_printf(&b, "Bước %03d: mở ứng dụng VNeID, chọn mục Thủ tục "
 		    "hành chính ạ\n", i);
 	return buf_take(&b);
 }
@@ -327,7 +327,7 @@ test_render_menu(void **state)
 	(void)state;
 	conv_reply_init(&r);
 	r.kind = CONV_MENU;
-	(void)buf_adds(&r.text, "Bác muốn hỏi gì ạ?");
+	buf_adds(&r.text, "Bác muốn hỏi gì ạ?");
 	r.nopt = 2;
 	r.opt[0].title = "Cài VNeID";
 	r.opt[1].title = "Nộp thuế";
@@ -514,7 +514,7 @@ test_last_body(void **state)
 		struct buf b;
 
 		buf_init(&b, BUF_CAP_REPLY);
-		(void)buf_printf(&b, "{\"recipient\":{\"user_id\":\"u1\"},"
+		buf_printf(&b, "{\"recipient\":{\"user_id\":\"u1\"},"
 		    "\"message\":{\"text\":\"%s\"}}", big);
 		body = buf_take(&b);
 	}
