@@ -36,8 +36,9 @@ diag_add(struct diag *d, const char *kind, const char *path, int line,
 	} else {
 		d->cut = true;
 		buf_printf(&d->text, "%.200s: %s%s\n", path, kind, d->en ?
-		    "too many messages: the rest are not shown" : "quá nhiều thông báo, phần sau không "
-		    "hiện" DIAG_FIX "sửa các lỗi trên rồi chạy lại 'hoidap check'");
+		    "too many messages: the rest are not shown" :
+		    "quá nhiều thông báo, phần sau không hiện" DIAG_FIX
+		    "sửa các lỗi trên rồi chạy lại 'hoidap check'");
 	}
 	buf_release(&l);
 }
