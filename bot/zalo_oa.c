@@ -11,8 +11,8 @@
 
 #include "log.h"
 #include "text.h"
-#include "tg.h"
 #include "util.h"
+#include "zalo.h"
 
 /* The note that ends a reply cut short by the 48 h allowance. */
 #define CUT_NOTE "\n\n(Tin còn dài nhưng Zalo chỉ cho cháu gửi thêm ít tin " \
@@ -205,20 +205,15 @@ static void
 emit_body(const struct oaparts *z, const char *s, size_t n)
 {
 	cJSON *o = cJSON_CreateObject(), *r, *m;
-	char *t = xstrndup(s, n), *j;
+	char *t = xstrndup(s, n);
 
 	r = cJSON_AddObjectToObject(o, "recipient");
 	m = cJSON_AddObjectToObject(o, "message");
 	if (!r || !m || !cJSON_AddStringToObject(r, "user_id", z->user_id) ||
 	    !cJSON_AddStringToObject(m, "text", t))
 		fatal("out of memory (JSON)");
-	j = cJSON_PrintUnformatted(o);
-	if (!j)
-		fatal("out of memory (JSON)");
-	z->emit(j, z->arg);
-	free(j);
 	free(t);
-	cJSON_Delete(o);
+	zalo_emit_json(o, z->emit, z->arg);
 }
 
 static void
@@ -368,15 +363,7 @@ void
 zalo_oa_render(const struct conv_reply *r, const char *user_id,
     void (*emit)(const char *body, void *arg), void *arg)
 {
-	struct buf out;
-
-	buf_init(&out, BUF_CAP_REPLY);
-	if (conv_render_text(r, &out) < 0)
-		log_error("zalo_oa: a reply to %s is over %zu bytes: not sent",
-		    user_id, out.cap);
-	else
-		zalo_oa_render_text(out.data, user_id, emit, arg);
-	buf_release(&out);
+	zalo_render_via(r, user_id, "zalo_oa", zalo_oa_render_text, emit, arg);
 }
 
 /* An error message from Zalo may quote the request: masked, then cut. */
