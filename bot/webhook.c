@@ -188,9 +188,10 @@ signed_ok(struct webhook *w, struct req *r)
 
 /*
  * The OA's reply window opens with each message from the resident, by the
- * time they sent it, and its msg_id is what the replies name. Done before the event's transaction and idempotent
- * (only a later message resets the count), so a retried push changes
- * nothing. 0, or -1 on a store error (answered 503).
+ * time they sent it, and its msg_id is what the replies name. Done before
+ * the event's transaction and idempotent (only a later message resets the
+ * count or the name), so a retried push changes nothing. 0, or -1 on a
+ * store error (answered 503).
  */
 static int
 window_open(struct daemon *d, enum platform_id p, const struct event *ev,
