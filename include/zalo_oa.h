@@ -87,8 +87,9 @@ enum zalo_oa_sig zalo_oa_verify(const char *header, const char *body,
  * - follow: EV_TEXT "/start", so the welcome menu goes out;
  * - anything else (unfollow, the OA's own oa_send_* echoes, seen and
  *   received receipts, group events): EV_IGNORE.
- * update_id is the message's msg_id, or for events without one a key
- * built from the event, the user and the timestamp. API_MALFORMED for
+ * update_id is the message's msg_id, or for events without one (or with
+ * one too long for it) a key built from the event, the user and the
+ * timestamp, joined by colons. API_MALFORMED for
  * anything that is not an event object, or a user event without a user.
  */
 enum api_status zalo_oa_parse_event(const char *body, size_t len,
