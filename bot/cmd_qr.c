@@ -18,6 +18,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "html.h"
 #include "match.h"
 #include "qr.h"
 #include "util.h"
@@ -140,22 +141,6 @@ out:
 	return rc;
 }
 
-/* Titles come from files anyone on the ward team may edit. */
-static void
-html_put(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f); break;
-		}
-	}
-}
-
 /*
  * A link as printed: it may wrap after '/', '?', '=' or '&' (<wbr>), never
  * at a hyphen — "vneid-" at the end of a line reads as a word cut in two,
@@ -175,12 +160,12 @@ html_link(FILE *f, const char *link)
 		if (*s == '-' && s[1]) {
 			fputs("<span class=\"nb\">-", f);
 			one[0] = *++s;
-			html_put(f, one);
+			html_escape(f, one);
 			fputs("</span>", f);
 			continue;
 		}
 		one[0] = *s;
-		html_put(f, one);
+		html_escape(f, one);
 		if (s >= p && s[1] && strchr("/?=&", *s))
 			fputs("<wbr>", f);
 	}
@@ -202,7 +187,7 @@ html_head(FILE *f, const struct sheet *sh, size_t n)
 	    "<meta charset=\"utf-8\">\n<title>Mã QR hướng dẫn", f);
 	if (*sh->ward) {
 		fputs(" – ", f);
-		html_put(f, sh->ward);
+		html_escape(f, sh->ward);
 	}
 	fputs("</title>\n<style>\n"
 	    "@page { size: A4 portrait; margin: 10mm; }\n"
@@ -243,7 +228,7 @@ html_head(FILE *f, const struct sheet *sh, size_t n)
 	fprintf(f, "%zu thẻ hướng dẫn", n);
 	if (*sh->bot) {
 		fputs(", mã QR mở bot @", f);
-		html_put(f, sh->bot);
+		html_escape(f, sh->bot);
 		fputs(" trên Telegram", f);
 	}
 	if (*sh->zalo)
@@ -384,13 +369,13 @@ html_card(FILE *f, const struct sheet *sh, const struct kb_topic *t,
 	bool two = *sh->bot && *sh->zalo;
 
 	fputs("<section class=\"card\">\n<h3>", f);
-	html_put(f, t->title);
+	html_escape(f, t->title);
 	fprintf(f, "</h3>\n<div class=\"codes%s\">\n", two ? " two" : "");
 	if (*sh->bot) {
 		fputs("<figure class=\"code\"><img src=\"", f);
-		html_put(f, payload);
+		html_escape(f, payload);
 		fputs(".png\" alt=\"Mã QR Telegram: ", f);
-		html_put(f, t->title);
+		html_escape(f, t->title);
 		fputs("\">", f);
 		if (two)
 			fputs("<figcaption><b>Telegram</b><br>mở ngay hướng dẫn"
@@ -401,7 +386,7 @@ html_card(FILE *f, const struct sheet *sh, const struct kb_topic *t,
 		fputs("<figure class=\"code\"><img src=\"" ZALO_PNG "\" alt=\"Mã QR "
 		    "Zalo của phường\"><figcaption><b>Zalo</b><br>quét mã, rồi gửi:<br>"
 		    "<span class=\"send\">“", f);
-		html_put(f, words ? words : t->title);
+		html_escape(f, words ? words : t->title);
 		fputs("”</span></figcaption></figure>\n", f);
 	}
 	fputs("</div>\n<p class=\"hint\">", f);
@@ -420,12 +405,12 @@ html_card(FILE *f, const struct sheet *sh, const struct kb_topic *t,
 	}
 	if (*sh->ward || *sh->hotline) {
 		fputs("<p class=\"ward\">", f);
-		html_put(f, sh->ward);
+		html_escape(f, sh->ward);
 		if (*sh->ward && *sh->hotline)
 			fputs(" · ", f);
 		if (*sh->hotline) {
 			fputs("<span class=\"nb\">Điện thoại hỗ trợ: <b>", f);
-			html_put(f, sh->hotline);
+			html_escape(f, sh->hotline);
 			fputs("</b></span>", f);
 		}
 		fputs("</p>\n", f);

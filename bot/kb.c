@@ -1488,8 +1488,9 @@ regular_file(const char *path, struct diag *d)
 	return -1;
 }
 
-static void
-load_stopwords(struct kb *kb, const char *path, struct diag *d)
+void
+kb_stopwords_read(const char *path, struct diag *d,
+    void (*add)(const char *folded, void *arg), void *arg)
 {
 	struct buf b;
 	char *p, *line;
@@ -1528,8 +1529,7 @@ load_stopwords(struct kb *kb, const char *path, struct diag *d)
 				continue;
 			f = text_fold_phrase(tok);
 			if (*f && !strchr(f, ' ')) {
-				kb->stop = xrealloc(kb->stop, (kb->nstop + 1) * sizeof(uint64_t));
-				kb->stop[kb->nstop++] = kb_feat_key(FEAT_FOLD_UNI, f, strlen(f));
+				add(f, arg);
 			} else if (*f) {
 				diag_error(d, path, lineno, "'%s' không phải một từ" DIAG_FIX
 				    "mỗi từ dừng cách nhau bằng dấu cách hoặc dấu phẩy; "
@@ -1539,6 +1539,16 @@ load_stopwords(struct kb *kb, const char *path, struct diag *d)
 		}
 	}
 	buf_release(&b);
+}
+
+static void
+add_stopword(const char *folded, void *arg)
+{
+	struct kb *kb = arg;
+
+	kb->stop = xrealloc(kb->stop, (kb->nstop + 1) * sizeof(uint64_t));
+	kb->stop[kb->nstop++] = kb_feat_key(FEAT_FOLD_UNI, folded,
+	    strlen(folded));
 }
 
 /* Once every file is read the array no longer moves: pointers now. */
@@ -1662,7 +1672,7 @@ kb_load(const char *dir, struct diag *d)
 		kb->abbrev = abbrev_load(path.data, d);
 	buf_reset(&path);
 	(void)buf_printf(&path, "%s/stopwords.txt", dir);
-	load_stopwords(kb, path.data, d);
+	kb_stopwords_read(path.data, d, add_stopword, kb);
 	buf_reset(&path);
 	(void)buf_printf(&path, "%s/schedule.txt", dir);
 	/* Optional: a ward without in-person sessions has no file, and the

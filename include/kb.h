@@ -77,6 +77,15 @@ struct kb_topic {
  */
 struct kb *kb_load(const char *dir, struct diag *d);
 void kb_free(struct kb *kb);
+/*
+ * Reads a stop-word file (stopwords.txt): words apart by spaces or commas,
+ * '#' starts a comment line. Calls add with each word folded (no marks,
+ * lower case), in file order. Problems go to d as path:line messages; a
+ * missing file is none. kb_load and the report both read the file with
+ * this, so what `hoidap check` accepts is what both drop.
+ */
+void kb_stopwords_read(const char *path, struct diag *d,
+    void (*add)(const char *folded, void *arg), void *arg);
 
 /* Every topic and section, in file order (a section follows its topic). */
 size_t kb_count(const struct kb *kb);

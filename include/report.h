@@ -35,7 +35,7 @@
  * REPORT_CONTAIN_THRESHOLD of its unigrams and bigrams in the longer one
  * ("lương hưu" is inside "lương hưu tháng này bao giờ có", whose Jaccard
  * is 0.33). On tests/data/report.sql Jaccard values from 0.34 to 0.44 give
- * the intended groups. Figures for the golden sets are in bot/report.c,
+ * the intended groups. Figures for the golden sets are in bot/report_group.c,
  * above question_alike().
  */
 #define REPORT_SIM_THRESHOLD 0.40

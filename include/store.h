@@ -6,7 +6,10 @@
  * and unanswered questions. Callers group the writes for one batch of
  * updates between store_begin() and store_commit(), so replies enter the
  * outbox in the same transaction that marks their updates processed.
- * All functions return 0 on success, -1 on error (logged).
+ *
+ * Errors are logged. A function returns 0 on success and -1 on error
+ * unless its comment says otherwise: a lookup returns 1 found, 0 none,
+ * -1 error; a count or an id is >= 0, or -1.
  */
 #ifndef HOIDAP_STORE_H
 #define HOIDAP_STORE_H
@@ -18,7 +21,9 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 1
+/* The user_version store_open() migrates a database to: one more with each
+ * migration in bot/store.c (the compiler checks they agree). */
+#define STORE_SCHEMA_VERSION 4
 
 struct store_chat {
 	struct conv_state conv;
@@ -54,9 +59,11 @@ void store_rollback(struct store *s);
 int store_seen(struct store *s, const char *platform, const char *update_id);
 int store_mark_processed(struct store *s, const char *platform,
     const char *update_id);
+/* The platform's next update id to ask for: 0 if none yet, or on error. */
 int64_t store_offset(struct store *s, const char *platform);
 int store_set_offset(struct store *s, const char *platform, int64_t next);
 
+/* Fills c, a new chat's defaults if it has no row: 0, or -1. */
 int store_chat_get(struct store *s, const char *platform, const char *chat_id,
     struct store_chat *c);
 int store_chat_put(struct store *s, const char *platform, const char *chat_id,
@@ -125,12 +132,14 @@ struct ticket {
 	    escalated_at;
 };
 
+/* The new ticket's id, or -1. */
 int64_t store_ticket_open(struct store *s, const char *platform,
     const char *chat_id, const char *user_name, int tier, const char *reason,
     const char *question);
 /* The chat's open or claimed ticket: 1 found, 0 none, -1 error. */
 int store_ticket_active(struct store *s, const char *platform,
     const char *chat_id, struct ticket *t);
+/* 1 found, 0 no such ticket, -1 error. */
 int store_ticket_get(struct store *s, int64_t id, struct ticket *t);
 /* 0 claimed now, 1 not open (claimed already or resolved), -1 error. */
 int store_ticket_claim(struct store *s, int64_t id, const char *vol_id,
@@ -145,12 +154,15 @@ int64_t store_ticket_feedback(struct store *s, const char *platform,
 int store_ticket_set(struct store *s, int64_t id, const char *what, int64_t v);
 int store_ticket_msg_add(struct store *s, const char *chat_id,
     int64_t message_id, int64_t ticket_id);
+/* The ticket a group message belongs to: its id, 0 none, -1 error. */
 int64_t store_ticket_by_msg(struct store *s, const char *chat_id,
     int64_t message_id);
-/* The ticket's card: its first message in that chat (0 if not sent yet). */
+/* The ticket's card: its first message in that chat; 0 if not sent yet
+ * or on error (callers reply to it, and 0 replies to nothing). */
 int64_t store_ticket_card(struct store *s, const char *chat_id,
     int64_t ticket_id);
-/* Open and claimed tickets, oldest first: up to max after the first skip. */
+/* Open and claimed tickets, oldest first: up to max after the first skip.
+ * Both return a count, or -1. */
 int store_tickets_active(struct store *s, struct ticket *v, int max, int skip);
 int store_tickets_count_active(struct store *s);
 
@@ -166,6 +178,7 @@ struct store_stats {
 int store_stats(struct store *s, struct store_stats *o);
 int store_volunteer_seen(struct store *s, const char *user_id,
     const char *name);
+/* 1 a volunteer, 0 not (or on error). */
 int store_is_volunteer(struct store *s, const char *user_id);
 /* When a volunteer was last known to be in the group: 1 (*checked in ms),
  * 0 if not a volunteer, -1 on error. */

@@ -1,6 +1,7 @@
-/* report.c: how unanswered and unsure questions are grouped. The rest of
- * the report (reading the database, the text and HTML pages) is
- * tests/report.sh's. */
+/* The report's grouping of unanswered and unsure questions, alone
+ * (report_group_texts) and as report_load does it on a database the store
+ * wrote; the stop words both the report and the matcher read. The pages
+ * themselves are tests/report.sh's. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,7 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag.h"
+#include "log.h"
+#include "kb.h"
 #include "report.h"
+#include "store.h"
 #include "testutil.h"
 #include "util.h"         /* ARRAY_SIZE */
 
@@ -182,6 +187,199 @@ test_golden_sets(void **state)
 	free(g);
 }
 
+static bool
+has_example(const struct report_group *g, const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < g->nex; i++)
+		if (strcmp(g->ex[i], text) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * What the report groups: the unanswered questions and the question before
+ * each "clarify" reply; one example per wording; biggest group first.
+ */
+static void
+test_load_groups_as_the_report_does(void **state)
+{
+	char dir[256], db[512];
+	struct store *st;
+	struct report r;
+	struct report_opts o;
+	const struct report_group *g;
+	long today = (long)((store_now_ms() + REPORT_TZ_OFFSET_S * 1000LL) /
+	    86400000LL);
+
+	(void)state;
+	log_set_level(LOG_ERROR);
+	tu_mkdtemp(dir, sizeof(dir));
+	snprintf(db, sizeof(db), "%s/t.db", dir);
+	st = store_open(db);
+	assert_non_null(st);
+	assert_int_equal(store_unanswered(st, "telegram", "1", "lương hưu"), 0);
+	assert_int_equal(store_unanswered(st, "telegram", "2", "LƯƠNG  HƯU"), 0);
+	assert_int_equal(store_unanswered(st, "zalo", "3", "cài vneid thế nào"),
+	    0);
+	/* unsure: the bot only offered a "did you mean" list */
+	assert_int_equal(store_log(st, "telegram", "4", "in",
+	    "lương hưu tháng này bao giờ có", NULL, NULL), 0);
+	assert_int_equal(store_log(st, "telegram", "4", "out", "có phải bác…",
+	    NULL, "clarify"), 0);
+	/* answered: not a question to group */
+	assert_int_equal(store_log(st, "telegram", "5", "in", "mở app vssid",
+	    NULL, NULL), 0);
+	assert_int_equal(store_log(st, "telegram", "5", "out", "dạ…", "vssid",
+	    "answer"), 0);
+	store_close(st);
+
+	memset(&o, 0, sizeof(o));
+	o.db = db;
+	o.kb_dir = bundled_kb();
+	o.since = today - 30;
+	o.today = today;
+	assert_int_equal(report_load(&r, &o), 0);
+	assert_int_equal(r.nunanswered, 3);
+	assert_int_equal(r.nunsure, 1);
+	assert_int_equal(r.ngrouped, 4);
+	assert_int_equal(r.ngroups, 2);
+	g = &r.groups[0];
+	assert_int_equal(g->n, 3);
+	assert_int_equal(g->nunsure, 1);
+	/* "LƯƠNG  HƯU" is "lương hưu" again: one example for both */
+	assert_int_equal(g->nex, 2);
+	assert_true(has_example(g, "lương hưu tháng này bao giờ có"));
+	assert_true(has_example(g, "lương hưu") ||
+	    has_example(g, "LƯƠNG HƯU"));
+	g = &r.groups[1];
+	assert_int_equal(g->n, 1);
+	assert_int_equal(g->nunsure, 0);
+	assert_int_equal(g->nex, 1);
+	assert_string_equal(g->ex[0], "cài vneid thế nào");
+	assert_int_equal(r.answered, 1);
+	assert_int_equal(r.clarified, 1);
+	report_release(&r);
+}
+
+/* Questions that share only polite words are alike until those are stop
+ * words: the report drops the stop words of the kb_dir it is given. */
+static void
+test_stop_words_of_the_kb_dir(void **state)
+{
+	const char *t[] = { "ạ nhé ơi vneid", "ạ nhé ơi etax" };
+	char none[256], some[256];
+	size_t g[ARRAY_SIZE(t)];
+
+	(void)state;
+	tu_mkdtemp(none, sizeof(none));
+	tu_mkdtemp(some, sizeof(some));
+	tu_write(some, "stopwords.txt", "\xEF\xBB\xBFạ, nhé\n# lời lễ phép\nơi\n");
+	assert_int_equal(report_group_texts(t, 2, none, g), 1);
+	assert_int_equal(report_group_texts(t, 2, some, g), 2);
+}
+
+static void
+add_word(const char *folded, void *arg)
+{
+	struct buf *b = arg;
+
+	(void)buf_printf(b, "%s|", folded);
+}
+
+static void
+test_stopwords_read(void **state)
+{
+	char dir[256], path[512];
+	struct diag d;
+	struct buf b;
+
+	(void)state;
+	tu_mkdtemp(dir, sizeof(dir));
+	tu_write(dir, "stopwords.txt", "\xEF\xBB\xBFẠ, Nhé ơi\n  # không\n\n"
+	    "thì,,là\nsố-một\n");
+	snprintf(path, sizeof(path), "%s/stopwords.txt", dir);
+	diag_init(&d);
+	buf_init(&b, 4096);
+	kb_stopwords_read(path, &d, add_word, &b);
+	assert_string_equal(b.data, "a|nhe|oi|thi|la|");
+	assert_int_equal(d.nerr, 1);            /* "số-một" is not one word */
+	assert_true(tu_diag_has(&d, "số-một"));
+	/* a missing file is no stop words, and no error */
+	buf_reset(&b);
+	diag_release(&d);
+	diag_init(&d);
+	snprintf(path, sizeof(path), "%s/none.txt", dir);
+	kb_stopwords_read(path, &d, add_word, &b);
+	assert_int_equal(b.len, 0);
+	assert_int_equal(d.nerr, 0);
+	buf_release(&b);
+	diag_release(&d);
+}
+
+static char *
+page(const struct report *r, void (*write)(const struct report *, FILE *))
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+
+	assert_non_null(f);
+	write(r, f);
+	fclose(f);
+	return out;
+}
+
+/* Twelve questions asked once: both pages list ten and count the rest. */
+static void
+test_pages_list_ten_singles(void **state)
+{
+	static const char *const words[] = { "vneid", "etax", "vssid",
+		"ihanoi", "zalo", "momo", "facebook", "wifi", "email", "camera",
+		"tivi", "radio" };
+	char dir[256], db[512], *text, *html;
+	struct store *st;
+	struct report r;
+	struct report_opts o;
+	size_t i;
+	long today = (long)((store_now_ms() + REPORT_TZ_OFFSET_S * 1000LL) /
+	    86400000LL);
+
+	(void)state;
+	log_set_level(LOG_ERROR);
+	tu_mkdtemp(dir, sizeof(dir));
+	snprintf(db, sizeof(db), "%s/t.db", dir);
+	st = store_open(db);
+	assert_non_null(st);
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		assert_int_equal(store_unanswered(st, "telegram", "1", words[i]),
+		    0);
+	store_close(st);
+	memset(&o, 0, sizeof(o));
+	o.db = db;
+	o.since = today - 30;
+	o.today = today;
+	assert_int_equal(report_load(&r, &o), 0);
+	assert_int_equal(r.ngroups, 12);
+	text = page(&r, report_text);
+	html = page(&r, report_html);
+	assert_non_null(strstr(text, "Câu hỏi lẻ (chỉ hỏi một lần): 12\n"));
+	assert_non_null(strstr(text, "… và 2 câu khác\n"));
+	assert_non_null(strstr(html, "<li>… và 2 câu khác</li>"));
+	for (i = 0, r.ngroups = 10; i < 2; i++) {
+		char *t = page(&r, i ? report_html : report_text);
+
+		/* ten exactly: nothing more to count */
+		assert_null(strstr(t, "câu khác"));
+		free(t);
+	}
+	r.ngroups = 12;
+	free(text);
+	free(html);
+	report_release(&r);
+}
+
 int
 main(void)
 {
@@ -192,6 +390,10 @@ main(void)
 		cmocka_unit_test(test_overlap_is_not_inside),
 		cmocka_unit_test(test_numbering),
 		cmocka_unit_test(test_golden_sets),
+		cmocka_unit_test(test_load_groups_as_the_report_does),
+		cmocka_unit_test(test_stop_words_of_the_kb_dir),
+		cmocka_unit_test(test_stopwords_read),
+		cmocka_unit_test(test_pages_list_ten_singles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
