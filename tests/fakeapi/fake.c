@@ -677,7 +677,6 @@ req_upload(struct req *r, const char *data, size_t n)
 	}
 }
 
-/* The order matters: "/oauth/" must not be taken for "/oa/"'s. */
 static void
 route(struct MHD_Connection *c, const char *url, const char *hmethod,
     struct req *r, struct reply *rp)
@@ -686,10 +685,8 @@ route(struct MHD_Connection *c, const char *url, const char *hmethod,
 		ctl_handle(c, hmethod, url + 8, r, rp);
 	else if (!strncmp(url, "/zalo/bot", 9))
 		bot_handle(c, &zalo_api, url + 9, r, rp);
-	else if (!strncmp(url, "/oa/", 4))
-		oa_handle_send(c, url + 3, r, rp);
-	else if (!strncmp(url, "/oauth/", 7))
-		oa_handle_token(c, url + 6, r, rp);
+	else if (!strncmp(url, "/oa/", 4) || !strncmp(url, "/oauth/", 7))
+		oa_handle(c, url, r, rp);
 	else if (!strncmp(url, "/bot", 4))
 		bot_handle(c, &tg_api, url + 4, r, rp);
 	else

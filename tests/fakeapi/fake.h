@@ -201,10 +201,8 @@ void zalo_ctl_update(struct MHD_Connection *c, const char *hmethod,
     struct req *r, struct reply *rp);
 
 /* fake_oa.c */
-void oa_handle_send(struct MHD_Connection *c, const char *path,
-    struct req *r, struct reply *rp);
-void oa_handle_token(struct MHD_Connection *c, const char *path,
-    struct req *r, struct reply *rp);
+void oa_handle(struct MHD_Connection *c, const char *url, struct req *r,
+    struct reply *rp);
 void oa_fault_reply(struct reply *rp, unsigned status, const char *method,
     double code, const char *desc);
 void oa_ctl_tokens(struct MHD_Connection *c, const char *hmethod,

@@ -243,33 +243,6 @@ ctl_list(struct MHD_Connection *c, const cJSON *list, struct reply *rp)
 	reply_json(rp, 200, out);
 }
 
-static void
-ctl_sent(struct MHD_Connection *c, const char *hmethod, struct req *r,
-    struct reply *rp)
-{
-	(void)hmethod;
-	(void)r;
-	ctl_list(c, S.sent, rp);
-}
-
-static void
-ctl_rejected(struct MHD_Connection *c, const char *hmethod, struct req *r,
-    struct reply *rp)
-{
-	(void)hmethod;
-	(void)r;
-	ctl_list(c, S.rejected, rp);
-}
-
-static void
-ctl_polls(struct MHD_Connection *c, const char *hmethod, struct req *r,
-    struct reply *rp)
-{
-	(void)hmethod;
-	(void)r;
-	ctl_list(c, S.polls, rp);
-}
-
 /* S.mu held.  /control/stats "sent": per platform, per method. */
 static void
 stats_sent(cJSON *snt)
@@ -380,19 +353,20 @@ static const struct ctl_endpoint {
 	int allow;
 	void (*fn)(struct MHD_Connection *, const char *, struct req *,
 	    struct reply *);
+	cJSON **list;           /* or a list of records, for ctl_list */
 } ctl_endpoints[] = {
-	{ "/telegram/update",   CTL_POST,               tg_ctl_update },
-	{ "/telegram/member",   CTL_POST,               tg_ctl_member },
-	{ "/zalo/update",       CTL_POST,               zalo_ctl_update },
-	{ "/sent",              CTL_GET,                ctl_sent },
-	{ "/rejected",          CTL_GET,                ctl_rejected },
-	{ "/polls",             CTL_GET,                ctl_polls },
-	{ "/oa/tokens",         CTL_GET | CTL_POST,     oa_ctl_tokens },
-	{ "/stats",             CTL_GET,                ctl_stats },
-	{ "/fault",             CTL_POST,               fault_ctl_add },
-	{ "/faults",            CTL_GET,                fault_ctl_list },
-	{ "/fault/clear",       CTL_POST,               fault_ctl_clear },
-	{ "/reset",             CTL_POST,               ctl_reset },
+	{ "/telegram/update",   CTL_POST,               tg_ctl_update, NULL },
+	{ "/telegram/member",   CTL_POST,               tg_ctl_member, NULL },
+	{ "/zalo/update",       CTL_POST,               zalo_ctl_update, NULL },
+	{ "/sent",              CTL_GET,                NULL, &S.sent },
+	{ "/rejected",          CTL_GET,                NULL, &S.rejected },
+	{ "/polls",             CTL_GET,                NULL, &S.polls },
+	{ "/oa/tokens",         CTL_GET | CTL_POST,     oa_ctl_tokens, NULL },
+	{ "/stats",             CTL_GET,                ctl_stats, NULL },
+	{ "/fault",             CTL_POST,               fault_ctl_add, NULL },
+	{ "/faults",            CTL_GET,                fault_ctl_list, NULL },
+	{ "/fault/clear",       CTL_POST,               fault_ctl_clear, NULL },
+	{ "/reset",             CTL_POST,               ctl_reset, NULL },
 };
 
 /* path is what follows "/control". */
@@ -412,7 +386,9 @@ ctl_handle(struct MHD_Connection *c, const char *hmethod, const char *path,
 		e = &ctl_endpoints[i];
 		if (strcmp(path, e->path))
 			continue;
-		if (e->allow & m)
+		if ((e->allow & m) && e->list)
+			ctl_list(c, *e->list, rp);
+		else if (e->allow & m)
 			e->fn(c, hmethod, r, rp);
 		else if (e->allow == CTL_POST)
 			reply_cerror(rp, 405, "use POST");

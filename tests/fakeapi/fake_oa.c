@@ -88,46 +88,17 @@ oa_access_valid(const char *tok)
 	return exp && exp->valuedouble > (double)real_ms();
 }
 
-/*
- * The parameters of an OA call, after its fault: NULL when answered.
- * *fault is a fault that did not answer (or NULL), for the caller to free.
- */
-static cJSON *
-oa_begin(struct MHD_Connection *c, const char *method, struct req *r,
-    struct reply *rp, cJSON **fault)
+/* message/cs: the access token in the header must be one still valid. */
+static void
+oa_send(const char *tok, const cJSON *params, const cJSON *fault,
+    int64_t t_ms, struct reply *rp)
 {
-	cJSON *params;
-
-	*fault = NULL;
-	if (!(params = request_params(c, r, P_OA, method, rp)))
-		return NULL;
-	if (fault_serve(P_OA, method, params, r->t_ms, NULL, rp, fault)) {
-		cJSON_Delete(params);
-		return NULL;
-	}
-	return params;
-}
-
-/* path is what follows "/oa". */
-void
-oa_handle_send(struct MHD_Connection *c, const char *path, struct req *r,
-    struct reply *rp)
-{
-	const char *method = "message/cs";
-	const char *tok = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    "access_token");
-	const char *user, *text;
-	cJSON *params, *fault, *data;
+	const char *method = "message/cs", *user, *text;
+	cJSON *data;
 	char idbuf[64];
 	int valid;
 
-	if (strcmp(path, "/v3.0/oa/message/cs")) {
-		reply_error(rp, 404, "Not Found");
-		return;
-	}
-	if (!(params = oa_begin(c, method, r, rp, &fault)))
-		return;
-	cJSON_Delete(fault);
+	(void)fault;
 	pthread_mutex_lock(&S.mu);
 	valid = oa_access_valid(tok);
 	pthread_mutex_unlock(&S.mu);
@@ -136,12 +107,12 @@ oa_handle_send(struct MHD_Connection *c, const char *path, struct req *r,
 	text = json_str(cJSON_GetObjectItemCaseSensitive(params, "message"),
 	    "text");
 	if (!valid) {
-		record_rejected(P_OA, method, params, r->t_ms, 200, NULL,
+		record_rejected(P_OA, method, params, t_ms, 200, NULL,
 		    "invalid access token");
 		oa_answer(rp, 200, -216, "Access token is invalid", NULL);
 	} else if (!user || !*user || !text || !*text ||
 	    utf8_chars(text) > 2000) {
-		record_rejected(P_OA, method, params, r->t_ms, 200, NULL,
+		record_rejected(P_OA, method, params, t_ms, 200, NULL,
 		    "invalid parameters");
 		oa_answer(rp, 200, -201, "Parameters are invalid", NULL);
 	} else {
@@ -150,11 +121,10 @@ oa_handle_send(struct MHD_Connection *c, const char *path, struct req *r,
 		snprintf(idbuf, sizeof(idbuf), "fakeoa%012.0f", ++S.oa_msg_id);
 		cJSON_AddStringToObject(data, "message_id", idbuf);
 		cJSON_AddStringToObject(data, "user_id", user);
-		record_sent(P_OA, method, params, r->t_ms, data);
+		record_sent(P_OA, method, params, t_ms, data);
 		pthread_mutex_unlock(&S.mu);
 		oa_answer(rp, 200, 0, "Success", data);
 	}
-	cJSON_Delete(params);
 }
 
 /* S.mu held.  The refresh's error code, its name in *err; or 0. */
@@ -204,38 +174,27 @@ oa_rotate(void)
 }
 
 /*
- * path is what follows "/oauth".  The error codes are the fake's own: the
- * real ones were not found in a primary source.
+ * access_token: the secret key in the header, a refresh token that is
+ * accepted.  The error codes are the fake's own: the real ones were not
+ * found in a primary source.
  */
-void
-oa_handle_token(struct MHD_Connection *c, const char *path, struct req *r,
-    struct reply *rp)
+static void
+oa_refresh(const char *key, const cJSON *params, const cJSON *fault,
+    int64_t t_ms, struct reply *rp)
 {
-	const char *method = "access_token";
-	const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    "secret_key");
-	const char *err;
-	cJSON *params, *fault, *res, *rec;
-	int code, drop_after;
+	const char *method = "access_token", *err;
+	int code, drop_after = fault && json_bool(fault, "drop_after");
+	cJSON *res, *rec;
 
-	if (strcmp(path, "/v4/oa/access_token")) {
-		reply_error(rp, 404, "Not Found");
-		return;
-	}
-	if (!(params = oa_begin(c, method, r, rp, &fault)))
-		return;
-	drop_after = fault && json_bool(fault, "drop_after");
-	cJSON_Delete(fault);
 	pthread_mutex_lock(&S.mu);
 	if ((code = oa_refresh_error(key, params, &err)) != 0) {
 		pthread_mutex_unlock(&S.mu);
-		record_rejected(P_OA, method, params, r->t_ms, 200, NULL, err);
+		record_rejected(P_OA, method, params, t_ms, 200, NULL, err);
 		oa_token_error(rp, 200, code, err);
-		cJSON_Delete(params);
 		return;
 	}
 	res = oa_rotate();
-	rec = record_sent(P_OA, method, params, r->t_ms, res);
+	rec = record_sent(P_OA, method, params, t_ms, res);
 	if (drop_after)
 		cJSON_AddTrueToObject(rec, "dropped");
 	pthread_mutex_unlock(&S.mu);
@@ -245,6 +204,47 @@ oa_handle_token(struct MHD_Connection *c, const char *path, struct req *r,
 		reply_drop(rp, "drop");
 	} else {
 		reply_json(rp, 200, res);
+	}
+}
+
+static const struct oa_endpoint {
+	const char *path;
+	const char *method;     /* in records and faults */
+	const char *header;     /* the credential the call carries */
+	void (*fn)(const char *cred, const cJSON *params, const cJSON *fault,
+	    int64_t t_ms, struct reply *rp);
+} oa_endpoints[] = {
+	{ "/oa/v3.0/oa/message/cs",     "message/cs",   "access_token", oa_send },
+	{ "/oauth/v4/oa/access_token",  "access_token", "secret_key", oa_refresh },
+};
+
+/*
+ * An OA call: the parameters and a fault as for the bot APIs, then the
+ * endpoint.  A fault that only delayed the call is passed on (drop_after).
+ */
+void
+oa_handle(struct MHD_Connection *c, const char *url, struct req *r,
+    struct reply *rp)
+{
+	const struct oa_endpoint *e = NULL;
+	const char *cred;
+	cJSON *params, *fault;
+	size_t i;
+
+	for (i = 0; i < sizeof(oa_endpoints) / sizeof(oa_endpoints[0]); i++) {
+		if (!strcmp(url, oa_endpoints[i].path))
+			e = &oa_endpoints[i];
+	}
+	if (!e) {
+		reply_error(rp, 404, "Not Found");
+		return;
+	}
+	cred = MHD_lookup_connection_value(c, MHD_HEADER_KIND, e->header);
+	if (!(params = request_params(c, r, P_OA, e->method, rp)))
+		return;
+	if (!fault_serve(P_OA, e->method, params, r->t_ms, NULL, rp, &fault)) {
+		e->fn(cred, params, fault, r->t_ms, rp);
+		cJSON_Delete(fault);
 	}
 	cJSON_Delete(params);
 }
