@@ -61,9 +61,12 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(SRC) $(HDR)
 	@mkdir -p build/fuzz
 	clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -Iinclude -Ibot $(PKG_CFLAGS) \
 	  -fsanitize=fuzzer,address,undefined -o $@ $< $(SRC) $(LDLIBS)
-# The fake Telegram + Zalo API for the integration tests.
-build/fakeapi: tests/fakeapi/fakeapi.c | build
-	@echo "  LD      $@"; $(CC) $(CFLAGS) -o $@ $< $$(pkg-config --cflags --libs libmicrohttpd) $(PKG_LIBS) -lpthread
+# The fake Telegram + Zalo API for the integration tests: every
+# tests/fakeapi/*.c is one program (tests/fakeapi/README.md).
+FAKE := $(wildcard tests/fakeapi/*.c)
+build/fakeapi: $(FAKE) $(wildcard tests/fakeapi/*.h) | build
+	@echo "  LD      $@"; $(CC) $(CFLAGS) -o $@ $(FAKE) \
+	  $$(pkg-config --cflags --libs libmicrohttpd) $(PKG_LIBS) -lpthread
 # The matcher's benchmark links what it uses from an archive, so its RSS is
 # the matcher's, not that of curl, SQLite and TLS (bench/run.sh).
 build/libhoidap.a: $(OBJ) | build
