@@ -697,12 +697,6 @@ fail:
 	return -1;
 }
 
-/* The Zalo OA block calls the statement helpers by their old names. */
-#define exec(s, sql) store_exec(s, sql)
-#define prep(s, sql) store_prep(s, sql)
-#define done(s, st) store_done(s, st)
-#define run(s, sql, n, a, nint, ints) store_run(s, sql, n, a, nint, ints)
-
 static char *
 column_dup(sqlite3_stmt *st, int i)
 {
@@ -714,8 +708,8 @@ column_dup(sqlite3_stmt *st, int i)
 int
 store_oa_token_get(struct store *s, struct store_oa_token *t)
 {
-	sqlite3_stmt *st = prep(s, "SELECT seed, refresh, access, expires_at "
-	    "FROM oa_token WHERE id=1");
+	sqlite3_stmt *st = store_prep(s, "SELECT seed, refresh, access, "
+	    "expires_at FROM oa_token WHERE id=1");
 	int rc;
 
 	memset(t, 0, sizeof(*t));
@@ -731,7 +725,7 @@ store_oa_token_get(struct store *s, struct store_oa_token *t)
 		t->access = column_dup(st, 2);
 		t->expires_at = sqlite3_column_int64(st, 3);
 	}
-	done(s, st);
+	store_done(s, st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -749,15 +743,15 @@ store_oa_token_put(struct store *s, const char *seed, const char *refresh,
 	 * the only refresh token Zalo still accepts: this write is synced.
 	 * Inside a caller's transaction the caller's commit decides.
 	 */
-	if (own && exec(s, "PRAGMA synchronous=FULL") < 0)
+	if (own && store_exec(s, "PRAGMA synchronous=FULL") < 0)
 		return -1;
-	rc = run(s, "INSERT INTO oa_token(id, seed, refresh, access, "
+	rc = store_run(s, "INSERT INTO oa_token(id, seed, refresh, access, "
 	    "expires_at, updated) VALUES(1,?1,?2,?3,?4,?5) "
 	    "ON CONFLICT(id) DO UPDATE SET seed=excluded.seed, "
 	    "refresh=excluded.refresh, access=excluded.access, "
 	    "expires_at=excluded.expires_at, updated=excluded.updated",
 	    3, a, 2, ints);
-	if (own && exec(s, "PRAGMA synchronous=NORMAL") < 0)
+	if (own && store_exec(s, "PRAGMA synchronous=NORMAL") < 0)
 		rc = -1;
 	return rc;
 }
@@ -788,7 +782,7 @@ store_oa_inbound(struct store *s, const char *user_id, int64_t at_ms)
 
 	/* only a newer message opens a new window: a late retry of an old
 	 * push must not hand back replies already spent */
-	return run(s, "INSERT INTO oa_window(user_id, last_in, sent) "
+	return store_run(s, "INSERT INTO oa_window(user_id, last_in, sent) "
 	    "VALUES(?1,?2,0) ON CONFLICT(user_id) DO UPDATE SET "
 	    "sent=CASE WHEN excluded.last_in > last_in THEN 0 ELSE sent END, "
 	    "last_in=MAX(last_in, excluded.last_in)", 1, a, 1, ints);
@@ -798,8 +792,8 @@ int
 store_oa_replies_left(struct store *s, const char *user_id, int64_t now_ms,
     int *left)
 {
-	sqlite3_stmt *st = prep(s, "SELECT last_in, sent FROM oa_window "
-	    "WHERE user_id=?1");
+	sqlite3_stmt *st = store_prep(s, "SELECT last_in, sent "
+	    "FROM oa_window WHERE user_id=?1");
 	int rc;
 
 	*left = 0;
@@ -810,7 +804,7 @@ store_oa_replies_left(struct store *s, const char *user_id, int64_t now_ms,
 	if (rc == SQLITE_ROW)
 		*left = zalo_oa_replies_left(sqlite3_column_int64(st, 0),
 		    sqlite3_column_int(st, 1), now_ms);
-	done(s, st);
+	store_done(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -1;
 	return *left > 0;
@@ -822,6 +816,6 @@ store_oa_replies_used(struct store *s, const char *user_id, int n)
 	const char *a[1] = { user_id };
 	int64_t ints[1] = { n };
 
-	return run(s, "UPDATE oa_window SET sent=sent+?2 WHERE user_id=?1",
+	return store_run(s, "UPDATE oa_window SET sent=sent+?2 WHERE user_id=?1",
 	    1, a, 1, ints);
 }
