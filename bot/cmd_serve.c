@@ -1,59 +1,11 @@
-/* hoidap serve / check-config: the daemon's front door. */
+/* hoidap serve: the daemon's front door. */
 #include <curl/curl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "config.h"
 #include "daemon.h"
-
-static int
-parse(int argc, char **argv, const char *name, const char **path, int *given)
-{
-	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	*path = CONFIG_DEFAULT_PATH;
-	*given = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
-		if (c != 'c')
-			return cmd_usage(name);
-		*path = optarg;
-		*given = 1;
-	}
-	if (optind != argc)
-		return cmd_usage(name);
-	return 0;
-}
-
-int
-cmd_check_config(struct cmd_ctx *cx, int argc, char **argv)
-{
-	struct config cfg;
-	struct diag d;
-	const char *path;
-	int given, rc;
-
-	(void)cx;
-	if ((rc = parse(argc, argv, "check-config", &path, &given)) != 0)
-		return rc;
-	config_init(&cfg);
-	diag_init(&d);
-	rc = config_load(&cfg, path, given, &d) < 0 ? 1 : 0;
-	fputs(d.text.data, stderr);
-	if (!rc) {
-		config_dump(&cfg);
-		printf("%s: ok\n", path);
-	}
-	diag_release(&d);
-	config_release(&cfg);
-	return rc;
-}
 
 int
 cmd_serve(struct cmd_ctx *cx, int argc, char **argv)
@@ -64,7 +16,7 @@ cmd_serve(struct cmd_ctx *cx, int argc, char **argv)
 	int given, rc;
 
 	(void)cx;               /* the daemon loads what it serves itself */
-	if ((rc = parse(argc, argv, "serve", &path, &given)) != 0)
+	if ((rc = cmd_config_args(argc, argv, "serve", &path, &given)) != 0)
 		return rc;
 	config_init(&cfg);
 	diag_init(&d);

@@ -292,15 +292,15 @@ cron(struct daemon *d, int64_t now)
 
 /* ---- the loop ---- */
 
-static void
-step(struct daemon *d, int polling)
+/*
+ * Starts the polls that are due and returns how long the loop may sleep:
+ * until the earliest poll, send or timer.
+ */
+static int64_t
+timers(struct daemon *d, int polling, int64_t now)
 {
-	int64_t now = store_now_ms(), wait = 5000;
-	struct curl_waitfd wfd[2] = { { sig_pipe[0], CURL_WAIT_POLLIN, 0 },
-	    { -1, CURL_WAIT_POLLIN, 0 } };
-	unsigned int nwfd = 1;
-	int running, q, i;
-	CURLMsg *m;
+	int64_t wait = 5000;
+	int i;
 
 	if (polling) {
 		for (i = 0; i < P_COUNT; i++) {
@@ -342,8 +342,18 @@ step(struct daemon *d, int polling)
 		wait = d->oa.next_ms - now;
 	if (polling && d->watchdog_ms && d->next_watchdog_ms - now < wait)
 		wait = d->next_watchdog_ms - now;
-	if (wait < 0)
-		wait = 0;
+	return wait < 0 ? 0 : wait;
+}
+
+/* Sleeps until a transfer, a signal or a push wakes the loop, or wait ms. */
+static void
+wait_fds(struct daemon *d, int64_t wait)
+{
+	struct curl_waitfd wfd[2] = { { sig_pipe[0], CURL_WAIT_POLLIN, 0 },
+	    { -1, CURL_WAIT_POLLIN, 0 } };
+	unsigned int nwfd = 1;
+	char junk[64];
+
 	if (d->wh) {
 		int64_t t = webhook_timeout(d->wh);
 
@@ -352,12 +362,17 @@ step(struct daemon *d, int polling)
 			wait = t;
 	}
 	curl_multi_poll(d->multi, wfd, nwfd, (int)wait, NULL);
-	{
-		char junk[64];
+	while (read(sig_pipe[0], junk, sizeof(junk)) > 0)
+		;
+}
 
-		while (read(sig_pipe[0], junk, sizeof(junk)) > 0)
-			;
-	}
+/* Pushes, then every finished transfer to the part that started it. */
+static void
+dispatch(struct daemon *d)
+{
+	int running, q, i;
+	CURLMsg *m;
+
 	if (d->wh)
 		webhook_run(d->wh);     /* pushes are stored here, on this thread */
 	curl_multi_perform(d->multi, &running);
@@ -383,6 +398,14 @@ next:
 	}
 }
 
+/* One turn: polls started when polling (not while draining), then sends. */
+static void
+step(struct daemon *d, int polling)
+{
+	wait_fds(d, timers(d, polling, store_now_ms()));
+	dispatch(d);
+}
+
 static int
 any_sending(const struct daemon *d)
 {
@@ -394,24 +417,16 @@ any_sending(const struct daemon *d)
 	return 0;
 }
 
-/* Long: start-up, the loop and the drain in the order they happen, each
- * failure undoing the steps before it: the daemon's life read in one place. */
-int
-daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
-{
-	struct daemon *d = xcalloc(1, sizeof(*d));
-	struct sigaction sa;
-	struct diag dg;
-	int i, rc = 0;
-	int64_t deadline;
-	const char *tok[P_COUNT] = { cfg->telegram_token, cfg->zalo_token,
-	    cfg->zalo_oa_app_id };
-	const char *api[P_COUNT] = { cfg->telegram_api, cfg->zalo_api,
-	    cfg->zalo_oa_api };
+/*
+ * ---- open, loop, drain, close ----
+ * Each open step leaves what it made in d and returns -1 on failure;
+ * daemon_close undoes whatever is there, so a failed start and a stop
+ * share the one cleanup.
+ */
 
-	d->cfg = cfg;
-	d->cfg_path = cfg_path;
-	d->cfg_given = cfg_given;
+static void
+open_log(const struct config *cfg)
+{
 	log_add_secret(cfg->telegram_token);
 	log_add_secret(cfg->zalo_token);
 	log_add_secret(cfg->webhook_secret);
@@ -421,6 +436,14 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		log_set_level(LOG_WARN);
 	else if (!strcmp(cfg->log_level, "error"))
 		log_set_level(LOG_ERROR);
+}
+
+/* The knowledge base (refused with errors) and the store. */
+static int
+open_store(struct daemon *d)
+{
+	const struct config *cfg = d->cfg;
+	struct diag dg;
 
 	diag_init(&dg);
 	d->kb = kb_load(cfg->kb, &dg);
@@ -429,29 +452,28 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		log_error("knowledge base %s has errors; run 'hoidap check --kb %s'",
 		    cfg->kb, cfg->kb);
 		diag_release(&dg);
-		kb_free(d->kb);
-		free(d);
-		return 1;
+		return -1;
 	}
 	diag_release(&dg);
-	d->st = store_open(cfg->db);
-	if (!d->st) {
-		kb_free(d->kb);
-		free(d);
-		return 1;
-	}
+	if (!(d->st = store_open(cfg->db)))
+		return -1;
 	ingest_group_follow(d);
 	d->m.started_ms = store_now_ms();
-	if (cfg->metrics_listen[0]) {
-		char err[256];
+	return 0;
+}
 
+/* The listeners (metrics, webhook) and the Zalo OA's token state. */
+static int
+open_http(struct daemon *d)
+{
+	const struct config *cfg = d->cfg;
+	char err[512];
+
+	if (cfg->metrics_listen[0]) {
 		if (!(d->msrv = metrics_start(cfg->metrics_listen, err,
 		    sizeof(err)))) {
 			log_error("%s", err);
-			store_close(d->st);
-			kb_free(d->kb);
-			free(d);
-			return 1;
+			return -1;
 		}
 		log_info("metrics: http://%s/metrics and /healthz",
 		    cfg->metrics_listen);
@@ -459,33 +481,28 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	if (cfg->webhook_url[0] && !cfg->webhook_listen[0])
 		log_warn("webhook_url is set but webhook_listen is not: polling");
 	if (cfg->webhook_listen[0]) {
-		char err[256];
-
 		if (!(d->wh = webhook_start(d, cfg->webhook_listen, err,
 		    sizeof(err)))) {
 			log_error("%s", err);
-			metrics_stop(d->msrv);
-			store_close(d->st);
-			kb_free(d->kb);
-			free(d);
-			return 1;
+			return -1;
 		}
 		log_info("webhook: listening on %s (port %d): POST /telegram, /zalo, "
 		    "/zalo-oa", cfg->webhook_listen, webhook_port(d->wh));
 	}
-	{
-		char err[512];
-
-		if (oatoken_open(d, err, sizeof(err)) < 0) {
-			log_error("%s", err);
-			webhook_stop(d->wh);
-			metrics_stop(d->msrv);
-			store_close(d->st);
-			kb_free(d->kb);
-			free(d);
-			return 1;
-		}
+	if (oatoken_open(d, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return -1;
 	}
+	return 0;
+}
+
+/* Handlers only set flags and wake the loop through the self-pipe. */
+static void
+open_signals(void)
+{
+	struct sigaction sa;
+	int i;
+
 	if (pipe(sig_pipe) < 0)
 		fatal("pipe: %s", strerror(errno));
 	for (i = 0; i < 2; i++) {
@@ -499,14 +516,19 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
 
-	d->multi = curl_multi_init();
-	/* One connection per platform for polling, reused; sends share the
-	 * multi handle's connection cache. Enough per host for every poll
-	 * and every send at once: with fewer, a long poll queued behind slow
-	 * sends (both platforms may share a host, as behind a proxy). */
-	curl_multi_setopt(d->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-	    (long)(P_COUNT + cfg->send_concurrency));
+/* One poller per platform with a token: polled, or pushed to the webhook. */
+static void
+open_pollers(struct daemon *d)
+{
+	const struct config *cfg = d->cfg;
+	const char *tok[P_COUNT] = { cfg->telegram_token, cfg->zalo_token,
+	    cfg->zalo_oa_app_id };
+	const char *api[P_COUNT] = { cfg->telegram_api, cfg->zalo_api,
+	    cfg->zalo_oa_api };
+	int i;
+
 	for (i = 0; i < P_COUNT; i++) {
 		struct poller *pl = &d->poll[i];
 		struct buf pre;
@@ -541,6 +563,23 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 			log_info("%s: polling %s", platforms[i].name, api[i]);
 		}
 	}
+}
+
+/* The transfers: curl's multi handle, the pollers, the senders. */
+static void
+open_transfers(struct daemon *d)
+{
+	const struct config *cfg = d->cfg;
+	int i;
+
+	d->multi = curl_multi_init();
+	/* One connection per platform for polling, reused; sends share the
+	 * multi handle's connection cache. Enough per host for every poll
+	 * and every send at once: with fewer, a long poll queued behind slow
+	 * sends (both platforms may share a host, as behind a proxy). */
+	curl_multi_setopt(d->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    (long)(P_COUNT + cfg->send_concurrency));
+	open_pollers(d);
 	/* Sends in flight at once. Each one a crash interrupts may be repeated
 	 * after the restart, so 1 keeps "at most one duplicate per crash". */
 	d->nsnd = cfg->send_concurrency;
@@ -559,6 +598,14 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	d->tokens = cfg->rate_global_per_s;
 	d->tokens_ms = store_now_ms();
 	srand((unsigned)(store_now_us() ^ getpid()));
+}
+
+/* Webhooks registered, Telegram's command menu queued, systemd told. */
+static void
+open_announce(struct daemon *d)
+{
+	uint64_t us = 0;
+	int i;
 
 	for (i = 0; i < P_COUNT; i++)
 		if (d->poll[i].webhook && !(platforms[i].caps & PLATFORM_PUSHED))
@@ -572,16 +619,29 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		(void)store_outbox_add(d->st, "telegram", "", 0, "setMyCommands",
 		    cmds, 0);
 	}
-	log_info("serving: knowledge %s (%zu topics), database %s", cfg->kb,
-	    kb_count(d->kb), cfg->db);
-	{
-		uint64_t us = 0;
-
-		if (sd_watchdog_enabled(0, &us) > 0)
-			d->watchdog_ms = (int64_t)(us / 2000);
-	}
+	log_info("serving: knowledge %s (%zu topics), database %s", d->cfg->kb,
+	    kb_count(d->kb), d->cfg->db);
+	if (sd_watchdog_enabled(0, &us) > 0)
+		d->watchdog_ms = (int64_t)(us / 2000);
 	(void)sd_notifyf(0, "READY=1\nSTATUS=serving %zu topics", kb_count(d->kb));
+}
 
+static int
+daemon_open(struct daemon *d)
+{
+	open_log(d->cfg);
+	if (open_store(d) < 0 || open_http(d) < 0)
+		return -1;
+	open_signals();
+	open_transfers(d);
+	open_announce(d);
+	return 0;
+}
+
+/* Until SIGTERM/SIGINT or the database file is lost: 0, or 1 for the latter. */
+static int
+daemon_loop(struct daemon *d)
+{
 	while (!got_term && !d->db_lost) {
 		if (got_hup) {
 			got_hup = 0;
@@ -598,24 +658,32 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	if (d->db_lost) {
 		log_error("the database %s was deleted or replaced while running; "
 		    "exiting with status 1 (after flushing the outbox) so that the "
-		    "service manager restarts on a fresh store", cfg->db);
-		rc = 1;
+		    "service manager restarts on a fresh store", d->cfg->db);
+		return 1;
 	}
+	return 0;
+}
 
-	/* SIGTERM: stop polling (unconfirmed updates come again), then drain. */
+/* SIGTERM: stop polling (unconfirmed updates come again), then drain. */
+static void
+daemon_drain(struct daemon *d)
+{
+	int64_t deadline;
+	int i, left;
+
 	(void)sd_notify(0, "STOPPING=1\nSTATUS=flushing the outbox");
 	/* No more pushes: an unanswered one is sent again by the platform. */
 	webhook_stop(d->wh);
 	d->wh = NULL;
 	log_info("shutting down: flushing the outbox for up to %d s",
-	    cfg->drain_seconds);
+	    d->cfg->drain_seconds);
 	for (i = 0; i < P_COUNT; i++) {
 		if (d->poll[i].busy) {
 			curl_multi_remove_handle(d->multi, d->poll[i].h);
 			d->poll[i].busy = 0;
 		}
 	}
-	deadline = store_now_ms() + (int64_t)cfg->drain_seconds * 1000;
+	deadline = store_now_ms() + (int64_t)d->cfg->drain_seconds * 1000;
 	while (store_now_ms() < deadline) {
 		outbox_held_tick(d, store_now_ms());
 		service_tick(d, store_now_ms());        /* the watchdog, /healthz */
@@ -625,18 +693,15 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 			break;
 		step(d, 0);
 	}
-	{
-		int left = outbox_left(d);
-
-		outbox_held_flush(d);
-		if (left > 0)
-			log_warn("%d message(s) still in the outbox; they go out at the "
-			    "next start", left);
-		if (d->nheld)
-			log_error("%d outbox state(s) could not be written; messages "
-			    "sent but not marked go out once more at the next start",
-			    d->nheld);
-	}
+	left = outbox_left(d);
+	outbox_held_flush(d);
+	if (left > 0)
+		log_warn("%d message(s) still in the outbox; they go out at the "
+		    "next start", left);
+	if (d->nheld)
+		log_error("%d outbox state(s) could not be written; messages "
+		    "sent but not marked go out once more at the next start",
+		    d->nheld);
 	if (d->nlat) {
 		qsort(d->lat, d->nlat, sizeof(*d->lat), daemon_int64_cmp);
 		log_info("stats: handled %zu updates, sent %zu, failed %zu; update→"
@@ -647,10 +712,18 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 		log_info("stats: handled %zu updates, sent %zu, failed %zu",
 		    d->handled, d->sent, d->failed);
 	}
+}
+
+/* Whatever the open steps made, in reverse; a held update is stored first. */
+static void
+daemon_close(struct daemon *d)
+{
+	int i;
+
 	for (i = 0; i < d->nsnd; i++) {
 		if (d->snd[i].busy) {
 			curl_multi_remove_handle(d->multi, d->snd[i].h);
-			outbox_item_release(&d->snd[i].it);
+			store_outbox_item_release(&d->snd[i].it);
 		}
 		curl_easy_cleanup(d->snd[i].h);
 		curl_slist_free_all(d->snd[i].hdr);
@@ -680,18 +753,40 @@ daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
 	if (d->member_h)
 		curl_easy_cleanup(d->member_h);
 	buf_release(&d->member_body);
-	curl_multi_cleanup(d->multi);
+	if (d->multi)
+		curl_multi_cleanup(d->multi);
+	webhook_stop(d->wh);
 	metrics_stop(d->msrv);
 	store_close(d->st);
 	kb_free(d->kb);
 	redact_release();
 	free(d->lat);
-	close(sig_pipe[0]);
-	close(sig_pipe[1]);
-	sig_pipe[0] = sig_pipe[1] = -1;
+	for (i = 0; i < 2; i++) {
+		if (sig_pipe[i] >= 0)
+			close(sig_pipe[i]);
+		sig_pipe[i] = -1;
+	}
 	log_clear_secrets();
-	log_info("terminated");
+}
+
+int
+daemon_run(struct config *cfg, const char *cfg_path, int cfg_given)
+{
+	struct daemon *d = xcalloc(1, sizeof(*d));
+	int rc = 1, served = 0;
+
+	d->cfg = cfg;
+	d->cfg_path = cfg_path;
+	d->cfg_given = cfg_given;
+	if (daemon_open(d) < 0)
+		goto out;
+	rc = daemon_loop(d);
+	daemon_drain(d);
+	served = 1;
+out:
+	daemon_close(d);
+	if (served)
+		log_info("terminated");
 	free(d);
 	return rc;
 }
-

@@ -933,7 +933,7 @@ relay_send_held(struct handoff *h, int64_t tid)
 	if (store_relay_drop(h->st, tid, last) < 0)
 		h->rc = -1;
 	buf_release(&b);
-	relay_rows_release(v, n);
+	store_relay_rows_release(v, n);
 }
 
 int

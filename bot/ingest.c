@@ -22,25 +22,6 @@
 
 /* ---- turning events into replies ---- */
 
-struct emit_ctx {
-	struct daemon *d;
-	enum platform_id p;
-	const char *chat;
-	int is_group;
-	int64_t recv_us;
-	int rc;
-};
-
-static void
-emit_body(const char *body, void *arg)
-{
-	struct emit_ctx *e = arg;
-
-	if (store_outbox_add(e->d->st, platforms[e->p].name, e->chat, e->is_group,
-	    "sendMessage", body, e->recv_us) < 0)
-		e->rc = -1;
-}
-
 /* "/start vneid-install" or "vneid_install" → a topic id, if one exists. */
 static const struct kb_topic *
 deep_link_topic(struct kb *kb, const char *payload)
@@ -192,69 +173,268 @@ member_status(void *arg, const char *user_id, char *status, size_t n)
 }
 
 /*
- * Handles one event inside the caller's transaction.
- * Long: one update's path in the order the rules apply (dedupe, migration,
- * buttons, the volunteers' group, other groups, hand-off, conversation,
- * reply).
+ * A Telegram group became a supergroup (the migration update): follow it,
+ * and tell the admins when it was the volunteers' group.
+ */
+static int
+group_migrated(struct daemon *d, struct handoff *h, const struct event *ev)
+{
+	int m = ingest_group_moved(d, ev->moved_from, ev->moved_to);
+
+	if (m == 1) {
+		char msg[512];
+
+		ingest_group_moved_text(msg, sizeof(msg), ev->moved_to);
+		handoff_tell_admins(h, msg);
+	}
+	if (m < 0 || h->rc < 0)
+		return -1;
+	return store_mark_processed(d->st, "telegram", ev->update_id);
+}
+
+/*
+ * A button press is answered (the client's spinner stops) apart from the
+ * chat ("" key): at once, not behind the chat's or the group's pacing.
+ */
+static int
+press_answer(struct daemon *d, enum platform_id p, const struct event *ev,
+    int64_t recv_us)
+{
+	struct buf b;
+	const char *method;
+	int rc = 0;
+
+	if (ev->kind != EV_CALLBACK || !(platforms[p].caps & PLATFORM_BUTTONS))
+		return 0;
+	buf_init(&b, 4096);
+	method = platforms[p].answer_press(ev->callback_id, &b);
+	if (!buf_failed(&b) && store_outbox_add(d->st, platforms[p].name, "", 0,
+	    method, b.data, recv_us) < 0)
+		rc = -1;
+	buf_release(&b);
+	return rc;
+}
+
+/* The volunteers' group: claims, replies, commands. */
+static int
+volunteers(struct daemon *d, struct handoff *h, enum platform_id p,
+    struct event *ev)
+{
+	const char *plat = platforms[p].name;
+
+	handoff_group(h, ev);
+	d->want_reload |= h->want_reload;
+	log_info("%s: update %s from the volunteers' group", plat,
+	    ev->update_id);
+	if (store_mark_processed(d->st, plat, ev->update_id) < 0)
+		h->rc = -1;
+	return h->rc;
+}
+
+/* One resident's message on its way to a reply. */
+struct turn {
+	struct daemon *d;
+	struct handoff *h;
+	enum platform_id p;
+	const char *plat;
+	struct event *ev;
+	int64_t recv_us;
+	struct store_chat chat;
+	struct buf red;         /* the text, redacted: what is stored, relayed */
+	int hidden;             /* redact() hid something: warn the resident */
+	struct conv_reply r;
+	int reply;              /* 0: the bot keeps quiet */
+	const char *what;       /* why, for the log */
+	int rc;                 /* -1 once a store write failed */
+};
+
+/* What the platform's renderer makes of the reply, queued for the chat. */
+static void
+emit_body(const char *body, void *arg)
+{
+	struct turn *t = arg;
+
+	if (store_outbox_add(t->d->st, t->plat, t->ev->chat_id, t->ev->is_group,
+	    "sendMessage", body, t->recv_us) < 0)
+		t->rc = -1;
+}
+
+/* Reads the chat's state, and logs the words with secrets redacted. */
+static int
+turn_parse(struct turn *t)
+{
+	const struct event *ev = t->ev;
+
+	if (store_chat_get(t->d->st, t->plat, ev->chat_id, &t->chat) < 0)
+		return -1;
+	conv_reply_init(&t->r);
+	buf_init(&t->red, BUF_CAP_REPLY);
+	t->hidden = redact(ev->text ? ev->text : "", &t->red);
+	if (store_log(t->d->st, t->plat, ev->chat_id, "in", t->red.data, NULL,
+	    ev->kind == EV_MEDIA ? ev->media : NULL) < 0)
+		t->rc = -1;
+	return 0;
+}
+
+enum flood { FLOOD_NO, FLOOD_NOTICE, FLOOD_QUIET };
+
+/*
+ * Flood control counts the bot's own answers only, by when the resident
+ * sent each message: a backlog after downtime is not a flood, and words
+ * meant for a volunteer are never dropped (they are routed before this).
+ */
+static enum flood
+flood_control(struct turn *t)
+{
+	struct store_chat *c = &t->chat;
+	int64_t now = t->recv_us / 1000;
+
+	if (t->ev->date_ms > 0 && t->ev->date_ms < now)
+		now = t->ev->date_ms;
+	if (now - c->flood_start > (int64_t)t->d->cfg->flood_window * 1000 ||
+	    now < c->flood_start) {
+		c->flood_start = now;
+		c->flood_count = 0;
+		c->flood_noticed = 0;
+	}
+	c->flood_count++;
+	if (c->flood_count <= t->d->cfg->flood_max)
+		return FLOOD_NO;
+	if (c->flood_noticed)
+		return FLOOD_QUIET;
+	c->flood_noticed = 1;
+	return FLOOD_NOTICE;
+}
+
+/* The conversation engine's answer, and a ticket when it cannot help. */
+static void
+turn_converse(struct turn *t)
+{
+	converse(t->d, &t->chat, t->ev, &t->r);
+	if (!handoff_maybe_open(t->h, t->plat, t->ev, t->red.data, &t->r,
+	    &t->chat))
+		return;
+	t->what = "ticket opened";
+	/* a person takes over: after them, fallbacks count anew */
+	t->chat.conv.fallbacks = 0;
+	if (t->ev->kind == EV_MEDIA)
+		t->reply = 0;   /* the hand-off message says it all */
+}
+
+/* Who answers: staff commands, feedback and relays first, then the bot. */
+static void
+turn_route(struct turn *t)
+{
+	struct handoff *h = t->h;
+
+	if (handoff_staff(h, t->plat, t->ev, t->red.data)) {
+		t->reply = 0;
+		t->what = "staff command";
+	} else if (handoff_feedback(h, t->plat, t->ev)) {
+		t->reply = 0;
+		t->what = "feedback";
+	} else if (handoff_relay_resident(h, t->plat, t->ev, t->red.data)) {
+		/* a person is on it: the bot keeps quiet */
+		t->reply = 0;
+		t->what = "relayed to the volunteers";
+	} else {
+		switch (flood_control(t)) {
+		case FLOOD_QUIET:
+			t->reply = 0;
+			t->what = "flood, no reply";
+			break;
+		case FLOOD_NOTICE:
+			conv_notice(t->d->kb, &t->chat.conv,
+			    systext(t->d->kb, SYSTEXT_FLOOD), &t->r);
+			break;
+		case FLOOD_NO:
+			turn_converse(t);
+			break;
+		}
+	}
+	t->d->want_reload |= h->want_reload;
+}
+
+/* The reply counted, logged and queued as the platform renders it. */
+static void
+turn_queue(struct turn *t)
+{
+	struct daemon *d = t->d;
+	const struct event *ev = t->ev;
+	const struct conv_reply *r = &t->r;
+	enum metrics_outcome o = r->kind == CONV_FALLBACK ? METRICS_FALLBACK :
+	    r->kind == CONV_CLARIFY ? METRICS_CLARIFY : r->kind == CONV_NOTICE ?
+	    METRICS_NOTICE : METRICS_ANSWER;
+	const char *action = conv_action(r->kind);
+
+	if (!t->reply) {
+		log_info("%s: update %s chat %s → %s", t->plat, ev->update_id,
+		    ev->chat_id, t->what ? t->what : "no reply");
+		return;
+	}
+	d->m.outcomes[o]++;
+	if (r->topic && store_count_topic(d->st, r->topic->id) < 0)
+		t->rc = -1;
+	if (r->kind == CONV_FALLBACK && ev->kind == EV_TEXT &&
+	    store_unanswered(d->st, t->plat, ev->chat_id, t->red.data) < 0)
+		t->rc = -1;
+	if (store_log(d->st, t->plat, ev->chat_id, "out", r->text.data,
+	    r->topic ? r->topic->id : NULL, action) < 0)
+		t->rc = -1;
+	platforms[t->p].render(r, ev->chat_id, emit_body, t);
+	log_info("%s: update %s chat %s → %s %s%s%s", t->plat, ev->update_id,
+	    ev->chat_id, action, r->topic ? r->topic->id : "-",
+	    t->what ? ", " : "", t->what ? t->what : "");
+}
+
+/* A resident's message: parse, route (flood control, converse), queue. */
+static int
+resident(struct daemon *d, struct handoff *h, enum platform_id p,
+    struct event *ev, int64_t recv_us)
+{
+	struct turn t = { .d = d, .h = h, .p = p, .plat = platforms[p].name,
+	    .ev = ev, .recv_us = recv_us, .reply = 1 };
+
+	if (turn_parse(&t) < 0)
+		return -1;
+	turn_route(&t);
+	turn_queue(&t);
+	if (t.hidden > 0 && ev->kind == EV_TEXT)
+		handoff_say(h, t.plat, ev->chat_id, systext(d->kb, SYSTEXT_SECRET));
+	if (store_chat_put(d->st, t.plat, ev->chat_id, &t.chat) < 0 ||
+	    store_mark_processed(d->st, t.plat, ev->update_id) < 0)
+		t.rc = -1;
+	buf_release(&t.red);
+	conv_reply_release(&t.r);
+	d->handled++;
+	return t.rc;
+}
+
+/*
+ * Handles one event inside the caller's transaction: dedupe, then by where
+ * it comes from (a group's migration, the volunteers' group, other groups,
+ * a resident). 0, or -1 on a store error (the caller rolls back).
  */
 int
 ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
     int64_t recv_us)
 {
 	const char *plat = platforms[p].name;
-	struct store_chat chat;
-	struct conv_reply r;
-	struct buf red;
-	struct emit_ctx ec = { d, p, ev->chat_id, ev->is_group, recv_us, 0 };
 	struct handoff h = { d->st, d->kb, d->cfg, recv_us, 0, 0,
 	    member_status, d };
-	int64_t now = recv_us / 1000;
-	int seen, hidden, reply = 1;
-	const char *text = ev->text ? ev->text : "";
-	const char *what = NULL;
+	int seen, press;
 
 	seen = store_seen(d->st, plat, ev->update_id);
 	if (seen)
 		return seen < 0 ? -1 : 0;
 	d->m.updates[p]++;
-	if (ev->moved_to[0] && p == P_TELEGRAM) {
-		int m = ingest_group_moved(d, ev->moved_from, ev->moved_to);
-
-		if (m == 1) {
-			char msg[512];
-
-			ingest_group_moved_text(msg, sizeof(msg), ev->moved_to);
-			handoff_tell_admins(&h, msg);
-		}
-		if (m < 0 || h.rc < 0)
-			return -1;
-		return store_mark_processed(d->st, plat, ev->update_id);
-	}
+	if (ev->moved_to[0] && p == P_TELEGRAM)
+		return group_migrated(d, &h, ev);
 	if (ev->kind == EV_IGNORE || !ev->chat_id[0])
 		return store_mark_processed(d->st, plat, ev->update_id);
-	if (ev->kind == EV_CALLBACK && (platforms[p].caps & PLATFORM_BUTTONS)) {
-		struct buf b;
-		const char *method;
-
-		buf_init(&b, 4096);
-		method = platforms[p].answer_press(ev->callback_id, &b);
-		/* queued apart from the chat ("" key): a button press is answered
-		 * at once, not behind the chat's or the group's pacing */
-		if (!buf_failed(&b) && store_outbox_add(d->st, plat, "", 0, method,
-		    b.data, recv_us) < 0)
-			ec.rc = -1;
-		buf_release(&b);
-	}
-	/* The volunteers' group: claims, replies, commands. */
-	if (handoff_is_group(&h, plat, ev->chat_id)) {
-		handoff_group(&h, ev);
-		d->want_reload |= h.want_reload;
-		log_info("%s: update %s from the volunteers' group", plat,
-		    ev->update_id);
-		if (store_mark_processed(d->st, plat, ev->update_id) < 0)
-			h.rc = -1;
-		return h.rc < 0 || ec.rc < 0 ? -1 : 0;
-	}
+	press = press_answer(d, p, ev, recv_us);
+	if (handoff_is_group(&h, plat, ev->chat_id))
+		return volunteers(d, &h, p, ev) < 0 || press < 0 ? -1 : 0;
 	/* Other groups: the bot does not chat there, but answers /id. */
 	if (ev->is_group) {
 		(void)handoff_whoami(&h, plat, ev);
@@ -262,99 +442,9 @@ ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
 			return -1;
 		return store_mark_processed(d->st, plat, ev->update_id);
 	}
-
-	if (store_chat_get(d->st, plat, ev->chat_id, &chat) < 0)
+	if (resident(d, &h, p, ev, recv_us) < 0 || h.rc < 0 || press < 0)
 		return -1;
-	conv_reply_init(&r);
-	buf_init(&red, BUF_CAP_REPLY);
-	hidden = redact(text, &red);
-	if (store_log(d->st, plat, ev->chat_id, "in", red.data, NULL,
-	    ev->kind == EV_MEDIA ? ev->media : NULL) < 0)
-		ec.rc = -1;
-
-	/*
-	 * Flood control counts the bot's own answers only, by when the
-	 * resident sent each message: a backlog after downtime is not a flood,
-	 * and words meant for a volunteer are never dropped.
-	 */
-	if (ev->date_ms > 0 && ev->date_ms < now)
-		now = ev->date_ms;
-	if (handoff_staff(&h, plat, ev, red.data)) {
-		reply = 0;
-		what = "staff command";
-	} else if (handoff_feedback(&h, plat, ev)) {
-		reply = 0;
-		what = "feedback";
-	} else if (handoff_relay_resident(&h, plat, ev, red.data)) {
-		/* a person is on it: the bot keeps quiet */
-		reply = 0;
-		what = "relayed to the volunteers";
-	} else {
-		if (now - chat.flood_start > (int64_t)d->cfg->flood_window * 1000 ||
-		    now < chat.flood_start) {
-			chat.flood_start = now;
-			chat.flood_count = 0;
-			chat.flood_noticed = 0;
-		}
-		chat.flood_count++;
-		if (chat.flood_count > d->cfg->flood_max) {
-			if (chat.flood_noticed) {
-				reply = 0;
-				what = "flood, no reply";
-			} else {
-				chat.flood_noticed = 1;
-				conv_notice(d->kb, &chat.conv,
-				    systext(d->kb, SYSTEXT_FLOOD), &r);
-			}
-		} else {
-			int64_t ticket;
-
-			converse(d, &chat, ev, &r);
-			ticket = handoff_maybe_open(&h, plat, ev, red.data, &r, &chat);
-			if (ticket) {
-				what = "ticket opened";
-				/* a person takes over: after them, fallbacks count anew */
-				chat.conv.fallbacks = 0;
-				if (ev->kind == EV_MEDIA)
-					reply = 0;      /* the hand-off message says it all */
-			}
-		}
-	}
-	d->want_reload |= h.want_reload;
-
-	if (reply) {
-		enum metrics_outcome o = r.kind == CONV_FALLBACK ? METRICS_FALLBACK :
-		    r.kind == CONV_CLARIFY ? METRICS_CLARIFY : r.kind == CONV_NOTICE ?
-		    METRICS_NOTICE : METRICS_ANSWER;
-		const char *action = conv_action(r.kind);
-
-		d->m.outcomes[o]++;
-
-		if (r.topic && store_count_topic(d->st, r.topic->id) < 0)
-			ec.rc = -1;
-		if (r.kind == CONV_FALLBACK && ev->kind == EV_TEXT &&
-		    store_unanswered(d->st, plat, ev->chat_id, red.data) < 0)
-			ec.rc = -1;
-		if (store_log(d->st, plat, ev->chat_id, "out", r.text.data,
-		    r.topic ? r.topic->id : NULL, action) < 0)
-			ec.rc = -1;
-		platforms[p].render(&r, ev->chat_id, emit_body, &ec);
-		log_info("%s: update %s chat %s → %s %s%s%s", plat, ev->update_id,
-		    ev->chat_id, action, r.topic ? r.topic->id : "-",
-		    what ? ", " : "", what ? what : "");
-	} else {
-		log_info("%s: update %s chat %s → %s", plat, ev->update_id,
-		    ev->chat_id, what ? what : "no reply");
-	}
-	if (hidden > 0 && ev->kind == EV_TEXT)
-		handoff_say(&h, plat, ev->chat_id, systext(d->kb, SYSTEXT_SECRET));
-	if (store_chat_put(d->st, plat, ev->chat_id, &chat) < 0 ||
-	    store_mark_processed(d->st, plat, ev->update_id) < 0)
-		ec.rc = -1;
-	buf_release(&red);
-	conv_reply_release(&r);
-	d->handled++;
-	return ec.rc < 0 || h.rc < 0 ? -1 : 0;
+	return 0;
 }
 
 

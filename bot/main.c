@@ -3,11 +3,13 @@
  * services. This file owns the command table and the shared set-up
  * (cmd_open, what an entry's flags ask for).
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "config.h"
 #include "diag.h"
 #include "store.h"
 #include "util.h"
@@ -79,6 +81,31 @@ cmd_kb_dir(const char *opt)
 	if (env && *env)
 		return env;
 	return "knowledge";
+}
+
+/* serve, check-config: [--config FILE] and nothing else. */
+int
+cmd_config_args(int argc, char **argv, const char *name, const char **path,
+    int *given)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*path = CONFIG_DEFAULT_PATH;
+	*given = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
+		if (c != 'c')
+			return cmd_usage(name);
+		*path = optarg;
+		*given = 1;
+	}
+	if (optind != argc)
+		return cmd_usage(name);
+	return 0;
 }
 
 int

@@ -575,7 +575,7 @@ out:
 	slist_wipe_free(s->xhdr);
 	s->xhdr = NULL;
 	chat_advance(d, s->it.platform, s->it.chat_id);
-	outbox_item_release(&s->it);
+	store_outbox_item_release(&s->it);
 }
 
 static int
@@ -593,7 +593,7 @@ inflight_chat(const struct daemon *d, const struct outbox_item *it)
 void
 outbox_ready_drop(struct daemon *d, int i)
 {
-	outbox_item_release(&d->ready[i]);
+	store_outbox_item_release(&d->ready[i]);
 	memmove(&d->ready[i], &d->ready[i + 1],
 	    (size_t)(d->nready - i - 1) * sizeof(d->ready[0]));
 	d->nready--;
@@ -639,7 +639,7 @@ refill(struct daemon *d, int64_t now)
 			if (h && h->op == H_RETRY && h->not_before > now) {
 				if (d->next_due < 0 || h->not_before < d->next_due)
 					d->next_due = h->not_before;
-				outbox_item_release(it);
+				store_outbox_item_release(it);
 				continue;
 			}
 			d->ready[d->nready++] = *it;

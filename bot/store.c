@@ -701,12 +701,6 @@ fail:
 	return -1;
 }
 
-/* The Zalo OA block calls the statement helpers by their old names. */
-#define exec(s, sql) store_exec(s, sql)
-#define prep(s, sql) store_prep(s, sql)
-#define done(s, st) store_done(s, st)
-#define run(s, sql, n, a, nint, ints) store_run(s, sql, n, a, nint, ints)
-
 static char *
 column_dup(sqlite3_stmt *st, int i)
 {
@@ -718,8 +712,8 @@ column_dup(sqlite3_stmt *st, int i)
 int
 store_oa_token_get(struct store *s, struct store_oa_token *t)
 {
-	sqlite3_stmt *st = prep(s, "SELECT seed, refresh, access, expires_at "
-	    "FROM oa_token WHERE id=1");
+	sqlite3_stmt *st = store_prep(s, "SELECT seed, refresh, access, "
+	    "expires_at FROM oa_token WHERE id=1");
 	int rc;
 
 	memset(t, 0, sizeof(*t));
@@ -735,7 +729,7 @@ store_oa_token_get(struct store *s, struct store_oa_token *t)
 		t->access = column_dup(st, 2);
 		t->expires_at = sqlite3_column_int64(st, 3);
 	}
-	done(s, st);
+	store_done(s, st);
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -753,15 +747,15 @@ store_oa_token_put(struct store *s, const char *seed, const char *refresh,
 	 * the only refresh token Zalo still accepts: this write is synced.
 	 * Inside a caller's transaction the caller's commit decides.
 	 */
-	if (own && exec(s, "PRAGMA synchronous=FULL") < 0)
+	if (own && store_exec(s, "PRAGMA synchronous=FULL") < 0)
 		return -1;
-	rc = run(s, "INSERT INTO oa_token(id, seed, refresh, access, "
+	rc = store_run(s, "INSERT INTO oa_token(id, seed, refresh, access, "
 	    "expires_at, updated) VALUES(1,?1,?2,?3,?4,?5) "
 	    "ON CONFLICT(id) DO UPDATE SET seed=excluded.seed, "
 	    "refresh=excluded.refresh, access=excluded.access, "
 	    "expires_at=excluded.expires_at, updated=excluded.updated",
 	    3, a, 2, ints);
-	if (own && exec(s, "PRAGMA synchronous=NORMAL") < 0)
+	if (own && store_exec(s, "PRAGMA synchronous=NORMAL") < 0)
 		rc = -1;
 	return rc;
 }
@@ -797,7 +791,7 @@ store_oa_inbound(struct store *s, const char *user_id, int64_t at_ms,
 	 * message replies name. An event without a msg_id (follow) keeps
 	 * the one before.
 	 */
-	return run(s, "INSERT INTO oa_window(user_id, last_msg, last_in, sent) "
+	return store_run(s, "INSERT INTO oa_window(user_id, last_msg, last_in, sent) "
 	    "VALUES(?1,?2,?3,0) ON CONFLICT(user_id) DO UPDATE SET "
 	    "sent=CASE WHEN excluded.last_in > last_in THEN 0 ELSE sent END, "
 	    "last_msg=CASE WHEN excluded.last_in >= last_in AND "
@@ -809,7 +803,7 @@ int
 store_oa_last_msg(struct store *s, const char *user_id, char *msg_id,
     size_t n)
 {
-	sqlite3_stmt *st = prep(s, "SELECT last_msg FROM oa_window "
+	sqlite3_stmt *st = store_prep(s, "SELECT last_msg FROM oa_window "
 	    "WHERE user_id=?1");
 	const unsigned char *t;
 	int rc;
@@ -822,7 +816,7 @@ store_oa_last_msg(struct store *s, const char *user_id, char *msg_id,
 	if (rc == SQLITE_ROW && (t = sqlite3_column_text(st, 0)) &&
 	    strlen((const char *)t) < n)
 		snprintf(msg_id, n, "%s", (const char *)t);
-	done(s, st);
+	store_done(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -1;
 	return msg_id[0] != '\0';
@@ -832,8 +826,8 @@ int
 store_oa_replies_left(struct store *s, const char *user_id, int64_t now_ms,
     int *left)
 {
-	sqlite3_stmt *st = prep(s, "SELECT last_in, sent FROM oa_window "
-	    "WHERE user_id=?1");
+	sqlite3_stmt *st = store_prep(s, "SELECT last_in, sent "
+	    "FROM oa_window WHERE user_id=?1");
 	int rc;
 
 	*left = 0;
@@ -844,7 +838,7 @@ store_oa_replies_left(struct store *s, const char *user_id, int64_t now_ms,
 	if (rc == SQLITE_ROW)
 		*left = zalo_oa_replies_left(sqlite3_column_int64(st, 0),
 		    sqlite3_column_int(st, 1), now_ms);
-	done(s, st);
+	store_done(s, st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return -1;
 	return *left > 0;
@@ -856,6 +850,6 @@ store_oa_replies_used(struct store *s, const char *user_id, int n)
 	const char *a[1] = { user_id };
 	int64_t ints[1] = { n };
 
-	return run(s, "UPDATE oa_window SET sent=sent+?2 WHERE user_id=?1",
+	return store_run(s, "UPDATE oa_window SET sent=sent+?2 WHERE user_id=?1",
 	    1, a, 1, ints);
 }

@@ -120,7 +120,7 @@ store_outbox_head(struct store *s, const char *platform, const char *chat_id,
 }
 
 void
-outbox_item_release(struct outbox_item *it)
+store_outbox_item_release(struct outbox_item *it)
 {
 	free(it->body);
 	it->body = NULL;

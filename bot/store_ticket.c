@@ -330,12 +330,12 @@ store_relay_rows(struct store *s, int64_t ticket_id, struct relay_row *v,
 	    "FROM relay_held WHERE ticket_id=?1 ORDER BY id LIMIT ?2", 0, NULL, 2,
 	    ints), max, fill_relay_at, v);
 	if (n < 0)
-		relay_rows_release(v, max);
+		store_relay_rows_release(v, max);
 	return n;
 }
 
 void
-relay_rows_release(struct relay_row *v, int n)
+store_relay_rows_release(struct relay_row *v, int n)
 {
 	int i;
 

@@ -46,6 +46,10 @@ int cmd_report(struct cmd_ctx *cx, int argc, char **argv);
 /* Shared by the commands. */
 int cmd_usage(const char *name);
 const char *cmd_kb_dir(const char *opt);
+/* [--config FILE] only (serve, check-config): *path (CONFIG_DEFAULT_PATH
+ * when not given) and *given; 0, or EXIT_USAGE after printing the usage. */
+int cmd_config_args(int argc, char **argv, const char *name,
+    const char **path, int *given);
 /* Loads what cx->flags ask for (the kb before the store); -1 after printing
  * why. A kb with errors is refused; its warnings are not printed. */
 int cmd_open(struct cmd_ctx *cx);

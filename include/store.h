@@ -38,7 +38,7 @@ struct outbox_item {
 	char chat_id[64];
 	int is_group;
 	char method[40];
-	char *body;                     /* JSON; owned; free with outbox_item_release */
+	char *body;                     /* JSON; owned: store_outbox_item_release */
 	int attempts;
 	int64_t created_us;             /* when its update arrived (latency) */
 	int64_t not_before;             /* ms */
@@ -96,7 +96,7 @@ int store_outbox_retry(struct store *s, int64_t id, int64_t not_before_ms,
 int store_outbox_failed(struct store *s, int64_t id, const char *err);
 /* Pending count; *next_due_ms gets the earliest not_before (or -1). */
 int store_outbox_pending(struct store *s, int64_t *next_due_ms);
-void outbox_item_release(struct outbox_item *it);
+void store_outbox_item_release(struct outbox_item *it);
 /* Rewrites a chat id (Telegram group migrated to a supergroup) in the
  * pending rows, their bodies included. */
 int store_outbox_migrate(struct store *s, const char *platform,
@@ -196,7 +196,7 @@ int store_volunteer_forget(struct store *s, const char *user_id);
 struct relay_row {
 	int64_t id;
 	char kind[8];
-	char *text;             /* owned; free with relay_rows_release */
+	char *text;             /* owned; free with store_relay_rows_release */
 	int64_t message_id;
 	int64_t at;             /* ms */
 };
@@ -210,7 +210,7 @@ int store_relay_oldest(struct store *s, int64_t *ticket_id, int64_t *at);
 /* A ticket's held rows, oldest first, up to max; the count or -1. */
 int store_relay_rows(struct store *s, int64_t ticket_id, struct relay_row *v,
     int max);
-void relay_rows_release(struct relay_row *v, int n);
+void store_relay_rows_release(struct relay_row *v, int n);
 /* Forgets a ticket's held rows up to and including id (they were sent). */
 int store_relay_drop(struct store *s, int64_t ticket_id, int64_t upto_id);
 /* Pending outbox rows to one chat (a group's queue), or -1. */

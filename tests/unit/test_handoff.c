@@ -372,13 +372,13 @@ test_store_every_statement(void **state)
 	n = store_outbox_heads(f.st, "telegram", store_now_ms(), NULL, 0, it, 4,
 	    &due);
 	assert_int_equal(n, 1);
-	outbox_item_release(&it[0]);
+	store_outbox_item_release(&it[0]);
 	assert_int_equal(store_outbox_head(f.st, "telegram", "5", &it[0]), 1);
 	assert_int_equal(store_outbox_retry(f.st, it[0].id, 0, "x", 0), 0);
 	assert_int_equal(store_outbox_migrate(f.st, "telegram", "5", "6"), 0);
 	assert_int_equal(store_outbox_sent(f.st, it[0].id), 0);
 	assert_int_equal(store_outbox_failed(f.st, it[0].id, "x"), 0);
-	outbox_item_release(&it[0]);
+	store_outbox_item_release(&it[0]);
 	assert_int_equal(store_outbox_pending(f.st, &due), 0);
 	id = store_ticket_open(f.st, "telegram", "5", "A", 1, "asked", "q");
 	assert_true(id > 0);
@@ -412,7 +412,7 @@ test_store_every_statement(void **state)
 		assert_int_equal(tid, id);
 		assert_int_equal(store_relay_rows(f.st, id, rr, 2), 1);
 		assert_int_equal(store_relay_drop(f.st, id, rr[0].id), 0);
-		relay_rows_release(rr, 1);
+		store_relay_rows_release(rr, 1);
 		assert_int_equal(store_outbox_chat_pending(f.st, "telegram", "-1"), 1);
 		assert_int_equal(store_volunteer_checked(f.st, "7", &when), 1);
 		assert_int_equal(store_volunteer_confirm(f.st, "7", when), 0);
@@ -635,11 +635,11 @@ test_chat_move(void **state)
 	assert_int_equal(store_outbox_head(f.st, "telegram", "-1009", &it), 1);
 	assert_non_null(strstr(it.body, "\"chat_id\":\"-1009\""));
 	assert_non_null(strstr(it.body, "\"text\":\"a\""));
-	outbox_item_release(&it);
+	store_outbox_item_release(&it);
 	assert_int_equal(store_outbox_head(f.st, "telegram", "-100500", &it), 0);
 	assert_int_equal(store_outbox_head(f.st, "telegram", "42", &it), 1);
 	assert_non_null(strstr(it.body, "\"chat_id\":\"42\""));
-	outbox_item_release(&it);
+	store_outbox_item_release(&it);
 	assert_int_equal(store_chat_moved(f.st, "telegram", "-100500", to,
 	    sizeof(to)), 1);
 	assert_string_equal(to, "-1009");

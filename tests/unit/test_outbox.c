@@ -85,7 +85,7 @@ teardown(void **state)
 	for (i = 0; i < d->nsnd; i++) {
 		if (d->snd[i].busy) {
 			curl_multi_remove_handle(d->multi, d->snd[i].h);
-			outbox_item_release(&d->snd[i].it);
+			store_outbox_item_release(&d->snd[i].it);
 		}
 		curl_easy_cleanup(d->snd[i].h);
 		curl_slist_free_all(d->snd[i].hdr);

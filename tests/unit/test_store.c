@@ -59,7 +59,7 @@ heads(struct store *st, const char *platform, const int64_t *done,
 	assert_true(n >= 0);
 	for (i = 0; i < n; i++) {
 		snprintf(out[i], 32, "%s:%s", it[i].chat_id, it[i].body);
-		outbox_item_release(&it[i]);
+		store_outbox_item_release(&it[i]);
 	}
 	return n;
 }
@@ -224,7 +224,7 @@ test_outbox_sent_retry_failed(void **state)
 	assert_int_equal(it.created_us, 123);
 	assert_int_equal(it.ticket_id, 9);
 	assert_int_equal(it.attempts, 0);
-	outbox_item_release(&it);
+	store_outbox_item_release(&it);
 
 	/* sent: the chat's next reply is its head */
 	assert_int_equal(store_outbox_sent(st, 1), 0);
@@ -242,16 +242,16 @@ test_outbox_sent_retry_failed(void **state)
 		int n = store_outbox_heads(st, "telegram", now, NULL, 0, v, 4, &due);
 
 		assert_int_equal(n, 1);
-		outbox_item_release(&v[0]);
+		store_outbox_item_release(&v[0]);
 		assert_int_equal(due, now + 60000);
 	}
 	assert_int_equal(store_outbox_head(st, "telegram", "1", &it), 1);
 	assert_int_equal(it.attempts, 0);       /* a 429 is not a failure */
-	outbox_item_release(&it);
+	store_outbox_item_release(&it);
 	assert_int_equal(store_outbox_retry(st, 2, now + 60000, "500", 1), 0);
 	assert_int_equal(store_outbox_head(st, "telegram", "1", &it), 1);
 	assert_int_equal(it.attempts, 1);
-	outbox_item_release(&it);
+	store_outbox_item_release(&it);
 
 	/* given up on: gone from the queue */
 	assert_int_equal(store_outbox_failed(st, 2, "400"), 0);
@@ -356,14 +356,14 @@ test_relay_rows(void **state)
 	assert_string_equal(v[1].kind, "text");
 	assert_true(v[0].id < v[1].id);
 	assert_int_equal(store_relay_drop(st, 3, v[0].id), 0);
-	relay_rows_release(v, 2);
+	store_relay_rows_release(v, 2);
 	assert_int_equal(store_relay_rows(st, 3, v, 4), 1);
 	assert_string_equal(v[0].text, "hai");
-	relay_rows_release(v, 1);
+	store_relay_rows_release(v, 1);
 	assert_int_equal(store_relay_rows(st, 4, v, 1), 1);
 	assert_string_equal(v[0].kind, "copy");
 	assert_int_equal(v[0].message_id, 88);
-	relay_rows_release(v, 1);
+	store_relay_rows_release(v, 1);
 	store_close(st);
 }
 
@@ -409,7 +409,7 @@ test_chats_and_moves(void **state)
 	assert_int_equal(store_outbox_head(st, "telegram", "-1", &it), 0);
 	assert_int_equal(store_outbox_head(st, "telegram", "-1003", &it), 1);
 	assert_non_null(strstr(it.body, "\"chat_id\":\"-1003\""));
-	outbox_item_release(&it);
+	store_outbox_item_release(&it);
 	store_close(st);
 }
 
