@@ -219,19 +219,9 @@ abbrev_parse(const char *path, const char *data, struct diag *d)
 	struct abbrev *a = xcalloc(1, sizeof(*a));
 	char *copy, *p, *line;
 	int lineno = 0;
-	long bad = text_utf8_invalid(data, strlen(data));
 
-	if (bad >= 0) {
-		int ln = 1;
-		long i;
-
-		for (i = 0; i < bad; i++)
-			if (data[i] == '\n')
-				ln++;
-		diag_error(d, path, ln, "tệp không lưu dạng UTF-8, chữ có dấu ở "
-		    "dòng này bị hỏng" DIAG_FIX DIAG_UTF8_FIX);
+	if (diag_utf8(d, path, data, strlen(data)) < 0)
 		return a;
-	}
 	if (strncmp(data, "\xEF\xBB\xBF", 3) == 0)
 		data += 3;      /* Notepad's byte-order mark */
 	copy = xstrdup(data);

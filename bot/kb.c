@@ -1664,7 +1664,6 @@ kb_load(const char *dir, struct diag *d)
 
 	for (i = 0; i < nnames; i++) {
 		struct buf data;
-		long bad;
 
 		if (strcmp(names[i], "abbreviations.txt") == 0 ||
 		    strcmp(names[i], "stopwords.txt") == 0 ||
@@ -1688,16 +1687,7 @@ kb_load(const char *dir, struct diag *d)
 			buf_release(&data);
 			continue;
 		}
-		bad = text_utf8_invalid(data.data, data.len);
-		if (bad >= 0) {
-			int ln = 1;
-			long k;
-
-			for (k = 0; k < bad; k++)
-				if (data.data[k] == '\n')
-					ln++;
-			diag_error(d, path.data, ln, "tệp không lưu dạng UTF-8, chữ có "
-			    "dấu ở dòng này bị hỏng" DIAG_FIX DIAG_UTF8_FIX);
+		if (diag_utf8(d, path.data, data.data, data.len) < 0) {
 			buf_release(&data);
 			continue;
 		}

@@ -326,7 +326,6 @@ schedule_parse(const char *path, const char *data, size_t len,
 {
 	struct schedule *s;
 	char *copy, *p, *line;
-	long bad;
 	int lineno = 0;
 
 	if (memchr(data, '\0', len)) {
@@ -335,18 +334,8 @@ schedule_parse(const char *path, const char *data, size_t len,
 		    "Notepad, %s", FORMAT_HINT);
 		return NULL;
 	}
-	bad = text_utf8_invalid(data, len);
-	if (bad >= 0) {
-		int ln = 1;
-		long k;
-
-		for (k = 0; k < bad; k++)
-			if (data[k] == '\n')
-				ln++;
-		diag_error(d, path, ln, "tệp không lưu dạng UTF-8, chữ có dấu ở "
-		    "dòng này bị hỏng" DIAG_FIX DIAG_UTF8_FIX);
+	if (diag_utf8(d, path, data, len) < 0)
 		return NULL;
-	}
 	s = xcalloc(1, sizeof(*s));
 	copy = xstrndup(data, len);
 	p = copy;

@@ -57,6 +57,11 @@ const char *diag_nearest(const char *word, const char *const *cand, size_t n);
 /* "05/12/2026", "5-12-2026", "2026/12/05" -> "2026-12-05" when that is a
  * real date; false otherwise. */
 bool diag_iso_date(const char *s, char out[11]);
+/*
+ * Is data[0..len) UTF-8? 0 if so; else -1 with an error at the line of the
+ * first bad byte (the file was not saved as UTF-8, and how to save it).
+ */
+int diag_utf8(struct diag *d, const char *path, const char *data, size_t len);
 /* strerror(e) in Vietnamese for what an admin meets (no file, no right). */
 const char *diag_strerror(int e);
 

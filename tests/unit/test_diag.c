@@ -34,6 +34,31 @@ test_lines(void **state)
 	diag_release(&d);
 }
 
+/* The error names the line of the first bad byte, and only that one. */
+static void
+test_utf8(void **state)
+{
+	struct diag d;
+	const char ok[] = "Căn cước\nđịnh danh\n";
+	const char bad[] = "một\nhai\nba \xff\nbốn \xc3(\n";
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(diag_utf8(&d, "k/a.txt", ok, strlen(ok)), 0);
+	assert_int_equal(d.nerr, 0);
+	assert_int_equal(d.text.len, 0);
+	assert_int_equal(diag_utf8(&d, "k/a.txt", bad, strlen(bad)), -1);
+	assert_int_equal(d.nerr, 1);
+	assert_string_equal(d.text.data, "k/a.txt:3: " DIAG_ERROR_LABEL "tệp "
+	    "không lưu dạng UTF-8, chữ có dấu ở dòng này bị hỏng" DIAG_FIX
+	    DIAG_UTF8_FIX "\n");
+	/* the length is the caller's: a bad byte after it is not looked at */
+	assert_int_equal(diag_utf8(&d, "k/a.txt", bad, 8), 0);
+	assert_int_equal(diag_utf8(&d, "k/b.txt", "\xc3(", 2), -1);
+	assert_non_null(strstr(d.text.data, "\nk/b.txt:1: "));
+	diag_release(&d);
+}
+
 static void
 test_full(void **state)
 {
@@ -94,6 +119,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_full),
 	};
 
