@@ -1,7 +1,6 @@
 #include "abbrev.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,13 +246,8 @@ abbrev_load(const char *path, struct diag *d)
 	struct buf b;
 	struct abbrev *a;
 
-	buf_init(&b, BUF_CAP_FILE);
-	if (buf_read_file(&b, path) < 0) {
-		diag_error(d, path, 0, "không đọc được tệp: %s" DIAG_FIX "kiểm tra "
-		    "quyền đọc của tệp", diag_strerror(errno));
-		buf_release(&b);
+	if (diag_read_file(d, path, &b, false) < 0)
 		return NULL;
-	}
 	a = abbrev_parse(path, b.data, d);
 	buf_release(&b);
 	return a;

@@ -208,3 +208,21 @@ diag_utf8(struct diag *d, const char *path, const char *data, size_t len)
 	    "dòng này bị hỏng" DIAG_FIX DIAG_UTF8_FIX);
 	return -1;
 }
+
+int
+diag_read_file(struct diag *d, const char *path, struct buf *b,
+    bool missing_ok)
+{
+	int e;
+
+	buf_init(b, BUF_CAP_FILE);
+	if (buf_read_file(b, path) == 0)
+		return 0;
+	e = errno;
+	if (e != ENOENT || !missing_ok)
+		diag_error(d, path, 0, "không đọc được tệp: %s" DIAG_FIX "kiểm tra "
+		    "quyền đọc của tệp", diag_strerror(e));
+	buf_release(b);
+	errno = e;
+	return -1;
+}

@@ -1475,14 +1475,8 @@ kb_stopwords_read(const char *path, struct diag *d,
 
 	if (regular_file(path, d) < 0)
 		return;
-	buf_init(&b, BUF_CAP_FILE);
-	if (buf_read_file(&b, path) < 0) {
-		if (errno != ENOENT)
-			diag_error(d, path, 0, "không đọc được tệp: %s" DIAG_FIX
-			    "kiểm tra quyền đọc của tệp", diag_strerror(errno));
-		buf_release(&b);
+	if (diag_read_file(d, path, &b, true) < 0)
 		return;
-	}
 	if (text_utf8_invalid(b.data, b.len) >= 0) {
 		diag_error(d, path, 0, "tệp không lưu dạng UTF-8, chữ có dấu sẽ bị "
 		    "hỏng" DIAG_FIX DIAG_UTF8_FIX);
@@ -1673,13 +1667,8 @@ kb_load(const char *dir, struct diag *d)
 		buf_printf(&path, "%s/%s", dir, names[i]);
 		if (regular_file(path.data, d) < 0)
 			continue;
-		buf_init(&data, BUF_CAP_FILE);
-		if (buf_read_file(&data, path.data) < 0) {
-			diag_error(d, path.data, 0, "không đọc được tệp: %s" DIAG_FIX
-			    "kiểm tra quyền đọc của tệp", diag_strerror(errno));
-			buf_release(&data);
+		if (diag_read_file(d, path.data, &data, false) < 0)
 			continue;
-		}
 		if (memchr(data.data, '\0', data.len)) {
 			diag_error(d, path.data, 0, "đây không phải tệp chữ (có dữ liệu "
 			    "nhị phân)" DIAG_FIX "chỉ để tệp kiến thức đuôi .txt trong "

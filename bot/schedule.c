@@ -1,7 +1,6 @@
 #include "schedule.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,13 +375,8 @@ schedule_load(const char *path, const char *today, const char *now,
 	struct buf b;
 	struct schedule *s;
 
-	buf_init(&b, BUF_CAP_FILE);
-	if (buf_read_file(&b, path) < 0) {
-		diag_error(d, path, 0, "không đọc được tệp: %s" DIAG_FIX "kiểm tra "
-		    "quyền đọc của tệp", diag_strerror(errno));
-		buf_release(&b);
+	if (diag_read_file(d, path, &b, false) < 0)
 		return NULL;
-	}
 	s = schedule_parse(path, b.data, b.len, today, now, d);
 	buf_release(&b);
 	return s;

@@ -58,6 +58,13 @@ const char *diag_nearest(const char *word, const char *const *cand, size_t n);
  * real date; false otherwise. */
 bool diag_iso_date(const char *s, char out[11]);
 /*
+ * Reads path into b (initialized here, capped at BUF_CAP_FILE): 0, or -1
+ * with b released and an error saying the file cannot be read (none if
+ * missing_ok and it does not exist; errno says why).
+ */
+int diag_read_file(struct diag *d, const char *path, struct buf *b,
+    bool missing_ok);
+/*
  * Is data[0..len) UTF-8? 0 if so; else -1 with an error at the line of the
  * first bad byte (the file was not saved as UTF-8, and how to save it).
  */

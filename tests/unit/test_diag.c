@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,37 @@ test_utf8(void **state)
 	assert_int_equal(diag_utf8(&d, "k/a.txt", bad, 8), 0);
 	assert_int_equal(diag_utf8(&d, "k/b.txt", "\xc3(", 2), -1);
 	assert_non_null(strstr(d.text.data, "\nk/b.txt:1: "));
+	diag_release(&d);
+}
+
+static void
+test_read_file(void **state)
+{
+	struct diag d;
+	struct buf b;
+	char dir[256], path[512];
+
+	(void)state;
+	tu_mkdtemp(dir, sizeof(dir));
+	tu_write(dir, "a.txt", "một\n");
+	diag_init(&d);
+	snprintf(path, sizeof(path), "%s/a.txt", dir);
+	assert_int_equal(diag_read_file(&d, path, &b, false), 0);
+	assert_string_equal(b.data, "một\n");
+	buf_release(&b);
+	/* missing: an error, unless that is all right */
+	snprintf(path, sizeof(path), "%s/none.txt", dir);
+	assert_int_equal(diag_read_file(&d, path, &b, true), -1);
+	assert_int_equal(d.nerr, 0);
+	assert_int_equal(diag_read_file(&d, path, &b, false), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(d.nerr, 1);
+	assert_non_null(strstr(d.text.data, ": " DIAG_ERROR_LABEL "không đọc "
+	    "được tệp: "));
+	assert_non_null(strstr(d.text.data, diag_strerror(ENOENT)));
+	/* a directory is there but cannot be read: missing_ok does not hide it */
+	assert_int_equal(diag_read_file(&d, dir, &b, true), -1);
+	assert_int_equal(d.nerr, 2);
 	diag_release(&d);
 }
 
@@ -120,6 +152,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_read_file),
 		cmocka_unit_test(test_full),
 	};
 
