@@ -138,15 +138,8 @@ config_release(struct config *c)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(table); i++) {
-		if (table[i].type != C_INT) {
-			char **s = str_at(c, &table[i]);
-
-			if (*s) {
-				memset(*s, 0, strlen(*s));      /* tokens */
-				free(*s);
-			}
-			*s = NULL;
-		}
+		if (table[i].type != C_INT)
+			str_wipe_free(str_at(c, &table[i]));    /* tokens */
 	}
 }
 

@@ -208,6 +208,9 @@ void oatoken_done(struct daemon *d, CURLcode cc);
  * refresh is on its way), 0 count it as a failed attempt. */
 int oatoken_refused(struct daemon *d, int64_t gen);
 void oatoken_close(struct daemon *d);
+/* Frees header lines that carry the OA's secrets (the app secret, an
+ * access token), wiping them first; outbox.c's sends use it too. */
+void oatoken_headers_free(struct curl_slist *l);
 
 /* webhook.c: the HTTP ingress, run by the loop (see webhook.c) */
 struct webhook;
