@@ -143,6 +143,13 @@ config_release(struct config *c)
 	}
 }
 
+/* A base URL: https://, or http:// (the fake API of the tests). */
+static bool
+is_url(const char *v)
+{
+	return strncmp(v, "https://", 8) == 0 || strncmp(v, "http://", 7) == 0;
+}
+
 static int
 set(struct config *c, const struct centry *e, const char *v, const char *path,
     int line, struct diag *d)
@@ -203,13 +210,11 @@ set(struct config *c, const struct centry *e, const char *v, const char *path,
 	}
 	if ((strcmp(e->name, "telegram_api") == 0 || strcmp(e->name, "zalo_api") == 0
 	    || strcmp(e->name, "zalo_oa_api") == 0 ||
-	    strcmp(e->name, "zalo_oa_oauth") == 0)
-	    && strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) {
+	    strcmp(e->name, "zalo_oa_oauth") == 0) && !is_url(v)) {
 		diag_error(d, path, line, "'%s' must start with https://", e->name);
 		return -1;
 	}
-	if (strcmp(e->name, "webhook_url") == 0 && *v &&
-	    strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) {
+	if (strcmp(e->name, "webhook_url") == 0 && *v && !is_url(v)) {
 		diag_error(d, path, line, "'webhook_url' must start with https://");
 		return -1;
 	}
