@@ -1,6 +1,6 @@
 /*
  * Private to the report's files: bot/report.c (dates, residents' text made
- * safe to show, the wording both pages share), bot/report_load.c (reading
+ * safe to show, the wording and the counts both pages share), bot/report_load.c (reading
  * the database), bot/report_group.c (grouping alike questions),
  * bot/report_text.c and bot/report_html.c (the two pages).
  */

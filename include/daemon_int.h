@@ -1,7 +1,8 @@
 /*
  * daemon_int.h: what the daemon's parts share (daemon.c: signals, the loop,
  * reload, the tick; ingest.c: events to replies; poll.c: long polling;
- * outbox.c: senders, the ready list, rate limits). Not a public interface.
+ * outbox.c: senders, the ready list, rate limits; oatoken.c: the Zalo OA's
+ * tokens; webhook.c: the HTTP ingress). Not a public interface.
  */
 #ifndef HOIDAP_DAEMON_INT_H
 #define HOIDAP_DAEMON_INT_H
