@@ -71,6 +71,7 @@ void prefilter_free(struct prefilter *pf);
 /*
  * Reads a folded pattern; returns its id (0, 1, 2 ... in call order; a
  * PF_LAZY pattern already added with the same flags gets its first id).
+ * folded NULL: a pattern nothing is known of, run on every message.
  */
 uint32_t prefilter_add(struct prefilter *pf, const char *folded, unsigned flags);
 /*
@@ -114,7 +115,8 @@ int prefilter_always(const struct prefilter *pf, uint32_t pat);
 /*
  * The formula of a pattern as text, clauses joined by " | ", facts by
  * " & ", rarest first: "<mk>" the whole word mk, "<lua" a word starting
- * with lua, "dao>" one ending with dao, "vss" anywhere; "*" when nothing is
+ * with lua, "dao>" one ending with dao, "vss" anywhere; a formula kept as
+ * several parts, each needed, reads "(…) AND (…)"; "*" when nothing is
  * required; "; YES unless ..." for a PF_DECIDE form.
  */
 void prefilter_describe(const struct prefilter *pf, uint32_t pat,
