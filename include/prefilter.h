@@ -105,12 +105,9 @@ enum pf_verdict prefilter_test(const struct prefilter *pf, int text,
 enum pf_shape prefilter_shape(const struct prefilter *pf, uint32_t pat);
 uint64_t prefilter_live(const struct prefilter *pf, int text, uint32_t pat);
 
-/* Counts, for --explain and check. */
-size_t prefilter_npatterns(const struct prefilter *pf);
+/* Counts, for --explain: facts known, and found in a scanned text. */
 size_t prefilter_nfacts(const struct prefilter *pf);
 size_t prefilter_found(const struct prefilter *pf, int text);
-/* Is a pattern run on every message (no fact required)? */
-int prefilter_always(const struct prefilter *pf, uint32_t pat);
 
 /*
  * The formula of a pattern as text, clauses joined by " | ", facts by
