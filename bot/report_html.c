@@ -311,12 +311,11 @@ void
 report_html(const struct report *r, FILE *f)
 {
 	char a[11], b[11], now[32];
-	time_t t = clock_now() + CLOCK_TZ_OFFSET_S;
 	struct tm tm;
 
 	report_format_date(r->since, a);
 	report_format_date(r->today, b);
-	gmtime_r(&t, &tm);
+	clock_local(&tm);
 	strftime(now, sizeof(now), "%Y-%m-%d %H:%M", &tm);
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n"
