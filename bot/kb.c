@@ -301,6 +301,20 @@ compiled_free(struct kb *kb)
 	free(kb->compiled);
 }
 
+/* An empty message hits it: so does every message (a stray '|'). */
+static bool
+matches_empty(const pcre2_code *re)
+{
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	int rc;
+
+	if (!md)
+		fatal("out of memory");
+	rc = pcre2_match(re, (PCRE2_SPTR)"", 0, 0, 0, md, NULL);
+	pcre2_match_data_free(md);
+	return rc >= 0;
+}
+
 /*
  * A line is compiled once, whichever topics it is in (one not: line is in
  * two dozen): the copies share its codes, and so their JIT code.
@@ -334,6 +348,13 @@ add_pattern(struct parse *ps, struct kb_pattern **v, size_t *n, int line,
 		f = compile_one(ps, line, what, fo, &ok);
 		same = !e || prefilter_same_shape(ex, fo);
 		free(ex);
+		if (ok && strcmp(what, "match") == 0 && matches_empty(f)) {
+			diag_error(ps->d, ps->path, line, "mẫu 'match:' khớp với mọi "
+			    "câu (cả tin nhắn trống), nên chủ đề này sẽ trả lời mọi tin"
+			    DIAG_FIX "xoá dấu '|' thừa ở đầu, ở cuối hoặc '||' giữa "
+			    "mẫu, hoặc dấu '?' hay '*' sau cả mẫu");
+			ok = false;
+		}
 		if (!ok) {
 			pcre2_code_free(e);
 			pcre2_code_free(f);

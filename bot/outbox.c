@@ -191,6 +191,31 @@ window_check(struct daemon *d, const struct outbox_item *it)
 	return left <= 0 ? W_CLOSED : left == 1 ? W_LAST : W_SEND;
 }
 
+/*
+ * Zalo counts a cs send as a reply only when it names the resident's
+ * message (recipient.message_id); with the user_id alone it is a
+ * proactive message. The latest one is named: the window this reply is
+ * counted in is that message's. 0, or -1 if the store did not answer.
+ */
+static int
+window_reply_to(struct daemon *d, struct outbox_item *it)
+{
+	char mid[64];           /* an event's update_id fits */
+	struct buf b;
+	int rc = store_oa_last_msg(d->st, it->chat_id, mid, sizeof(mid));
+
+	if (rc <= 0)
+		return rc;
+	buf_init(&b, BUF_CAP_REPLY);
+	if (zalo_oa_reply_to(it->body, mid, &b) == 0) {
+		free(it->body);
+		it->body = buf_take(&b);
+	} else {
+		buf_release(&b);
+	}
+	return 0;
+}
+
 /* The last free reply, once counted: the note goes in its body. */
 static void
 window_last(struct daemon *d, struct outbox_item *it)
@@ -682,6 +707,11 @@ outbox_fill(struct daemon *d)
 		}
 		counted = (platform_of(d, it->platform)->pf->caps &
 		    PLATFORM_WINDOW) && it->chat_id[0];
+		if (counted && window_reply_to(d, it) < 0) {
+			d->dirty = 1;   /* unnamed, it would be proactive */
+			i++;
+			continue;
+		}
 		if (counted && store_oa_replies_used(d->st, it->chat_id, 1) < 0) {
 			d->dirty = 1;   /* uncounted, it does not go */
 			i++;

@@ -88,6 +88,10 @@ static const char *const migrations[] = {
 	"CREATE TABLE oa_window(user_id TEXT PRIMARY KEY,"
 	"  last_in INTEGER NOT NULL, sent INTEGER NOT NULL DEFAULT 0)"
 	"  WITHOUT ROWID;",
+
+	/* 5: the msg_id of the resident's latest message, which the OA's
+	 * sends name so that Zalo counts them as replies ('' none yet) */
+	"ALTER TABLE oa_window ADD COLUMN last_msg TEXT NOT NULL DEFAULT '';",
 };
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION,
     "a new migration: bump STORE_SCHEMA_VERSION in include/store.h");
@@ -771,17 +775,47 @@ store_oa_token_release(struct store_oa_token *t)
 }
 
 int
-store_oa_inbound(struct store *s, const char *user_id, int64_t at_ms)
+store_oa_inbound(struct store *s, const char *user_id, int64_t at_ms,
+    const char *msg_id)
 {
-	const char *a[1] = { user_id };
+	const char *a[2] = { user_id, msg_id ? msg_id : "" };
 	int64_t ints[1] = { at_ms };
 
-	/* only a newer message opens a new window: a late retry of an old
-	 * push must not hand back replies already spent */
-	return run(s, "INSERT INTO oa_window(user_id, last_in, sent) "
-	    "VALUES(?1,?2,0) ON CONFLICT(user_id) DO UPDATE SET "
+	/*
+	 * Only a newer message opens a new window: a late retry of an old
+	 * push must not hand back replies already spent, nor become the
+	 * message replies name. An event without a msg_id (follow) keeps
+	 * the one before.
+	 */
+	return run(s, "INSERT INTO oa_window(user_id, last_msg, last_in, sent) "
+	    "VALUES(?1,?2,?3,0) ON CONFLICT(user_id) DO UPDATE SET "
 	    "sent=CASE WHEN excluded.last_in > last_in THEN 0 ELSE sent END, "
-	    "last_in=MAX(last_in, excluded.last_in)", 1, a, 1, ints);
+	    "last_msg=CASE WHEN excluded.last_in >= last_in AND "
+	    "excluded.last_msg <> '' THEN excluded.last_msg ELSE last_msg END, "
+	    "last_in=MAX(last_in, excluded.last_in)", 2, a, 1, ints);
+}
+
+int
+store_oa_last_msg(struct store *s, const char *user_id, char *msg_id,
+    size_t n)
+{
+	sqlite3_stmt *st = prep(s, "SELECT last_msg FROM oa_window "
+	    "WHERE user_id=?1");
+	const unsigned char *t;
+	int rc;
+
+	msg_id[0] = '\0';
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, user_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (t = sqlite3_column_text(st, 0)) &&
+	    strlen((const char *)t) < n)
+		snprintf(msg_id, n, "%s", (const char *)t);
+	done(s, st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	return msg_id[0] != '\0';
 }
 
 int

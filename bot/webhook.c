@@ -188,9 +188,10 @@ signed_ok(struct webhook *w, struct req *r)
 
 /*
  * The OA's reply window opens with each message from the resident, by the
- * time they sent it. Done before the event's transaction and idempotent
- * (only a later message resets the count), so a retried push changes
- * nothing. 0, or -1 on a store error (answered 503).
+ * time they sent it, and its msg_id is what the replies name. Done before
+ * the event's transaction and idempotent (only a later message resets the
+ * count or the name), so a retried push changes nothing. 0, or -1 on a
+ * store error (answered 503).
  */
 static int
 window_open(struct daemon *d, enum platform_id p, const struct event *ev,
@@ -206,7 +207,8 @@ window_open(struct daemon *d, enum platform_id p, const struct event *ev,
 			continue;
 		at = ev[i].date_ms > 0 && ev[i].date_ms <= now ? ev[i].date_ms :
 		    now;
-		if (store_oa_inbound(d->st, ev[i].chat_id, at) < 0)
+		if (store_oa_inbound(d->st, ev[i].chat_id, at,
+		    zalo_oa_msg_id(&ev[i])) < 0)
 			return -1;
 	}
 	return 0;

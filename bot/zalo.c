@@ -112,22 +112,30 @@ struct zparts {
 	void *arg;
 };
 
+void
+zalo_emit_json(cJSON *o, void (*emit)(const char *body, void *arg), void *arg)
+{
+	char *j = cJSON_PrintUnformatted(o);
+
+	if (!j)
+		fatal("out of memory (JSON)");
+	emit(j, arg);
+	cJSON_free(j);
+	cJSON_Delete(o);
+}
+
 static void
 send_part(const char *s, size_t n, void *arg)
 {
 	struct zparts *z = arg;
 	cJSON *o = cJSON_CreateObject();
-	char *t = xstrndup(s, n), *j;
+	char *t = xstrndup(s, n);
 
-	cJSON_AddStringToObject(o, "chat_id", z->chat_id);
-	cJSON_AddStringToObject(o, "text", t);
-	j = cJSON_PrintUnformatted(o);
-	if (!j)
+	if (!cJSON_AddStringToObject(o, "chat_id", z->chat_id) ||
+	    !cJSON_AddStringToObject(o, "text", t))
 		fatal("out of memory (JSON)");
-	z->emit(j, z->arg);
-	free(j);
 	free(t);
-	cJSON_Delete(o);
+	zalo_emit_json(o, z->emit, z->arg);
 }
 
 void
@@ -140,16 +148,24 @@ zalo_render_text(const char *text, const char *chat_id,
 }
 
 void
-zalo_render(const struct conv_reply *r, const char *chat_id,
+zalo_render_via(const struct conv_reply *r, const char *chat_id,
+    const char *name, zalo_text_renderer *render_text,
     void (*emit)(const char *body, void *arg), void *arg)
 {
 	struct buf out;
 
 	buf_init(&out, BUF_CAP_REPLY);
 	if (conv_render_text(r, &out) < 0)
-		log_error("zalo: a reply to chat %s is over %zu bytes: not sent",
-		    chat_id, out.cap);
+		log_error("%s: a reply to chat %s is over %zu bytes: not sent",
+		    name, chat_id, out.cap);
 	else
-		zalo_render_text(out.data, chat_id, emit, arg);
+		render_text(out.data, chat_id, emit, arg);
 	buf_release(&out);
+}
+
+void
+zalo_render(const struct conv_reply *r, const char *chat_id,
+    void (*emit)(const char *body, void *arg), void *arg)
+{
+	zalo_render_via(r, chat_id, "zalo", zalo_render_text, emit, arg);
 }

@@ -11,8 +11,8 @@
 
 #include "log.h"
 #include "text.h"
-#include "tg.h"
 #include "util.h"
+#include "zalo.h"
 
 /* The note that ends a reply cut short by the 48 h allowance. */
 #define CUT_NOTE "\n\n(Tin còn dài nhưng Zalo chỉ cho cháu gửi thêm ít tin " \
@@ -157,7 +157,8 @@ zalo_oa_parse_event(const char *body, size_t len, struct event *e,
 	/* follow names the user "follower"; message events "sender" */
 	user = strcmp(name, "follow") == 0 && id_of(root, "follower") ?
 	    id_of(root, "follower") : id_of(root, "sender");
-	if (msg_id && *msg_id)
+	/* a msg_id cut to fit would name no message (zalo_oa_msg_id) */
+	if (msg_id && *msg_id && strlen(msg_id) < sizeof(e->update_id))
 		snprintf(e->update_id, sizeof(e->update_id), "%s", msg_id);
 	else
 		snprintf(e->update_id, sizeof(e->update_id), "%.12s:%.20s:%.13s",
@@ -205,20 +206,15 @@ static void
 emit_body(const struct oaparts *z, const char *s, size_t n)
 {
 	cJSON *o = cJSON_CreateObject(), *r, *m;
-	char *t = xstrndup(s, n), *j;
+	char *t = xstrndup(s, n);
 
 	r = cJSON_AddObjectToObject(o, "recipient");
 	m = cJSON_AddObjectToObject(o, "message");
 	if (!r || !m || !cJSON_AddStringToObject(r, "user_id", z->user_id) ||
 	    !cJSON_AddStringToObject(m, "text", t))
 		fatal("out of memory (JSON)");
-	j = cJSON_PrintUnformatted(o);
-	if (!j)
-		fatal("out of memory (JSON)");
-	z->emit(j, z->arg);
-	free(j);
 	free(t);
-	cJSON_Delete(o);
+	zalo_emit_json(o, z->emit, z->arg);
 }
 
 static void
@@ -324,6 +320,20 @@ zalo_oa_render_text_max(const char *text, const char *user_id, int max_msgs,
 	return out;
 }
 
+/* A body we changed, printed back into out: buf_adds' 0 or -1. */
+static int
+print_into(const cJSON *root, struct buf *out)
+{
+	char *t = cJSON_PrintUnformatted(root);
+	int rc;
+
+	if (!t)
+		fatal("out of memory (JSON)");
+	rc = buf_adds(out, t);
+	cJSON_free(t);
+	return rc;
+}
+
 int
 zalo_oa_last_body(const char *body, int more, struct buf *out)
 {
@@ -355,10 +365,38 @@ zalo_oa_last_body(const char *body, int more, struct buf *out)
 	    cJSON_CreateString(t)))
 		fatal("out of memory (JSON)");
 	free(t);
-	if (!(t = cJSON_PrintUnformatted(root)))
+	rc = print_into(root, out);
+out:
+	cJSON_Delete(root);
+	return rc;
+}
+
+const char *
+zalo_oa_msg_id(const struct event *ev)
+{
+	/* the keys built for events without one have colons; msg_ids not */
+	return ev->update_id[0] && !strchr(ev->update_id, ':') ?
+	    ev->update_id : NULL;
+}
+
+int
+zalo_oa_reply_to(const char *body, const char *msg_id, struct buf *out)
+{
+	cJSON *root, *rcp;
+	int rc = -1;
+
+	if (!msg_id || !*msg_id)
+		return -1;
+	root = cJSON_Parse(body);
+	rcp = cJSON_GetObjectItemCaseSensitive(root, "recipient");
+	if (!cJSON_IsObject(rcp) || !api_jstr(rcp, "user_id") ||
+	    !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(root, "message")))
+		goto out;
+	/* an item sent again after a newer message from the resident */
+	cJSON_DeleteItemFromObjectCaseSensitive(rcp, "message_id");
+	if (!cJSON_AddStringToObject(rcp, "message_id", msg_id))
 		fatal("out of memory (JSON)");
-	rc = buf_adds(out, t);
-	cJSON_free(t);
+	rc = print_into(root, out);
 out:
 	cJSON_Delete(root);
 	return rc;
@@ -368,15 +406,7 @@ void
 zalo_oa_render(const struct conv_reply *r, const char *user_id,
     void (*emit)(const char *body, void *arg), void *arg)
 {
-	struct buf out;
-
-	buf_init(&out, BUF_CAP_REPLY);
-	if (conv_render_text(r, &out) < 0)
-		log_error("zalo_oa: a reply to %s is over %zu bytes: not sent",
-		    user_id, out.cap);
-	else
-		zalo_oa_render_text(out.data, user_id, emit, arg);
-	buf_release(&out);
+	zalo_render_via(r, user_id, "zalo_oa", zalo_oa_render_text, emit, arg);
 }
 
 /* An error message from Zalo may quote the request: masked, then cut. */

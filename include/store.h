@@ -26,7 +26,7 @@ struct store;
 
 /* The user_version store_open() migrates a database to: one more with each
  * migration in bot/store.c (the compiler checks they agree). */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store_chat {
 	struct conv_state conv;
@@ -265,9 +265,17 @@ void store_oa_token_release(struct store_oa_token *t);
  * replies it queues. replies_left: 1 and *left > 0 if a reply may go, 0
  * if not (window spent or closed, or the resident never wrote), -1 error.
  */
-int store_oa_inbound(struct store *s, const char *user_id, int64_t at_ms);
+int store_oa_inbound(struct store *s, const char *user_id, int64_t at_ms,
+    const char *msg_id);
 int store_oa_replies_left(struct store *s, const char *user_id,
     int64_t now_ms, int *left);
 int store_oa_replies_used(struct store *s, const char *user_id, int n);
+/*
+ * msg_id (may be NULL: a follow) is the message at_ms belongs to; the
+ * latest one a resident sent is what the OA's sends name (last_msg): 1
+ * and msg_id filled, 0 none known (msg_id ""), -1 error.
+ */
+int store_oa_last_msg(struct store *s, const char *user_id, char *msg_id,
+    size_t n);
 
 #endif

@@ -28,4 +28,20 @@ void zalo_render(const struct conv_reply *r, const char *chat_id,
 void zalo_render_text(const char *text, const char *chat_id,
     void (*emit)(const char *body, void *arg), void *arg);
 
+/*
+ * What the Zalo OA adapter shares with this one: its replies are the same
+ * numbered text (neither has buttons) in another body.
+ */
+typedef void zalo_text_renderer(const char *text, const char *chat_id,
+    void (*emit)(const char *body, void *arg), void *arg);
+/* r as text (conv_render_text), handed to render_text; a reply over the
+ * buffer's cap is logged under name and not sent. */
+void zalo_render_via(const struct conv_reply *r, const char *chat_id,
+    const char *name, zalo_text_renderer *render_text,
+    void (*emit)(const char *body, void *arg), void *arg);
+/* Prints o, hands the text to emit, and deletes o. */
+struct cJSON;
+void zalo_emit_json(struct cJSON *o, void (*emit)(const char *body,
+    void *arg), void *arg);
+
 #endif

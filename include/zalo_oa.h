@@ -21,6 +21,19 @@
  *   after 48 h, is a proactive message [V: Zalo's OA help centre,
  *   zalooa.freshdesk.com article 64000261136 "Các loại tin của Zalo
  *   Official Account (OA)"].
+ * - A send counts as a reply only if it carries the resident's message_id:
+ *   "Nếu tin gửi đi có chỉ user_id và không có message_id thì tin sẽ được
+ *   tính là tin chủ động" [V: the same help centre, article 64000263278
+ *   "Vì sao tôi không thể gửi tin phản hồi qua ứng dụng thứ 3?"]. It says
+ *   "kèm" (alongside): we keep user_id and add the message_id.
+ * - Where it goes: recipient.message_id = the msg_id of the user_send_*
+ *   webhook, on the same POST /v3.0/oa/message/cs, "tối đa 8 lệnh trong
+ *   48h cho 1 tin nhắn đến" [3P: a third-party OA API notes file, its
+ *   example {"recipient": {"message_id": …}, "message": {"text": …}}].
+ *   We name the latest message (the window we count is the latest one's);
+ *   a follow has none, so a reply to a resident who only followed goes
+ *   with user_id alone. Whether Zalo refuses a body with both, or with a
+ *   message_id of another user, is not known.
  */
 #ifndef HOIDAP_ZALO_OA_H
 #define HOIDAP_ZALO_OA_H
@@ -74,8 +87,9 @@ enum zalo_oa_sig zalo_oa_verify(const char *header, const char *body,
  * - follow: EV_TEXT "/start", so the welcome menu goes out;
  * - anything else (unfollow, the OA's own oa_send_* echoes, seen and
  *   received receipts, group events): EV_IGNORE.
- * update_id is the message's msg_id, or for events without one a key
- * built from the event, the user and the timestamp. API_MALFORMED for
+ * update_id is the message's msg_id, or for events without one (or with
+ * one too long for it) a key built from the event, the user and the
+ * timestamp, joined by colons. API_MALFORMED for
  * anything that is not an event object, or a user event without a user.
  */
 enum api_status zalo_oa_parse_event(const char *body, size_t len,
@@ -102,6 +116,19 @@ int zalo_oa_render_text_max(const char *text, const char *user_id,
 int zalo_oa_last_body(const char *body, int more, struct buf *out);
 /* How many cs bodies text needs. */
 int zalo_oa_parts(const char *text);
+
+/*
+ * The resident's message an event is: its msg_id (the update_id), NULL
+ * for an event without one (follow), whose update_id is a key built with
+ * colons, or one too long to keep whole.
+ */
+const char *zalo_oa_msg_id(const struct event *ev);
+/*
+ * A cs body of ours as a reply to the resident's message msg_id:
+ * recipient.message_id beside user_id (replacing one already there),
+ * into out. -1 if body is not one of ours or msg_id is NULL or "".
+ */
+int zalo_oa_reply_to(const char *body, const char *msg_id, struct buf *out);
 
 /*
  * A cs send's answer {"error":0,"message":"Success","data":{"message_id"}}

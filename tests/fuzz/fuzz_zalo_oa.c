@@ -16,6 +16,17 @@ sink(const char *body, void *arg)
 	(void)arg;
 }
 
+/* The body named as a reply to the event's message, as the outbox does. */
+static void
+named(const char *body, void *arg)
+{
+	struct buf b;
+
+	buf_init(&b, BUF_CAP_REPLY);
+	(void)zalo_oa_reply_to(body, zalo_oa_msg_id(arg), &b);
+	buf_release(&b);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -29,7 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    "4473e4056e8ea1c971a", s, size, "4291763606161179100", "secret",
 	    1764600000000LL);
 	if (zalo_oa_parse_event(s, size, &ev, &err) == API_OK && ev.text) {
-		zalo_oa_render_text(ev.text, ev.chat_id, sink, NULL);
+		zalo_oa_render_text(ev.text, ev.chat_id, named, &ev);
 		(void)zalo_oa_render_text_max(ev.text, ev.chat_id, 1, sink, NULL);
 	}
 	event_release(&ev);

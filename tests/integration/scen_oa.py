@@ -84,6 +84,12 @@ def oa_texts(env, user):
     return [c["params"]["message"]["text"] for c in oa_sends(env, user)]
 
 
+def reply_refs(env, user):
+    """recipient.message_id of each cs send to user (None where it has none):
+    Zalo counts a send as a reply only with the resident's message_id."""
+    return [c["params"]["recipient"].get("message_id") for c in oa_sends(env, user)]
+
+
 def refreshes(env):
     return env.sent("zalo_oa", "access_token")
 
@@ -154,6 +160,8 @@ def t_oa_basic(env):
     t = wait_until(lambda: oa_texts(env, "u-oa-1"), what="the OA reply")
     check("CH Play" in "".join(t) or "VNeID" in "".join(t), "not the VNeID guide: %r" % t[0][:200])
     check(all(len(x) <= 2000 for x in t), "a cs text over 2000 characters")
+    check(reply_refs(env, "u-oa-1") == ["oam1"] * len(t),
+          "replies to oam1 carry message_id %r" % reply_refs(env, "u-oa-1"))
     check(push(env, e)[0] == 200, "repeat: want 200")
     time.sleep(1)
     check(len(oa_texts(env, "u-oa-1")) == len(t), "a repeated push was answered again")
@@ -162,11 +170,15 @@ def t_oa_basic(env):
     check(push(env, event(None, "u-oa-2", name="follow"))[0] == 200, "follow: 200")
     w = wait_until(lambda: oa_texts(env, "u-oa-2"), what="the welcome menu")
     check("1." in w[0] or "1 " in w[0], "the welcome is not a numbered menu: %r" % w[0][:200])
+    check(reply_refs(env, "u-oa-2") == [None] * len(w),
+          "a follow has no message to name: %r" % reply_refs(env, "u-oa-2"))
     img = event("oam3", "u-oa-3", name="user_send_image")
     img["message"]["attachments"] = [{"type": "image", "payload": {"url": "https://x/y.jpg"}}]
     check(push(env, img)[0] == 200, "image: 200")
     m = wait_until(lambda: oa_texts(env, "u-oa-3"), what="the answer to an image")
     check("ảnh" in m[0], "the image answer: %r" % m[0][:200])
+    check(reply_refs(env, "u-oa-3") == ["oam3"] * len(m),
+          "the image answer's message_id %r" % reply_refs(env, "u-oa-3"))
     check(push(env, event("oam4", "u-oa-3", name="user_seen_message"))[0] == 200, "seen: 200")
     check(push(env, b"{not json", sig="mac=" + "0" * 64)[0] in (400, 401, 403),
           "malformed: a 4xx")
@@ -379,6 +391,8 @@ def t_oa_window(env):
     check(all("nhắn lại" not in x for x in texts[:7]), "a note before the last free reply")
     check("nhắn lại" in texts[7] and "bước %d" % i in texts[7],
           "the 8th reply lacks the note or the volunteer's words: %r" % texts[7])
+    # the bot's replies and the volunteer's relays alike name the resident's message
+    check(reply_refs(env, u) == ["oaw1"] * 8, "message_id of the 8: %r" % reply_refs(env, u))
     # the 9th: not sent; the group hears it
     vol_msg(env, "Bác làm bước [b9] nhé", reply_to=card)
     told = wait_until(lambda: [c for c in env.sent("telegram")
@@ -395,6 +409,9 @@ def t_oa_window(env):
                what="the resident's words relayed")
     vol_msg(env, "Bác làm bước [b10] nhé", reply_to=card)
     wait_until(lambda: [x for x in oa_texts(env, u) if "[b10]" in x], what="a reply in the new window")
+    b10 = [c for c in oa_sends(env, u) if "[b10]" in c["params"]["message"]["text"]][0]
+    check(b10["params"]["recipient"] == {"user_id": u, "message_id": "oaw2"},
+          "a relay after the resident wrote again names %r" % b10["params"]["recipient"])
     # 48 h after the resident's last message nothing goes
     db = sqlite3.connect(env.db, timeout=10)
     db.execute("update oa_window set last_in = last_in - 49*3600*1000 where user_id=?", (u,))

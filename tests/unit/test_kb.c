@@ -519,6 +519,29 @@ test_duplicate_id_same_file(void **state)
 	expect_error(GOOD("a.b") GOOD("a.b"), 8, "mã chủ đề 'a.b' đã dùng ở ");
 }
 
+/*
+ * A match: line that matches an empty message matches every message: a
+ * trailing '|' ("vneid|") made one topic answer everything, and check said
+ * nothing. A not: line may (^(?!.*x).* is "unless x is said").
+ */
+static void
+test_match_everything(void **state)
+{
+	struct tu_kb k;
+
+	(void)state;
+	expect_error("== a.b\ntitle: T\nkeywords: x\nmatch: (cài|tải)\\s+vneid|\n"
+	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n", 4,
+	    "mẫu 'match:' khớp với mọi câu");
+	expect_error("== a.b\ntitle: T\nkeywords: x\nmatch: (vneid)?\n"
+	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n", 4,
+	    "mẫu 'match:' khớp với mọi câu");
+	load1(&k, "== a.b\ntitle: T\nkeywords: x\nmatch: vneid\n"
+	    "not: ^(?!.*vneid).*\nsource: s\nreviewed: 2026-11-01\nanswer:\nx\n");
+	assert_int_equal(k.d.nerr, 0);
+	tu_kb_close(&k);
+}
+
 static void
 test_invalid_regex(void **state)
 {
@@ -1648,6 +1671,7 @@ main(void)
 		cmocka_unit_test(test_duplicate_id_across_files),
 		cmocka_unit_test(test_duplicate_id_same_file),
 		cmocka_unit_test(test_invalid_regex),
+		cmocka_unit_test(test_match_everything),
 		cmocka_unit_test(test_unknown_see_and_menu),
 		cmocka_unit_test(test_menu_too_long),
 		cmocka_unit_test(test_missing_title),

@@ -2,14 +2,15 @@
  * The outbox without the network: rows in a real store, senders whose
  * transfers are started (handed to a curl multi that is never run) and
  * finished by hand with the platform's answer. Fairness between chats and
- * platforms, the per-chat gap, the Zalo OA's access token and its 48 h
- * window of 8 replies, and -216.
+ * platforms, the per-chat gap, the Zalo OA's access token, its 48 h
+ * window of 8 replies, the resident's message each reply names, and -216.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <cjson/cJSON.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,7 +262,8 @@ test_oa_token(void **state)
 	struct daemon *d = f->d;
 	struct sender *s;
 
-	assert_int_equal(store_oa_inbound(d->st, "u1", store_now_ms()), 0);
+	assert_int_equal(store_oa_inbound(d->st, "u1", store_now_ms(), "m-1"),
+	    0);
 	add_oa(d, "u1", "xin chào");
 	outbox_fill(d);
 	assert_int_equal(busy(d), 0);
@@ -291,7 +293,8 @@ test_oa_window(void **state)
 
 	d->oa.access = xstrdup("tok-1");
 	d->oa.gen = 1;
-	assert_int_equal(store_oa_inbound(d->st, "u1", store_now_ms() - 1000), 0);
+	assert_int_equal(store_oa_inbound(d->st, "u1", store_now_ms() - 1000,
+	    "m-1"), 0);
 	for (i = 1; i <= 8; i++) {
 		snprintf(text, sizeof(text), "trả lời %d", i);
 		add_oa(d, "u1", text);
@@ -312,7 +315,8 @@ test_oa_window(void **state)
 	assert_int_equal(d->m.oa_window_dropped, 1);
 	assert_int_equal(d->m.oa_window_cut, 1);
 	/* the resident writes again */
-	assert_int_equal(store_oa_inbound(d->st, "u1", store_now_ms()), 0);
+	assert_int_equal(store_oa_inbound(d->st, "u1", store_now_ms(), "m-2"),
+	    0);
 	assert_int_equal(store_oa_replies_left(d->st, "u1", store_now_ms(),
 	    &left), 1);
 	assert_int_equal(left, ZALO_OA_FREE_REPLIES);
@@ -331,7 +335,8 @@ test_oa_window_cut(void **state)
 
 	d->oa.access = xstrdup("tok-1");
 	d->oa.gen = 1;
-	assert_int_equal(store_oa_inbound(d->st, "u2", store_now_ms()), 0);
+	assert_int_equal(store_oa_inbound(d->st, "u2", store_now_ms(), "m-1"),
+	    0);
 	assert_int_equal(store_oa_replies_used(d->st, "u2", 7), 0);
 	add_oa(d, "u2", "phần đầu");
 	add_oa(d, "u2", "phần sau");
@@ -356,12 +361,74 @@ test_oa_closed(void **state)
 	d->oa.gen = 1;
 	add_oa(d, "never", "xin chào");
 	assert_int_equal(store_oa_inbound(d->st, "old", store_now_ms() -
-	    49LL * 3600 * 1000), 0);
+	    49LL * 3600 * 1000, "m-1"), 0);
 	add_oa(d, "old", "xin chào");
 	outbox_fill(d);
 	outbox_fill(d);
 	assert_int_equal(busy(d), 0);
 	assert_int_equal(status_count(f, "failed"), 2);
+}
+
+/* recipient.message_id of a cs body ("" if none), user_id checked. */
+static void
+named(const char *body, const char *user, char *mid, size_t n)
+{
+	cJSON *o = cJSON_Parse(body), *r;
+	const cJSON *m;
+
+	assert_non_null(o);
+	r = cJSON_GetObjectItemCaseSensitive(o, "recipient");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(r, "user_id")
+	    ->valuestring, user);
+	m = cJSON_GetObjectItemCaseSensitive(r, "message_id");
+	snprintf(mid, n, "%s", cJSON_IsString(m) ? m->valuestring : "");
+	cJSON_Delete(o);
+}
+
+/*
+ * Every reply names the resident's latest message (so Zalo counts it as a
+ * reply, not a proactive message): a reply queued before they wrote again
+ * names the newer one, and so does the last free reply with its note. A
+ * resident known by a follow only gets the user_id.
+ */
+static void
+test_oa_reply_to(void **state)
+{
+	struct fx *f = *state;
+	struct daemon *d = f->d;
+	struct sender *s;
+	char mid[64];
+	int64_t t = store_now_ms() - 1000;
+
+	d->oa.access = xstrdup("tok-1");
+	d->oa.gen = 1;
+	assert_int_equal(store_oa_inbound(d->st, "u1", t, "msg-a"), 0);
+	add_oa(d, "u1", "trả lời a");
+	outbox_fill(d);
+	s = busy_one(d);
+	named(s->it.body, "u1", mid, sizeof(mid));
+	assert_string_equal(mid, "msg-a");
+	finish(d, s, OA_OK);
+	add_oa(d, "u1", "trả lời a, phần 2");
+	assert_int_equal(store_oa_inbound(d->st, "u1", t + 1, "msg-b"), 0);
+	/* a late retry of the older push changes nothing */
+	assert_int_equal(store_oa_inbound(d->st, "u1", t, "msg-a"), 0);
+	assert_int_equal(store_oa_replies_used(d->st, "u1", 7), 0);
+	outbox_fill(d);
+	s = busy_one(d);
+	assert_non_null(strstr(s->it.body, "nhắn lại"));
+	named(s->it.body, "u1", mid, sizeof(mid));
+	assert_string_equal(mid, "msg-b");
+	finish(d, s, OA_OK);
+	/* followed, never wrote: nothing to name */
+	assert_int_equal(store_oa_inbound(d->st, "f1", t, NULL), 0);
+	add_oa(d, "f1", "chào mừng");
+	outbox_fill(d);
+	s = busy_one(d);
+	named(s->it.body, "f1", mid, sizeof(mid));
+	assert_string_equal(mid, "");
+	finish(d, s, OA_OK);
+	assert_int_equal(status_count(f, "sent"), 3);
 }
 
 /* -216: the token is dropped, a refresh asked for, the reply given back
@@ -377,7 +444,8 @@ test_oa_invalid_token(void **state)
 	d->oa.access = xstrdup("tok-1");
 	d->oa.gen = 1;
 	d->oa.next_ms = store_now_ms() + 3600000;
-	assert_int_equal(store_oa_inbound(d->st, "u3", store_now_ms()), 0);
+	assert_int_equal(store_oa_inbound(d->st, "u3", store_now_ms(), "m-1"),
+	    0);
 	add_oa(d, "u3", "xin chào");
 	outbox_fill(d);
 	s = busy_one(d);
@@ -413,6 +481,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_oa_window_cut, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_oa_closed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oa_reply_to, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_oa_invalid_token, setup,
 		    teardown),
 	};

@@ -2,7 +2,8 @@
  * The Zalo OA rows of the store: the single-use refresh token and its
  * access token replaced together and still there after the store is
  * closed and opened again (as after a crash), a new configured token
- * noticed by its seed, and the 48 h allowance per resident. A real store
+ * noticed by its seed, the 48 h allowance per resident and the message
+ * its replies name. A real store
  * in a temp dir.
  */
 #include <setjmp.h>
@@ -111,7 +112,7 @@ test_token_one_row(void **state)
 	assert_int_equal(sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &q,
 	    NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 4);
+	assert_int_equal(sqlite3_column_int(q, 0), STORE_SCHEMA_VERSION);
 	sqlite3_finalize(q);
 	sqlite3_close(h);
 }
@@ -128,7 +129,7 @@ test_window(void **state)
 	/* never wrote: nothing may be sent (no proactive messages) */
 	assert_int_equal(store_oa_replies_left(st, "u1", t0, &left), 0);
 	assert_int_equal(left, 0);
-	assert_int_equal(store_oa_inbound(st, "u1", t0), 0);
+	assert_int_equal(store_oa_inbound(st, "u1", t0, NULL), 0);
 	assert_int_equal(store_oa_replies_left(st, "u1", t0 + 1, &left), 1);
 	assert_int_equal(left, 8);
 	assert_int_equal(store_oa_replies_used(st, "u1", 5), 0);
@@ -138,10 +139,10 @@ test_window(void **state)
 	assert_int_equal(store_oa_replies_left(st, "u1", t0 + 3, &left), 0);
 	assert_int_equal(left, 0);
 	/* a late retry of an older push gives nothing back */
-	assert_int_equal(store_oa_inbound(st, "u1", t0 - 1000), 0);
+	assert_int_equal(store_oa_inbound(st, "u1", t0 - 1000, NULL), 0);
 	assert_int_equal(store_oa_replies_left(st, "u1", t0 + 4, &left), 0);
 	/* the resident writes again: a fresh allowance */
-	assert_int_equal(store_oa_inbound(st, "u1", t0 + 60000), 0);
+	assert_int_equal(store_oa_inbound(st, "u1", t0 + 60000, NULL), 0);
 	assert_int_equal(store_oa_replies_left(st, "u1", t0 + 60001, &left), 1);
 	assert_int_equal(left, 8);
 	/* and it closes 48 h after that message */
@@ -152,6 +153,72 @@ test_window(void **state)
 	store_close(st);
 }
 
+/* The message the OA's replies name: the resident's latest. */
+static void
+test_last_msg(void **state)
+{
+	char dir[256], db[512], mid[64];
+	struct store *st = open_store(dir, sizeof(dir), db, sizeof(db));
+	int64_t t0 = 1764600000000LL;
+
+	(void)state;
+	assert_int_equal(store_oa_last_msg(st, "u1", mid, sizeof(mid)), 0);
+	assert_string_equal(mid, "");
+	/* a follow: a window, but no message to name */
+	assert_int_equal(store_oa_inbound(st, "u1", t0, NULL), 0);
+	assert_int_equal(store_oa_last_msg(st, "u1", mid, sizeof(mid)), 0);
+	assert_int_equal(store_oa_inbound(st, "u1", t0 + 10, "m1"), 0);
+	assert_int_equal(store_oa_last_msg(st, "u1", mid, sizeof(mid)), 1);
+	assert_string_equal(mid, "m1");
+	/* a late retry of an older push is not the latest */
+	assert_int_equal(store_oa_inbound(st, "u1", t0 + 5, "m0"), 0);
+	assert_int_equal(store_oa_last_msg(st, "u1", mid, sizeof(mid)), 1);
+	assert_string_equal(mid, "m1");
+	/* a later follow keeps the message before */
+	assert_int_equal(store_oa_inbound(st, "u1", t0 + 20, NULL), 0);
+	assert_int_equal(store_oa_last_msg(st, "u1", mid, sizeof(mid)), 1);
+	assert_string_equal(mid, "m1");
+	assert_int_equal(store_oa_inbound(st, "u1", t0 + 30, "m2"), 0);
+	assert_int_equal(store_oa_last_msg(st, "u1", mid, sizeof(mid)), 1);
+	assert_string_equal(mid, "m2");
+	/* too long for the caller's buffer: none rather than a cut one */
+	assert_int_equal(store_oa_last_msg(st, "u1", mid, 2), 0);
+	assert_int_equal(store_oa_last_msg(st, "u2", mid, sizeof(mid)), 0);
+	store_close(st);
+	tu_rmrf(dir);
+}
+
+/* A window of schema 4 keeps its count; it names no message until the
+ * resident writes again. */
+static void
+test_last_msg_migrated(void **state)
+{
+	char dir[256], db[512], mid[64];
+	struct store *st = open_store(dir, sizeof(dir), db, sizeof(db));
+	int64_t now = 1764600000000LL;
+	sqlite3 *h;
+	int left;
+
+	(void)state;
+	store_close(st);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "ALTER TABLE oa_window DROP COLUMN "
+	    "last_msg; PRAGMA user_version=4; INSERT INTO oa_window(user_id, "
+	    "last_in, sent) VALUES('u1', 1764600000000, 3)", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(h);
+	st = store_open(db);
+	assert_non_null(st);
+	assert_int_equal(store_oa_replies_left(st, "u1", now + 1, &left), 1);
+	assert_int_equal(left, 5);
+	assert_int_equal(store_oa_last_msg(st, "u1", mid, sizeof(mid)), 0);
+	assert_int_equal(store_oa_inbound(st, "u1", now + 2, "m1"), 0);
+	assert_int_equal(store_oa_last_msg(st, "u1", mid, sizeof(mid)), 1);
+	assert_string_equal(mid, "m1");
+	store_close(st);
+	tu_rmrf(dir);
+}
+
 int
 main(void)
 {
@@ -160,6 +227,8 @@ main(void)
 		cmocka_unit_test(test_token_in_caller_transaction),
 		cmocka_unit_test(test_token_one_row),
 		cmocka_unit_test(test_window),
+		cmocka_unit_test(test_last_msg),
+		cmocka_unit_test(test_last_msg_migrated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

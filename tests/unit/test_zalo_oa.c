@@ -542,6 +542,101 @@ test_last_body(void **state)
 	buf_release(&out);
 }
 
+/* recipient.message_id of a cs body, NULL if none; user_id checked. */
+static char *
+named(const char *body, const char *user)
+{
+	cJSON *o = cJSON_Parse(body), *r;
+	const cJSON *m;
+	char *mid;
+
+	assert_non_null(o);
+	r = cJSON_GetObjectItemCaseSensitive(o, "recipient");
+	assert_string_equal(cJSON_GetObjectItemCaseSensitive(r, "user_id")
+	    ->valuestring, user);
+	m = cJSON_GetObjectItemCaseSensitive(r, "message_id");
+	mid = cJSON_IsString(m) ? strdup(m->valuestring) : NULL;
+	cJSON_Delete(o);
+	return mid;
+}
+
+static void
+test_reply_to(void **state)
+{
+	struct sink k = { { 0 }, 0 };
+	struct buf out, again;
+	char *t, *mid;
+
+	(void)state;
+	buf_init(&out, BUF_CAP_REPLY);
+	buf_init(&again, BUF_CAP_REPLY);
+	zalo_oa_render_text("Bác mở VNeID ạ", "u1", collect, &k);
+	assert_int_equal(k.n, 1);
+	assert_int_equal(zalo_oa_reply_to(k.body[0], "96d3cdf3af150460909",
+	    &out), 0);
+	assert_string_equal(out.data, "{\"recipient\":{\"user_id\":\"u1\","
+	    "\"message_id\":\"96d3cdf3af150460909\"},\"message\":{\"text\":"
+	    "\"Bác mở VNeID ạ\"}}");
+	/* named again (sent again after a newer message): one message_id */
+	assert_int_equal(zalo_oa_reply_to(out.data, "m2", &again), 0);
+	mid = named(again.data, "u1");
+	assert_string_equal(mid, "m2");
+	free(mid);
+	assert_null(strstr(again.data, "96d3cdf3af150460909"));
+	/* the last free reply keeps the name */
+	buf_reset(&out);
+	assert_int_equal(zalo_oa_last_body(again.data, 0, &out), 0);
+	mid = named(out.data, "u1");
+	assert_string_equal(mid, "m2");
+	free(mid);
+	t = body_text(out.data, "u1");
+	assert_non_null(strstr(t, "nhắn lại"));
+	free(t);
+	/* nothing to name, or not a cs body of ours */
+	buf_reset(&out);
+	assert_int_equal(zalo_oa_reply_to(k.body[0], NULL, &out), -1);
+	assert_int_equal(zalo_oa_reply_to(k.body[0], "", &out), -1);
+	assert_int_equal(zalo_oa_reply_to("{\"chat_id\":\"1\",\"text\":"
+	    "\"x\"}", "m1", &out), -1);
+	assert_int_equal(zalo_oa_reply_to("nope", "m1", &out), -1);
+	assert_int_equal(out.len, 0);
+	sink_release(&k);
+	buf_release(&out);
+	buf_release(&again);
+}
+
+/* The message an event is, for the replies to name. */
+static void
+test_msg_id(void **state)
+{
+	struct event ev;
+	char body[512], id[100];
+
+	(void)state;
+	parse(BODY, &ev, API_OK);
+	assert_string_equal(zalo_oa_msg_id(&ev), "96d3cdf3af150460909");
+	event_release(&ev);
+	parse("{\"event_name\":\"follow\",\"timestamp\":\"1764600000000\","
+	    "\"follower\":{\"id\":\"f7\"}}", &ev, API_OK);
+	assert_null(zalo_oa_msg_id(&ev));
+	event_release(&ev);
+	parse("{\"event_name\":\"user_send_text\",\"timestamp\":\"1\","
+	    "\"sender\":{\"id\":\"u1\"},\"message\":{\"text\":\"a\"}}",
+	    &ev, API_OK);
+	assert_null(zalo_oa_msg_id(&ev));
+	event_release(&ev);
+	/* one that does not fit whole is no name (nor a cut-off dedupe key) */
+	memset(id, 'a', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	snprintf(body, sizeof(body), "{\"event_name\":\"user_send_text\","
+	    "\"timestamp\":\"1\",\"sender\":{\"id\":\"u1\"},\"message\":"
+	    "{\"msg_id\":\"%s\",\"text\":\"a\"}}", id);
+	parse(body, &ev, API_OK);
+	assert_null(zalo_oa_msg_id(&ev));
+	assert_int_equal(ev.kind, EV_TEXT);
+	event_release(&ev);
+}
+
 int
 main(void)
 {
@@ -561,6 +656,8 @@ main(void)
 		cmocka_unit_test(test_parse_token),
 		cmocka_unit_test(test_token_form_and_freshness),
 		cmocka_unit_test(test_last_body),
+		cmocka_unit_test(test_reply_to),
+		cmocka_unit_test(test_msg_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
