@@ -1,7 +1,6 @@
 #include "abbrev.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,19 +218,9 @@ abbrev_parse(const char *path, const char *data, struct diag *d)
 	struct abbrev *a = xcalloc(1, sizeof(*a));
 	char *copy, *p, *line;
 	int lineno = 0;
-	long bad = text_utf8_invalid(data, strlen(data));
 
-	if (bad >= 0) {
-		int ln = 1;
-		long i;
-
-		for (i = 0; i < bad; i++)
-			if (data[i] == '\n')
-				ln++;
-		diag_error(d, path, ln, "tệp không lưu dạng UTF-8, chữ có dấu ở "
-		    "dòng này bị hỏng" DIAG_FIX DIAG_UTF8_FIX);
+	if (diag_utf8(d, path, data, strlen(data)) < 0)
 		return a;
-	}
 	if (strncmp(data, "\xEF\xBB\xBF", 3) == 0)
 		data += 3;      /* Notepad's byte-order mark */
 	copy = xstrdup(data);
@@ -257,13 +246,8 @@ abbrev_load(const char *path, struct diag *d)
 	struct buf b;
 	struct abbrev *a;
 
-	buf_init(&b, BUF_CAP_FILE);
-	if (buf_read_file(&b, path) < 0) {
-		diag_error(d, path, 0, "không đọc được tệp: %s" DIAG_FIX "kiểm tra "
-		    "quyền đọc của tệp", diag_strerror(errno));
-		buf_release(&b);
+	if (diag_read_file(d, path, &b, false) < 0)
 		return NULL;
-	}
 	a = abbrev_parse(path, b.data, d);
 	buf_release(&b);
 	return a;

@@ -33,10 +33,17 @@ clock_minute(int64_t utc_s)
 }
 
 void
+clock_local(struct tm *tm)
+{
+	time_t now = clock_now() + CLOCK_TZ_OFFSET_S;
+
+	gmtime_r(&now, tm);
+}
+
+void
 clock_today(char out[11])
 {
 	const char *env = getenv("HOIDAP_TODAY");
-	time_t now;
 	struct tm tm;
 
 	if (env && date_parse(env) >= 0) {
@@ -44,8 +51,7 @@ clock_today(char out[11])
 		out[10] = '\0';
 		return;
 	}
-	now = clock_now() + CLOCK_TZ_OFFSET_S;
-	gmtime_r(&now, &tm);
+	clock_local(&tm);
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
@@ -53,7 +59,6 @@ void
 clock_hhmm(char out[6])
 {
 	const char *env = getenv("HOIDAP_NOW");
-	time_t now;
 	struct tm tm;
 
 	if (env && strlen(env) == 5 && isdigit((unsigned char)env[0]) &&
@@ -64,7 +69,6 @@ clock_hhmm(char out[6])
 		out[5] = '\0';
 		return;
 	}
-	now = clock_now() + CLOCK_TZ_OFFSET_S;
-	gmtime_r(&now, &tm);
+	clock_local(&tm);
 	strftime(out, 6, "%H:%M", &tm);
 }

@@ -138,16 +138,16 @@ config_release(struct config *c)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(table); i++) {
-		if (table[i].type != C_INT) {
-			char **s = str_at(c, &table[i]);
-
-			if (*s) {
-				memset(*s, 0, strlen(*s));      /* tokens */
-				free(*s);
-			}
-			*s = NULL;
-		}
+		if (table[i].type != C_INT)
+			str_wipe_free(str_at(c, &table[i]));    /* tokens */
 	}
+}
+
+/* A base URL: https://, or http:// (the fake API of the tests). */
+static bool
+is_url(const char *v)
+{
+	return strncmp(v, "https://", 8) == 0 || strncmp(v, "http://", 7) == 0;
 }
 
 static int
@@ -210,13 +210,11 @@ set(struct config *c, const struct centry *e, const char *v, const char *path,
 	}
 	if ((strcmp(e->name, "telegram_api") == 0 || strcmp(e->name, "zalo_api") == 0
 	    || strcmp(e->name, "zalo_oa_api") == 0 ||
-	    strcmp(e->name, "zalo_oa_oauth") == 0)
-	    && strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) {
+	    strcmp(e->name, "zalo_oa_oauth") == 0) && !is_url(v)) {
 		diag_error(d, path, line, "'%s' must start with https://", e->name);
 		return -1;
 	}
-	if (strcmp(e->name, "webhook_url") == 0 && *v &&
-	    strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) {
+	if (strcmp(e->name, "webhook_url") == 0 && *v && !is_url(v)) {
 		diag_error(d, path, line, "'webhook_url' must start with https://");
 		return -1;
 	}

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
 #include "util.h"
 
 /* Room kept in text for the line saying the rest is not shown. */
@@ -190,4 +191,38 @@ diag_strerror(int e)
 	default:
 		return strerror(e);
 	}
+}
+
+int
+diag_utf8(struct diag *d, const char *path, const char *data, size_t len)
+{
+	long bad = text_utf8_invalid(data, len), i;
+	int line = 1;
+
+	if (bad < 0)
+		return 0;
+	for (i = 0; i < bad; i++)
+		if (data[i] == '\n')
+			line++;
+	diag_error(d, path, line, "tệp không lưu dạng UTF-8, chữ có dấu ở "
+	    "dòng này bị hỏng" DIAG_FIX DIAG_UTF8_FIX);
+	return -1;
+}
+
+int
+diag_read_file(struct diag *d, const char *path, struct buf *b,
+    bool missing_ok)
+{
+	int e;
+
+	buf_init(b, BUF_CAP_FILE);
+	if (buf_read_file(b, path) == 0)
+		return 0;
+	e = errno;
+	if (e != ENOENT || !missing_ok)
+		diag_error(d, path, 0, "không đọc được tệp: %s" DIAG_FIX "kiểm tra "
+		    "quyền đọc của tệp", diag_strerror(e));
+	buf_release(b);
+	errno = e;
+	return -1;
 }

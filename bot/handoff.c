@@ -337,6 +337,16 @@ open_ticket(struct handoff *h, const char *platform, const struct event *ev,
 
 /* ---- volunteers ---- */
 
+/* Ticket id into t: 0, or -1 having told the group there is none. */
+static int
+ticket_or_say(struct handoff *h, int64_t id, struct ticket *t)
+{
+	if (store_ticket_get(h->st, id, t) == 1)
+		return 0;
+	group_send(h, "Không có phiếu số này.", 0, NULL, 0);
+	return -1;
+}
+
 static void
 claim(struct handoff *h, int64_t id, const char *vol_id, const char *vol_name)
 {
@@ -344,10 +354,8 @@ claim(struct handoff *h, int64_t id, const char *vol_id, const char *vol_name)
 	struct buf b;
 	int rc;
 
-	if (store_ticket_get(h->st, id, &t) != 1) {
-		group_send(h, "Không có phiếu số này.", 0, NULL, 0);
+	if (ticket_or_say(h, id, &t) < 0)
 		return;
-	}
 	rc = store_ticket_claim(h->st, id, vol_id, vol_name);
 	buf_init(&b, BUF_CAP_REPLY);
 	if (rc == 0) {
@@ -414,10 +422,8 @@ resolve(struct handoff *h, int64_t id, const char *by)
 	struct buf b;
 	int rc;
 
-	if (store_ticket_get(h->st, id, &t) != 1) {
-		group_send(h, "Không có phiếu số này.", 0, NULL, 0);
+	if (ticket_or_say(h, id, &t) < 0)
 		return;
-	}
 	rc = store_ticket_resolve(h->st, id);
 	buf_init(&b, BUF_CAP_REPLY);
 	if (rc == 0) {
@@ -775,23 +781,17 @@ handoff_staff(struct handoff *h, const char *platform, const struct event *ev,
 			whoami(h, platform, ev);
 			return 1;
 		}
-		if (strcmp(cmd, "thongke") == 0) {
+		if (strcmp(cmd, "thongke") == 0 || strcmp(cmd, "tailai") == 0) {
 			if (!on_group_platform(platform) ||
 			    !handoff_is_admin(h, ev->user_id)) {
 				refuse(h, platform, ev, cmd, "quản trị viên");
-				return 1;
+			} else if (strcmp(cmd, "thongke") == 0) {
+				stats(h, platform, ev);
+			} else {
+				h->want_reload = 1;
+				handoff_say(h, platform, ev->chat_id,
+				    "Đang tải lại kho câu hỏi…");
 			}
-			stats(h, platform, ev);
-			return 1;
-		}
-		if (strcmp(cmd, "tailai") == 0) {
-			if (!on_group_platform(platform) ||
-			    !handoff_is_admin(h, ev->user_id)) {
-				refuse(h, platform, ev, cmd, "quản trị viên");
-				return 1;
-			}
-			h->want_reload = 1;
-			handoff_say(h, platform, ev->chat_id, "Đang tải lại kho câu hỏi…");
 			return 1;
 		}
 		if (strcmp(cmd, "nhan") == 0 || strcmp(cmd, "xong") == 0 ||

@@ -1496,14 +1496,8 @@ kb_stopwords_read(const char *path, struct diag *d,
 
 	if (regular_file(path, d) < 0)
 		return;
-	buf_init(&b, BUF_CAP_FILE);
-	if (buf_read_file(&b, path) < 0) {
-		if (errno != ENOENT)
-			diag_error(d, path, 0, "không đọc được tệp: %s" DIAG_FIX
-			    "kiểm tra quyền đọc của tệp", diag_strerror(errno));
-		buf_release(&b);
+	if (diag_read_file(d, path, &b, true) < 0)
 		return;
-	}
 	if (text_utf8_invalid(b.data, b.len) >= 0) {
 		diag_error(d, path, 0, "tệp không lưu dạng UTF-8, chữ có dấu sẽ bị "
 		    "hỏng" DIAG_FIX DIAG_UTF8_FIX);
@@ -1685,7 +1679,6 @@ kb_load(const char *dir, struct diag *d)
 
 	for (i = 0; i < nnames; i++) {
 		struct buf data;
-		long bad;
 
 		if (strcmp(names[i], "abbreviations.txt") == 0 ||
 		    strcmp(names[i], "stopwords.txt") == 0 ||
@@ -1695,13 +1688,8 @@ kb_load(const char *dir, struct diag *d)
 		buf_printf(&path, "%s/%s", dir, names[i]);
 		if (regular_file(path.data, d) < 0)
 			continue;
-		buf_init(&data, BUF_CAP_FILE);
-		if (buf_read_file(&data, path.data) < 0) {
-			diag_error(d, path.data, 0, "không đọc được tệp: %s" DIAG_FIX
-			    "kiểm tra quyền đọc của tệp", diag_strerror(errno));
-			buf_release(&data);
+		if (diag_read_file(d, path.data, &data, false) < 0)
 			continue;
-		}
 		if (memchr(data.data, '\0', data.len)) {
 			diag_error(d, path.data, 0, "đây không phải tệp chữ (có dữ liệu "
 			    "nhị phân)" DIAG_FIX "chỉ để tệp kiến thức đuôi .txt trong "
@@ -1709,16 +1697,7 @@ kb_load(const char *dir, struct diag *d)
 			buf_release(&data);
 			continue;
 		}
-		bad = text_utf8_invalid(data.data, data.len);
-		if (bad >= 0) {
-			int ln = 1;
-			long k;
-
-			for (k = 0; k < bad; k++)
-				if (data.data[k] == '\n')
-					ln++;
-			diag_error(d, path.data, ln, "tệp không lưu dạng UTF-8, chữ có "
-			    "dấu ở dòng này bị hỏng" DIAG_FIX DIAG_UTF8_FIX);
+		if (diag_utf8(d, path.data, data.data, data.len) < 0) {
 			buf_release(&data);
 			continue;
 		}

@@ -56,11 +56,9 @@ log_clear_secrets(void)
 {
 	size_t i;
 
-	for (i = 0; i < nsecrets; i++) {
-		/* wipe before free: the token should not linger in freed memory */
-		memset(secrets[i], 0, strlen(secrets[i]));
-		free(secrets[i]);
-	}
+	/* wiped before free: a token should not linger in freed memory */
+	for (i = 0; i < nsecrets; i++)
+		str_wipe_free(&secrets[i]);
 	nsecrets = 0;
 }
 

@@ -85,19 +85,50 @@ family(struct buf *b, const char *name, const char *type, const char *help)
 	    type);
 }
 
+/* A family of one sample without labels. */
+static void
+single(struct buf *b, const char *name, const char *type, const char *help,
+    long long v)
+{
+	family(b, name, type, help);
+	buf_printf(b, "%s %lld\n", name, v);
+}
+
+/*
+ * The samples name{platform="pl",label="value[k]"} v[k] for k < n; without
+ * the platform label when pl is NULL.
+ */
+static void
+samples(struct buf *b, const char *name, const char *pl, const char *label,
+    const char *const *value, int n, const int64_t *v)
+{
+	int k;
+
+	for (k = 0; k < n; k++) {
+		if (pl)
+			buf_printf(b, "%s{platform=\"%s\",%s=\"%s\"} %lld\n", name,
+			    pl, label, value[k], (long long)v[k]);
+		else
+			buf_printf(b, "%s{%s=\"%s\"} %lld\n", name, label,
+			    value[k], (long long)v[k]);
+	}
+}
+
 void
 metrics_render(const struct metrics *m, struct buf *b)
 {
-	int p, k;
+	static const char *const result[] = { "ok", "failed" };
+	static const char *const edge[] = { "last", "dropped" };
+	const int64_t reloads[] = { m->reloads_ok, m->reloads_failed };
+	const int64_t window[] = { m->oa_window_cut, m->oa_window_dropped };
+	int p;
 
 	family(b, "hoidap_build_info", "gauge", "Always 1; the labels say "
 	    "which build runs.");
 	buf_printf(b, "hoidap_build_info{version=\"%s\"} 1\n",
 	    HOIDAP_VERSION);
-	family(b, "hoidap_start_time_seconds", "gauge", "When the daemon "
-	    "started, Unix time.");
-	buf_printf(b, "hoidap_start_time_seconds %lld\n",
-	    (long long)(m->started_ms / 1000));
+	single(b, "hoidap_start_time_seconds", "gauge", "When the daemon "
+	    "started, Unix time.", (long long)(m->started_ms / 1000));
 	family(b, "hoidap_platform_enabled", "gauge", "1 if the platform has a "
 	    "token and is polled.");
 	for (p = 0; p < METRICS_NPLATFORM; p++)
@@ -105,79 +136,60 @@ metrics_render(const struct metrics *m, struct buf *b)
 		    plat_name[p], m->enabled[p]);
 	family(b, "hoidap_updates_received_total", "counter", "Updates "
 	    "(messages, button presses) handled, duplicates left out.");
-	for (p = 0; p < METRICS_NPLATFORM; p++)
-		buf_printf(b, "hoidap_updates_received_total{platform=\"%s\"} "
-		    "%lld\n", plat_name[p], (long long)m->updates[p]);
+	samples(b, "hoidap_updates_received_total", NULL, "platform", plat_name,
+	    METRICS_NPLATFORM, m->updates);
 	family(b, "hoidap_replies_sent_total", "counter", "Messages to a chat "
 	    "the platform accepted.");
-	for (p = 0; p < METRICS_NPLATFORM; p++)
-		buf_printf(b, "hoidap_replies_sent_total{platform=\"%s\"} "
-		    "%lld\n", plat_name[p], (long long)m->replies_sent[p]);
+	samples(b, "hoidap_replies_sent_total", NULL, "platform", plat_name,
+	    METRICS_NPLATFORM, m->replies_sent);
 	family(b, "hoidap_replies_total", "counter", "The bot's replies to "
 	    "residents by outcome.");
-	for (k = 0; k < METRICS_NOUTCOME; k++)
-		buf_printf(b, "hoidap_replies_total{outcome=\"%s\"} %lld\n",
-		    outcome_name[k], (long long)m->outcomes[k]);
+	samples(b, "hoidap_replies_total", NULL, "outcome", outcome_name,
+	    METRICS_NOUTCOME, m->outcomes);
 	family(b, "hoidap_send_errors_total", "counter", "Send attempts that "
 	    "failed, by kind.");
 	for (p = 0; p < METRICS_NPLATFORM; p++)
-		for (k = 0; k < METRICS_NSEND_ERROR; k++)
-			buf_printf(b, "hoidap_send_errors_total{platform=\"%s\","
-			    "kind=\"%s\"} %lld\n", plat_name[p], err_name[k],
-			    (long long)m->send_errors[p][k]);
+		samples(b, "hoidap_send_errors_total", plat_name[p], "kind",
+		    err_name, METRICS_NSEND_ERROR, m->send_errors[p]);
 	family(b, "hoidap_rate_limit_pauses_total", "counter", "429 answers to "
 	    "sends: one chat waits, or every send to the platform.");
 	for (p = 0; p < METRICS_NPLATFORM; p++)
-		for (k = 0; k < METRICS_NPAUSE; k++)
-			buf_printf(b, "hoidap_rate_limit_pauses_total{platform="
-			    "\"%s\",scope=\"%s\"} %lld\n", plat_name[p], pause_name[k],
-			    (long long)m->pauses[p][k]);
+		samples(b, "hoidap_rate_limit_pauses_total", plat_name[p], "scope",
+		    pause_name, METRICS_NPAUSE, m->pauses[p]);
 	family(b, "hoidap_knowledge_reloads_total", "counter", "Knowledge base "
 	    "reloads; a failed one keeps the previous knowledge.");
-	buf_printf(b, "hoidap_knowledge_reloads_total{result=\"ok\"} %lld\n"
-	    "hoidap_knowledge_reloads_total{result=\"failed\"} %lld\n",
-	    (long long)m->reloads_ok, (long long)m->reloads_failed);
+	samples(b, "hoidap_knowledge_reloads_total", NULL, "result", result, 2,
+	    reloads);
 	family(b, "hoidap_last_poll_success_timestamp_seconds", "gauge", "End "
 	    "of the last successful getUpdates, Unix time; 0 never.");
 	for (p = 0; p < METRICS_NPLATFORM; p++)
 		buf_printf(b, "hoidap_last_poll_success_timestamp_seconds{"
 		    "platform=\"%s\"} %.3f\n", plat_name[p],
 		    (double)m->last_poll_ms[p] / 1000.0);
-	family(b, "hoidap_tickets_opened_total", "counter", "Hand-offs to "
-	    "people kept in the database.");
-	buf_printf(b, "hoidap_tickets_opened_total %lld\n",
-	    (long long)m->tickets_opened);
-	family(b, "hoidap_tickets_open", "gauge", "Tickets open or claimed, "
-	    "not resolved.");
-	buf_printf(b, "hoidap_tickets_open %lld\n",
-	    (long long)m->tickets_open);
-	family(b, "hoidap_tickets_escalated_total", "counter", "Tickets told to "
-	    "the admins for being open too long.");
-	buf_printf(b, "hoidap_tickets_escalated_total %lld\n",
-	    (long long)m->tickets_escalated);
-	family(b, "hoidap_outbox_pending", "gauge", "Messages waiting to be "
-	    "sent.");
-	buf_printf(b, "hoidap_outbox_pending %lld\n",
-	    (long long)m->outbox_pending);
+	single(b, "hoidap_tickets_opened_total", "counter", "Hand-offs to "
+	    "people kept in the database.", (long long)m->tickets_opened);
+	single(b, "hoidap_tickets_open", "gauge", "Tickets open or claimed, "
+	    "not resolved.", (long long)m->tickets_open);
+	single(b, "hoidap_tickets_escalated_total", "counter", "Tickets told to "
+	    "the admins for being open too long.", (long long)m->tickets_escalated);
+	single(b, "hoidap_outbox_pending", "gauge", "Messages waiting to be "
+	    "sent.", (long long)m->outbox_pending);
 	family(b, "hoidap_outbox_oldest_age_seconds", "gauge", "Age of the "
 	    "oldest waiting message (from its update); 0 when none waits.");
 	buf_printf(b, "hoidap_outbox_oldest_age_seconds %.3f\n",
 	    m->outbox_oldest_ms ? (double)(m->published_ms - m->outbox_oldest_ms)
 	    / 1000.0 : 0.0);
-	family(b, "hoidap_store_writable", "gauge", "1 while the database takes "
-	    "writes.");
-	buf_printf(b, "hoidap_store_writable %d\n", m->store_ok);
+	single(b, "hoidap_store_writable", "gauge", "1 while the database takes "
+	    "writes.", m->store_ok);
 	family(b, "hoidap_oa_token_refreshes_total", "counter", "Zalo OA access "
 	    "token refreshes.");
-	buf_printf(b, "hoidap_oa_token_refreshes_total{result=\"ok\"} %lld\n"
-	    "hoidap_oa_token_refreshes_total{result=\"failed\"} %lld\n",
-	    (long long)m->oa_refreshes[0], (long long)m->oa_refreshes[1]);
+	samples(b, "hoidap_oa_token_refreshes_total", NULL, "result", result, 2,
+	    m->oa_refreshes);
 	family(b, "hoidap_oa_window_replies_total", "counter", "Zalo OA replies "
 	    "at the edge of the 48 h window: the last free one (sent with a "
 	    "note), or one past it (not sent).");
-	buf_printf(b, "hoidap_oa_window_replies_total{result=\"last\"} "
-	    "%lld\nhoidap_oa_window_replies_total{result=\"dropped\"} %lld\n",
-	    (long long)m->oa_window_cut, (long long)m->oa_window_dropped);
+	samples(b, "hoidap_oa_window_replies_total", NULL, "result", edge, 2,
+	    window);
 }
 
 int

@@ -30,25 +30,14 @@
 #define OA_BACKOFF_MAX_MS (10 * 60000)  /* a refused token: no hammering */
 #define OA_REFUSED_EVERY_MS 60000       /* after two -216 refreshes in a row */
 
-static void
-wipe(char **s)
-{
-	if (*s) {
-		memset(*s, 0, strlen(*s));
-		free(*s);
-	}
-	*s = NULL;
-}
-
-/* Wipes the header lines (the app secret) before curl frees them. */
-static void
-slist_wipe_free(struct curl_slist *l)
+void
+oatoken_headers_free(struct curl_slist *l)
 {
 	struct curl_slist *p;
 
 	for (p = l; p; p = p->next)
 		if (p->data)
-			memset(p->data, 0, strlen(p->data));
+			explicit_bzero(p->data, strlen(p->data));
 	curl_slist_free_all(l);
 }
 
@@ -126,11 +115,11 @@ start(struct daemon *d)
 	char url[4096];
 
 	buf_reset(&o->body);
-	wipe(&o->req);
+	str_wipe_free(&o->req);
 	buf_init(&form, 8192);
 	zalo_oa_token_form(c->zalo_oa_app_id, o->refresh, &form);
 	o->req = buf_take(&form);
-	slist_wipe_free(o->hdr);
+	oatoken_headers_free(o->hdr);
 	buf_init(&line, 4096);
 	buf_printf(&line, "secret_key: %s", c->zalo_oa_app_secret);
 	o->hdr = curl_slist_append(NULL,
@@ -181,8 +170,8 @@ commit_fresh(struct daemon *d, int64_t now)
 	if (o->unwritten)
 		log_info("zalo_oa: the new refresh token is stored");
 	o->unwritten = 0;
-	wipe(&o->refresh);
-	wipe(&o->access);
+	str_wipe_free(&o->refresh);
+	str_wipe_free(&o->access);
 	o->refresh = o->fresh.refresh;
 	o->access = o->fresh.access;
 	o->fresh.refresh = o->fresh.access = NULL;
@@ -212,7 +201,7 @@ oatoken_done(struct daemon *d, CURLcode cc)
 	o->busy = 0;
 	curl_multi_remove_handle(d->multi, o->h);
 	curl_easy_getinfo(o->h, CURLINFO_RESPONSE_CODE, &http);
-	wipe(&o->req);
+	str_wipe_free(&o->req);
 	memset(&err, 0, sizeof(err));
 	if (cc == CURLE_OK) {
 		zalo_oa_token_release(&o->fresh);
@@ -265,7 +254,7 @@ oatoken_tick(struct daemon *d, int64_t now)
 	}
 	if (o->access && now >= o->expires_ms) {
 		/* expired before a refresh worked: sends would only get -216 */
-		wipe(&o->access);
+		str_wipe_free(&o->access);
 		log_warn("zalo_oa: the access token expired; OA replies wait for "
 		    "a new one");
 	}
@@ -289,7 +278,7 @@ oatoken_refused(struct daemon *d, int64_t gen)
 	if (o->access) {
 		log_warn("zalo_oa: the access token was refused (-216); "
 		    "refreshing it, then sending again");
-		wipe(&o->access);
+		str_wipe_free(&o->access);
 	}
 	if (!o->unwritten)
 		o->next_ms = now;
@@ -312,10 +301,10 @@ oatoken_close(struct daemon *d)
 		    "is lost; the next start needs a new one (README: Zalo "
 		    "Official Account)");
 	zalo_oa_token_release(&o->fresh);
-	wipe(&o->refresh);
-	wipe(&o->access);
-	wipe(&o->req);
-	slist_wipe_free(o->hdr);
+	str_wipe_free(&o->refresh);
+	str_wipe_free(&o->access);
+	str_wipe_free(&o->req);
+	oatoken_headers_free(o->hdr);
 	o->hdr = NULL;
 	if (o->h)
 		curl_easy_cleanup(o->h);

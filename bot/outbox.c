@@ -111,17 +111,6 @@ platform_of(struct daemon *d, const char *platform)
 	return &d->poll[i < 0 ? P_TELEGRAM : i];
 }
 
-static void
-slist_wipe_free(struct curl_slist *l)
-{
-	struct curl_slist *p;
-
-	for (p = l; p; p = p->next)
-		if (p->data)
-			memset(p->data, 0, strlen(p->data));
-	curl_slist_free_all(l);
-}
-
 /* A platform whose sends can go now: it has a token (the OA's access
  * token comes and goes with refreshes). */
 static int
@@ -147,7 +136,7 @@ send_start(struct daemon *d, struct sender *s, struct outbox_item *it)
 	s->it = *it;
 	it->body = NULL;        /* moved */
 	buf_reset(&s->body);
-	slist_wipe_free(s->xhdr);
+	oatoken_headers_free(s->xhdr);
 	s->xhdr = NULL;
 	s->oa_gen = d->oa.gen;
 	curl_easy_setopt(s->h, CURLOPT_URL, ps.url);
@@ -572,7 +561,7 @@ outbox_send_done(struct daemon *d, struct sender *s, CURLcode cc)
 	}
 out:
 	s->oa_counted = 0;
-	slist_wipe_free(s->xhdr);
+	oatoken_headers_free(s->xhdr);
 	s->xhdr = NULL;
 	chat_advance(d, s->it.platform, s->it.chat_id);
 	store_outbox_item_release(&s->it);

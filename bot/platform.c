@@ -58,22 +58,54 @@ bad:
 	return NULL;
 }
 
+/* Appends o, printed, to out, and frees o. */
+static int
+print_json(cJSON *o, struct buf *out)
+{
+	char *s = cJSON_PrintUnformatted(o);
+	int rc;
+
+	if (!s)
+		fatal("out of memory");
+	cJSON_Delete(o);
+	rc = buf_adds(out, s);
+	cJSON_free(s);
+	return rc;
+}
+
 /* The envelope, printed back for the polling parser. */
 static int
 push_envelope(cJSON *result, struct buf *out)
 {
 	cJSON *root = cJSON_CreateObject();
-	char *s;
-	int rc;
 
 	cJSON_AddTrueToObject(root, "ok");
 	cJSON_AddItemToObject(root, "result", result);
-	if (!(s = cJSON_PrintUnformatted(root)))
-		fatal("out of memory");
-	cJSON_Delete(root);
-	rc = buf_adds(out, s);
-	cJSON_free(s);
-	return rc;
+	return print_json(root, out);
+}
+
+/*
+ * Zalo's getUpdates and an OA push hand over one event or none: *ev is
+ * allocated for one (one_event), and kept if the parse went well and
+ * there is one to hand on (one_done).
+ */
+static struct event *
+one_event(struct event **ev, size_t *n, int64_t *next_offset)
+{
+	*ev = xcalloc(1, sizeof(**ev));
+	*n = 0;
+	*next_offset = -1;
+	return *ev;
+}
+
+static enum api_status
+one_done(enum api_status st, int keep, struct event *ev, size_t *n)
+{
+	if (st == API_OK && keep)
+		*n = 1;
+	else
+		event_release(ev);
+	return st;
 }
 
 /* An Update object; getUpdates answers an array of them. */
@@ -94,18 +126,11 @@ static enum api_status
 zalo_updates(const char *body, size_t len, struct event **ev, size_t *n,
     int64_t *next_offset, struct api_error *err)
 {
-	enum api_status st;
+	struct event *e = one_event(ev, n, next_offset);
 	int got = 0;
+	enum api_status st = zalo_parse_update(body, len, e, &got, err);
 
-	*ev = xcalloc(1, sizeof(**ev));
-	*n = 0;
-	*next_offset = -1;
-	st = zalo_parse_update(body, len, *ev, &got, err);
-	if (st == API_OK && got)
-		*n = 1;
-	else
-		event_release(*ev);
-	return st;
+	return one_done(st, got, e, n);
 }
 
 static enum api_status
@@ -153,17 +178,8 @@ static int
 oa_wrap_push(const char *body, size_t len, struct buf *out)
 {
 	cJSON *o = push_object(body, len);
-	char *s;
-	int rc;
 
-	if (!o)
-		return -1;
-	if (!(s = cJSON_PrintUnformatted(o)))
-		fatal("out of memory");
-	cJSON_Delete(o);
-	rc = buf_adds(out, s);
-	cJSON_free(s);
-	return rc;
+	return o ? print_json(o, out) : -1;
 }
 
 /* One event per push; receipts, unfollows and the OA's own echoes are
@@ -172,17 +188,10 @@ static enum api_status
 oa_updates(const char *body, size_t len, struct event **ev, size_t *n,
     int64_t *next_offset, struct api_error *err)
 {
-	enum api_status st;
+	struct event *e = one_event(ev, n, next_offset);
+	enum api_status st = zalo_oa_parse_event(body, len, e, err);
 
-	*ev = xcalloc(1, sizeof(**ev));
-	*n = 0;
-	*next_offset = -1;
-	st = zalo_oa_parse_event(body, len, *ev, err);
-	if (st == API_OK && (*ev)->kind != EV_IGNORE)
-		*n = 1;
-	else
-		event_release(*ev);
-	return st;
+	return one_done(st, e->kind != EV_IGNORE, e, n);
 }
 
 static enum api_status

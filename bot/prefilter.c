@@ -1860,12 +1860,6 @@ prefilter_live(const struct prefilter *pf, int v, uint32_t pat)
 }
 
 size_t
-prefilter_npatterns(const struct prefilter *pf)
-{
-	return pf->npat;
-}
-
-size_t
 prefilter_nfacts(const struct prefilter *pf)
 {
 	return pf->nfact;
@@ -1875,12 +1869,6 @@ size_t
 prefilter_found(const struct prefilter *pf, int v)
 {
 	return pf->nfound[v];
-}
-
-int
-prefilter_always(const struct prefilter *pf, uint32_t pat)
-{
-	return pf->pat[pat].always;
 }
 
 static void

@@ -184,3 +184,15 @@ report_busiest(const struct report *r)
 			b = &r->days[i];
 	return b;
 }
+
+int
+report_day_parts(const struct report_day *d, int part[4])
+{
+	part[0] = d->answered;
+	part[1] = d->unsure;
+	part[2] = d->unanswered;
+	part[3] = d->n - d->answered - d->unsure - d->unanswered;
+	if (part[3] < 0)
+		part[3] = 0;
+	return part[0] + part[1] + part[2] + part[3];
+}

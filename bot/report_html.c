@@ -99,15 +99,9 @@ html_days(const struct report *r, FILE *f)
 	for (i = 0; i < r->ndays; i++) {
 		const struct report_day *d = &r->days[i];
 		double x = L + slot * (double)i, y = T + ph;
-		int part[4];
+		int part[4], sum = report_day_parts(d, part);
 		char ds[11];
 
-		part[0] = d->answered;
-		part[1] = d->unsure;
-		part[2] = d->unanswered;
-		part[3] = d->n - d->answered - d->unsure - d->unanswered;
-		if (part[3] < 0)
-			part[3] = 0;
 		report_format_date(d->day, ds);
 		fprintf(f, "<g><title>%s (%s): %d câu hỏi — trả lời được %d, chưa "
 		    "chắc %d, chưa trả lời được %d, khác %d</title>", ds,
@@ -116,7 +110,6 @@ html_days(const struct report *r, FILE *f)
 		 * parts may add up to more than the day's questions (a reply
 		 * after midnight), so they are scaled to the day's bar */
 		for (c = 0; c < 4; c++) {
-			int sum = part[0] + part[1] + part[2] + part[3];
 			double h = sum ? ph * d->n / top->n * part[c] / sum : 0;
 
 			if (h <= 0)
@@ -318,12 +311,11 @@ void
 report_html(const struct report *r, FILE *f)
 {
 	char a[11], b[11], now[32];
-	time_t t = clock_now() + CLOCK_TZ_OFFSET_S;
 	struct tm tm;
 
 	report_format_date(r->since, a);
 	report_format_date(r->today, b);
-	gmtime_r(&t, &tm);
+	clock_local(&tm);
 	strftime(now, sizeof(now), "%Y-%m-%d %H:%M", &tm);
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n"

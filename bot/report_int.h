@@ -1,6 +1,6 @@
 /*
  * Private to the report's files: bot/report.c (dates, residents' text made
- * safe to show, the wording both pages share), bot/report_load.c (reading
+ * safe to show, the wording and the counts both pages share), bot/report_load.c (reading
  * the database), bot/report_group.c (grouping alike questions),
  * bot/report_text.c and bot/report_html.c (the two pages).
  */
@@ -48,6 +48,13 @@ void report_duration(double min, char *out, size_t n);
 /* Groups of one question; the day with the most questions (or NULL). */
 size_t report_singles(const struct report *r);
 const struct report_day *report_busiest(const struct report *r);
+/*
+ * A day's replies as the pages draw them, in the order of their legends:
+ * answered, unsure, not answered, and the rest (notices, hand-offs, no
+ * reply; 0, not less, when replies after midnight outnumber the day's
+ * questions). Returns the four's sum, which may exceed d->n.
+ */
+int report_day_parts(const struct report_day *d, int part[4]);
 /* The groups of one question the pages list, in order: up to
  * SINGLES_SHOWN into v; returns how many. */
 size_t report_singles_shown(const struct report *r,

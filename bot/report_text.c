@@ -20,20 +20,12 @@ static void
 day_cells(const struct report_day *d, int top, int cells[4])
 {
 	double share[4];
-	int part[4], total = 0, i, want;
+	int part[4], total = 0, i, want, sum = report_day_parts(d, part);
 
-	part[0] = d->answered;
-	part[1] = d->unsure;
-	part[2] = d->unanswered;
-	part[3] = d->n - d->answered - d->unsure - d->unanswered;
-	if (part[3] < 0)
-		part[3] = 0;
 	want = top ? (int)((double)d->n * BAR_CELLS / top + 0.5) : 0;
 	if (d->n && !want)
 		want = 1;
 	for (i = 0; i < 4; i++) {
-		int sum = part[0] + part[1] + part[2] + part[3];
-
 		share[i] = sum ? (double)part[i] * want / sum : 0;
 		cells[i] = (int)share[i];
 		if (part[i] && !cells[i])

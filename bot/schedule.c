@@ -1,7 +1,6 @@
 #include "schedule.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,7 +325,6 @@ schedule_parse(const char *path, const char *data, size_t len,
 {
 	struct schedule *s;
 	char *copy, *p, *line;
-	long bad;
 	int lineno = 0;
 
 	if (memchr(data, '\0', len)) {
@@ -335,18 +333,8 @@ schedule_parse(const char *path, const char *data, size_t len,
 		    "Notepad, %s", FORMAT_HINT);
 		return NULL;
 	}
-	bad = text_utf8_invalid(data, len);
-	if (bad >= 0) {
-		int ln = 1;
-		long k;
-
-		for (k = 0; k < bad; k++)
-			if (data[k] == '\n')
-				ln++;
-		diag_error(d, path, ln, "tệp không lưu dạng UTF-8, chữ có dấu ở "
-		    "dòng này bị hỏng" DIAG_FIX DIAG_UTF8_FIX);
+	if (diag_utf8(d, path, data, len) < 0)
 		return NULL;
-	}
 	s = xcalloc(1, sizeof(*s));
 	copy = xstrndup(data, len);
 	p = copy;
@@ -387,13 +375,8 @@ schedule_load(const char *path, const char *today, const char *now,
 	struct buf b;
 	struct schedule *s;
 
-	buf_init(&b, BUF_CAP_FILE);
-	if (buf_read_file(&b, path) < 0) {
-		diag_error(d, path, 0, "không đọc được tệp: %s" DIAG_FIX "kiểm tra "
-		    "quyền đọc của tệp", diag_strerror(errno));
-		buf_release(&b);
+	if (diag_read_file(d, path, &b, false) < 0)
 		return NULL;
-	}
 	s = schedule_parse(path, b.data, b.len, today, now, d);
 	buf_release(&b);
 	return s;

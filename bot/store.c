@@ -760,21 +760,11 @@ store_oa_token_put(struct store *s, const char *seed, const char *refresh,
 	return rc;
 }
 
-static void
-wipe_str(char **p)
-{
-	if (*p) {
-		memset(*p, 0, strlen(*p));
-		free(*p);
-	}
-	*p = NULL;
-}
-
 void
 store_oa_token_release(struct store_oa_token *t)
 {
-	wipe_str(&t->refresh);
-	wipe_str(&t->access);
+	str_wipe_free(&t->refresh);
+	str_wipe_free(&t->access);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -1,8 +1,8 @@
 /*
- * Private to the store's files: bot/store.c (opening, migrations, chats,
- * the message log, the Zalo OA), bot/store_outbox.c and bot/store_ticket.c
- * (tickets, volunteers, the relay queue). The statement helpers live in
- * bot/store.c.
+ * Private to the store's files: bot/store.c (opening, migrations, dedupe
+ * and offsets, chats, the message log, stats, pruning, the Zalo OA),
+ * bot/store_outbox.c (the outbox) and bot/store_ticket.c (tickets,
+ * volunteers, the relay queue). The statement helpers live in bot/store.c.
  */
 #ifndef HOIDAP_STORE_INT_H
 #define HOIDAP_STORE_INT_H

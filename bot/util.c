@@ -96,6 +96,16 @@ hash64(const void *p, size_t n, uint64_t seed)
 	return h;
 }
 
+void
+str_wipe_free(char **s)
+{
+	if (*s) {
+		explicit_bzero(*s, strlen(*s));
+		free(*s);
+	}
+	*s = NULL;
+}
+
 char *
 str_trim(char *s)
 {

@@ -541,21 +541,11 @@ out:
 	return st;
 }
 
-static void
-wipe(char **s)
-{
-	if (*s) {
-		memset(*s, 0, strlen(*s));
-		free(*s);
-	}
-	*s = NULL;
-}
-
 void
 zalo_oa_token_release(struct zalo_oa_token *t)
 {
-	wipe(&t->access);
-	wipe(&t->refresh);
+	str_wipe_free(&t->access);
+	str_wipe_free(&t->refresh);
 	t->expires_in = 0;
 }
 

@@ -27,11 +27,12 @@ struct api_error {
 struct cJSON;
 enum api_status api_envelope(const char *body, size_t len, struct cJSON **root,
     struct api_error *err);
+/* o's member k when it is a string, else NULL; owned by o. */
 const char *api_jstr(const struct cJSON *o, const char *k);
 /* A JSON number as an integer when it is one Telegram could send (|x| <
  * 2^53, not NaN); else 0. Casting 1e300 to an integer is undefined. */
 int64_t api_int(const struct cJSON *v);
-/* A string or numeric id as text; -1 if absent. */
+/* A string or numeric id as text: 0, or -1 if absent or empty. */
 int api_jid(const struct cJSON *o, const char *k, char *out, size_t n);
 
 #endif

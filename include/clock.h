@@ -21,6 +21,8 @@ void clock_set(time_t (*now)(void));
  * minute of that day (0..1439). */
 long clock_day(int64_t utc_s);
 long clock_minute(int64_t utc_s);
+/* The wards' time now (clock_now()'s), broken down, for strftime. */
+void clock_local(struct tm *tm);
 /* Today as YYYY-MM-DD (HOIDAP_TODAY overrides it, for tests). */
 void clock_today(char out[11]);
 /* The time now as HH:MM (HOIDAP_NOW overrides it, for tests). */

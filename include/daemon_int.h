@@ -1,7 +1,8 @@
 /*
  * daemon_int.h: what the daemon's parts share (daemon.c: signals, the loop,
  * reload, the tick; ingest.c: events to replies; poll.c: long polling;
- * outbox.c: senders, the ready list, rate limits). Not a public interface.
+ * outbox.c: senders, the ready list, rate limits; oatoken.c: the Zalo OA's
+ * tokens; webhook.c: the HTTP ingress). Not a public interface.
  */
 #ifndef HOIDAP_DAEMON_INT_H
 #define HOIDAP_DAEMON_INT_H
@@ -208,6 +209,9 @@ void oatoken_done(struct daemon *d, CURLcode cc);
  * refresh is on its way), 0 count it as a failed attempt. */
 int oatoken_refused(struct daemon *d, int64_t gen);
 void oatoken_close(struct daemon *d);
+/* Frees header lines that carry the OA's secrets (the app secret, an
+ * access token), wiping them first; outbox.c's sends use it too. */
+void oatoken_headers_free(struct curl_slist *l);
 
 /* webhook.c: the HTTP ingress, run by the loop (see webhook.c) */
 struct webhook;

@@ -50,13 +50,27 @@ bool diag_line_is_warning(const char *line);
  * Helpers for fix hints.
  *
  * diag_nearest: the candidate word is most likely a typo of (case ignored,
- * one or two letters off, a swap counts one: "Title" -> "title", "anwser" ->
- * "answer"), or NULL when none is that close.
+ * one or two letters off, one only when the longer word has four letters
+ * or fewer; a swap counts one: "Title" -> "title", "anwser" -> "answer"),
+ * the first of equally near ones, or NULL when none is that close.
  */
 const char *diag_nearest(const char *word, const char *const *cand, size_t n);
 /* "05/12/2026", "5-12-2026", "2026/12/05" -> "2026-12-05" when that is a
  * real date; false otherwise. */
 bool diag_iso_date(const char *s, char out[11]);
+/*
+ * Reads path into b (initialized here, capped at BUF_CAP_FILE): 0, or -1
+ * with b released and an error saying the file cannot be read (none if
+ * missing_ok and it does not exist; errno says why).
+ */
+int diag_read_file(struct diag *d, const char *path, struct buf *b,
+    bool missing_ok);
+/*
+ * Is data[0..len) UTF-8? 0 if so; else -1 with an error at the line of the
+ * first bad byte (the file was not saved as UTF-8, and how to save it).
+ */
+int diag_utf8(struct diag *d, const char *path, const char *data,
+    size_t len);
 /* strerror(e) in Vietnamese for what an admin meets (no file, no right). */
 const char *diag_strerror(int e);
 

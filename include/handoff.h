@@ -73,7 +73,8 @@ void handoff_group(struct handoff *h, const struct event *ev);
 int handoff_staff(struct handoff *h, const char *platform,
     const struct event *ev, const char *redacted);
 
-/* 👍/👎 after a resolved ticket. Returns 1 if handled. */
+/* 👍/👎 after a resolved ticket. Returns 1 if handled; a 👍/👎 button
+ * press is handled (1) even when no ticket is left to rate. */
 int handoff_feedback(struct handoff *h, const char *platform,
     const struct event *ev);
 
@@ -86,8 +87,10 @@ int handoff_relay_resident(struct handoff *h, const char *platform,
 /*
  * Periodic (about every second): sends what relay_resident held back while
  * the group's queue was busy, one ticket's worth at a time, once the
- * queue is free. Returns 1 if it queued something. handoff_held() says if
- * anything is held (1), cheaply, without a transaction.
+ * queue is free (or the oldest row waited a minute: then into the busy
+ * queue). Returns 1 if it queued something. handoff_held() says if
+ * anything is held (1, else 0; -1 when the store cannot tell), cheaply,
+ * without a transaction.
  */
 int handoff_flush(struct handoff *h);
 int handoff_held(struct handoff *h);

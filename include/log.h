@@ -12,8 +12,9 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
 void log_set_level(enum log_level l);
 int log_enabled(enum log_level l);
 /*
- * Registers a string that must never be printed (copied; up to 16; a bot
- * token's part after "123456:" counts as one too). It is masked as <token>
+ * Registers a string that must never be printed (copied; up to 16, and
+ * one shorter than 4 bytes is not kept; a bot token's part after
+ * "123456:" counts as one too). It is masked as <token>
  * in any spelling: percent-encoded once or twice, JSON- or HTML-escaped,
  * and when a length limit cut it after 8 characters.
  */

@@ -5,7 +5,8 @@
  * the resident typed diacritics), IDF-weighted coverage of the message's
  * syllable unigrams and bigrams by the topic's title/keywords/examples (exact
  * and folded), and specificity (how much of the message a pattern covered).
- * Deterministic: ties go to the longer pattern hit, then to file order.
+ * Deterministic: ties go to the stronger pattern hit (the exact spelling
+ * over a folded one), then to file order.
  */
 #ifndef HOIDAP_MATCH_H
 #define HOIDAP_MATCH_H

@@ -82,14 +82,14 @@ struct platform {
 	    platform_emit *emit, void *arg);
 	void (*render_text)(const char *text, const char *chat_id,
 	    platform_emit *emit, void *arg);
-	/* getUpdates' request body */
+	/* getUpdates' request body; NULL with PLATFORM_PUSHED */
 	void (*poll_request)(int64_t offset, int timeout, struct buf *out);
 	/* A webhook push as getUpdates would have answered it; -1 if the
 	 * body is not a JSON object. */
 	int (*wrap_push)(const char *body, size_t len, struct buf *out);
-	/* (oa2) The webhook path ("/zalo-oa"); NULL: "/" and the name. */
+	/* The webhook path ("/zalo-oa"); NULL: "/" and the name. */
 	const char *webhook_path;
-	/* (oa2) A send's URL and extra header; 0, or -1 if it cannot go
+	/* A send's URL and extra header; 0, or -1 if it cannot go
 	 * (no token yet, a method the platform does not have). */
 	int (*prepare_send)(struct platform_send *s);
 	/*
@@ -110,8 +110,8 @@ struct platform {
 	const char *(*edit)(const char *chat_id, int64_t message_id,
 	    const char *text, struct buf *out);
 	const char *label;
-	/* PLATFORM_BUTTONS: the answer to a button press (it stops the
-	 * button's spinner); returns the method */
+	/* PLATFORM_BUTTONS (else NULL): the answer to a button press (it
+	 * stops the button's spinner); returns the method */
 	const char *(*answer_press)(const char *callback_id, struct buf *out);
 };
 

@@ -71,6 +71,7 @@ void prefilter_free(struct prefilter *pf);
 /*
  * Reads a folded pattern; returns its id (0, 1, 2 ... in call order; a
  * PF_LAZY pattern already added with the same flags gets its first id).
+ * folded NULL: a pattern nothing is known of, run on every message.
  */
 uint32_t prefilter_add(struct prefilter *pf, const char *folded, unsigned flags);
 /*
@@ -104,17 +105,15 @@ enum pf_verdict prefilter_test(const struct prefilter *pf, int text,
 enum pf_shape prefilter_shape(const struct prefilter *pf, uint32_t pat);
 uint64_t prefilter_live(const struct prefilter *pf, int text, uint32_t pat);
 
-/* Counts, for --explain and check. */
-size_t prefilter_npatterns(const struct prefilter *pf);
+/* Counts, for --explain: facts known, and found in a scanned text. */
 size_t prefilter_nfacts(const struct prefilter *pf);
 size_t prefilter_found(const struct prefilter *pf, int text);
-/* Is a pattern run on every message (no fact required)? */
-int prefilter_always(const struct prefilter *pf, uint32_t pat);
 
 /*
  * The formula of a pattern as text, clauses joined by " | ", facts by
  * " & ", rarest first: "<mk>" the whole word mk, "<lua" a word starting
- * with lua, "dao>" one ending with dao, "vss" anywhere; "*" when nothing is
+ * with lua, "dao>" one ending with dao, "vss" anywhere; a formula kept as
+ * several parts, each needed, reads "(…) AND (…)"; "*" when nothing is
  * required; "; YES unless ..." for a PF_DECIDE form.
  */
 void prefilter_describe(const struct prefilter *pf, uint32_t pat,

@@ -2,7 +2,7 @@
  * qr: the QR codes on the ward's printed leaflets. A code holds a Telegram
  * deep link, https://t.me/<bot>?start=<payload>, that opens the bot on one
  * topic; the payload is the topic id with '.' written as '-', which
- * daemon.c's deep_link_topic() turns back into the id.
+ * ingest.c's deep_link_topic() turns back into the id.
  *
  * Codes are encoded by libqrencode (level M: a leaflet may be creased or
  * smudged; 8-bit mode, case-sensitive, so the link is kept byte for byte)

@@ -19,8 +19,9 @@
  * (invalid sequences become U+FFFD); returns how many items were hidden,
  * so repairing the text alone counts 0. redact() of its own output changes
  * nothing. The formats are in tests/data/redact.tsv. A text longer than
- * out may hold leaves out holding REDACT_ALL (counted as one hidden item),
- * never a failed or partial buffer.
+ * out may hold leaves out holding only REDACT_ALL (counted as one hidden
+ * item), never a failed or partial buffer; so does a text a pattern could
+ * not finish (a PCRE2 limit) or that kept changing for every round.
  */
 int redact(const char *in, struct buf *out);
 void redact_release(void);      /* frees the compiled patterns */

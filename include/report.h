@@ -6,9 +6,10 @@
  * entry or ask: line to write), and the hand-offs to people (tickets).
  *
  * Outcomes come from the action of the bot's reply in the messages table
- * (bot/daemon.c, bot/cmd_chat.c): "answer" is answered, "clarify" unsure,
- * "fallback" not answered; "notice" (a thank-you, "tiếp" past the end, a
- * photo), "handoff" and anything else is none of the three.
+ * (conv_action(), logged by bot/ingest.c and bot/cmd_chat.c): "answer" is
+ * answered, "clarify" unsure, "fallback" not answered; "notice" (a
+ * thank-you, "tiếp" past the end, a photo), "handoff" and anything else is
+ * none of the three.
  *
  * Days are Asia/Ho_Chi_Minh days (UTC+7, no daylight saving): a question
  * typed at 00:10 in Hanoi counts for that Hanoi day, whatever UTC says.

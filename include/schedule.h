@@ -31,7 +31,8 @@ struct schedule_session {
  * Parses `path`; every problem goes to d as path:line. Sessions are kept in
  * date and time order, bad lines are skipped. today ("YYYY-MM-DD") and now
  * ("HH:MM") are only used to warn when no session is still to come.
- * Returns NULL when the file cannot be read or is not UTF-8 (also in d).
+ * Returns NULL when the file cannot be read, holds binary data or is not
+ * UTF-8 (also in d).
  */
 struct schedule *schedule_load(const char *path, const char *today,
     const char *now, struct diag *d);

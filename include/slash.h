@@ -10,7 +10,8 @@
 #include <stdint.h>
 
 struct slash_cmd {
-	char name[16];          /* lowercased; "" if longer than that */
+	char name[16];          /* lowercased; "" if longer than that, or if
+				 * the @mention is longer than a bot's name */
 	char bot[33];           /* the @mention, "" if none */
 	int64_t arg;            /* the number that follows ("12", "#12"), or 0 */
 	const char *rest;       /* the words after the command, in the text */

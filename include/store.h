@@ -1,9 +1,12 @@
 /*
- * store: the daemon's SQLite database (WAL, mode 0600, versioned schema).
+ * store: the daemon's SQLite database (WAL, mode 0600, versioned schema), in
+ * bot/store.c, bot/store_outbox.c and bot/store_ticket.c.
  *
  * Owns: processed updates (dedupe), poll offsets, per-chat conversation state
- * and flood counters, the outbox, a redacted message log, per-topic counters
- * and unanswered questions. Callers group the writes for one batch of
+ * and flood counters, chat moves, the outbox, a redacted message log,
+ * per-topic counters and unanswered questions, the hand-off's tickets,
+ * volunteers and held relay rows, and the Zalo OA's tokens and reply
+ * windows. Callers group the writes for one batch of
  * updates between store_begin() and store_commit(), so replies enter the
  * outbox in the same transaction that marks their updates processed.
  *
@@ -45,6 +48,7 @@ struct outbox_item {
 	int64_t ticket_id;              /* a group message about a ticket, or 0 */
 };
 
+/* Opens (creating it 0600) and migrates; NULL (logged) on failure. */
 struct store *store_open(const char *path);
 void store_close(struct store *s);
 /* -1 (logged) if the database file was deleted or replaced since it was
@@ -151,6 +155,8 @@ int store_ticket_resolve(struct store *s, int64_t id);
  * 24 h without feedback; returns its id, 0 if none, -1 on error. */
 int64_t store_ticket_feedback(struct store *s, const char *platform,
     const char *chat_id, int value);
+/* Sets what, "announced_at" or "escalated_at" (which also makes the ticket
+ * tier 2), to v; -1 for any other column. */
 int store_ticket_set(struct store *s, int64_t id, const char *what, int64_t v);
 int store_ticket_msg_add(struct store *s, const char *chat_id,
     int64_t message_id, int64_t ticket_id);
@@ -217,7 +223,8 @@ int store_relay_drop(struct store *s, int64_t ticket_id, int64_t upto_id);
 int store_outbox_chat_pending(struct store *s, const char *platform,
     const char *chat_id);
 
-/* The chat's last max log lines (already redacted), oldest first. */
+/* Appends the chat's last max log lines (already redacted), oldest first,
+ * one a line: 👤 (in) or 🤖 (out) and the first 160 bytes, cut with "…". */
 int store_recent_messages(struct store *s, const char *platform,
     const char *chat_id, int max, struct buf *out);
 
@@ -225,7 +232,8 @@ int store_recent_messages(struct store *s, const char *platform,
  * Forgets what is no longer needed: processed-update ids after 7 days (the
  * platforms redeliver for 24 h at most), finished outbox rows and the
  * message ids of resolved tickets after 30 days, and the message log and
- * unanswered questions after keep_days. Returns rows deleted, or -1.
+ * unanswered questions after keep_days, in a transaction of its own (so
+ * not inside store_begin's). Returns rows deleted, or -1.
  */
 int store_prune(struct store *s, int64_t now_ms, int keep_days);
 

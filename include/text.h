@@ -57,7 +57,9 @@ long text_utf8_invalid(const char *s, size_t len);
 
 /* A message too long for one send (the adapters): splits text into parts of
  * at most max units (utf16: count UTF-16 units, else code points),
- * preferring line boundaries. Calls part(s, n, arg). */
+ * preferring line boundaries. Calls part(s, n, arg) for each part, its
+ * trailing spaces and newlines left out; a blank part is not passed on (so
+ * an empty text calls it never). */
 void text_split(const char *s, size_t max, int utf16,
     void (*part)(const char *s, size_t n, void *arg), void *arg);
 

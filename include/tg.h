@@ -21,7 +21,8 @@ struct platform_card;
 /*
  * Parses a getUpdates response. On API_OK, *ev gets *n events (caller frees
  * each with event_release and the array with free) and *max_id the highest
- * update_id seen (-1 if none).
+ * update_id seen (-1 if none); an update without a whole, non-negative
+ * update_id is skipped (it could be neither confirmed nor deduplicated).
  */
 enum api_status tg_parse_updates(const char *body, size_t len,
     struct event **ev, size_t *n, int64_t *max_id, struct api_error *err);
@@ -34,8 +35,10 @@ enum api_status tg_parse_sent(const char *body, size_t len,
 
 /*
  * Renders a reply as one or more sendMessage bodies (split at TG_TEXT_MAX on
- * line boundaries, HTML-escaped, options as inline buttons on the last part).
- * Calls emit(body, arg) for each.
+ * line boundaries, HTML-escaped, options as inline buttons on the last part;
+ * an empty text is sent as "…"). Calls emit(body, arg) for each, or for
+ * none when a part escaped would pass BUF_CAP_REPLY (logged): never a part
+ * of a reply.
  */
 void tg_render(const struct conv_reply *r, const char *chat_id,
     void (*emit)(const char *body, void *arg), void *arg);

@@ -29,6 +29,10 @@ uint64_t hash64(const void *p, size_t n, uint64_t seed);
  * sequence, which Telegram would refuse). */
 void utf8_copy(char *dst, size_t n, const char *src);
 
+/* Zeroes the secret *s (explicit_bzero: not optimized away as a store
+ * before free), frees it and sets *s to NULL; NULL is fine. */
+void str_wipe_free(char **s);
+
 /* Trims spaces, tabs and a trailing CR in place; returns the start. */
 char *str_trim(char *s);
 

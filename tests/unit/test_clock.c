@@ -56,6 +56,25 @@ test_today_across_local_midnight(void **state)
 	clock_set(NULL);
 }
 
+/* The wards' broken-down time: 23:59:30 in Hanoi is 16:59:30 UTC. */
+static void
+test_local(void **state)
+{
+	struct tm tm;
+
+	(void)state;
+	clock_set(fake_now);
+	fake = T_LATE;
+	clock_local(&tm);
+	assert_int_equal(tm.tm_year, 126);
+	assert_int_equal(tm.tm_mon, 11);
+	assert_int_equal(tm.tm_mday, 1);
+	assert_int_equal(tm.tm_hour, 23);
+	assert_int_equal(tm.tm_min, 59);
+	assert_int_equal(tm.tm_sec, 30);
+	clock_set(NULL);
+}
+
 /* The environment overrides the clock, fake or not (whole-program tests). */
 static void
 test_env_overrides(void **state)
@@ -103,6 +122,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fake_now),
 		cmocka_unit_test(test_today_across_local_midnight),
+		cmocka_unit_test(test_local),
 		cmocka_unit_test(test_env_overrides),
 		cmocka_unit_test(test_day_and_minute),
 	};

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,62 @@ test_lines(void **state)
 	assert_false(diag_line_is_warning("k/topics.txt:3: " DIAG_ERROR_LABEL
 	    "x"));
 	assert_true(diag_line_is_warning("k/topics.txt: " DIAG_WARN_LABEL "x"));
+	diag_release(&d);
+}
+
+/* The error names the line of the first bad byte, and only that one. */
+static void
+test_utf8(void **state)
+{
+	struct diag d;
+	const char ok[] = "Căn cước\nđịnh danh\n";
+	const char bad[] = "một\nhai\nba \xff\nbốn \xc3(\n";
+
+	(void)state;
+	diag_init(&d);
+	assert_int_equal(diag_utf8(&d, "k/a.txt", ok, strlen(ok)), 0);
+	assert_int_equal(d.nerr, 0);
+	assert_int_equal(d.text.len, 0);
+	assert_int_equal(diag_utf8(&d, "k/a.txt", bad, strlen(bad)), -1);
+	assert_int_equal(d.nerr, 1);
+	assert_string_equal(d.text.data, "k/a.txt:3: " DIAG_ERROR_LABEL "tệp "
+	    "không lưu dạng UTF-8, chữ có dấu ở dòng này bị hỏng" DIAG_FIX
+	    DIAG_UTF8_FIX "\n");
+	/* the length is the caller's: a bad byte after it is not looked at */
+	assert_int_equal(diag_utf8(&d, "k/a.txt", bad, 8), 0);
+	assert_int_equal(diag_utf8(&d, "k/b.txt", "\xc3(", 2), -1);
+	assert_non_null(strstr(d.text.data, "\nk/b.txt:1: "));
+	diag_release(&d);
+}
+
+static void
+test_read_file(void **state)
+{
+	struct diag d;
+	struct buf b;
+	char dir[256], path[512];
+
+	(void)state;
+	tu_mkdtemp(dir, sizeof(dir));
+	tu_write(dir, "a.txt", "một\n");
+	diag_init(&d);
+	snprintf(path, sizeof(path), "%s/a.txt", dir);
+	assert_int_equal(diag_read_file(&d, path, &b, false), 0);
+	assert_string_equal(b.data, "một\n");
+	buf_release(&b);
+	/* missing: an error, unless that is all right */
+	snprintf(path, sizeof(path), "%s/none.txt", dir);
+	assert_int_equal(diag_read_file(&d, path, &b, true), -1);
+	assert_int_equal(d.nerr, 0);
+	assert_int_equal(diag_read_file(&d, path, &b, false), -1);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(d.nerr, 1);
+	assert_non_null(strstr(d.text.data, ": " DIAG_ERROR_LABEL "không đọc "
+	    "được tệp: "));
+	assert_non_null(strstr(d.text.data, diag_strerror(ENOENT)));
+	/* a directory is there but cannot be read: missing_ok does not hide it */
+	assert_int_equal(diag_read_file(&d, dir, &b, true), -1);
+	assert_int_equal(d.nerr, 2);
 	diag_release(&d);
 }
 
@@ -94,6 +151,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_read_file),
 		cmocka_unit_test(test_full),
 	};
 

@@ -511,6 +511,58 @@ test_chuyen_newline(void **state)
 	fx_close(&f);
 }
 
+/* Send text as user (in that user's own chat) to handoff_staff. */
+static void
+staff(struct fx *f, const char *user, const char *text)
+{
+	struct event ev;
+	char *t = strdup(text);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_TEXT;
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "%s", user);
+	snprintf(ev.user_id, sizeof(ev.user_id), "%s", user);
+	snprintf(ev.first_name, sizeof(ev.first_name), "Minh");
+	ev.text = t;
+	assert_int_equal(handoff_staff(&f->h, "telegram", &ev, t), 1);
+	free(t);
+}
+
+/* /thongke and /tailai are the admins'; /nhan and /xong of a ticket that
+ * does not exist say so in the group. */
+static void
+test_admin_commands(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_open(&f);
+	free(f.cfg.volunteers);
+	f.cfg.volunteers = strdup("701");
+	free(f.cfg.db);
+	f.cfg.db = strdup(f.db);        /* what /thongke reads */
+	staff(&f, "701", "/tailai");
+	staff(&f, "701", "/thongke");
+	assert_int_equal(f.h.want_reload, 0);
+	assert_int_equal(outbox_count(&f, "701", "lệnh /tailai chỉ dành cho "
+	    "quản trị viên"), 1);
+	assert_int_equal(outbox_count(&f, "701", "lệnh /thongke chỉ dành cho "
+	    "quản trị viên"), 1);
+	staff(&f, "9002", "/thongke");
+	assert_int_equal(f.h.want_reload, 0);
+	assert_int_equal(outbox_count(&f, "9002", "Thống kê"), 1);
+	staff(&f, "9002", "/tailai");
+	assert_int_equal(f.h.want_reload, 1);
+	assert_int_equal(outbox_count(&f, "9002", "Đang tải lại"), 1);
+	assert_int_equal(outbox_count(&f, "9002", "chỉ dành cho"), 0);
+	staff(&f, "701", "/nhan 42");
+	staff(&f, "701", "/xong 42");
+	assert_int_equal(outbox_count(&f, "-100500", "Không có phiếu số này."),
+	    2);
+	assert_int_equal(f.h.rc, 0);
+	fx_close(&f);
+}
+
 static void
 age_all(struct fx *f, int64_t minutes)
 {
@@ -915,6 +967,7 @@ main(void)
 		cmocka_unit_test(test_store_every_statement),
 		cmocka_unit_test(test_prune),
 		cmocka_unit_test(test_chuyen_newline),
+		cmocka_unit_test(test_admin_commands),
 		cmocka_unit_test(test_cron_many_tickets),
 		cmocka_unit_test(test_queue_pages),
 		cmocka_unit_test(test_chat_move),

@@ -71,6 +71,9 @@ test_render(void **state)
 	m.reloads_failed = 2;
 	m.tickets_opened = 9;
 	m.tickets_open = 1;
+	m.tickets_escalated = 3;
+	m.oa_refreshes[1] = 5;
+	m.oa_window_dropped = 4;
 	m.outbox_pending = 6;
 	m.published_ms = 1700000010000;
 	m.outbox_oldest_ms = 1700000007500;
@@ -90,9 +93,13 @@ test_render(void **state)
 	sample(&b, "hoidap_rate_limit_pauses_total{platform=\"zalo\",scope=\"bot\"} 1");
 	sample(&b, "hoidap_knowledge_reloads_total{result=\"failed\"} 2");
 	sample(&b, "hoidap_knowledge_reloads_total{result=\"ok\"} 0");
+	sample(&b, "hoidap_oa_token_refreshes_total{result=\"failed\"} 5");
+	sample(&b, "hoidap_oa_window_replies_total{result=\"dropped\"} 4");
+	sample(&b, "hoidap_oa_window_replies_total{result=\"last\"} 0");
+	sample(&b, "hoidap_send_errors_total{platform=\"zalo_oa\",kind=\"server\"} 0");
 	sample(&b, "hoidap_tickets_opened_total 9");
 	sample(&b, "hoidap_tickets_open 1");
-	sample(&b, "hoidap_tickets_escalated_total 0");
+	sample(&b, "hoidap_tickets_escalated_total 3");
 	sample(&b, "hoidap_outbox_pending 6");
 	sample(&b, "hoidap_outbox_oldest_age_seconds 2.500");
 	sample(&b, "hoidap_last_poll_success_timestamp_seconds{platform=\"telegram\"} 1700000009.250");
@@ -109,6 +116,16 @@ test_render(void **state)
 		assert_int_equal(sscanf(p, "# TYPE %95s %15s", name, type), 2);
 		if (strcmp(type, "counter") == 0)
 			assert_non_null(strstr(name, "_total"));
+	}
+	/* and its HELP just before, under the same name */
+	for (p = b.data; (p = strstr(p, "# HELP ")) != NULL; p++) {
+		char name[96], next[96];
+		const char *nl = strchr(p, '\n');
+
+		assert_non_null(nl);
+		assert_int_equal(sscanf(p, "# HELP %95s", name), 1);
+		assert_int_equal(sscanf(nl + 1, "# TYPE %95s", next), 1);
+		assert_string_equal(name, next);
 	}
 	assert_true(strncmp(b.data, "# HELP hoidap_build_info ", 25) == 0);
 	assert_int_equal(b.data[b.len - 1], '\n');

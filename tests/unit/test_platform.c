@@ -164,6 +164,44 @@ test_oa_push(void **state)
 	assert_null(platforms[PLATFORM_ZALO_OA].secret_header);
 }
 
+/* Zalo's getUpdates and an OA push give one event or none; none, or a
+ * parse that failed, leaves an array with nothing to release in it. */
+static void
+test_one_event_or_none(void **state)
+{
+	static const char none[] = "{\"ok\":false,\"error_code\":408,"
+	    "\"description\":\"Request timeout\"}";
+	static const char bad[] = "{\"app_id\":\"1\",\"event_name\":"
+	    "\"user_send_text\",\"message\":{\"text\":\"x\"}}";
+	const struct platform *z = &platforms[PLATFORM_ZALO];
+	const struct platform *oa = &platforms[PLATFORM_ZALO_OA];
+	struct api_error err;
+	struct event *ev;
+	size_t n = 9;
+	int64_t next = 9;
+
+	(void)state;
+	assert_int_equal(z->parse_updates(none, strlen(none), &ev, &n, &next,
+	    &err), API_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(next, -1);
+	assert_non_null(ev);
+	assert_null(ev[0].text);
+	free(ev);
+	n = 9;
+	assert_int_equal(z->parse_updates("{", 1, &ev, &n, &next, &err),
+	    API_MALFORMED);
+	assert_int_equal(n, 0);
+	free(ev);
+	n = 9;
+	/* a user event without a user */
+	assert_int_equal(oa->parse_updates(bad, strlen(bad), &ev, &n, &next,
+	    &err), API_MALFORMED);
+	assert_int_equal(n, 0);
+	assert_null(ev[0].text);
+	free(ev);
+}
+
 /* The send's request: the bots put the token in the URL, the OA in a
  * header, and has nothing but messages. */
 static void
@@ -199,6 +237,7 @@ main(void)
 		cmocka_unit_test(test_telegram_push),
 		cmocka_unit_test(test_zalo_push_both_shapes),
 		cmocka_unit_test(test_oa_push),
+		cmocka_unit_test(test_one_event_or_none),
 		cmocka_unit_test(test_prepare_send),
 	};
 

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "kb.h"
 #include "report.h"
+#include "report_int.h"  /* report_day_parts */
 #include "store.h"
 #include "testutil.h"
 #include "util.h"         /* ARRAY_SIZE */
@@ -318,6 +319,27 @@ test_stopwords_read(void **state)
 	diag_release(&d);
 }
 
+/* The rest is what is left of the day's questions, never below 0. */
+static void
+test_day_parts(void **state)
+{
+	struct report_day d = { 0, 10, 4, 2, 1 };
+	int part[4];
+
+	(void)state;
+	assert_int_equal(report_day_parts(&d, part), 10);
+	assert_int_equal(part[0], 4);
+	assert_int_equal(part[1], 2);
+	assert_int_equal(part[2], 1);
+	assert_int_equal(part[3], 3);
+	/* replies after midnight to questions of the day before */
+	d.n = 2;
+	d.answered = 3;
+	assert_int_equal(report_day_parts(&d, part), 6);
+	assert_int_equal(part[0], 3);
+	assert_int_equal(part[3], 0);
+}
+
 static char *
 page(const struct report *r, void (*write)(const struct report *, FILE *))
 {
@@ -392,6 +414,7 @@ main(void)
 		cmocka_unit_test(test_load_groups_as_the_report_does),
 		cmocka_unit_test(test_stop_words_of_the_kb_dir),
 		cmocka_unit_test(test_stopwords_read),
+		cmocka_unit_test(test_day_parts),
 		cmocka_unit_test(test_pages_list_ten_singles),
 	};
 
