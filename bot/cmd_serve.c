@@ -11,27 +11,19 @@ int
 cmd_serve(struct cmd_ctx *cx, int argc, char **argv)
 {
 	struct config cfg;
-	struct diag d;
 	const char *path;
 	int given, rc;
 
 	(void)cx;               /* the daemon loads what it serves itself */
-	if ((rc = cmd_config_args(argc, argv, "serve", &path, &given)) != 0)
+	if ((rc = cmd_config_load(argc, argv, "serve", &cfg, &path,
+	    &given)) != 0)
 		return rc;
-	config_init(&cfg);
-	diag_init(&d);
-	if (config_load(&cfg, path, given, &d) < 0) {
-		fputs(d.text.data, stderr);
-		diag_release(&d);
-		config_release(&cfg);
-		return 1;
-	}
-	fputs(d.text.data, stderr);     /* warnings */
-	diag_release(&d);
-	if (!*cfg.telegram_token && !*cfg.zalo_token) {
-		fprintf(stderr, "hoidap serve: no messaging token configured: set "
-		    "HOIDAP_TELEGRAM_TOKEN and/or HOIDAP_ZALO_TOKEN (or the config "
-		    "file %s). For a console chat: hoidap chat\n", path);
+	/* a ward may run its Official Account alone */
+	if (!*cfg.telegram_token && !*cfg.zalo_token && !*cfg.zalo_oa_app_id) {
+		fprintf(stderr, "hoidap serve: no messaging platform configured: "
+		    "set HOIDAP_TELEGRAM_TOKEN, HOIDAP_ZALO_TOKEN and/or the "
+		    "HOIDAP_ZALO_OA_* settings (or the config file %s). For a "
+		    "console chat: hoidap chat\n", path);
 		config_release(&cfg);
 		return EXIT_USAGE;
 	}

@@ -83,16 +83,17 @@ cmd_kb_dir(const char *opt)
 	return "knowledge";
 }
 
-/* serve, check-config: [--config FILE] and nothing else. */
+/* serve, check-config: [--config FILE] and nothing else, then the file. */
 int
-cmd_config_args(int argc, char **argv, const char *name, const char **path,
-    int *given)
+cmd_config_load(int argc, char **argv, const char *name, struct config *cfg,
+    const char **path, int *given)
 {
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	struct diag d;
+	int c, rc;
 
 	*path = CONFIG_DEFAULT_PATH;
 	*given = 0;
@@ -105,7 +106,14 @@ cmd_config_args(int argc, char **argv, const char *name, const char **path,
 	}
 	if (optind != argc)
 		return cmd_usage(name);
-	return 0;
+	config_init(cfg);
+	diag_init(&d);
+	rc = config_load(cfg, *path, *given, &d) < 0 ? 1 : 0;
+	fputs(d.text.data, stderr);     /* the errors, or the warnings */
+	diag_release(&d);
+	if (rc)
+		config_release(cfg);
+	return rc;
 }
 
 int

@@ -46,10 +46,15 @@ int cmd_report(struct cmd_ctx *cx, int argc, char **argv);
 /* Shared by the commands. */
 int cmd_usage(const char *name);
 const char *cmd_kb_dir(const char *opt);
-/* [--config FILE] only (serve, check-config): *path (CONFIG_DEFAULT_PATH
- * when not given) and *given; 0, or EXIT_USAGE after printing the usage. */
-int cmd_config_args(int argc, char **argv, const char *name,
-    const char **path, int *given);
+/*
+ * [--config FILE] only (serve, check-config), then that file (default
+ * CONFIG_DEFAULT_PATH, which may then be missing: *given 0) and the environment into *cfg,
+ * its errors or warnings printed. 0 with *cfg to release; 1 on an error in
+ * the configuration, EXIT_USAGE after printing the usage (*cfg released).
+ */
+struct config;
+int cmd_config_load(int argc, char **argv, const char *name,
+    struct config *cfg, const char **path, int *given);
 /* Loads what cx->flags ask for (the kb before the store); -1 after printing
  * why. A kb with errors is refused; its warnings are not printed. */
 int cmd_open(struct cmd_ctx *cx);

@@ -458,6 +458,16 @@ def t_oa_config(env):
     no_secrets(env)
 
 
+def t_oa_only(env):
+    # a ward that runs only its OA (no Telegram, no Zalo Bot): the bot serves it
+    start_oa(env, HOIDAP_TELEGRAM_TOKEN="", HOIDAP_ZALO_TOKEN="")
+    check(push(env, event("oao1", "u-oa-only", "cai vneid ntn"))[0] == 200, "push: want 200")
+    t = wait_until(lambda: oa_texts(env, "u-oa-only"), what="the OA reply")
+    check("VNeID" in "".join(t), "not the VNeID guide: %r" % t[0][:200])
+    check(env.stop() == 0, "exit status")
+    no_secrets(env)
+
+
 SCENARIOS = [
     ("oa-basic", t_oa_basic, None),
     ("oa-kill9", t_oa_kill9, None),
@@ -467,4 +477,5 @@ SCENARIOS = [
     ("oa-refresh-ahead", t_oa_refresh_ahead, None),
     ("oa-window", t_oa_window, None),
     ("oa-config", t_oa_config, None),
+    ("oa-only", t_oa_only, None),
 ]
