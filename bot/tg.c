@@ -206,8 +206,12 @@ tg_parse_updates(const char *body, size_t len, struct event **ev, size_t *n,
 	return API_OK;
 }
 
-void
-tg_html_escape(const char *s, size_t n, struct buf *out)
+/*
+ * parse_mode HTML needs only & < > escaped (Telegram's rule, not a web
+ * page's: html.c escapes quotes too, for attributes).
+ */
+static void
+html_escape_tg(const char *s, size_t n, struct buf *out)
 {
 	size_t i;
 
@@ -255,7 +259,7 @@ emit_parts(struct tg_parts *p, const char *chat_id, cJSON *markup,
 		char *e;
 
 		buf_init(&esc, BUF_CAP_REPLY);
-		tg_html_escape(p->v[ok], strlen(p->v[ok]), &esc);
+		html_escape_tg(p->v[ok], strlen(p->v[ok]), &esc);
 		if (!(e = buf_take(&esc))) {
 			log_error("telegram: a reply to chat %s is over %zu bytes "
 			    "escaped: not sent", chat_id, esc.cap);

@@ -66,7 +66,5 @@ const char *tg_copy_request(const char *chat_id, const char *from_chat,
     struct buf *out);
 const char *tg_edit_request(const char *chat_id, int64_t message_id,
     const char *text, struct buf *out);
-/* Escapes & < > for parse_mode HTML. */
-void tg_html_escape(const char *s, size_t n, struct buf *out);
 
 #endif
