@@ -181,17 +181,19 @@ pcre_error_vi(int err)
  * line as written, only ever sees less matched, never more).
  */
 #define WORD_START "(?<![\\p{L}\\p{N}])(?:"
+#define PLAIN_START "(?:"
 
-pcre2_code *
-kb_pattern_compile(const char *src, size_t n, pcre2_compile_context *cctx)
+static pcre2_code *
+compile_wrapped(const char *pre, const char *src, size_t n,
+    pcre2_compile_context *cctx)
 {
-	size_t g = sizeof(WORD_START) - 1;
+	size_t g = strlen(pre);
 	char *s = xmalloc(g + n + 2);
 	pcre2_code *re;
 	PCRE2_SIZE off;
 	int err;
 
-	memcpy(s, WORD_START, g);
+	memcpy(s, pre, g);
 	memcpy(s + g, src, n);
 	s[g + n] = ')';
 	s[g + n + 1] = '\0';
@@ -199,6 +201,32 @@ kb_pattern_compile(const char *src, size_t n, pcre2_compile_context *cctx)
 	    PCRE2_CASELESS | PCRE2_NO_UTF_CHECK, &err, &off, cctx);
 	free(s);
 	return re;
+}
+
+/*
+ * The guard is left out where PCRE2 itself tries a match only at the
+ * start of the text (or after a newline: "^...", ".*..." in every
+ * branch), where the guard always holds. There it would cost more than a
+ * test per position: a leading lookbehind hides the anchor from PCRE2,
+ * which then tries "^(?!.*X).*" at every position and ".*X" from every
+ * position (quadratic on a miss).
+ */
+pcre2_code *
+kb_pattern_compile(const char *src, size_t n, pcre2_compile_context *cctx)
+{
+	pcre2_code *re;
+
+	if (n > 0 && (src[0] == '^' || src[0] == '.') &&
+	    (re = compile_wrapped(PLAIN_START, src, n, cctx))) {
+		uint32_t opts = 0, first = 0;
+
+		(void)pcre2_pattern_info(re, PCRE2_INFO_ALLOPTIONS, &opts);
+		(void)pcre2_pattern_info(re, PCRE2_INFO_FIRSTCODETYPE, &first);
+		if ((opts & PCRE2_ANCHORED) || first == 2)
+			return re;
+		pcre2_code_free(re);
+	}
+	return compile_wrapped(WORD_START, src, n, cctx);
 }
 
 static pcre2_code *
