@@ -51,6 +51,7 @@ struct kb_compiled {
 
 struct kb_pieces {
 	int shape;              /* enum pf_shape */
+	bool interpreted;       /* never JIT-compiled (match.c hot()) */
 	uint32_t n;
 	uint32_t *uses;         /* runs of each piece */
 	pcre2_code *code[];

@@ -73,10 +73,11 @@ span_marked(const struct text *t, size_t so, size_t eo)
  * prefilter can read in pieces (prefilter_pieces: the top-level
  * alternatives, or the alternatives X names in "^(?!.*X).*") is cut, so
  * that a message runs only the pieces that may match it (prefilter_live),
- * each JIT-compiled in its turn once it proves hot. The whole stays for
- * what pieces do not serve: the exact form of a match: line (its hit decides
- * exact against folded-only, so every alternative counts), and a line that
- * does not cut.
+ * each JIT-compiled in its turn once it proves hot. The exact form of a
+ * match: line is cut too: only whether it matches counts (exact against
+ * folded-only), so its pieces run until one matches, the one the folded
+ * form hit with first (prun's hint). The whole stays for a line that does
+ * not cut.
  */
 static void
 cut(struct kb_compiled *c, int folded)
@@ -98,7 +99,7 @@ cut(struct kb_compiled *c, int folded)
 	}
 	sh = prefilter_pieces(s, pc, &n);
 	if (sh == PF_WHOLE || (sh == PF_NONE_OF && !(c->roles & KB_ROLE_NOT)) ||
-	    (!folded && !(c->roles & KB_ROLE_NOT))) {
+	    (!folded && !(c->roles & KB_ROLE_NOT) && sh != PF_ANY)) {
 		free(ex);
 		return;
 	}
@@ -119,16 +120,26 @@ cut(struct kb_compiled *c, int folded)
 		free(k);
 		return;
 	}
+	k->interpreted = !folded && c->roles == KB_ROLE_MATCH;
 	c->pieces[folded] = k;
 }
 
-/* The form has proved hot: JIT-compile the whole, where the whole runs. */
+/*
+ * The form has proved hot: JIT-compile the whole, where the whole runs.
+ * Not the exact form of a match: line, whole or in pieces: it runs only
+ * after a folded hit on letters typed with marks, mostly once (the hinted
+ * piece), and its JIT code, the largest of all (every marked letter in
+ * both cases), was most of the matcher's memory: 2 MB of the 3.6 MB of
+ * JIT code on the bundled kb.
+ */
 static void
 hot(struct kb_compiled *c, int folded)
 {
 	struct kb_pieces *k = c->pieces[folded];
 
-	if (!k || (c->roles & KB_ROLE_MATCH && (!folded || k->shape != PF_ANY)))
+	if (!folded && c->roles == KB_ROLE_MATCH)
+		return;
+	if (!k || (c->roles & KB_ROLE_MATCH && k->shape != PF_ANY))
 		/* an optimisation: without JIT pcre2_match interprets */
 		(void)pcre2_jit_compile(folded ? c->folded : c->exact,
 		    PCRE2_JIT_COMPLETE);
@@ -155,14 +166,51 @@ match_free(struct kb *kb)
 
 /*
  * Runs a form of a pattern. role: KB_ROLE_MATCH or KB_ROLE_NOT; live: the
- * pieces that may match this text (prefilter_live). In pieces, PF_ANY
+ * pieces that may match this text (prefilter_live); hint: the piece a run
+ * in pieces hit with (the leftmost), for the exact form's run after the
+ * folded one (UINT32_MAX: none). In pieces, PF_ANY
  * matches where the leftmost live piece does (the first on a tie: what
  * the alternation gives), PF_NONE_OF when no live piece matches (a piece
  * that is not live cannot).
  */
+/* Runs piece i; it is JIT-compiled in its turn, once it proves hot and if
+ * it is big enough for JIT code to pay for its memory. */
+static bool
+piece_run(struct kb *kb, struct kb_pieces *k, uint32_t i, const char *s,
+    size_t *so, size_t *eo)
+{
+	if (++k->uses[i] == KB_JIT_AFTER && !k->interpreted) {
+		size_t sz = 0;
+
+		(void)pcre2_pattern_info(k->code[i], PCRE2_INFO_SIZE, &sz);
+		if (sz >= KB_JIT_PIECE_MIN)
+			(void)pcre2_jit_compile(k->code[i], PCRE2_JIT_COMPLETE);
+	}
+	return run(kb, k->code[i], s, so, eo);
+}
+
+/*
+ * The exact form of a match: line in pieces: does any match? The piece
+ * the folded form hit with (hint, or none) first: where the resident typed
+ * the diacritics as written, it is the one that matches.
+ */
+static bool
+exact_any(struct kb *kb, struct kb_pieces *k, const char *s, uint32_t hint)
+{
+	size_t a, b;
+	uint32_t i;
+
+	if (hint < k->n && piece_run(kb, k, hint, s, &a, &b))
+		return true;
+	for (i = 0; i < k->n; i++)
+		if (i != hint && piece_run(kb, k, i, s, &a, &b))
+			return true;
+	return false;
+}
+
 static bool
 prun(struct kb *kb, struct kb_pattern *p, int folded, int role,
-    const char *s, uint64_t live, size_t *so, size_t *eo)
+    const char *s, uint64_t live, size_t *so, size_t *eo, uint32_t *hint)
 {
 	struct kb_compiled *c = p->lc;
 	pcre2_code *re = folded ? p->folded : p->exact;
@@ -177,29 +225,23 @@ prun(struct kb *kb, struct kb_pattern *p, int folded, int role,
 	if (c->uses[folded] == KB_JIT_AFTER)
 		hot(c, folded);
 	k = c->pieces[folded];
-	if (!k || (role == KB_ROLE_MATCH && (!folded || k->shape != PF_ANY)))
+	if (k && role == KB_ROLE_MATCH && !folded && k->shape == PF_ANY)
+		return exact_any(kb, k, s, *hint);
+	if (!k || (role == KB_ROLE_MATCH && k->shape != PF_ANY))
 		return run(kb, re, s, so, eo);
 	for (i = 0; i < k->n; i++) {
 		size_t a, b;
 
 		if (!(live >> i & 1))
 			continue;
-		/* a piece is JIT-compiled in its turn, once it proves hot and
-		 * if it is big enough for JIT code to pay for its memory */
-		if (++k->uses[i] == KB_JIT_AFTER) {
-			size_t sz = 0;
-
-			(void)pcre2_pattern_info(k->code[i], PCRE2_INFO_SIZE, &sz);
-			if (sz >= KB_JIT_PIECE_MIN)
-				(void)pcre2_jit_compile(k->code[i], PCRE2_JIT_COMPLETE);
-		}
-		if (!run(kb, k->code[i], s, &a, &b))
+		if (!piece_run(kb, k, i, s, &a, &b))
 			continue;
 		if (k->shape == PF_NONE_OF)
 			return false;
 		if (!any || a < *so) {
 			*so = a;
 			*eo = b;
+			*hint = i;
 			any = true;
 		}
 		if (a == 0)
@@ -336,11 +378,12 @@ pattern_hit(struct mq *m, struct kb_pattern *p, const struct text *t, int v,
 {
 	struct kb *kb = m->kb;
 	size_t so = 0, eo = 0, fl;
+	uint32_t hint = UINT32_MAX;
 
 	/* An exact hit implies a folded one: the cheap miss comes first. */
 	m->n.pat_run++;
 	if (!prun(kb, p, 1, KB_ROLE_MATCH, t->folded,
-	    prefilter_live(kb->pf, v, p->pf), &so, &eo))
+	    prefilter_live(kb->pf, v, p->pf), &so, &eo, &hint))
 		return 0;
 	m->n.pat_hit++;
 	fl = strlen(t->folded);
@@ -353,7 +396,8 @@ pattern_hit(struct mq *m, struct kb_pattern *p, const struct text *t, int v,
 	if (!span_marked(t, so, eo))
 		return R_EXACT;
 	m->n.pat_run++;
-	if (prun(kb, p, 0, KB_ROLE_MATCH, t->exact, ~(uint64_t)0, &so, &eo))
+	if (prun(kb, p, 0, KB_ROLE_MATCH, t->exact, ~(uint64_t)0, &so, &eo,
+	    &hint))
 		return R_EXACT;
 	return R_FOLDED_MARKED;
 }
@@ -404,6 +448,7 @@ not_hit(struct mq *m, const struct kb_topic_int *tp, const struct text *t0)
 	struct kb *kb = m->kb;
 	const struct text *tv[2] = { &m->t, t0 };
 	size_t i, v, so, eo;
+	uint32_t hint = UINT32_MAX;
 
 	for (i = 0; i < tp->nnot; i++) {
 		struct kb_pattern *p = &tp->not[i];
@@ -422,7 +467,8 @@ not_hit(struct mq *m, const struct kb_topic_int *tp, const struct text *t0)
 				m->n.not_run++;
 				kb->not_res[v][p->same] = prun(kb, p, !p->exact,
 				    KB_ROLE_NOT, p->exact ? tv[v]->exact : tv[v]->folded,
-				    prefilter_live(kb->pf, (int)v, p->pf), &so, &eo);
+				    prefilter_live(kb->pf, (int)v, p->pf), &so, &eo,
+				    &hint);
 			}
 			if (kb->not_res[v][p->same])
 				return true;
