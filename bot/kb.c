@@ -344,6 +344,60 @@ matches_empty(const pcre2_code *re)
 }
 
 /*
+ * The exact form of a match: line runs only after a folded hit on letters
+ * typed with marks, and most never run: it is compiled then (a third of
+ * the load time was compiling them), when it is certain to compile
+ * whenever the folded form does. It is: when the two forms have the same
+ * syntax (prefilter_same_shape) and the marked letters are all plain
+ * literals (outside [...], and no group syntax but "(", "(?:", "(?=",
+ * "(?!", "(?<=", "(?<!" that could hold a name), and the exact form is not
+ * too long. Anything else is compiled now, so that `check` reports it.
+ */
+static bool
+exact_can_wait(const char *ex, const char *fo)
+{
+	size_t i;
+	bool marked = false;
+
+	if (strlen(ex) + 64 > KB_MAX_PATTERN_LEN || !prefilter_same_shape(ex, fo))
+		return false;
+	for (i = 0; ex[i]; i++) {
+		unsigned char c = (unsigned char)ex[i];
+
+		if (c == '\\') {
+			if (!ex[i + 1] || (unsigned char)ex[i + 1] >= 0x80 ||
+			    strchr("QEkgNpPxoc", ex[i + 1]))
+				return false;
+			i++;
+		} else if (c == '[') {
+			return false;
+		} else if (c == '(' && (ex[i + 1] == '*' || (ex[i + 1] == '?' &&
+		    !strchr(":=!", ex[i + 2]) && !(ex[i + 2] == '<' &&
+		    (ex[i + 3] == '=' || ex[i + 3] == '!'))))) {
+			return false;
+		} else if (c >= 0x80) {
+			marked = true;
+		}
+	}
+	return marked;
+}
+
+pcre2_code *
+kb_exact(struct kb_compiled *c)
+{
+	char *ex;
+
+	if (!c->lazy)
+		return c->exact;
+	c->lazy = false;
+	if ((ex = text_pattern_exact(c->src))) {
+		c->exact = kb_pattern_compile(ex, strlen(ex), NULL);
+		free(ex);
+	}
+	return c->exact;
+}
+
+/*
  * A line is compiled once, whichever topics it is in (one not: line is in
  * two dozen): the copies share its codes, and so their JIT code.
  */
@@ -364,17 +418,24 @@ add_pattern(struct parse *ps, struct kb_pattern **v, size_t *n, int line,
 	c = compiled_slot(ps->kb, src);
 	if (!c->src) {
 		pcre2_code *e = NULL, *f;
-		bool same;
+		bool same, marked, lazy = false;
 
 		if (text_pattern_forms(src, &ex, &fo) < 0) {
 			diag_error(ps->d, ps->path, line, "mẫu '%s:' có ký tự hỏng "
 			    "(không phải UTF-8)" DIAG_FIX "gõ lại dòng này", what);
 			return -1;
 		}
-		if (strcmp(ex, fo) != 0)
+		marked = strcmp(ex, fo) != 0;
+		f = NULL;
+		if (marked && strcmp(what, "match") == 0 &&
+		    exact_can_wait(ex, fo) &&
+		    (f = kb_pattern_compile(fo, strlen(fo), ps->cctx)))
+			lazy = true;
+		else if (marked)
 			e = compile_one(ps, line, what, ex, &ok);
-		f = compile_one(ps, line, what, fo, &ok);
-		same = !e || prefilter_same_shape(ex, fo);
+		if (!f)
+			f = compile_one(ps, line, what, fo, &ok);
+		same = !marked || prefilter_same_shape(ex, fo);
 		free(ex);
 		if (ok && strcmp(what, "match") == 0 && matches_empty(f)) {
 			diag_error(ps->d, ps->path, line, "mẫu 'match:' khớp với mọi "
@@ -395,7 +456,19 @@ add_pattern(struct parse *ps, struct kb_pattern **v, size_t *n, int line,
 		c->folded = f;
 		c->fold = fo;
 		c->same_shape = same;
+		c->marked = marked;
+		c->lazy = lazy;
 		ps->kb->ncompiled++;
+	} else if (c->lazy && strcmp(what, "not") == 0) {
+		/* a not: line runs its exact form as written (match.c not_hit) */
+		if (text_pattern_forms(src, &ex, &fo) < 0)
+			return -1;      /* cannot be: the match: line read it */
+		c->exact = compile_one(ps, line, what, ex, &ok);
+		c->lazy = false;
+		free(ex);
+		free(fo);
+		if (!ok)
+			return -1;
 	}
 	p.src = xstrdup(src);
 	p.line = line;

@@ -44,6 +44,8 @@ struct kb_compiled {
 	uint8_t roles;          /* KB_ROLE_*: in match: lines, in not: lines */
 	bool same_shape;        /* exact and folded forms: same syntax
 				 * (prefilter_same_shape) */
+	bool marked;            /* has an exact form (diacritics) */
+	bool lazy;              /* ... compiled on first use (kb_exact) */
 };
 
 #define KB_ROLE_MATCH 1
@@ -62,6 +64,9 @@ struct kb_pieces {
  * compile. */
 pcre2_code *kb_pattern_compile(const char *src, size_t n,
     pcre2_compile_context *cctx);
+/* The exact form of a compiled line, compiling it on first use; NULL
+ * without diacritics (or should it not compile). */
+pcre2_code *kb_exact(struct kb_compiled *c);
 /* The compiled line of a pattern source (kb.c), or NULL. */
 struct kb_compiled *kb_compiled_find(struct kb *kb, const char *src);
 

@@ -213,7 +213,7 @@ prun(struct kb *kb, struct kb_pattern *p, int folded, int role,
     const char *s, uint64_t live, size_t *so, size_t *eo, uint32_t *hint)
 {
 	struct kb_compiled *c = p->lc;
-	pcre2_code *re = folded ? p->folded : p->exact;
+	pcre2_code *re = folded ? p->folded : kb_exact(c);
 	struct kb_pieces *k;
 	uint32_t i;
 	bool any = false;
@@ -388,7 +388,7 @@ pattern_hit(struct mq *m, struct kb_pattern *p, const struct text *t, int v,
 	m->n.pat_hit++;
 	fl = strlen(t->folded);
 	*spec = fl ? (double)(eo - so) / (double)fl : 0;
-	if (!p->exact)
+	if (!p->lc->marked)
 		return R_EXACT;         /* written without diacritics: either way */
 	/* Hit only without diacritics: a real mismatch if the resident typed
 	 * them there ("thuê" for "thuế"), else the expected case; so the

@@ -916,6 +916,20 @@ split_alt(const char *s, size_t a, size_t b, struct pf_piece *v, size_t *n,
  * The next syntax token of s from *i (its literal characters left out):
  * two characters in t, or 0 at the end.
  */
+/* strchr("()|?*+{}^$.", c) without the call: this runs for every byte
+ * of every pattern at load */
+static bool
+shape_char(unsigned char c)
+{
+	switch (c) {
+	case '(': case ')': case '|': case '?': case '*': case '+': case '{':
+	case '}': case '^': case '$': case '.':
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int
 shape_next(const char *s, size_t n, size_t *i, char t[2])
 {
@@ -936,7 +950,7 @@ shape_next(const char *s, size_t n, size_t *i, char t[2])
 			return 1;
 		}
 		(*i)++;
-		if (strchr("()|?*+{}^$.", c)) {
+		if (shape_char(c)) {
 			t[0] = t[1] = (char)c;
 			return 1;
 		}

@@ -641,6 +641,30 @@ test_missing_answer(void **state)
  * An answer past BUF_CAP_REPLY is an error at its 'answer:' line, not a
  * topic answering with whatever the buffer kept (issue 12), nor "empty".
  */
+/*
+ * The exact form of a match: line is compiled when it first runs
+ * (kb.c exact_can_wait), but only where it is certain to compile: a line
+ * whose exact form alone is wrong ("[ế-z]": ế comes after z; "[e-z]" is
+ * fine) is still reported by check, and a line that waits still answers
+ * with its exact spelling.
+ */
+static void
+test_exact_form_errors_still_reported(void **state)
+{
+	struct tu_kb k;
+
+	(void)state;
+	expect_error("== a.b\ntitle: T\nsource: s\nreviewed: 2026-11-01\n"
+	    "match: thuế[ế-z]\nanswer:\nx\n", 5,
+	    "lỗi: mẫu 'match:' viết sai");
+	load1(&k, "== a.b\ntitle: T\nsource: s\nreviewed: 2026-11-01\n"
+	    "match: thuế\\s+đất\nanswer:\nx\n");
+	assert_int_equal(k.d.nerr, 0);
+	assert_int_equal(kb_hit_line(k.kb, "thuế đất", kb_find(k.kb, "a.b"),
+	    false), 5);
+	tu_kb_close(&k);
+}
+
 static void
 test_answer_too_long(void **state)
 {
@@ -1714,6 +1738,7 @@ main(void)
 		cmocka_unit_test(test_words_shared_and_own),
 		cmocka_unit_test(test_kb_sections_fixture_is_clean),
 		cmocka_unit_test(test_answer_too_long),
+		cmocka_unit_test(test_exact_form_errors_still_reported),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
