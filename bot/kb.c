@@ -346,20 +346,22 @@ matches_empty(const pcre2_code *re)
 /*
  * The exact form of a match: line runs only after a folded hit on letters
  * typed with marks, and most never run: it is compiled then (a third of
- * the load time was compiling them), when it is certain to compile
- * whenever the folded form does. It is: when the two forms have the same
- * syntax (prefilter_same_shape) and the marked letters are all plain
+ * the load time was compiling them); the folded form of a not: line with
+ * diacritics never runs (a veto needs the exact spelling), unless a
+ * match: line shares it. Either waits only when it is certain to compile
+ * whenever the other form does: when the two forms have the same syntax
+ * (same: prefilter_same_shape) and the marked letters are all plain
  * literals (outside [...], and no group syntax but "(", "(?:", "(?=",
  * "(?!", "(?<=", "(?<!" that could hold a name), and the exact form is not
  * too long. Anything else is compiled now, so that `check` reports it.
  */
 static bool
-exact_can_wait(const char *ex, const char *fo)
+one_form_will_do(const char *ex, bool same)
 {
 	size_t i;
 	bool marked = false;
 
-	if (strlen(ex) + 64 > KB_MAX_PATTERN_LEN || !prefilter_same_shape(ex, fo))
+	if (strlen(ex) + 64 > KB_MAX_PATTERN_LEN || !same)
 		return false;
 	for (i = 0; ex[i]; i++) {
 		unsigned char c = (unsigned char)ex[i];
@@ -418,7 +420,7 @@ add_pattern(struct parse *ps, struct kb_pattern **v, size_t *n, int line,
 	c = compiled_slot(ps->kb, src);
 	if (!c->src) {
 		pcre2_code *e = NULL, *f;
-		bool same, marked, lazy = false;
+		bool same, marked, wait, lazy = false;
 
 		if (text_pattern_forms(src, &ex, &fo) < 0) {
 			diag_error(ps->d, ps->path, line, "mẫu '%s:' có ký tự hỏng "
@@ -426,16 +428,16 @@ add_pattern(struct parse *ps, struct kb_pattern **v, size_t *n, int line,
 			return -1;
 		}
 		marked = strcmp(ex, fo) != 0;
+		same = !marked || prefilter_same_shape(ex, fo);
+		wait = marked && one_form_will_do(ex, same);
 		f = NULL;
-		if (marked && strcmp(what, "match") == 0 &&
-		    exact_can_wait(ex, fo) &&
+		if (wait && strcmp(what, "match") == 0 &&
 		    (f = kb_pattern_compile(fo, strlen(fo), ps->cctx)))
 			lazy = true;
 		else if (marked)
 			e = compile_one(ps, line, what, ex, &ok);
-		if (!f)
+		if (!f && !(wait && e && strcmp(what, "not") == 0))
 			f = compile_one(ps, line, what, fo, &ok);
-		same = !marked || prefilter_same_shape(ex, fo);
 		free(ex);
 		if (ok && strcmp(what, "match") == 0 && matches_empty(f)) {
 			diag_error(ps->d, ps->path, line, "mẫu 'match:' khớp với mọi "
@@ -459,12 +461,18 @@ add_pattern(struct parse *ps, struct kb_pattern **v, size_t *n, int line,
 		c->marked = marked;
 		c->lazy = lazy;
 		ps->kb->ncompiled++;
-	} else if (c->lazy && strcmp(what, "not") == 0) {
-		/* a not: line runs its exact form as written (match.c not_hit) */
+	} else if ((c->lazy && strcmp(what, "not") == 0) ||
+	    (!c->folded && strcmp(what, "match") == 0)) {
+		/* a not: line runs its exact form as written (match.c not_hit),
+		 * a match: line its folded form first */
 		if (text_pattern_forms(src, &ex, &fo) < 0)
-			return -1;      /* cannot be: the match: line read it */
-		c->exact = compile_one(ps, line, what, ex, &ok);
-		c->lazy = false;
+			return -1;      /* cannot be: the first line read it */
+		if (c->lazy) {
+			c->exact = compile_one(ps, line, what, ex, &ok);
+			c->lazy = false;
+		} else {
+			c->folded = compile_one(ps, line, what, fo, &ok);
+		}
 		free(ex);
 		free(fo);
 		if (!ok)

@@ -27,7 +27,13 @@ text_utf8_invalid(const char *s, size_t len)
 
 	while (i < len) {
 		utf8proc_int32_t cp;
-		utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+		utf8proc_ssize_t n;
+
+		if ((unsigned char)s[i] < 0x80) {
+			i++;    /* what utf8proc_iterate says of it, without the call */
+			continue;
+		}
+		n = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
 		    (utf8proc_ssize_t)(len - i), &cp);
 
 		if (n <= 0)

@@ -643,7 +643,7 @@ test_missing_answer(void **state)
  */
 /*
  * The exact form of a match: line is compiled when it first runs
- * (kb.c exact_can_wait), but only where it is certain to compile: a line
+ * (kb.c one_form_will_do), but only where it is certain to compile: a line
  * whose exact form alone is wrong ("[ế-z]": ế comes after z; "[e-z]" is
  * fine) is still reported by check, and a line that waits still answers
  * with its exact spelling.
@@ -657,6 +657,11 @@ test_exact_form_errors_still_reported(void **state)
 	expect_error("== a.b\ntitle: T\nsource: s\nreviewed: 2026-11-01\n"
 	    "match: thuế[ế-z]\nanswer:\nx\n", 5,
 	    "lỗi: mẫu 'match:' viết sai");
+	/* and the folded form of a not: line, which never runs, when only it
+	 * is wrong: "\\ơ" is a letter, "\\o" wants "{...}" */
+	expect_error("== a.b\ntitle: T\nkeywords: k\nsource: s\n"
+	    "reviewed: 2026-11-01\nnot: thuế|x\\ơ\nanswer:\nx\n", 6,
+	    "lỗi: mẫu 'not:' viết sai");
 	load1(&k, "== a.b\ntitle: T\nsource: s\nreviewed: 2026-11-01\n"
 	    "match: thuế\\s+đất\nanswer:\nx\n");
 	assert_int_equal(k.d.nerr, 0);
