@@ -229,6 +229,12 @@ kb_pattern_compile(const char *src, size_t n, pcre2_compile_context *cctx)
 	return compile_wrapped(WORD_START, src, n, cctx);
 }
 
+pcre2_code *
+kb_pattern_compile_anywhere(const char *src, size_t n)
+{
+	return compile_wrapped(PLAIN_START, src, n, NULL);
+}
+
 static pcre2_code *
 compile_one(struct parse *ps, int line, const char *what, const char *src,
     bool *ok)

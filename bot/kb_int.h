@@ -67,6 +67,9 @@ pcre2_code *kb_pattern_compile(const char *src, size_t n,
 /* The exact form of a compiled line, compiling it on first use; NULL
  * without diacritics (or should it not compile). */
 pcre2_code *kb_exact(struct kb_compiled *c);
+/* The same without the word-start guard: an alternative X of a line
+ * "^(?!.*X).*", run alone (match.c), may match inside a word as there. */
+pcre2_code *kb_pattern_compile_anywhere(const char *src, size_t n);
 /* The compiled line of a pattern source (kb.c), or NULL. */
 struct kb_compiled *kb_compiled_find(struct kb *kb, const char *src);
 

@@ -108,8 +108,9 @@ cut(struct kb_compiled *c, int folded)
 	k->shape = sh;
 	k->n = (uint32_t)n;
 	for (i = 0; i < n; i++)
-		if (!(k->code[i] = kb_pattern_compile(s + pc[i].a,
-		    pc[i].b - pc[i].a, NULL)))
+		if (!(k->code[i] = sh == PF_NONE_OF ?
+		    kb_pattern_compile_anywhere(s + pc[i].a, pc[i].b - pc[i].a) :
+		    kb_pattern_compile(s + pc[i].a, pc[i].b - pc[i].a, NULL)))
 			break;
 	free(ex);
 	if (i < n) {

@@ -217,6 +217,36 @@ test_pattern_starts_at_a_word(void **state)
 }
 
 /*
+ * "^(?!.*X).*" names none of X's alternatives anywhere, inside a word too:
+ * the word-start guard is for where a pattern starts, not for what its
+ * lookahead finds. Once the line is hot it runs in pieces (one per
+ * alternative of X): the answer must not change from the third asking on
+ * ("an" inside "toan" once vetoed only after the line was cut).
+ */
+static void
+test_none_of_pieces_keep_the_whole(void **state)
+{
+	struct tu_kb k;
+	struct match_result r;
+	int i;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt",
+	    "== vneid.install\ntitle: Cài VNeID\nkeywords: vneid, cài app\n"
+	    "match: (cài|tải)\\b.{0,30}vneid\n"
+	    "not: ^(?!.*(xyzw|an)).*\n"
+	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n", NULL);
+	assert_int_equal(k.d.nerr, 0);
+	for (i = 0; i < 40; i++) {         /* past KB_CUT_AFTER and KB_JIT_AFTER */
+		match(k.kb, "cai vneid toan", &r);
+		assert_int_equal(r.action, MATCH_ANSWER);
+		match(k.kb, "cai vneid thoi", &r);
+		assert_int_not_equal(r.action, MATCH_ANSWER);
+	}
+	tu_kb_close(&k);
+}
+
+/*
  * README: "thuê nhà" is not "thuế nhà". A resident who typed "thuế nhà"
  * (house tax) must not get the renting guide as a confident answer only
  * because the pattern thuê\s+nhà hits once the marks are stripped.
@@ -866,6 +896,7 @@ main(void)
 		cmocka_unit_test(test_long_compat_message),
 		cmocka_unit_test(test_section_answers_its_part),
 		cmocka_unit_test(test_pattern_starts_at_a_word),
+		cmocka_unit_test(test_none_of_pieces_keep_the_whole),
 		cmocka_unit_test(test_family_is_not_a_close_call),
 		cmocka_unit_test(test_big_family_keeps_the_rival),
 		cmocka_unit_test(test_explain_stages),
