@@ -140,6 +140,8 @@ struct prefilter {
 	char **lazy_src;
 	uint32_t *lazy_id;
 	size_t nlazy, alazy;
+	uint32_t *lazy_hash;    /* open addressing: index into lazy_src, or NONE */
+	size_t lazy_mask;
 	/* per message */
 	uint32_t stamp;
 	uint32_t *mark[PF_TEXTS];       /* fact -> stamp when present */
@@ -1039,6 +1041,30 @@ prefilter_new(void)
 	return pf;
 }
 
+static size_t
+lazy_slot(const struct prefilter *pf, const char *folded, unsigned flags)
+{
+	return hash64(folded, strlen(folded), flags) & pf->lazy_mask;
+}
+
+static void
+lazy_rehash(struct prefilter *pf)
+{
+	size_t sz = pf->lazy_hash ? (pf->lazy_mask + 1) * 2 : 256, k, i;
+
+	free(pf->lazy_hash);
+	pf->lazy_hash = xmalloc(sz * sizeof(*pf->lazy_hash));
+	memset(pf->lazy_hash, 0xff, sz * sizeof(*pf->lazy_hash));
+	pf->lazy_mask = sz - 1;
+	for (k = 0; k < pf->nlazy; k++) {
+		for (i = lazy_slot(pf, pf->lazy_src[k],
+		    pf->pat[pf->lazy_id[k]].flags); pf->lazy_hash[i] != NONE;
+		    i = (i + 1) & pf->lazy_mask)
+			;
+		pf->lazy_hash[i] = (uint32_t)k;
+	}
+}
+
 uint32_t
 prefilter_add(struct prefilter *pf, const char *folded, unsigned flags)
 {
@@ -1048,11 +1074,20 @@ prefilter_add(struct prefilter *pf, const char *folded, unsigned flags)
 	if ((flags & PF_LAZY) && folded) {
 		size_t i;
 
-		/* the same not: line in many topics: one formula, one verdict */
-		for (i = 0; i < pf->nlazy; i++)
-			if (pf->pat[pf->lazy_id[i]].flags == flags &&
-			    strcmp(pf->lazy_src[i], folded) == 0)
-				return pf->lazy_id[i];
+		/* the same not: line in many topics: one formula, one verdict
+		 * (by hash: comparing with each line before was a tenth of
+		 * the load) */
+		if ((pf->nlazy + 1) * 2 > pf->lazy_mask + 1)
+			lazy_rehash(pf);
+		for (i = lazy_slot(pf, folded, flags); pf->lazy_hash[i] != NONE;
+		    i = (i + 1) & pf->lazy_mask) {
+			uint32_t k = pf->lazy_hash[i];
+
+			if (pf->pat[pf->lazy_id[k]].flags == flags &&
+			    strcmp(pf->lazy_src[k], folded) == 0)
+				return pf->lazy_id[k];
+		}
+		pf->lazy_hash[i] = (uint32_t)pf->nlazy;
 		pf->lazy_src = xgrow(pf->lazy_src, &pf->alazy, pf->nlazy + 1,
 		    sizeof(*pf->lazy_src));
 		pf->lazy_id = xrealloc(pf->lazy_id, pf->alazy * sizeof(*pf->lazy_id));
@@ -1246,9 +1281,11 @@ lazy_release(struct prefilter *pf)
 		free(pf->lazy_src[i]);
 	free(pf->lazy_src);
 	free(pf->lazy_id);
+	free(pf->lazy_hash);
 	pf->lazy_src = NULL;
 	pf->lazy_id = NULL;
-	pf->nlazy = pf->alazy = 0;
+	pf->lazy_hash = NULL;
+	pf->nlazy = pf->alazy = pf->lazy_mask = 0;
 }
 
 /* ---- formulas as clauses ---- */
