@@ -131,6 +131,7 @@ struct kb {
 	struct schedule *schedule;      /* NULL without schedule.txt */
 	uint64_t *known;        /* folded words the kb uses: a set (vocab.c) */
 	size_t nknown;          /* its slots */
+	bool known_later;       /* not read yet: on first need (vocab.c) */
 	/* "say only" phrase lists: the keywords of sys.* topics, as folded
 	 * word keys (vocab.c) */
 	struct kb_says {

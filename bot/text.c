@@ -204,42 +204,6 @@ keep_words(struct buf *out, const utf8proc_uint8_t *s)
 	}
 }
 
-/* Strips marks and maps đ to d; ascii_only leaves code points < 0x80 as is. */
-static void
-fold_into(struct buf *out, const char *s)
-{
-	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
-	utf8proc_ssize_t i = 0, len = (utf8proc_ssize_t)strlen(s);
-
-	while (i < len) {
-		utf8proc_int32_t cp, dec[8];
-		utf8proc_ssize_t n = utf8proc_iterate(p + i, len - i, &cp);
-		utf8proc_ssize_t nd, k;
-		int last;
-
-		if (n <= 0)
-			break;
-		i += n;
-		if (cp < 0x80) {
-			buf_addc(out, (char)cp);
-			continue;
-		}
-		if (cp == 0x0111 || cp == 0x0110 || cp == 0x00D0 || cp == 0x00F0) {
-			buf_addc(out, 'd');
-			continue;
-		}
-		last = 0;
-		nd = utf8proc_decompose_char(cp, dec, 8,
-		    UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK, &last);
-		for (k = 0; k > -1 && k < nd && k < 8; k++) {
-			utf8proc_uint8_t enc[4];
-			utf8proc_ssize_t m = utf8proc_encode_char(dec[k], enc);
-
-			buf_add(out, enc, (size_t)m);
-		}
-	}
-}
-
 /*
  * The letters of Vietnamese written precomposed (U+00C0-U+01B0 and
  * U+1EA0-U+1EF9, and đ): for each, what composition and case folding make
@@ -259,6 +223,58 @@ struct vn_letter {
 	char fold;              /* without marks: one ASCII letter */
 	bool nfc;               /* composition alone leaves it as it is */
 };
+
+static const struct vn_letter *vn_letter_ready(utf8proc_int32_t cp);
+
+/* Strips marks and maps đ to d; ascii_only leaves code points < 0x80 as is. */
+static void
+fold_into(struct buf *out, const char *s)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	utf8proc_ssize_t i = 0, len = (utf8proc_ssize_t)strlen(s);
+
+	while (i < len) {
+		utf8proc_int32_t cp, dec[8];
+		utf8proc_ssize_t n, nd, k;
+		const struct vn_letter *v;
+		int last;
+
+		if (p[i] < 0x80) {
+			/* a run of ASCII, as it is, in one piece */
+			for (n = i + 1; n < len && p[n] < 0x80; n++)
+				;
+			buf_add(out, p + i, (size_t)(n - i));
+			i = n;
+			continue;
+		}
+		n = utf8proc_iterate(p + i, len - i, &cp);
+		if (n <= 0)
+			break;
+		i += n;
+		if (cp == 0x0111 || cp == 0x0110 || cp == 0x00D0 || cp == 0x00F0) {
+			buf_addc(out, 'd');
+			continue;
+		}
+		/* a letter that is its own composed, case-folded form: the
+		 * table holds what this loop makes of it (vn_entry); most
+		 * letters of every pattern, which the load folds */
+		if ((v = vn_letter_ready(cp)) && v->len == n &&
+		    memcmp(v->ex, p + i - n, (size_t)n) == 0) {
+			buf_addc(out, v->fold);
+			continue;
+		}
+		last = 0;
+		nd = utf8proc_decompose_char(cp, dec, 8,
+		    UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK, &last);
+		for (k = 0; k > -1 && k < nd && k < 8; k++) {
+			utf8proc_uint8_t enc[4];
+			utf8proc_ssize_t m = utf8proc_encode_char(dec[k], enc);
+
+			buf_add(out, enc, (size_t)m);
+		}
+	}
+}
+
 
 static struct vn_letter vn1[VN1_HI - VN1_LO + 1], vn2[VN2_HI - VN2_LO + 1];
 
@@ -308,20 +324,32 @@ vn_entry(utf8proc_int32_t cp, struct vn_letter *v)
 	free(out);
 }
 
+static bool vn_ready;
+
 static const struct vn_letter *
 vn_letter(utf8proc_int32_t cp)
 {
-	static int ready;
+	static bool building;
 
-	if (!ready) {
+	if (!vn_ready && !building) {
 		utf8proc_int32_t c;
 
+		building = true;        /* vn_entry folds with fold_into */
 		for (c = VN1_LO; c <= VN1_HI; c++)
 			vn_entry(c, &vn1[c - VN1_LO]);
 		for (c = VN2_LO; c <= VN2_HI; c++)
 			vn_entry(c, &vn2[c - VN2_LO]);
-		ready = 1;
+		vn_ready = true;
 	}
+	return vn_letter_ready(cp);
+}
+
+/* The table entry of cp once the table is built; NULL before. */
+static const struct vn_letter *
+vn_letter_ready(utf8proc_int32_t cp)
+{
+	if (!vn_ready)
+		return NULL;
 	if (cp >= VN1_LO && cp <= VN1_HI && vn1[cp - VN1_LO].len)
 		return &vn1[cp - VN1_LO];
 	if (cp >= VN2_LO && cp <= VN2_HI && vn2[cp - VN2_LO].len)

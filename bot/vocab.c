@@ -109,10 +109,25 @@ add_pattern(struct kb *kb, size_t *alloc, const char *fold)
 	free(f);
 }
 
+/*
+ * The known words are read on first need (known): reading every answer
+ * page was a tenth of the load time, and a message only needs them when
+ * one of its words looks like Telex residue. The matcher already fills
+ * the kb as it goes (kb_exact), so this is no new kind of write.
+ */
 void
 vocab_build(struct kb *kb)
 {
+	kb->known_later = true;
+	says_build(kb);
+}
+
+static void
+known_build(struct kb *kb)
+{
 	size_t alloc = 0, i, j;
+
+	kb->known_later = false;
 
 	for (i = 0; i < kb->n; i++) {
 		const struct kb_topic_int *ti = &kb->t[i];
@@ -131,7 +146,6 @@ vocab_build(struct kb *kb)
 		for (j = 0; j < ti->nnot; j++)
 			add_pattern(kb, &alloc, ti->not[j].fold);
 	}
-	says_build(kb);
 }
 
 void
@@ -276,6 +290,8 @@ known(const struct kb *kb, const char *w, size_t n)
 	uint64_t key = index_key(FEAT_KNOWN, w, n);
 	size_t i;
 
+	if (kb->known_later)
+		known_build((struct kb *)kb);   /* not const: see vocab_build */
 	if (!kb->nknown)
 		return false;
 	for (i = key & (kb->nknown - 1); kb->known[i]; i = (i + 1) & (kb->nknown - 1))
@@ -291,7 +307,7 @@ vocab_telex_fix(const struct kb *kb, const struct text *in, struct buf *out)
 	size_t i, j;
 	bool changed = false;
 
-	for (i = 0; i < in->ntok && kb->nknown; i++) {
+	for (i = 0; i < in->ntok && (kb->nknown || kb->known_later); i++) {
 		const struct text_tok *k = &in->tok[i];
 		const char *w = in->exact + k->eoff;
 		bool fix = false;

@@ -1,7 +1,8 @@
 /*
  * vocab: the knowledge base's own words (bot/vocab.c), Telex residue read
  * against them, and the "say only" phrases of the system topics. Built once
- * per kb_load (vocab_build, after the index); read-only afterwards.
+ * per kb_load (vocab_build, after the index; the known words on first
+ * need); read-only afterwards.
  */
 #ifndef HOIDAP_VOCAB_H
 #define HOIDAP_VOCAB_H
