@@ -727,6 +727,7 @@ daemon_close(struct daemon *d)
 		}
 		curl_easy_cleanup(d->snd[i].h);
 		curl_slist_free_all(d->snd[i].hdr);
+		oatoken_headers_free(d->snd[i].xhdr);   /* may hold the token */
 		buf_release(&d->snd[i].body);
 	}
 	for (i = 0; i < P_COUNT; i++) {

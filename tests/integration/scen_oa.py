@@ -250,6 +250,18 @@ def t_oa_sigterm_drain(env):
     check(len(oa_texts(env, "u-oa-d")) == 5, "drain sent %d of 5" % len(oa_texts(env, "u-oa-d")))
 
 
+def t_oa_drain_timeout(env):
+    # a send still in flight when the drain gives up: its access-token header
+    # is freed (and wiped) like the others, nothing leaks
+    start_oa(env, HOIDAP_DRAIN_SECONDS="1")
+    wait_until(lambda: stored_refresh(env) == "fake-rt-1", what="the first token")
+    env.fault(platform="zalo_oa", method="message/cs", delay_ms=6000)
+    check(push(env, event("oat1", "u-oa-t", "xin chào"))[0] == 200, "push")
+    time.sleep(0.8)                 # the send is in flight (slow)
+    check(env.stop(signal.SIGTERM, 15) == 0, "SIGTERM exit status")
+    check("LeakSanitizer" not in env.log(), "leaks at exit")
+
+
 def t_oa_refresh_crash(env):
     # the OAuth server is slow: the answer comes while a reply waits for it
     env.fault(platform="zalo_oa", method="access_token", delay_ms=1500)
@@ -478,4 +490,5 @@ SCENARIOS = [
     ("oa-window", t_oa_window, None),
     ("oa-config", t_oa_config, None),
     ("oa-only", t_oa_only, None),
+    ("oa-drain-timeout", t_oa_drain_timeout, None),
 ]
