@@ -149,6 +149,8 @@ struct kb {
 		double uni;     /* weight of the message's words it holds */
 		double bi;      /* weight of the message's word pairs it holds */
 		double pen;     /* words it knows only with other diacritics */
+		double sim;     /* match.c's scores stage: its similarity */
+		double ub;      /* and the best score its patterns could give */
 	} *acc;
 	uint32_t epoch;
 	uint32_t *cands;

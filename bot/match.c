@@ -687,19 +687,51 @@ stage_scores(struct mq *m)
 {
 	struct kb *kb = m->kb;
 	const struct text *t0 = m->have_t0 ? &m->t0 : NULL;
-	size_t i;
+	size_t i, j;
 
+	/*
+	 * Each candidate's best possible score first (its patterns an exact
+	 * hit spanning the whole question), best first: the best few fill
+	 * early, and the rest, which could not enter them even so, are not
+	 * worth their patterns and not: lines. The best few do not depend on
+	 * the order candidates come in (cand_cmp is a total order).
+	 */
 	for (i = 0; i < m->ncand; i++) {
 		uint32_t ti = kb->cands[i];
-		struct kb_topic_int *tp = &kb->t[ti];
-		double matched = kb->acc[ti].uni - kb->acc[ti].pen, sim, rx, spec = 0, score;
+		struct kb_acc *a = &kb->acc[ti];
+		double matched = a->uni - a->pen;
 
 		if (matched < 0)
 			matched = 0;
-		sim = m->total_uni > 0 ?
-		    (matched + kb->acc[ti].bi) / (m->total_uni + kb->acc[ti].bi) : 0;
-		rx = patterns_best(m, tp->match, tp->nmatch, t0, &spec,
-		    (long)tp->pat_base);
+		a->sim = m->total_uni > 0 ?
+		    (matched + a->bi) / (m->total_uni + a->bi) : 0;
+		a->ub = a->sim * SIM_ONLY;
+		if (kb->t[ti].nmatch) {
+			double s2 = R_EXACT * (0.40 + 0.50 * a->sim + 0.10 * 1.0);
+
+			if (s2 > a->ub)
+				a->ub = s2;
+		}
+		for (j = i; j > 0 && kb->acc[kb->cands[j - 1]].ub < a->ub; j--)
+			kb->cands[j] = kb->cands[j - 1];
+		kb->cands[j] = ti;
+	}
+	for (i = 0; i < m->ncand; i++) {
+		uint32_t ti = kb->cands[i];
+		struct kb_topic_int *tp = &kb->t[ti];
+		double sim = kb->acc[ti].sim, rx = 0, spec = 0, score;
+
+		if (m->ntop == TOPK && kb->acc[ti].ub < m->top[TOPK - 1].score)
+			break;  /* nor can any after it */
+		if (tp->nmatch) {
+			struct match_cand ub = { &tp->pub, kb->acc[ti].ub,
+			    R_EXACT, sim };
+
+			if (!topk_admits(m->top, m->ntop, &ub))
+				continue;
+			rx = patterns_best(m, tp->match, tp->nmatch, t0, &spec,
+			    (long)tp->pat_base);
+		}
 		score = sim * SIM_ONLY;
 		if (rx > 0) {
 			double s2 = rx * (0.40 + 0.50 * sim + 0.10 * spec);
