@@ -682,6 +682,18 @@ stage_patterns(struct mq *m)
 	}
 }
 
+/* Has the prefilter let any of tp's match: lines through? */
+static bool
+any_let_through(const struct kb *kb, const struct kb_topic_int *tp)
+{
+	size_t i;
+
+	for (i = 0; i < tp->nmatch; i++)
+		if (kb->pmark[tp->pat_base + i] == kb->epoch)
+			return true;
+	return false;
+}
+
 static void
 stage_scores(struct mq *m)
 {
@@ -706,7 +718,7 @@ stage_scores(struct mq *m)
 		a->sim = m->total_uni > 0 ?
 		    (matched + a->bi) / (m->total_uni + a->bi) : 0;
 		a->ub = a->sim * SIM_ONLY;
-		if (kb->t[ti].nmatch) {
+		if (any_let_through(kb, &kb->t[ti])) {
 			double s2 = R_EXACT * (0.40 + 0.50 * a->sim + 0.10 * 1.0);
 
 			if (s2 > a->ub)
@@ -723,7 +735,7 @@ stage_scores(struct mq *m)
 
 		if (m->ntop == TOPK && kb->acc[ti].ub < m->top[TOPK - 1].score)
 			break;  /* nor can any after it */
-		if (tp->nmatch) {
+		if (any_let_through(kb, tp)) {
 			struct match_cand ub = { &tp->pub, kb->acc[ti].ub,
 			    R_EXACT, sim };
 
