@@ -732,6 +732,7 @@ stage_scores(struct mq *m)
 		uint32_t ti = kb->cands[i];
 		struct kb_topic_int *tp = &kb->t[ti];
 		double sim = kb->acc[ti].sim, rx = 0, spec = 0, score;
+		bool vetted = false;
 
 		if (m->ntop == TOPK && kb->acc[ti].ub < m->top[TOPK - 1].score)
 			break;  /* nor can any after it */
@@ -741,6 +742,13 @@ stage_scores(struct mq *m)
 
 			if (!topk_admits(m->top, m->ntop, &ub))
 				continue;
+			/* vetoes are mostly decided by the prefilter or shared
+			 * with other topics: cheaper than the patterns */
+			if (tp->nnot && not_hit(m, tp, t0)) {
+				m->n.vetoed++;
+				continue;
+			}
+			vetted = true;
 			rx = patterns_best(m, tp->match, tp->nmatch, t0, &spec,
 			    (long)tp->pat_base);
 		}
@@ -759,7 +767,7 @@ stage_scores(struct mq *m)
 
 			if (!topk_admits(m->top, m->ntop, &c))
 				continue;
-			if (tp->nnot && not_hit(m, tp, t0)) {
+			if (!vetted && tp->nnot && not_hit(m, tp, t0)) {
 				m->n.vetoed++;
 				continue;
 			}
