@@ -146,6 +146,7 @@ struct kb {
 	/* matcher scratch, one entry per topic, reset lazily by epoch */
 	struct kb_acc {
 		uint32_t mark;  /* epoch in which this topic became a candidate */
+		uint32_t pats;  /* epoch in which the prefilter let a match: through */
 		double uni;     /* weight of the message's words it holds */
 		double bi;      /* weight of the message's word pairs it holds */
 		double pen;     /* words it knows only with other diacritics */

@@ -521,7 +521,7 @@ stage_features(struct mq *m)
 
 	if (++kb->epoch == 0) {
 		for (i = 0; i <= kb->n; i++)
-			kb->acc[i].mark = 0;
+			kb->acc[i].mark = kb->acc[i].pats = 0;
 		memset(kb->pmark, 0, (kb->npat + 1) * sizeof(*kb->pmark));
 		for (i = 0; i < 2; i++)
 			memset(kb->not_mark[i], 0, (kb->nsame + 1) * sizeof(uint32_t));
@@ -679,19 +679,15 @@ stage_patterns(struct mq *m)
 		kb->pallow[gid] = allow;
 		m->n.pat_marked++;
 		cand_add(kb, kb->pat_topic[gid], &m->ncand);
+		kb->acc[kb->pat_topic[gid]].pats = kb->epoch;
 	}
 }
 
-/* Has the prefilter let any of tp's match: lines through? */
+/* Has the prefilter let any of ti's match: lines through? */
 static bool
-any_let_through(const struct kb *kb, const struct kb_topic_int *tp)
+any_let_through(const struct kb *kb, uint32_t ti)
 {
-	size_t i;
-
-	for (i = 0; i < tp->nmatch; i++)
-		if (kb->pmark[tp->pat_base + i] == kb->epoch)
-			return true;
-	return false;
+	return kb->acc[ti].pats == kb->epoch;
 }
 
 static void
@@ -718,7 +714,7 @@ stage_scores(struct mq *m)
 		a->sim = m->total_uni > 0 ?
 		    (matched + a->bi) / (m->total_uni + a->bi) : 0;
 		a->ub = a->sim * SIM_ONLY;
-		if (any_let_through(kb, &kb->t[ti])) {
+		if (any_let_through(kb, ti)) {
 			double s2 = R_EXACT * (0.40 + 0.50 * a->sim + 0.10 * 1.0);
 
 			if (s2 > a->ub)
@@ -736,7 +732,7 @@ stage_scores(struct mq *m)
 
 		if (m->ntop == TOPK && kb->acc[ti].ub < m->top[TOPK - 1].score)
 			break;  /* nor can any after it */
-		if (any_let_through(kb, tp)) {
+		if (any_let_through(kb, ti)) {
 			struct match_cand ub = { &tp->pub, kb->acc[ti].ub,
 			    R_EXACT, sim };
 
