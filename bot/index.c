@@ -401,6 +401,7 @@ index_build(struct kb *kb)
 	kb->pallow = xcalloc(kb->npat + 1, sizeof(*kb->pallow));
 	kb->acc = xcalloc(kb->n + 1, sizeof(*kb->acc));
 	kb->cands = xcalloc(kb->n + 1, sizeof(uint32_t));
+	kb->ord = xcalloc(kb->n + 1, sizeof(*kb->ord));
 }
 
 void
@@ -417,4 +418,5 @@ index_free(struct kb *kb)
 	free(kb->not_res[1]);
 	free(kb->acc);
 	free(kb->cands);
+	free(kb->ord);
 }

@@ -151,10 +151,13 @@ struct kb {
 		double bi;      /* weight of the message's word pairs it holds */
 		double pen;     /* words it knows only with other diacritics */
 		double sim;     /* match.c's scores stage: its similarity */
-		double ub;      /* and the best score its patterns could give */
 	} *acc;
 	uint32_t epoch;
 	uint32_t *cands;
+	struct kb_ord {         /* match.c's scores stage: candidates in order */
+		double ub;      /* the best score its patterns could give */
+		uint32_t ti;
+	} *ord;
 };
 
 /* match.c: frees what matching built lazily (a line's pieces). */

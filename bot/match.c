@@ -695,6 +695,7 @@ stage_scores(struct mq *m)
 {
 	struct kb *kb = m->kb;
 	const struct text *t0 = m->have_t0 ? &m->t0 : NULL;
+	struct kb_ord *ord = kb->ord;
 	size_t i, j;
 
 	/*
@@ -707,33 +708,34 @@ stage_scores(struct mq *m)
 	for (i = 0; i < m->ncand; i++) {
 		uint32_t ti = kb->cands[i];
 		struct kb_acc *a = &kb->acc[ti];
-		double matched = a->uni - a->pen;
+		double matched = a->uni - a->pen, ub;
 
 		if (matched < 0)
 			matched = 0;
 		a->sim = m->total_uni > 0 ?
 		    (matched + a->bi) / (m->total_uni + a->bi) : 0;
-		a->ub = a->sim * SIM_ONLY;
+		ub = a->sim * SIM_ONLY;
 		if (any_let_through(kb, ti)) {
 			double s2 = R_EXACT * (0.40 + 0.50 * a->sim + 0.10 * 1.0);
 
-			if (s2 > a->ub)
-				a->ub = s2;
+			if (s2 > ub)
+				ub = s2;
 		}
-		for (j = i; j > 0 && kb->acc[kb->cands[j - 1]].ub < a->ub; j--)
-			kb->cands[j] = kb->cands[j - 1];
-		kb->cands[j] = ti;
+		for (j = i; j > 0 && ord[j - 1].ub < ub; j--)
+			ord[j] = ord[j - 1];
+		ord[j].ub = ub;
+		ord[j].ti = ti;
 	}
 	for (i = 0; i < m->ncand; i++) {
-		uint32_t ti = kb->cands[i];
+		uint32_t ti = ord[i].ti;
 		struct kb_topic_int *tp = &kb->t[ti];
 		double sim = kb->acc[ti].sim, rx = 0, spec = 0, score;
 		bool vetted = false;
 
-		if (m->ntop == TOPK && kb->acc[ti].ub < m->top[TOPK - 1].score)
+		if (m->ntop == TOPK && ord[i].ub < m->top[TOPK - 1].score)
 			break;  /* nor can any after it */
 		if (any_let_through(kb, ti)) {
-			struct match_cand ub = { &tp->pub, kb->acc[ti].ub,
+			struct match_cand ub = { &tp->pub, ord[i].ub,
 			    R_EXACT, sim };
 
 			if (!topk_admits(m->top, m->ntop, &ub))
