@@ -293,37 +293,17 @@ test_env_overrides(void **state)
 	clear_env(NULL);
 }
 
+static void
+dump_one(void *c)
+{
+	config_dump(c);
+}
+
 /* What config_dump() writes to stdout. */
 static char *
 dumped(const struct config *c)
 {
-	char dir[256], path[300], *s;
-	int fd, saved;
-	FILE *f;
-	long n;
-
-	tu_mkdtemp(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/out", dir);
-	fflush(stdout);
-	saved = dup(1);
-	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
-	assert_true(fd >= 0 && saved >= 0);
-	dup2(fd, 1);
-	close(fd);
-	config_dump(c);
-	fflush(stdout);
-	dup2(saved, 1);
-	close(saved);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	s = calloc(1, (size_t)n + 1);
-	assert_non_null(s);
-	assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return s;
+	return tu_capture(1, dump_one, (void *)c);
 }
 
 /*

@@ -21,37 +21,17 @@
 #define TOKEN "123456:TESTtokenDoNotLogMe_abcdefghijklmnopqrs"
 #define SECRET "TESTtokenDoNotLogMe_abcdefghijklmnopqrs"
 
+static void
+log_one(void *line)
+{
+	log_msg(LOG_ERROR, "%s", (const char *)line);
+}
+
 /* Logs one line with stderr sent to a file; returns what was written. */
 static char *
 logged(const char *line)
 {
-	char dir[256], path[300], *s;
-	int fd, saved;
-	FILE *f;
-	long n;
-
-	tu_mkdtemp(dir, sizeof(dir));
-	snprintf(path, sizeof(path), "%s/err", dir);
-	fflush(stderr);
-	saved = dup(2);
-	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
-	assert_true(fd >= 0 && saved >= 0);
-	dup2(fd, 2);
-	close(fd);
-	log_msg(LOG_ERROR, "%s", line);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	s = calloc(1, (size_t)n + 1);
-	assert_non_null(s);
-	assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	return s;
+	return tu_capture(2, log_one, (void *)line);
 }
 
 /* Every way an API or a proxy has been seen to spell the token. */

@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -180,6 +181,39 @@ struct tu_kb {
 	struct diag d;
 	struct kb *kb;
 };
+
+/* What fn(arg) writes to fd (1 or 2), malloc'd; the fd is restored. */
+static inline char *
+tu_capture(int fd, void (*fn)(void *), void *arg)
+{
+	char dir[256], path[300], *s;
+	FILE *std = fd == 1 ? stdout : stderr, *f;
+	int out, saved;
+	long n;
+
+	tu_mkdtemp(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/out", dir);
+	fflush(std);
+	saved = dup(fd);
+	out = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	assert_true(out >= 0 && saved >= 0);
+	dup2(out, fd);
+	close(out);
+	fn(arg);
+	fflush(std);
+	dup2(saved, fd);
+	close(saved);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	s = calloc(1, (size_t)n + 1);
+	assert_non_null(s);
+	assert_int_equal(fread(s, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return s;
+}
 
 /*
  * A stop-word list like the real one. tu_kb_open() adds it unless the test
