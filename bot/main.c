@@ -28,7 +28,7 @@ static const struct cmd_entry commands[] = {
 	  "score the matcher on labelled questions (question TAB topic)",
 	  CMD_KB, cmd_eval },
 	{ "serve", "serve [--config FILE]",
-	  "run the bot on Telegram and/or Zalo (tokens from config/env)",
+	  "run the bot on Telegram, Zalo and/or a Zalo OA (config/env)",
 	  0, cmd_serve },
 	{ "check-config", "check-config [--config FILE]",
 	  "validate the configuration and print it (tokens masked)",
