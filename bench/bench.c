@@ -176,8 +176,47 @@ timed_match(struct kb *kb, const char *q, struct match_result *m)
 	return now_s() - a;
 }
 
+/*
+ * bench slow: the questions behind the p99, slowest first (each one's
+ * median over the rounds), to see what a tail is made of.
+ */
+struct slow {
+	double med;
+	size_t q;
+};
+
 static int
-run(const char *dir, int rounds)
+slow_cmp(const void *x, const void *y)
+{
+	const struct slow *a = x, *b = y;
+
+	return a->med > b->med ? -1 : a->med < b->med;
+}
+
+static void
+slowest(char **qs, size_t nq, const double *lat, int rounds)
+{
+	struct slow *v = xmalloc(nq * sizeof(*v));
+	double *one = xmalloc((size_t)rounds * sizeof(*one));
+	size_t i, n = nq / 100 + 1;
+	int r;
+
+	for (i = 0; i < nq; i++) {
+		for (r = 0; r < rounds; r++)
+			one[r] = lat[(size_t)r * nq + i];
+		qsort(one, (size_t)rounds, sizeof(*one), dcmp);
+		v[i].med = one[rounds / 2];
+		v[i].q = i;
+	}
+	qsort(v, nq, sizeof(*v), slow_cmp);
+	for (i = 0; i < n && i < nq; i++)
+		printf("%.1f\t%s\n", v[i].med * 1e6, qs[v[i].q]);
+	free(one);
+	free(v);
+}
+
+static int
+run(const char *dir, int rounds, bool slow)
 {
 	struct diag d;
 	struct kb *kb;
@@ -233,11 +272,13 @@ run(const char *dir, int rounds)
 			answered += m.action == MATCH_ANSWER;
 		}
 	}
+	if (slow)
+		slowest(qs, nq, lat, rounds);
 	qsort(lat, nlat, sizeof(*lat), dcmp);
 	getrusage(RUSAGE_SELF, &ru);
-	printf("kb=%s topics=%zu questions=%zu load_ms=%.1f qps=%.0f p50_us=%.1f "
+	printf("%skb=%s topics=%zu questions=%zu load_ms=%.1f qps=%.0f p50_us=%.1f "
 	    "p99_us=%.1f peak_rss_mb=%.1f answered=%.3f cold_qps=%.0f "
-	    "cold_p99_us=%.1f\n", dir, kb_count(kb), nlat, load * 1e3,
+	    "cold_p99_us=%.1f\n", slow ? "# " : "", dir, kb_count(kb), nlat, load * 1e3,
 	    (double)nlat / total, lat[nlat / 2] * 1e6, lat[nlat * 99 / 100] * 1e6,
 	    (double)ru.ru_maxrss / 1024.0, (double)answered / (double)nlat,
 	    (double)nq / cold, cold_p99 * 1e6);
@@ -256,7 +297,10 @@ main(int argc, char **argv)
 		return gen(atoi(argv[2]), argv[3], !(argc == 5 &&
 		    strcmp(argv[4], "uniform") == 0));
 	if ((argc == 3 || argc == 4) && strcmp(argv[1], "run") == 0)
-		return run(argv[2], argc == 4 ? atoi(argv[3]) : 3);
-	fprintf(stderr, "usage: bench gen N DIR [uniform] | bench run KBDIR [ROUNDS]\n");
+		return run(argv[2], argc == 4 ? atoi(argv[3]) : 3, false);
+	if ((argc == 3 || argc == 4) && strcmp(argv[1], "slow") == 0)
+		return run(argv[2], argc == 4 ? atoi(argv[3]) : 5, true);
+	fprintf(stderr, "usage: bench gen N DIR [uniform] | bench run|slow KBDIR "
+	    "[ROUNDS]\n");
 	return 2;
 }
