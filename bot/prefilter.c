@@ -136,10 +136,14 @@ struct prefilter {
 	 * (idx only while building) */
 	uint32_t *idx0, *idx;
 	/* idx[k] with what the scan reads of its clause, side by side (one
-	 * cache line, not five arrays: the scan was a sixth of the run) */
+	 * cache line, not five arrays: the scan was a sixth of the run). The
+	 * fact it is filed under holds; most woken clauses fail on the next
+	 * one, f2, so that is here too, not a read of cf[] away */
 	struct pf_wake {
-		uint32_t cl0, cln, g, fid, ng;
-		uint8_t piece;
+		uint32_t f2;    /* the clause's second fact, or NONE */
+		uint32_t cl0, g, fid;
+		uint16_t ng;
+		uint8_t cln, piece;
 	} *wake;
 	uint32_t *always;
 	size_t nalways;
@@ -1682,8 +1686,14 @@ prefilter_build(struct prefilter *pf, const char *const *corpus, size_t ncorpus)
 		uint32_t c = pf->idx[i], g = pf->cl_grp[c], fid = pf->g_fid[g];
 		const struct pf_pat *pp = &pf->pat[fid / 2];
 
-		pf->wake[i] = (struct pf_wake){ pf->cl0[c], pf->cln[c], g, fid,
-		    fid % 2 ? pp->ns : pp->ng, pf->cl_piece[c] };
+		uint32_t ng = fid % 2 ? pp->ns : pp->ng;
+
+		if (ng > UINT16_MAX || pf->cln[c] > CLAUSE_MAX)
+			fatal("prefilter: a clause of %u facts in a formula of %u "
+			    "groups", pf->cln[c], ng);
+		pf->wake[i] = (struct pf_wake){ pf->cln[c] > 1 ?
+		    pf->cf[pf->cl0[c] + 1] : NONE, pf->cl0[c], g, fid,
+		    (uint16_t)ng, (uint8_t)pf->cln[c], pf->cl_piece[c] };
 	}
 	free(pf->idx);
 	pf->idx = NULL;
@@ -1841,7 +1851,7 @@ void
 prefilter_scan(struct prefilter *pf, int v, const char *s, size_t len)
 {
 	const uint32_t *slit = pf->slit, *dict = pf->dict, *mark;
-	uint32_t st = 0;
+	uint32_t st = 0, stamp, *ftrue;
 	size_t i;
 
 	for (i = 0; i < len; i++) {
@@ -1854,6 +1864,8 @@ prefilter_scan(struct prefilter *pf, int v, const char *s, size_t len)
 	if (!pf->wake)
 		return;         /* still building */
 	mark = pf->mark[v];
+	ftrue = pf->ftrue[v];
+	stamp = pf->stamp;
 	/* the clauses of match patterns woken by what was found */
 	for (i = 0; i < pf->nfound[v]; i++) {
 		uint32_t f = pf->found[v][i], k;
@@ -1864,28 +1876,31 @@ prefilter_scan(struct prefilter *pf, int v, const char *s, size_t len)
 			const struct pf_pat *pp;
 			uint8_t piece = w->piece;
 
-			/* a formula in pieces: every true clause says which */
-			if (pf->ftrue[v][fid] == pf->stamp && piece == NOPIECE)
+			/* clause_true: its first fact is f */
+			if (w->f2 != NONE && mark[w->f2] != stamp)
 				continue;
-			for (j = 0; j < w->cln && mark[pf->cf[w->cl0 + j]] == pf->stamp;
+			/* a formula in pieces: every true clause says which */
+			if (ftrue[fid] == stamp && piece == NOPIECE)
+				continue;
+			for (j = 2; j < w->cln && mark[pf->cf[w->cl0 + j]] == stamp;
 			    j++)
-				;       /* clause_true */
+				;
 			if (j < w->cln || !all_groups(pf, v, g + 1, ng ? ng - 1 : 0))
 				continue;
 			pp = &pf->pat[p];
 			if (piece != NOPIECE) {
-				if (pf->lstamp[v][fid] != pf->stamp) {
-					pf->lstamp[v][fid] = pf->stamp;
+				if (pf->lstamp[v][fid] != stamp) {
+					pf->lstamp[v][fid] = stamp;
 					pf->live[v][fid] = 0;
 				}
 				pf->live[v][fid] |= (uint64_t)1 << piece;
 			}
-			if (pf->ftrue[v][fid] == pf->stamp)
+			if (ftrue[fid] == stamp)
 				continue;
-			pf->ftrue[v][fid] = pf->stamp;
+			ftrue[fid] = stamp;
 			if (fid % 2 == 0 && !(pp->flags & PF_LAZY) &&
-			    pf->pmark[p] != pf->stamp) {
-				pf->pmark[p] = pf->stamp;
+			    pf->pmark[p] != stamp) {
+				pf->pmark[p] = stamp;
 				pf->woken[pf->nwoken++] = p;
 			}
 		}
