@@ -15,6 +15,7 @@
 #include "diag.h"
 #include "kb.h"
 #include "kb_int.h"     /* nstop: the stop-word count is not public */
+#include "match.h"
 #include "testutil.h"
 #include "util.h"
 
@@ -539,6 +540,33 @@ test_match_everything(void **state)
 	load1(&k, "== a.b\ntitle: T\nkeywords: x\nmatch: vneid\n"
 	    "not: ^(?!.*vneid).*\nsource: s\nreviewed: 2026-11-01\nanswer:\nx\n");
 	assert_int_equal(k.d.nerr, 0);
+	tu_kb_close(&k);
+}
+
+/*
+ * Lines are compiled without numbered captures (only where a line matches
+ * is read); one that refers to a group by number still loads, and matches.
+ */
+static void
+test_backreference_still_compiles(void **state)
+{
+	struct tu_kb k;
+	struct match_result r;
+
+	(void)state;
+	load1(&k, "== a.b\ntitle: T\nkeywords: x\nmatch: \\b(khoá)\\s+\\1\\b\n"
+	    "match: (mở)\\s+(?1)\n"
+	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n");
+	assert_int_equal(k.d.nerr, 0);
+	match_run(k.kb, "khoá khoá", strlen("khoá khoá"), &r);
+	assert_non_null(r.topic);
+	assert_string_equal(r.topic->id, "a.b");
+	assert_true(r.cand[0].regex > 0);
+	match_run(k.kb, "mở mở", strlen("mở mở"), &r);
+	assert_non_null(r.topic);
+	assert_true(r.cand[0].regex > 0);
+	match_run(k.kb, "khoá mở", strlen("khoá mở"), &r);
+	assert_true(!r.ncand || r.cand[0].regex == 0);
 	tu_kb_close(&k);
 }
 
@@ -1744,6 +1772,7 @@ main(void)
 		cmocka_unit_test(test_kb_sections_fixture_is_clean),
 		cmocka_unit_test(test_answer_too_long),
 		cmocka_unit_test(test_exact_form_errors_still_reported),
+		cmocka_unit_test(test_backreference_still_compiles),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
