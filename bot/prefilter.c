@@ -107,11 +107,17 @@ struct prefilter {
 	/* literals: distinct strings */
 	char *pool;
 	size_t npool, apool;
-	uint32_t *lit_off, *lit_len, *lit_fact0, *lit_nfact;
+	uint32_t *lit_off, *lit_len;
 	size_t nlit, alit;
 	uint32_t *lit_hash;
 	size_t lit_mask;
-	uint32_t *lit_facts;    /* facts of literal i: lit_facts[lit_fact0[i] ...] */
+	/* what the scan reads of a literal it found, in one place: its
+	 * facts are lit_facts[fact0 .. fact0+nfact), each as fact << 2 | need */
+	struct pf_lit {
+		uint32_t fact0;
+		uint16_t nfact, len;
+	} *lit_out;
+	uint32_t *lit_facts;
 	/* the automaton */
 	uint8_t cls[256];
 	/* the trie's edges, a state's sorted by class: edge[edge0[s] ..
@@ -1607,21 +1613,22 @@ prefilter_build(struct prefilter *pf, const char *const *corpus, size_t ncorpus)
 	int v;
 
 	build_automaton(pf);
-	/* each literal's facts, grouped */
-	pf->lit_fact0 = xcalloc(pf->nlit + 1, sizeof(uint32_t));
-	pf->lit_nfact = xcalloc(pf->nlit + 1, sizeof(uint32_t));
+	/* each literal's facts, grouped (at most one per need: four) */
+	pf->lit_out = xcalloc(pf->nlit + 1, sizeof(*pf->lit_out));
 	pf->lit_facts = xmalloc((pf->nfact + 1) * sizeof(uint32_t));
 	for (i = 0; i < pf->nfact; i++)
-		pf->lit_nfact[pf->fact_lit[i]]++;
+		pf->lit_out[pf->fact_lit[i]].nfact++;
 	for (i = 0, k = 0; i < pf->nlit; i++) {
-		pf->lit_fact0[i] = (uint32_t)k;
-		k += pf->lit_nfact[i];
-		pf->lit_nfact[i] = 0;
+		pf->lit_out[i].fact0 = (uint32_t)k;
+		pf->lit_out[i].len = (uint16_t)pf->lit_len[i];
+		k += pf->lit_out[i].nfact;
+		pf->lit_out[i].nfact = 0;
 	}
 	for (i = 0; i < pf->nfact; i++) {
-		uint32_t l = pf->fact_lit[i];
+		struct pf_lit *l = &pf->lit_out[pf->fact_lit[i]];
 
-		pf->lit_facts[pf->lit_fact0[l] + pf->lit_nfact[l]++] = (uint32_t)i;
+		pf->lit_facts[l->fact0 + l->nfact++] = (uint32_t)i << 2 |
+		    pf->fact_need[i];
 	}
 	for (v = 0; v < PF_TEXTS; v++) {
 		pf->mark[v] = xcalloc(pf->nfact + 1, sizeof(uint32_t));
@@ -1732,8 +1739,7 @@ prefilter_free(struct prefilter *pf)
 	free(pf->pool);
 	free(pf->lit_off);
 	free(pf->lit_len);
-	free(pf->lit_fact0);
-	free(pf->lit_nfact);
+	free(pf->lit_out);
 	free(pf->lit_hash);
 	free(pf->lit_facts);
 	free(pf->edge0);
@@ -1796,19 +1802,20 @@ static void
 found(struct prefilter *pf, int v, uint32_t lit, const char *s, size_t len,
     size_t end)
 {
-	size_t start = end - pf->lit_len[lit];
-	bool lb = start == 0 || s[start - 1] == ' ';
-	bool rb = end == len || s[end] == ' ';
-	uint32_t i, e = pf->lit_fact0[lit] + pf->lit_nfact[lit];
+	const struct pf_lit *l = &pf->lit_out[lit];
+	size_t start = end - l->len;
+	/* what this occurrence lacks: a fact needing it does not hold */
+	uint32_t lack = (start == 0 || s[start - 1] == ' ' ? 0 : NEED_LB) |
+	    (end == len || s[end] == ' ' ? 0 : NEED_RB);
+	const uint32_t *x = pf->lit_facts + l->fact0, *e = x + l->nfact;
+	uint32_t *mark = pf->mark[v], stamp = pf->stamp;
 
-	for (i = pf->lit_fact0[lit]; i < e; i++) {
-		uint32_t f = pf->lit_facts[i];
-		uint8_t need = pf->fact_need[f];
+	for (; x < e; x++) {
+		uint32_t f = *x >> 2;
 
-		if (((need & NEED_LB) && !lb) || ((need & NEED_RB) && !rb) ||
-		    pf->mark[v][f] == pf->stamp)
+		if ((*x & lack) || mark[f] == stamp)
 			continue;
-		pf->mark[v][f] = pf->stamp;
+		mark[f] = stamp;
 		pf->found[v][pf->nfound[v]++] = f;
 	}
 }
