@@ -19,6 +19,7 @@
 #define TREE_MAX 2048   /* parse nodes per pattern; beyond, nothing is required */
 #define NONE UINT32_MAX
 #define NOPIECE 0xFF
+#define NODENSE 0xFFFF
 
 #define NEED_LB 1       /* the literal starts a word */
 #define NEED_RB 2       /* the literal ends a word */
@@ -124,6 +125,10 @@ struct prefilter {
 	 * edge0[s+1]) (class in the top byte); the root's as a full row */
 	uint32_t *edge0, *edge;
 	uint32_t root[NCLASS];
+	/* a state of two children or more (the few a scan is mostly in, with
+	 * most of the edges) also has a full row of where each class leads,
+	 * failure links followed: dense[drow[s] * NCLASS + class] */
+	uint16_t *drow, *dense;
 	uint32_t *fail;
 	uint32_t *slit;         /* literal ending at a state, or NONE */
 	uint32_t *dict;         /* next state on the failure chain with a literal */
@@ -1162,12 +1167,40 @@ static uint32_t
 step(const struct prefilter *pf, uint32_t st, uint32_t c)
 {
 	for (;;) {
-		uint32_t nx = child(pf, st, c);
+		uint32_t nx;
 
+		if (pf->drow && pf->drow[st] != NODENSE)
+			return pf->dense[(size_t)pf->drow[st] * NCLASS + c];
+		nx = child(pf, st, c);
 		if (nx || st == 0)
 			return nx;
 		st = pf->fail[st];
 	}
+}
+
+/* The full rows of the branching states (and the root), once the failure
+ * links are known; not where a state id would not fit them. */
+static void
+build_rows(struct prefilter *pf)
+{
+	size_t i, n = 0;
+	uint32_t c;
+	uint16_t *drow, *dense;
+
+	if (pf->nstate >= NODENSE)
+		return;
+	drow = xmalloc(pf->nstate * sizeof(*drow));
+	for (i = 0; i < pf->nstate; i++)
+		drow[i] = i == 0 || pf->edge0[i + 1] - pf->edge0[i] >= 2 ?
+		    (uint16_t)n++ : NODENSE;
+	dense = xmalloc((n * NCLASS + 1) * sizeof(*dense));
+	for (i = 0; i < pf->nstate; i++)
+		if (drow[i] != NODENSE)
+			for (c = 0; c < NCLASS; c++)
+				dense[(size_t)drow[i] * NCLASS + c] =
+				    (uint16_t)step(pf, (uint32_t)i, c);
+	pf->drow = drow;
+	pf->dense = dense;
 }
 
 static int
@@ -1287,6 +1320,7 @@ build_automaton(struct prefilter *pf)
 	}
 	pf->slit = xrealloc(pf->slit, pf->nstate * sizeof(*pf->slit));
 	free(queue);
+	build_rows(pf);
 }
 
 static void
@@ -1745,6 +1779,8 @@ prefilter_free(struct prefilter *pf)
 	free(pf->edge0);
 	free(pf->edge);
 	free(pf->fail);
+	free(pf->drow);
+	free(pf->dense);
 	free(pf->slit);
 	free(pf->dict);
 	free(pf->gc0);
