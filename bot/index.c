@@ -241,8 +241,33 @@ src_cmp(const void *a, const void *b)
 bool
 index_stop(const struct kb *kb, uint64_t key)
 {
-	return kb->nstop &&
-	    bsearch(&key, kb->stop, kb->nstop, sizeof(*kb->stop), u64_cmp) != NULL;
+	size_t i;
+
+	if (!kb->stop_set)
+		return kb->nstop && bsearch(&key, kb->stop, kb->nstop,
+		    sizeof(*kb->stop), u64_cmp) != NULL;
+	/* keys are never 0 (index_key): 0 is a free slot */
+	for (i = key & kb->stop_mask; kb->stop_set[i]; i = (i + 1) & kb->stop_mask)
+		if (kb->stop_set[i] == key)
+			return true;
+	return false;
+}
+
+static void
+stop_set_build(struct kb *kb)
+{
+	size_t sz = 16, i, j;
+
+	while (sz < 4 * kb->nstop)
+		sz *= 2;
+	kb->stop_set = xcalloc(sz, sizeof(*kb->stop_set));
+	kb->stop_mask = sz - 1;
+	for (i = 0; i < kb->nstop; i++) {
+		for (j = kb->stop[i] & kb->stop_mask; kb->stop_set[j] &&
+		    kb->stop_set[j] != kb->stop[i]; j = (j + 1) & kb->stop_mask)
+			;
+		kb->stop_set[j] = kb->stop[i];
+	}
 }
 
 /*
@@ -321,6 +346,7 @@ index_build(struct kb *kb)
 	kb->pf = prefilter_new();
 	if (kb->nstop)
 		qsort(kb->stop, kb->nstop, sizeof(*kb->stop), u64_cmp);
+	stop_set_build(kb);
 	for (i = 0; i < kb->n; i++) {
 		struct kb_topic_int *ti = &kb->t[i];
 		struct kb_topic *t = &ti->pub;
@@ -419,4 +445,6 @@ index_free(struct kb *kb)
 	free(kb->acc);
 	free(kb->cands);
 	free(kb->ord);
+	free(kb->stop_set);
+	kb->stop_set = NULL;
 }

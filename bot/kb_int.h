@@ -126,6 +126,9 @@ struct kb {
 	uint8_t *not_res[2];
 	uint64_t *stop;         /* sorted folded stop-word keys */
 	size_t nstop;
+	uint64_t *stop_set;     /* the same, open addressing (index.c): looked
+				 * up for every word and pair of every message */
+	size_t stop_mask;
 	struct kb_compiled *compiled;   /* open addressing by hash of src */
 	size_t ncompiled, compiled_mask;
 	struct schedule *schedule;      /* NULL without schedule.txt */
