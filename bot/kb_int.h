@@ -51,9 +51,13 @@ struct kb_compiled {
 #define KB_ROLE_MATCH 1
 #define KB_ROLE_NOT 2
 
+/* match.c: an exact form cut as prefilter_all_of reads it (shape) */
+#define KB_ALL_OF 16
+
 struct kb_pieces {
-	int shape;              /* enum pf_shape */
+	int shape;              /* enum pf_shape, or KB_ALL_OF */
 	bool interpreted;       /* never JIT-compiled (match.c hot()) */
+	uint64_t neg;           /* KB_ALL_OF: the pieces that must not match */
 	uint32_t n;
 	uint32_t *uses;         /* runs of each piece */
 	pcre2_code *code[];

@@ -1048,6 +1048,83 @@ prefilter_pieces(const char *s, struct pf_piece *v, size_t *n)
 	return PF_ANY;
 }
 
+/* After ".*" or ".*?" at s[i] (before n): where what follows starts, or 0
+ * (".*+", possessive, and ".*{" are no such thing). */
+static size_t
+dotstar(const char *s, size_t i, size_t n)
+{
+	if (i + 2 > n || s[i] != '.' || s[i + 1] != '*' ||
+	    (i + 2 < n && (s[i + 2] == '+' || s[i + 2] == '{')))
+		return 0;
+	return i + 2 < n && s[i + 2] == '?' ? i + 3 : i + 2;
+}
+
+/*
+ * [a, b) as a piece of its own: its top-level alternatives, each without
+ * its leading ".*"; NULL if one does not start so.
+ */
+static char *
+all_of_piece(const char *s, size_t a, size_t b)
+{
+	struct pf_piece alt[PF_PIECES_MAX];
+	size_t k, i, len = 0, x;
+	char *p;
+
+	if (!split_alt(s, a, b, alt, &k, PF_PIECES_MAX))
+		return NULL;
+	p = xmalloc(b - a + 1);
+	for (i = 0; i < k; i++) {
+		if (!(x = dotstar(s, alt[i].a, alt[i].b))) {
+			free(p);
+			return NULL;
+		}
+		if (i)
+			p[len++] = '|';
+		memcpy(p + len, s + x, alt[i].b - x);
+		len += alt[i].b - x;
+	}
+	p[len] = '\0';
+	return p;
+}
+
+int
+prefilter_all_of(const char *s, char **piece, uint64_t *neg, size_t *n)
+{
+	size_t len = strlen(s), i = s[0] == '^', e, k;
+	struct pf_piece alt[2];
+	char *p;
+
+	*n = 0;
+	*neg = 0;
+	if (!splittable(s, len) || !split_alt(s, 0, len, alt, &k, 2) || k != 1)
+		return 0;
+	while (i + 2 < len && s[i] == '(' && s[i + 1] == '?' &&
+	    (s[i + 2] == '=' || s[i + 2] == '!')) {
+		e = group_end(s, i, len);
+		/* (a quantifier after it is no lookahead, nor a ".*" tail) */
+		if (e > len || (s[i + 2] == '!' && s[0] != '^') ||
+		    *n == PF_PIECES_MAX ||
+		    !(p = all_of_piece(s, i + 3, e - 1)))
+			goto whole;
+		if (s[i + 2] == '!')
+			*neg |= (uint64_t)1 << *n;
+		piece[(*n)++] = p;
+		i = e;
+	}
+	if (i < len && strcmp(s + i, ".*") != 0 && strcmp(s + i, ".*$") != 0) {
+		if (*n == PF_PIECES_MAX || !(p = all_of_piece(s, i, len)))
+			goto whole;
+		piece[(*n)++] = p;
+	}
+	if (*n > 0)
+		return 1;
+whole:
+	while (*n > 0)
+		free(piece[--*n]);
+	*neg = 0;
+	return 0;
+}
+
 struct prefilter *
 prefilter_new(void)
 {

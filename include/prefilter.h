@@ -65,6 +65,18 @@ enum pf_shape prefilter_pieces(const char *pattern, struct pf_piece *v,
  * and its pieces do not hold, and may not be used.
  */
 int prefilter_same_shape(const char *exact, const char *folded);
+/*
+ * "^(?=.*A)(?!.*B)..." followed by nothing, ".*", ".*$" or ".*T", and
+ * ".*T" (one top-level alternative; a lookahead's own alternatives each
+ * ".*X"): it matches exactly when each A matches somewhere, no B does, and
+ * T does. Without "^", only with no (?!: a match may start after each B.
+ * Sets piece[0..*n) to A, B, T as patterns of their own (malloc'ed; a
+ * lookahead's ".*" taken off each alternative: run from anywhere, not
+ * tried from the start backwards), bit i of *neg for a B. Returns 1 so,
+ * else 0 (nothing set).
+ */
+int prefilter_all_of(const char *pattern, char **piece, uint64_t *neg,
+    size_t *n);
 
 struct prefilter *prefilter_new(void);
 void prefilter_free(struct prefilter *pf);

@@ -8,6 +8,7 @@
  * says nothing.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +68,36 @@ check(const char *pat, const char *fold, unsigned flags, const char *subject,
 	prefilter_free(pf);
 }
 
+/* A form prefilter_all_of cuts: its pieces, each run from anywhere, say
+ * what the whole says. */
+static void
+check_all_of(const char *pat, const char *subject, pcre2_match_context *mc)
+{
+	char *pc[PF_PIECES_MAX];
+	uint64_t neg;
+	size_t n, i;
+	int whole = try(pat, strlen(pat), subject, mc), all = 1;
+
+	if (!prefilter_all_of(pat, pc, &neg, &n))
+		return;
+	for (i = 0; i < n; i++) {
+		size_t len = strlen(pc[i]) + 4;
+		char *w = xmalloc(len + 1);
+		int r;
+
+		snprintf(w, len + 1, "(?:%s)", pc[i]);
+		r = try(w, strlen(w), subject, mc);
+		if (r < 0 && all >= 0)
+			all = -1;
+		else if (all == 1 && r == (int)(neg >> i & 1))
+			all = 0;
+		free(w);
+		free(pc[i]);
+	}
+	if (whole >= 0 && all >= 0 && whole != all)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -91,6 +122,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (strcmp(ex, fo) != 0 && prefilter_same_shape(ex, fo))
 			check(ex, fo, PF_LAZY | PF_DECIDE | PF_CONTAIN, t.exact,
 			    t.folded, mc);
+		/* the exact form of a match: line, cut in its lookaheads */
+		check_all_of(ex, t.exact, mc);
+		check_all_of(fo, t.folded, mc);
 		text_release(&t);
 		free(ex);
 		free(fo);

@@ -355,6 +355,173 @@ test_property(void **state)
 	assert_true(npieces > 1000);
 }
 
+/*
+ * prefilter_all_of: which forms it cuts, in which pieces ("!" before one
+ * that must not match), and which it leaves whole (NULL).
+ */
+static void
+test_all_of_forms(void **state)
+{
+	static const struct {
+		const char *pattern, *want;
+	} c[] = {
+		{ "^(?=.*vss\\s*id)(?=.*(mat\\s*khau|\\bmk\\b)).*",
+		    "vss\\s*id & (mat\\s*khau|\\bmk\\b)" },
+		{ "^(?=.*a)(?!.*?b).*c", "a & !b & c" },
+		{ "^(?=.*a|.*?b).*$", "a|b" },
+		{ "(?=.*a).*b", "a & b" },       /* positive only: no ^ needed */
+		{ ".*(a|b).*", "(a|b).*" },
+		{ "^.*a", "a" },
+		{ "^(?=.*a)x", NULL },           /* x at the start only */
+		{ "^(?=.*a|b).*", NULL },        /* b at the start only */
+		{ "(?!.*a).*b", NULL },          /* may start after every a */
+		{ "^(?=.*a)|b", NULL },          /* two alternatives */
+		{ "^(?=.*a)?.*", NULL },         /* an optional lookahead */
+		{ "^(a)(?=.*\\1)", NULL },     /* a backreference */
+		{ "^(?i)(?=.*a)", NULL },        /* flags */
+		{ "^(?=.*+a).*", NULL },         /* possessive: a at the end */
+		{ "^.*", NULL },                 /* needs nothing */
+		{ "abc", NULL },
+	};
+	size_t i, n, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		char *pc[PF_PIECES_MAX];
+		uint64_t neg;
+		struct buf b;
+
+		if (!prefilter_all_of(c[i].pattern, pc, &neg, &n)) {
+			if (c[i].want)
+				fail_msg("'%s': not cut, want '%s'", c[i].pattern,
+				    c[i].want);
+			continue;
+		}
+		buf_init(&b, 256);
+		for (j = 0; j < n; j++) {
+			buf_printf(&b, "%s%s%s", j ? " & " : "",
+			    neg >> j & 1 ? "!" : "", pc[j]);
+			free(pc[j]);
+		}
+		if (!c[i].want)
+			fail_msg("'%s': cut as '%s', want it whole", c[i].pattern,
+			    b.data);
+		assert_string_equal(b.data, c[i].want);
+		buf_release(&b);
+	}
+}
+
+static pcre2_code *
+re_compile(const char *s)
+{
+	int err;
+	PCRE2_SIZE off;
+
+	return pcre2_compile((PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED,
+	    PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS, &err, &off, NULL);
+}
+
+/* 1 match, 0 none, -1 PCRE2 gave up */
+static int
+re_hit(pcre2_code *re, const char *text, pcre2_match_data *md)
+{
+	int rc = pcre2_match(re, (PCRE2_SPTR)text, strlen(text), 0, 0, md, NULL);
+
+	return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+}
+
+/* Generated lookahead forms: the pieces say what the whole pattern says. */
+static void
+test_all_of_property(void **state)
+{
+	enum { NPAT = 1500, NTEXT = 40 };
+	static const char *const tails[] = { "", ".*", ".*$", ".*", ".*?", "" };
+	char texts[NTEXT][64];
+	pcre2_match_data *md = pcre2_match_data_create(4, NULL);
+	size_t p, t, ncut = 0, nchecked = 0, nhit = 0;
+
+	(void)state;
+	for (t = 0; t < NTEXT; t++)
+		gen_text(texts[t], sizeof(texts[t]));
+	strcpy(texts[0], "");
+	for (p = 0; p < NPAT; p++) {
+		char *pc[PF_PIECES_MAX];
+		pcre2_code *re, *pr[PF_PIECES_MAX];
+		uint64_t neg;
+		size_t n, i;
+		unsigned k = rnd(4), j, a;
+		struct buf b;
+
+		buf_init(&b, 4096);
+		if (rnd(4))
+			buf_addc(&b, '^');
+		for (j = 0; j < k; j++) {
+			buf_adds(&b, rnd(3) ? "(?=" : "(?!");
+			for (a = 1 + rnd(2); a > 0; a--) {
+				buf_adds(&b, rnd(2) ? ".*" : rnd(2) ? ".*?" :
+				    rnd(2) ? ".*+" : "");
+				gen_seq(&b, 1);
+				if (a > 1)
+					buf_addc(&b, '|');
+			}
+			buf_addc(&b, ')');
+			if (rnd(8) == 0)
+				buf_addc(&b, '?');
+		}
+		buf_adds(&b, tails[rnd(6)]);
+		if (rnd(2))
+			gen_seq(&b, 1);
+		if (rnd(8) == 0) {
+			buf_addc(&b, '|');
+			gen_seq(&b, 1);
+		}
+		re = re_compile(b.data);
+		if (!re || !prefilter_all_of(b.data, pc, &neg, &n)) {
+			if (re)
+				pcre2_code_free(re);
+			buf_release(&b);
+			continue;
+		}
+		ncut++;
+		for (i = 0; i < n; i++) {
+			/* as match.c runs a piece: from anywhere */
+			char w[4096];
+
+			snprintf(w, sizeof(w), "(?:%s)", pc[i]);
+			if (!(pr[i] = re_compile(w)))
+				fail_msg("'%s': piece '%s' does not compile", b.data,
+				    pc[i]);
+		}
+		for (t = 0; t < NTEXT; t++) {
+			int whole = re_hit(re, texts[t], md), all = 1, r;
+
+			for (i = 0; i < n && all >= 0; i++)
+				if ((r = re_hit(pr[i], texts[t], md)) < 0)
+					all = -1;
+				else if (r == (int)(neg >> i & 1))
+					all = 0;
+			if (whole < 0 || all < 0)
+				continue;
+			if (whole != all)
+				fail_msg("'%s' on '%s': whole %d, its pieces %d",
+				    b.data, texts[t], whole, all);
+			nchecked++;
+			nhit += whole;
+		}
+		for (i = 0; i < n; i++) {
+			pcre2_code_free(pr[i]);
+			free(pc[i]);
+		}
+		pcre2_code_free(re);
+		buf_release(&b);
+	}
+	pcre2_match_data_free(md);
+	/* not vacuous: forms were cut, and both answers came up */
+	assert_true(ncut > 300);
+	assert_true(nhit > 1000);
+	assert_true(nchecked - nhit > 1000);
+}
+
 int
 main(void)
 {
@@ -363,6 +530,8 @@ main(void)
 		cmocka_unit_test(test_same_shape),
 		cmocka_unit_test(test_verdicts),
 		cmocka_unit_test(test_property),
+		cmocka_unit_test(test_all_of_forms),
+		cmocka_unit_test(test_all_of_property),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
