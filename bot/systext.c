@@ -58,3 +58,22 @@ systext_check(const struct kb *kb, const char *dir, struct diag *d)
 			    "dòng dưới", texts[i].id, texts[i].what);
 	}
 }
+
+int
+systext_absent(const char *dir, struct diag *d)
+{
+	char path[4096];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/system.txt", dir);
+	if (stat(path, &sb) == 0)
+		return 0;
+	diag_warn(d, path, 0, "không có tệp system.txt, nên bot nói các câu của "
+	    "riêng nó (khi chưa hiểu câu hỏi, khi người dân gửi ảnh, khi chuyển "
+	    "cho người hỗ trợ…) bằng câu soạn sẵn trong chương trình, không báo "
+	    "số tổng đài ngoài giờ hỗ trợ, và không hiểu lời cảm ơn, chữ \"tiếp\" "
+	    "hay \"menu\"" DIAG_FIX "chép tệp knowledge/system.txt đi kèm bot "
+	    "vào thư mục này rồi sửa lời cho hợp với phường (xem "
+	    "knowledge/README.md, phần system.txt)");
+	return 1;
+}

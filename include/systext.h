@@ -22,5 +22,8 @@ const char *systext(const struct kb *kb, const char *id);
 
 /* Errors for each sentence dir/system.txt lacks (called by kb_load). */
 void systext_check(const struct kb *kb, const char *dir, struct diag *d);
+/* 1 with a warning when dir has no system.txt, else 0. Not kb_load's: a
+ * test's directory goes without; `check`, serve and chat say it. */
+int systext_absent(const char *dir, struct diag *d);
 
 #endif

@@ -76,6 +76,40 @@ test_without_system_txt(void **state)
 	tu_kb_close(&k);
 }
 
+/*
+ * But `check` says so (and serve and chat log it): the stand-ins are not
+ * the ward's wording, the hotlines are gone, and thanks, "tiếp" and
+ * "menu" are not understood.
+ */
+static void
+test_without_system_txt_warns(void **state)
+{
+	struct tu_kb k;
+	struct diag d;
+	char where[512];
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt", "== a.b\ntitle: A\nkeywords: a\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\nx\n", NULL);
+	diag_init(&d);
+	assert_int_equal(systext_absent(k.dir, &d), 1);
+	assert_int_equal(d.nwarn, 1);
+	assert_int_equal(d.nerr, 0);
+	assert_diag_line(&d, tu_loc(where, sizeof(where), k.dir, "system.txt",
+	    0), "cảnh báo: không có tệp system.txt");
+	assert_non_null(strstr(d.text.data, "knowledge/system.txt"));
+	assert_diag_vietnamese(&d);
+	diag_release(&d);
+	tu_kb_close(&k);
+	/* with one: nothing to say */
+	tu_kb_open(&k, "system.txt", TU_SYS_REQUIRED, NULL);
+	diag_init(&d);
+	assert_int_equal(systext_absent(k.dir, &d), 0);
+	assert_int_equal(d.nwarn + d.nerr, 0);
+	diag_release(&d);
+	tu_kb_close(&k);
+}
+
 /* The shipped knowledge base has every one, and says what it said in C. */
 static void
 test_knowledge_dir(void **state)
@@ -104,6 +138,7 @@ main(void)
 		cmocka_unit_test(test_read_from_system_txt),
 		cmocka_unit_test(test_missing_is_an_error),
 		cmocka_unit_test(test_without_system_txt),
+		cmocka_unit_test(test_without_system_txt_warns),
 		cmocka_unit_test(test_knowledge_dir),
 	};
 
