@@ -695,6 +695,17 @@ any_let_through(const struct kb *kb, uint32_t ti)
 	return kb->acc[ti].pats == kb->epoch;
 }
 
+/*
+ * The score of the words alone. Forms of address and particles are no
+ * evidence by themselves: "được không con" shares all its words with "tài
+ * khoản cho con". Beside a pattern's hit they still count.
+ */
+static double
+words_only(const struct kb *kb, const struct kb_acc *a)
+{
+	return a->said == kb->epoch ? a->sim * SIM_ONLY : 0;
+}
+
 static void
 stage_scores(struct mq *m)
 {
@@ -717,11 +728,9 @@ stage_scores(struct mq *m)
 
 		if (matched < 0)
 			matched = 0;
-		/* forms of address and particles alone are no evidence:
-		 * "được không con" shares them with "tài khoản cho con" */
-		a->sim = m->total_uni > 0 && a->said == kb->epoch ?
+		a->sim = m->total_uni > 0 ?
 		    (matched + a->bi) / (m->total_uni + a->bi) : 0;
-		ub = a->sim * SIM_ONLY;
+		ub = words_only(kb, a);
 		if (any_let_through(kb, ti)) {
 			double s2 = R_EXACT * (0.40 + 0.50 * a->sim + 0.10 * 1.0);
 
@@ -757,7 +766,7 @@ stage_scores(struct mq *m)
 			rx = patterns_best(m, tp->match, tp->nmatch, t0, &spec,
 			    (long)tp->pat_base);
 		}
-		score = sim * SIM_ONLY;
+		score = words_only(kb, &kb->acc[ti]);
 		if (rx > 0) {
 			double s2 = rx * (0.40 + 0.50 * sim + 0.10 * spec);
 

@@ -292,8 +292,13 @@ test_stop_words_only_ask_nothing(void **state)
 	    "ask: làm tài khoản cho con được không\n"
 	    "ask: mẹ hỏi tài khoản của cháu với\n"
 	    "match: tài\\s*khoản\\s+(cho|của)\\s+con\nsource: s\n"
-	    "reviewed: 2026-11-01\nanswer:\nx\n",
-	    "stopwords.txt", "ạ à ơi nhé\ncon cháu bác mẹ\nđược không hỏi với\n",
+	    "reviewed: 2026-11-01\nanswer:\nx\n"
+	    "== human\ntitle: Gặp người thật\nkeywords: gặp người thật\n"
+	    "ask: muốn gặp người thật với\n"
+	    "match: nói\\s*chuyện\\s+với\\s+cán\\s*bộ\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\ny\n",
+	    "stopwords.txt",
+	    "ạ à ơi nhé\ncon cháu bác mẹ\nđược không hỏi với muốn\n",
 	    NULL);
 	assert_int_equal(k.d.nerr, 0);
 	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
@@ -308,6 +313,9 @@ test_stop_words_only_ask_nothing(void **state)
 	}
 	expect(k.kb, "tài khoản cho con", MATCH_ANSWER, "id.child");
 	expect(k.kb, "tai khoan cho con duoc khong", MATCH_ANSWER, "id.child");
+	/* a pattern's hit is evidence enough; the shared stop words still
+	 * count beside it */
+	expect(k.kb, "muốn nói chuyện với cán bộ", MATCH_ANSWER, "human");
 	tu_kb_close(&k);
 }
 
