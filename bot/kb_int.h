@@ -151,6 +151,7 @@ struct kb {
 	struct kb_acc {
 		uint32_t mark;  /* epoch in which this topic became a candidate */
 		uint32_t pats;  /* epoch in which the prefilter let a match: through */
+		uint32_t said;  /* epoch in which it held a word that is not a stop word */
 		double uni;     /* weight of the message's words it holds */
 		double bi;      /* weight of the message's word pairs it holds */
 		double pen;     /* words it knows only with other diacritics */

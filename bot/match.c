@@ -24,6 +24,7 @@ struct qfeat {
 	uint64_t key;
 	double w;
 	int kind;
+	bool stop;              /* a stop word, or a pair of them */
 	uint64_t exact;         /* FEAT_EXACT_UNI key when the token is marked */
 };
 
@@ -633,7 +634,7 @@ stage_features(struct mq *m)
 
 	if (++kb->epoch == 0) {
 		for (i = 0; i <= kb->n; i++)
-			kb->acc[i].mark = kb->acc[i].pats = 0;
+			kb->acc[i].mark = kb->acc[i].pats = kb->acc[i].said = 0;
 		memset(kb->pmark, 0, (kb->npat + 1) * sizeof(*kb->pmark));
 		for (i = 0; i < 2; i++)
 			memset(kb->not_mark[i], 0, (kb->nsame + 1) * sizeof(uint32_t));
@@ -661,6 +662,7 @@ stage_features(struct mq *m)
 			qf->key = key;
 			qf->kind = FEAT_FOLD_UNI;
 			qf->w = idf(kb, kf ? kf->npost : 0) * (stop ? W_STOP : 1.0);
+			qf->stop = stop;
 			qf->exact = t->tok[i].marked ? index_key(FEAT_EXACT_UNI,
 			    t->exact + t->tok[i].eoff, t->tok[i].elen) : 0;
 			m->total_uni += qf->w;
@@ -684,6 +686,7 @@ pair:
 				qf->key = bk;
 				qf->kind = FEAT_FOLD_BI;
 				qf->w = idf(kb, kf->npost) * (stop && stop2 ? W_STOP : 1.0);
+				qf->stop = stop && stop2;
 				qf->exact = 0;
 			}
 		}
@@ -717,6 +720,8 @@ stage_words(struct mq *m)
 			uint32_t ti = kf->post[j];
 
 			cand_add(kb, ti, &m->ncand);
+			if (!m->q[i].stop)
+				kb->acc[ti].said = kb->epoch;
 			if (m->q[i].kind == FEAT_FOLD_UNI)
 				kb->acc[ti].uni += m->q[i].w;
 			else
@@ -824,7 +829,9 @@ stage_scores(struct mq *m)
 
 		if (matched < 0)
 			matched = 0;
-		a->sim = m->total_uni > 0 ?
+		/* forms of address and particles alone are no evidence:
+		 * "được không con" shares them with "tài khoản cho con" */
+		a->sim = m->total_uni > 0 && a->said == kb->epoch ?
 		    (matched + a->bi) / (m->total_uni + a->bi) : 0;
 		ub = a->sim * SIM_ONLY;
 		if (any_let_through(kb, ti)) {

@@ -273,6 +273,45 @@ test_mismarked_word_not_confident(void **state)
 	tu_kb_close(&k);
 }
 
+/*
+ * A message of forms of address and particles only ("được không con",
+ * "con ơi") asks nothing: the words stage must not answer it with the one
+ * topic whose keywords happen to hold those words ("tài khoản cho con").
+ */
+static void
+test_stop_words_only_ask_nothing(void **state)
+{
+	static const char *const msgs[] = { "được không con", "duoc k con",
+		"con ơi", "mẹ hỏi con với", "bác hỏi cháu được không" };
+	struct tu_kb k;
+	size_t i;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt",
+	    "== id.child\ntitle: Tài khoản cho con\n"
+	    "keywords: tài khoản cho con, tài khoản của con, cho cháu\n"
+	    "ask: làm tài khoản cho con được không\n"
+	    "ask: mẹ hỏi tài khoản của cháu với\n"
+	    "match: tài\\s*khoản\\s+(cho|của)\\s+con\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\nx\n",
+	    "stopwords.txt", "ạ à ơi nhé\ncon cháu bác mẹ\nđược không hỏi với\n",
+	    NULL);
+	assert_int_equal(k.d.nerr, 0);
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		struct match_result r;
+
+		match(k.kb, msgs[i], &r);
+		check_result(&r);
+		if (r.action == MATCH_ANSWER)
+			fail_msg("\"%s\" answered by %s (%.3f, words %.3f): "
+			    "stop words only", msgs[i], topic_id(&r), r.score,
+			    r.cand[0].sim);
+	}
+	expect(k.kb, "tài khoản cho con", MATCH_ANSWER, "id.child");
+	expect(k.kb, "tai khoan cho con duoc khong", MATCH_ANSWER, "id.child");
+	tu_kb_close(&k);
+}
+
 static void
 test_out_of_scope(void **state)
 {
@@ -1034,6 +1073,7 @@ main(void)
 		cmocka_unit_test(test_exact_over_folded_mini),
 		cmocka_unit_test(test_exact_scores_higher_than_folded),
 		cmocka_unit_test(test_mismarked_word_not_confident),
+		cmocka_unit_test(test_stop_words_only_ask_nothing),
 		cmocka_unit_test(test_out_of_scope),
 		cmocka_unit_test(test_empty_and_emoji),
 		cmocka_unit_test(test_invalid_utf8_message),
