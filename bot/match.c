@@ -466,7 +466,8 @@ marks_left_off(struct mq *m)
 
 		if (k->marked)
 			continue;
-		for (j = 0; j < k->elen && !(w[j] >= 'a' && w[j] <= 'z'); j++)
+		/* a word has a vowel: "dc", "k", "bhxh" are abbreviations */
+		for (j = 0; j < k->elen && !strchr("aeiouy", w[j]); j++)
 			;
 		if (j == k->elen || vocab_plain(m->kb, w, k->elen))
 			continue;

@@ -955,8 +955,8 @@ test_mixed_typing_is_not_a_mismatch(void **state)
  * full credit for a word typed without them: "qua", which the kb writes so
  * (an answer), may be meant so ("nhận qua tài khoản": not "nhận quà"). A
  * word that cannot be a syllable without marks ("duoc") says it, or two
- * that could ("toi co"); an abbreviation's expansion does not ("ud" into
- * "ung dung").
+ * that could ("toi co"); an abbreviation does not ("dc"), nor its
+ * expansion ("ud" into "ung dung").
  */
 static void
 test_mixed_typing_needs_words_left_off(void **state)
@@ -967,6 +967,7 @@ test_mixed_typing_needs_words_left_off(void **state)
 	} cases[] = {
 		{ "tiền trợ cấp nhận qua tài khoản", false },
 		{ "nhận qua ud", false },
+		{ "dc nhận qua tết", false },     /* no vowel: no word */
 		{ "duoc nhận qua tết", true },
 		{ "toi co nhận qua tết", true },
 		{ "cháu nhận qua tết", false },
