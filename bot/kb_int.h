@@ -46,6 +46,10 @@ struct kb_compiled {
 				 * (prefilter_same_shape) */
 	bool marked;            /* has an exact form (diacritics) */
 	bool lazy;              /* ... compiled on first use (kb_exact) */
+	/* match.c: the exact form with each marked letter also taking the
+	 * letter without marks (text_pattern_mixed), compiled on first need */
+	bool mixed_tried;
+	pcre2_code *mixed;
 };
 
 #define KB_ROLE_MATCH 1
