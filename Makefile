@@ -80,20 +80,24 @@ build build/obj build/asan build/tests build/asan/tests:
 deps:
 	@scripts/deps build
 
-# The bot on Telegram/Zalo when a token is configured (environment or
-# config/hoidap.conf), else the console chat on the bundled knowledge.
+# The bot when a platform is configured (a Telegram or Zalo token, a Zalo
+# OA app id; environment or config/hoidap.conf), else the console chat on
+# the bundled knowledge. check-config's "platforms" line is serve's own
+# rule; a configuration with an error shows it and stops.
 run: deps
 	@$(MAKE) --no-print-directory build/hoidap
-	@if [ -n "$${HOIDAP_TELEGRAM_TOKEN:-}$${HOIDAP_ZALO_TOKEN:-}" ] || \
-	  grep -Eq '^ *(telegram|zalo)_token *= *[^ ]' config/hoidap.conf; then \
+	@cfg=$$(build/hoidap check-config 2>/dev/null) || \
+	  { build/hoidap check-config >/dev/null; exit 1; }; \
+	if echo "$$cfg" | grep -Eq '^platforms += [a-z]'; then \
 	  echo "build/hoidap serve"; exec build/hoidap serve; \
-	else echo "no messaging token configured: console chat"; \
+	else echo "no messaging platform configured: console chat"; \
 	  exec build/hoidap chat --kb $(KB); fi
 
 test:
 	@scripts/deps test
 	@$(MAKE) --no-print-directory unit unit-asan fuzz-replay cli integration check golden
 	tests/install.sh build/fakeapi
+	tests/make_run.sh
 	tests/qr.sh build/hoidap && ASAN_OPTIONS=detect_leaks=1 tests/qr.sh build/asan/hoidap
 	ASAN_OPTIONS=detect_leaks=1 tests/report.sh build/asan/hoidap
 	ASAN_OPTIONS=detect_leaks=1 tests/chat.sh build/asan/hoidap

@@ -14,6 +14,23 @@ clock_now(void)
 	return now_fn ? now_fn() : time(NULL);
 }
 
+int64_t
+clock_now_us(void)
+{
+	struct timespec ts;
+
+	if (now_fn)
+		return (int64_t)now_fn() * 1000000;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t
+clock_now_ms(void)
+{
+	return clock_now_us() / 1000;
+}
+
 void
 clock_set(time_t (*now)(void))
 {

@@ -144,6 +144,15 @@ cmd_chat(struct cmd_ctx *cx, int argc, char **argv)
 		log_set_level(LOG_WARN);
 	if (cmd_open(cx) < 0)
 		return 1;
+	{
+		struct diag d;
+
+		/* once: a reload does not say it again */
+		diag_init(&d);
+		if (systext_absent(dir, &d))
+			fputs(d.text.data, stderr);
+		diag_release(&d);
+	}
 	conv_state_init(&st);
 	conv_reply_init(&r);
 	if (cx->st) {

@@ -20,6 +20,7 @@
 #include "cmd.h"
 #include "diag.h"
 #include "match.h"
+#include "systext.h"
 
 /*
  * Why `other` scored for example q: "'x' có cùng các từ "a", "b c", và dòng
@@ -214,6 +215,8 @@ cmd_check(struct cmd_ctx *cx, int argc, char **argv)
 	dir = cmd_kb_dir(cx->kb_dir);
 	diag_init(&d);
 	kb = kb_load(dir, &d);
+	if (kb)
+		(void)systext_absent(dir, &d);
 	if (kb) {
 		for (i = 0; i < kb_count(kb); i++) {
 			const struct kb_topic *t = kb_topic(kb, i);

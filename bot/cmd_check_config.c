@@ -9,6 +9,7 @@ cmd_check_config(struct cmd_ctx *cx, int argc, char **argv)
 {
 	struct config cfg;
 	const char *path;
+	char on[64];
 	int given, rc;
 
 	(void)cx;
@@ -16,6 +17,10 @@ cmd_check_config(struct cmd_ctx *cx, int argc, char **argv)
 	    &given)) != 0)
 		return rc;
 	config_dump(&cfg);
+	/* what serve would serve; `make run` reads this line */
+	printf("%-21s = %s\n", "platforms", config_platforms(&cfg, on,
+	    sizeof(on)) ? on : "(none: serve refuses to start; hoidap chat is "
+	    "the console)");
 	printf("%s: ok\n", path);
 	config_release(&cfg);
 	return 0;

@@ -12,14 +12,14 @@ cmd_serve(struct cmd_ctx *cx, int argc, char **argv)
 {
 	struct config cfg;
 	const char *path;
+	char on[64];
 	int given, rc;
 
 	(void)cx;               /* the daemon loads what it serves itself */
 	if ((rc = cmd_config_load(argc, argv, "serve", &cfg, &path,
 	    &given)) != 0)
 		return rc;
-	/* a ward may run its Official Account alone */
-	if (!*cfg.telegram_token && !*cfg.zalo_token && !*cfg.zalo_oa_app_id) {
+	if (!config_platforms(&cfg, on, sizeof(on))) {
 		fprintf(stderr, "hoidap serve: no messaging platform configured: "
 		    "set HOIDAP_TELEGRAM_TOKEN, HOIDAP_ZALO_TOKEN and/or the "
 		    "HOIDAP_ZALO_OA_* settings (or the config file %s). For a "

@@ -343,6 +343,27 @@ config_apply_hot(struct config *c, const struct config *from)
 	}
 }
 
+int
+config_platforms(const struct config *c, char *out, size_t n)
+{
+	/* a ward may run its Official Account alone */
+	const char *on[3] = { *c->telegram_token ? "telegram" : NULL,
+	    *c->zalo_token ? "zalo" : NULL, *c->zalo_oa_app_id ? "zalo_oa" : NULL };
+	size_t i;
+	int k = 0;
+
+	if (n)
+		*out = '\0';
+	for (i = 0; i < ARRAY_SIZE(on); i++) {
+		if (!on[i])
+			continue;
+		snprintf(out + strlen(out), n - strlen(out), "%s%s", k ? " " : "",
+		    on[i]);
+		k++;
+	}
+	return k;
+}
+
 void
 config_dump(const struct config *c)
 {

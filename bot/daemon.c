@@ -19,6 +19,7 @@
 #include "metrics.h"
 #include "redact.h"
 #include "store.h"
+#include "systext.h"
 #include "tg.h"
 #include "util.h"
 #include "zalo.h"
@@ -454,6 +455,11 @@ open_store(struct daemon *d)
 		diag_release(&dg);
 		return -1;
 	}
+	diag_release(&dg);
+	/* at the start only: reloads do not repeat it */
+	diag_init(&dg);
+	if (systext_absent(cfg->kb, &dg))
+		log_warn("%.*s", (int)strcspn(dg.text.data, "\n"), dg.text.data);
 	diag_release(&dg);
 	if (!(d->st = store_open(cfg->db)))
 		return -1;

@@ -271,30 +271,36 @@ card_text(struct handoff *h, const struct ticket *t, struct buf *b)
 	    "gõ /xong %lld khi xong.", (long long)t->id);
 }
 
+/* The ward's words (system.txt) for what a resident reads of a hand-off. */
 static void
 tell_resident_wait(struct handoff *h, const struct ticket *t)
 {
 	struct buf b;
 	int64_t now = store_now_ms();
+	char num[24];
 
+	snprintf(num, sizeof(num), "%lld", (long long)t->id);
 	buf_init(&b, BUF_CAP_REPLY);
-	if (strcmp(t->reason, "media") == 0)
-		buf_adds(&b, "Dạ, cháu chưa tự xem được ảnh, ghi âm hay tệp bác "
-		    "gửi, nên cháu chuyển cho người của Tổ xem giúp bác. ");
+	if (strcmp(t->reason, "media") == 0) {
+		buf_adds(&b, systext(h->kb, SYSTEXT_HANDOFF_MEDIA));
+		buf_addc(&b, ' ');
+	}
 	if (handoff_in_hours(h->cfg, now)) {
-		buf_printf(&b, "Dạ, cháu đã chuyển câu hỏi của bác cho Tổ Chuyển "
-		    "đổi số cộng đồng (phiếu số %lld). Các tình nguyện viên thường "
-		    "trả lời trong %s. Bác cứ nhắn thêm ở đây, tin của bác sẽ được "
-		    "chuyển tới Tổ ạ.", (long long)t->id, h->cfg->typical_wait);
+		const struct systext_var v[] = { { "phieu", num },
+		    { "cho", h->cfg->typical_wait } };
+
+		systext_fill(h->kb, SYSTEXT_HANDOFF_WAIT, v, ARRAY_SIZE(v), &b);
 	} else {
 		char start[8] = "7:30";
 		const char *call = systext(h->kb, SYSTEXT_HOTLINES);
+		const struct systext_var v[] = { { "phieu", num },
+		    { "gio", h->cfg->support_hours }, { "batdau", start } };
 
 		sscanf(h->cfg->support_hours, "%7[0-9:]", start);
-		buf_printf(&b, "Dạ, cháu đã ghi lại câu hỏi của bác (phiếu số "
-		    "%lld). Bây giờ là ngoài giờ hỗ trợ (%s), Tổ Chuyển đổi số cộng "
-		    "đồng sẽ trả lời bác từ %s sáng ạ.%s%s", (long long)t->id,
-		    h->cfg->support_hours, start, *call ? " " : "", call);
+		systext_fill(h->kb, SYSTEXT_HANDOFF_AFTER_HOURS, v, ARRAY_SIZE(v),
+		    &b);
+		if (*call)
+			buf_printf(&b, " %s", call);
 	}
 	handoff_say(h, t->platform, t->chat_id, b.data);
 	buf_release(&b);
@@ -397,9 +403,11 @@ claim(struct handoff *h, int64_t id, const char *vol_id, const char *vol_name)
 			buf_release(&txt);
 		}
 		buf_reset(&b);
-		buf_printf(&b, "Dạ, %s — tình nguyện viên của Tổ Chuyển đổi số "
-		    "cộng đồng — đã nhận câu hỏi của bác và sẽ nhắn cho bác ngay ạ.",
-		    vol_name);
+		{
+			const struct systext_var v[] = { { "ten", vol_name } };
+
+			systext_fill(h->kb, SYSTEXT_HANDOFF_CLAIMED, v, 1, &b);
+		}
 		handoff_say(h, t.platform, t.chat_id, b.data);
 		log_info("handoff: ticket %lld claimed by %s", (long long)id, vol_id);
 	} else if (rc == 1) {
@@ -431,16 +439,18 @@ resolve(struct handoff *h, int64_t id, const char *by)
 		group_send(h, b.data, store_ticket_card(h->st,
 		    h->cfg->volunteer_chat, id), NULL, 0);
 		buf_reset(&b);
-		buf_printf(&b, "Dạ, việc hỗ trợ bác (phiếu số %lld) đã xong. "
-		    "Bác có hài lòng không ạ? Bác gõ 👍 nếu hài lòng, 👎 nếu chưa. "
-		    "Từ giờ cháu lại trả lời bác như thường, gõ 0 để xem menu ạ.",
-		    (long long)id);
 		{
 			static const struct platform_button fb[] = {
 				{ "👍 Hài lòng", "fb:1" },
 				{ "👎 Chưa hài lòng", "fb:-1" },
 			};
-			struct platform_card c = { t.chat_id, b.data, 0, fb, 2, 2 };
+			char num[24];
+			const struct systext_var v[] = { { "phieu", num } };
+			struct platform_card c = { t.chat_id, NULL, 0, fb, 2, 2 };
+
+			snprintf(num, sizeof(num), "%lld", (long long)id);
+			systext_fill(h->kb, SYSTEXT_HANDOFF_DONE, v, 1, &b);
+			c.text = b.data;
 
 			send_card(h, t.platform, &c, 0, 0);
 			if (store_log(h->st, t.platform, t.chat_id, "out", b.data,
@@ -718,12 +728,15 @@ static void
 refuse(struct handoff *h, const char *platform, const struct event *ev,
     const char *cmd, const char *who)
 {
-	char b[256];
+	char lenh[48];
+	const struct systext_var v[] = { { "lenh", lenh }, { "ai", who } };
+	struct buf b;
 
-	snprintf(b, sizeof(b), "Dạ, lệnh /%s chỉ dành cho %s của Tổ Chuyển đổi số "
-	    "cộng đồng ạ. Bác cần hỗ trợ thì gõ câu hỏi, hoặc gõ 0 để xem menu.",
-	    cmd, who);
-	handoff_say(h, platform, ev->chat_id, b);
+	snprintf(lenh, sizeof(lenh), "/%s", cmd);
+	buf_init(&b, BUF_CAP_REPLY);
+	systext_fill(h->kb, SYSTEXT_STAFF_ONLY, v, ARRAY_SIZE(v), &b);
+	handoff_say(h, platform, ev->chat_id, b.data);
+	buf_release(&b);
 	log_warn("handoff: refused /%s from %s user %s", cmd, platform,
 	    ev->user_id);
 }
@@ -863,10 +876,8 @@ handoff_feedback(struct handoff *h, const char *platform,
 	id = store_ticket_feedback(h->st, platform, ev->chat_id, v);
 	if (id <= 0)
 		return ev->kind == EV_CALLBACK;
-	handoff_say(h, platform, ev->chat_id, v > 0 ?
-	    "Dạ, cháu cảm ơn bác đã góp ý ạ! 🙏" :
-	    "Dạ, cháu xin lỗi vì chưa giúp được bác chu đáo. Tổ sẽ xem lại để hỗ "
-	    "trợ tốt hơn. Bác gõ câu hỏi nếu cần thêm ạ.");
+	handoff_say(h, platform, ev->chat_id, systext(h->kb, v > 0 ?
+	    SYSTEXT_FEEDBACK_THANKS : SYSTEXT_FEEDBACK_SORRY));
 	log_info("handoff: feedback %d on ticket %lld", v, (long long)id);
 	return 1;
 }

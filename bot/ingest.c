@@ -195,24 +195,29 @@ group_migrated(struct daemon *d, struct handoff *h, const struct event *ev)
 /*
  * A button press is answered (the client's spinner stops) apart from the
  * chat ("" key): at once, not behind the chat's or the group's pacing.
+ * The answer only stops the spinner, which stops by itself too: one that
+ * cannot be queued is let go with a warning, wherever the press came from.
+ * Failing the update for it would have the press delivered again and
+ * fail again, for good, holding up every update behind it, and what the
+ * press asked for (a page, a claim) would never happen.
  */
-static int
+static void
 press_answer(struct daemon *d, enum platform_id p, const struct event *ev,
     int64_t recv_us)
 {
 	struct buf b;
 	const char *method;
-	int rc = 0;
 
 	if (ev->kind != EV_CALLBACK || !(platforms[p].caps & PLATFORM_BUTTONS))
-		return 0;
+		return;
 	buf_init(&b, 4096);
 	method = platforms[p].answer_press(ev->callback_id, &b);
 	if (!buf_failed(&b) && store_outbox_add(d->st, platforms[p].name, "", 0,
 	    method, b.data, recv_us) < 0)
-		rc = -1;
+		log_warn("%s: the answer to button press %s could not be queued; "
+		    "the press is handled all the same (the client stops its "
+		    "spinner by itself)", platforms[p].name, ev->update_id);
 	buf_release(&b);
-	return rc;
 }
 
 /* The volunteers' group: claims, replies, commands. */
@@ -422,7 +427,7 @@ ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
 	const char *plat = platforms[p].name;
 	struct handoff h = { d->st, d->kb, d->cfg, recv_us, 0, 0,
 	    member_status, d };
-	int seen, press;
+	int seen;
 
 	seen = store_seen(d->st, plat, ev->update_id);
 	if (seen)
@@ -432,9 +437,9 @@ ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
 		return group_migrated(d, &h, ev);
 	if (ev->kind == EV_IGNORE || !ev->chat_id[0])
 		return store_mark_processed(d->st, plat, ev->update_id);
-	press = press_answer(d, p, ev, recv_us);
+	press_answer(d, p, ev, recv_us);
 	if (handoff_is_group(&h, plat, ev->chat_id))
-		return volunteers(d, &h, p, ev) < 0 || press < 0 ? -1 : 0;
+		return volunteers(d, &h, p, ev) < 0 ? -1 : 0;
 	/* Other groups: the bot does not chat there, but answers /id. */
 	if (ev->is_group) {
 		(void)handoff_whoami(&h, plat, ev);
@@ -442,7 +447,7 @@ ingest_event(struct daemon *d, enum platform_id p, struct event *ev,
 			return -1;
 		return store_mark_processed(d->st, plat, ev->update_id);
 	}
-	if (resident(d, &h, p, ev, recv_us) < 0 || h.rc < 0 || press < 0)
+	if (resident(d, &h, p, ev, recv_us) < 0 || h.rc < 0)
 		return -1;
 	return 0;
 }

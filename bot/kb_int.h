@@ -46,6 +46,10 @@ struct kb_compiled {
 				 * (prefilter_same_shape) */
 	bool marked;            /* has an exact form (diacritics) */
 	bool lazy;              /* ... compiled on first use (kb_exact) */
+	/* match.c: the exact form with each marked letter also taking the
+	 * letter without marks (text_pattern_mixed), compiled on first need */
+	bool mixed_tried;
+	pcre2_code *mixed;
 };
 
 #define KB_ROLE_MATCH 1
@@ -154,6 +158,7 @@ struct kb {
 	struct kb_acc {
 		uint32_t mark;  /* epoch in which this topic became a candidate */
 		uint32_t pats;  /* epoch in which the prefilter let a match: through */
+		uint32_t said;  /* epoch in which it held a word that is not a stop word */
 		double uni;     /* weight of the message's words it holds */
 		double bi;      /* weight of the message's word pairs it holds */
 		double pen;     /* words it knows only with other diacritics */

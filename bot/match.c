@@ -8,12 +8,13 @@
 #include "kb_int.h"
 #include "prefilter.h"
 #include "util.h"
+#include "vocab.h"
 
 /* Weights of the score; README "How a question is answered" explains them. */
 #define W_STOP          0.15    /* a stop word counts this much of a word */
 #define W_MISMARK       0.7     /* "thuê" asked, topic knows only "thuế" */
 #define R_EXACT         1.0
-#define R_FOLDED_MARKED 0.45    /* hit only without the diacritics typed */
+#define R_FOLDED_MARKED 0.45    /* a word typed with other diacritics */
 #define SIM_ONLY        0.70
 #define MAX_DF_MIN      64      /* features in more topics than max(this, n/5) are skipped */
 
@@ -23,6 +24,7 @@ struct qfeat {
 	uint64_t key;
 	double w;
 	int kind;
+	bool stop;              /* a stop word, or a pair of them */
 	uint64_t exact;         /* FEAT_EXACT_UNI key when the token is marked */
 };
 
@@ -53,19 +55,54 @@ run(struct kb *kb, pcre2_code *re, const char *s, size_t *so, size_t *eo)
 	return true;
 }
 
-/* Did the resident type diacritics on any token in folded bytes [so,eo)? */
-static bool
+#define SPAN_MARKED   1        /* a token typed with diacritics */
+#define SPAN_UNMARKED 2        /* a token with letters typed without */
+
+/* Which tokens in folded bytes [so,eo) did the resident type with
+ * diacritics, which without (SPAN_*)? */
+static int
 span_marked(const struct text *t, size_t so, size_t eo)
 {
 	size_t i;
+	int r = 0;
 
 	for (i = 0; i < t->ntok; i++) {
-		size_t a = t->tok[i].foff, b = a + t->tok[i].flen;
+		const struct text_tok *k = &t->tok[i];
+		size_t a = k->foff, b = a + k->flen, j;
 
-		if (b > so && a < eo && t->tok[i].marked)
-			return true;
+		if (b <= so)
+			continue;
+		if (a >= eo)
+			break;
+		if (k->marked) {
+			r |= SPAN_MARKED;
+			continue;
+		}
+		for (j = a; j < b && !(r & SPAN_UNMARKED); j++)
+			if ((t->folded[j] | 0x20) >= 'a' && (t->folded[j] | 0x20) <= 'z')
+				r |= SPAN_UNMARKED;
 	}
-	return false;
+	return r;
+}
+
+/*
+ * The exact form of a match: line for a message typed with diacritics on
+ * some words only (text_pattern_mixed): compiled the first time one needs
+ * it, and never JIT-compiled: it runs only where the exact form missed.
+ */
+static pcre2_code *
+mixed_form(struct kb_compiled *c)
+{
+	char *s;
+
+	if (!c->mixed_tried) {
+		c->mixed_tried = true;
+		if ((s = text_pattern_mixed(c->src))) {
+			c->mixed = kb_pattern_compile(s, strlen(s), NULL);
+			free(s);
+		}
+	}
+	return c->mixed;
 }
 
 /*
@@ -214,6 +251,11 @@ match_free(struct kb *kb)
 			free(k);
 			kb->compiled[i].pieces[f] = NULL;
 		}
+	for (i = 0; kb->compiled && i <= kb->compiled_mask; i++) {
+		pcre2_code_free(kb->compiled[i].mixed);
+		kb->compiled[i].mixed = NULL;
+		kb->compiled[i].mixed_tried = false;
+	}
 }
 
 /*
@@ -432,11 +474,74 @@ struct mq {
 	size_t nword;           /* of which from words (the rest: patterns) */
 	struct match_cand top[TOPK];
 	size_t ntop;
+	int left_off;           /* marks_left_off; -1: not asked yet */
 	struct {                /* for --explain */
 		size_t pat_woken, pat_marked, pat_run, pat_hit, not_run, not_decided, vetoed,
 		    scored;
 	} n;
 };
+
+/*
+ * Can w (n bytes, ASCII) not be a Vietnamese syllable as written, without
+ * marks? A syllable ending in p, t, c or ch has a rising or a heavy tone
+ * ("mat": mát, mạt, mật); iê, yê, uô/ươ, êu, ưu and uê (but "que") never
+ * lose their hat or horn ("tien", "chuyen", "duoc", "neu", "luu", "thue").
+ */
+static bool
+needs_marks(const char *w, size_t n)
+{
+	size_t i;
+	char z = w[n - 1];
+
+	if (n >= 2 && (z == 'p' || z == 't' || z == 'c' ||
+	    (z == 'h' && w[n - 2] == 'c')))
+		return true;
+	for (i = 0; i + 1 < n; i++) {
+		char a = w[i], b = w[i + 1];
+
+		if ((a == 'i' && b == 'e') || (a == 'y' && b == 'e') ||
+		    (a == 'u' && (b == 'o' || b == 'u')) || (a == 'e' && b == 'u') ||
+		    (a == 'u' && b == 'e' && (i == 0 || w[i - 1] != 'q')))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Did the resident leave the marks off words ("quên mat khau")? Only a
+ * word typed without them that the kb never writes so (vocab_plain) can
+ * say so; a word it writes so too ("qua", "con", "cao", "app") may be
+ * meant just so. Of those, one that cannot be a syllable without marks
+ * ("mat") says it, or two that could ("khau", "co": one may be a word the
+ * kb does not use, two are a habit). Only the words as typed count: an
+ * abbreviation typed without marks expands without them ("ud": "ung
+ * dung"). Asked once per message, where a pattern needs it.
+ */
+static bool
+marks_left_off(struct mq *m)
+{
+	const struct text *t = &m->t0;
+	size_t i, j, n = 0;
+
+	if (m->left_off >= 0)
+		return m->left_off;
+	m->left_off = 0;
+	for (i = 0; i < t->ntok && !m->left_off; i++) {
+		const struct text_tok *k = &t->tok[i];
+		const char *w = t->exact + k->eoff;
+
+		if (k->marked)
+			continue;
+		/* a word has a vowel: "dc", "k", "bhxh" are abbreviations */
+		for (j = 0; j < k->elen && !strchr("aeiouy", w[j]); j++)
+			;
+		if (j == k->elen || vocab_plain(m->kb, w, k->elen))
+			continue;
+		if (needs_marks(w, k->elen) || ++n == 2)
+			m->left_off = 1;
+	}
+	return m->left_off;
+}
 
 /* v: which text t is (0 expanded, 1 as typed), for the prefilter. */
 static double
@@ -446,6 +551,7 @@ pattern_hit(struct mq *m, struct kb_pattern *p, const struct text *t, int v,
 	struct kb *kb = m->kb;
 	size_t so = 0, eo = 0, fl;
 	uint32_t hint = UINT32_MAX;
+	int sm;
 
 	/* An exact hit implies a folded one: the cheap miss comes first. */
 	m->n.pat_run++;
@@ -458,13 +564,21 @@ pattern_hit(struct mq *m, struct kb_pattern *p, const struct text *t, int v,
 	if (!p->lc->marked)
 		return R_EXACT;         /* written without diacritics: either way */
 	/* Hit only without diacritics: a real mismatch if the resident typed
-	 * them there ("thuê" for "thuế"), else the expected case; so the
+	 * other ones there ("thuê" for "thuế"), else the expected case; so the
 	 * exact form is only worth running where marks were typed. */
-	if (!span_marked(t, so, eo))
+	if (!((sm = span_marked(t, so, eo)) & SPAN_MARKED))
 		return R_EXACT;
 	m->n.pat_run++;
 	if (prun(kb, p, 0, KB_ROLE_MATCH, t->exact, ~(uint64_t)0, &so, &eo,
 	    &hint))
+		return R_EXACT;
+	/* Marks on some words, left off others ("quên mat khau"): a word
+	 * typed without them is no mismatch, only one typed with other marks
+	 * ("thuê" for "thuế"). */
+	if (!(sm & SPAN_UNMARKED) || !marks_left_off(m))
+		return R_FOLDED_MARKED;
+	m->n.pat_run++;
+	if (run(kb, mixed_form(p->lc), t->exact, &so, &eo))
 		return R_EXACT;
 	return R_FOLDED_MARKED;
 }
@@ -587,7 +701,7 @@ stage_features(struct mq *m)
 
 	if (++kb->epoch == 0) {
 		for (i = 0; i <= kb->n; i++)
-			kb->acc[i].mark = kb->acc[i].pats = 0;
+			kb->acc[i].mark = kb->acc[i].pats = kb->acc[i].said = 0;
 		memset(kb->pmark, 0, (kb->npat + 1) * sizeof(*kb->pmark));
 		for (i = 0; i < 2; i++)
 			memset(kb->not_mark[i], 0, (kb->nsame + 1) * sizeof(uint32_t));
@@ -615,6 +729,7 @@ stage_features(struct mq *m)
 			qf->key = key;
 			qf->kind = FEAT_FOLD_UNI;
 			qf->w = idf(kb, kf ? kf->npost : 0) * (stop ? W_STOP : 1.0);
+			qf->stop = stop;
 			qf->exact = t->tok[i].marked ? index_key(FEAT_EXACT_UNI,
 			    t->exact + t->tok[i].eoff, t->tok[i].elen) : 0;
 			m->total_uni += qf->w;
@@ -638,6 +753,7 @@ pair:
 				qf->key = bk;
 				qf->kind = FEAT_FOLD_BI;
 				qf->w = idf(kb, kf->npost) * (stop && stop2 ? W_STOP : 1.0);
+				qf->stop = stop && stop2;
 				qf->exact = 0;
 			}
 		}
@@ -671,6 +787,8 @@ stage_words(struct mq *m)
 			uint32_t ti = kf->post[j];
 
 			cand_add(kb, ti, &m->ncand);
+			if (!m->q[i].stop)
+				kb->acc[ti].said = kb->epoch;
 			if (m->q[i].kind == FEAT_FOLD_UNI)
 				kb->acc[ti].uni += m->q[i].w;
 			else
@@ -756,6 +874,17 @@ any_let_through(const struct kb *kb, uint32_t ti)
 	return kb->acc[ti].pats == kb->epoch;
 }
 
+/*
+ * The score of the words alone. Forms of address and particles are no
+ * evidence by themselves: "được không con" shares all its words with "tài
+ * khoản cho con". Beside a pattern's hit they still count.
+ */
+static double
+words_only(const struct kb *kb, const struct kb_acc *a)
+{
+	return a->said == kb->epoch ? a->sim * SIM_ONLY : 0;
+}
+
 static void
 stage_scores(struct mq *m)
 {
@@ -780,7 +909,7 @@ stage_scores(struct mq *m)
 			matched = 0;
 		a->sim = m->total_uni > 0 ?
 		    (matched + a->bi) / (m->total_uni + a->bi) : 0;
-		ub = a->sim * SIM_ONLY;
+		ub = words_only(kb, a);
 		if (any_let_through(kb, ti)) {
 			double s2 = R_EXACT * (0.40 + 0.50 * a->sim + 0.10 * 1.0);
 
@@ -816,7 +945,7 @@ stage_scores(struct mq *m)
 			rx = patterns_best(m, tp->match, tp->nmatch, t0, &spec,
 			    (long)tp->pat_base);
 		}
-		score = sim * SIM_ONLY;
+		score = words_only(kb, &kb->acc[ti]);
 		if (rx > 0) {
 			double s2 = rx * (0.40 + 0.50 * sim + 0.10 * spec);
 
@@ -942,6 +1071,7 @@ stages(struct kb *kb, const char *msg, size_t len, struct match_result *r,
 	m.ncand = m.nword = m.ntop = 0;
 	m.n = zero.n;
 	m.max_df = 0;
+	m.left_off = -1;
 	if (stage_normalize(&m, msg, len)) {
 		stage_features(&m);
 		stage_words(&m);

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "util.h"
 
 #ifndef HOIDAP_VERSION
@@ -228,15 +228,6 @@ metrics_health(const struct metrics *m, int64_t now_ms, char *why, size_t n)
 	return 1;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static enum MHD_Result
 answer(void *arg, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
@@ -263,7 +254,7 @@ answer(void *arg, struct MHD_Connection *c, const char *url,
 	if (strcmp(url, "/metrics") == 0) {
 		metrics_render(&m, &b);
 	} else if (strcmp(url, "/healthz") == 0) {
-		if (!metrics_health(&m, now_ms(), why, sizeof(why)))
+		if (!metrics_health(&m, clock_now_ms(), why, sizeof(why)))
 			code = MHD_HTTP_SERVICE_UNAVAILABLE;
 		buf_printf(&b, "%s\n", why);
 	} else {
@@ -326,7 +317,7 @@ metrics_publish(struct metrics_server *s, const struct metrics *m)
 		return;
 	pthread_mutex_lock(&s->mu);
 	s->snap = *m;
-	s->snap.published_ms = now_ms();
+	s->snap.published_ms = clock_now_ms();
 	pthread_mutex_unlock(&s->mu);
 }
 

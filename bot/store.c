@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "store_int.h"
 #include "util.h"
@@ -96,22 +96,17 @@ static const char *const migrations[] = {
 _Static_assert(ARRAY_SIZE(migrations) == STORE_SCHEMA_VERSION,
     "a new migration: bump STORE_SCHEMA_VERSION in include/store.h");
 
+/* clock.c's, so that a test's fake clock moves the store's stamps too */
 int64_t
 store_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_now_ms();
 }
 
 int64_t
 store_now_us(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return clock_now_us();
 }
 
 int

@@ -653,6 +653,111 @@ text_pattern_forms(const char *s, char **exact, char **folded)
 	return 0;
 }
 
+/* The letter without marks of a letter with them (đ: d), or 0. */
+static char
+letter_fold(utf8proc_int32_t cp)
+{
+	const struct vn_letter *v = vn_letter(cp);
+
+	return v ? v->fold : 0;
+}
+
+/*
+ * The exact form, each letter with marks also taking the letter without
+ * them: "mật" becomes "m[ậa]t" (inside a class, the letters without marks
+ * go at its end; a class "[^...]" is left as written, and so are a
+ * comment, what \Q quotes and what an escape names).
+ */
+char *
+text_pattern_mixed(const char *s)
+{
+	char *ex = text_pattern_exact(s), pend[64];
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)ex;
+	size_t i = 0, npend = 0;
+	int cls = 0;            /* 0 outside [...], 1 inside, 2 in [^...] */
+	struct buf b;
+
+	if (!ex)
+		return NULL;
+	buf_init(&b, BUF_CAP_TEXT);
+	while (p[i]) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n;
+		char f;
+
+		if (!cls && p[i] == '(' && p[i + 1] == '?' && p[i + 2] == '#') {
+			const char *e = strchr(ex + i, ')');
+			size_t to = e ? (size_t)(e - ex) + 1 : strlen(ex);
+
+			buf_add(&b, p + i, to - i);     /* a comment */
+			i = to;
+			continue;
+		}
+		if (p[i] == '\\' && p[i + 1] == 'Q') {
+			const char *e = strstr(ex + i + 2, "\\E");
+			size_t to = e ? (size_t)(e - ex) + 2 : strlen(ex);
+
+			buf_add(&b, p + i, to - i);
+			i = to;
+			continue;
+		}
+		if (p[i] == '\\' && p[i + 1]) {
+			n = utf8proc_iterate(p + i + 1, -1, &cp);
+			n = n > 0 ? n : 1;
+			buf_add(&b, p + i, (size_t)n + 1);
+			i += (size_t)n + 1;
+			continue;
+		}
+		if (!cls && p[i] == '[') {
+			cls = p[i + 1] == '^' ? 2 : 1;
+			buf_addc(&b, '[');
+			i++;
+			if (p[i] == '^')
+				buf_addc(&b, (char)p[i++]);
+			if (p[i] == ']')
+				buf_addc(&b, (char)p[i++]);     /* a literal ']' */
+			continue;
+		}
+		if (cls && p[i] == '[' && p[i + 1] == ':') {
+			const char *e = strstr(ex + i + 2, ":]");
+			size_t to = e ? (size_t)(e - ex) + 2 : i + 1;
+
+			buf_add(&b, p + i, to - i);
+			i = to;
+			continue;
+		}
+		if (cls && p[i] == ']') {
+			buf_add(&b, pend, npend);
+			buf_addc(&b, ']');
+			npend = 0;
+			cls = 0;
+			i++;
+			continue;
+		}
+		if (p[i] < 0x80) {
+			buf_addc(&b, (char)p[i++]);
+			continue;
+		}
+		n = utf8proc_iterate(p + i, -1, &cp);
+		if (n <= 0)
+			n = 1;
+		f = n > 1 ? letter_fold(cp) : 0;
+		if (f && !cls) {
+			buf_addc(&b, '[');
+			buf_add(&b, p + i, (size_t)n);
+			buf_addc(&b, f);
+			buf_addc(&b, ']');
+		} else {
+			buf_add(&b, p + i, (size_t)n);
+			if (f && cls == 1 && npend < sizeof(pend))
+				pend[npend++] = f;
+		}
+		i += (size_t)n;
+	}
+	free(ex);
+	return buf_take(&b);
+}
+
 char *
 text_fold_phrase(const char *s)
 {

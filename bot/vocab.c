@@ -20,6 +20,7 @@
 #include "util.h"
 
 #define FEAT_KNOWN 7
+#define FEAT_PLAIN 8    /* a word a title or an answer writes without marks */
 
 static void says_build(struct kb *kb);
 
@@ -47,9 +48,9 @@ set_add(uint64_t *set, size_t n, uint64_t key)
 }
 
 static void
-push(struct kb *kb, size_t *used, const char *w, size_t n)
+push(struct kb *kb, size_t *used, int kind, const char *w, size_t n)
 {
-	uint64_t key = index_key(FEAT_KNOWN, w, n);
+	uint64_t key = index_key(kind, w, n);
 	size_t i;
 
 	if ((*used + 1) * 2 > kb->nknown) {
@@ -72,15 +73,22 @@ push(struct kb *kb, size_t *used, const char *w, size_t n)
 	}
 }
 
+/* plain: the words written without marks go in as such too (FEAT_PLAIN),
+ * from a text written for residents with every mark (a title, an answer). */
 static void
-add_text(struct kb *kb, size_t *alloc, const char *s)
+add_text(struct kb *kb, size_t *alloc, const char *s, bool plain)
 {
 	struct text t;
 	size_t i;
 
 	text_normalize(&t, s, strlen(s));
-	for (i = 0; i < t.ntok; i++)
-		push(kb, alloc, t.folded + t.tok[i].foff, t.tok[i].flen);
+	for (i = 0; i < t.ntok; i++) {
+		push(kb, alloc, FEAT_KNOWN, t.folded + t.tok[i].foff,
+		    t.tok[i].flen);
+		if (plain && !t.tok[i].marked)
+			push(kb, alloc, FEAT_PLAIN, t.exact + t.tok[i].eoff,
+			    t.tok[i].elen);
+	}
 	text_release(&t);
 }
 
@@ -100,7 +108,7 @@ add_pattern(struct kb *kb, size_t *alloc, const char *fold)
 
 			for (i = 0; i < n; i++)
 				p[i] = (char)tolower((unsigned char)p[i]);
-			push(kb, alloc, p, n);
+			push(kb, alloc, FEAT_KNOWN, p, n);
 			p += n;
 		} else {
 			p++;
@@ -133,14 +141,16 @@ known_build(struct kb *kb)
 		const struct kb_topic_int *ti = &kb->t[i];
 		const struct kb_topic *t = &ti->pub;
 
+		/* keywords and examples are often written without marks on
+		 * purpose ("quen mat khau"): not FEAT_PLAIN */
 		if (t->title)
-			add_text(kb, &alloc, t->title);
+			add_text(kb, &alloc, t->title, true);
 		for (j = 0; j < t->nkeywords; j++)
-			add_text(kb, &alloc, t->keywords[j]);
+			add_text(kb, &alloc, t->keywords[j], false);
 		for (j = 0; j < t->nasks; j++)
-			add_text(kb, &alloc, t->asks[j]);
+			add_text(kb, &alloc, t->asks[j], false);
 		for (j = 0; j < t->npages; j++)
-			add_text(kb, &alloc, t->pages[j]);
+			add_text(kb, &alloc, t->pages[j], true);
 		for (j = 0; j < ti->nmatch; j++)
 			add_pattern(kb, &alloc, ti->match[j].fold);
 		for (j = 0; j < ti->nnot; j++)
@@ -285,9 +295,9 @@ vocab_says(const struct kb *kb, const char *msg)
 }
 
 static bool
-known(const struct kb *kb, const char *w, size_t n)
+known_as(const struct kb *kb, int kind, const char *w, size_t n)
 {
-	uint64_t key = index_key(FEAT_KNOWN, w, n);
+	uint64_t key = index_key(kind, w, n);
 	size_t i;
 
 	if (kb->known_later)
@@ -298,6 +308,18 @@ known(const struct kb *kb, const char *w, size_t n)
 		if (kb->known[i] == key)
 			return true;
 	return false;
+}
+
+static bool
+known(const struct kb *kb, const char *w, size_t n)
+{
+	return known_as(kb, FEAT_KNOWN, w, n);
+}
+
+bool
+vocab_plain(const struct kb *kb, const char *w, size_t n)
+{
+	return known_as(kb, FEAT_PLAIN, w, n);
 }
 
 bool

@@ -15,7 +15,12 @@
 
 /* Seconds since the epoch: time(NULL), or what clock_set's function says. */
 time_t clock_now(void);
-/* Tests: clock_now() returns now() from here on; NULL is time(NULL) again. */
+/* The same in milliseconds and microseconds (CLOCK_REALTIME): what the
+ * store stamps rows with and the metrics time. */
+int64_t clock_now_ms(void);
+int64_t clock_now_us(void);
+/* Tests: clock_now() returns now() from here on (and clock_now_ms() and
+ * clock_now_us() its whole seconds); NULL is the real clock again. */
 void clock_set(time_t (*now)(void));
 /* The local day of utc_s (days since 1970-01-01 in the wards) and the local
  * minute of that day (0..1439). */

@@ -65,6 +65,10 @@ int config_parse(struct config *c, const char *path, const char *data,
 /* SIGHUP: copies the keys marked hot in the table (the limits; tokens, URLs
  * and paths need a restart) from `from` to c. */
 void config_apply_hot(struct config *c, const struct config *from);
+/* The platforms c configures, "telegram zalo zalo_oa" or a part, into out
+ * ("" none); returns how many. serve refuses to start without one, and
+ * `make run` asks check-config, which prints the line. */
+int config_platforms(const struct config *c, char *out, size_t n);
 /* Prints the effective configuration, tokens masked. */
 void config_dump(const struct config *c);
 

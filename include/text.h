@@ -49,6 +49,12 @@ char *text_pattern_exact(const char *s);
 char *text_pattern_fold(const char *s);
 /* Both at once (one composition): 0, or -1 if s is not valid UTF-8. */
 int text_pattern_forms(const char *s, char **exact, char **folded);
+/*
+ * The exact form for a message typed with marks on some words only: each
+ * letter with marks also matches the letter without them ("mật" matches
+ * "mật" and "mat", not "mất"). malloc'ed, or NULL if s is not valid UTF-8.
+ */
+char *text_pattern_mixed(const char *s);
 /* Same folding for a whole phrase (keywords, context words). */
 char *text_fold_phrase(const char *s);
 

@@ -8,6 +8,7 @@
 #define HOIDAP_VOCAB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct buf;
 struct kb;
@@ -19,6 +20,13 @@ void vocab_free(struct kb *kb);
  * ("caif" -> "cài"); true if any word changed. */
 bool vocab_telex_fix(const struct kb *kb, const struct text *in,
     struct buf *out);
+/*
+ * Does the kb write the n bytes of w (a word of a text's exact form, typed
+ * without marks) so, without marks, in a title or an answer? Then a
+ * resident who types it so may mean it so ("qua", "con", "app"); a word it
+ * writes only with marks ("mat" for "mật") was typed without them.
+ */
+bool vocab_plain(const struct kb *kb, const char *w, size_t n);
 /*
  * The id of the system topic whose 'keywords:' phrases make up all of msg,
  * give or take stop words ("cảm ơn cháu", "ok dc rồi" -> "sys.thanks";

@@ -384,6 +384,25 @@ sed_line() {
 	sed "$2$3" "$1" >"$1.new" && mv "$1.new" "$1"
 }
 
+# No system.txt: the bot's own sentences are built-in stand-ins, which
+# check warns about (and chat, once).
+break_copy nosys
+rm "$TMP/nosys/system.txt"
+run "$BIN" check --kb "$TMP/nosys"
+if [ $rc -eq 0 ] && has "$TMP/out" "0 lỗi, 1 cảnh báo" &&
+    has "$TMP/err" "$TMP/nosys/system.txt: cảnh báo: không có tệp system.txt"; then
+	ok "check without system.txt: a warning that names it"
+else
+	fail "check without system.txt: a warning that names it"
+fi
+printf 'cai vneid ntn\nxyzzy\n' >"$TMP/nosys.in"
+run_in "$TMP/nosys.in" "$BIN" chat --kb "$TMP/nosys"
+if [ $rc -eq 0 ] && [ "$(grep -c 'không có tệp system.txt' "$TMP/err")" = 1 ]; then
+	ok "chat without system.txt: says it once"
+else
+	fail "chat without system.txt: says it once"
+fi
+
 break_copy broken
 L=$(grep -n '^title: Thuê nhà' "$TMP/broken/topics.txt" | cut -d: -f1)
 sed_line "$TMP/broken/topics.txt" "$L" 's/^title: /title /'

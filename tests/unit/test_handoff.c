@@ -288,6 +288,113 @@ test_wait_message_hours(void **state)
 }
 
 
+static void staff(struct fx *f, const char *user, const char *text);
+
+/* A group's button press or command from volunteer 801, Minh. */
+static void
+group_event(struct fx *f, enum event_kind kind, const char *text)
+{
+	struct event ev;
+	char *t = strdup(text);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.is_group = 1;
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "-100500");
+	snprintf(ev.user_id, sizeof(ev.user_id), "801");
+	snprintf(ev.first_name, sizeof(ev.first_name), "Minh");
+	ev.text = t;
+	handoff_group(&f->h, &ev);
+	free(t);
+}
+
+static void
+press_feedback(struct fx *f, const char *chat, const char *data)
+{
+	struct event ev;
+	char *t = strdup(data);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = EV_CALLBACK;
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "%s", chat);
+	ev.text = t;
+	assert_int_equal(handoff_feedback(&f->h, "telegram", &ev), 1);
+	free(t);
+}
+
+/*
+ * What the resident reads of a hand-off is the ward's wording, from
+ * system.txt (sys.handoff_*, sys.feedback_*, sys.staff_only), with the
+ * ticket's number, the wait, the hours and the volunteer's name filled in.
+ */
+static void
+test_resident_texts_from_system_txt(void **state)
+{
+	struct fx f;
+	struct tu_kb k;
+	struct event ev;
+	struct conv_reply r;
+	struct store_chat chat;
+
+	(void)state;
+	fx_open(&f);
+	tu_kb_open(&k, "system.txt", TU_SYS_REQUIRED, NULL);
+	if (k.d.nerr)
+		fail_msg("%s", k.d.text.data);
+	kb_free(f.kb);
+	f.h.kb = f.kb = k.kb;
+	k.kb = NULL;
+	free(f.cfg.support_hours);
+	f.cfg.support_hours = strdup("00:00-24:00");
+
+	assert_int_equal(ask_person(&f, "telegram", "701"), 1);
+	assert_int_equal(outbox_count(&f, "701", "chờ phiếu 1, khoảng 30 phút."),
+	    1);
+	memset(&ev, 0, sizeof(ev));
+	memset(&chat, 0, sizeof(chat));
+	ev.kind = EV_MEDIA;
+	snprintf(ev.media, sizeof(ev.media), "photo");
+	snprintf(ev.chat_id, sizeof(ev.chat_id), "702");
+	conv_reply_init(&r);
+	assert_int_equal(handoff_maybe_open(&f.h, "telegram", &ev, "", &r,
+	    &chat), 2);
+	conv_reply_release(&r);
+	assert_int_equal(outbox_count(&f, "702", "ảnh tới Tổ. chờ phiếu 2, "
+	    "khoảng 30 phút."), 1);
+	/* out of hours: a window that starts two hours from now */
+	{
+		long local = (long)((store_now_ms() / 1000 + 7 * 3600) % 86400) / 60;
+		long from = (local + 120) % (23 * 60);
+		char hours[32], want[128];
+
+		snprintf(hours, sizeof(hours), "%02ld:%02ld-%02ld:%02ld", from / 60,
+		    from % 60, (from + 60) / 60, (from + 60) % 60);
+		free(f.cfg.support_hours);
+		f.cfg.support_hours = strdup(hours);
+		assert_int_equal(ask_person(&f, "zalo", "zz9"), 3);
+		snprintf(want, sizeof(want), "ngoài giờ phiếu 3 (%s) từ %.5s. gọi "
+		    "1900", hours, hours);
+		assert_int_equal(outbox_count(&f, "zz9", want), 1);
+	}
+
+	group_event(&f, EV_CALLBACK, "claim:1");
+	assert_int_equal(outbox_count(&f, "701", "Minh nhận rồi."), 1);
+	group_event(&f, EV_TEXT, "/xong 1");
+	assert_int_equal(outbox_count(&f, "701", "xong phiếu 1."), 1);
+	press_feedback(&f, "701", "fb:1");
+	assert_int_equal(outbox_count(&f, "701", "cảm ơn góp ý."), 1);
+	group_event(&f, EV_CALLBACK, "done:2");
+	assert_int_equal(outbox_count(&f, "702", "xong phiếu 2."), 1);
+	press_feedback(&f, "702", "fb:-1");
+	assert_int_equal(outbox_count(&f, "702", "xin lỗi bác."), 1);
+	staff(&f, "703", "/tailai");
+	assert_int_equal(outbox_count(&f, "703", "lệnh /tailai chỉ cho quản "
+	    "trị viên."), 1);
+	assert_int_equal(f.h.rc, 0);
+	tu_kb_close(&k);
+	fx_close(&f);
+}
+
 /* Why a person is called, without a store: what the console asks too. */
 static void
 test_reason_pure(void **state)
@@ -962,6 +1069,7 @@ main(void)
 		cmocka_unit_test(test_support_hours),
 		cmocka_unit_test(test_maybe_open_reasons),
 		cmocka_unit_test(test_wait_message_hours),
+		cmocka_unit_test(test_resident_texts_from_system_txt),
 		cmocka_unit_test(test_card_words),
 		cmocka_unit_test(test_reason_pure),
 		cmocka_unit_test(test_store_every_statement),

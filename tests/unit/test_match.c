@@ -13,6 +13,7 @@
 #include "kb.h"
 #include "match.h"
 #include "testutil.h"
+#include "text.h"
 
 static void
 match(struct kb *kb, const char *msg, struct match_result *r)
@@ -269,6 +270,53 @@ test_mismarked_word_not_confident(void **state)
 		fail_msg("\"thuế nhà\" answered by %s (%.3f, pattern %.2f, words "
 		    "%.3f): a folded-only hit on a word typed with other marks",
 		    topic_id(&r), r.score, r.cand[0].regex, r.cand[0].sim);
+	tu_kb_close(&k);
+}
+
+/*
+ * A message of forms of address and particles only ("được không con",
+ * "con ơi") asks nothing: the words stage must not answer it with the one
+ * topic whose keywords happen to hold those words ("tài khoản cho con").
+ */
+static void
+test_stop_words_only_ask_nothing(void **state)
+{
+	static const char *const msgs[] = { "được không con", "duoc k con",
+		"con ơi", "mẹ hỏi con với", "bác hỏi cháu được không" };
+	struct tu_kb k;
+	size_t i;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt",
+	    "== id.child\ntitle: Tài khoản cho con\n"
+	    "keywords: tài khoản cho con, tài khoản của con, cho cháu\n"
+	    "ask: làm tài khoản cho con được không\n"
+	    "ask: mẹ hỏi tài khoản của cháu với\n"
+	    "match: tài\\s*khoản\\s+(cho|của)\\s+con\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\nx\n"
+	    "== human\ntitle: Gặp người thật\nkeywords: gặp người thật\n"
+	    "ask: muốn gặp người thật với\n"
+	    "match: nói\\s*chuyện\\s+với\\s+cán\\s*bộ\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\ny\n",
+	    "stopwords.txt",
+	    "ạ à ơi nhé\ncon cháu bác mẹ\nđược không hỏi với muốn\n",
+	    NULL);
+	assert_int_equal(k.d.nerr, 0);
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+		struct match_result r;
+
+		match(k.kb, msgs[i], &r);
+		check_result(&r);
+		if (r.action == MATCH_ANSWER)
+			fail_msg("\"%s\" answered by %s (%.3f, words %.3f): "
+			    "stop words only", msgs[i], topic_id(&r), r.score,
+			    r.cand[0].sim);
+	}
+	expect(k.kb, "tài khoản cho con", MATCH_ANSWER, "id.child");
+	expect(k.kb, "tai khoan cho con duoc khong", MATCH_ANSWER, "id.child");
+	/* a pattern's hit is evidence enough; the shared stop words still
+	 * count beside it */
+	expect(k.kb, "muốn nói chuyện với cán bộ", MATCH_ANSWER, "human");
 	tu_kb_close(&k);
 }
 
@@ -835,6 +883,160 @@ test_big_family_keeps_the_rival(void **state)
  * match_explain is match_run with a trace: the same result, and one line
  * per stage, in order, saying what it saw.
  */
+/*
+ * Residents type marks on some words and not on others ("quên mat khau
+ * vssid"). A word typed without marks is not a mismatch: the pattern gets
+ * the credit it gets typed all with marks or all without. A word typed with
+ * other marks than the pattern's still is ("thuê" for "thuế", "cái" for
+ * "cài"), whether the words around it have marks or not. Each message runs
+ * past KB_CUT_AFTER and KB_JIT_AFTER: the lines in pieces must agree.
+ */
+static void
+test_mixed_typing_is_not_a_mismatch(void **state)
+{
+	static const char *const same[][3] = {
+		{ "quên mật khẩu vssid", "quên mat khau vssid", "vssid.password" },
+		{ "quên mật khẩu vssid", "quen mật khau vssid", "vssid.password" },
+		{ "cài đặt vneid", "cài dat vneid", "vneid.install" },
+		{ "thuế nhà đất", "thuế nha dat", "etax.land" },
+	};
+	static const char *const mismark[][3] = {
+		{ "thuế nhà", "thuê nhà", "etax.land" },
+		{ "thuế nhà", "thuê nha", "etax.land" },
+		{ "cài đặt vneid", "cái dat vneid", "vneid.install" },
+		{ "quên mật khẩu vssid", "quên mất khau vssid", "vssid.password" },
+	};
+	struct tu_kb k;
+	struct match_result a, b;
+	size_t i;
+	int round;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt",
+	    "== vssid.password\ntitle: Quên mật khẩu VssID\n"
+	    "keywords: quên mật khẩu vssid, lấy lại mật khẩu\n"
+	    "match: (quên|lấy\\s*lại)\\s*mật\\s*khẩu.{0,20}vssid\n"
+	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n"
+	    "== vneid.install\ntitle: Cài VNeID\nkeywords: cài đặt vneid\n"
+	    "match: (cài|tải)\\s*(đặt\\s*)?vneid\n"
+	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n"
+	    "== etax.land\ntitle: Nộp thuế nhà đất\nkeywords: thuế nhà đất\n"
+	    "match: thuế\\s+(nhà|đất)\n"
+	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n", NULL);
+	assert_int_equal(k.d.nerr, 0);
+	for (round = 0; round < 20; round++) {
+		for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+			match(k.kb, same[i][0], &a);
+			match(k.kb, same[i][1], &b);
+			check_result(&b);
+			assert_string_equal(topic_id(&a), same[i][2]);
+			assert_true(a.cand[0].regex == 1.0);
+			if (!b.topic || strcmp(b.topic->id, same[i][2]) != 0 ||
+			    b.cand[0].regex != a.cand[0].regex ||
+			    fabs(b.score - a.score) > 1e-9)
+				fail_msg("\"%s\": %s %.3f (pattern %.2f), as \"%s\" "
+				    "%s %.3f (pattern %.2f)", same[i][1], topic_id(&b),
+				    b.score, b.ncand ? b.cand[0].regex : 0,
+				    same[i][0], topic_id(&a), a.score,
+				    a.cand[0].regex);
+		}
+		for (i = 0; i < sizeof(mismark) / sizeof(mismark[0]); i++) {
+			const struct match_cand *c;
+
+			match(k.kb, mismark[i][0], &a);
+			match(k.kb, mismark[i][1], &b);
+			check_result(&b);
+			assert_string_equal(topic_id(&a), mismark[i][2]);
+			c = cand_of(&b, mismark[i][2]);
+			if (c && (c->regex >= a.cand[0].regex ||
+			    c->score >= a.score))
+				fail_msg("\"%s\": %s %.3f (pattern %.2f), as much as "
+				    "\"%s\" (%.3f)", mismark[i][1], c->topic->id,
+				    c->score, c->regex, mismark[i][0], a.score);
+		}
+	}
+	tu_kb_close(&k);
+}
+
+/*
+ * Only a message whose words say the marks were left off gets the pattern's
+ * full credit for a word typed without them: "qua", which the kb writes so
+ * (an answer), may be meant so ("nhận qua tài khoản": not "nhận quà"). A
+ * word that cannot be a syllable without marks ("duoc") says it, or two
+ * that could ("toi co"); an abbreviation does not ("dc"), nor its
+ * expansion ("ud" into "ung dung").
+ */
+static void
+test_mixed_typing_needs_words_left_off(void **state)
+{
+	static const struct {
+		const char *msg;
+		bool full;
+	} cases[] = {
+		{ "tiền trợ cấp nhận qua tài khoản", false },
+		{ "nhận qua ud", false },
+		{ "dc nhận qua tết", false },     /* no vowel: no word */
+		{ "duoc nhận qua tết", true },
+		{ "toi co nhận qua tết", true },
+		{ "cháu nhận qua tết", false },
+	};
+	struct tu_kb k;
+	struct match_result r;
+	size_t i;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt",
+	    "== scam.gift\ntitle: Tin nhắn báo nhận quà\nkeywords: nhận quà\n"
+	    "match: nhận\\s*quà\n"
+	    "source: s\nreviewed: 2026-11-01\nanswer:\n"
+	    "Bác đừng chuyển tiền qua tài khoản của người lạ.\n",
+	    "abbreviations.txt", "ud = ứng dụng\n", NULL);
+	assert_int_equal(k.d.nerr, 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct match_cand *c;
+
+		match(k.kb, cases[i].msg, &r);
+		check_result(&r);
+		c = cand_of(&r, "scam.gift");
+		if (cases[i].full ? !c || c->regex != 1.0 : c && c->regex >= 1.0)
+			fail_msg("\"%s\": pattern %.2f, want %s", cases[i].msg,
+			    c ? c->regex : 0, cases[i].full ? "1.00" : "less");
+	}
+	tu_kb_close(&k);
+}
+
+/* The mixed form of a pattern: a letter with marks also takes the letter
+ * without; classes, escapes, quoting and comments keep their syntax. */
+static void
+test_mixed_form_of_a_pattern(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "mật\\s*khẩu", "m[ậa]t\\s*kh[ẩa]u" },
+		{ "Đăng ký", "[Đd][ăa]ng k[ýy]" },
+		{ "vneid", "vneid" },
+		{ "kh[ỏo]e", "kh[ỏoo]e" },
+		{ "[^ấ]x", "[^ấ]x" },
+		{ "[]ấ]", "[]ấa]" },
+		{ "[[:alpha:]ê]", "[[:alpha:]êe]" },
+		{ "\\Qấ\\Eố", "\\Qấ\\E[ốo]" },
+		{ "(?#ấ[)ố", "(?#ấ[)[ốo]" },
+		{ "ho\xcc\x80" "a", "ho[àa]" },     /* NFD, and the tone placed anew */
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *m = text_pattern_mixed(cases[i][0]);
+
+		assert_non_null(m);
+		if (strcmp(m, cases[i][1]) != 0)
+			fail_msg("\"%s\": \"%s\", want \"%s\"", cases[i][0], m,
+			    cases[i][1]);
+		free(m);
+	}
+	assert_null(text_pattern_mixed("\xff"));
+}
+
 static void
 test_explain_stages(void **state)
 {
@@ -880,6 +1082,7 @@ main(void)
 		cmocka_unit_test(test_exact_over_folded_mini),
 		cmocka_unit_test(test_exact_scores_higher_than_folded),
 		cmocka_unit_test(test_mismarked_word_not_confident),
+		cmocka_unit_test(test_stop_words_only_ask_nothing),
 		cmocka_unit_test(test_out_of_scope),
 		cmocka_unit_test(test_empty_and_emoji),
 		cmocka_unit_test(test_invalid_utf8_message),
@@ -900,6 +1103,9 @@ main(void)
 		cmocka_unit_test(test_family_is_not_a_close_call),
 		cmocka_unit_test(test_big_family_keeps_the_rival),
 		cmocka_unit_test(test_explain_stages),
+		cmocka_unit_test(test_mixed_typing_is_not_a_mismatch),
+		cmocka_unit_test(test_mixed_typing_needs_words_left_off),
+		cmocka_unit_test(test_mixed_form_of_a_pattern),
 	};
 
 	return cmocka_run_group_tests(tests, tu_setup_mini, tu_teardown_mini);

@@ -38,7 +38,19 @@
 #define TU_SYS_FLOOD "\n== sys.flood\ntitle: F\nanswer:\nchậm lại\n"
 #define TU_SYS_SECRET "\n== sys.secret\ntitle: S\nanswer:\nđừng gửi OTP\n"
 #define TU_SYS_HOTLINES "\n== sys.hotlines\ntitle: H\nanswer:\ngọi 1900\n"
-#define TU_SYS_REQUIRED TU_SYS_MEDIA TU_SYS_FLOOD TU_SYS_SECRET TU_SYS_HOTLINES
+/* the resident's side of a hand-off, with what each fills in */
+#define TU_SYS_HANDOFF \
+	"\n== sys.handoff_media\ntitle: HM\nanswer:\nảnh tới Tổ.\n" \
+	"\n== sys.handoff_wait\ntitle: HW\nanswer:\nchờ phiếu {phieu}, {cho}.\n" \
+	"\n== sys.handoff_after_hours\ntitle: HA\nanswer:\nngoài giờ phiếu " \
+	"{phieu} ({gio}) từ {batdau}.\n" \
+	"\n== sys.handoff_claimed\ntitle: HC\nanswer:\n{ten} nhận rồi.\n" \
+	"\n== sys.handoff_done\ntitle: HD\nanswer:\nxong phiếu {phieu}.\n" \
+	"\n== sys.feedback_thanks\ntitle: FT\nanswer:\ncảm ơn góp ý.\n" \
+	"\n== sys.feedback_sorry\ntitle: FS\nanswer:\nxin lỗi bác.\n" \
+	"\n== sys.staff_only\ntitle: SO\nanswer:\nlệnh {lenh} chỉ cho {ai}.\n"
+#define TU_SYS_REQUIRED TU_SYS_MEDIA TU_SYS_FLOOD TU_SYS_SECRET \
+	TU_SYS_HOTLINES TU_SYS_HANDOFF
 
 /* The date every test runs on, so "stale"/"future" warnings are stable. */
 #define TU_TODAY "2026-11-28"
