@@ -804,6 +804,7 @@ stage_words(struct mq *m)
 		const char *f;
 		struct kb_feat *mk, *ex;
 		double w = 0;
+		uint64_t fk;
 
 		if (!t->tok[i].marked)
 			continue;
@@ -813,8 +814,10 @@ stage_words(struct mq *m)
 			continue;
 		ex = index_find(kb, index_key(FEAT_EXACT_UNI,
 		    t->exact + t->tok[i].eoff, t->tok[i].elen));
+		/* hashed once, not once per feature it is compared with */
+		fk = index_key(FEAT_FOLD_UNI, f, fl);
 		for (j = 0; j < m->nq; j++)
-			if (m->q[j].key == index_key(FEAT_FOLD_UNI, f, fl))
+			if (m->q[j].key == fk)
 				w = m->q[j].w;
 		/* merge-walk two sorted posting lists: marked but not exact */
 		for (a = 0, b = 0; a < mk->npost; a++) {
