@@ -553,9 +553,33 @@ patterns_best(struct mq *m, struct kb_pattern *v, size_t n,
 }
 
 /*
+ * Does the mixed form of a not: line written with diacritics hit where its
+ * exact form missed t ("người lạ gọi" typed "nguoi la gọi")? As for a
+ * match: line, only in a message whose words as typed say the marks were
+ * left off (marks_left_off): there a word typed without them reads as the
+ * line writes it. Never in a message typed without any ("cống" must not
+ * veto "cong dan": the expansion of an abbreviation does not count), nor
+ * on a word typed with other marks ("gói" for "gọi"), which the mixed form
+ * misses. A line "^(?!.*X).*" is left out: its mixed form matches less.
+ */
+static bool
+not_mixed_hit(struct mq *m, struct kb_pattern *p, const struct text *t)
+{
+	size_t so, eo;
+
+	if (!m->t0.marked ||
+	    prefilter_shape(m->kb->pf, p->pf) == PF_NONE_OF ||
+	    !marks_left_off(m))
+		return false;
+	m->n.not_run++;
+	return run(m->kb, mixed_form(p->lc), t->exact, &so, &eo);
+}
+
+/*
  * A veto must be certain: a `not:` written with diacritics rules a topic
- * out only on an exact hit, never on a message typed without them
- * ("cống" must not veto "cong dan").
+ * out on an exact hit, or on its mixed form's where marks were left off
+ * (not_mixed_hit), never on a message typed without them ("cống" must not
+ * veto "cong dan").
  */
 static bool
 not_hit(struct mq *m, const struct kb_topic_int *tp, const struct text *t0)
@@ -583,7 +607,7 @@ not_hit(struct mq *m, const struct kb_topic_int *tp, const struct text *t0)
 				kb->not_res[v][p->same] = prun(kb, p, !p->exact,
 				    KB_ROLE_NOT, p->exact ? tv[v]->exact : tv[v]->folded,
 				    prefilter_live(kb->pf, (int)v, p->pf), &so, &eo,
-				    &hint);
+				    &hint) || (p->exact && not_mixed_hit(m, p, tv[v]));
 			}
 			if (kb->not_res[v][p->same])
 				return true;
