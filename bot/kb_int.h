@@ -167,5 +167,8 @@ struct kb {
 
 /* match.c: frees what matching built lazily (a line's pieces). */
 void match_free(struct kb *kb);
+/* match.c: kb_hit_line for not: lines, as the matcher reads them. */
+int match_not_line(struct kb *kb, const char *msg,
+    const struct kb_topic *t);
 
 #endif

@@ -1042,6 +1042,40 @@ stages(struct kb *kb, const char *msg, size_t len, struct match_result *r,
 	mq_release(&m);
 }
 
+/*
+ * kb_hit_line's not: lines (check's "its own not: rules it out"): the
+ * line of t's first not: that vetoes msg as not_hit does, mixed forms
+ * too, without the prefilter and the memo of a message being matched.
+ */
+int
+match_not_line(struct kb *kb, const char *msg, const struct kb_topic *t)
+{
+	const struct kb_topic_int *tp = (const struct kb_topic_int *)t;
+	static struct mq zero;
+	const struct text *tv[2];
+	struct mq m;
+	size_t i, v, so, eo;
+	int line = 0;
+
+	m.kb = kb;
+	m.n = zero.n;
+	m.left_off = -1;
+	(void)stage_normalize(&m, msg, strlen(msg));
+	tv[0] = &m.t;
+	tv[1] = m.have_t0 ? &m.t0 : NULL;
+	for (i = 0; i < tp->nnot && !line; i++) {
+		struct kb_pattern *p = &tp->not[i];
+
+		for (v = 0; v < 2 && tv[v] && !line; v++)
+			if (p->exact ? run(kb, kb_exact(p->lc), tv[v]->exact, &so,
+			    &eo) || (!t->system && not_mixed_hit(&m, p, tv[v])) :
+			    run(kb, p->folded, tv[v]->folded, &so, &eo))
+				line = p->line;
+	}
+	mq_release(&m);
+	return line;
+}
+
 void
 match_run(struct kb *kb, const char *msg, size_t len, struct match_result *r)
 {

@@ -1094,6 +1094,15 @@ test_mixed_typing_vetoes(void **state)
 				    topic_id(&r), r.score, cases[i].vetoed ?
 				    "no" : "a candidate", cases[i].id);
 		}
+	/* check names the line that rules out an example, read as above */
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if ((kb_hit_line(k.kb, cases[i].msg, kb_find(k.kb, cases[i].id),
+		    true) != 0) != cases[i].vetoed)
+			fail_msg("\"%s\": kb_hit_line of %s's not: lines %s",
+			    cases[i].msg, cases[i].id, cases[i].vetoed ? "0" :
+			    "not 0");
+	assert_int_equal(kb_hit_line(k.kb, "nguoi la gọi bảo cài vneid",
+	    kb_find(k.kb, "vneid.install"), true), 5);
 	tu_kb_close(&k);
 }
 
