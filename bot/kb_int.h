@@ -50,6 +50,10 @@ struct kb_compiled {
 	 * letter without marks (text_pattern_mixed), compiled on first need */
 	bool mixed_tried;
 	pcre2_code *mixed;
+	uint32_t mixed_uses;    /* by not: lines, whole: JIT-compiled when hot */
+	/* ... and of a not: line the prefilter cuts (PF_ANY), in its pieces */
+	bool mixed_cut_tried;
+	struct kb_pieces *mixed_pieces;
 };
 
 #define KB_ROLE_MATCH 1

@@ -1064,6 +1064,11 @@ test_mixed_typing_vetoes(void **state)
 		{ "cống thoát nước công dân", "dvc.citizen", true },
 		{ "cong dan", "dvc.citizen", false },
 		{ "cong dân", "dvc.citizen", false },
+		/* a line of alternatives runs its mixed form in pieces */
+		{ "rãnh thoat nước công dân", "dvc.citizen", true },
+		{ "rãnh thoat cong dân", "dvc.citizen", true },
+		{ "rãnh thoát công dân", "dvc.citizen", true },
+		{ "ranh thoat cong dan", "dvc.citizen", false },
 	};
 	struct tu_kb k;
 	struct match_result r;
@@ -1077,7 +1082,7 @@ test_mixed_typing_vetoes(void **state)
 	    "not: (người\\s*lạ|ai)\\s+(gọi|nhắn)\n"
 	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n"
 	    "== dvc.citizen\ntitle: Thủ tục công dân\nkeywords: công dân\n"
-	    "match: công\\s*dân\nnot: cống\n"
+	    "match: công\\s*dân\nnot: cống\nnot: nắp\\s*cống|rãnh\\s*thoát\n"
 	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n", NULL);
 	assert_int_equal(k.d.nerr, 0);
 	/* again once the lines are cut in pieces and JIT-compiled */
