@@ -1,7 +1,7 @@
 /*
  * outbox: the senders, the ready list (fairness between chats), rate limits,
- * the Zalo OA's reply window, and outbox states kept in memory while
- * writes fail.
+ * button presses' answers, the Zalo OA's reply window, and outbox states
+ * kept in memory while writes fail.
  */
 #include "daemon.h"
 #include "daemon_int.h"
@@ -17,6 +17,36 @@
 #include "util.h"
 #include "zalo_oa.h"
 
+
+/* ---- button presses' answers ---- */
+
+static struct poller *platform_of(struct daemon *d, const char *platform);
+
+/*
+ * A press's answer (platform.c's answer_press) only stops the spinner on
+ * the button, and only for a short while: the resident's client waits for
+ * it about 10 s (tdlib tells its own client 502 when the query times out;
+ * Pyrogram's wait is 10 s), and Telegram refuses a late one ("query is too
+ * old and response timeout expired"). So it is tried once, while it can
+ * still be of use, never again: a retry with a reply's waits (up to 5 min
+ * each) would come minutes late. The window itself is undocumented.
+ */
+#define PRESS_METHOD "answerCallbackQuery"
+#define PRESS_TTL_MS 10000
+
+static int
+press_answer(struct daemon *d, const struct outbox_item *it)
+{
+	return !it->chat_id[0] && (platform_of(d, it->platform)->pf->caps &
+	    PLATFORM_BUTTONS) && strcmp(it->method, PRESS_METHOD) == 0;
+}
+
+/* ms the answer is still of use (the press came at created_us); <= 0: none */
+static int64_t
+press_left(const struct outbox_item *it, int64_t now)
+{
+	return it->created_us / 1000 + PRESS_TTL_MS - now;
+}
 
 /* ---- rate limits ---- */
 
@@ -48,15 +78,16 @@ rate_slot(struct daemon *d, const char *platform, const char *chat)
 	}
 }
 
-static struct poller *platform_of(struct daemon *d, const char *platform);
-
 /* 0 if it may go now; else ms to wait. */
 static int64_t
 rate_wait(struct daemon *d, const struct outbox_item *it, int64_t now)
 {
 	const struct config *c = d->cfg;
-	int64_t gap = 0, paused = platform_of(d, it->platform)->pause_until;
+	const struct poller *pl = platform_of(d, it->platform);
+	int64_t gap = 0, paused = pl->pause_until;
 
+	if (press_answer(d, it) && pl->press_pause_until > paused)
+		paused = pl->press_pause_until;
 	if (now < paused)
 		return paused - now;
 	if (it->chat_id[0]) {
@@ -99,8 +130,7 @@ rate_take(struct daemon *d, const struct outbox_item *it, int64_t now)
 
 /* ---- sending ---- */
 
-static void chat_advance(struct daemon *d, const char *platform,
-    const char *chat);
+static void chat_advance(struct daemon *d, const struct outbox_item *it);
 
 static struct poller *
 platform_of(struct daemon *d, const char *platform)
@@ -126,6 +156,7 @@ send_start(struct daemon *d, struct sender *s, struct outbox_item *it)
 {
 	struct poller *pl = platform_of(d, it->platform);
 	struct platform_send ps;
+	long timeout_ms = d->cfg->http_timeout * 1000L;
 
 	memset(&ps, 0, sizeof(ps));
 	ps.base = pl->prefix;
@@ -151,7 +182,16 @@ send_start(struct daemon *d, struct sender *s, struct outbox_item *it)
 		curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, s->hdr);
 	}
 	memset(ps.header, 0, sizeof(ps.header));
-	curl_easy_setopt(s->h, CURLOPT_TIMEOUT, (long)d->cfg->http_timeout);
+	/* a press's answer that hangs past its use holds a sender for nothing */
+	if (press_answer(d, it)) {
+		int64_t left = press_left(it, store_now_ms());
+
+		if (left < 1000)
+			left = 1000;
+		if (left < timeout_ms)
+			timeout_ms = (long)left;
+	}
+	curl_easy_setopt(s->h, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_multi_add_handle(d->multi, s->h);
 	s->busy = 1;
 	if (d->nlat < MAX_LAT_SAMPLES && s->it.created_us)
@@ -406,6 +446,15 @@ send_retry(struct daemon *d, struct sender *s, int64_t wait_ms, const char *why,
 {
 	int64_t now = store_now_ms();
 
+	if (press_answer(d, &s->it)) {
+		/* by the time a retry could go, it would be too late */
+		log_warn("%s: the answer to a button press (row %lld) dropped "
+		    "after one try: %s (the client stops its spinner by itself)",
+		    s->it.platform, (long long)s->it.id, why);
+		outbox_set(d, &s->it, H_FAILED, 0, why, 0);
+		d->failed++;
+		return;
+	}
 	if (counts && s->it.attempts + 1 >= d->cfg->max_attempts) {
 		log_error("%s: giving up on message %lld to chat %s after %d "
 		    "attempts: %s", s->it.platform, (long long)s->it.id,
@@ -428,6 +477,13 @@ send_retry(struct daemon *d, struct sender *s, int64_t wait_ms, const char *why,
  * Otherwise — and always on Zalo, whose quota is the bot's, and for calls
  * without a chat — the limit is the bot's: every send to the platform waits
  * retry_after, rather than the other queued sends hitting it again.
+ *
+ * Save for a press's answer: it is dropped, not repeated, and only the
+ * other answers wait retry_after ("before the request can be repeated",
+ * the API says). Replies go on: were the limit the bot's, the next one's
+ * own 429 pauses the platform. One more 429 at worst, where pausing
+ * would have kept every resident waiting for retry_after (Telegram has
+ * been seen to ask for 2282 s) on account of a spinner.
  */
 static void
 rate_limited(struct daemon *d, const struct sender *s, int64_t wait_ms)
@@ -435,6 +491,15 @@ rate_limited(struct daemon *d, const struct sender *s, int64_t wait_ms)
 	struct poller *pl = platform_of(d, s->it.platform);
 	int64_t now = store_now_ms();
 	int chat_only = 0;
+
+	if (press_answer(d, &s->it)) {
+		if (now + wait_ms > pl->press_pause_until)
+			pl->press_pause_until = now + wait_ms;
+		log_warn("%s: 429 on a button press's answer: the other answers "
+		    "wait %lld ms, replies go on", s->it.platform,
+		    (long long)wait_ms);
+		return;
+	}
 
 	if (s->it.chat_id[0] && (pl->pf->caps & PLATFORM_CHAT_429)) {
 		const struct rate_slot *r = rate_slot(d, s->it.platform,
@@ -563,8 +628,18 @@ out:
 	s->oa_counted = 0;
 	oatoken_headers_free(s->xhdr);
 	s->xhdr = NULL;
-	chat_advance(d, s->it.platform, s->it.chat_id);
+	chat_advance(d, &s->it);
 	store_outbox_item_release(&s->it);
+}
+
+/* Rows of one chat, or the same row where there is no chat (those go side
+ * by side: see store_outbox_heads). */
+static int
+same_queue(const struct outbox_item *a, const struct outbox_item *b)
+{
+	if (strcmp(a->platform, b->platform) || strcmp(a->chat_id, b->chat_id))
+		return 0;
+	return a->chat_id[0] || a->id == b->id;
 }
 
 static int
@@ -573,8 +648,7 @@ inflight_chat(const struct daemon *d, const struct outbox_item *it)
 	int i;
 
 	for (i = 0; i < d->nsnd; i++)
-		if (d->snd[i].busy && strcmp(d->snd[i].it.platform, it->platform) == 0
-		    && strcmp(d->snd[i].it.chat_id, it->chat_id) == 0)
+		if (d->snd[i].busy && same_queue(&d->snd[i].it, it))
 			return 1;
 	return 0;
 }
@@ -641,25 +715,40 @@ refill(struct daemon *d, int64_t now)
  * After a send finished: drop stale copies of that chat's old head (a refill
  * during the send may have read it again); its next reply comes with the
  * next refill, which reads the outbox in id order, so no chat can starve
- * the others by having many replies queued.
+ * the others by having many replies queued. it may be a row of the ready
+ * list: what it names is copied first.
  */
 static void
-chat_advance(struct daemon *d, const char *platform, const char *chat)
+chat_advance(struct daemon *d, const struct outbox_item *it)
 {
+	struct outbox_item was;
 	int i;
 
+	memset(&was, 0, sizeof(was));
+	was.id = it->id;
+	snprintf(was.platform, sizeof(was.platform), "%s", it->platform);
+	snprintf(was.chat_id, sizeof(was.chat_id), "%s", it->chat_id);
 	for (i = d->nready - 1; i >= 0; i--)
-		if (strcmp(d->ready[i].platform, platform) == 0 &&
-		    strcmp(d->ready[i].chat_id, chat) == 0)
+		if (same_queue(&d->ready[i], &was))
 			outbox_ready_drop(d, i);
 	d->more = 1;
+}
+
+/* A press's answer that can no longer go in time: let go untried. */
+static void
+press_late(struct daemon *d, const struct outbox_item *it)
+{
+	log_warn("%s: the answer to a button press (row %lld) dropped "
+	    "untried: it could only go too late (%d s after the press)",
+	    it->platform, (long long)it->id, PRESS_TTL_MS / 1000);
+	outbox_set(d, it, H_FAILED, 0, "too late for the press", 0);
+	d->failed++;
 }
 
 void
 outbox_fill(struct daemon *d)
 {
 	enum window win;
-	char plat[sizeof(d->ready[0].platform)], chat[sizeof(d->ready[0].chat_id)];
 	int i, k, free_slots = 0, counted;
 	int64_t now = store_now_ms();
 
@@ -682,6 +771,11 @@ outbox_fill(struct daemon *d)
 			continue;
 		}
 		w = rate_wait(d, it, now);
+		if (press_answer(d, it) && press_left(it, now) <= w) {
+			press_late(d, it);
+			chat_advance(d, it);
+			continue;       /* chat_advance dropped it from ready */
+		}
 		if (w > 0) {
 			if (d->wake_ms < 0 || now + w < d->wake_ms)
 				d->wake_ms = now + w;
@@ -696,10 +790,7 @@ outbox_fill(struct daemon *d)
 			continue;
 		case W_CLOSED:
 			window_closed(d, it);
-			/* copies: chat_advance moves the ready list under them */
-			snprintf(plat, sizeof(plat), "%s", it->platform);
-			snprintf(chat, sizeof(chat), "%s", it->chat_id);
-			chat_advance(d, plat, chat);
+			chat_advance(d, it);
 			continue;       /* chat_advance dropped it from ready */
 		case W_LAST:
 		case W_SEND:
@@ -730,9 +821,7 @@ outbox_fill(struct daemon *d)
 				(void)store_oa_replies_used(d->st, it->chat_id, -1);
 			outbox_set(d, it, H_FAILED, 0, "no such method here", 0);
 			d->failed++;
-			snprintf(plat, sizeof(plat), "%s", it->platform);
-			snprintf(chat, sizeof(chat), "%s", it->chat_id);
-			chat_advance(d, plat, chat);
+			chat_advance(d, it);
 			continue;
 		}
 		d->snd[k].oa_counted = counted;

@@ -90,12 +90,18 @@ store_outbox_heads(struct store *s, const char *platform, int64_t now_ms,
 
 		if (ngone && bsearch(&id, gone, ngone, sizeof(*gone), id_cmp))
 			continue;
-		/* only a chat's oldest pending message may go: order per chat */
-		for (k = key & mask; seen[k] && seen[k] != key; k = (k + 1) & mask)
-			;
-		if (seen[k])
-			continue;
-		seen[k] = key;
+		/* only a chat's oldest pending message may go: order per chat.
+		 * Calls without a chat (a press's answer, setMyCommands) are no
+		 * chat's replies and need no order: each is a head of its own,
+		 * or one that is retried would hold up every other. */
+		if (c[0]) {
+			for (k = key & mask; seen[k] && seen[k] != key;
+			    k = (k + 1) & mask)
+				;
+			if (seen[k])
+				continue;
+			seen[k] = key;
+		}
 		if (nb > now_ms) {
 			if (*next_due < 0 || nb < *next_due)
 				*next_due = nb;

@@ -53,6 +53,8 @@ struct poller {
 	int64_t unhook_ms;      /* deleteWebhook queued then */
 	int64_t unhooked_ms;    /* deleteWebhook succeeded then */
 	int64_t pause_until;    /* a 429 for the whole bot: no sends before */
+	int64_t press_pause_until;      /* a 429 on a press's answer: no
+					 * other answers before */
 	int64_t backoff_ms;
 	int64_t last_ok_ms;     /* the last poll that worked ended then */
 	struct event held;      /* Zalo: an update not stored yet */

@@ -81,7 +81,8 @@ int store_outbox_add_ticket(struct store *s, const char *platform,
     int64_t received_us, int64_t ticket_id);
 /*
  * Fills up to max due items of one platform in id order, at most one per
- * chat (its oldest pending one, so a chat's replies leave in order). The
+ * chat (its oldest pending one, so a chat's replies leave in order); rows
+ * without a chat (chat_id "") each count as a chat of their own. The
  * ngone ids in gone (sorted) count as no longer pending: the daemon knows
  * them sent or given up on, though writing that failed. *next_due gets the
  * earliest not_before of a chat's head that is not due yet (-1 if none).

@@ -26,6 +26,7 @@ fault_take(enum platform pl, const char *method, const cJSON *params)
 	cJSON_ArrayForEach(f, S.faults) {
 		const char *fp = json_str(f, "platform");
 		const char *fm = json_str(f, "method");
+		const char *fq, *pq;
 		char want[64], got[64];
 
 		i++;
@@ -39,6 +40,11 @@ fault_take(enum platform pl, const char *method, const cJSON *params)
 			if (strcmp(want, got))
 				continue;
 		}
+		/* one button press of several (answerCallbackQuery) */
+		if ((fq = json_str(f, "callback_query_id")) != NULL &&
+		    ((pq = json_str(params, "callback_query_id")) == NULL ||
+		    strcmp(fq, pq)))
+			continue;
 		copy = cJSON_Duplicate(f, 1);
 		cJSON_DeleteItemFromObjectCaseSensitive(copy, "remaining");
 		rem = cJSON_GetObjectItemCaseSensitive(f, "remaining");
@@ -240,6 +246,9 @@ fault_check_types(const cJSON *f, int *effect)
 	if (it && !cJSON_IsNumber(it) &&
 	    !(cJSON_IsString(it) && it->valuestring[0]))
 		return "chat_id must be a number or a non-empty string";
+	it = cJSON_GetObjectItemCaseSensitive(f, "callback_query_id");
+	if (it && !(cJSON_IsString(it) && it->valuestring[0]))
+		return "callback_query_id must be a non-empty string";
 	if (cJSON_GetObjectItemCaseSensitive(f, "body") && !json_str(f, "body"))
 		return "body must be a string";
 	return NULL;

@@ -3,7 +3,8 @@
  * transfers are started (handed to a curl multi that is never run) and
  * finished by hand with the platform's answer. Fairness between chats and
  * platforms, the per-chat gap, the Zalo OA's access token, its 48 h
- * window of 8 replies, the resident's message each reply names, and -216.
+ * window of 8 replies, the resident's message each reply names, -216, and
+ * button presses' answers (tried once, in time, none behind another).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +28,12 @@
 
 #define OA_OK "{\"error\":0,\"message\":\"Success\",\"data\":{\"message_id\":\"m1\"}}"
 #define OA_216 "{\"error\":-216,\"message\":\"Access token is invalid\"}"
+#define TG_502 "{\"ok\":false,\"error_code\":502,\"description\":" \
+	"\"Bad Gateway\"}"
+#define TG_429 "{\"ok\":false,\"error_code\":429,\"description\":" \
+	"\"Too Many Requests: retry after 5\",\"parameters\":" \
+	"{\"retry_after\":5}}"
+#define TG_TRUE "{\"ok\":true,\"result\":true}"
 #define TG_OK "{\"ok\":true,\"result\":{\"message_id\":5,\"date\":1,\"chat\":" \
 	"{\"id\":1,\"type\":\"private\"}}}"
 
@@ -468,6 +475,117 @@ test_oa_invalid_token(void **state)
 	assert_int_equal(status_count(f, "sent"), 1);
 }
 
+/* A press's answer, as ingest queues it: no chat; the press came at_us. */
+static void
+add_press(struct daemon *d, const char *id, int64_t at_us)
+{
+	char body[128];
+
+	snprintf(body, sizeof(body), "{\"callback_query_id\":\"%s\"}", id);
+	assert_int_equal(store_outbox_add(d->st, "telegram", "", 0,
+	    "answerCallbackQuery", body, at_us), 0);
+	d->dirty = 1;
+}
+
+/* The sender busy with press id's answer, or NULL. */
+static struct sender *
+press_sender(struct daemon *d, const char *id)
+{
+	char want[64];
+	int i;
+
+	snprintf(want, sizeof(want), "\"%s\"", id);
+	for (i = 0; i < d->nsnd; i++)
+		if (d->snd[i].busy && strstr(d->snd[i].it.body, want))
+			return &d->snd[i];
+	return NULL;
+}
+
+/*
+ * Calls without a chat are no queue: two presses' answers go side by side
+ * (they used to go one at a time, in one queue with setMyCommands), and
+ * one that fails is dropped after its one try, not retried.
+ */
+static void
+test_press_answers_side_by_side(void **state)
+{
+	struct fx *f = *state;
+	struct daemon *d = f->d;
+	struct sender *s;
+
+	add_press(d, "c1", store_now_us());
+	add_press(d, "c2", store_now_us());
+	outbox_fill(d);
+	assert_int_equal(busy(d), 2);
+	assert_non_null(s = press_sender(d, "c1"));
+	finish(d, s, TG_502);
+	assert_int_equal(status_count(f, "failed"), 1);
+	assert_int_equal(status_count(f, "pending"), 1);        /* c2's */
+	assert_non_null(s = press_sender(d, "c2"));
+	finish(d, s, TG_TRUE);
+	assert_int_equal(status_count(f, "sent"), 1);
+	outbox_fill(d);
+	assert_int_equal(busy(d), 0);                   /* nothing retried */
+	/* a network error alike; a reply still gets its retries */
+	add_press(d, "c3", store_now_us());
+	add(d, "telegram", "7", "{\"chat_id\":7,\"text\":\"a\"}");
+	outbox_fill(d);
+	assert_int_equal(busy(d), 2);
+	s = press_sender(d, "c3");
+	assert_non_null(s);
+	outbox_send_done(d, s, CURLE_COULDNT_CONNECT);
+	assert_int_equal(status_count(f, "failed"), 2);
+	s = busy_one(d);
+	assert_string_equal(s->it.chat_id, "7");
+	outbox_send_done(d, s, CURLE_COULDNT_CONNECT);
+	assert_int_equal(status_count(f, "pending"), 1);
+}
+
+/* An answer that could only go past its use is let go, untried. */
+static void
+test_press_answer_too_late(void **state)
+{
+	struct fx *f = *state;
+	struct daemon *d = f->d;
+
+	add_press(d, "old", store_now_us() - 11 * 1000000LL);
+	outbox_fill(d);
+	assert_int_equal(busy(d), 0);
+	assert_int_equal(status_count(f, "failed"), 1);
+	/* the platform paused for longer than a press's answer is of use */
+	d->poll[P_TELEGRAM].pause_until = store_now_ms() + 30000;
+	add_press(d, "paused", store_now_us());
+	outbox_fill(d);
+	assert_int_equal(busy(d), 0);
+	assert_int_equal(status_count(f, "failed"), 2);
+	assert_int_equal(status_count(f, "pending"), 0);
+}
+
+/*
+ * A 429 on a press's answer: that answer is dropped, the next waits its
+ * retry_after, and residents' replies do not wait at all.
+ */
+static void
+test_press_answer_429(void **state)
+{
+	struct fx *f = *state;
+	struct daemon *d = f->d;
+	int64_t now = store_now_ms();
+
+	add_press(d, "c1", store_now_us());
+	outbox_fill(d);
+	finish(d, busy_one(d), TG_429);
+	assert_int_equal(status_count(f, "failed"), 1);
+	assert_true(d->poll[P_TELEGRAM].pause_until < now);
+	add_press(d, "c2", store_now_us());
+	add(d, "telegram", "8", "{\"chat_id\":8,\"text\":\"a\"}");
+	outbox_fill(d);
+	assert_int_equal(busy(d), 1);
+	assert_string_equal(busy_one(d)->it.chat_id, "8");
+	assert_true(d->wake_ms >= now + 4000 && d->wake_ms <= now + 6000);
+	assert_int_equal(status_count(f, "pending"), 2);
+}
+
 int
 main(void)
 {
@@ -484,6 +602,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_oa_reply_to, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_oa_invalid_token, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_press_answers_side_by_side,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_press_answer_too_late, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_press_answer_429, setup,
 		    teardown),
 	};
 
