@@ -2041,24 +2041,19 @@ kb_hit_line(struct kb *kb, const char *msg, const struct kb_topic *t,
     bool veto)
 {
 	const struct kb_topic_int *ti = (const struct kb_topic_int *)t;
-	const struct kb_pattern *v = veto ? ti->not : ti->match;
-	size_t n = veto ? ti->nnot : ti->nmatch, i, j;
+	const struct kb_pattern *v = ti->match;
+	size_t n = ti->nmatch, i, j;
 	struct text tv[2];
 	int line = 0;
 
+	if (veto)
+		return match_not_line(kb, msg, t);
 	/* as the matcher tries them: expanded, and as typed */
 	index_text(kb, msg, strlen(msg), &tv[0]);
 	text_normalize(&tv[1], msg, strlen(msg));
 	for (i = 0; i < n && !line; i++) {
 		for (j = 0; j < 2 && !line; j++) {
-			bool hit;
-
-			/* a veto with diacritics needs them (match.c not_hit) */
-			if (veto && v[i].exact)
-				hit = re_hit(kb, v[i].exact, tv[j].exact);
-			else
-				hit = re_hit(kb, v[i].folded, tv[j].folded);
-			if (hit)
+			if (re_hit(kb, v[i].folded, tv[j].folded))
 				line = v[i].line;
 		}
 	}

@@ -50,6 +50,10 @@ struct kb_compiled {
 	 * letter without marks (text_pattern_mixed), compiled on first need */
 	bool mixed_tried;
 	pcre2_code *mixed;
+	uint32_t mixed_uses;    /* by not: lines, whole: JIT-compiled when hot */
+	/* ... and of a not: line the prefilter cuts (PF_ANY), in its pieces */
+	bool mixed_cut_tried;
+	struct kb_pieces *mixed_pieces;
 };
 
 #define KB_ROLE_MATCH 1
@@ -174,5 +178,8 @@ struct kb {
 
 /* match.c: frees what matching built lazily (a line's pieces). */
 void match_free(struct kb *kb);
+/* match.c: kb_hit_line for not: lines, as the matcher reads them. */
+int match_not_line(struct kb *kb, const char *msg,
+    const struct kb_topic *t);
 
 #endif

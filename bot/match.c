@@ -252,9 +252,17 @@ match_free(struct kb *kb)
 			kb->compiled[i].pieces[f] = NULL;
 		}
 	for (i = 0; kb->compiled && i <= kb->compiled_mask; i++) {
+		struct kb_pieces *k = kb->compiled[i].mixed_pieces;
+
 		pcre2_code_free(kb->compiled[i].mixed);
 		kb->compiled[i].mixed = NULL;
 		kb->compiled[i].mixed_tried = false;
+		kb->compiled[i].mixed_uses = 0;
+		for (j = 0; k && j < k->n; j++)
+			pcre2_code_free(k->code[j]);
+		free(k);
+		kb->compiled[i].mixed_pieces = NULL;
+		kb->compiled[i].mixed_cut_tried = false;
 	}
 }
 
@@ -619,9 +627,101 @@ patterns_best(struct mq *m, struct kb_pattern *v, size_t n,
 }
 
 /*
+ * The mixed form of a not: line in the prefilter's pieces (its top-level
+ * alternatives, PF_ANY), compiled on first need, never JIT-compiled: a
+ * message runs only those whose folded form may match it (prefilter_live:
+ * a piece whose facts are missing cannot match in any form), one or two of
+ * the tens in the longest lines. NULL: run the whole.
+ */
+static struct kb_pieces *
+mixed_pieces(struct kb_compiled *c)
+{
+	struct pf_piece pc[PF_PIECES_MAX];
+	struct kb_pieces *k;
+	char *ex, *s = NULL;
+	size_t n, i;
+
+	if (c->mixed_cut_tried)
+		return c->mixed_pieces;
+	c->mixed_cut_tried = true;
+	/* the prefilter's pieces are the folded form's */
+	if (!c->same_shape || !(ex = text_pattern_exact(c->src)))
+		return NULL;
+	if (prefilter_pieces(ex, pc, &n) != PF_ANY) {
+		free(ex);
+		return NULL;
+	}
+	k = xcalloc(1, sizeof(*k) + n * sizeof(k->code[0]));
+	k->shape = PF_ANY;
+	k->interpreted = true;
+	for (i = 0; i < n; i++) {
+		char end = ex[pc[i].b];
+
+		ex[pc[i].b] = '\0';
+		s = text_pattern_mixed(ex + pc[i].a);
+		ex[pc[i].b] = end;
+		if (!s || !(k->code[i] = kb_pattern_compile(s, strlen(s), NULL)))
+			break;
+		free(s);
+		s = NULL;
+	}
+	free(s);
+	free(ex);
+	if (i < n) {
+		/* not one to cut after all: as a whole */
+		while (i > 0)
+			pcre2_code_free(k->code[--i]);
+		free(k);
+		return NULL;
+	}
+	k->n = (uint32_t)n;
+	return c->mixed_pieces = k;
+}
+
+/*
+ * Does the mixed form of a not: line written with diacritics hit where its
+ * exact form missed t ("người lạ gọi" typed "nguoi la gọi")? As for a
+ * match: line, only in a message whose words as typed say the marks were
+ * left off (marks_left_off): there a word typed without them reads as the
+ * line writes it. Never in a message typed without any ("cống" must not
+ * veto "cong dan": the expansion of an abbreviation does not count), nor
+ * on a word typed with other marks ("gói" for "gọi"), which the mixed form
+ * misses. A line "^(?!.*X).*" is left out: its mixed form matches less.
+ */
+static bool
+not_mixed_hit(struct mq *m, struct kb_pattern *p, const struct text *t, int v)
+{
+	struct kb *kb = m->kb;
+	struct kb_pieces *k;
+	enum pf_shape sh = prefilter_shape(kb->pf, p->pf);
+	uint64_t live;
+	size_t so, eo;
+	uint32_t i;
+
+	if (!m->t0.marked || sh == PF_NONE_OF || !marks_left_off(m))
+		return false;
+	m->n.not_run++;
+	if (v < 0 || sh != PF_ANY || !(k = mixed_pieces(p->lc))) {
+		pcre2_code *re = mixed_form(p->lc);
+
+		/* a whole line, "^(?!.*X).*Y" most often: interpreted, its
+		 * mixed form costs some 9 us a run, JIT-compiled 1 */
+		if (re && ++p->lc->mixed_uses == KB_JIT_AFTER)
+			(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+		return run(kb, re, t->exact, &so, &eo);
+	}
+	live = prefilter_live(kb->pf, v, p->pf);
+	for (i = 0; i < k->n; i++)
+		if ((live >> i & 1) && run(kb, k->code[i], t->exact, &so, &eo))
+			return true;
+	return false;
+}
+
+/*
  * A veto must be certain: a `not:` written with diacritics rules a topic
- * out only on an exact hit, never on a message typed without them
- * ("cống" must not veto "cong dan").
+ * out on an exact hit, or on its mixed form's where marks were left off
+ * (not_mixed_hit), never on a message typed without them ("cống" must not
+ * veto "cong dan").
  */
 static bool
 not_hit(struct mq *m, const struct kb_topic_int *tp, const struct text *t0)
@@ -649,7 +749,8 @@ not_hit(struct mq *m, const struct kb_topic_int *tp, const struct text *t0)
 				kb->not_res[v][p->same] = prun(kb, p, !p->exact,
 				    KB_ROLE_NOT, p->exact ? tv[v]->exact : tv[v]->folded,
 				    prefilter_live(kb->pf, (int)v, p->pf), &so, &eo,
-				    &hint);
+				    &hint) ||
+				    (p->exact && not_mixed_hit(m, p, tv[v], (int)v));
 			}
 			if (kb->not_res[v][p->same])
 				return true;
@@ -1089,6 +1190,40 @@ stages(struct kb *kb, const char *msg, size_t len, struct match_result *r,
 	if (why)
 		explain(&m, r, why);
 	mq_release(&m);
+}
+
+/*
+ * kb_hit_line's not: lines (check's "its own not: rules it out"): the
+ * line of t's first not: that vetoes msg as not_hit does, mixed forms
+ * too, without the prefilter and the memo of a message being matched.
+ */
+int
+match_not_line(struct kb *kb, const char *msg, const struct kb_topic *t)
+{
+	const struct kb_topic_int *tp = (const struct kb_topic_int *)t;
+	static struct mq zero;
+	const struct text *tv[2];
+	struct mq m;
+	size_t i, v, so, eo;
+	int line = 0;
+
+	m.kb = kb;
+	m.n = zero.n;
+	m.left_off = -1;
+	(void)stage_normalize(&m, msg, strlen(msg));
+	tv[0] = &m.t;
+	tv[1] = m.have_t0 ? &m.t0 : NULL;
+	for (i = 0; i < tp->nnot && !line; i++) {
+		struct kb_pattern *p = &tp->not[i];
+
+		for (v = 0; v < 2 && tv[v] && !line; v++)
+			if (p->exact ? run(kb, kb_exact(p->lc), tv[v]->exact, &so,
+			    &eo) || (!t->system && not_mixed_hit(&m, p, tv[v], -1)) :
+			    run(kb, p->folded, tv[v]->folded, &so, &eo))
+				line = p->line;
+	}
+	mq_release(&m);
+	return line;
 }
 
 void

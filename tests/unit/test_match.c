@@ -1037,6 +1037,80 @@ test_mixed_form_of_a_pattern(void **state)
 	assert_null(text_pattern_mixed("\xff"));
 }
 
+/*
+ * A not: written with diacritics vetoes a message typed with marks on some
+ * words and not on others where the words say the marks were left off
+ * ("nguoi la gọi": "nguoi" cannot be a syllable without them; "la goi":
+ * two words the kb never writes so), a word typed without them read as
+ * the line writes it, as for a match: line; never a message typed without
+ * any ("cong dan": "cống" or "công"), nor one with a single word without
+ * them that may be meant so ("cong dân"), nor a word typed with other
+ * marks ("gói" is not "gọi").
+ */
+static void
+test_mixed_typing_vetoes(void **state)
+{
+	static const struct {
+		const char *msg;
+		const char *id;
+		bool vetoed;
+	} cases[] = {
+		{ "người lạ gọi bảo cài vneid", "vneid.install", true },
+		{ "nguoi la gọi bảo cài vneid", "vneid.install", true },
+		{ "người la goi bảo cài vneid", "vneid.install", true },
+		{ "có nguoi la nhắn tin bảo cai vneid", "vneid.install", true },
+		{ "nguoi la goi bao cai vneid", "vneid.install", false },
+		{ "nguoi lạ gói bảo cài vneid", "vneid.install", false },
+		{ "cống thoát nước công dân", "dvc.citizen", true },
+		{ "cong dan", "dvc.citizen", false },
+		{ "cong dân", "dvc.citizen", false },
+		/* a line of alternatives runs its mixed form in pieces */
+		{ "rãnh thoat nước công dân", "dvc.citizen", true },
+		{ "rãnh thoat cong dân", "dvc.citizen", true },
+		{ "rãnh thoát công dân", "dvc.citizen", true },
+		{ "ranh thoat cong dan", "dvc.citizen", false },
+	};
+	struct tu_kb k;
+	struct match_result r;
+	size_t i;
+	int round;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt",
+	    "== vneid.install\ntitle: Cài VNeID\nkeywords: cài vneid\n"
+	    "match: (cài|tải)\\s*vneid\n"
+	    "not: (người\\s*lạ|ai)\\s+(gọi|nhắn)\n"
+	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n"
+	    "== dvc.citizen\ntitle: Thủ tục công dân\nkeywords: công dân\n"
+	    "match: công\\s*dân\nnot: cống\nnot: nắp\\s*cống|rãnh\\s*thoát\n"
+	    "source: s\nreviewed: 2026-11-01\nanswer:\nx\n", NULL);
+	assert_int_equal(k.d.nerr, 0);
+	/* again once the lines are cut in pieces and JIT-compiled */
+	for (round = 0; round < 20; round++)
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			const struct match_cand *c;
+
+			match(k.kb, cases[i].msg, &r);
+			check_result(&r);
+			c = cand_of(&r, cases[i].id);
+			if (cases[i].vetoed != (c == NULL))
+				fail_msg("\"%s\": %s %s (%.3f), want %s %s",
+				    cases[i].msg, match_action_name(r.action),
+				    topic_id(&r), r.score, cases[i].vetoed ?
+				    "no" : "a candidate", cases[i].id);
+		}
+	/* check names the line that rules out an example, read as above */
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if ((kb_hit_line(k.kb, cases[i].msg, kb_find(k.kb, cases[i].id),
+		    true) != 0) != cases[i].vetoed)
+			fail_msg("\"%s\": kb_hit_line of %s's not: lines %s",
+			    cases[i].msg, cases[i].id, cases[i].vetoed ? "0" :
+			    "not 0");
+	assert_int_equal(kb_hit_line(k.kb, "nguoi la gọi bảo cài vneid",
+	    kb_find(k.kb, "vneid.install"), true), 5);
+	tu_kb_close(&k);
+}
+
 static void
 test_explain_stages(void **state)
 {
@@ -1106,6 +1180,7 @@ main(void)
 		cmocka_unit_test(test_mixed_typing_is_not_a_mismatch),
 		cmocka_unit_test(test_mixed_typing_needs_words_left_off),
 		cmocka_unit_test(test_mixed_form_of_a_pattern),
+		cmocka_unit_test(test_mixed_typing_vetoes),
 	};
 
 	return cmocka_run_group_tests(tests, tu_setup_mini, tu_teardown_mini);
