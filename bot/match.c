@@ -1087,12 +1087,16 @@ stage_decide(struct mq *m, struct match_result *r)
 		return;
 	/*
 	 * Safety first: a close call involving a "priority: high" topic
-	 * (scams) that a pattern hit goes to that topic, not to a menu.
+	 * (scams) that a pattern hit goes to that topic, not to a menu, when
+	 * the words fit it at least as well. A fear said in passing ("mà sợ
+	 * bị lừa") in a long question about something else hits its pattern
+	 * too; there the menu, with the scam guide in it, is the safe reply.
 	 */
 	for (i = 1; i < nall; i++) {
 		if (all[i].topic->priority && !all[0].topic->priority &&
 		    all[i].regex > 0 && all[i].score >= MATCH_ANSWER_MIN &&
-		    all[i].score > all[0].score - MATCH_MARGIN) {
+		    all[i].score > all[0].score - MATCH_MARGIN &&
+		    all[i].sim >= all[0].sim) {
 			struct match_cand c = all[i];
 
 			memmove(&all[1], &all[0], i * sizeof(all[0]));

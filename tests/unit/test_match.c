@@ -716,6 +716,42 @@ test_long_message(void **state)
 
 
 /* A close call with a "priority: high" topic that a pattern hit: safety first. */
+/*
+ * A fear of scams said in passing ("mà sợ bị lừa mất tiền") beside what the
+ * resident asks is no scam report: the scam guide's pattern hits, but the
+ * words fit the other guide better, so the close call stays a choice with
+ * both in it, not the scam guide's answer.
+ */
+static void
+test_priority_needs_the_words(void **state)
+{
+	struct tu_kb k;
+	struct match_result r;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt",
+	    "== bank.app\ntitle: Cài app ngân hàng\n"
+	    "keywords: cài app ngân hàng, ứng dụng ngân hàng, chuyển khoản\n"
+	    "match: cài\\s.{0,30}(app|ứng\\s*dụng)\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\nx\n"
+	    "\n== scam\ntitle: Lừa đảo\npriority: high\n"
+	    "keywords: lừa đảo, bị lừa, mất tiền\n"
+	    "match: bị\\s*lừa|mất\\s*tiền\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\ny\n",
+	    "stopwords.txt", "ạ à ơi\nbác mà sợ\n", NULL);
+	assert_int_equal(k.d.nerr, 0);
+	match(k.kb, "bác muốn cài app ngân hàng để chuyển khoản mà sợ bị lừa "
+	    "mất tiền", &r);
+	check_result(&r);
+	if (r.action == MATCH_ANSWER && strcmp(r.topic->id, "scam") == 0)
+		fail_msg("the scam guide answered a question about the bank app");
+	assert_string_equal(r.topic->id, "bank.app");
+	assert_non_null(cand_of(&r, "scam"));
+	/* the scam guide's own question still gets it */
+	expect(k.kb, "bác bị lừa mất tiền rồi", MATCH_ANSWER, "scam");
+	tu_kb_close(&k);
+}
+
 static void
 test_priority_wins_close_call(void **state)
 {
@@ -1166,6 +1202,7 @@ main(void)
 		cmocka_unit_test(test_clarify_on_tie),
 		cmocka_unit_test(test_not_vetoes),
 		cmocka_unit_test(test_priority_wins_close_call),
+		cmocka_unit_test(test_priority_needs_the_words),
 		cmocka_unit_test(test_catastrophic_pattern),
 		cmocka_unit_test(test_thousand_topics),
 		cmocka_unit_test(test_kb_without_topics),
