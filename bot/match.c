@@ -1077,6 +1077,32 @@ stage_scores(struct mq *m)
 	}
 }
 
+/*
+ * A close call between pattern hits is a call of words. Hits of the same
+ * strength differ in score by half their words' lead (0.50 * sim) and by
+ * span, which says little in a long message: a pattern of lookaheads spans
+ * all of it, one of a phrase a few words. So a guide whose pattern caught a
+ * side remark stays within the margin of the guide the message is about.
+ * The words' lead that settles a call between guides matched by words alone
+ * (MATCH_MARGIN at SIM_ONLY, 0.17) settles this one too: the best answers
+ * when every candidate within the margin is a pattern hit no stronger than
+ * its own whose words fit the message that much less.
+ */
+static bool
+words_settle(const struct match_cand *all, size_t nall)
+{
+	size_t i;
+
+	if (all[0].regex <= 0)
+		return false;
+	for (i = 1; i < nall && all[i].score > all[0].score - MATCH_MARGIN;
+	    i++)
+		if (all[i].regex <= 0 || all[i].regex > all[0].regex ||
+		    all[i].sim > all[0].sim - MATCH_MARGIN / SIM_ONLY)
+			return false;
+	return true;
+}
+
 static void
 stage_decide(struct mq *m, struct match_result *r)
 {
@@ -1115,7 +1141,8 @@ stage_decide(struct mq *m, struct match_result *r)
 	}
 	if (r->score >= MATCH_ANSWER_MIN && (nall == 1 ||
 	    all[1].score <= r->score - MATCH_MARGIN ||
-	    (all[0].topic->priority && all[0].regex > 0)))
+	    (all[0].topic->priority && all[0].regex > 0) ||
+	    words_settle(all, nall)))
 		r->action = MATCH_ANSWER;
 	else if (r->score >= MATCH_CLARIFY_MIN)
 		r->action = MATCH_CLARIFY;

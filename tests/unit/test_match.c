@@ -770,15 +770,17 @@ test_priority_wins_close_call(void **state)
 	snprintf(buf, sizeof(buf), "%s", TOPICS(""));
 	tu_kb_open(&k, "topics.txt", buf, NULL);
 	assert_int_equal(k.d.nerr, 0);
-	match(k.kb, "công an bảo cài vneid", &r);
-	assert_int_equal(r.action, MATCH_CLARIFY);      /* a close call */
+	/* a close call: the scam guide's words fit better, but by less than
+	 * settles a tie of patterns (test_words_settle_pattern_tie) */
+	match(k.kb, "công an bảo bác cài vneid", &r);
+	assert_int_equal(r.action, MATCH_CLARIFY);
 	tu_kb_close(&k);
 
 	snprintf(buf, sizeof(buf), "%s", TOPICS("priority: high\n"));
 #undef TOPICS
 	tu_kb_open(&k, "topics.txt", buf, NULL);
 	assert_int_equal(k.d.nerr, 0);
-	match(k.kb, "công an bảo cài vneid", &r);
+	match(k.kb, "công an bảo bác cài vneid", &r);
 	assert_int_equal(r.action, MATCH_ANSWER);
 	assert_string_equal(r.topic->id, "scam");
 	/* without the scam pattern's words, priority changes nothing */
@@ -1183,6 +1185,43 @@ test_explain_stages(void **state)
 	}
 }
 
+/*
+ * Two pattern hits of the same strength close together: the words decide.
+ * A lookahead pattern spans the whole message, so the guide whose words
+ * fit it far less stays within the margin on span alone; a lead in words
+ * that would settle a call between words-only guides settles this one too.
+ */
+static void
+test_words_settle_pattern_tie(void **state)
+{
+	struct tu_kb k;
+	struct match_result r;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt",
+	    "== tax.land\ntitle: Nộp thuế đất\n"
+	    "keywords: nộp thuế đất, thuế nhà đất, sổ đỏ, tên bố\n"
+	    "match: nộp\\s+thuế\\s+đất\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\nx\n"
+	    "\n== tax.login\ntitle: Đăng nhập eTax\n"
+	    "keywords: đăng nhập etax, mật khẩu etax\n"
+	    "match: ^(?=.*etax).*\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\ny\n", NULL);
+	assert_int_equal(k.d.nerr, 0);
+	match(k.kb, "sổ đỏ nhà bác đứng tên bố, bác đăng nhập etax rồi muốn "
+	    "nộp thuế đất", &r);
+	check_result(&r);
+	/* within the margin: without the rule a did-you-mean */
+	assert_int_equal(r.ncand, 2);
+	assert_true(r.cand[1].score > r.cand[0].score - MATCH_MARGIN);
+	assert_int_equal(r.action, MATCH_ANSWER);
+	assert_string_equal(r.topic->id, "tax.land");
+	/* words that fit both alike leave it a close call */
+	expect(k.kb, "bác đăng nhập etax để nộp thuế đất", MATCH_CLARIFY,
+	    "tax.login");
+	tu_kb_close(&k);
+}
+
 int
 main(void)
 {
@@ -1218,6 +1257,7 @@ main(void)
 		cmocka_unit_test(test_mixed_typing_needs_words_left_off),
 		cmocka_unit_test(test_mixed_form_of_a_pattern),
 		cmocka_unit_test(test_mixed_typing_vetoes),
+		cmocka_unit_test(test_words_settle_pattern_tie),
 	};
 
 	return cmocka_run_group_tests(tests, tu_setup_mini, tu_teardown_mini);
