@@ -16,6 +16,9 @@
 #define R_EXACT         1.0
 #define R_FOLDED_MARKED 0.45    /* a word typed with other diacritics */
 #define SIM_ONLY        0.70
+#define VETO_LONG       25      /* words: a story with the question in it */
+#define VETO_FAR        8       /* words between a veto and the topic's hit */
+#define VETO_SPANS      16      /* match: hits kept per text for veto_aside */
 #define MAX_DF_MIN      64      /* features in more topics than max(this, n/5) are skipped */
 
 /* ---- matching ---- */
@@ -477,6 +480,7 @@ struct mq {
 	struct qfeat q[3 * TEXT_MAX_TOKENS];
 	size_t nq;
 	double total_uni;
+	double best_sim;        /* the best words similarity of any candidate */
 	uint32_t max_df;
 	size_t ncand;           /* kb->cands[0..ncand) */
 	size_t nword;           /* of which from words (the rest: patterns) */
@@ -989,6 +993,94 @@ words_only(const struct kb *kb, const struct kb_acc *a)
 	return a->said == kb->epoch ? a->sim * SIM_ONLY : 0;
 }
 
+/* Token i of t that holds byte off of its folded (folded) or exact form. */
+static size_t
+tok_at(const struct text *t, size_t off, int folded)
+{
+	size_t i;
+
+	for (i = 0; i < t->ntok; i++) {
+		const struct text_tok *k = &t->tok[i];
+
+		if ((folded ? k->foff + k->flen : k->eoff + k->elen) > off)
+			return i;
+	}
+	return t->ntok;
+}
+
+/* Tokens between [a0, b0) and [a1, b1), 0 when they overlap. */
+static size_t
+tok_gap(size_t a0, size_t b0, size_t a1, size_t b1)
+{
+	if (b0 <= a1)
+		return a1 - b0 + 1;
+	if (b1 <= a0)
+		return a0 - b1 + 1;
+	return 0;
+}
+
+/*
+ * A veto said in passing. In a long message (a story with the question in
+ * it) a word of a not: line may belong to the story, not to what is asked:
+ * "bác bị mất điện thoại, trong đó có VNeID với app ngân hàng, ... phải
+ * làm gì để khoá lại" is about the lost phone though "ngân hàng" vetoes it.
+ * The veto is set aside only when the rest of the message speaks for the
+ * topic twice over: one of its own match: lines hits, every hit of its
+ * not: lines is at least VETO_FAR words from every such hit (another part
+ * of the story), and its words fit the message as well as any candidate's
+ * (a veto that says "this is another guide's question" mostly has that
+ * guide's words around it: "vào app Agribank thì nó bắt xác thực sinh trắc
+ * học" keeps vetoing the VNeID guide). A line "^(?!.*X).*" spans the
+ * whole message and so is never far; a hit of a mixed form has no span
+ * here and stands. Short messages keep every veto: there each word is
+ * the question.
+ */
+static bool
+veto_aside(struct mq *m, const struct kb_topic_int *tp, const struct text *t0)
+{
+	struct kb *kb = m->kb;
+	const struct text *tv[2] = { &m->t, t0 };
+	size_t pa[2][VETO_SPANS], pb[2][VETO_SPANS], np[2] = { 0, 0 };
+	size_t i, j, v, so, eo, a, b;
+	bool any = false;
+
+	if (m->t0.ntok < VETO_LONG || !any_let_through(kb, (uint32_t)(tp - kb->t)) ||
+	    kb->acc[tp - kb->t].sim < m->best_sim)
+		return false;
+	for (v = 0; v < 2 && tv[v]; v++)
+		for (i = 0; i < tp->nmatch && np[v] < VETO_SPANS; i++) {
+			if (!run(kb, tp->match[i].folded, tv[v]->folded, &so, &eo))
+				continue;
+			pa[v][np[v]] = tok_at(tv[v], so, 1);
+			pb[v][np[v]++] = tok_at(tv[v], eo ? eo - 1 : 0, 1) + 1;
+			any = true;
+		}
+	if (!any)
+		return false;
+	for (i = 0; i < tp->nnot; i++) {
+		struct kb_pattern *p = &tp->not[i];
+
+		for (v = 0; v < 2 && tv[v]; v++) {
+			const char *s = p->exact ? tv[v]->exact : tv[v]->folded;
+
+			if (!run(kb, p->exact ? kb_exact(p->lc) : p->folded, s, &so,
+			    &eo)) {
+				if (p->exact && not_mixed_hit(m, p, tv[v], -1))
+					return false;
+				continue;
+			}
+			a = tok_at(tv[v], so, !p->exact);
+			b = tok_at(tv[v], eo ? eo - 1 : 0, !p->exact) + 1;
+			for (j = 0; j < np[v]; j++)
+				if (tok_gap(a, b, pa[v][j], pb[v][j]) < VETO_FAR)
+					return false;
+			if (np[v] == 0)
+				return false;
+		}
+	}
+	return true;
+}
+
 static void
 stage_scores(struct mq *m)
 {
@@ -1015,6 +1107,8 @@ stage_scores(struct mq *m)
 			matched = 0;
 		a->sim = m->total_uni > 0 ?
 		    (matched + a->bi) / (m->total_uni + a->bi) : 0;
+		if (a->sim > m->best_sim)
+			m->best_sim = a->sim;
 		ub = words_only(kb, a);
 		if (any_let_through(kb, ti)) {
 			double s2 = R_EXACT * (0.40 + 0.50 * a->sim + 0.10 * 1.0);
@@ -1045,7 +1139,7 @@ stage_scores(struct mq *m)
 				continue;
 			/* vetoes are mostly decided by the prefilter or shared
 			 * with other topics: cheaper than the patterns */
-			if (tp->nnot && not_hit(m, tp, t0)) {
+			if (tp->nnot && not_hit(m, tp, t0) && !veto_aside(m, tp, t0)) {
 				m->n.vetoed++;
 				continue;
 			}
@@ -1068,7 +1162,8 @@ stage_scores(struct mq *m)
 
 			if (!topk_admits(m->top, m->ntop, &c))
 				continue;
-			if (!vetted && tp->nnot && not_hit(m, tp, t0)) {
+			if (!vetted && tp->nnot && not_hit(m, tp, t0) &&
+			    !veto_aside(m, tp, t0)) {
 				m->n.vetoed++;
 				continue;
 			}
@@ -1206,7 +1301,7 @@ stages(struct kb *kb, const char *msg, size_t len, struct match_result *r,
 	/* only the small part of mq that is read before it is written */
 	m.kb = kb;
 	m.nq = 0;
-	m.total_uni = 0;
+	m.total_uni = m.best_sim = 0;
 	m.ncand = m.nword = m.ntop = 0;
 	m.n = zero.n;
 	m.max_df = 0;

@@ -1186,6 +1186,55 @@ test_explain_stages(void **state)
 }
 
 /*
+ * A long story with the question in it: a not: word said far from where
+ * the topic's own match: line hits, in another part of the story, is a
+ * side remark and does not veto it. Near the hit, in a short message, or
+ * where the other guide's words fit better, the veto stands.
+ */
+static void
+test_veto_in_passing(void **state)
+{
+	static const char *const story =
+	    "hôm qua bác đi chợ về bằng xe buýt thì bị mất điện thoại, "
+	    "trong máy đó con cháu có cài cho cái app ngân hàng với mấy cái "
+	    "ứng dụng khác, giờ bác phải làm gì để khoá lại cái điện thoại "
+	    "bị mất cháu ơi";
+	struct tu_kb k;
+	struct match_result r;
+
+	(void)state;
+	tu_kb_open(&k, "topics.txt",
+	    "== phone.lost\ntitle: Mất điện thoại\n"
+	    "keywords: mất điện thoại, khoá điện thoại, điện thoại bị mất\n"
+	    "match: mất\\s+điện\\s*thoại\nnot: ngân\\s*hàng\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\nx\n"
+	    "\n== bank.app\ntitle: Ứng dụng ngân hàng\n"
+	    "keywords: app ngân hàng, cài app ngân hàng, đăng nhập, máy mới\n"
+	    "match: app\\s+ngân\\s*hàng\nsource: s\n"
+	    "reviewed: 2026-11-01\nanswer:\ny\n", NULL);
+	assert_int_equal(k.d.nerr, 0);
+	match(k.kb, story, &r);
+	check_result(&r);
+	assert_non_null(cand_of(&r, "phone.lost"));
+	assert_string_equal(topic_id(&r), "phone.lost");
+	/* short: each word is the question */
+	match(k.kb, "mất điện thoại có app ngân hàng", &r);
+	assert_null(cand_of(&r, "phone.lost"));
+	/* as long, but the bank said next to the lost phone */
+	match(k.kb, "hôm qua bác đi chợ về bằng xe buýt thì bị mất điện "
+	    "thoại ngân hàng, trong máy đó con cháu có cài cho mấy cái ứng "
+	    "dụng khác, giờ bác phải làm gì để khoá lại cái điện thoại bị mất "
+	    "cháu ơi", &r);
+	assert_null(cand_of(&r, "phone.lost"));
+	/* as long, but the words are the bank guide's */
+	match(k.kb, "hôm qua bác bị mất điện thoại cũ, con mua máy mới rồi, "
+	    "giờ bác muốn cài app ngân hàng trên máy mới, cài thế nào, đăng "
+	    "nhập ra sao, có phải ra quầy không cháu ơi", &r);
+	assert_null(cand_of(&r, "phone.lost"));
+	tu_kb_close(&k);
+}
+
+/*
  * Two pattern hits of the same strength close together: the words decide.
  * A lookahead pattern spans the whole message, so the guide whose words
  * fit it far less stays within the margin on span alone; a lead in words
@@ -1257,6 +1306,7 @@ main(void)
 		cmocka_unit_test(test_mixed_typing_needs_words_left_off),
 		cmocka_unit_test(test_mixed_form_of_a_pattern),
 		cmocka_unit_test(test_mixed_typing_vetoes),
+		cmocka_unit_test(test_veto_in_passing),
 		cmocka_unit_test(test_words_settle_pattern_tie),
 	};
 

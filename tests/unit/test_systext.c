@@ -61,15 +61,17 @@ test_missing_is_an_error(void **state)
 	tu_kb_close(&k);
 }
 
+/* What the hand-off fills in, the same in every test here. */
+static const struct systext_var v[] = {
+	{ "phieu", "12" }, { "cho", "khoảng 30 phút" }, { "gio", "07:30-21:00" },
+	{ "batdau", "7:30" }, { "ten", "Minh" }, { "lenh", "/tailai" },
+	{ "ai", "quản trị viên" },
+};
+
 /* The hand-off's sentences fill in {phieu}, {ten}... */
 static void
 test_fill(void **state)
 {
-	static const struct systext_var v[] = {
-		{ "phieu", "12" }, { "cho", "khoảng 30 phút" }, { "gio", "07:30-21:00" },
-		{ "batdau", "7:30" }, { "ten", "Minh" }, { "lenh", "/tailai" },
-		{ "ai", "quản trị viên" },
-	};
 	static const struct {
 		const char *id, *want;
 	} c[] = {
@@ -143,11 +145,6 @@ test_unknown_name_is_an_error(void **state)
 static void
 handoff_wording(const struct kb *kb)
 {
-	static const struct systext_var v[] = {
-		{ "phieu", "12" }, { "cho", "khoảng 30 phút" }, { "gio", "07:30-21:00" },
-		{ "batdau", "7:30" }, { "ten", "Minh" }, { "lenh", "/tailai" },
-		{ "ai", "quản trị viên" },
-	};
 	static const struct {
 		const char *id, *want;
 	} c[] = {
