@@ -576,7 +576,6 @@ static void
 open_transfers(struct daemon *d)
 {
 	const struct config *cfg = d->cfg;
-	int i;
 
 	d->multi = curl_multi_init();
 	/* One connection per platform for polling, reused; sends share the
@@ -588,13 +587,7 @@ open_transfers(struct daemon *d)
 	open_pollers(d);
 	/* Sends in flight at once. Each one a crash interrupts may be repeated
 	 * after the restart, so 1 keeps "at most one duplicate per crash". */
-	d->nsnd = cfg->send_concurrency;
-	for (i = 0; i < d->nsnd; i++) {
-		buf_init(&d->snd[i].body, BODY_CAP);
-		d->snd[i].h = daemon_easy_new(&d->snd[i].body, cfg->http_timeout);
-		d->snd[i].hdr = curl_slist_append(NULL,
-		    "Content-Type: application/json");
-	}
+	outbox_senders_open(d, cfg->send_concurrency, cfg->http_timeout);
 	buf_init(&d->member_body, 64 * 1024);
 	d->lat = xmalloc(MAX_LAT_SAMPLES * sizeof(*d->lat));
 	d->dirty = 1;           /* replies left from before a crash go first */
@@ -726,16 +719,7 @@ daemon_close(struct daemon *d)
 {
 	int i;
 
-	for (i = 0; i < d->nsnd; i++) {
-		if (d->snd[i].busy) {
-			curl_multi_remove_handle(d->multi, d->snd[i].h);
-			store_outbox_item_release(&d->snd[i].it);
-		}
-		curl_easy_cleanup(d->snd[i].h);
-		curl_slist_free_all(d->snd[i].hdr);
-		oatoken_headers_free(d->snd[i].xhdr);   /* may hold the token */
-		buf_release(&d->snd[i].body);
-	}
+	outbox_senders_close(d);
 	for (i = 0; i < P_COUNT; i++) {
 		struct poller *pl = &d->poll[i];
 

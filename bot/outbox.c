@@ -835,3 +835,40 @@ outbox_fill(struct daemon *d)
 	}
 }
 
+
+/*
+ * The senders: n easy handles with their bodies. Close releases what they
+ * hold, an unfinished send's row too, and wipes the OA headers (they carry
+ * the access token). The daemon and test_outbox.c share both.
+ */
+void
+outbox_senders_open(struct daemon *d, int n, long timeout)
+{
+	int i;
+
+	d->nsnd = n;
+	for (i = 0; i < n; i++) {
+		buf_init(&d->snd[i].body, BODY_CAP);
+		d->snd[i].h = daemon_easy_new(&d->snd[i].body, timeout);
+		d->snd[i].hdr = curl_slist_append(NULL,
+		    "Content-Type: application/json");
+	}
+}
+
+void
+outbox_senders_close(struct daemon *d)
+{
+	int i;
+
+	for (i = 0; i < d->nsnd; i++) {
+		if (d->snd[i].busy) {
+			curl_multi_remove_handle(d->multi, d->snd[i].h);
+			store_outbox_item_release(&d->snd[i].it);
+		}
+		curl_easy_cleanup(d->snd[i].h);
+		curl_slist_free_all(d->snd[i].hdr);
+		oatoken_headers_free(d->snd[i].xhdr);
+		buf_release(&d->snd[i].body);
+	}
+	d->nsnd = 0;
+}

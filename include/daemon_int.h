@@ -202,6 +202,8 @@ void outbox_held_tick(struct daemon *d, int64_t now);
 void outbox_held_flush(struct daemon *d);
 int outbox_left(struct daemon *d);
 void outbox_ready_drop(struct daemon *d, int i);
+void outbox_senders_open(struct daemon *d, int n, long timeout);
+void outbox_senders_close(struct daemon *d);
 
 /* oatoken.c: the Zalo OA's tokens, refreshed through the loop's multi */
 int oatoken_open(struct daemon *d, char *err, size_t n);

@@ -71,13 +71,7 @@ setup(void **state)
 		d->poll[i].prefix = xstrdup("http://127.0.0.1:9/nowhere");
 		d->poll[i].enabled = 1;
 	}
-	d->nsnd = 2;
-	for (i = 0; i < d->nsnd; i++) {
-		buf_init(&d->snd[i].body, 1 << 16);
-		d->snd[i].h = daemon_easy_new(&d->snd[i].body, 5);
-		d->snd[i].hdr = curl_slist_append(NULL,
-		    "Content-Type: application/json");
-	}
+	outbox_senders_open(d, 2, 5);
 	*state = f;
 	return 0;
 }
@@ -89,16 +83,7 @@ teardown(void **state)
 	struct daemon *d = f->d;
 	int i;
 
-	for (i = 0; i < d->nsnd; i++) {
-		if (d->snd[i].busy) {
-			curl_multi_remove_handle(d->multi, d->snd[i].h);
-			store_outbox_item_release(&d->snd[i].it);
-		}
-		curl_easy_cleanup(d->snd[i].h);
-		curl_slist_free_all(d->snd[i].hdr);
-		curl_slist_free_all(d->snd[i].xhdr);
-		buf_release(&d->snd[i].body);
-	}
+	outbox_senders_close(d);
 	while (d->nready)
 		outbox_ready_drop(d, d->nready - 1);
 	for (i = 0; i < P_COUNT; i++)
