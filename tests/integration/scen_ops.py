@@ -1,7 +1,9 @@
 """Running as a service (issue 9, sections 2-3): /metrics and /healthz over
-metrics_listen, and the /id and /thongke commands for admins."""
+metrics_listen, the /id and /thongke commands for admins, and the start
+saying once that the knowledge directory has no system.txt."""
 import os
 import re
+import shutil
 import signal
 import socket
 import sqlite3
@@ -9,7 +11,9 @@ import time
 import urllib.error
 import urllib.request
 
-from run import ADMIN, GROUP, check, staff_env, texts_for, wait_until
+from run import ADMIN, GROUP, ROOT, check, staff_env, texts_for, wait_until
+
+NOSYS = "không có tệp system.txt"
 
 
 def free_port():
@@ -233,9 +237,27 @@ def t_sd_notify(env):
     sock.close()
 
 
+def t_no_system_txt_logged(env):
+    kb = os.path.join(env.tmp, "kb")
+    shutil.copytree(os.path.join(ROOT, "tests", "data", "kb-mini"), kb)
+    os.remove(os.path.join(kb, "system.txt"))
+    env.kb = kb
+    env.start()
+    env.tg_text(310, "cai vneid ntn")
+    wait_until(lambda: texts_for(env, 310), what="a reply without system.txt")
+    check(env.log().count(NOSYS) == 1,
+          "the start logs the missing system.txt once:\n" + env.log())
+    check(os.path.join(kb, "system.txt") in env.log(), "the path is not named")
+    env.bot.send_signal(signal.SIGHUP)
+    wait_until(lambda: "reload (" in env.log(), 10, "the reload")
+    check(env.log().count(NOSYS) == 1, "a reload said it again")
+    check(env.stop() == 0, "exit status")
+
+
 SCENARIOS = [
     ("sd-notify", t_sd_notify, None),
     ("metrics-healthz", t_metrics_healthz, None),
     ("metrics-off", t_metrics_off, None),
     ("id-and-stats", t_id_and_stats, None),
+    ("no-system-txt-logged", t_no_system_txt_logged, None),
 ]
